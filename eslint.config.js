@@ -1,0 +1,35 @@
+import tseslint from "typescript-eslint";
+
+const infrastructure = ["@aws-sdk/*", "sst", "sst/*", "hono", "hono/*", "@hono/*", "node:fs", "node:fs/*", "fs", "fs/*", "better-sqlite3"];
+
+export default tseslint.config(
+  { ignores: ["node_modules/", ".genq/", ".sst/", "**/*.mjs", "sst-env.d.ts", "bench/results/"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "TSEnumDeclaration", message: "House style: use a union of string literals or a zod enum, not `enum`." },
+        { selector: "TSModuleDeclaration[kind='namespace']", message: "House style: no namespaces." },
+      ],
+    },
+  },
+  {
+    files: ["packages/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: infrastructure,
+              message: "packages/core is pure domain code: no AWS SDK, sst, hono, node:fs or better-sqlite3 (see the dependency rule).",
+            },
+          ],
+        },
+      ],
+      "no-restricted-globals": ["error", { name: "process", message: "Core never reads process.env; config is parsed by the composition roots." }],
+    },
+  },
+);

@@ -1,0 +1,45 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */
+export const LocalConfig = z.object({
+  dataDir: z.string().min(1),
+  maxDocumentMb: z.coerce.number().positive().max(4096),
+  chunkWords: z.coerce.number().int().min(16).max(2000),
+  chunkOverlapSentences: z.coerce.number().int().min(0).max(5),
+  logLevel: z.enum(["debug", "info", "warn", "error", "silent"]),
+  tenant: z.string().min(1),
+});
+export type LocalConfig = z.infer<typeof LocalConfig>;
+
+/** Read the config; every problem is reported at once, naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | undefined }): LocalConfig {
+  const raw = {
+    dataDir: flags.data ?? env.GENQ_DATA_DIR ?? ".genq",
+    maxDocumentMb: env.GENQ_MAX_DOCUMENT_MB ?? 50,
+    chunkWords: env.GENQ_CHUNK_WORDS ?? 220,
+    chunkOverlapSentences: env.GENQ_CHUNK_OVERLAP_SENTENCES ?? 1,
+    logLevel: env.GENQ_LOG_LEVEL ?? "warn",
+    tenant: env.GENQ_TENANT ?? "local",
+  };
+  const names: Record<string, string> = {
+    dataDir: "--data / GENQ_DATA_DIR",
+    maxDocumentMb: "GENQ_MAX_DOCUMENT_MB",
+    chunkWords: "GENQ_CHUNK_WORDS",
+    chunkOverlapSentences: "GENQ_CHUNK_OVERLAP_SENTENCES",
+    logLevel: "GENQ_LOG_LEVEL",
+    tenant: "GENQ_TENANT",
+  };
+  const parsed = LocalConfig.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+}

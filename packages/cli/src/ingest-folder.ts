@@ -1,0 +1,95 @@
+import { createReadStream } from "node:fs";
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { basename, join, relative, sep } from "node:path";
+import { ensureCorpus, keys, rejectDocument } from "@genq/core";
+import type { LocalDeps } from "./local-deps.ts";
+import { createProgress } from "./progress.ts";
+
+export interface IngestSummary {
+  files: number;
+  /** Files raised as new uploads this time (unchanged files already raised are skipped). */
+  raised: number;
+  documents: number;
+  passages: number;
+  rejected: number;
+}
+
+/** Files under `root` (recursively, skipping dot-files), as paths relative to root with `/`. */
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith(".")) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() || entry.isSymbolicLink()) out.push(relative(root, full).split(sep).join("/"));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+/**
+ * `genq ingest`: copy a folder (or one corpus.jsonl) into `corpora/<corpus>/docs/`, raise
+ * `document.uploaded` for each file exactly as an S3 notification would, then let the consumer chunk
+ * them. Event ids derive from path, size and mtime, so running again after a crash re-raises nothing
+ * that was already raised, and chunking skips unchanged content: every document ends up once.
+ */
+export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean }): Promise<IngestSummary> {
+  const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: deps.config.tenant });
+  const info = await stat(input.source);
+  const root = info.isDirectory() ? input.source : join(input.source, "..");
+  const files = info.isDirectory() ? await listFiles(root) : [basename(input.source)];
+  const realRoot = await realpath(root);
+  const out = input.quiet ? devNull : process.stdout;
+
+  let raised = 0;
+  const copying = createProgress("copying", files.length, out);
+  for (const path of files) {
+    const full = join(root, path);
+    const target = await realpath(full).catch(() => null);
+    if (!target || !(target === realRoot || target.startsWith(realRoot + sep))) {
+      const linked = (await lstat(full)).isSymbolicLink();
+      await rejectDocument(deps.chunkDeps, corpus.name, path, await deps.repo.getDocument(corpus.name, path), 0,
+        linked ? "path is not allowed: it is a link that points outside the ingested folder" : "file could not be read");
+      copying.tick();
+      continue;
+    }
+    const s = await stat(target);
+    const key = keys.doc(corpus.name, path);
+    const eventId = `document.uploaded:${key}:${s.size}:${Math.trunc(s.mtimeMs)}`;
+    if (!deps.outbox.has(eventId)) {
+      raised++;
+      await deps.blobs.putStream(key, createReadStream(target));
+      await deps.outbox.publish([{ id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } }]);
+    }
+    copying.tick();
+  }
+  copying.end();
+
+  const pending = deps.outbox.pendingCount({ corpus: corpus.name, type: "document.uploaded" });
+  const chunking = createProgress("chunking", pending, out);
+  await drainAll(deps, () => chunking.tick());
+  chunking.end();
+  const docs = await deps.repo.listDocuments(corpus.name);
+  const chunked = docs.filter((d) => d.status === "chunked");
+  return {
+    files: files.length,
+    raised,
+    documents: chunked.reduce((n, d) => n + d.documentCount, 0),
+    passages: chunked.reduce((n, d) => n + d.passageCount, 0),
+    rejected: docs.length - chunked.length,
+  };
+}
+
+/** Deliver every due event, waiting out retry back-offs, until the outbox has nothing pending. */
+export async function drainAll(deps: LocalDeps, onDelivered?: () => void): Promise<void> {
+  for (;;) {
+    await deps.outbox.drain(deps.handle, { onDelivered: onDelivered ? () => onDelivered() : undefined });
+    const wait = deps.outbox.nextDueInMs();
+    if (wait === null) return;
+    await new Promise((r) => setTimeout(r, Math.min(wait, 5000)));
+  }
+}
+
+const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;

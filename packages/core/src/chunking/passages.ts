@@ -1,0 +1,50 @@
+import type { Passage } from "../domain.ts";
+import { shortHash } from "../hash.ts";
+import { chunkText, type ChunkOptions } from "./chunker.ts";
+
+/** A section of a parsed document: its heading path as title and its own text. */
+export interface ParsedSection {
+  title: string;
+  text: string;
+}
+
+/** A parsed document: one file, or one line of a BEIR corpus.jsonl (whose id is kept). */
+export interface ParsedDocument {
+  id: string;
+  title: string;
+  sections: ParsedSection[];
+}
+
+/**
+ * Turn parsed documents into passages. Passage ids are derived from the document id and the passage
+ * text, so re-ingesting an unchanged document yields the same ids, and editing one section changes
+ * only the passages whose text changed.
+ */
+export function toPassages(
+  input: { corpus: string; sourcePath: string; documents: readonly ParsedDocument[] },
+  options: Partial<ChunkOptions> = {},
+): Passage[] {
+  const out: Passage[] = [];
+  const seen = new Set<string>();
+  for (const doc of input.documents) {
+    let ordinal = 0;
+    for (const section of doc.sections) {
+      for (const span of chunkText(section.text, options)) {
+        const text = section.text.slice(span.start, span.end);
+        let id = shortHash(`${doc.id}\u0000${text}`);
+        for (let n = 1; seen.has(id); n++) id = shortHash(`${doc.id}\u0000${text}\u0000${n}`);
+        seen.add(id);
+        out.push({
+          id,
+          corpus: input.corpus,
+          documentId: doc.id,
+          sourcePath: input.sourcePath,
+          title: section.title || doc.title,
+          text,
+          ordinal: ordinal++,
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+import { z } from "zod";
+
+/** Names users choose for corpora: safe as a path segment and as an S3 / OpenSearch name part. */
+export const CorpusName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "corpus names are 1-63 characters: lower-case letters, digits and '-'");
+export type CorpusName = z.infer<typeof CorpusName>;
+
+export const RunState = z.enum([
+  "ingesting",
+  "generating",
+  "training",
+  "deploying",
+  "indexing",
+  "evaluating",
+  "ready",
+  "failed",
+  "rejected",
+]);
+export type RunState = z.infer<typeof RunState>;
+export const TERMINAL_STATES: readonly RunState[] = ["ready", "failed", "rejected"];
+
+/** A corpus: a named collection of documents owned by one tenant, and what it serves now. */
+export const Corpus = z.object({
+  name: CorpusName,
+  tenant: z.string().min(1),
+  createdAt: z.string(),
+  servingRunId: z.string().nullable(),
+  servingIndexVersion: z.string().nullable(),
+  version: z.number().int().nonnegative(),
+});
+export type Corpus = z.infer<typeof Corpus>;
+
+/** One uploaded object under corpora/<corpus>/docs/: chunked into passages, or rejected with a reason. */
+export const DocumentRecord = z.object({
+  corpus: CorpusName,
+  path: z.string().min(1),
+  contentHash: z.string(),
+  status: z.enum(["chunked", "rejected"]),
+  reason: z.string().nullable(),
+  size: z.number().int().nonnegative(),
+  documentCount: z.number().int().nonnegative(),
+  passageCount: z.number().int().nonnegative(),
+  passagesKey: z.string().nullable(),
+  updatedAt: z.string(),
+  version: z.number().int().nonnegative(),
+});
+export type DocumentRecord = z.infer<typeof DocumentRecord>;
+
+/** A retrievable unit of text. `documentId` is the path for files, the BEIR id for corpus.jsonl lines. */
+export const Passage = z.object({
+  id: z.string(),
+  corpus: CorpusName,
+  documentId: z.string(),
+  sourcePath: z.string(),
+  title: z.string(),
+  text: z.string(),
+  ordinal: z.number().int().nonnegative(),
+});
+export type Passage = z.infer<typeof Passage>;
+
+/** A model produced by a run (or the untrained base model): where it lives and what it is. */
+export const ModelVersion = z.object({
+  id: z.string(),
+  corpus: CorpusName,
+  runId: z.string(),
+  kind: z.enum(["base", "tuned"]),
+  artifactKey: z.string(),
+  endpoint: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type ModelVersion = z.infer<typeof ModelVersion>;
+
+/** A built search index; a corpus serves at most one at a time (Corpus.servingIndexVersion). */
+export const IndexVersion = z.object({
+  id: z.string(),
+  corpus: CorpusName,
+  runId: z.string(),
+  modelId: z.string(),
+  passageCount: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+export type IndexVersion = z.infer<typeof IndexVersion>;
+
+/** Where a run's artifacts live once produced. */
+export const RunArtifacts = z.object({
+  pairsKey: z.string().optional(),
+  heldoutKey: z.string().optional(),
+  trainingJobId: z.string().optional(),
+  modelKey: z.string().optional(),
+  modelId: z.string().optional(),
+  indexVersion: z.string().optional(),
+  reportKey: z.string().optional(),
+});
+export type RunArtifacts = z.infer<typeof RunArtifacts>;
+
+export const RunTransitionRecord = z.object({ at: z.string(), from: RunState, to: RunState, event: z.string() });
+
+/** One pass of the pipeline over a corpus. `version` is the compare-and-set counter. */
+export const Run = z.object({
+  id: z.string(),
+  corpus: CorpusName,
+  tenant: z.string(),
+  state: RunState,
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  artifacts: RunArtifacts,
+  history: z.array(RunTransitionRecord),
+  version: z.number().int().nonnegative(),
+});
+export type Run = z.infer<typeof Run>;
+
+/** What an uploaded object names: corpus and document path, derived from its bucket key. */
+export interface DocumentKey {
+  corpus: CorpusName;
+  path: string;
+}
+
+const DOC_KEY = /^corpora\/([^/]+)\/docs\/(.+)$/;
+
+/**
+ * Parse a bucket key `corpora/<corpus>/docs/<path>`. Returns null for keys outside a docs folder; throws
+ * nothing, so callers decide how to report. Paths with `..` segments, empty segments or backslashes
+ * are refused (null) so no key can escape its corpus folder.
+ */
+export function parseDocumentKey(key: string): DocumentKey | null {
+  const match = DOC_KEY.exec(key);
+  if (!match) return null;
+  const corpus = CorpusName.safeParse(match[1]);
+  const path = match[2]!;
+  if (!corpus.success || !isSafeRelativePath(path)) return null;
+  return { corpus: corpus.data, path };
+}
+
+export function isSafeRelativePath(path: string): boolean {
+  if (path.includes("\\") || path.includes("\0") || path.startsWith("/")) return false;
+  return path.split("/").every((seg) => seg !== "" && seg !== "." && seg !== "..");
+}
+
+export const keys = {
+  docs: (corpus: string) => `corpora/${corpus}/docs/`,
+  doc: (corpus: string, path: string) => `corpora/${corpus}/docs/${path}`,
+  passages: (corpus: string, hash: string) => `corpora/${corpus}/passages/${hash}.jsonl`,
+  run: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/`,
+  pairs: (corpus: string, run: string, part = "part-0000") => `corpora/${corpus}/runs/${run}/pairs/${part}.jsonl`,
+  heldout: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/heldout.jsonl`,
+  model: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/model/`,
+  report: (corpus: string, run: string, ext: "json" | "html") => `corpora/${corpus}/runs/${run}/report.${ext}`,
+  judgments: (corpus: string) => `corpora/${corpus}/judgments/`,
+};

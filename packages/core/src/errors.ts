@@ -1,0 +1,70 @@
+/**
+ * Domain errors. Every error genq raises on purpose carries a stable string `code` that adapters,
+ * the HTTP error mapper and the CLI translate; `cause` keeps the underlying error for logs only.
+ */
+export class DomainError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Input that breaks a rule: the message names the field or the problem. */
+export class ValidationError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("validation_failed", message, options);
+  }
+}
+
+/** A corpus, run, document or artifact that does not exist (or that the caller may not see). */
+export class NotFoundError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("not_found", message, options);
+  }
+}
+
+/** A compare-and-set write lost a race: somebody else changed the record first. */
+export class ConcurrentUpdateError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("concurrent_update", message, options);
+  }
+}
+
+/** A document that cannot be ingested; the message is shown to users as the rejection reason. */
+export class DocumentRejectedError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("document_rejected", message, options);
+  }
+}
+
+/** An event that can never be processed (wrong shape): it is dead-lettered, never retried. */
+export class MalformedEventError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("malformed_event", message, options);
+  }
+}
+
+/** A stored artifact (model, index) that is truncated or corrupt: it is refused, never used. */
+export class CorruptArtifactError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("corrupt_artifact", message, options);
+  }
+}
+
+/** Missing or wrong credentials. */
+export class UnauthorizedError extends DomainError {
+  constructor(message = "missing or invalid API key", options?: { cause?: unknown }) {
+    super("unauthorized", message, options);
+  }
+}
+
+/** The request is valid but the resource is not in a state that allows it (e.g. nothing served yet). */
+export class ConflictError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("conflict", message, options);
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

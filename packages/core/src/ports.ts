@@ -1,0 +1,179 @@
+import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run } from "./domain.ts";
+import type { EventInput, GenqEvent } from "./events.ts";
+
+/**
+ * Ports: what the use cases need from the outside world. Each has a local adapter (packages/local) and
+ * an AWS adapter (packages/aws); both pass the same contract suite in test/contracts.
+ */
+
+/** Metadata of a stored object. */
+export interface BlobInfo {
+  key: string;
+  size: number;
+  modifiedAt: string;
+}
+
+/**
+ * Object storage with S3 semantics: keys are `/`-separated, writes are atomic (a reader sees the old
+ * or the new object, never half), `get` of a missing key throws NotFoundError, `delete` of a missing key
+ * is a no-op, `list` returns keys under a prefix in lexical order.
+ */
+export interface BlobStore {
+  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Stream `body` into `key`; the object appears only once the stream has ended. */
+  putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void>;
+  get(key: string): Promise<Uint8Array>;
+  getStream(key: string): Promise<AsyncIterable<Uint8Array>>;
+  head(key: string): Promise<BlobInfo | null>;
+  list(prefix: string): Promise<BlobInfo[]>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Durable pipeline state. Every `put*` is a compare-and-set: `expectedVersion` null means "must not
+ * exist yet", a number means "must still be at that version"; the stored record gets version + 1
+ * (or 0 on create). A lost race throws ConcurrentUpdateError and writes nothing.
+ */
+export interface PipelineRepository {
+  getCorpus(name: string): Promise<Corpus | null>;
+  listCorpora(tenant?: string): Promise<Corpus[]>;
+  putCorpus(corpus: Corpus, expectedVersion: number | null): Promise<Corpus>;
+
+  getDocument(corpus: string, path: string): Promise<DocumentRecord | null>;
+  listDocuments(corpus: string): Promise<DocumentRecord[]>;
+  putDocument(doc: DocumentRecord, expectedVersion: number | null): Promise<DocumentRecord>;
+
+  getRun(id: string): Promise<Run | null>;
+  listRuns(corpus: string): Promise<Run[]>;
+  putRun(run: Run, expectedVersion: number | null): Promise<Run>;
+
+  putModelVersion(model: ModelVersion): Promise<void>;
+  getModelVersion(id: string): Promise<ModelVersion | null>;
+  putIndexVersion(index: IndexVersion): Promise<void>;
+  getIndexVersion(id: string): Promise<IndexVersion | null>;
+  listIndexVersions(corpus: string): Promise<IndexVersion[]>;
+}
+
+/**
+ * Publishes events, at least once. Ids given by the caller are kept (so a retried publish of the same
+ * fact is recognisably the same event); otherwise one is assigned.
+ */
+export interface EventPublisher {
+  publish(events: ReadonlyArray<EventInput & { id?: string }>): Promise<GenqEvent[]>;
+}
+
+/** Handles one event. Throwing MalformedEventError dead-letters it; any other error retries it. */
+export type EventHandler = (event: GenqEvent) => Promise<void>;
+
+/** Tiny structured logger: constant messages, data in attributes. */
+export interface Logger {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A (query, passage) training or evaluation pair. */
+export interface QueryPair {
+  query: string;
+  passageId: string;
+  kind?: string;
+}
+
+/** Result of a query-generation job: pairs for training and a held-out slice for evaluation. */
+export interface GeneratedQueries {
+  pairsKey: string;
+  heldoutKey: string;
+  pairs: number;
+  heldout: number;
+}
+
+/**
+ * Generates synthetic queries for a corpus's passages as a batch job. `start` returns a job id at once;
+ * completion is announced as `queries.generated` (or `stage.failed`). Starting the same run twice is
+ * harmless: the job id is derived from the run.
+ */
+export interface QueryGenerator {
+  start(input: { corpus: string; runId: string; passageKeys: string[] }): Promise<{ jobId: string }>;
+}
+
+/**
+ * Fine-tunes an embedding model on a run's pairs as an async job. `start` returns a job id at once;
+ * completion is announced as `training.job.completed` carrying the model artifact location.
+ */
+export interface Trainer {
+  start(input: { corpus: string; runId: string; pairsKey: string; passageKeys: string[] }): Promise<{ jobId: string }>;
+}
+
+/** Turns texts into unit-length vectors with one model. */
+export interface Encoder {
+  readonly dimensions: number;
+  encode(texts: readonly string[], kind: "query" | "passage"): Promise<Float32Array[]>;
+}
+
+export type SearchMode = "hybrid" | "semantic" | "lexical";
+
+export interface SearchFilter {
+  sourcePath?: string;
+  documentId?: string;
+  tenant?: string;
+}
+
+export interface SearchHit {
+  passage: Passage;
+  score: number;
+  scores: { lexical?: number; semantic?: number };
+  highlights: string[];
+}
+
+/**
+ * A versioned passage index. Each version is built separately; `promote` atomically makes one the
+ * corpus's serving version, and searches without an explicit version read the serving one.
+ */
+export interface SearchIndex {
+  createVersion(input: { corpus: string; version: string; dimensions: number }): Promise<void>;
+  upsert(version: string, items: ReadonlyArray<{ passage: Passage; vector: Float32Array }>): Promise<void>;
+  promote(corpus: string, version: string): Promise<void>;
+  servingVersion(corpus: string): Promise<string | null>;
+  search(input: {
+    corpus: string;
+    version?: string;
+    query: string;
+    vector?: Float32Array;
+    k: number;
+    mode: SearchMode;
+    filter?: SearchFilter;
+  }): Promise<SearchHit[]>;
+  dropVersion(version: string): Promise<void>;
+}
+
+/** An answer span inside a passage (character offsets into passage.text). */
+export interface AnswerSpan {
+  passageId: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+
+/** Extractive QA: finds answer spans for a question in given passages. */
+export interface Reader {
+  read(question: string, passages: readonly Passage[], topK: number): Promise<AnswerSpan[]>;
+}
+
+/** RAG: composes an answer from passages, citing a passage span for every sentence. */
+export interface Generator {
+  answer(
+    question: string,
+    passages: readonly Passage[],
+  ): Promise<{ answer: string; sentences: Array<{ text: string; citations: Array<{ passageId: string; start: number; end: number }> }> }>;
+}
+
+/** Time source, injectable for tests. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

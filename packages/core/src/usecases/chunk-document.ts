@@ -1,0 +1,143 @@
+import type { ChunkOptions } from "../chunking/chunker.ts";
+import { toPassages, type ParsedDocument } from "../chunking/passages.ts";
+import { keys, parseDocumentKey, type DocumentRecord } from "../domain.ts";
+import { DocumentRejectedError } from "../errors.ts";
+import type { EventOf } from "../events.ts";
+import { contentHash } from "../hash.ts";
+import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
+import { ensureCorpus } from "./ensure-corpus.ts";
+
+/** Parses one uploaded object into documents; throws DocumentRejectedError for what it cannot read. */
+export type DocumentParser = (path: string, bytes: Uint8Array) => Promise<ParsedDocument[]>;
+
+export interface ChunkDocumentDeps {
+  blobs: BlobStore;
+  repo: PipelineRepository;
+  events: EventPublisher;
+  parse: DocumentParser;
+  clock: Clock;
+  logger: Logger;
+  maxDocumentBytes: number;
+  chunking?: Partial<ChunkOptions>;
+  /** Tenant that owns corpora created by a plain upload (an S3 drop or a folder ingest). */
+  defaultTenant: string;
+}
+
+export type ChunkOutcome = "chunked" | "unchanged" | "rejected" | "missing";
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/**
+ * Handle `document.uploaded`: read the object, parse and chunk it, store its passages under
+ * `passages/<hash>.jsonl`, record the document and announce `document.chunked` — or record and
+ * announce `document.rejected` with a reason. Idempotent: an unchanged object is a no-op; a changed
+ * one replaces its passages; a rejected new version keeps the previous passages.
+ */
+export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"document.uploaded">): Promise<ChunkOutcome> {
+  const key = event.detail.key;
+  const target = parseDocumentKey(key);
+  const corpus = target?.corpus ?? event.corpus;
+  await ensureCorpus(deps, { name: corpus, tenant: deps.defaultTenant }).catch(() => undefined);
+  const rawPath = key.startsWith(keys.docs(corpus)) ? key.slice(keys.docs(corpus).length) : key;
+  if (!target) return rejectDocument(deps, corpus, rawPath, null, 0, "path is not allowed: it must stay inside the corpus's docs folder (no '..', empty or absolute segments)");
+
+  const { path } = target;
+  const info = await deps.blobs.head(key);
+  if (!info) {
+    deps.logger.info("document vanished before chunking", { key });
+    return "missing";
+  }
+  const existing = await deps.repo.getDocument(corpus, path);
+  if (info.size > deps.maxDocumentBytes) {
+    return rejectDocument(deps, corpus, path, existing, info.size, `file is ${mb(info.size)}, over the ${mb(deps.maxDocumentBytes)} limit`);
+  }
+  const bytes = await deps.blobs.get(key);
+  const hash = contentHash(bytes);
+  if (existing && existing.contentHash === hash) {
+    await announce(deps, corpus, existing);
+    return existing.status === "chunked" ? "unchanged" : "rejected";
+  }
+
+  let passages;
+  try {
+    passages = toPassages({ corpus, sourcePath: path, documents: await deps.parse(path, bytes) }, deps.chunking);
+    if (passages.length === 0) throw new DocumentRejectedError("document has no text to index");
+  } catch (error) {
+    if (!(error instanceof DocumentRejectedError)) throw error;
+    return rejectDocument(deps, corpus, path, existing, bytes.length, error.message, hash);
+  }
+
+  const passagesKey = keys.passages(corpus, hash);
+  await deps.blobs.put(passagesKey, passages.map((p) => JSON.stringify(p)).join("\n") + "\n");
+  const record = await deps.repo.putDocument(
+    {
+      corpus,
+      path,
+      contentHash: hash,
+      status: "chunked",
+      reason: null,
+      size: bytes.length,
+      documentCount: new Set(passages.map((p) => p.documentId)).size,
+      passageCount: passages.length,
+      passagesKey,
+      updatedAt: deps.clock.now().toISOString(),
+      version: 0,
+    },
+    existing?.version ?? null,
+  );
+  if (existing?.passagesKey && existing.passagesKey !== passagesKey) await deps.blobs.delete(existing.passagesKey);
+  await announce(deps, corpus, record);
+  deps.logger.info("document chunked", { corpus, path, passages: passages.length });
+  return "chunked";
+}
+
+/**
+ * Record that a document cannot be ingested and announce `document.rejected`. A previous good version's
+ * passages stay (nothing stored is lost); repeating the same rejection writes nothing new.
+ */
+export async function rejectDocument(
+  deps: Pick<ChunkDocumentDeps, "repo" | "events" | "clock" | "logger">,
+  corpus: string,
+  path: string,
+  existing: DocumentRecord | null,
+  size: number,
+  reason: string,
+  hash = `rejected:${size}:${reason}`,
+): Promise<ChunkOutcome> {
+  const kept = existing?.passagesKey ? `${reason} (the previous version's ${existing.passageCount} passages are kept)` : reason;
+  if (!existing || existing.contentHash !== hash) {
+    await deps.repo.putDocument(
+      {
+        corpus,
+        path,
+        contentHash: hash,
+        status: "rejected",
+        reason: kept,
+        size,
+        documentCount: existing?.documentCount ?? 0,
+        passageCount: existing?.passageCount ?? 0,
+        passagesKey: existing?.passagesKey ?? null,
+        updatedAt: deps.clock.now().toISOString(),
+        version: 0,
+      },
+      existing?.version ?? null,
+    );
+  }
+  await deps.events.publish([
+    { id: `document.rejected:${corpus}:${path}:${hash}`, type: "document.rejected", corpus, detail: { path, reason: kept } },
+  ]);
+  deps.logger.warn("document rejected", { corpus, path, reason: kept });
+  return "rejected";
+}
+
+async function announce(deps: ChunkDocumentDeps, corpus: string, doc: DocumentRecord): Promise<void> {
+  if (doc.status !== "chunked") return;
+  await deps.events.publish([
+    {
+      id: `document.chunked:${corpus}:${doc.path}:${doc.contentHash}`,
+      type: "document.chunked",
+      corpus,
+      detail: { path: doc.path, contentHash: doc.contentHash, documents: doc.documentCount, passages: doc.passageCount },
+    },
+  ]);
+}

@@ -1,0 +1,31 @@
+import { CorpusName, type Corpus } from "../domain.ts";
+import { ConcurrentUpdateError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Clock, PipelineRepository } from "../ports.ts";
+
+/**
+ * Return the corpus, creating it for `tenant` if it does not exist. A corpus owned by another tenant
+ * is reported as not found (tenants never learn of each other's corpora).
+ */
+export async function ensureCorpus(
+  deps: { repo: PipelineRepository; clock: Clock },
+  input: { name: string; tenant: string },
+): Promise<Corpus> {
+  const name = CorpusName.safeParse(input.name);
+  if (!name.success) throw new ValidationError(`corpus: ${name.error.issues[0]?.message ?? "invalid name"}`);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await deps.repo.getCorpus(name.data);
+    if (existing) {
+      if (existing.tenant !== input.tenant) throw new NotFoundError(`corpus "${name.data}" not found`);
+      return existing;
+    }
+    try {
+      return await deps.repo.putCorpus(
+        { name: name.data, tenant: input.tenant, createdAt: deps.clock.now().toISOString(), servingRunId: null, servingIndexVersion: null, version: 0 },
+        null,
+      );
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+  }
+  throw new ConcurrentUpdateError(`corpus "${name.data}" is being created concurrently`);
+}

@@ -1,0 +1,93 @@
+import { Parser } from "htmlparser2";
+import type { ParsedDocument, ParsedSection } from "@genq/core";
+import { DocumentRejectedError } from "@genq/core";
+import { baseTitle, decodeText, tidy } from "./decode.ts";
+
+const SKIP = new Set(["script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object", "canvas", "button", "select"]);
+const BLOCK = new Set([
+  "p", "div", "section", "article", "main", "header", "footer", "aside", "li", "ul", "ol", "dl", "dt", "dd", "br", "tr",
+  "table", "blockquote", "pre", "hr", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "title",
+]);
+const HEADING = /^h([1-6])$/;
+/** Class names of generated navigation (DocBook, Sphinx, common sites): not content. */
+const BOILERPLATE_CLASS = /(^|\s)(navheader|navfooter|toc|sphinxsidebar|related|breadcrumbs?|skip-?link|headerlink|footer-nav)(\s|$)/i;
+
+/**
+ * HTML: visible text only (no scripts, styles, navigation), one section per heading, titled with the
+ * heading path; table cells are joined with ` | `, `<pre>` keeps its lines.
+ */
+export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
+  const html = decodeText(bytes);
+  const sections: ParsedSection[] = [];
+  const headings: Array<{ level: number; text: string }> = [];
+  let pageTitle = "";
+  const skipStack: boolean[] = [];
+  const skipping = () => skipStack.length > 0 && skipStack[skipStack.length - 1] === true;
+  let inTitle = false;
+  let heading: { level: number; text: string } | null = null;
+  let preDepth = 0;
+  let buffer = "";
+
+  const sectionTitle = () => {
+    const parts = [pageTitle || baseTitle(path), ...headings.map((h) => h.text)];
+    return parts.filter((t, i) => t && parts.indexOf(t) === i).join(" › ");
+  };
+  const flush = () => {
+    const text = tidy(buffer);
+    if (text) sections.push({ title: sectionTitle(), text });
+    buffer = "";
+  };
+
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (name === "title") inTitle = true;
+        const skip = skipping() || (SKIP.has(name) && name !== "head") || BOILERPLATE_CLASS.test(attributes.class ?? "");
+        skipStack.push(skip);
+        if (skip) return;
+        const h = HEADING.exec(name);
+        if (h) {
+          flush();
+          heading = { level: Number(h[1]), text: "" };
+          return;
+        }
+        if (name === "pre") preDepth++;
+        if (name === "td" || name === "th") buffer += " | ";
+        else if (BLOCK.has(name)) buffer += "\n";
+      },
+      ontext(text) {
+        if (inTitle) {
+          pageTitle += text;
+          return;
+        }
+        if (skipping()) return;
+        if (heading) heading.text += text;
+        else buffer += preDepth > 0 ? text.replace(/\n/g, "\n") : text.replace(/\s+/g, " ");
+      },
+      onclosetag(name) {
+        if (name === "title") {
+          inTitle = false;
+          pageTitle = tidy(pageTitle);
+        }
+        if (skipStack.pop() === true) return;
+        const h = HEADING.exec(name);
+        if (h && heading) {
+          const text = tidy(heading.text).replace(/\n/g, " ");
+          while (headings.length && headings[headings.length - 1]!.level >= heading.level) headings.pop();
+          if (text) headings.push({ level: heading.level, text });
+          heading = null;
+          return;
+        }
+        if (name === "pre") preDepth = Math.max(0, preDepth - 1);
+        if (BLOCK.has(name)) buffer += "\n";
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.write(html);
+  parser.end();
+  flush();
+  if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only scripts, styles or markup)");
+  const title = pageTitle || headings[0]?.text || baseTitle(path);
+  return [{ id: path, title, sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })) }];
+}
