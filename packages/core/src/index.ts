@@ -10,3 +10,4 @@ export * from "./pipeline/commands.ts";
 export * from "./pipeline/transition.ts";
 export * from "./usecases/ensure-corpus.ts";
 export * from "./usecases/chunk-document.ts";
+export * from "./metrics/retrieval.ts";

@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { CorruptArtifactError } from "@genq/core";
+import { StaticModel } from "./static-model.ts";
+
+export const MODEL_FORMAT = "genq-static-embedding/1";
+
+/** The model card stored beside the weights (`manifest.json`). */
+export const ModelManifest = z.object({
+  format: z.literal(MODEL_FORMAT),
+  type: z.literal("static-embedding"),
+  kind: z.enum(["base", "tuned"]),
+  dims: z.number().int().positive(),
+  hashing: z.object({
+    algorithm: z.literal("fnv1a-32"),
+    bucketBits: z.number().int().min(4).max(24),
+    bigrams: z.boolean(),
+    maxFeatures: z.number().int().nonnegative(),
+    tokenizer: z.string(),
+  }),
+  seed: z.number().int(),
+  hyperparameters: z.record(z.string(), z.unknown()),
+  training: z.record(z.string(), z.unknown()).nullable(),
+  weights: z.object({ file: z.literal("model.bin"), bytes: z.number().int(), sha256: z.string() }),
+  createdAt: z.string(),
+});
+export type ModelManifest = z.infer<typeof ModelManifest>;
+
+/** Serialise a model: the weights file (idf then table, float32 little-endian) and its manifest. */
+export function serialiseModel(
+  model: StaticModel,
+  meta: { kind: "base" | "tuned"; hyperparameters: Record<string, unknown>; training: Record<string, unknown> | null; createdAt: string },
+): { manifest: ModelManifest; weights: Uint8Array } {
+  const weights = new Uint8Array(4 * (model.idf.length + model.table.length));
+  weights.set(new Uint8Array(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength), 0);
+  weights.set(new Uint8Array(model.table.buffer, model.table.byteOffset, model.table.byteLength), model.idf.byteLength);
+  const c = model.config;
+  const manifest: ModelManifest = {
+    format: MODEL_FORMAT,
+    type: "static-embedding",
+    kind: meta.kind,
+    dims: c.dims,
+    hashing: { algorithm: "fnv1a-32", bucketBits: c.bucketBits, bigrams: c.bigrams, maxFeatures: c.maxFeatures, tokenizer: "lowercase words, English stop words removed, Porter stems" },
+    seed: c.seed,
+    hyperparameters: meta.hyperparameters,
+    training: meta.training,
+    weights: { file: "model.bin", bytes: weights.byteLength, sha256: createHash("sha256").update(weights).digest("hex") },
+    createdAt: meta.createdAt,
+  };
+  return { manifest, weights };
+}
+
+/**
+ * Load a model from its manifest and weights, refusing anything that does not check out: an unknown
+ * format, a size that does not match the manifest, or a checksum mismatch (truncation, corruption).
+ */
+export function deserialiseModel(manifestJson: string, weights: Uint8Array): { model: StaticModel; manifest: ModelManifest } {
+  let manifest: ModelManifest;
+  try {
+    manifest = ModelManifest.parse(JSON.parse(manifestJson));
+  } catch (cause) {
+    throw new CorruptArtifactError("model manifest is unreadable or not a genq static-embedding model", { cause });
+  }
+  const rows = 1 << manifest.hashing.bucketBits;
+  const expected = 4 * rows * (1 + manifest.dims);
+  if (weights.byteLength !== manifest.weights.bytes || weights.byteLength !== expected) {
+    throw new CorruptArtifactError(`model weights are ${weights.byteLength} bytes, expected ${expected}: the artifact is truncated or damaged`);
+  }
+  const digest = createHash("sha256").update(weights).digest("hex");
+  if (digest !== manifest.weights.sha256) throw new CorruptArtifactError("model weights do not match their checksum: the artifact is damaged");
+  const copy = new Float32Array(weights.byteLength / 4);
+  new Uint8Array(copy.buffer).set(weights);
+  const idf = copy.subarray(0, rows);
+  const table = copy.subarray(rows);
+  const config = { bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed };
+  return { model: new StaticModel(config, idf, table), manifest };
+}
