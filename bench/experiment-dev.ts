@@ -3,13 +3,13 @@
  * heading and cloze queries are the dev queries. Prints one line per configuration.
  * Run: node --import tsx bench/experiment-dev.ts
  */
-import { chunkText, meanMetrics, queryMetrics, rankDocuments, type Passage } from "@genq/core";
+import { chunkText, fuseScores, meanMetrics, queryMetrics, rankDocuments, type Passage } from "@genq/core";
 import {
   Bm25Index, StaticModel, bucketIdf, dot, featurize, generateQueries, isHeldOut, sparseDot, trainStaticModel,
   DEFAULT_MODEL_CONFIG, type StaticModelConfig, type TrainingExample,
 } from "@genq/ml";
 import { loadDebfaq } from "./lib/debfaq.ts";
-import { fuseScores } from "./lib/fusion.ts";
+
 
 const { corpus } = loadDebfaq();
 const passages: Passage[] = [];

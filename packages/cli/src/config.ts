@@ -9,11 +9,17 @@ export const LocalConfig = z.object({
   chunkOverlapSentences: z.coerce.number().int().min(0).max(5),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]),
   tenant: z.string().min(1),
+  queriesPerPassage: z.coerce.number().int().min(1).max(10),
+  heldOutFraction: z.coerce.number().min(0).max(0.5),
+  epochs: z.coerce.number().int().min(1).max(50),
+  seed: z.coerce.number().int(),
+  gateMinGain: z.coerce.number().min(-1).max(1),
+  port: z.coerce.number().int().min(0).max(65535),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
 /** Read the config; every problem is reported at once, naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | undefined }): LocalConfig {
+export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | undefined; port?: string | undefined }): LocalConfig {
   const raw = {
     dataDir: flags.data ?? env.GENQ_DATA_DIR ?? ".genq",
     maxDocumentMb: env.GENQ_MAX_DOCUMENT_MB ?? 50,
@@ -21,6 +27,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     chunkOverlapSentences: env.GENQ_CHUNK_OVERLAP_SENTENCES ?? 1,
     logLevel: env.GENQ_LOG_LEVEL ?? "warn",
     tenant: env.GENQ_TENANT ?? "local",
+    queriesPerPassage: env.GENQ_QUERIES_PER_PASSAGE ?? 3,
+    heldOutFraction: env.GENQ_HELDOUT_FRACTION ?? 0.1,
+    epochs: env.GENQ_EPOCHS ?? 2,
+    seed: env.GENQ_SEED ?? 42,
+    gateMinGain: env.GENQ_GATE_MIN_GAIN ?? 0,
+    port: flags.port ?? env.GENQ_PORT ?? env.PORT ?? 8787,
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -29,6 +41,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     chunkOverlapSentences: "GENQ_CHUNK_OVERLAP_SENTENCES",
     logLevel: "GENQ_LOG_LEVEL",
     tenant: "GENQ_TENANT",
+    queriesPerPassage: "GENQ_QUERIES_PER_PASSAGE",
+    heldOutFraction: "GENQ_HELDOUT_FRACTION",
+    epochs: "GENQ_EPOCHS",
+    seed: "GENQ_SEED",
+    gateMinGain: "GENQ_GATE_MIN_GAIN",
+    port: "--port / GENQ_PORT",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

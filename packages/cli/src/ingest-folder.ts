@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { ensureCorpus, keys, rejectDocument } from "@genq/core";
+import { ensureCorpus, keys, rejectDocument, type GenqEvent } from "@genq/core";
 import type { LocalDeps } from "./local-deps.ts";
 import { createProgress } from "./progress.ts";
 
@@ -69,7 +69,7 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
 
   const pending = deps.outbox.pendingCount({ corpus: corpus.name, type: "document.uploaded" });
   const chunking = createProgress("chunking", pending, out);
-  await drainAll(deps, () => chunking.tick());
+  await drainAll(deps, (e) => e.type === "document.uploaded" && chunking.tick());
   chunking.end();
   const docs = await deps.repo.listDocuments(corpus.name);
   const chunked = docs.filter((d) => d.status === "chunked");
@@ -82,10 +82,17 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   };
 }
 
-/** Deliver every due event, waiting out retry back-offs, until the outbox has nothing pending. */
-export async function drainAll(deps: LocalDeps, onDelivered?: () => void): Promise<void> {
+/**
+ * Deliver every due event, waiting out retry back-offs and background jobs (which announce their end
+ * with an event), until nothing is pending and no job runs.
+ */
+export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent) => void): Promise<void> {
   for (;;) {
-    await deps.outbox.drain(deps.handle, { onDelivered: onDelivered ? () => onDelivered() : undefined });
+    await deps.outbox.drain(deps.handle, { onDelivered });
+    if (deps.jobs.active > 0) {
+      await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 200))]);
+      continue;
+    }
     const wait = deps.outbox.nextDueInMs();
     if (wait === null) return;
     await new Promise((r) => setTimeout(r, Math.min(wait, 5000)));

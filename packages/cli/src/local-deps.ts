@@ -1,21 +1,29 @@
 import { join } from "node:path";
-import { chunkDocument, systemClock, type EventHandler, type GenqEvent } from "@genq/core";
-import { createFolderBlobStore, createSqliteOutbox, createSqlitePipelineRepository, openDatabase } from "@genq/local";
+import { advanceRuns, chunkDocument, systemClock, type EventHandler, type GenqEvent, type RunDeps } from "@genq/core";
+import { createFolderBlobStore, createLocalStages, createSqliteOutbox, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase } from "@genq/local";
+import { DEFAULT_MODEL_CONFIG, createEmbeddedQueryGenerator, createLocalJobs, createWorkerTrainer } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
 import type { LocalConfig } from "./config.ts";
 import { createJsonLogger } from "./json-logger.ts";
 
+export interface LocalHooks {
+  onTrainingProgress?: (p: { runId: string; fraction: number; loss: number }) => void;
+}
+
 /**
  * The local composition root: one data folder holding the bucket (`bucket/`) and the SQLite database
- * (state, outbox). Everything the CLI commands need is built here and nowhere else.
+ * (state, outbox, search index). Everything the CLI commands need is built here and nowhere else.
  */
-export function createLocalDeps(config: LocalConfig) {
+export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const db = openDatabase(join(config.dataDir, "genq.db"));
   const logger = createJsonLogger(config.logLevel);
   const clock = systemClock;
   const blobs = createFolderBlobStore(join(config.dataDir, "bucket"));
   const repo = createSqlitePipelineRepository(db);
   const outbox = createSqliteOutbox(db, { logger, clock });
+  const jobs = createLocalJobs((jobId, error) => logger.error("job crashed", { jobId, reason: error instanceof Error ? error.message : String(error) }));
+  const tenants = new Map<string, string>();
+  const index = createSqliteSearchIndex(db, { tenantOf: (corpus) => tenants.get(corpus) ?? config.tenant });
   const chunkDeps = {
     blobs,
     repo,
@@ -27,19 +35,29 @@ export function createLocalDeps(config: LocalConfig) {
     chunking: { targetWords: config.chunkWords, maxWords: Math.max(config.chunkWords, Math.round(config.chunkWords * 1.5)), overlapSentences: config.chunkOverlapSentences },
     defaultTenant: config.tenant,
   };
-
-  /** Routes each event to the use case that handles it; events nobody handles are simply delivered. */
-  const handle: EventHandler = async (event: GenqEvent) => {
-    switch (event.type) {
-      case "document.uploaded":
-        await chunkDocument(chunkDeps, event);
-        return;
-      default:
-        return;
-    }
+  const queryGenerator = createEmbeddedQueryGenerator({ repo, blobs, events: outbox, jobs, options: { queriesPerPassage: config.queriesPerPassage, heldOutFraction: config.heldOutFraction, seed: config.seed } });
+  const trainer = createWorkerTrainer({
+    repo, blobs, events: outbox, jobs, clock, logger,
+    model: { ...DEFAULT_MODEL_CONFIG, seed: config.seed },
+    train: { epochs: config.epochs, seed: config.seed },
+    onProgress: hooks.onTrainingProgress,
+  });
+  const stages = createLocalStages({ repo, blobs, events: outbox, clock, logger, jobs, index, queryGenerator, trainer, gate: { minGain: config.gateMinGain } });
+  const runDeps: RunDeps = {
+    repo, events: outbox, clock, logger, stages,
+    pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   };
 
-  return { config, db, logger, clock, blobs, repo, outbox, chunkDeps, handle, close: () => db.close() };
+  /** Routes each event to the use case that handles it. */
+  const handle: EventHandler = async (event: GenqEvent) => {
+    if (event.type === "document.uploaded") {
+      await chunkDocument(chunkDeps, event);
+      return;
+    }
+    await advanceRuns(runDeps, event);
+  };
+
+  return { config, db, logger, clock, blobs, repo, outbox, jobs, index, stages, chunkDeps, runDeps, handle, close: () => db.close() };
 }
 
 export type LocalDeps = ReturnType<typeof createLocalDeps>;

@@ -7,13 +7,32 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
+import { formatRunSummary, runPipeline } from "./run-command.ts";
+
+const say = (line: string) => void process.stdout.write(`${line}\n`);
+
+/** Training progress as a rewriting line on a terminal, a line per 25% otherwise. */
+function createTrainingProgress() {
+  let lastQuarter = -1;
+  return (p: { fraction: number; loss: number }) => {
+    const pct = Math.round(p.fraction * 100);
+    if (process.stdout.isTTY) process.stdout.write(`\r  training ${pct}% (loss ${p.loss.toFixed(3)})${pct >= 100 ? "\n" : ""}`);
+    else if (Math.floor(pct / 25) > lastQuarter) {
+      lastQuarter = Math.floor(pct / 25);
+      say(`  training ${pct}% (loss ${p.loss.toFixed(3)})`);
+    }
+  };
+}
 
 const USAGE = `genq — domain-tuned semantic search from your documents
 
 usage:
   genq start [--data DIR]                              run the shipped examples end to end
   genq ingest <folder|corpus.jsonl> --corpus NAME [--data DIR]
+  genq run --docs <folder|corpus.jsonl> --corpus NAME [--queries queries.jsonl --qrels qrels.tsv] [--data DIR]
   genq status [--corpus NAME] [--json] [--data DIR]
+
+genq run exits 0 when the run is ready, 3 when the quality gate rejected it, 1 when it failed.
 
 Data lives in --data DIR (default ./.genq, or GENQ_DATA_DIR).`;
 
@@ -29,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         corpus: { type: "string" },
+        docs: { type: "string" },
+        queries: { type: "string" },
+        qrels: { type: "string" },
+        port: { type: "string" },
         data: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -43,12 +66,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   let config;
   try {
-    config = loadConfig(process.env, { data: args.values.data });
+    config = loadConfig(process.env, { data: args.values.data, port: args.values.port });
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
-  const deps = createLocalDeps(config);
+  const progress = createTrainingProgress();
+  const deps = createLocalDeps(config, { onTrainingProgress: progress });
   try {
     switch (command) {
       case "ingest": {
@@ -61,6 +85,13 @@ export async function main(argv: string[]): Promise<number> {
           `ingested ${summary.files} files into ${args.values.corpus}: ${summary.documents} documents, ${summary.passages} passages, ${summary.rejected} rejected\n`,
         );
         return 0;
+      }
+      case "run": {
+        if (!args.values.corpus) return fail("run needs --corpus NAME");
+        if (args.values.docs && !existsSync(args.values.docs)) return fail(`no such file or folder: ${args.values.docs}`);
+        const outcome = await runPipeline(deps, { docs: args.values.docs, corpus: args.values.corpus, queries: args.values.queries, qrels: args.values.qrels }, say);
+        say(formatRunSummary(outcome));
+        return outcome.run.state === "ready" ? 0 : outcome.run.state === "rejected" ? 3 : 1;
       }
       case "status":
         return await printStatus(deps, args.values.corpus, args.values.json);

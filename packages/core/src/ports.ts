@@ -113,7 +113,8 @@ export interface Encoder {
   encode(texts: readonly string[], kind: "query" | "passage"): Promise<Float32Array[]>;
 }
 
-export type SearchMode = "hybrid" | "semantic" | "lexical";
+export const SEARCH_MODES = ["hybrid", "semantic", "lexical"] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export interface SearchFilter {
   sourcePath?: string;
@@ -124,7 +125,8 @@ export interface SearchFilter {
 export interface SearchHit {
   passage: Passage;
   score: number;
-  scores: { lexical?: number; semantic?: number };
+  /** Each signal's raw score where the passage was among that signal's candidates. */
+  scores: { lexical?: number; semantic?: number; sparse?: number };
   highlights: string[];
 }
 

@@ -8,3 +8,8 @@ export * from "./train/batches.ts";
 export * from "./train/trainer.ts";
 export * from "./querygen/synthetic-queries.ts";
 export * from "./model/artifact.ts";
+export * from "./jobs/local-jobs.ts";
+export * from "./jobs/embedded-query-generator.ts";
+export * from "./jobs/worker-trainer.ts";
+export * from "./jobs/static-encoder.ts";
+export * from "./model/projection.ts";

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { ValidationError, keys, parseJudgments, resumeRuns, startRun, type Run, type RunReport } from "@genq/core";
+import { drainAll, ingestFolder } from "./ingest-folder.ts";
+import type { LocalDeps } from "./local-deps.ts";
+
+export interface RunCommandInput {
+  docs?: string;
+  corpus: string;
+  queries?: string;
+  qrels?: string;
+  quiet?: boolean;
+}
+
+export interface RunOutcome {
+  run: Run;
+  report: RunReport | null;
+  reportPath: string | null;
+}
+
+/** Store BEIR judgments for a corpus after checking every line against its documents. */
+export async function storeJudgments(deps: LocalDeps, corpus: string, queriesPath: string, qrelsPath: string): Promise<number> {
+  const queries = readFileSync(queriesPath, "utf8");
+  const qrels = readFileSync(qrelsPath, "utf8");
+  const known = new Set<string>();
+  for (const d of await deps.repo.listDocuments(corpus)) {
+    if (!d.passagesKey) continue;
+    const text = new TextDecoder().decode(await deps.blobs.get(d.passagesKey));
+    for (const line of text.split("\n")) if (line) known.add((JSON.parse(line) as { documentId: string }).documentId);
+  }
+  const judged = parseJudgments(queries, qrels, known);
+  await deps.blobs.put(`${keys.judgments(corpus)}queries.jsonl`, queries);
+  await deps.blobs.put(`${keys.judgments(corpus)}qrels.tsv`, qrels);
+  return judged.length;
+}
+
+/**
+ * `genq run`: ingest (optional), store judgments (optional), start a run — or resume the one a crash
+ * left unfinished — and deliver events until it ends. Stage changes and training progress are printed.
+ */
+export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print: (line: string) => void): Promise<RunOutcome> {
+  if (input.docs) {
+    const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet });
+    print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
+  }
+  if (input.queries || input.qrels) {
+    if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
+    print(`judgments: ${await storeJudgments(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
+  }
+  const active = (await deps.repo.listRuns(input.corpus)).find((r) => !["ready", "failed", "rejected"].includes(r.state));
+  let run: Run;
+  if (active) {
+    run = active;
+    print(`resuming run ${run.id} (${run.state})`);
+    await resumeRuns(deps.runDeps, input.corpus);
+  } else {
+    run = await startRun(deps.runDeps, { corpus: input.corpus, tenant: deps.config.tenant });
+    print(`run ${run.id} started`);
+  }
+  let state = run.state;
+  const started = Date.now();
+  await drainAll(deps, () => {
+    void deps.repo.getRun(run.id).then((r) => {
+      if (r && r.state !== state) {
+        state = r.state;
+        print(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${r.state}${r.reason && ["failed", "rejected"].includes(r.state) ? `: ${r.reason}` : ""}`);
+      }
+    });
+  });
+  const finished = (await deps.repo.getRun(run.id))!;
+  const reportKey = finished.artifacts.reportKey;
+  const report = reportKey && (await deps.blobs.head(reportKey)) ? (JSON.parse(new TextDecoder().decode(await deps.blobs.get(reportKey))) as RunReport) : null;
+  const reportPath = reportKey ? `${deps.config.dataDir}/bucket/${reportKey.replace(/\.json$/, ".html")}` : null;
+  return { run: finished, report, reportPath };
+}
+
+/** The one-screen summary printed at the end of a run. */
+export function formatRunSummary(outcome: RunOutcome): string {
+  const { run, report, reportPath } = outcome;
+  const lines = [`run ${run.id}: ${run.state}${run.reason ? ` — ${run.reason}` : ""}`];
+  for (const e of report?.evaluations ?? []) {
+    lines.push("", `${e.name} (${e.queries} queries)`, `  ${"system".padEnd(8)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`);
+    for (const [name, s] of Object.entries(e.systems)) {
+      const m = s.metrics;
+      lines.push(`  ${name.padEnd(8)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`);
+    }
+    for (const s of e.significance) lines.push(`  ${s.system} vs ${s.against}: ΔnDCG@10 ${s.meanDifference >= 0 ? "+" : ""}${s.meanDifference.toFixed(3)}, p = ${s.pValue.toFixed(4)}`);
+  }
+  if (reportPath) lines.push("", `report: ${reportPath}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,22 @@
+import type { BlobStore, Encoder } from "@genq/core";
+import { deserialiseModel, type ModelManifest } from "../model/artifact.ts";
+import type { StaticModel } from "../model/static-model.ts";
+
+/** An Encoder over a loaded static-embedding model. */
+export function staticEncoder(model: StaticModel): Encoder & { model: StaticModel } {
+  return {
+    model,
+    dimensions: model.dimensions,
+    async encode(texts) {
+      return texts.map((t) => model.encode(t));
+    },
+  };
+}
+
+/** Load a model artifact (`<modelKey>manifest.json` + `model.bin`) from the bucket; corrupt ones are refused. */
+export async function loadStaticModel(blobs: BlobStore, modelKey: string): Promise<{ model: StaticModel; manifest: ModelManifest }> {
+  const manifest = new TextDecoder().decode(await blobs.get(`${modelKey}manifest.json`));
+  const weights = await blobs.get(`${modelKey}model.bin`);
+  return deserialiseModel(manifest, weights);
+}
+
