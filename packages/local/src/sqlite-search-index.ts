@@ -88,9 +88,13 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   const filterSql = (filter?: SearchFilter) => {
     const clauses: string[] = [];
     const args: string[] = [];
-    if (filter?.sourcePath) (clauses.push("p.source_path = ?"), args.push(filter.sourcePath));
-    if (filter?.documentId) (clauses.push("p.document_id = ?"), args.push(filter.documentId));
-    if (filter?.tenant) (clauses.push("p.tenant = ?"), args.push(filter.tenant));
+    const columns = { sourcePath: "p.source_path", documentId: "p.document_id", tenant: "p.tenant" } as const;
+    for (const [field, column] of Object.entries(columns) as Array<[keyof SearchFilter, string]>) {
+      const value = filter?.[field];
+      if (value === undefined) continue;
+      clauses.push(`${column} = ?`);
+      args.push(value);
+    }
     return { where: clauses.length ? ` AND ${clauses.join(" AND ")}` : "", args };
   };
 
