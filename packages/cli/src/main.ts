@@ -8,6 +8,8 @@ import { ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
+import { serveLocal } from "./serve.ts";
+import { createSqliteApiKeys } from "@genq/local";
 
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
@@ -31,6 +33,8 @@ usage:
   genq ingest <folder|corpus.jsonl> --corpus NAME [--data DIR]
   genq run --docs <folder|corpus.jsonl> --corpus NAME [--queries queries.jsonl --qrels qrels.tsv] [--data DIR]
   genq status [--corpus NAME] [--json] [--data DIR]
+  genq serve [--port N] [--data DIR]                   serve the HTTP API (default port 8787)
+  genq keys create [--tenant NAME] [--data DIR]        make an API key (shown once)
 
 genq run exits 0 when the run is ready, 3 when the quality gate rejected it, 1 when it failed.
 
@@ -52,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         queries: { type: "string" },
         qrels: { type: "string" },
         port: { type: "string" },
+        tenant: { type: "string" },
         data: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -95,11 +100,20 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "status":
         return await printStatus(deps, args.values.corpus, args.values.json);
-      case "start": {
-        const corpus = "examples";
-        process.stdout.write(`genq: ingesting the shipped examples into corpus "${corpus}" (data in ${config.dataDir})\n`);
-        await ingestFolder(deps, { source: EXAMPLES_DIR, corpus });
-        return await printStatus(deps, corpus, false);
+      case "start":
+        return await start(deps);
+      case "serve": {
+        const handle = await serveLocal(deps, config.port);
+        say(`genq API on http://127.0.0.1:${handle.port} (OpenAPI: /openapi.json)`);
+        announceKey(deps);
+        await untilSignal();
+        await handle.stop();
+        return 0;
+      }
+      case "keys": {
+        if (args.positionals[0] !== "create") return fail("usage: genq keys create [--tenant NAME]");
+        say(createSqliteApiKeys(deps.db).create(args.values.tenant ?? config.tenant));
+        return 0;
       }
       default:
         return fail(`unknown command "${command}"\n\n${USAGE}`);
@@ -110,6 +124,62 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     deps.close();
   }
+}
+
+/** `npm start`: the shipped examples from nothing to a served, evaluated index. */
+async function start(deps: ReturnType<typeof createLocalDeps>): Promise<number> {
+  const corpus = "examples";
+  const started = Date.now();
+  say(`genq: ingesting the shipped examples (PostgreSQL documentation) into corpus "${corpus}" — data in ${deps.config.dataDir}`);
+  const ingest = await ingestFolder(deps, { source: EXAMPLES_DIR, corpus, quiet: true });
+  say(`  ${ingest.files} files, ${ingest.documents} documents, ${ingest.passages} passages, ${ingest.rejected} rejected`);
+  let reportRun = (await deps.repo.getCorpus(corpus))?.servingRunId ?? null;
+  if (await needsRun(deps, corpus)) {
+    const outcome = await runPipeline(deps, { corpus }, say);
+    say(formatRunSummary(outcome));
+    if (outcome.run.state === "failed") return 1;
+    reportRun = outcome.run.id;
+  } else {
+    say(`  the serving index (run ${reportRun}) is up to date with the documents: nothing to retrain`);
+  }
+  const handle = await serveLocal(deps, deps.config.port);
+  const url = `http://127.0.0.1:${handle.port}`;
+  say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq API on ${url} (OpenAPI: ${url}/openapi.json)`);
+  const key = announceKey(deps);
+  say(`\ntry:\n  curl -s ${url}/v1/corpora/${corpus}/search -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" -H "Content-Type: application/json" -d '{"query": "how do I create an index on an expression?", "k": 3}'`);
+  if (reportRun) say(`  curl -s ${url}/v1/runs/${reportRun}/report -H "Accept: text/html" -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" > report.html`);
+  say("\nCtrl-C stops the server.");
+  await untilSignal();
+  await handle.stop();
+  return 0;
+}
+
+/** Whether the corpus lacks a serving index, or has documents newer than it. */
+async function needsRun(deps: ReturnType<typeof createLocalDeps>, corpus: string): Promise<boolean> {
+  const c = await deps.repo.getCorpus(corpus);
+  const serving = c?.servingRunId ? await deps.repo.getRun(c.servingRunId) : null;
+  if (!serving) return true;
+  return (await deps.repo.listDocuments(corpus)).some((d) => d.updatedAt > serving.createdAt);
+}
+
+/** Print a new API key once, the first time the local tenant needs one; returns it when made now. */
+function announceKey(deps: ReturnType<typeof createLocalDeps>): string | null {
+  if (process.env.GENQ_API_KEY) return process.env.GENQ_API_KEY;
+  const keys = createSqliteApiKeys(deps.db);
+  if (keys.count(deps.config.tenant) > 0) {
+    say("API key: the one printed on first start (or set GENQ_API_KEY; `genq keys create` makes another)");
+    return null;
+  }
+  const key = keys.create(deps.config.tenant);
+  say(`API key (shown once, keep it): ${key}`);
+  return key;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
 }
 
 async function printStatus(deps: ReturnType<typeof createLocalDeps>, corpus: string | undefined, json: boolean): Promise<number> {

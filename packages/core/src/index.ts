@@ -20,3 +20,5 @@ export * from "./metrics/judgments.ts";
 export * from "./report/report.ts";
 export * from "./report/render-html.ts";
 export * from "./usecases/evaluate-run.ts";
+export * from "./usecases/search-corpus.ts";
+export * from "./usecases/upload-document.ts";

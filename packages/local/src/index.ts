@@ -5,3 +5,4 @@ export * from "./sqlite-outbox.ts";
 export * from "./sqlite-search-index.ts";
 export * from "./sparse-scorer.ts";
 export * from "./local-stages.ts";
+export * from "./sqlite-api-keys.ts";

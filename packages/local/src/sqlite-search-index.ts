@@ -139,11 +139,12 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     }).slice(0, k);
   };
 
+  // FTS5 only honours a rowid constraint bound as an integer, hence BigInt for every rowid it sees.
   const highlights = (tag: string, query: string, rowid: number): string[] => {
     const q = ftsQuery(query);
     if (!q) return [];
     const t = tables(tag);
-    const row = db.prepare(`SELECT snippet(${t.fts}, 1, '<mark>', '</mark>', '…', 16) AS s FROM ${t.fts} WHERE ${t.fts} MATCH ? AND rowid = ?`).get(q, rowid) as { s: string } | undefined;
+    const row = db.prepare(`SELECT snippet(${t.fts}, 1, '<mark>', '</mark>', '…', 16) AS s FROM ${t.fts} WHERE ${t.fts} MATCH ? AND rowid = ?`).get(q, BigInt(rowid)) as { s: string } | undefined;
     return row ? [row.s] : [];
   };
 
@@ -193,12 +194,12 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
           if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
           const old = findRow.get(p.id);
           if (old) {
-            ftsDelete.run(old.rowid, old.title, old.text);
+            ftsDelete.run(BigInt(old.rowid), old.title, old.text);
             vecDelete.run(BigInt(old.rowid));
             deleteRow.run(old.rowid);
           }
           const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, options.tenantOf?.(p.corpus) ?? "").lastInsertRowid);
-          ftsInsert.run(rowid, p.title, p.text);
+          ftsInsert.run(BigInt(rowid), p.title, p.text);
           vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         }
       })();

@@ -13,3 +13,4 @@ export * from "./jobs/embedded-query-generator.ts";
 export * from "./jobs/worker-trainer.ts";
 export * from "./jobs/static-encoder.ts";
 export * from "./model/projection.ts";
+export * from "./reader/extractive-reader.ts";

@@ -1,0 +1,31 @@
+import type { BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
+
+/** A position in the event stream and the event there. */
+export interface FeedItem {
+  seq: number;
+  event: GenqEvent;
+}
+
+/**
+ * What the HTTP app needs; each runtime's composition root provides it. The app itself never chooses
+ * an adapter, so the same app serves locally and on Lambda.
+ */
+export interface ApiDeps {
+  repo: PipelineRepository;
+  blobs: BlobStore;
+  events: EventPublisher;
+  index: SearchIndex;
+  clock: Clock;
+  logger: Logger;
+  encoderFor(modelId: string): Promise<Encoder>;
+  reader: Reader;
+  generator: Generator;
+  /** The tenant an API key belongs to, or null for an unknown key. */
+  authenticate(apiKey: string): Promise<string | null>;
+  startRun(input: { tenant: string; corpus: string }): Promise<Run>;
+  /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
+  eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
+  limits: { maxUploadBytes: number };
+}
+
+export type AppEnv = { Variables: { tenant: string } };

@@ -1,0 +1,49 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { answerQuestion, composeAnswer, searchCorpus } from "@genq/core";
+import type { ApiDeps, AppEnv } from "../deps.ts";
+import { AnswerRequest, AnswerResponse, CorpusParam, QaRequest, QaResponse, SearchRequest, SearchResponse, errors } from "../schemas.ts";
+
+const json = <T>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+
+const searchRoute = createRoute({
+  method: "post", path: "/v1/corpora/{corpus}/search", tags: ["search"], summary: "Ranked passages for a query (hybrid by default)",
+  request: { params: CorpusParam, body: json(SearchRequest) },
+  responses: { 200: { description: "ranked passages", content: { "application/json": { schema: SearchResponse } } }, ...errors },
+});
+const qaRoute = createRoute({
+  method: "post", path: "/v1/corpora/{corpus}/qa", tags: ["search"], summary: "Extractive QA: answer spans with the passages they come from",
+  request: { params: CorpusParam, body: json(QaRequest) },
+  responses: { 200: { description: "answers", content: { "application/json": { schema: QaResponse } } }, ...errors },
+});
+const answerRoute = createRoute({
+  method: "post", path: "/v1/corpora/{corpus}/answer", tags: ["search"], summary: "RAG: an answer whose every sentence cites a passage span",
+  request: { params: CorpusParam, body: json(AnswerRequest) },
+  responses: { 200: { description: "a cited answer", content: { "application/json": { schema: AnswerResponse } } }, ...errors },
+});
+
+/** Search, QA and RAG routes. */
+export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+  app.openapi(searchRoute, async (c) => {
+    const { corpus } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const hits = await searchCorpus(deps, { tenant: c.get("tenant"), corpus, query: body.query, k: body.k, mode: body.mode, filter: body.filter });
+    return c.json(
+      {
+        mode: body.mode,
+        hits: hits.map((h) => ({ id: h.passage.id, documentId: h.passage.documentId, sourcePath: h.passage.sourcePath, title: h.passage.title, text: h.passage.text, score: h.score, scores: h.scores, highlights: h.highlights })),
+      },
+      200,
+    );
+  });
+  app.openapi(qaRoute, async (c) => {
+    const { corpus } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const answers = await answerQuestion(deps, { tenant: c.get("tenant"), corpus, question: body.question, k: body.k, passages: body.passages, mode: body.mode, filter: body.filter });
+    return c.json({ answers: answers.map((a) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: a.passage })) }, 200);
+  });
+  app.openapi(answerRoute, async (c) => {
+    const { corpus } = c.req.valid("param");
+    const body = c.req.valid("json");
+    return c.json(await composeAnswer(deps, { tenant: c.get("tenant"), corpus, question: body.question, passages: body.passages, mode: body.mode, filter: body.filter }), 200);
+  });
+}

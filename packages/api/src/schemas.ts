@@ -1,0 +1,87 @@
+import { z } from "@hono/zod-openapi";
+import { SEARCH_LIMITS, SEARCH_MODES } from "@genq/core";
+
+export const CorpusParam = z.object({ corpus: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be 1-63 lower-case letters, digits or '-'").openapi({ param: { name: "corpus", in: "path" }, example: "examples" }) });
+export const RunParam = z.object({ run: z.string().min(1).max(100).openapi({ param: { name: "run", in: "path" } }) });
+
+export const Filter = z
+  .object({ sourcePath: z.string().max(1000).optional(), documentId: z.string().max(1000).optional() })
+  .strict()
+  .openapi("Filter");
+
+const query = z.string().min(1).max(SEARCH_LIMITS.maxQueryChars);
+export const SearchRequest = z
+  .object({
+    query: query.openapi({ example: "how do I create an index?" }),
+    k: z.number().int().min(1).max(SEARCH_LIMITS.maxK).default(10),
+    mode: z.enum(SEARCH_MODES).default("hybrid"),
+    filter: Filter.optional(),
+  })
+  .strict()
+  .openapi("SearchRequest");
+
+export const PassageSchema = z
+  .object({ id: z.string(), corpus: z.string(), documentId: z.string(), sourcePath: z.string(), title: z.string(), text: z.string(), ordinal: z.number() })
+  .openapi("Passage");
+
+export const SearchResponse = z
+  .object({
+    mode: z.enum(SEARCH_MODES),
+    hits: z.array(
+      z.object({
+        id: z.string(),
+        documentId: z.string(),
+        sourcePath: z.string(),
+        title: z.string(),
+        text: z.string(),
+        score: z.number(),
+        scores: z.object({ lexical: z.number().optional(), semantic: z.number().optional(), sparse: z.number().optional() }),
+        highlights: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi("SearchResponse");
+
+export const QaRequest = z
+  .object({ question: query, k: z.number().int().min(1).max(20).default(3), passages: z.number().int().min(1).max(50).default(5), mode: z.enum(SEARCH_MODES).default("hybrid"), filter: Filter.optional() })
+  .strict()
+  .openapi("QaRequest");
+
+export const QaResponse = z
+  .object({ answers: z.array(z.object({ text: z.string(), score: z.number(), start: z.number(), end: z.number(), passage: PassageSchema })) })
+  .openapi("QaResponse");
+
+export const AnswerRequest = z
+  .object({ question: query, passages: z.number().int().min(1).max(20).default(5), mode: z.enum(SEARCH_MODES).default("hybrid"), filter: Filter.optional() })
+  .strict()
+  .openapi("AnswerRequest");
+
+export const AnswerResponse = z
+  .object({
+    answer: z.string(),
+    sentences: z.array(z.object({ text: z.string(), citations: z.array(z.object({ passageId: z.string(), start: z.number(), end: z.number() })) })),
+    passages: z.array(PassageSchema),
+  })
+  .openapi("AnswerResponse");
+
+export const UploadRequest = z
+  .object({
+    path: z.string().min(1).max(1000).openapi({ example: "guides/intro.md" }),
+    content: z.string(),
+    encoding: z.enum(["utf8", "base64"]).default("utf8"),
+  })
+  .strict()
+  .openapi("UploadRequest");
+
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi("Error");
+
+export const RunSchema = z
+  .object({ id: z.string(), corpus: z.string(), state: z.string(), reason: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(), artifacts: z.record(z.string(), z.string()), history: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), event: z.string() })) })
+  .openapi("Run");
+
+export const errors = {
+  400: { description: "invalid request", content: { "application/json": { schema: ErrorSchema } } },
+  401: { description: "missing or wrong API key", content: { "application/json": { schema: ErrorSchema } } },
+  404: { description: "unknown corpus or run (or another tenant's)", content: { "application/json": { schema: ErrorSchema } } },
+  409: { description: "not possible in the current state", content: { "application/json": { schema: ErrorSchema } } },
+} as const;

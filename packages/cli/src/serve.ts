@@ -1,0 +1,61 @@
+import { serve, type ServerType } from "@hono/node-server";
+import { createApp } from "@genq/api";
+import { startRun } from "@genq/core";
+import { createSqliteApiKeys } from "@genq/local";
+import { createExtractiveGenerator, createExtractiveReader, staticEncoder } from "@genq/ml";
+import type { LocalDeps } from "./local-deps.ts";
+
+/** Build the HTTP app over the local runtime. */
+export function createLocalApp(deps: LocalDeps) {
+  const keys = createSqliteApiKeys(deps.db);
+  if (process.env.GENQ_API_KEY) keys.register(process.env.GENQ_API_KEY, deps.config.tenant);
+  const app = createApp({
+    repo: deps.repo,
+    blobs: deps.blobs,
+    events: deps.outbox,
+    index: deps.index,
+    clock: deps.clock,
+    logger: deps.logger,
+    encoderFor: async (modelId) => staticEncoder((await deps.stages.modelFor(modelId)).model),
+    reader: createExtractiveReader(),
+    generator: createExtractiveGenerator(),
+    authenticate: async (key) => keys.tenantOf(key),
+    startRun: (input) => startRun(deps.runDeps, input),
+    eventFeed: { after: async (seq, limit) => deps.outbox.readAfter(seq, limit), last: async () => deps.outbox.lastSeq() },
+    limits: { maxUploadBytes: Math.round(deps.config.maxDocumentMb * 1024 * 1024) },
+  });
+  return { app, keys };
+}
+
+/**
+ * Serve the API and keep the pipeline moving in the background: the outbox is drained continuously so
+ * uploads get chunked and runs progress while the server answers. Returns a handle to stop both.
+ */
+export async function serveLocal(deps: LocalDeps, port: number): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
+  const { app } = createLocalApp(deps);
+  let running = true;
+  const pump = (async () => {
+    while (running) {
+      const r = await deps.outbox.drain(deps.handle).catch((error: unknown) => {
+        deps.logger.error("event delivery loop failed", { reason: error instanceof Error ? error.message : String(error) });
+        return { delivered: 0, retried: 0, deadLettered: 0 };
+      });
+      if (r.delivered + r.retried + r.deadLettered === 0) await new Promise((res) => setTimeout(res, 200));
+    }
+  })();
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  const address = server.address();
+  const actual = typeof address === "object" && address ? address.port : port;
+  return {
+    server,
+    port: actual,
+    async stop() {
+      running = false;
+      await pump;
+      await deps.jobs.idle();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

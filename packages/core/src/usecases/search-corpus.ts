@@ -1,0 +1,63 @@
+import type { Corpus } from "../domain.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Encoder, Generator, PipelineRepository, Reader, SearchFilter, SearchHit, SearchIndex, SearchMode } from "../ports.ts";
+
+export interface SearchDeps {
+  repo: PipelineRepository;
+  index: SearchIndex;
+  /** The encoder of a registered model (the serving index's model). */
+  encoderFor(modelId: string): Promise<Encoder>;
+}
+
+export const SEARCH_LIMITS = { maxQueryChars: 1000, maxK: 100 } as const;
+
+/** The corpus if it exists and belongs to the tenant; otherwise NotFoundError (never reveal other tenants' corpora). */
+export async function corpusForTenant(repo: PipelineRepository, tenant: string, name: string): Promise<Corpus> {
+  const corpus = await repo.getCorpus(name);
+  if (!corpus || corpus.tenant !== tenant) throw new NotFoundError(`corpus "${name}" not found`);
+  return corpus;
+}
+
+/**
+ * Search a tenant's corpus on its serving index: lexical (BM25), semantic (the tuned model) or hybrid
+ * (the default). Oversized queries and k beyond the limit are refused, never silently truncated.
+ */
+export async function searchCorpus(
+  deps: SearchDeps,
+  input: { tenant: string; corpus: string; query: string; k: number; mode: SearchMode; filter?: SearchFilter },
+): Promise<SearchHit[]> {
+  if (!input.query.trim()) throw new ValidationError("query: must not be empty");
+  if (input.query.length > SEARCH_LIMITS.maxQueryChars) throw new ValidationError(`query: ${input.query.length} characters, the limit is ${SEARCH_LIMITS.maxQueryChars}`);
+  if (!Number.isInteger(input.k) || input.k < 1 || input.k > SEARCH_LIMITS.maxK) throw new ValidationError(`k: must be an integer from 1 to ${SEARCH_LIMITS.maxK}`);
+  const corpus = await corpusForTenant(deps.repo, input.tenant, input.corpus);
+  const version = await deps.index.servingVersion(corpus.name);
+  if (!version) throw new ConflictError(`corpus "${corpus.name}" has no search index yet: start a run first`);
+  let vector: Float32Array | undefined;
+  if (input.mode !== "lexical") {
+    const info = await deps.repo.getIndexVersion(version);
+    if (!info) throw new NotFoundError(`index version "${version}" is not registered`);
+    [vector] = await (await deps.encoderFor(info.modelId)).encode([input.query], "query");
+  }
+  return deps.index.search({ corpus: corpus.name, version, query: input.query, vector, k: input.k, mode: input.mode, filter: { ...input.filter, tenant: corpus.tenant } });
+}
+
+/** Extractive QA: retrieve, then let the reader find answer spans in the top passages. */
+export async function answerQuestion(
+  deps: SearchDeps & { reader: Reader },
+  input: { tenant: string; corpus: string; question: string; k: number; passages: number; mode?: SearchMode; filter?: SearchFilter },
+) {
+  const hits = await searchCorpus(deps, { tenant: input.tenant, corpus: input.corpus, query: input.question, k: input.passages, mode: input.mode ?? "hybrid", filter: input.filter });
+  const answers = await deps.reader.read(input.question, hits.map((h) => h.passage), input.k);
+  const byId = new Map(hits.map((h) => [h.passage.id, h]));
+  return answers.map((a) => ({ ...a, passage: byId.get(a.passageId)!.passage }));
+}
+
+/** RAG: retrieve, then compose an answer whose every sentence cites a passage span. */
+export async function composeAnswer(
+  deps: SearchDeps & { generator: Generator },
+  input: { tenant: string; corpus: string; question: string; passages: number; mode?: SearchMode; filter?: SearchFilter },
+) {
+  const hits = await searchCorpus(deps, { tenant: input.tenant, corpus: input.corpus, query: input.question, k: input.passages, mode: input.mode ?? "hybrid", filter: input.filter });
+  const result = await deps.generator.answer(input.question, hits.map((h) => h.passage));
+  return { ...result, passages: hits.map((h) => h.passage) };
+}

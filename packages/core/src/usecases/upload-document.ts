@@ -1,0 +1,24 @@
+import { isSafeRelativePath, keys } from "../domain.ts";
+import { ValidationError } from "../errors.ts";
+import { contentHash } from "../hash.ts";
+import type { BlobStore, Clock, EventPublisher, PipelineRepository } from "../ports.ts";
+import { ensureCorpus } from "./ensure-corpus.ts";
+
+/**
+ * Upload a document through the API: the same path as dropping a file into the bucket — the object is
+ * stored under `corpora/<corpus>/docs/<path>` and `document.uploaded` is raised for it.
+ */
+export async function uploadDocument(
+  deps: { repo: PipelineRepository; blobs: BlobStore; events: EventPublisher; clock: Clock },
+  input: { tenant: string; corpus: string; path: string; bytes: Uint8Array; maxBytes: number },
+): Promise<{ key: string; size: number }> {
+  if (!isSafeRelativePath(input.path)) throw new ValidationError("path: must be a relative path inside the corpus (no '..', empty or absolute segments)");
+  if (input.bytes.length > input.maxBytes) throw new ValidationError(`content: ${input.bytes.length} bytes, the limit is ${input.maxBytes}`);
+  const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: input.tenant });
+  const key = keys.doc(corpus.name, input.path);
+  await deps.blobs.put(key, input.bytes);
+  await deps.events.publish([
+    { id: `document.uploaded:${key}:${contentHash(input.bytes)}`, type: "document.uploaded", corpus: corpus.name, detail: { key, size: input.bytes.length } },
+  ]);
+  return { key, size: input.bytes.length };
+}
