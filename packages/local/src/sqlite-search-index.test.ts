@@ -1,0 +1,77 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Passage } from "@genq/core";
+import { openDatabase } from "./sqlite.ts";
+import { createSqliteSearchIndex, ftsQuery } from "./sqlite-search-index.ts";
+
+const passage = (id: string, text: string, documentId = `${id}.md`): Passage => ({ id, corpus: "c", documentId, sourcePath: documentId, title: "", text, ordinal: 0 });
+const vec = (...xs: number[]) => Float32Array.from(xs);
+
+function setup() {
+  const path = join(mkdtempSync(join(tmpdir(), "genq-index-")), "genq.db");
+  return { path, index: createSqliteSearchIndex(openDatabase(path)) };
+}
+
+describe("SQLite search index", () => {
+  it("ranks by BM25, by cosine and by the hybrid mix", async () => {
+    const { index } = setup();
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 3 });
+    await index.upsert("v1", [
+      { passage: passage("a", "Vacuum reclaims storage from dead tuples."), vector: vec(1, 0, 0) },
+      { passage: passage("b", "Indexes speed up queries on large tables."), vector: vec(0, 1, 0) },
+      { passage: passage("c", "Backups protect data; vacuum is not a backup."), vector: vec(0, 0, 1) },
+    ]);
+    await index.promote("c", "v1");
+    const lexical = await index.search({ corpus: "c", query: "vacuum dead tuples", k: 3, mode: "lexical" });
+    expect(lexical.map((h) => h.passage.id)).toEqual(["a", "c"]);
+    expect(lexical[0]!.highlights[0]).toContain("<mark>Vacuum</mark>");
+    const semantic = await index.search({ corpus: "c", query: "anything", vector: vec(0, 0.9, 0.1), k: 2, mode: "semantic" });
+    expect(semantic.map((h) => h.passage.id)).toEqual(["b", "c"]);
+    const hybrid = await index.search({ corpus: "c", query: "vacuum dead tuples", vector: vec(0, 1, 0), k: 3, mode: "hybrid" });
+    expect(hybrid[0]!.passage.id).toBe("a");
+    expect(hybrid.map((h) => h.passage.id)).toContain("b");
+    expect(hybrid[0]!.scores.lexical).toBeGreaterThan(0);
+    expect(hybrid.find((h) => h.passage.id === "b")!.scores).toEqual({ semantic: expect.any(Number) });
+    const filtered = await index.search({ corpus: "c", query: "vacuum", vector: vec(1, 0, 0), k: 3, mode: "hybrid", filter: { documentId: "c.md" } });
+    expect(filtered.map((h) => h.passage.id)).toEqual(["c"]);
+  });
+
+  it("keeps answering from the serving version while another builds, and after a crash mid-build", async () => {
+    const { path, index } = setup();
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });
+    await index.upsert("v1", [{ passage: passage("old", "the old text about replication"), vector: vec(1, 0) }]);
+    await index.promote("c", "v1");
+    await index.createVersion({ corpus: "c", version: "v2", dimensions: 2 });
+    await index.upsert("v2", [{ passage: passage("new", "the new text about replication"), vector: vec(1, 0) }]);
+    expect((await index.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["old"]);
+
+    // A new process over the same file, v2 never finished: v1 still serves, v2 can be rebuilt.
+    const reopened = createSqliteSearchIndex(openDatabase(path));
+    expect(await reopened.servingVersion("c")).toBe("v1");
+    expect((await reopened.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode: "hybrid" })).map((h) => h.passage.id)).toEqual(["old"]);
+    await reopened.createVersion({ corpus: "c", version: "v2", dimensions: 2 });
+    await reopened.upsert("v2", [{ passage: passage("new", "the new text about replication"), vector: vec(1, 0) }]);
+    await reopened.promote("c", "v2");
+    expect((await reopened.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["new"]);
+    await expect(reopened.dropVersion("v2")).rejects.toThrow(/serving/);
+    await reopened.dropVersion("v1");
+  });
+
+  it("replaces a passage on upsert and refuses vectors of the wrong size", async () => {
+    const { index } = setup();
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });
+    await index.upsert("v1", [{ passage: passage("a", "first wording"), vector: vec(1, 0) }]);
+    await index.upsert("v1", [{ passage: passage("a", "second wording"), vector: vec(0, 1) }]);
+    await index.promote("c", "v1");
+    expect((await index.search({ corpus: "c", query: "first", k: 5, mode: "lexical" }))).toEqual([]);
+    expect((await index.search({ corpus: "c", query: "second", k: 5, mode: "lexical" })).map((h) => h.passage.text)).toEqual(["second wording"]);
+    await expect(index.upsert("v1", [{ passage: passage("b", "x"), vector: vec(1, 0, 0) }])).rejects.toThrow(/3 dimensions, the index expects 2/);
+  });
+
+  it("never passes FTS5 syntax through from a query", () => {
+    expect(ftsQuery('title:secret OR "x" NEAR(a b) -c *')).toBe('"title" OR "secret" OR "x" OR "near" OR "b" OR "c"');
+    expect(ftsQuery("the of and")).toBeNull();
+  });
+});
