@@ -60,7 +60,7 @@ describe("the local pipeline", () => {
     expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
     expect((await deps.repo.getCorpus("pg"))!.servingRunId).toBe(runId);
     const manifest = JSON.parse(new TextDecoder().decode(await deps.blobs.get(`${run.artifacts.modelKey}manifest.json`)));
-    expect(manifest).toMatchObject({ type: "static-embedding", kind: "tuned", dims: 256 });
+    expect(manifest).toMatchObject({ type: "static-embedding", kind: "tuned", dims: 128 });
     expect(manifest.training.pairs).toBeGreaterThan(100);
   });
 

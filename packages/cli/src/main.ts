@@ -9,6 +9,7 @@ import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
 import { serveLocal } from "./serve.ts";
+import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { createSqliteApiKeys } from "@genq/local";
 
 const say = (line: string) => void process.stdout.write(`${line}\n`);
@@ -32,6 +33,7 @@ usage:
   genq start [--data DIR]                              run the shipped examples end to end
   genq ingest <folder|corpus.jsonl> --corpus NAME [--data DIR]
   genq run --docs <folder|corpus.jsonl> --corpus NAME [--queries queries.jsonl --qrels qrels.tsv] [--data DIR]
+  genq eval --corpus NAME --queries queries.jsonl --qrels qrels.tsv [--run RUN] [--json] [--data DIR]
   genq status [--corpus NAME] [--json] [--data DIR]
   genq serve [--port N] [--data DIR]                   serve the HTTP API (default port 8787)
   genq keys create [--tenant NAME] [--data DIR]        make an API key (shown once)
@@ -57,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
         qrels: { type: "string" },
         port: { type: "string" },
         tenant: { type: "string" },
+        run: { type: "string" },
         data: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -97,6 +100,14 @@ export async function main(argv: string[]): Promise<number> {
         const outcome = await runPipeline(deps, { docs: args.values.docs, corpus: args.values.corpus, queries: args.values.queries, qrels: args.values.qrels }, say);
         say(formatRunSummary(outcome));
         return outcome.run.state === "ready" ? 0 : outcome.run.state === "rejected" ? 3 : 1;
+      }
+      case "eval": {
+        const { corpus, queries, qrels } = args.values;
+        if (!corpus || !queries || !qrels) return fail("eval needs --corpus NAME --queries queries.jsonl --qrels qrels.tsv");
+        for (const f of [queries, qrels]) if (!existsSync(f)) return fail(`no such file: ${f}`);
+        const result = await evaluateJudgments(deps, { corpus, queries, qrels, run: args.values.run });
+        say(args.values.json ? JSON.stringify({ queries: result.queries, systems: result.systems }) : formatEval(result));
+        return 0;
       }
       case "status":
         return await printStatus(deps, args.values.corpus, args.values.json);

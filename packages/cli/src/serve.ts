@@ -33,6 +33,7 @@ export function createLocalApp(deps: LocalDeps) {
  */
 export async function serveLocal(deps: LocalDeps, port: number): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
   const { app } = createLocalApp(deps);
+  for (const corpus of await deps.repo.listCorpora()) await deps.index.warm(corpus.name);
   let running = true;
   const pump = (async () => {
     while (running) {

@@ -50,13 +50,20 @@ export function createModelCache(blobs: BlobStore, repo: PipelineRepository) {
 
 const INDEX_BATCH = 256;
 
+/** The untrained base model of a tuned model: the same featurisation and seed, the initial table. */
+export const baseModel = (manifest: ModelManifest, tuned: StaticModel): StaticModel =>
+  StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, tuned.idf);
+
 /**
  * The local pipeline's stages: query generation and training run as background jobs (worker thread for
  * training); "deploying" loads and verifies the model; indexing embeds every passage into a new index
  * version; evaluation compares BM25, TF-IDF, base, tuned and hybrid and applies the quality gate;
  * promotion switches the serving index atomically and records it on the corpus.
  */
-export function createLocalStages(deps: LocalStagesDeps): StageExecutors & { modelFor: ReturnType<typeof createModelCache> } {
+export function createLocalStages(deps: LocalStagesDeps): StageExecutors & {
+  modelFor: ReturnType<typeof createModelCache>;
+  systemsFor(corpus: string, indexVersion: string, modelId: string): Promise<Record<string, Ranker>>;
+} {
   const modelFor = createModelCache(deps.blobs, deps.repo);
   const fail = (corpus: string, runId: string, stage: string, error: unknown) =>
     deps.events.publish([{ id: `stage.failed:${runId}:${stage}`, type: "stage.failed", corpus, detail: { runId, stage, reason: error instanceof Error ? error.message : String(error) } }]);
@@ -71,8 +78,22 @@ export function createLocalStages(deps: LocalStagesDeps): StageExecutors & { mod
   const indexRanker = (version: string, corpus: string, mode: "lexical" | "semantic" | "hybrid", model: StaticModel): Ranker => async (query) =>
     (await deps.index.search({ corpus, version, query, vector: model.encode(query), k: 100, mode })).map((h) => ({ documentId: h.passage.documentId, score: h.score }));
 
+  /** The systems a report compares, for one index version and its model. */
+  const systemsFor = async (corpus: string, indexVersion: string, modelId: string): Promise<Record<string, Ranker>> => {
+    const { model, manifest } = await modelFor(modelId);
+    const passages = await loadCorpusPassages(deps, corpus);
+    return {
+      bm25: indexRanker(indexVersion, corpus, "lexical", model),
+      tfidf: async (q) => (await deps.index.sparseSearch(indexVersion, q, 100)).map((h) => ({ documentId: h.passage.documentId, score: h.score })),
+      base: denseRanker(baseModel(manifest, model), passages),
+      tuned: indexRanker(indexVersion, corpus, "semantic", model),
+      hybrid: indexRanker(indexVersion, corpus, "hybrid", model),
+    };
+  };
+
   return {
     modelFor,
+    systemsFor,
     async generateQueries({ corpus, runId }) {
       await deps.queryGenerator.start({ corpus, runId, passageKeys: [] });
     },
@@ -110,18 +131,7 @@ export function createLocalStages(deps: LocalStagesDeps): StageExecutors & { mod
             {
               ...deps,
               gate: { servingMode: "hybrid", minGain: deps.gate.minGain },
-              systems: async (run) => {
-                const { model, manifest } = await modelFor(run.artifacts.modelId ?? `${run.id}-model`);
-                const passages = await loadCorpusPassages(deps, corpus);
-                const base = StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, model.idf);
-                return {
-                  bm25: indexRanker(indexVersion, corpus, "lexical", model),
-                  tfidf: async (q) => (await deps.index.sparseSearch(indexVersion, q, 100)).map((h) => ({ documentId: h.passage.documentId, score: h.score })),
-                  base: denseRanker(base, passages),
-                  tuned: indexRanker(indexVersion, corpus, "semantic", model),
-                  hybrid: indexRanker(indexVersion, corpus, "hybrid", model),
-                };
-              },
+              systems: async (run) => systemsFor(corpus, indexVersion, run.artifacts.modelId ?? `${run.id}-model`),
               servingRanker: async (c, except) => {
                 const serving = await deps.index.servingVersion(c);
                 if (!serving || serving === except) return null;
@@ -133,7 +143,7 @@ export function createLocalStages(deps: LocalStagesDeps): StageExecutors & { mod
               extras: async (run, query) => {
                 const { model, manifest } = await modelFor(run.artifacts.modelId ?? `${run.id}-model`);
                 const passages = (await loadCorpusPassages(deps, corpus)).filter((_, i, all) => i % Math.ceil(all.length / 400) === 0);
-                const base = StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, model.idf);
+                const base = baseModel(manifest, model);
                 const project = (m: StaticModel, name: string) => {
                   const vectors = passages.map((p) => m.encode(passageText(p)));
                   const q = m.encode(query ?? "");

@@ -1,18 +1,27 @@
 import type { ScoredIndex } from "@genq/core";
-import { bucketIdf, featurize, type FeatureOptions } from "@genq/ml";
+import { Bm25Index, bucketIdf, featurize, topK, type FeatureOptions } from "@genq/ml";
 
 /** TF-IDF over hashed words and word pairs, all features kept (the untrained lexical-semantic signal). */
 export const SPARSE_FEATURES: FeatureOptions = { bucketBits: 18, bigrams: true, maxFeatures: 0 };
 
-export interface SparseScorer {
-  search(query: string, k: number): ScoredIndex[];
+/** BM25 as Lucene and Elasticsearch score it (k1 1.2, b 0.75, idf = ln(1 + (N − df + 0.5)/(df + 0.5))). */
+export const BM25_PARAMETERS = { k1: 1.2, b: 0.75 };
+
+export interface MemorySignals {
+  /** BM25 over title + text (stemmed, stop words dropped). */
+  bm25(query: string, k: number): ScoredIndex[];
+  /** Exact TF-IDF cosine over hashed words and word pairs, in [0, 1]. */
+  sparse(query: string, k: number): ScoredIndex[];
 }
 
 /**
- * Exact TF-IDF cosine over an in-memory inverted index, built from a version's passages. Scores are in
- * [0, 1]; ids are the caller's row ids.
+ * The lexical signals of an index version, held in memory and built from its passages: BM25 (with
+ * Lucene's idf, which stays positive for common terms — SQLite FTS5's bm25() uses the Robertson idf that
+ * drops to zero for terms in half the documents, which measurably weakens it) and TF-IDF cosine over an
+ * inverted index. Ids are the caller's row ids.
  */
-export function createSparseScorer(rows: ReadonlyArray<{ rowid: number; text: string }>): SparseScorer {
+export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: string }>): MemorySignals {
+  const bm25 = new Bm25Index(rows.map((r) => r.text), BM25_PARAMETERS);
   const idf = bucketIdf(rows.map((r) => r.text), SPARSE_FEATURES);
   const postings = new Map<number, { rows: number[]; weights: number[] }>();
   rows.forEach((r) => {
@@ -25,7 +34,8 @@ export function createSparseScorer(rows: ReadonlyArray<{ rowid: number; text: st
     }
   });
   return {
-    search(query, k) {
+    bm25: (query, k) => bm25.search(query, k).map((h) => ({ index: rows[h.index]!.rowid, score: h.score })),
+    sparse(query, k) {
       const q = featurize(query, idf, SPARSE_FEATURES);
       const scores = new Map<number, number>();
       for (let i = 0; i < q.ids.length; i++) {
@@ -34,7 +44,7 @@ export function createSparseScorer(rows: ReadonlyArray<{ rowid: number; text: st
         const w = q.weights[i]!;
         for (let j = 0; j < p.rows.length; j++) scores.set(p.rows[j]!, (scores.get(p.rows[j]!) ?? 0) + w * p.weights[j]!);
       }
-      return [...scores].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
+      return topK(scores, k);
     },
   };
 }

@@ -13,7 +13,7 @@ import {
 } from "@genq/core";
 import { STOPWORDS, words } from "@genq/ml";
 import type { SqliteDatabase } from "./sqlite.ts";
-import { createSparseScorer, type SparseScorer } from "./sparse-scorer.ts";
+import { createMemorySignals, type MemorySignals } from "./sparse-scorer.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS index_versions (
@@ -57,18 +57,20 @@ export interface SqliteSearchIndexOptions {
 }
 
 /**
- * SearchIndex in SQLite. Every version has its own tables: passages, an FTS5 table (BM25 over title +
- * text, porter stemming) and a sqlite-vec table (cosine). A third, untrained signal — TF-IDF cosine over
- * hashed words and word pairs — is scored in memory. Promotion is one UPDATE in a transaction, so a
+ * SearchIndex in SQLite. Every version has its own tables: passages, an FTS5 table (porter stemming;
+ * highlights) and a sqlite-vec table (cosine). BM25 and a third, untrained signal — TF-IDF cosine over
+ * hashed words and word pairs — are scored in memory from the version's passages (see memory signals). Promotion is one UPDATE in a transaction, so a
  * search sees the old serving version or the new one, never a half-built one.
  */
 export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
   versionPassages(version: string): Passage[];
+  /** Load a corpus's serving version's in-memory signals now rather than on its first search. */
+  warm(corpus: string): Promise<void>;
 } {
   db.exec(SCHEMA);
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
-  const sparse = new Map<string, SparseScorer>();
+  const memory = new Map<string, MemorySignals>();
 
   const info = (version: string) => {
     const row = db.prepare("SELECT * FROM index_versions WHERE version = ?").get(version) as
@@ -98,17 +100,6 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return { where: clauses.length ? ` AND ${clauses.join(" AND ")}` : "", args };
   };
 
-  const lexical = (tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
-    const q = ftsQuery(query);
-    if (!q) return [];
-    const t = tables(tag);
-    const f = filterSql(filter);
-    const sql = f.where
-      ? `SELECT f.rowid AS rowid, -bm25(${t.fts}) AS score FROM ${t.fts} f JOIN ${t.p} p ON p.rowid = f.rowid WHERE ${t.fts} MATCH ?${f.where} ORDER BY score DESC, f.rowid LIMIT ?`
-      : `SELECT rowid, -bm25(${t.fts}) AS score FROM ${t.fts} WHERE ${t.fts} MATCH ? ORDER BY score DESC, rowid LIMIT ?`;
-    return (db.prepare(sql).all(q, ...f.args, k) as Array<{ rowid: number; score: number }>).map((r) => ({ index: r.rowid, score: r.score }));
-  };
-
   const semantic = (tag: string, vector: Float32Array, k: number, filter?: SearchFilter): ScoredIndex[] => {
     const t = tables(tag);
     const f = filterSql(filter);
@@ -119,18 +110,19 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return rows.map((r) => ({ index: r.rowid, score: 1 - r.distance }));
   };
 
-  const sparseScorer = (version: string, tag: string): SparseScorer => {
-    let s = sparse.get(version);
+  const signals = (version: string, tag: string): MemorySignals => {
+    let s = memory.get(version);
     if (!s) {
       const rows = db.prepare(`SELECT rowid, title, text FROM ${tables(tag).p} ORDER BY rowid`).all() as Array<{ rowid: number; title: string; text: string }>;
-      s = createSparseScorer(rows.map((r) => ({ rowid: r.rowid, text: passageText(r) })));
-      sparse.set(version, s);
+      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r) })));
+      memory.set(version, s);
     }
     return s;
   };
 
-  const sparseRanking = (version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
-    const hits = sparseScorer(version, tag).search(query, filter ? k * 20 : k);
+  /** A memory signal's ranking; with a filter, more candidates are drawn and filtered by metadata. */
+  const memoryRanking = (signal: keyof MemorySignals, version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
+    const hits = signals(version, tag)[signal](query, filter ? Math.max(k * 50, 1000) : k);
     if (!filter) return hits;
     const meta = rowsByIds(tag, hits.map((h) => h.index));
     return hits.filter((h) => {
@@ -203,7 +195,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
           vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         }
       })();
-      sparse.delete(version);
+      memory.delete(version);
     },
 
     async promote(corpus, version) {
@@ -213,7 +205,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         db.prepare("UPDATE index_versions SET state = 'ready' WHERE version = ?").run(version);
         db.prepare("INSERT INTO index_serving (corpus, version) VALUES (?, ?) ON CONFLICT (corpus) DO UPDATE SET version = excluded.version").run(corpus, version);
       })();
-      sparseScorer(version, v.tag);
+      signals(version, v.tag);
     },
 
     async servingVersion(corpus) {
@@ -225,7 +217,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (!chosen) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       const v = info(chosen);
       if (mode === "lexical") {
-        const ranked = lexical(v.tag, query, k, filter);
+        const ranked = memoryRanking("bm25", chosen, v.tag, query, k, filter);
         return toHits(v.tag, query, ranked, { lexical: ranked });
       }
       if (!vector) throw new ValidationError(`${mode} search needs a query vector`);
@@ -234,8 +226,8 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         return toHits(v.tag, query, ranked, { semantic: ranked });
       }
       const signals = {
-        lexical: lexical(v.tag, query, CANDIDATES, filter),
-        sparse: sparseRanking(chosen, v.tag, query, CANDIDATES, filter),
+        lexical: memoryRanking("bm25", chosen, v.tag, query, CANDIDATES, filter),
+        sparse: memoryRanking("sparse", chosen, v.tag, query, CANDIDATES, filter),
         semantic: semantic(v.tag, vector, CANDIDATES, filter),
       };
       const fused = fuseScores([
@@ -248,8 +240,13 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 
     async sparseSearch(version, query, k) {
       const v = info(version);
-      const ranked = sparseRanking(version, v.tag, query, k);
+      const ranked = memoryRanking("sparse", version, v.tag, query, k);
       return toHits(v.tag, query, ranked, { sparse: ranked });
+    },
+
+    async warm(corpus) {
+      const version = await this.servingVersion(corpus);
+      if (version) signals(version, info(version).tag);
     },
 
     versionPassages(version) {
@@ -267,7 +264,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         db.exec(`DROP TABLE IF EXISTS ${t.fts}; DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p};`);
         db.prepare("DELETE FROM index_versions WHERE version = ?").run(version);
       })();
-      sparse.delete(version);
+      memory.delete(version);
     },
   };
 }

@@ -14,3 +14,4 @@ export * from "./jobs/worker-trainer.ts";
 export * from "./jobs/static-encoder.ts";
 export * from "./model/projection.ts";
 export * from "./reader/extractive-reader.ts";
+export * from "./text/top-k.ts";

@@ -27,7 +27,7 @@ export function parseBeirCorpus(path: string, bytes: Uint8Array): ParsedDocument
     if (ids.has(id)) return void problems.push(`line ${i + 1}: duplicate id "${id}"`);
     ids.add(id);
     const title = typeof r.title === "string" ? tidy(r.title) : "";
-    docs.push({ id, title, sections: [{ title, text: tidy(r.text) }] });
+    docs.push({ id, title, sections: [{ title, text: tidy(r.text) }], presegmented: true });
   });
   if (problems.length) {
     const shown = problems.slice(0, 5).join("; ");

@@ -13,7 +13,15 @@ export interface ParsedDocument {
   id: string;
   title: string;
   sections: ParsedSection[];
+  /**
+   * The document is already a retrieval unit (a line of a BEIR corpus, which judgments refer to): it is
+   * split only when it is longer than PRESEGMENTED_CHUNKING allows.
+   */
+  presegmented?: boolean;
 }
+
+/** Chunking for pre-segmented documents: keep them whole unless they are very long. */
+export const PRESEGMENTED_CHUNKING: Partial<ChunkOptions> = { targetWords: 512, maxWords: 768 };
 
 /**
  * Turn parsed documents into passages. Passage ids are derived from the document id and the passage
@@ -28,8 +36,9 @@ export function toPassages(
   const seen = new Set<string>();
   for (const doc of input.documents) {
     let ordinal = 0;
+    const chunking = doc.presegmented ? { ...options, ...PRESEGMENTED_CHUNKING } : options;
     for (const section of doc.sections) {
-      for (const span of chunkText(section.text, options)) {
+      for (const span of chunkText(section.text, chunking)) {
         const text = section.text.slice(span.start, span.end);
         let id = shortHash(`${doc.id}\u0000${text}`);
         for (let n = 1; seen.has(id); n++) id = shortHash(`${doc.id}\u0000${text}\u0000${n}`);

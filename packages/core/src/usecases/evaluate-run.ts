@@ -38,7 +38,8 @@ function heldoutQueries(pairs: QueryPair[], documentOf: Map<string, string>): Ju
   return [...byText.values()];
 }
 
-async function evaluateSet(name: string, source: QuerySetEvaluation["source"], queries: JudgedQuery[], systems: Record<string, Ranker>, servingMode: string): Promise<QuerySetEvaluation> {
+/** Score every system on one set of judged queries: metrics, recall curves, significance, wins and losses. */
+export async function evaluateQuerySet(name: string, source: QuerySetEvaluation["source"], queries: JudgedQuery[], systems: Record<string, Ranker>, servingMode: string): Promise<QuerySetEvaluation> {
   const perSystem: Record<string, { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][] }> = {};
   for (const [system, rank] of Object.entries(systems)) {
     const metrics = [];
@@ -87,10 +88,10 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const heldout = heldoutQueries(run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [], documentOf);
   const systems = await deps.systems(run, input.indexVersion);
   const mode = deps.gate.servingMode;
-  const evaluations = [await evaluateSet("held-out synthetic queries", "held-out synthetic", heldout, systems, mode)];
+  const evaluations = [await evaluateQuerySet("held-out synthetic queries", "held-out synthetic", heldout, systems, mode)];
 
   const judged = await userJudgments(deps, run.corpus, new Set(documentOf.values()));
-  if (judged) evaluations.push(await evaluateSet("your judged queries", "user judgments", judged, systems, mode));
+  if (judged) evaluations.push(await evaluateQuerySet("your judged queries", "user judgments", judged, systems, mode));
 
   const serving = await deps.servingRanker(run.corpus, input.indexVersion);
   const held = evaluations[0]!;
@@ -98,7 +99,7 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   let baseline = held.systems.bm25?.metrics["ndcg@10"] ?? 0;
   let comparedTo = "bm25";
   if (serving) {
-    baseline = (await evaluateSet("serving", "held-out synthetic", heldout, { serving: serving.rank }, "serving")).systems.serving!.metrics["ndcg@10"];
+    baseline = (await evaluateQuerySet("serving", "held-out synthetic", heldout, { serving: serving.rank }, "serving")).systems.serving!.metrics["ndcg@10"];
     comparedTo = `serving index (${serving.name})`;
   }
   const promote = heldout.length === 0 ? !serving : score >= baseline + deps.gate.minGain;

@@ -7,7 +7,7 @@ export interface StaticModelConfig extends FeatureOptions {
   seed: number;
 }
 
-export const DEFAULT_MODEL_CONFIG: StaticModelConfig = { bucketBits: 17, bigrams: true, maxFeatures: 96, dims: 256, seed: 42 };
+export const DEFAULT_MODEL_CONFIG: StaticModelConfig = { bucketBits: 17, bigrams: true, maxFeatures: 96, dims: 128, seed: 42 };
 
 /**
  * A static-embedding model: hashed word and word-pair features, TF-IDF weighted, pooled through an

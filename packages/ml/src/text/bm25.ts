@@ -1,4 +1,5 @@
 import { terms } from "./tokenize.ts";
+import { topK } from "./top-k.ts";
 
 export interface Bm25Options {
   k1: number;
@@ -66,6 +67,6 @@ export class Bm25Index {
         scores.set(d, (scores.get(d) ?? 0) + (idf * tf * (k1 + 1)) / norm);
       }
     }
-    return [...scores].map(([index, score]) => ({ index, score })).sort((x, y) => y.score - x.score || x.index - y.index).slice(0, k);
+    return topK(scores, k);
   }
 }

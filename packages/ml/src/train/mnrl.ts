@@ -42,7 +42,8 @@ export function mnrlLossAndGradients(
     // dL/ds_ij = (softmax_ij − [i = j]) / b; ds_ij/du = scale · other unit vector.
     for (let j = 0; j < n; j++) {
       const g = ((Math.exp(row[j]! - max) / z - (i === j ? 1 : 0)) * scale) / b;
-      if (g === 0) continue;
+      // With scale ~20 the softmax is peaked: most off-diagonal terms are negligible, so skip them.
+      if (Math.abs(g) < 1e-7) continue;
       const cu = cs[j]!.u;
       const gq = gradQ[i]!;
       const gc = gradC[j]!;

@@ -1,0 +1,40 @@
+/**
+ * Quality on debfaq: the whole local pipeline on its corpus (synthetic queries only), then the real
+ * questions scored once with `genq eval`'s code path. Prints a markdown table for BENCHMARKS.md.
+ * Run: npm run bench:quality   (reads the collection from ../shared/datasets/debfaq or GENQ_DEBFAQ)
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../packages/cli/src/config.ts";
+import { evaluateJudgments } from "../packages/cli/src/eval-command.ts";
+import { createLocalDeps } from "../packages/cli/src/local-deps.ts";
+import { runPipeline } from "../packages/cli/src/run-command.ts";
+import { DEBFAQ_DIR } from "./lib/debfaq.ts";
+
+const data = mkdtempSync(join(tmpdir(), "genq-bench-quality-"));
+const deps = createLocalDeps(loadConfig({ ...process.env, GENQ_LOG_LEVEL: "silent" }, { data }));
+const t0 = performance.now();
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+const outcome = await runPipeline(deps, { docs: join(DEBFAQ_DIR, "corpus.jsonl"), corpus: "debfaq", quiet: true }, (l) => console.log(l));
+const runSeconds = (performance.now() - t0) / 1000;
+clearInterval(sampler);
+if (outcome.run.state !== "ready") throw new Error(`run ended ${outcome.run.state}: ${outcome.run.reason}`);
+
+const t1 = performance.now();
+const result = await evaluateJudgments(deps, { corpus: "debfaq", queries: join(DEBFAQ_DIR, "queries.jsonl"), qrels: join(DEBFAQ_DIR, "qrels.tsv") });
+const evalSeconds = (performance.now() - t1) / 1000;
+const training = (outcome.report?.modelCard as { training?: { pairsPerSecond?: number; pairs?: number; seconds?: number } } | null)?.training;
+
+const rows: Record<string, (typeof result.systems)["bm25"]> = { ...result.systems, ...result.extra };
+const bm25 = rows.bm25!["ndcg@10"];
+console.log(`\n| system | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | vs BM25 |\n|---|---|---|---|---|---|`);
+for (const name of ["bm25", "tfidf", "base", "tuned", "hybrid"] as const) {
+  const m = rows[name]!;
+  console.log(`| ${name} | ${m["ndcg@10"].toFixed(3)} | ${m["mrr@10"].toFixed(3)} | ${m["recall@10"].toFixed(3)} | ${m["recall@100"].toFixed(3)} | ${(m["ndcg@10"] / bm25).toFixed(2)}× |`);
+}
+console.log(`\n${result.queries} questions; run (ingest → generate → train → index → evaluate) ${runSeconds.toFixed(1)} s, eval ${evalSeconds.toFixed(1)} s, peak RSS of this process ${(peakRss / 2 ** 20).toFixed(0)} MiB (the trainer's worker thread included)`);
+console.log(`training: ${training?.pairs} pairs × 2 epochs in ${training?.seconds?.toFixed(1)} s = ${training?.pairsPerSecond?.toFixed(0)} pairs/s on one core (worker thread)`);
+console.log(`genq eval --json: ${JSON.stringify({ queries: result.queries, systems: result.systems })}`);
+deps.close();
