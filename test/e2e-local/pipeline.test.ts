@@ -93,7 +93,9 @@ describe("the HTTP API", () => {
       const body = (await res.json()) as { hits: Array<{ text: string; documentId: string; highlights: string[] }> };
       expect(body.hits).toHaveLength(5);
       if (mode !== "semantic") expect(body.hits.slice(0, 3).map((h) => h.documentId)).toContain("indexes-multicolumn.html");
-      for (const h of body.hits) for (const hl of h.highlights) expect(h.text).toContain(hl.replace(/<\/?mark>/g, "").replace(/^…|…$/g, ""));
+      const plain = (hl: string) => hl.replace(/<\/?mark>/g, "").replace(/^…|…$/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+      for (const h of body.hits) for (const hl of h.highlights) expect(h.text).toContain(plain(hl));
+      expect(body.hits.some((h) => h.highlights.some((hl) => hl.includes("<mark>")))).toBe(true);
     }
   });
 

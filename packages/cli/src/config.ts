@@ -15,6 +15,7 @@ export const LocalConfig = z.object({
   seed: z.coerce.number().int(),
   gateMinGain: z.coerce.number().min(-1).max(1),
   port: z.coerce.number().int().min(0).max(65535),
+  workers: z.coerce.number().int().min(1).max(64),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
@@ -33,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     seed: env.GENQ_SEED ?? 42,
     gateMinGain: env.GENQ_GATE_MIN_GAIN ?? 0,
     port: flags.port ?? env.GENQ_PORT ?? env.PORT ?? 8787,
+    workers: env.GENQ_SERVE_WORKERS ?? 1,
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -47,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     seed: "GENQ_SEED",
     gateMinGain: "GENQ_GATE_MIN_GAIN",
     port: "--port / GENQ_PORT",
+    workers: "GENQ_SERVE_WORKERS",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

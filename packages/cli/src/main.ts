@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -8,7 +9,7 @@ import { ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
-import { serveLocal } from "./serve.ts";
+import { forkServeWorkers, serveLocal } from "./serve.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { createSqliteApiKeys } from "@genq/local";
 
@@ -114,9 +115,19 @@ export async function main(argv: string[]): Promise<number> {
       case "start":
         return await start(deps);
       case "serve": {
-        const handle = await serveLocal(deps, config.port);
-        say(`genq API on http://127.0.0.1:${handle.port} (OpenAPI: /openapi.json)`);
-        announceKey(deps);
+        if (config.workers > 1 && cluster.isPrimary) {
+          const pool = await forkServeWorkers(config.workers);
+          say(`genq API on http://127.0.0.1:${config.port} (OpenAPI: /openapi.json), ${config.workers} processes`);
+          announceKey(deps);
+          await untilSignal();
+          pool.stop();
+          return 0;
+        }
+        const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
+        if (cluster.isPrimary) {
+          say(`genq API on http://127.0.0.1:${handle.port} (OpenAPI: /openapi.json)`);
+          announceKey(deps);
+        }
         await untilSignal();
         await handle.stop();
         return 0;

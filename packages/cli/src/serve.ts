@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "@genq/api";
 import { startRun } from "@genq/core";
@@ -6,6 +7,21 @@ import { createExtractiveGenerator, createExtractiveReader, staticEncoder } from
 import type { LocalDeps } from "./local-deps.ts";
 
 /** Build the HTTP app over the local runtime. */
+/**
+ * Serve with several processes sharing the port (Node's cluster module): each worker opens the same
+ * SQLite file (WAL allows many readers) and holds its own copy of the in-memory signals; only the first
+ * worker delivers events, so the pipeline still runs once. Resolves in the primary once every worker
+ * listens.
+ */
+export async function forkServeWorkers(count: number): Promise<{ stop(): void }> {
+  const workers = Array.from({ length: count }, () => cluster.fork());
+  await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+    w.once("listening", () => resolve());
+    w.once("exit", (code) => reject(new Error(`a server process exited (code ${code}) before listening`)));
+  })));
+  return { stop: () => workers.forEach((w) => w.kill("SIGTERM")) };
+}
+
 export function createLocalApp(deps: LocalDeps) {
   const keys = createSqliteApiKeys(deps.db);
   if (process.env.GENQ_API_KEY) keys.register(process.env.GENQ_API_KEY, deps.config.tenant);
@@ -31,10 +47,10 @@ export function createLocalApp(deps: LocalDeps) {
  * Serve the API and keep the pipeline moving in the background: the outbox is drained continuously so
  * uploads get chunked and runs progress while the server answers. Returns a handle to stop both.
  */
-export async function serveLocal(deps: LocalDeps, port: number): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
+export async function serveLocal(deps: LocalDeps, port: number, options: { pump?: boolean } = {}): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
   const { app } = createLocalApp(deps);
   for (const corpus of await deps.repo.listCorpora()) await deps.index.warm(corpus.name);
-  let running = true;
+  let running = options.pump ?? true;
   const pump = (async () => {
     while (running) {
       const r = await deps.outbox.drain(deps.handle).catch((error: unknown) => {

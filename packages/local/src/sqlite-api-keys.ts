@@ -9,6 +9,9 @@ const hash = (key: string) => createHash("sha256").update(key).digest("hex");
  */
 export function createSqliteApiKeys(db: SqliteDatabase) {
   db.exec(SCHEMA);
+  const lookup = db.prepare("SELECT tenant FROM api_keys WHERE hash = ?");
+  // Known keys are remembered (hashing and a lookup per request add up under load); unknown ones are not.
+  const known = new Map<string, string>();
   return {
     /** Make a new key for a tenant; the only time the key itself is visible. */
     create(tenant: string): string {
@@ -18,10 +21,15 @@ export function createSqliteApiKeys(db: SqliteDatabase) {
     },
     /** Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant. */
     register(key: string, tenant: string): void {
+      known.delete(key);
       db.prepare("INSERT INTO api_keys (hash, tenant, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET tenant = excluded.tenant").run(hash(key), tenant, new Date().toISOString());
     },
     tenantOf(key: string): string | null {
-      return (db.prepare("SELECT tenant FROM api_keys WHERE hash = ?").get(hash(key)) as { tenant: string } | undefined)?.tenant ?? null;
+      const cached = known.get(key);
+      if (cached) return cached;
+      const tenant = (lookup.get(hash(key)) as { tenant: string } | undefined)?.tenant ?? null;
+      if (tenant && known.size < 10_000) known.set(key, tenant);
+      return tenant;
     },
     count(tenant: string): number {
       return (db.prepare("SELECT count(*) AS n FROM api_keys WHERE tenant = ?").get(tenant) as { n: number }).n;

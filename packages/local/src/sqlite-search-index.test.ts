@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Passage } from "@genq/core";
 import { openDatabase } from "./sqlite.ts";
-import { createSqliteSearchIndex, ftsQuery } from "./sqlite-search-index.ts";
+import { createSqliteSearchIndex } from "./sqlite-search-index.ts";
 
 const passage = (id: string, text: string, documentId = `${id}.md`): Passage => ({ id, corpus: "c", documentId, sourcePath: documentId, title: "", text, ordinal: 0 });
 const vec = (...xs: number[]) => Float32Array.from(xs);
@@ -68,10 +68,5 @@ describe("SQLite search index", () => {
     expect((await index.search({ corpus: "c", query: "first", k: 5, mode: "lexical" }))).toEqual([]);
     expect((await index.search({ corpus: "c", query: "second", k: 5, mode: "lexical" })).map((h) => h.passage.text)).toEqual(["second wording"]);
     await expect(index.upsert("v1", [{ passage: passage("b", "x"), vector: vec(1, 0, 0) }])).rejects.toThrow(/3 dimensions, the index expects 2/);
-  });
-
-  it("never passes FTS5 syntax through from a query", () => {
-    expect(ftsQuery('title:secret OR "x" NEAR(a b) -c *')).toBe('"title" OR "secret" OR "x" OR "near" OR "b" OR "c"');
-    expect(ftsQuery("the of and")).toBeNull();
   });
 });

@@ -11,9 +11,10 @@ import {
   type SearchHit,
   type SearchIndex,
 } from "@genq/core";
-import { STOPWORDS, words } from "@genq/ml";
+import { highlighter } from "@genq/ml";
+import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
-import { createMemorySignals, type MemorySignals } from "./sparse-scorer.ts";
+import { createMemorySignals, type MemorySignals } from "./memory-signals.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS index_versions (
@@ -44,12 +45,6 @@ interface Row {
 
 const toPassage = (r: Row): Passage => ({ id: r.passage_id, corpus: r.corpus, documentId: r.document_id, sourcePath: r.source_path, title: r.title, text: r.text, ordinal: r.ordinal });
 
-/** FTS5 query: the query's words, quoted (no operators reach FTS5), OR-ed; stop words dropped. */
-export function ftsQuery(query: string): string | null {
-  const ws = [...new Set(words(query).filter((w) => !STOPWORDS.has(w)))];
-  return ws.length ? ws.map((w) => `"${w.replace(/"/g, "")}"`).join(" OR ") : null;
-}
-
 export interface SqliteSearchIndexOptions {
   weights?: HybridWeights;
   /** Tenant recorded with every passage (filters can select it). */
@@ -57,9 +52,10 @@ export interface SqliteSearchIndexOptions {
 }
 
 /**
- * SearchIndex in SQLite. Every version has its own tables: passages, an FTS5 table (porter stemming;
- * highlights) and a sqlite-vec table (cosine). BM25 and a third, untrained signal — TF-IDF cosine over
- * hashed words and word pairs — are scored in memory from the version's passages (see memory signals). Promotion is one UPDATE in a transaction, so a
+ * SearchIndex in SQLite. Every version has its own tables: passages and a sqlite-vec table (cosine;
+ * it serves filtered vector searches). Unfiltered searches run on the version's memory signals — BM25,
+ * TF-IDF cosine and an exact vector scan in typed arrays — loaded from those tables on promotion or at
+ * start (FTS5 is not used: its bm25() idf measurably weakens BM25, see memory-signals.ts). Promotion is one UPDATE in a transaction, so a
  * search sees the old serving version or the new one, never a half-built one.
  */
 export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
@@ -70,20 +66,32 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 } {
   db.exec(SCHEMA);
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
+  const statements = new Map<string, Statement<unknown[]>>();
+  /** Prepared statements are compiled once per SQL text (searches run the same few over and over). */
+  const sql = (text: string) => {
+    let st = statements.get(text);
+    if (!st) statements.set(text, (st = db.prepare<unknown[]>(text)));
+    return st;
+  };
   const memory = new Map<string, MemorySignals>();
 
+  const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; state: string }>();
+  const tenants = new Map<string, string | null>();
   const info = (version: string) => {
-    const row = db.prepare("SELECT * FROM index_versions WHERE version = ?").get(version) as
+    const cached = readyInfo.get(version);
+    if (cached) return cached;
+    const row = sql("SELECT * FROM index_versions WHERE version = ?").get(version) as
       | { version: string; corpus: string; tag: string; dims: number; state: string }
       | undefined;
     if (!row) throw new NotFoundError(`index version "${version}" not found`);
+    if (row.state === "ready") readyInfo.set(version, row);
     return row;
   };
-  const tables = (tag: string) => ({ p: `p_${tag}`, fts: `fts_${tag}`, vec: `vec_${tag}` });
+  const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}` });
 
   const rowsByIds = (tag: string, ids: number[]): Map<number, Row> => {
     if (!ids.length) return new Map();
-    const rows = db.prepare(`SELECT * FROM ${tables(tag).p} WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as Row[];
+    const rows = sql(`SELECT * FROM ${tables(tag).p} WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as Row[];
     return new Map(rows.map((r) => [r.rowid, r]));
   };
 
@@ -100,28 +108,45 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return { where: clauses.length ? ` AND ${clauses.join(" AND ")}` : "", args };
   };
 
-  const semantic = (tag: string, vector: Float32Array, k: number, filter?: SearchFilter): ScoredIndex[] => {
+  const semantic = (version: string, tag: string, vector: Float32Array, k: number, filter?: SearchFilter): ScoredIndex[] => {
+    if (!filter) return signals(version, tag).dense(vector, k);
     const t = tables(tag);
     const f = filterSql(filter);
     const blob = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
     const rows = f.where
-      ? (db.prepare(`SELECT v.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance FROM ${t.vec} v JOIN ${t.p} p ON p.rowid = v.rowid WHERE 1 = 1${f.where} ORDER BY distance, v.rowid LIMIT ?`).all(blob, ...f.args, k) as Array<{ rowid: number; distance: number }>)
-      : (db.prepare(`SELECT rowid, distance FROM ${t.vec} WHERE embedding MATCH ? AND k = ? ORDER BY distance`).all(blob, k) as Array<{ rowid: number; distance: number }>);
+      ? (sql(`SELECT v.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance FROM ${t.vec} v JOIN ${t.p} p ON p.rowid = v.rowid WHERE 1 = 1${f.where} ORDER BY distance, v.rowid LIMIT ?`).all(blob, ...f.args, k) as Array<{ rowid: number; distance: number }>)
+      : (sql(`SELECT rowid, distance FROM ${t.vec} WHERE embedding MATCH ? AND k = ? ORDER BY distance`).all(blob, k) as Array<{ rowid: number; distance: number }>);
     return rows.map((r) => ({ index: r.rowid, score: 1 - r.distance }));
   };
 
   const signals = (version: string, tag: string): MemorySignals => {
     let s = memory.get(version);
     if (!s) {
-      const rows = db.prepare(`SELECT rowid, title, text FROM ${tables(tag).p} ORDER BY rowid`).all() as Array<{ rowid: number; title: string; text: string }>;
-      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r) })));
+      const t = tables(tag);
+      const rows = db.prepare(`SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${t.p} p JOIN ${t.vec} v ON v.rowid = p.rowid ORDER BY p.rowid`).all() as Array<{ rowid: number; title: string; text: string; embedding: Buffer }>;
+      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })));
       memory.set(version, s);
     }
     return s;
   };
 
+  /**
+   * A version belongs to one corpus, so its tenant is one value: a tenant filter either keeps the whole
+   * version (and is dropped, keeping the fast paths) or nothing (null).
+   */
+  const narrow = (tag: string, filter?: SearchFilter): SearchFilter | undefined | null => {
+    if (!filter) return undefined;
+    const { tenant, ...rest } = filter;
+    if (tenant !== undefined) {
+      if (!tenants.has(tag)) tenants.set(tag, (sql(`SELECT tenant FROM ${tables(tag).p} LIMIT 1`).get() as { tenant: string } | undefined)?.tenant ?? null);
+      const owner = tenants.get(tag);
+      if (owner !== null && owner !== undefined && owner !== tenant) return null;
+    }
+    return rest.sourcePath === undefined && rest.documentId === undefined ? undefined : rest;
+  };
+
   /** A memory signal's ranking; with a filter, more candidates are drawn and filtered by metadata. */
-  const memoryRanking = (signal: keyof MemorySignals, version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
+  const memoryRanking = (signal: "bm25" | "sparse", version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
     const hits = signals(version, tag)[signal](query, filter ? Math.max(k * 50, 1000) : k);
     if (!filter) return hits;
     const meta = rowsByIds(tag, hits.map((h) => h.index));
@@ -131,17 +156,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     }).slice(0, k);
   };
 
-  // FTS5 only honours a rowid constraint bound as an integer, hence BigInt for every rowid it sees.
-  const highlights = (tag: string, query: string, rowid: number): string[] => {
-    const q = ftsQuery(query);
-    if (!q) return [];
-    const t = tables(tag);
-    const row = db.prepare(`SELECT snippet(${t.fts}, 1, '<mark>', '</mark>', '…', 16) AS s FROM ${t.fts} WHERE ${t.fts} MATCH ? AND rowid = ?`).get(q, BigInt(rowid)) as { s: string } | undefined;
-    return row ? [row.s] : [];
-  };
-
   const toHits = (tag: string, query: string, ranked: ScoredIndex[], signals: Record<string, ScoredIndex[]>): SearchHit[] => {
     const rows = rowsByIds(tag, ranked.map((r) => r.index));
+    const highlight = highlighter(query);
     const scoreOf = (name: string, rowid: number) => signals[name]?.find((h) => h.index === rowid)?.score;
     return ranked.flatMap((r) => {
       const row = rows.get(r.index);
@@ -151,7 +168,8 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         const s = scoreOf(name, r.index);
         if (s !== undefined) scores[name] = s;
       }
-      return [{ passage: toPassage(row), score: r.score, scores, highlights: highlights(tag, query, r.index) }];
+      const hl = highlight(row.text);
+      return [{ passage: toPassage(row), score: r.score, scores, highlights: hl ? [hl] : [] }];
     });
   };
 
@@ -165,7 +183,6 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       const t = tables(tag);
       db.transaction(() => {
         db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL)`);
-        db.exec(`CREATE VIRTUAL TABLE ${t.fts} USING fts5(title, text, content='${t.p}', content_rowid='rowid', tokenize='porter unicode61')`);
         db.exec(`CREATE VIRTUAL TABLE ${t.vec} USING vec0(embedding float[${dimensions}] distance_metric=cosine)`);
         db.prepare("INSERT INTO index_versions (version, corpus, tag, dims, state, created_at) VALUES (?, ?, ?, ?, 'building', ?)").run(version, corpus, tag, dimensions, new Date().toISOString());
       })();
@@ -174,10 +191,8 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     async upsert(version, items) {
       const v = info(version);
       const t = tables(v.tag);
-      const findRow = db.prepare<[string], { rowid: number; title: string; text: string }>(`SELECT rowid, title, text FROM ${t.p} WHERE passage_id = ?`);
+      const findRow = db.prepare<[string], { rowid: number }>(`SELECT rowid FROM ${t.p} WHERE passage_id = ?`);
       const insertRow = db.prepare(`INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-      const ftsInsert = db.prepare(`INSERT INTO ${t.fts} (rowid, title, text) VALUES (?, ?, ?)`);
-      const ftsDelete = db.prepare(`INSERT INTO ${t.fts} (${t.fts}, rowid, title, text) VALUES ('delete', ?, ?, ?)`);
       const vecDelete = db.prepare(`DELETE FROM ${t.vec} WHERE rowid = ?`);
       const vecInsert = db.prepare(`INSERT INTO ${t.vec} (rowid, embedding) VALUES (?, ?)`);
       const deleteRow = db.prepare(`DELETE FROM ${t.p} WHERE rowid = ?`);
@@ -186,16 +201,15 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
           if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
           const old = findRow.get(p.id);
           if (old) {
-            ftsDelete.run(BigInt(old.rowid), old.title, old.text);
             vecDelete.run(BigInt(old.rowid));
             deleteRow.run(old.rowid);
           }
           const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, options.tenantOf?.(p.corpus) ?? "").lastInsertRowid);
-          ftsInsert.run(BigInt(rowid), p.title, p.text);
           vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         }
       })();
       memory.delete(version);
+      tenants.delete(v.tag);
     },
 
     async promote(corpus, version) {
@@ -209,26 +223,28 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     },
 
     async servingVersion(corpus) {
-      return (db.prepare("SELECT version FROM index_serving WHERE corpus = ?").get(corpus) as { version: string } | undefined)?.version ?? null;
+      return (sql("SELECT version FROM index_serving WHERE corpus = ?").get(corpus) as { version: string } | undefined)?.version ?? null;
     },
 
-    async search({ corpus, version, query, vector, k, mode, filter }) {
+    async search({ corpus, version, query, vector, k, mode, filter: requested }) {
       const chosen = version ?? (await this.servingVersion(corpus));
       if (!chosen) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       const v = info(chosen);
+      const filter = narrow(v.tag, requested);
+      if (filter === null) return [];
       if (mode === "lexical") {
         const ranked = memoryRanking("bm25", chosen, v.tag, query, k, filter);
         return toHits(v.tag, query, ranked, { lexical: ranked });
       }
       if (!vector) throw new ValidationError(`${mode} search needs a query vector`);
       if (mode === "semantic") {
-        const ranked = semantic(v.tag, vector, k, filter);
+        const ranked = semantic(chosen, v.tag, vector, k, filter);
         return toHits(v.tag, query, ranked, { semantic: ranked });
       }
       const signals = {
         lexical: memoryRanking("bm25", chosen, v.tag, query, CANDIDATES, filter),
         sparse: memoryRanking("sparse", chosen, v.tag, query, CANDIDATES, filter),
-        semantic: semantic(v.tag, vector, CANDIDATES, filter),
+        semantic: semantic(chosen, v.tag, vector, CANDIDATES, filter),
       };
       const fused = fuseScores([
         { weight: weights.lexical, hits: signals.lexical },
@@ -261,10 +277,13 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (serving === version) throw new ValidationError(`index version "${version}" is serving corpus "${row.corpus}" and cannot be dropped`);
       const t = tables(row.tag);
       db.transaction(() => {
-        db.exec(`DROP TABLE IF EXISTS ${t.fts}; DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p};`);
+        db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p};`);
         db.prepare("DELETE FROM index_versions WHERE version = ?").run(version);
       })();
       memory.delete(version);
+      readyInfo.delete(version);
+      tenants.delete(row.tag);
+      statements.clear();
     },
   };
 }
