@@ -23,6 +23,14 @@ export interface EvaluateDeps {
   extras?(run: Run, heldoutQuery: string | null): Promise<Pick<RunReport, "projection" | "modelCard"> & { facts?: Record<string, string | number> }>;
   /** The mode that serves searches (hybrid by default) and the gain it needs over the baseline. */
   gate: { servingMode: string; minGain: number };
+  /** At most this many held-out queries are scored (an evenly spaced, deterministic sample). */
+  maxHeldoutQueries?: number;
+}
+
+/** An evenly spaced sample of at most `max` items, in order. */
+function sample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
 }
 
 /** Held-out synthetic queries grouped by text: every passage a query was made from is relevant. */
@@ -85,7 +93,8 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   if (!run) throw new Error(`run ${input.runId} not found`);
   const passages = await loadCorpusPassages(deps, run.corpus);
   const documentOf = new Map(passages.map((p) => [p.id, p.documentId]));
-  const heldout = heldoutQueries(run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [], documentOf);
+  const allHeldout = heldoutQueries(run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [], documentOf);
+  const heldout = sample(allHeldout, deps.maxHeldoutQueries ?? 1000);
   const systems = await deps.systems(run, input.indexVersion);
   const mode = deps.gate.servingMode;
   const evaluations = [await evaluateQuerySet("held-out synthetic queries", "held-out synthetic", heldout, systems, mode)];
@@ -120,7 +129,7 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
     facts: {
       documents: docs.reduce((n, d) => n + (d.status === "chunked" ? d.documentCount : 0), 0),
       passages: passages.length,
-      "held-out queries": heldout.length,
+      "held-out queries": heldout.length < allHeldout.length ? `${heldout.length} (a sample of ${allHeldout.length})` : heldout.length,
       "judged queries": judged?.length ?? 0,
       ...(extras.facts ?? {}),
     },
