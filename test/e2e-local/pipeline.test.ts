@@ -7,7 +7,7 @@ import { loadConfig } from "../../packages/cli/src/config.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { runPipeline } from "../../packages/cli/src/run-command.ts";
 import { createLocalApp } from "../../packages/cli/src/serve.ts";
-import { ROOT, tempDir } from "./helpers.ts";
+import { ROOT, genq, tempDir } from "./helpers.ts";
 
 /** A small slice of the shipped examples: fast to train, real text. */
 function smallCorpus(): string {
@@ -71,6 +71,21 @@ describe("the local pipeline", () => {
     expect(report.gate.promote).toBe(true);
     expect(report.gate.reason).toMatch(/hybrid nDCG@10 .* ≥ bm25/);
     expect(report.projection?.models).toHaveLength(2);
+  });
+
+  it("prints exactly the documented JSON from genq eval --json", () => {
+    const r = genq(["eval", "--corpus", "pg", "--queries", judged.queries, "--qrels", judged.qrels, "--json", "--data", deps.config.dataDir], { GENQ_LOG_LEVEL: "silent" });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { queries: number; systems: Record<string, Record<string, number>> };
+    expect(Object.keys(out)).toEqual(["queries", "systems"]);
+    expect(out.queries).toBe(2);
+    expect(Object.keys(out.systems)).toEqual(["bm25", "base", "tuned", "hybrid"]);
+    for (const m of Object.values(out.systems)) expect(Object.keys(m)).toEqual(["ndcg@10", "mrr@10", "recall@10", "recall@100"]);
+    const badQrels = join(tempDir(), "qrels.tsv");
+    writeFileSync(badQrels, "q1\tno-such-doc.html\t1\n");
+    const refused = genq(["eval", "--corpus", "pg", "--queries", judged.queries, "--qrels", badQrels, "--data", deps.config.dataDir], { GENQ_LOG_LEVEL: "silent" });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('qrels.tsv line 1: unknown document "no-such-doc.html"');
   });
 
   it("never trains on judged queries", async () => {
