@@ -26,11 +26,7 @@ const sampler = setInterval(() => {
     // gone
   }
 }, 200);
-let output = "";
-child.stdout.on("data", (d: Buffer) => {
-  output += d.toString();
-  process.stdout.write(d);
-});
+child.stdout.on("data", (d: Buffer) => process.stdout.write(d));
 const code = await new Promise<number | null>((r) => child.on("exit", r));
 clearInterval(sampler);
 console.log(`\ngenq run on ${n} passages: exit ${code}, ${((performance.now() - t0) / 1000).toFixed(1)} s, peak RSS ${(peak / 1024).toFixed(0)} MiB`);
