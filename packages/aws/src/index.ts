@@ -1,0 +1,2 @@
+export * from "./s3-blob-store.ts";
+export * from "./dynamodb-pipeline-repository.ts";

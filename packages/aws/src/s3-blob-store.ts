@@ -1,0 +1,71 @@
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { Readable } from "node:stream";
+import { NotFoundError, ValidationError, isSafeRelativePath, type BlobInfo, type BlobStore } from "@genq/core";
+
+const isMissing = (error: unknown) => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === "NoSuchKey" || e.name === "NotFound" || e.$metadata?.httpStatusCode === 404;
+};
+
+/**
+ * BlobStore on an S3 bucket. Objects are written whole by S3 (a reader sees old or new); streams go up
+ * as multipart uploads; listing follows continuation tokens; missing objects become NotFoundError.
+ */
+export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
+  const check = (key: string) => {
+    if (!isSafeRelativePath(key)) throw new ValidationError(`invalid object key "${key}"`);
+    return key;
+  };
+  return {
+    async put(key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: check(key), Body: typeof body === "string" ? Buffer.from(body) : body }));
+    },
+    async putStream(key, body) {
+      await new Upload({ client, params: { Bucket: bucket, Key: check(key), Body: Readable.from(body) } }).done();
+    },
+    async get(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: check(key) }));
+        return await out.Body!.transformToByteArray();
+      } catch (error) {
+        if (isMissing(error)) throw new NotFoundError(`object "${key}" not found`, { cause: error });
+        throw error;
+      }
+    },
+    async getStream(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: check(key) }));
+        return out.Body as unknown as AsyncIterable<Uint8Array>;
+      } catch (error) {
+        if (isMissing(error)) throw new NotFoundError(`object "${key}" not found`, { cause: error });
+        throw error;
+      }
+    },
+    async head(key) {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: check(key) }));
+        return { key, size: out.ContentLength ?? 0, modifiedAt: (out.LastModified ?? new Date(0)).toISOString() };
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    async list(prefix) {
+      const out: BlobInfo[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0, modifiedAt: (o.LastModified ?? new Date(0)).toISOString() });
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: check(key) }));
+    },
+  };
+}
+
+/** S3 event notifications URL-encode keys (spaces as '+'); this gives the key as stored. */
+export const decodeS3Key = (key: string): string => decodeURIComponent(key.replace(/\+/g, " "));
