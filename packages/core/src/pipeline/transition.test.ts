@@ -45,10 +45,16 @@ describe("pipeline transition", () => {
   });
 
   it.each(["ingesting", "generating", "training", "deploying", "indexing", "evaluating"] as RunState[])("a failed stage fails a run in %s", (state) => {
-    const r = transition(run(state), ev("stage.failed", { stage: "training", reason: "OOM" }));
+    const r = transition(run(state), ev("stage.failed", { stage: state, reason: "OOM" }));
     expect(r.state).toBe("failed");
-    expect(r.reason).toBe("training failed: OOM");
-    expect(r.commands).toEqual([{ type: "publishOutcome", runId: "r1", corpus: "docs", outcome: "failed", reason: "training failed: OOM" }]);
+    expect(r.reason).toBe(`${state} failed: OOM`);
+    expect(r.commands).toEqual([{ type: "publishOutcome", runId: "r1", corpus: "docs", outcome: "failed", reason: `${state} failed: OOM` }]);
+  });
+
+  it("ignores a late failure report of a stage the run has left", () => {
+    const r = transition(run("deploying"), ev("stage.failed", { stage: "training", reason: "OOM" }));
+    expect(r.state).toBe("deploying");
+    expect(r.ignored).toMatch(/late failure of training/);
   });
 
   it("ignores duplicates and out-of-order events", () => {

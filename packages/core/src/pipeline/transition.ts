@@ -26,7 +26,8 @@ const NEXT: Partial<Record<RunState, { on: GenqEvent["type"]; to: RunState }>> =
  * The pipeline state machine, pure: `(run, event) → {state, commands}`.
  * - An event for another run, a terminal run, or a state that is not waiting for it is ignored
  *   (duplicates and out-of-order deliveries are no-ops).
- * - `stage.failed` moves any non-terminal run to `failed` and announces `run.failed`.
+ * - `stage.failed` for the stage the run is in moves it to `failed` and announces `run.failed`
+ *   (a late failure report of an earlier stage is ignored).
  * - `evaluation.completed` ends in `ready` (promote + `run.succeeded`) or `rejected` (the quality gate).
  */
 export function transition(run: RunView, event: GenqEvent): TransitionResult {
@@ -37,6 +38,7 @@ export function transition(run: RunView, event: GenqEvent): TransitionResult {
   const base = { runId: run.id, corpus: run.corpus };
 
   if (event.type === "stage.failed") {
+    if (event.detail.stage !== run.state) return { ...same, ignored: `late failure of ${event.detail.stage} while the run is ${run.state}` };
     const reason = `${event.detail.stage} failed: ${event.detail.reason}`;
     return {
       state: "failed",

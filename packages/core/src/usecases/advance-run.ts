@@ -9,6 +9,16 @@ import { ensureCorpus } from "./ensure-corpus.ts";
 
 type StageCommand = Exclude<PipelineCommand, { type: "publishOutcome" }>;
 
+/** The run state each stage command works for (a failure to start it fails that state). */
+const STATE_OF_COMMAND: Record<StageCommand["type"], string> = {
+  generateQueries: "generating",
+  startTraining: "training",
+  deployModel: "deploying",
+  buildIndex: "indexing",
+  evaluate: "evaluating",
+  promoteIndex: "ready",
+};
+
 /** Who carries out each stage. Each must be idempotent per run (commands can be re-issued). */
 export type StageExecutors = { [K in StageCommand["type"]]: (command: Extract<StageCommand, { type: K }>) => Promise<void> };
 
@@ -106,7 +116,8 @@ async function execute(deps: RunDeps, command: PipelineCommand): Promise<void> {
     if (error instanceof ConcurrentUpdateError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     deps.logger.error("stage could not start", { runId: command.runId, command: command.type, reason });
-    await deps.events.publish([{ id: `stage.failed:${command.runId}:${command.type}`, type: "stage.failed", corpus: command.corpus, detail: { runId: command.runId, stage: command.type, reason } }]);
+    const stage = STATE_OF_COMMAND[command.type];
+    await deps.events.publish([{ id: `stage.failed:${command.runId}:${stage}`, type: "stage.failed", corpus: command.corpus, detail: { runId: command.runId, stage, reason } }]);
   }
 }
 

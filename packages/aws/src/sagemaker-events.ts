@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { MalformedEventError, keys, type EventInput } from "@genq/core";
+import { jobNames } from "./sagemaker-jobs.ts";
+
+const TrainingChange = z.object({
+  "detail-type": z.literal("SageMaker Training Job State Change"),
+  detail: z.object({
+    TrainingJobName: z.string(),
+    TrainingJobStatus: z.string(),
+    FailureReason: z.string().optional(),
+    ModelArtifacts: z.object({ S3ModelArtifacts: z.string() }).optional(),
+    Tags: z.record(z.string(), z.string()).optional(),
+  }),
+});
+const TransformChange = z.object({
+  "detail-type": z.literal("SageMaker Transform Job State Change"),
+  detail: z.object({ TransformJobName: z.string(), TransformJobStatus: z.string(), FailureReason: z.string().optional(), Tags: z.record(z.string(), z.string()).optional() }),
+});
+const SageMakerChange = z.discriminatedUnion("detail-type", [TrainingChange, TransformChange]);
+
+/** What a SageMaker job state change means for genq: an event to publish, or nothing (not ours, not final). */
+export type JobOutcome =
+  | { kind: "ignored"; why: string }
+  | { kind: "event"; event: EventInput & { id: string } }
+  | { kind: "transform-completed"; corpus: string; runId: string; jobName: string };
+
+/**
+ * Translate SageMaker's own "… Job State Change" events (EventBridge envelopes) into genq's pipeline
+ * events. Jobs are recognised by genq's job names; the corpus comes from the job's `genq:corpus` tag.
+ * Completed training → `training.job.completed`; Failed or Stopped → `stage.failed` with SageMaker's
+ * FailureReason; a completed transform needs its output parsed first (the caller's job). Event ids are
+ * derived from job and status, so a duplicate delivery publishes nothing new.
+ */
+export function translateSageMakerEvent(raw: unknown): JobOutcome {
+  const parsed = SageMakerChange.safeParse(raw);
+  if (!parsed.success) throw new MalformedEventError(`not a SageMaker job state change: ${parsed.error.issues[0]?.message ?? "unknown shape"}`);
+  const e = parsed.data;
+  const name = e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobName : e.detail.TransformJobName;
+  const status = e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobStatus : e.detail.TransformJobStatus;
+  const job = jobNames.runOf(name);
+  if (!job) return { kind: "ignored", why: `job ${name} is not genq's` };
+  const corpus = e.detail.Tags?.["genq:corpus"];
+  if (!corpus) throw new MalformedEventError(`job ${name} has no genq:corpus tag`);
+  const { runId } = job;
+  if (status === "Failed" || status === "Stopped") {
+    const stage = job.kind === "training" ? "training" : "generating";
+    const reason = e.detail.FailureReason ?? `the SageMaker job was ${status.toLowerCase()}`;
+    return { kind: "event", event: { id: `stage.failed:${runId}:${name}`, type: "stage.failed", corpus, detail: { runId, stage, reason } } };
+  }
+  if (status !== "Completed") return { kind: "ignored", why: `job ${name} is ${status}` };
+  if (job.kind === "queries") return { kind: "transform-completed", corpus, runId, jobName: name };
+  return {
+    kind: "event",
+    event: { id: `training.job.completed:${runId}`, type: "training.job.completed", corpus, detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) } },
+  };
+}

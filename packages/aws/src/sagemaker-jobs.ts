@@ -1,0 +1,123 @@
+import { CreateTrainingJobCommand, CreateTransformJobCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { keys, type QueryGenerator, type Trainer } from "@genq/core";
+
+/** SageMaker job names: 1–63 characters of letters, digits and '-'. genq's carry the run id. */
+export const jobNames = {
+  queries: (runId: string) => `genq-${runId}-qg`.slice(0, 63),
+  training: (runId: string) => `genq-${runId}-train`.slice(0, 63),
+  /** The run a genq job name belongs to, or null for jobs that are not genq's. */
+  runOf(jobName: string): { runId: string; kind: "queries" | "training" } | null {
+    const m = /^genq-(.+)-(qg|train)$/.exec(jobName);
+    return m ? { runId: m[1]!, kind: m[2] === "qg" ? "queries" : "training" } : null;
+  },
+};
+
+const isAlreadyThere = (error: unknown) =>
+  (error as { name?: string }).name === "ResourceInUse" || /already exists|must be unique/i.test((error as Error).message ?? "");
+
+export interface SageMakerQueryGeneratorOptions {
+  bucket: string;
+  roleArn: string;
+  /** A SageMaker model (Hugging Face inference container) serving the query-generation model. */
+  modelName: string;
+  instanceType: string;
+  queriesPerPassage: number;
+}
+
+/**
+ * QueryGenerator as a SageMaker batch transform: the run's passages (one JSON line per passage,
+ * `{"inputs": text, "parameters": {...}}`, written under `runs/<run>/transform-input/` by the caller) go
+ * through the Hugging Face container with BeIR/query-gen-msmarco-t5-base-v1 (or another model), split
+ * and assembled by line, the input joined to the output so each line keeps its passage. Completion
+ * arrives as SageMaker's "Transform Job State Change" event. Starting the same run twice is harmless.
+ */
+export function createSageMakerQueryGenerator(client: SageMakerClient, o: SageMakerQueryGeneratorOptions): QueryGenerator & { request(corpus: string, runId: string): CreateTransformJobCommand["input"] } {
+  const request = (corpus: string, runId: string): CreateTransformJobCommand["input"] => ({
+    TransformJobName: jobNames.queries(runId),
+    ModelName: o.modelName,
+    BatchStrategy: "SingleRecord",
+    MaxPayloadInMB: 6,
+    Environment: { GENQ_RUN: runId },
+    TransformInput: {
+      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}transform-input/` } },
+      ContentType: "application/jsonlines",
+      SplitType: "Line",
+    },
+    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${keys.run(corpus, runId)}transform-output/`, Accept: "application/jsonlines", AssembleWith: "Line" },
+    DataProcessing: { JoinSource: "Input" },
+    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: 1 },
+    Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }],
+  });
+  return {
+    request,
+    async start({ corpus, runId }) {
+      try {
+        await client.send(new CreateTransformJobCommand(request(corpus, runId)));
+      } catch (error) {
+        if (!isAlreadyThere(error)) throw error;
+      }
+      return { jobId: jobNames.queries(runId) };
+    },
+  };
+}
+
+/** One line of batch-transform input for a passage (the generation parameters of the GenQ recipe). */
+export function transformInputLine(passage: { id: string; text: string }, queriesPerPassage: number): string {
+  return JSON.stringify({ passageId: passage.id, inputs: passage.text, parameters: { max_length: 32, num_return_sequences: queriesPerPassage, top_p: 0.95, do_sample: true } });
+}
+
+export interface SageMakerTrainerOptions {
+  bucket: string;
+  roleArn: string;
+  /** The Hugging Face PyTorch training image (ECR URI) for the region. */
+  trainingImage: string;
+  instanceType: string;
+  /** s3:// URI of sagemaker/ packaged as sourcedir.tar.gz. */
+  sourceDir: string;
+  baseModel: string;
+  hyperparameters: Record<string, string | number>;
+  maxRuntimeSeconds: number;
+}
+
+/**
+ * Trainer as a SageMaker training job running sagemaker/train.py (sentence-transformers,
+ * MultipleNegativesRankingLoss, no-duplicates batches): the run's pairs are the `train` channel, the
+ * model lands under `runs/<run>/model/`. Completion arrives as "Training Job State Change".
+ */
+export function createSageMakerTrainer(client: SageMakerClient, o: SageMakerTrainerOptions): Trainer & { request(corpus: string, runId: string): CreateTrainingJobCommand["input"] } {
+  const request = (corpus: string, runId: string): CreateTrainingJobCommand["input"] => ({
+    TrainingJobName: jobNames.training(runId),
+    RoleArn: o.roleArn,
+    AlgorithmSpecification: { TrainingImage: o.trainingImage, TrainingInputMode: "File" },
+    HyperParameters: Object.fromEntries(
+      Object.entries({
+        base_model: o.baseModel,
+        ...o.hyperparameters,
+        sagemaker_program: "train.py",
+        sagemaker_submit_directory: o.sourceDir,
+      }).map(([k, v]) => [k, typeof v === "string" ? JSON.stringify(v) : String(v)]),
+    ),
+    InputDataConfig: [
+      {
+        ChannelName: "train",
+        DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}pairs/`, S3DataDistributionType: "FullyReplicated" } },
+        ContentType: "application/jsonlines",
+      },
+    ],
+    OutputDataConfig: { S3OutputPath: `s3://${o.bucket}/${keys.model(corpus, runId)}` },
+    ResourceConfig: { InstanceType: o.instanceType as never, InstanceCount: 1, VolumeSizeInGB: 30 },
+    StoppingCondition: { MaxRuntimeInSeconds: o.maxRuntimeSeconds },
+    Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }],
+  });
+  return {
+    request,
+    async start({ corpus, runId }) {
+      try {
+        await client.send(new CreateTrainingJobCommand(request(corpus, runId)));
+      } catch (error) {
+        if (!isAlreadyThere(error)) throw error;
+      }
+      return { jobId: jobNames.training(runId) };
+    },
+  };
+}

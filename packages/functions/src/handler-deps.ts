@@ -1,0 +1,16 @@
+import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository, StageExecutors } from "@genq/core";
+
+/** What the handlers need; aws-deps.ts builds it from the AWS adapters, tests from local or fake ones. */
+export interface HandlerDeps {
+  repo: PipelineRepository;
+  blobs: BlobStore;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+  stages: StageExecutors;
+  parse: (path: string, bytes: Uint8Array) => Promise<import("@genq/core").ParsedDocument[]>;
+  maxDocumentBytes: number;
+  defaultTenant: string;
+  /** Where poison events go, with the reason (an SQS dead-letter queue on AWS). */
+  deadLetter(event: unknown, reason: string): Promise<void>;
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { systemClock, silentLogger, type EventInput, type EventPublisher, type GenqEvent, type PipelineCommand, type Run, type StageExecutors } from "@genq/core";
+import { createFolderBlobStore, createSqlitePipelineRepository, openDatabase } from "@genq/local";
+import { parseDocument } from "@genq/parsing";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { HandlerDeps } from "./handler-deps.ts";
+import { createS3ObjectCreatedHandler } from "./s3-object-created.ts";
+import { createSageMakerStateChangeHandler } from "./sagemaker-state-change.ts";
+
+const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "../../../test/fixtures/events", name), "utf8"));
+
+let deps: HandlerDeps;
+let published: GenqEvent[];
+let commands: PipelineCommand[];
+let deadLetters: Array<{ reason: string }>;
+
+beforeEach(() => {
+  published = [];
+  commands = [];
+  deadLetters = [];
+  const events: EventPublisher = {
+    async publish(inputs: ReadonlyArray<EventInput & { id?: string }>) {
+      const out = inputs.map((e) => ({ ...e, id: e.id ?? String(published.length), time: "t" }) as GenqEvent);
+      published.push(...out);
+      return out;
+    },
+  };
+  const record = (type: string) => async (c: object) => void commands.push({ type, ...c } as PipelineCommand);
+  const stages = Object.fromEntries(["generateQueries", "startTraining", "deployModel", "buildIndex", "evaluate", "promoteIndex"].map((t) => [t, record(t)])) as unknown as StageExecutors;
+  deps = {
+    repo: createSqlitePipelineRepository(openDatabase(":memory:")),
+    blobs: createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-fn-"))),
+    events, clock: systemClock, logger: silentLogger, stages, parse: parseDocument,
+    maxDocumentBytes: 1024 * 1024, defaultTenant: "default",
+    deadLetter: async (_e, reason) => void deadLetters.push({ reason }),
+  };
+});
+
+const run = (state: Run["state"]): Run => ({ id: "run-1", corpus: "handbook", tenant: "default", state, reason: null, createdAt: "t", updatedAt: "t", artifacts: { pairsKey: "p" }, history: [], version: 0 });
+
+describe("S3 object created handler", () => {
+  it("chunks the document under its decoded key, and a duplicate notification changes nothing", async () => {
+    await deps.blobs.put("corpora/handbook/docs/guides/my notes/vacuum guide.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    const handler = createS3ObjectCreatedHandler(async () => deps);
+    await handler(fixture("s3-object-created.json"));
+    const doc = await deps.repo.getDocument("handbook", "guides/my notes/vacuum guide.md");
+    expect(doc).toMatchObject({ status: "chunked", passageCount: 1, version: 0 });
+    await handler(fixture("s3-object-created.json"));
+    expect(await deps.repo.getDocument("handbook", "guides/my notes/vacuum guide.md")).toEqual(doc);
+    expect(new Set(published.map((e) => e.id)).size).toBe(1);
+  });
+});
+
+describe("SageMaker state change handler", () => {
+  it("moves a training run on when its job completes; a duplicate or late event leaves it as it is", async () => {
+    await deps.repo.putRun(run("training"), null);
+    const handler = createSageMakerStateChangeHandler(async () => deps);
+    await handler(fixture("sagemaker-training-completed.json"));
+    const after = (await deps.repo.getRun("run-1"))!;
+    expect(after.state).toBe("deploying");
+    expect(after.artifacts.modelKey).toBe("corpora/handbook/runs/run-1/model/");
+    expect(commands.map((c) => c.type)).toEqual(["deployModel"]);
+    await handler(fixture("sagemaker-training-completed.json"));
+    await handler(fixture("sagemaker-training-failed.json"));
+    expect(await deps.repo.getRun("run-1")).toEqual(after);
+    expect(commands).toHaveLength(1);
+  });
+
+  it("fails the run with SageMaker's FailureReason and announces run.failed", async () => {
+    await deps.repo.putRun(run("training"), null);
+    await createSageMakerStateChangeHandler(async () => deps)(fixture("sagemaker-training-failed.json"));
+    const failed = (await deps.repo.getRun("run-1"))!;
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toBe("training failed: AlgorithmError: ExecuteUserScriptError: CUDA out of memory");
+    expect(published.map((e) => [e.type, (e.detail as { reason?: string }).reason])).toEqual([["run.failed", failed.reason]]);
+  });
+
+  it("hands a completed transform to the query-parsing step, and dead-letters what is not a SageMaker event", async () => {
+    const seen: string[] = [];
+    const handler = createSageMakerStateChangeHandler(async () => deps, async (_d, job) => void seen.push(`${job.corpus}/${job.runId}`));
+    await handler(fixture("sagemaker-transform-completed.json"));
+    expect(seen).toEqual(["handbook/run-1"]);
+    await handler({ "detail-type": "Something Else", detail: {} });
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]!.reason).toMatch(/not a SageMaker job state change/);
+  });
+});
