@@ -3,3 +3,5 @@ export * from "./dynamodb-pipeline-repository.ts";
 export * from "./eventbridge-publisher.ts";
 export * from "./sagemaker-jobs.ts";
 export * from "./sagemaker-events.ts";
+export * from "./sagemaker-endpoints.ts";
+export * from "./transform-output.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MalformedEventError, keys, type EventInput } from "@genq/core";
+import { endpointNames } from "./sagemaker-endpoints.ts";
 import { jobNames } from "./sagemaker-jobs.ts";
 
 const TrainingChange = z.object({
@@ -16,7 +17,11 @@ const TransformChange = z.object({
   "detail-type": z.literal("SageMaker Transform Job State Change"),
   detail: z.object({ TransformJobName: z.string(), TransformJobStatus: z.string(), FailureReason: z.string().optional(), Tags: z.record(z.string(), z.string()).optional() }),
 });
-const SageMakerChange = z.discriminatedUnion("detail-type", [TrainingChange, TransformChange]);
+const EndpointChange = z.object({
+  "detail-type": z.literal("SageMaker Endpoint State Change"),
+  detail: z.object({ EndpointName: z.string(), EndpointStatus: z.string(), FailureReason: z.string().optional(), Tags: z.record(z.string(), z.string()).optional() }),
+});
+const SageMakerChange = z.discriminatedUnion("detail-type", [TrainingChange, TransformChange, EndpointChange]);
 
 /** What a SageMaker job state change means for genq: an event to publish, or nothing (not ours, not final). */
 export type JobOutcome =
@@ -35,6 +40,7 @@ export function translateSageMakerEvent(raw: unknown): JobOutcome {
   const parsed = SageMakerChange.safeParse(raw);
   if (!parsed.success) throw new MalformedEventError(`not a SageMaker job state change: ${parsed.error.issues[0]?.message ?? "unknown shape"}`);
   const e = parsed.data;
+  if (e["detail-type"] === "SageMaker Endpoint State Change") return endpointOutcome(e.detail);
   const name = e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobName : e.detail.TransformJobName;
   const status = e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobStatus : e.detail.TransformJobStatus;
   const job = jobNames.runOf(name);
@@ -53,4 +59,17 @@ export function translateSageMakerEvent(raw: unknown): JobOutcome {
     kind: "event",
     event: { id: `training.job.completed:${runId}`, type: "training.job.completed", corpus, detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) } },
   };
+}
+
+function endpointOutcome(detail: z.infer<typeof EndpointChange>["detail"]): JobOutcome {
+  const runId = endpointNames.runOf(detail.EndpointName);
+  if (!runId) return { kind: "ignored", why: `endpoint ${detail.EndpointName} is not genq's` };
+  const corpus = detail.Tags?.["genq:corpus"];
+  if (!corpus) throw new MalformedEventError(`endpoint ${detail.EndpointName} has no genq:corpus tag`);
+  if (detail.EndpointStatus === "FAILED") {
+    const reason = detail.FailureReason ?? "the endpoint failed to start";
+    return { kind: "event", event: { id: `stage.failed:${runId}:${detail.EndpointName}`, type: "stage.failed", corpus, detail: { runId, stage: "deploying", reason } } };
+  }
+  if (detail.EndpointStatus !== "IN_SERVICE") return { kind: "ignored", why: `endpoint ${detail.EndpointName} is ${detail.EndpointStatus}` };
+  return { kind: "event", event: { id: `model.deployed:${runId}`, type: "model.deployed", corpus, detail: { runId, modelId: detail.EndpointName, endpoint: detail.EndpointName } } };
 }

@@ -24,3 +24,18 @@ export function contentHash(input: string | Uint8Array): string {
 
 /** A short stable id (16 hex chars) for a piece of content. */
 export const shortHash = (input: string | Uint8Array): string => contentHash(input).slice(0, 16);
+
+/** FNV-1a 32-bit hash of a string (with an optional seed as the offset basis). */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Whether a passage belongs to a run's held-out slice: a stable choice per passage id and seed, the
+ * same in every runtime, so held-out passages are never trained on and a later run holds out the same.
+ */
+export function isHeldOut(passageId: string, fraction: number, seed: number): boolean {
+  return fnv1a(passageId, seed ^ 0x5bd1e995) / 4294967296 < fraction;
+}

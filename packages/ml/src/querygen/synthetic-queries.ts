@@ -86,7 +86,4 @@ export function generateQueries(passages: readonly Passage[], bm25: Bm25Index, o
   return out;
 }
 
-/** Whether a passage belongs to the held-out slice (a stable choice per passage id and seed). */
-export function isHeldOut(passageId: string, fraction: number, seed: number): boolean {
-  return hashString(passageId, seed ^ 0x5bd1e995) / 4294967296 < fraction;
-}
+export { isHeldOut } from "@genq/core";

@@ -1,0 +1,134 @@
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  type SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
+import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { ValidationError, type AnswerSpan, type Encoder, type Generator, type Passage, type Reader } from "@genq/core";
+
+export interface EndpointSettings {
+  roleArn: string;
+  /** The Hugging Face PyTorch inference image (ECR URI) for the region. */
+  inferenceImage: string;
+  /** s3:// URI of sagemaker/ packaged as sourcedir.tar.gz (inference.py). */
+  sourceDir: string;
+  /** Serverless (the low-idle-cost default) or a real-time instance. */
+  mode: { kind: "serverless"; memoryMb: number; maxConcurrency: number } | { kind: "real-time"; instanceType: string };
+}
+
+export const endpointNames = {
+  model: (runId: string) => `genq-${runId}-enc`.slice(0, 63),
+  /** The run an endpoint name belongs to, or null. */
+  runOf(name: string): string | null {
+    return /^genq-(.+)-enc$/.exec(name)?.[1] ?? null;
+  },
+};
+
+/**
+ * Deploys a run's tuned model behind a SageMaker endpoint — model, endpoint config (serverless or
+ * real-time) and endpoint, all named after the run — and deletes the endpoint of a superseded model.
+ * The endpoint's "Endpoint State Change" event (IN_SERVICE or FAILED) continues the pipeline.
+ */
+export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSettings) {
+  const requests = (corpus: string, runId: string, modelDataUrl: string) => {
+    const name = endpointNames.model(runId);
+    const variant = s.mode.kind === "serverless"
+      ? { VariantName: "tuned", ModelName: name, ServerlessConfig: { MemorySizeInMB: s.mode.memoryMb, MaxConcurrency: s.mode.maxConcurrency } }
+      : { VariantName: "tuned", ModelName: name, InstanceType: s.mode.instanceType as never, InitialInstanceCount: 1 };
+    return {
+      model: { ModelName: name, ExecutionRoleArn: s.roleArn, PrimaryContainer: { Image: s.inferenceImage, ModelDataUrl: modelDataUrl, Environment: { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: s.sourceDir } } },
+      config: { EndpointConfigName: name, ProductionVariants: [variant] },
+      endpoint: { EndpointName: name, EndpointConfigName: name, Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }] },
+    };
+  };
+  const ignoreExisting = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (error) {
+      if (!/already exist/i.test((error as Error).message ?? "")) throw error;
+    }
+  };
+  return {
+    requests,
+    async deploy(corpus: string, runId: string, modelDataUrl: string): Promise<string> {
+      const r = requests(corpus, runId, modelDataUrl);
+      await ignoreExisting(client.send(new CreateModelCommand(r.model)));
+      await ignoreExisting(client.send(new CreateEndpointConfigCommand(r.config)));
+      await ignoreExisting(client.send(new CreateEndpointCommand(r.endpoint)));
+      return r.endpoint.EndpointName;
+    },
+    /** Remove a superseded run's endpoint, config and model (missing ones are fine). */
+    async retire(runId: string): Promise<void> {
+      const name = endpointNames.model(runId);
+      for (const command of [new DeleteEndpointCommand({ EndpointName: name }), new DeleteEndpointConfigCommand({ EndpointConfigName: name }), new DeleteModelCommand({ ModelName: name })]) {
+        try {
+          await client.send(command as never);
+        } catch (error) {
+          if (!/could not find|does not exist/i.test((error as Error).message ?? "")) throw error;
+        }
+      }
+    },
+  };
+}
+
+async function invoke<T>(runtime: SageMakerRuntimeClient, endpoint: string, body: unknown): Promise<T> {
+  const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpoint, ContentType: "application/json", Accept: "application/json", Body: new TextEncoder().encode(JSON.stringify(body)) }));
+  return JSON.parse(new TextDecoder().decode(out.Body)) as T;
+}
+
+/** Encoder over a SageMaker endpoint running inference.py: `{"inputs", "kind"}` → unit vectors. */
+export function createSageMakerEncoder(runtime: SageMakerRuntimeClient, endpoint: string, dimensions: number): Encoder {
+  return {
+    dimensions,
+    async encode(texts, kind) {
+      if (!texts.length) return [];
+      const out = await invoke<{ embeddings: number[][]; dimensions: number }>(runtime, endpoint, { inputs: texts, kind });
+      if (out.embeddings.length !== texts.length || out.dimensions !== dimensions) {
+        throw new ValidationError(`endpoint ${endpoint} returned ${out.embeddings.length}×${out.dimensions} vectors, expected ${texts.length}×${dimensions}`);
+      }
+      return out.embeddings.map((v) => Float32Array.from(v));
+    },
+  };
+}
+
+/**
+ * Reader over an extractive-QA endpoint (e.g. deepset/roberta-base-squad2 on the Hugging Face container):
+ * each passage is asked the question; answers keep their character offsets into the passage.
+ */
+export function createSageMakerReader(runtime: SageMakerRuntimeClient, endpoint: string): Reader {
+  return {
+    async read(question, passages, topK) {
+      const answers: AnswerSpan[] = [];
+      for (const p of passages) {
+        const out = await invoke<{ answer: string; score: number; start: number; end: number } | Array<{ answer: string; score: number; start: number; end: number }>>(runtime, endpoint, { inputs: { question, context: p.text } });
+        for (const a of Array.isArray(out) ? out : [out]) if (a.answer) answers.push({ passageId: p.id, start: a.start, end: a.end, text: p.text.slice(a.start, a.end), score: a.score });
+      }
+      return answers.sort((a, b) => b.score - a.score).slice(0, topK);
+    },
+  };
+}
+
+/**
+ * Generator over an LLM endpoint (text-generation container): the passages are numbered in the prompt,
+ * the model cites them as [n]; every sentence without a valid citation is dropped, so each sentence of
+ * the answer cites a passage (the whole passage text as its span).
+ */
+export function createSageMakerGenerator(runtime: SageMakerRuntimeClient, endpoint: string): Generator {
+  return {
+    async answer(question, passages: readonly Passage[]) {
+      const context = passages.map((p, i) => `[${i + 1}] ${p.text}`).join("\n\n");
+      const prompt = `Answer the question using only the numbered passages. End every sentence with the number of the passage it comes from, like [1].\n\n${context}\n\nQuestion: ${question}\nAnswer:`;
+      const out = await invoke<Array<{ generated_text: string }>>(runtime, endpoint, { inputs: prompt, parameters: { max_new_tokens: 300, temperature: 0.1, return_full_text: false } });
+      const text = out[0]?.generated_text ?? "";
+      const sentences = text.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter(Boolean).flatMap((s) => {
+        const refs = [...s.matchAll(/\[(\d+)\]/g)].map((m) => passages[Number(m[1]) - 1]).filter((p): p is Passage => Boolean(p));
+        return refs.length ? [{ text: s.replace(/\s*\[\d+\]/g, "").trim(), citations: refs.map((p) => ({ passageId: p.id, start: 0, end: p.text.length })) }] : [];
+      });
+      return { answer: sentences.map((s) => s.text).join(" "), sentences };
+    },
+  };
+}
