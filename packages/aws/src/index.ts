@@ -5,3 +5,4 @@ export * from "./sagemaker-jobs.ts";
 export * from "./sagemaker-events.ts";
 export * from "./sagemaker-endpoints.ts";
 export * from "./transform-output.ts";
+export * from "./opensearch-search-index.ts";

@@ -1,0 +1,146 @@
+import type { Client } from "@opensearch-project/opensearch";
+import { DEFAULT_HYBRID_WEIGHTS, NotFoundError, ValidationError, type HybridWeights, type Passage, type SearchFilter, type SearchHit, type SearchIndex } from "@genq/core";
+
+const CANDIDATES = 100;
+const PIPELINE = "genq-hybrid";
+
+export interface OpenSearchIndexOptions {
+  /** Prefix of index and alias names (one deployment may share a domain). */
+  prefix?: string;
+  weights?: HybridWeights;
+  tenantOf?: (corpus: string) => string;
+  /** Attempts for bulk items the cluster rejects (429, back-pressure). */
+  maxBulkAttempts?: number;
+}
+
+interface Source {
+  passageId: string;
+  corpus: string;
+  documentId: string;
+  sourcePath: string;
+  title: string;
+  text: string;
+  ordinal: number;
+  tenant: string;
+}
+
+/**
+ * SearchIndex on OpenSearch: one index per version with a BM25 text field (title + text, English
+ * analyser) and a `knn_vector` (HNSW, cosine); bulk upserts retry the items the cluster rejects; hybrid
+ * search goes through a search pipeline that min-max normalises and weights the lexical and k-NN
+ * scores; filters are term filters (tenant included); promotion swaps the corpus's serving alias in one
+ * atomic update.
+ */
+export function createOpenSearchSearchIndex(client: Client, options: OpenSearchIndexOptions = {}): SearchIndex & { ensurePipeline(): Promise<void> } {
+  const prefix = options.prefix ?? "genq";
+  const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
+  const indexName = (version: string) => `${prefix}-v-${version}`.toLowerCase();
+  const alias = (corpus: string) => `${prefix}-serving-${corpus}`;
+  const versionOf = (index: string) => index.slice(`${prefix}-v-`.length);
+  const filters = (filter?: SearchFilter) => [
+    ...(filter?.sourcePath ? [{ term: { sourcePath: filter.sourcePath } }] : []),
+    ...(filter?.documentId ? [{ term: { documentId: filter.documentId } }] : []),
+    ...(filter?.tenant ? [{ term: { tenant: filter.tenant } }] : []),
+  ];
+  const lexicalQuery = (query: string) => ({ multi_match: { query, fields: ["title", "text"], type: "most_fields" } });
+  const knnQuery = (vector: Float32Array, k: number, filter?: SearchFilter) => ({
+    knn: { embedding: { vector: Array.from(vector), k, ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}) } },
+  });
+
+  return {
+    async ensurePipeline() {
+      // Lexical + semantic share of the local mix (OpenSearch has no third TF-IDF signal): renormalised.
+      const lexical = weights.lexical + weights.sparse;
+      await client.transport.request({
+        method: "PUT",
+        path: `/_search/pipeline/${PIPELINE}`,
+        body: {
+          description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
+          phase_results_processors: [{ "normalization-processor": { normalization: { technique: "min_max" }, combination: { technique: "arithmetic_mean", parameters: { weights: [lexical, weights.semantic] } } } }],
+        },
+      });
+    },
+    async createVersion({ version, dimensions }) {
+      if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
+      const exists = await client.indices.exists({ index: indexName(version) });
+      if (exists.body) return;
+      await client.indices.create({
+        index: indexName(version),
+        body: {
+          settings: { index: { knn: true, number_of_shards: 1 } },
+          mappings: {
+            properties: {
+              passageId: { type: "keyword" }, corpus: { type: "keyword" }, documentId: { type: "keyword" }, sourcePath: { type: "keyword" }, tenant: { type: "keyword" },
+              title: { type: "text", analyzer: "english" }, text: { type: "text", analyzer: "english" }, ordinal: { type: "integer" },
+              embedding: { type: "knn_vector", dimension: dimensions, method: { name: "hnsw", space_type: "cosinesimil", engine: "lucene", parameters: { m: 16, ef_construction: 128 } } },
+            },
+          },
+        },
+      });
+    },
+    async upsert(version, items) {
+      let pending = items.map(({ passage: p, vector }) => ({ id: p.id, doc: { passageId: p.id, corpus: p.corpus, documentId: p.documentId, sourcePath: p.sourcePath, title: p.title, text: p.text, ordinal: p.ordinal, tenant: options.tenantOf?.(p.corpus) ?? "", embedding: Array.from(vector) } }));
+      for (let attempt = 1; pending.length; attempt++) {
+        const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
+        const out = await client.bulk({ body, refresh: false });
+        const results = (out.body as { items: Array<{ index: { status: number; error?: { reason?: string } } }> }).items;
+        const rejected = pending.filter((_, i) => results[i]?.index.status === 429);
+        const failed = results.map((r, i) => ({ r, item: pending[i]! })).filter(({ r }) => r.index.status >= 300 && r.index.status !== 429);
+        if (failed.length) throw new Error(`OpenSearch refused ${failed.length} passage(s): ${failed[0]!.r.index.error?.reason ?? failed[0]!.r.index.status}`);
+        if (rejected.length && attempt >= (options.maxBulkAttempts ?? 5)) throw new Error(`OpenSearch kept rejecting ${rejected.length} passage(s) (429) after ${attempt} attempts`);
+        pending = rejected;
+        if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    },
+    async promote(corpus, version) {
+      await client.indices.refresh({ index: indexName(version) });
+      const current = await this.servingVersion(corpus);
+      await client.indices.updateAliases({
+        body: {
+          actions: [
+            ...(current ? [{ remove: { index: indexName(current), alias: alias(corpus) } }] : []),
+            { add: { index: indexName(version), alias: alias(corpus) } },
+          ],
+        },
+      });
+    },
+    async servingVersion(corpus) {
+      const exists = await client.indices.existsAlias({ name: alias(corpus) });
+      if (!exists.body) return null;
+      const out = await client.indices.getAlias({ name: alias(corpus) });
+      const index = Object.keys(out.body as Record<string, unknown>)[0];
+      return index ? versionOf(index) : null;
+    },
+    async search({ corpus, version, query, vector, k, mode, filter }) {
+      const target = version ? indexName(version) : alias(corpus);
+      if (!version && !(await this.servingVersion(corpus))) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
+      if (mode !== "lexical" && !vector) throw new ValidationError(`${mode} search needs a query vector`);
+      const f = filters(filter);
+      const bodyQuery =
+        mode === "lexical" ? { bool: { must: [lexicalQuery(query)], filter: f } }
+        : mode === "semantic" ? knnQuery(vector!, k, filter)
+        : { hybrid: { queries: [{ bool: { must: [lexicalQuery(query)], filter: f } }, knnQuery(vector!, CANDIDATES, filter)] } };
+      const out = await client.search({
+        index: target,
+        body: { size: k, query: bodyQuery, _source: { excludes: ["embedding"] }, highlight: { fields: { text: { fragment_size: 160, number_of_fragments: 1 } }, pre_tags: ["<mark>"], post_tags: ["</mark>"] } },
+        ...(mode === "hybrid" ? { search_pipeline: PIPELINE } : {}),
+      } as never);
+      const hits = (out.body as { hits: { hits: Array<{ _score: number; _source: Source; highlight?: { text?: string[] } }> } }).hits.hits;
+      return hits.map((h): SearchHit => ({
+        passage: toPassage(h._source),
+        score: h._score,
+        scores: mode === "lexical" ? { lexical: h._score } : mode === "semantic" ? { semantic: h._score } : {},
+        highlights: h.highlight?.text ?? [],
+      }));
+    },
+    async dropVersion(version) {
+      const index = indexName(version);
+      const aliases = await client.indices.getAlias({ index }).catch(() => ({ body: {} }));
+      const attached = Object.values(aliases.body as Record<string, { aliases?: Record<string, unknown> }>).flatMap((v) => Object.keys(v.aliases ?? {}));
+      if (attached.length) throw new ValidationError(`index version "${version}" is serving (${attached.join(", ")}) and cannot be dropped`);
+      await client.indices.delete({ index, ignore_unavailable: true } as never);
+    },
+  };
+}
+
+const toPassage = (s: Source): Passage => ({ id: s.passageId, corpus: s.corpus, documentId: s.documentId, sourcePath: s.sourcePath, title: s.title, text: s.text, ordinal: s.ordinal });
