@@ -6,3 +6,4 @@ export * from "./sagemaker-events.ts";
 export * from "./sagemaker-endpoints.ts";
 export * from "./transform-output.ts";
 export * from "./opensearch-search-index.ts";
+export * from "./dynamodb-api-keys.ts";

@@ -2,17 +2,40 @@ import { z } from "zod";
 
 /** Environment of every genq Lambda function, validated once at cold start; all problems reported together. */
 export const FunctionConfig = z.object({
+  AWS_REGION: z.string().min(1).default("us-east-1"),
   GENQ_BUCKET: z.string().min(3),
   GENQ_TABLE: z.string().min(1),
   GENQ_EVENT_BUS: z.string().min(1),
+  GENQ_DEAD_LETTER_QUEUE_URL: z.string().url(),
+  GENQ_OPENSEARCH_ENDPOINT: z.string().url(),
+  GENQ_SAGEMAKER_ROLE_ARN: z.string().startsWith("arn:"),
+  GENQ_QUERYGEN_MODEL: z.string().min(1),
+  GENQ_TRAINING_IMAGE: z.string().min(1),
+  GENQ_INFERENCE_IMAGE: z.string().min(1),
+  GENQ_SOURCE_DIR: z.string().startsWith("s3://"),
+  GENQ_BASE_MODEL: z.string().min(1).default("sentence-transformers/msmarco-distilbert-base-tas-b"),
+  GENQ_TRANSFORM_INSTANCE: z.string().default("ml.g5.xlarge"),
+  GENQ_TRAINING_INSTANCE: z.string().default("ml.g5.xlarge"),
+  GENQ_ENDPOINT_MODE: z.enum(["serverless", "real-time"]).default("serverless"),
+  GENQ_ENDPOINT_INSTANCE: z.string().default("ml.m5.large"),
+  GENQ_ENDPOINT_MEMORY_MB: z.coerce.number().int().min(1024).max(6144).default(4096),
+  GENQ_EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().default(768),
+  GENQ_QA_ENDPOINT: z.string().optional(),
+  GENQ_LLM_ENDPOINT: z.string().optional(),
   GENQ_DEFAULT_TENANT: z.string().min(1).default("default"),
   GENQ_MAX_DOCUMENT_MB: z.coerce.number().positive().default(50),
-  GENQ_DEAD_LETTER_QUEUE_URL: z.string().url().optional(),
+  GENQ_QUERIES_PER_PASSAGE: z.coerce.number().int().min(1).max(10).default(3),
+  GENQ_HELDOUT_FRACTION: z.coerce.number().min(0).max(0.5).default(0.1),
+  GENQ_SEED: z.coerce.number().int().default(42),
+  GENQ_GATE_MIN_GAIN: z.coerce.number().default(0),
+  GENQ_EPOCHS: z.coerce.number().int().min(1).default(1),
 });
 export type FunctionConfig = z.infer<typeof FunctionConfig>;
 
-/** The variables every function needs (infra must set each; a test checks it does). */
-export const REQUIRED_ENVIRONMENT = ["GENQ_BUCKET", "GENQ_TABLE", "GENQ_EVENT_BUS"] as const;
+/** The variables infra must set for every function (those without a default); a test checks it does. */
+export const REQUIRED_ENVIRONMENT = Object.entries(FunctionConfig.shape)
+  .filter(([, schema]) => !schema.safeParse(undefined).success)
+  .map(([name]) => name);
 
 export function loadFunctionConfig(env: Record<string, string | undefined>): FunctionConfig {
   const parsed = FunctionConfig.safeParse(env);

@@ -88,3 +88,28 @@ describe("SageMaker state change handler", () => {
     expect(deadLetters[0]!.reason).toMatch(/not a SageMaker job state change/);
   });
 });
+
+describe("pipeline events handler", () => {
+  it("advances a run on a genq event from the bus and dead-letters a malformed one", async () => {
+    const { createPipelineEventsHandler } = await import("./pipeline-events.ts");
+    await deps.repo.putRun({ ...run("indexing"), artifacts: { modelId: "m" } }, null);
+    const handler = createPipelineEventsHandler(async () => deps);
+    const detail = { id: "index.built:run-1", time: "2026-01-01T00:00:00Z", corpus: "handbook", type: "index.built", detail: { runId: "run-1", indexVersion: "run-1-index", passages: 10 } };
+    await handler({ detail });
+    expect((await deps.repo.getRun("run-1"))!.state).toBe("evaluating");
+    expect(commands).toEqual([{ type: "evaluate", runId: "run-1", corpus: "handbook", indexVersion: "run-1-index" }]);
+    await handler({ detail });
+    expect(commands).toHaveLength(1);
+    await handler({ detail: { type: "index.built", detail: {} } });
+    expect(deadLetters[0]!.reason).toMatch(/malformed event/);
+  });
+});
+
+describe("function configuration", () => {
+  it("names every missing variable at once", async () => {
+    const { loadFunctionConfig, REQUIRED_ENVIRONMENT } = await import("./config.ts");
+    expect(REQUIRED_ENVIRONMENT).toEqual(expect.arrayContaining(["GENQ_BUCKET", "GENQ_TABLE", "GENQ_EVENT_BUS", "GENQ_OPENSEARCH_ENDPOINT", "GENQ_SAGEMAKER_ROLE_ARN"]));
+    expect(REQUIRED_ENVIRONMENT).not.toContain("GENQ_SEED");
+    expect(() => loadFunctionConfig({ GENQ_BUCKET: "b" })).toThrow(/GENQ_TABLE[\s\S]*GENQ_EVENT_BUS/);
+  });
+});

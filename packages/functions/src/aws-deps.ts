@@ -1,0 +1,78 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Client } from "@opensearch-project/opensearch";
+import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws-v3";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { systemClock, type Encoder, type Logger as CoreLogger } from "@genq/core";
+import {
+  createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchSearchIndex, createS3BlobStore,
+  createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer,
+} from "@genq/aws";
+import { parseDocument } from "@genq/parsing";
+import { createAwsStages } from "./aws-stages.ts";
+import { loadFunctionConfig } from "./config.ts";
+import type { HandlerDeps } from "./handler-deps.ts";
+
+/**
+ * The AWS composition root: config parsed once per cold start, clients and adapters built once, the
+ * handlers' dependencies returned. Only this file chooses adapters on Lambda.
+ */
+export function buildAwsDeps(env: Record<string, string | undefined> = process.env) {
+  const c = loadFunctionConfig(env);
+  const region = c.AWS_REGION;
+  const powertools = new Logger({ serviceName: "genq" });
+  // The core Logger port: constant message, data as one attributes object (Powertools merges it into the line).
+  const logger: CoreLogger = {
+    debug: (m, a) => powertools.debug(m, a ?? {}),
+    info: (m, a) => powertools.info(m, a ?? {}),
+    warn: (m, a) => powertools.warn(m, a ?? {}),
+    error: (m, a) => powertools.error(m, a ?? {}),
+  };
+  const blobs = createS3BlobStore(new S3Client({ region }), c.GENQ_BUCKET);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), { marshallOptions: { removeUndefinedValues: true } });
+  const repo = createDynamoDbPipelineRepository(doc, c.GENQ_TABLE);
+  const events = createEventBridgePublisher(new EventBridgeClient({ region }), { busName: c.GENQ_EVENT_BUS });
+  const sagemaker = new SageMakerClient({ region });
+  const runtime = new SageMakerRuntimeClient({ region });
+  const opensearch = new Client({ ...AwsSigv4Signer({ region, service: "es", getCredentials: defaultProvider() }), node: c.GENQ_OPENSEARCH_ENDPOINT });
+  const index = createOpenSearchSearchIndex(opensearch, { tenantOf: () => c.GENQ_DEFAULT_TENANT });
+  const sqs = new SQSClient({ region });
+  const encoders = new Map<string, Encoder>();
+  const encoderFor = async (modelId: string) => {
+    let e = encoders.get(modelId);
+    if (!e) {
+      const model = await repo.getModelVersion(modelId);
+      if (!model?.endpoint) throw new Error(`model ${modelId} has no endpoint`);
+      encoders.set(modelId, (e = createSageMakerEncoder(runtime, model.endpoint, c.GENQ_EMBEDDING_DIMENSIONS)));
+    }
+    return e;
+  };
+  const stages = createAwsStages({
+    repo, blobs, events, clock: systemClock, logger, index, encoderFor, bucket: c.GENQ_BUCKET, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, gateMinGain: c.GENQ_GATE_MIN_GAIN,
+    queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
+    trainer: createSageMakerTrainer(sagemaker, {
+      bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, trainingImage: c.GENQ_TRAINING_IMAGE, instanceType: c.GENQ_TRAINING_INSTANCE, sourceDir: c.GENQ_SOURCE_DIR,
+      baseModel: c.GENQ_BASE_MODEL, hyperparameters: { epochs: c.GENQ_EPOCHS, seed: c.GENQ_SEED }, maxRuntimeSeconds: 4 * 3600,
+    }),
+    deployer: createSageMakerDeployer(sagemaker, {
+      roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE, sourceDir: c.GENQ_SOURCE_DIR,
+      mode: c.GENQ_ENDPOINT_MODE === "serverless" ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: 5 } : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE },
+    }),
+  });
+  const handlerDeps: HandlerDeps = {
+    repo, blobs, events, clock: systemClock, logger, stages, parse: parseDocument,
+    maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024), defaultTenant: c.GENQ_DEFAULT_TENANT,
+    deadLetter: async (event, reason) => void (await sqs.send(new SendMessageCommand({ QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL, MessageBody: JSON.stringify({ reason, event }) }))),
+  };
+  return { config: c, powertools, handlerDeps, index, encoderFor, runtime, apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE) };
+}
+
+let built: ReturnType<typeof buildAwsDeps> | undefined;
+/** The dependencies of this Lambda container, built on first use (cold start) and kept. */
+export const awsDeps = () => (built ??= buildAwsDeps());

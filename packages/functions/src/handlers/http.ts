@@ -1,0 +1,21 @@
+// Lambda: API Gateway → the same Hono app the local runtime serves.
+import { handle } from "hono/aws-lambda";
+import { createApp } from "@genq/api";
+import { startRun } from "@genq/core";
+import { createSageMakerGenerator, createSageMakerReader } from "@genq/aws";
+import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
+import { awsDeps } from "../aws-deps.ts";
+
+const deps = awsDeps();
+const d = deps.handlerDeps;
+export const handler = handle(
+  createApp({
+    repo: d.repo, blobs: d.blobs, events: d.events, index: deps.index, clock: d.clock, logger: d.logger,
+    encoderFor: deps.encoderFor,
+    reader: deps.config.GENQ_QA_ENDPOINT ? createSageMakerReader(deps.runtime, deps.config.GENQ_QA_ENDPOINT) : createExtractiveReader(),
+    generator: deps.config.GENQ_LLM_ENDPOINT ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT) : createExtractiveGenerator(),
+    authenticate: (key) => deps.apiKeys.tenantOf(key),
+    startRun: (input) => startRun({ ...d, pendingUploads: async () => 0 }, input),
+    limits: { maxUploadBytes: Math.min(6, deps.config.GENQ_MAX_DOCUMENT_MB) * 1024 * 1024 },
+  }),
+);
