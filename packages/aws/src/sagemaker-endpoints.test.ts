@@ -73,3 +73,25 @@ describe("query-generation transform output", () => {
     expect(event).toMatchObject({ type: "queries.generated", detail: { runId: "r1", pairs: train.length } });
   });
 });
+
+describe("bulk embedding transform", () => {
+  it("targets the run's model and fills the index version from the joined output", async () => {
+    const { embeddingTransformRequest } = await import("./sagemaker-jobs.ts");
+    const { indexEmbeddingOutput } = await import("./transform-output.ts");
+    expect(embeddingTransformRequest({ bucket: "b", instanceType: "ml.g5.xlarge" }, "docs", "run-1", "genq-run-1-enc")).toMatchObject({
+      TransformJobName: "genq-run-1-emb",
+      ModelName: "genq-run-1-enc",
+      TransformInput: { SplitType: "Line", DataSource: { S3DataSource: { S3Uri: "s3://b/corpora/docs/runs/run-1/embed-input/" } } },
+      DataProcessing: { JoinSource: "Input" },
+    });
+    expect(translateSageMakerEvent({ ...fixture("sagemaker-transform-completed.json"), detail: { ...fixture("sagemaker-transform-completed.json").detail, TransformJobName: "genq-run-1-emb" } })).toMatchObject({ kind: "transform-completed", job: "embedding" });
+    const out = ["p1", "p2"].map((id, i) => JSON.stringify({ passageId: id, inputs: ["t"], kind: "passage", SageMakerOutput: { embeddings: [[i, 1]], dimensions: 2 } })).join("\n");
+    const blobs = { list: async () => [{ key: "x", size: 0, modifiedAt: "" }], get: async () => new TextEncoder().encode(out) } as unknown as BlobStore;
+    const upserts: string[][] = [];
+    const index = { upsert: async (_v: string, items: Array<{ passage: { id: string } }>) => void upserts.push(items.map((i) => i.passage.id)) };
+    const passages = new Map(["p1", "p2"].map((id) => [id, { id, corpus: "docs", documentId: id, sourcePath: id, title: "", text: id, ordinal: 0 }]));
+    expect(await indexEmbeddingOutput(blobs, index as never, { corpus: "docs", runId: "run-1", version: "v", dimensions: 2, passages })).toBe(2);
+    expect(upserts).toEqual([["p1", "p2"]]);
+    await expect(indexEmbeddingOutput(blobs, index as never, { corpus: "docs", runId: "run-1", version: "v", dimensions: 3, passages })).rejects.toThrow(/not a 3-dimensional vector/);
+  });
+});

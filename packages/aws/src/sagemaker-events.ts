@@ -27,7 +27,7 @@ const SageMakerChange = z.discriminatedUnion("detail-type", [TrainingChange, Tra
 export type JobOutcome =
   | { kind: "ignored"; why: string }
   | { kind: "event"; event: EventInput & { id: string } }
-  | { kind: "transform-completed"; corpus: string; runId: string; jobName: string };
+  | { kind: "transform-completed"; corpus: string; runId: string; jobName: string; job: "queries" | "embedding" };
 
 /**
  * Translate SageMaker's own "… Job State Change" events (EventBridge envelopes) into genq's pipeline
@@ -49,12 +49,12 @@ export function translateSageMakerEvent(raw: unknown): JobOutcome {
   if (!corpus) throw new MalformedEventError(`job ${name} has no genq:corpus tag`);
   const { runId } = job;
   if (status === "Failed" || status === "Stopped") {
-    const stage = job.kind === "training" ? "training" : "generating";
+    const stage = job.kind === "training" ? "training" : job.kind === "queries" ? "generating" : "indexing";
     const reason = e.detail.FailureReason ?? `the SageMaker job was ${status.toLowerCase()}`;
     return { kind: "event", event: { id: `stage.failed:${runId}:${name}`, type: "stage.failed", corpus, detail: { runId, stage, reason } } };
   }
   if (status !== "Completed") return { kind: "ignored", why: `job ${name} is ${status}` };
-  if (job.kind === "queries") return { kind: "transform-completed", corpus, runId, jobName: name };
+  if (job.kind !== "training") return { kind: "transform-completed", corpus, runId, jobName: name, job: job.kind };
   return {
     kind: "event",
     event: { id: `training.job.completed:${runId}`, type: "training.job.completed", corpus, detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) } },

@@ -5,12 +5,46 @@ import { keys, type QueryGenerator, type Trainer } from "@genq/core";
 export const jobNames = {
   queries: (runId: string) => `genq-${runId}-qg`.slice(0, 63),
   training: (runId: string) => `genq-${runId}-train`.slice(0, 63),
+  embedding: (runId: string) => `genq-${runId}-emb`.slice(0, 63),
   /** The run a genq job name belongs to, or null for jobs that are not genq's. */
-  runOf(jobName: string): { runId: string; kind: "queries" | "training" } | null {
-    const m = /^genq-(.+)-(qg|train)$/.exec(jobName);
-    return m ? { runId: m[1]!, kind: m[2] === "qg" ? "queries" : "training" } : null;
+  runOf(jobName: string): { runId: string; kind: "queries" | "training" | "embedding" } | null {
+    const m = /^genq-(.+)-(qg|train|emb)$/.exec(jobName);
+    if (!m) return null;
+    return { runId: m[1]!, kind: m[2] === "qg" ? "queries" : m[2] === "train" ? "training" : "embedding" };
   },
 };
+
+/**
+ * Bulk passage embedding as a batch transform on the run's encoder model (the endpoint serves queries;
+ * indexing a corpus through it would be slow and costly): `embed-input/` lines
+ * `{"passageId", "inputs": [text], "kind": "passage"}` → `embed-output/`, input joined to output.
+ */
+export function embeddingTransformRequest(o: { bucket: string; instanceType: string }, corpus: string, runId: string, modelName: string): CreateTransformJobCommand["input"] {
+  return {
+    TransformJobName: jobNames.embedding(runId),
+    ModelName: modelName,
+    BatchStrategy: "SingleRecord",
+    MaxPayloadInMB: 6,
+    TransformInput: {
+      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}embed-input/` } },
+      ContentType: "application/jsonlines",
+      SplitType: "Line",
+    },
+    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${keys.run(corpus, runId)}embed-output/`, Accept: "application/jsonlines", AssembleWith: "Line" },
+    DataProcessing: { JoinSource: "Input" },
+    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: 1 },
+    Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }],
+  };
+}
+
+/** Start the embedding transform; starting it twice is harmless. */
+export async function startEmbeddingTransform(client: SageMakerClient, request: CreateTransformJobCommand["input"]): Promise<void> {
+  try {
+    await client.send(new CreateTransformJobCommand(request));
+  } catch (error) {
+    if (!isAlreadyThere(error)) throw error;
+  }
+}
 
 const isAlreadyThere = (error: unknown) =>
   (error as { name?: string }).name === "ResourceInUse" || /already exists|must be unique/i.test((error as Error).message ?? "");

@@ -1,4 +1,4 @@
-import { isHeldOut, keys, toJsonLines, type BlobStore, type EventInput, type QueryPair } from "@genq/core";
+import { isHeldOut, keys, toJsonLines, type BlobStore, type EventInput, type Passage, type QueryPair, type SearchIndex } from "@genq/core";
 
 /**
  * Parse a finished query-generation transform: with JoinSource=Input every output line is the input
@@ -38,4 +38,37 @@ export async function collectTransformOutput(
   await blobs.put(pairsKey, toJsonLines(train));
   await blobs.put(heldoutKey, toJsonLines(heldout));
   return { id: `queries.generated:${input.runId}`, type: "queries.generated", corpus: input.corpus, detail: { runId: input.runId, pairsKey, heldoutKey, pairs: train.length } };
+}
+
+/**
+ * Read a finished embedding transform (`embed-output/`: each line the input plus `SageMakerOutput`
+ * `{"embeddings": [[...]]}`) and upsert the vectors with their passages into the index version, in
+ * batches. Returns how many passages were indexed; a line without a vector of the expected size fails.
+ */
+export async function indexEmbeddingOutput(
+  blobs: BlobStore,
+  index: SearchIndex,
+  input: { corpus: string; runId: string; version: string; dimensions: number; passages: ReadonlyMap<string, Passage> },
+): Promise<number> {
+  const prefix = `${keys.run(input.corpus, input.runId)}embed-output/`;
+  let batch: Array<{ passage: Passage; vector: Float32Array }> = [];
+  let count = 0;
+  const flush = async () => {
+    if (batch.length) await index.upsert(input.version, batch);
+    count += batch.length;
+    batch = [];
+  };
+  for (const obj of await blobs.list(prefix)) {
+    for (const line of new TextDecoder().decode(await blobs.get(obj.key)).split("\n")) {
+      if (!line.trim()) continue;
+      const row = JSON.parse(line) as { passageId?: string; SageMakerOutput?: { embeddings?: number[][] } };
+      const passage = row.passageId ? input.passages.get(row.passageId) : undefined;
+      const vector = row.SageMakerOutput?.embeddings?.[0];
+      if (!passage || !vector || vector.length !== input.dimensions) throw new Error(`embedding output line for "${row.passageId ?? "?"}" is unusable (unknown passage or not a ${input.dimensions}-dimensional vector)`);
+      batch.push({ passage, vector: Float32Array.from(vector) });
+      if (batch.length === 200) await flush();
+    }
+  }
+  await flush();
+  return count;
 }

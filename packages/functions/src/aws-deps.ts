@@ -12,7 +12,7 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { systemClock, type Encoder, type Logger as CoreLogger } from "@genq/core";
 import {
   createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchSearchIndex, createS3BlobStore,
-  createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer,
+  createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer, embeddingTransformRequest, startEmbeddingTransform,
 } from "@genq/aws";
 import { parseDocument } from "@genq/parsing";
 import { createAwsStages } from "./aws-stages.ts";
@@ -54,6 +54,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     return e;
   };
   const stages = createAwsStages({
+    startEmbedding: (corpus, runId, modelId) => startEmbeddingTransform(sagemaker, embeddingTransformRequest({ bucket: c.GENQ_BUCKET, instanceType: c.GENQ_TRANSFORM_INSTANCE }, corpus, runId, modelId)),
     repo, blobs, events, clock: systemClock, logger, index, encoderFor, bucket: c.GENQ_BUCKET, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, gateMinGain: c.GENQ_GATE_MIN_GAIN,
     queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
     trainer: createSageMakerTrainer(sagemaker, {

@@ -29,17 +29,18 @@ export interface AwsStagesDeps {
   trainer: Trainer;
   deployer: ReturnType<typeof createSageMakerDeployer>;
   encoderFor(modelId: string): Promise<Encoder>;
+  /** Start the bulk-embedding batch transform of a run's passages on its model. */
+  startEmbedding(corpus: string, runId: string, modelId: string): Promise<void>;
   bucket: string;
   queriesPerPassage: number;
   gateMinGain: number;
 }
 
-const EMBED_BATCH = 32;
-
 /**
  * The AWS runtime's stages: query generation and training are SageMaker jobs whose state changes
  * continue the pipeline; deploying creates the run's endpoint (its "Endpoint State Change" continues);
- * indexing embeds passages through the endpoint into a new OpenSearch index; evaluation compares BM25,
+ * indexing embeds the passages with a batch transform on the run's model (its completion fills a new
+ * OpenSearch index version, see the SageMaker handler); evaluation compares BM25,
  * tuned and hybrid on the held-out queries; promotion swaps the alias and retires the superseded endpoint.
  */
 export function createAwsStages(d: AwsStagesDeps): StageExecutors {
@@ -64,21 +65,11 @@ export function createAwsStages(d: AwsStagesDeps): StageExecutors {
       await d.repo.putModelVersion({ id: endpoint, corpus, runId, kind: "tuned", artifactKey: modelKey, endpoint, createdAt: d.clock.now().toISOString() });
     },
     async buildIndex({ corpus, runId, modelId }) {
-      try {
-        const version = `${runId}-index`;
-        const encoder = await d.encoderFor(modelId);
-        const passages = await loadCorpusPassages(d, corpus);
-        await d.index.createVersion({ corpus, version, dimensions: encoder.dimensions });
-        for (let i = 0; i < passages.length; i += EMBED_BATCH) {
-          const batch = passages.slice(i, i + EMBED_BATCH);
-          const vectors = await encoder.encode(batch.map(passageText), "passage");
-          await d.index.upsert(version, batch.map((passage, j) => ({ passage, vector: vectors[j]! })));
-        }
-        await d.repo.putIndexVersion({ id: version, corpus, runId, modelId, passageCount: passages.length, createdAt: d.clock.now().toISOString() });
-        await d.events.publish([{ id: `index.built:${runId}`, type: "index.built", corpus, detail: { runId, indexVersion: version, passages: passages.length } }]);
-      } catch (error) {
-        await fail(corpus, runId, "indexing", error);
-      }
+      const encoder = await d.encoderFor(modelId);
+      const passages = await loadCorpusPassages(d, corpus);
+      await d.index.createVersion({ corpus, version: `${runId}-index`, dimensions: encoder.dimensions });
+      await d.blobs.put(`${keys.run(corpus, runId)}embed-input/part-0000.jsonl`, passages.map((p) => JSON.stringify({ passageId: p.id, inputs: [passageText(p)], kind: "passage" })).join("\n") + "\n");
+      await d.startEmbedding(corpus, runId, modelId);
     },
     async evaluate({ corpus, runId, indexVersion }) {
       try {
