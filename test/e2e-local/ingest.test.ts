@@ -130,3 +130,25 @@ describe("genq ingest (local runtime)", () => {
     deps.close();
   });
 });
+
+describe("genq status --follow", () => {
+  it("prints stage events as they are published, for the chosen corpus", async () => {
+    const { followEvents } = await import("../../packages/cli/src/follow.ts");
+    const deps = depsFor(tempDir());
+    const lines: string[] = [];
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const following = followEvents(deps, "watched", (l) => lines.push(l), stopped, 10);
+    await deps.outbox.publish([
+      { type: "run.failed", corpus: "watched", detail: { runId: "r1", reason: "no passages" } },
+      { type: "run.failed", corpus: "other", detail: { runId: "r2", reason: "x" } },
+      { type: "document.uploaded", corpus: "watched", detail: { key: "corpora/watched/docs/a.md", size: 1 } },
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    stop();
+    await following;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/watched {2}run\.failed {2}runId=r1 reason=no passages$/);
+    deps.close();
+  });
+});

@@ -189,6 +189,16 @@ describe("the HTTP API", () => {
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^path:/);
   });
 
+  it("takes judgments through the API, refusing unknown documents with the line", async () => {
+    const queries = '{"_id": "q9", "text": "what is a partial index"}';
+    const ok = await call("/v1/corpora/pg/judgments", { method: "PUT", body: { queries, qrels: "q9\tindexes-partial.html\t1\n" } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ queries: 1 });
+    const bad = await call("/v1/corpora/pg/judgments", { method: "PUT", body: { queries, qrels: "q9\tnope.html\t1\n" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('qrels.tsv line 1: unknown document "nope.html"');
+  });
+
   it("streams stage events to the tenant over SSE", async () => {
     const res = await call("/v1/events?after=0");
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);

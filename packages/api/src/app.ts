@@ -34,7 +34,7 @@ export function createApp(deps: ApiDeps) {
     await next();
   });
   app.use("/v1/*", async (c, next) => {
-    if (c.req.method === "POST" && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs")) {
+    if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs")) {
       return c.json({ error: { code: "validation_failed", message: "body: send JSON with Content-Type: application/json" } }, 400);
     }
     await next();

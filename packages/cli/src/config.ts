@@ -16,6 +16,7 @@ export const LocalConfig = z.object({
   gateMinGain: z.coerce.number().min(-1).max(1),
   port: z.coerce.number().int().min(0).max(65535),
   workers: z.coerce.number().int().min(1).max(64),
+  fusion: z.enum(["normalized", "rrf"]),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
@@ -35,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     gateMinGain: env.GENQ_GATE_MIN_GAIN ?? 0,
     port: flags.port ?? env.GENQ_PORT ?? env.PORT ?? 8787,
     workers: env.GENQ_SERVE_WORKERS ?? 1,
+    fusion: env.GENQ_FUSION ?? "normalized",
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     gateMinGain: "GENQ_GATE_MIN_GAIN",
     port: "--port / GENQ_PORT",
     workers: "GENQ_SERVE_WORKERS",
+    fusion: "GENQ_FUSION",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

@@ -9,6 +9,7 @@ import { ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
+import { followEvents } from "./follow.ts";
 import { forkServeWorkers, serveLocal } from "./serve.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { createSqliteApiKeys } from "@genq/local";
@@ -35,7 +36,7 @@ usage:
   genq ingest <folder|corpus.jsonl> --corpus NAME [--data DIR]
   genq run --docs <folder|corpus.jsonl> --corpus NAME [--queries queries.jsonl --qrels qrels.tsv] [--data DIR]
   genq eval --corpus NAME --queries queries.jsonl --qrels qrels.tsv [--run RUN] [--json] [--data DIR]
-  genq status [--corpus NAME] [--json] [--data DIR]
+  genq status [--corpus NAME] [--json] [--follow] [--data DIR]
   genq serve [--port N] [--data DIR]                   serve the HTTP API (default port 8787)
   genq keys create [--tenant NAME] [--data DIR]        make an API key (shown once)
 
@@ -63,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
         run: { type: "string" },
         data: { type: "string" },
         json: { type: "boolean", default: false },
+        follow: { type: "boolean", short: "f", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -111,6 +113,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "status":
+        if (args.values.follow) {
+          await followEvents(deps, args.values.corpus, (line) => say(line), untilSignal());
+          return 0;
+        }
         return await printStatus(deps, args.values.corpus, args.values.json);
       case "start":
         return await start(deps);

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ValidationError, keys, parseJudgments, resumeRuns, startRun, type Run, type RunReport } from "@genq/core";
+import { ValidationError, resumeRuns, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
 import { drainAll, ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
 
@@ -17,20 +17,9 @@ export interface RunOutcome {
   reportPath: string | null;
 }
 
-/** Store BEIR judgments for a corpus after checking every line against its documents. */
-export async function storeJudgments(deps: LocalDeps, corpus: string, queriesPath: string, qrelsPath: string): Promise<number> {
-  const queries = readFileSync(queriesPath, "utf8");
-  const qrels = readFileSync(qrelsPath, "utf8");
-  const known = new Set<string>();
-  for (const d of await deps.repo.listDocuments(corpus)) {
-    if (!d.passagesKey) continue;
-    const text = new TextDecoder().decode(await deps.blobs.get(d.passagesKey));
-    for (const line of text.split("\n")) if (line) known.add((JSON.parse(line) as { documentId: string }).documentId);
-  }
-  const judged = parseJudgments(queries, qrels, known);
-  await deps.blobs.put(`${keys.judgments(corpus)}queries.jsonl`, queries);
-  await deps.blobs.put(`${keys.judgments(corpus)}qrels.tsv`, qrels);
-  return judged.length;
+/** Store BEIR judgments for a corpus from files (see the storeJudgments use case). */
+export async function storeJudgmentFiles(deps: LocalDeps, corpus: string, queriesPath: string, qrelsPath: string): Promise<number> {
+  return (await storeJudgments(deps, { corpus, queries: readFileSync(queriesPath, "utf8"), qrels: readFileSync(qrelsPath, "utf8") })).queries;
 }
 
 /**
@@ -44,7 +33,7 @@ export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print
   }
   if (input.queries || input.qrels) {
     if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
-    print(`judgments: ${await storeJudgments(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
+    print(`judgments: ${await storeJudgmentFiles(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
   }
   const active = (await deps.repo.listRuns(input.corpus)).find((r) => !["ready", "failed", "rejected"].includes(r.state));
   let run: Run;

@@ -22,3 +22,4 @@ export * from "./report/render-html.ts";
 export * from "./usecases/evaluate-run.ts";
 export * from "./usecases/search-corpus.ts";
 export * from "./usecases/upload-document.ts";
+export * from "./usecases/store-judgments.ts";

@@ -38,6 +38,20 @@ describe("SQLite search index", () => {
     expect(filtered.map((h) => h.passage.id)).toEqual(["c"]);
   });
 
+  it("can fuse by reciprocal rank instead of normalised scores", async () => {
+    const index = createSqliteSearchIndex(openDatabase(":memory:"), { fusion: "rrf" });
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });
+    await index.upsert("v1", [
+      { passage: passage("a", "vacuum vacuum vacuum tuples"), vector: vec(0, 1) },
+      { passage: passage("b", "vacuum once"), vector: vec(1, 0) },
+    ]);
+    await index.promote("c", "v1");
+    const hits = await index.search({ corpus: "c", query: "vacuum tuples", vector: vec(1, 0), k: 2, mode: "hybrid" });
+    // a leads both lexical signals, b the semantic one: RRF scores are sums of 1/(60 + rank)
+    expect(hits.map((h) => h.passage.id)).toEqual(["a", "b"]);
+    expect(hits[0]!.score).toBeCloseTo(0.4 / 61 + 0.3 / 61 + 0.3 / 62, 6);
+  });
+
   it("keeps answering from the serving version while another builds, and after a crash mid-build", async () => {
     const { path, index } = setup();
     await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });

@@ -3,6 +3,7 @@ import {
   NotFoundError,
   ValidationError,
   fuseScores,
+  reciprocalRankFusion,
   passageText,
   type HybridWeights,
   type Passage,
@@ -47,6 +48,8 @@ const toPassage = (r: Row): Passage => ({ id: r.passage_id, corpus: r.corpus, do
 
 export interface SqliteSearchIndexOptions {
   weights?: HybridWeights;
+  /** How hybrid search mixes its signals: min-max-normalised weighted scores (default) or reciprocal-rank fusion. */
+  fusion?: "normalized" | "rrf";
   /** Tenant recorded with every passage (filters can select it). */
   tenantOf?: (corpus: string) => string;
 }
@@ -246,7 +249,8 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         sparse: memoryRanking("sparse", chosen, v.tag, query, CANDIDATES, filter),
         semantic: semantic(chosen, v.tag, vector, CANDIDATES, filter),
       };
-      const fused = fuseScores([
+      const fuse = options.fusion === "rrf" ? reciprocalRankFusion : fuseScores;
+      const fused = fuse([
         { weight: weights.lexical, hits: signals.lexical },
         { weight: weights.sparse, hits: signals.sparse },
         { weight: weights.semantic, hits: signals.semantic },

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { corpusForTenant, NotFoundError, uploadDocument, type Corpus } from "@genq/core";
+import { corpusForTenant, NotFoundError, storeJudgments, uploadDocument, type Corpus } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, RunParam, RunSchema, UploadRequest, errors } from "../schemas.ts";
 
@@ -18,6 +18,11 @@ const uploadRoute = createRoute({
   method: "post", path: "/v1/corpora/{corpus}/documents", tags: ["corpora"], summary: "Upload a document (the same path as dropping a file into the bucket)",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: UploadRequest } }, required: true } },
   responses: { 202: { description: "accepted: it will be chunked", content: { "application/json": { schema: z.object({ key: z.string(), size: z.number() }) } } }, ...errors },
+});
+const judgmentsRoute = createRoute({
+  method: "put", path: "/v1/corpora/{corpus}/judgments", tags: ["corpora"], summary: "Real queries with relevance judgments (BEIR queries.jsonl + qrels.tsv), for evaluation only",
+  request: { params: CorpusParam, body: { content: { "application/json": { schema: z.object({ queries: z.string().min(1).max(10_000_000), qrels: z.string().min(1).max(10_000_000) }).strict().openapi("Judgments") } }, required: true } },
+  responses: { 200: { description: "stored; the next run reports on them", content: { "application/json": { schema: z.object({ queries: z.number() }) } } }, ...errors },
 });
 const startRunRoute = createRoute({ method: "post", path: "/v1/corpora/{corpus}/runs", tags: ["runs"], summary: "Start a run (generate, train, index, evaluate)", request: { params: CorpusParam }, responses: { 202: { description: "started", content: { "application/json": { schema: RunSchema } } }, ...errors } });
 const getRunRoute = createRoute({ method: "get", path: "/v1/runs/{run}", tags: ["runs"], summary: "A run's state and history", request: { params: RunParam }, responses: { 200: { description: "run", content: { "application/json": { schema: RunSchema } } }, 401: errors[401], 404: errors[404] } });
@@ -64,6 +69,11 @@ export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     const existing = await deps.repo.getCorpus(corpus);
     if (existing && existing.tenant !== c.get("tenant")) throw new NotFoundError(`corpus "${corpus}" not found`);
     return c.json(await uploadDocument(deps, { tenant: c.get("tenant"), corpus, path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes }), 202);
+  });
+  app.openapi(judgmentsRoute, async (c) => {
+    const { corpus } = c.req.valid("param");
+    await corpusForTenant(deps.repo, c.get("tenant"), corpus);
+    return c.json(await storeJudgments(deps, { corpus, ...c.req.valid("json") }), 200);
   });
   app.openapi(startRunRoute, async (c) => {
     const { corpus } = c.req.valid("param");
