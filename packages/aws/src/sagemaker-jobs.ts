@@ -39,15 +39,20 @@ export function embeddingTransformRequest(o: { bucket: string; instanceType: str
 
 /** Start the embedding transform; starting it twice is harmless. */
 export async function startEmbeddingTransform(client: SageMakerClient, request: CreateTransformJobCommand["input"]): Promise<void> {
-  try {
-    await client.send(new CreateTransformJobCommand(request));
-  } catch (error) {
-    if (!isAlreadyThere(error)) throw error;
-  }
+  await createOnce(client, new CreateTransformJobCommand(request));
 }
 
 const isAlreadyThere = (error: unknown) =>
   (error as { name?: string }).name === "ResourceInUse" || /already exists|must be unique/i.test((error as Error).message ?? "");
+
+/** Send a create-job command; a job that already exists (a repeated start) is not an error. */
+async function createOnce(client: SageMakerClient, command: CreateTransformJobCommand | CreateTrainingJobCommand): Promise<void> {
+  try {
+    await client.send(command as never);
+  } catch (error) {
+    if (!isAlreadyThere(error)) throw error;
+  }
+}
 
 export interface SageMakerQueryGeneratorOptions {
   bucket: string;
@@ -85,11 +90,7 @@ export function createSageMakerQueryGenerator(client: SageMakerClient, o: SageMa
   return {
     request,
     async start({ corpus, runId }) {
-      try {
-        await client.send(new CreateTransformJobCommand(request(corpus, runId)));
-      } catch (error) {
-        if (!isAlreadyThere(error)) throw error;
-      }
+      await createOnce(client, new CreateTransformJobCommand(request(corpus, runId)));
       return { jobId: jobNames.queries(runId) };
     },
   };
@@ -146,11 +147,7 @@ export function createSageMakerTrainer(client: SageMakerClient, o: SageMakerTrai
   return {
     request,
     async start({ corpus, runId }) {
-      try {
-        await client.send(new CreateTrainingJobCommand(request(corpus, runId)));
-      } catch (error) {
-        if (!isAlreadyThere(error)) throw error;
-      }
+      await createOnce(client, new CreateTrainingJobCommand(request(corpus, runId)));
       return { jobId: jobNames.training(runId) };
     },
   };

@@ -23,3 +23,4 @@ export * from "./usecases/evaluate-run.ts";
 export * from "./usecases/search-corpus.ts";
 export * from "./usecases/upload-document.ts";
 export * from "./usecases/store-judgments.ts";
+export * from "./usecases/promote-index.ts";

@@ -1,8 +1,8 @@
 import {
-  ConcurrentUpdateError,
   evaluateRun,
   keys,
   loadCorpusPassages,
+  promoteIndex,
   passageText,
 
   type BlobStore,
@@ -94,18 +94,8 @@ export function createAwsStages(d: AwsStagesDeps): StageExecutors {
       }
     },
     async promoteIndex({ corpus, runId, indexVersion }) {
-      await d.index.promote(corpus, indexVersion);
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const c = await d.repo.getCorpus(corpus);
-        if (!c) return;
-        try {
-          await d.repo.putCorpus({ ...c, servingRunId: runId, servingIndexVersion: indexVersion }, c.version);
-          if (c.servingRunId && c.servingRunId !== runId) await d.deployer.retire(c.servingRunId);
-          return;
-        } catch (error) {
-          if (!(error instanceof ConcurrentUpdateError)) throw error;
-        }
-      }
+      const previous = await promoteIndex(d, { corpus, runId, indexVersion });
+      if (previous) await d.deployer.retire(previous);
     },
   };
 }

@@ -1,7 +1,7 @@
 import {
-  ConcurrentUpdateError,
   evaluateRun,
   loadCorpusPassages,
+  promoteIndex,
   passageText,
   type BlobStore,
   type Clock,
@@ -172,17 +172,7 @@ export function createLocalStages(deps: LocalStagesDeps): StageExecutors & {
       });
     },
     async promoteIndex({ corpus, runId, indexVersion }) {
-      await deps.index.promote(corpus, indexVersion);
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const c = await deps.repo.getCorpus(corpus);
-        if (!c) return;
-        try {
-          await deps.repo.putCorpus({ ...c, servingRunId: runId, servingIndexVersion: indexVersion }, c.version);
-          return;
-        } catch (error) {
-          if (!(error instanceof ConcurrentUpdateError)) throw error;
-        }
-      }
+      await promoteIndex(deps, { corpus, runId, indexVersion });
     },
   };
 }
