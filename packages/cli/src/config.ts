@@ -17,6 +17,7 @@ export const LocalConfig = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   workers: z.coerce.number().int().min(1).max(64),
   fusion: z.enum(["normalized", "rrf"]),
+  hardNegatives: z.enum(["true", "false"]).transform((v) => v === "true"),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
@@ -37,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     port: flags.port ?? env.GENQ_PORT ?? env.PORT ?? 8787,
     workers: env.GENQ_SERVE_WORKERS ?? 1,
     fusion: env.GENQ_FUSION ?? "normalized",
+    hardNegatives: env.GENQ_HARD_NEGATIVES ?? "false",
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     port: "--port / GENQ_PORT",
     workers: "GENQ_SERVE_WORKERS",
     fusion: "GENQ_FUSION",
+    hardNegatives: "GENQ_HARD_NEGATIVES",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

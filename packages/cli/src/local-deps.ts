@@ -40,6 +40,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     repo, blobs, events: outbox, jobs, clock, logger,
     model: { ...DEFAULT_MODEL_CONFIG, seed: config.seed },
     train: { epochs: config.epochs, seed: config.seed },
+    hardNegatives: config.hardNegatives,
     onProgress: hooks.onTrainingProgress,
   });
   const stages = createLocalStages({ repo, blobs, events: outbox, clock, logger, jobs, index, queryGenerator, trainer, gate: { minGain: config.gateMinGain } });

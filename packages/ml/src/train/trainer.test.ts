@@ -80,3 +80,18 @@ describe("static-embedding trainer", () => {
     expect(() => deserialiseModel("{not json", weights)).toThrow(CorruptArtifactError);
   });
 });
+
+describe("hard-negative mining", () => {
+  it("picks the best BM25 passage from another document", async () => {
+    const { mineHardNegatives } = await import("../jobs/worker-trainer.ts");
+    const passages = [
+      { documentId: "a", title: "", text: "vacuum reclaims dead tuples" },
+      { documentId: "a", title: "", text: "vacuum also updates statistics for dead tuples" },
+      { documentId: "b", title: "", text: "autovacuum runs vacuum on dead tuples automatically" },
+      { documentId: "c", title: "", text: "indexes speed up lookups" },
+    ];
+    const examples = [{ query: "vacuum dead tuples", passageIndex: 0 }] as Array<{ query: string; passageIndex: number; negativeIndex?: number }>;
+    mineHardNegatives(examples, passages);
+    expect(examples[0]!.negativeIndex).toBe(2);
+  });
+});
