@@ -1,5 +1,6 @@
 import type { ScoredIndex } from "@genq/core";
 import { bucketIdf, featurize, terms, type FeatureOptions } from "@genq/ml";
+import { Index, MetricKind } from "usearch";
 
 /** TF-IDF over hashed words and word pairs, all features kept (the untrained lexical-semantic signal). */
 export const SPARSE_FEATURES: FeatureOptions = { bucketBits: 18, bigrams: true, maxFeatures: 0 };
@@ -91,7 +92,17 @@ function topOfPositions(scores: Float32Array, positions: Int32Array | null, coun
  * exact cosine scan of the vectors. Postings and vectors live in typed arrays; a query touches only the
  * postings of its terms. Ids are the caller's row ids.
  */
-export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>): MemorySignals {
+export interface MemorySignalOptions {
+  /**
+   * From this many passages on, vector search uses an HNSW graph (usearch) instead of the exact scan:
+   * below it the scan is as fast and exact (see BENCHMARKS.md for the crossover).
+   */
+  annThreshold?: number;
+}
+
+export const DEFAULT_ANN_THRESHOLD = 50_000;
+
+export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>, options: MemorySignalOptions = {}): MemorySignals {
   const n = rows.length;
   const ids = Int32Array.from(rows, (r) => r.rowid);
 
@@ -130,6 +141,8 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
   const vectors = new Float32Array(n * dims);
   rows.forEach((r, pos) => r.vector && vectors.set(r.vector, pos * dims));
 
+  const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? buildHnsw(vectors, n, dims) : null;
+
   const scores = new Float32Array(n);
   const touched = new Int32Array(n);
   const accumulate = (postings: Postings, keys: Array<[key: string | number, weight: number]>, k: number) => {
@@ -163,6 +176,10 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
     },
     dense(vector, k) {
       if (!dims) return [];
+      if (ann) {
+        const m = ann.search(vector, Math.min(k, n), 1);
+        return Array.from(m.keys, (key, i) => ({ index: ids[Number(key)]!, score: 1 - m.distances[i]! }));
+      }
       for (let pos = 0; pos < n; pos++) {
         const o = pos * dims;
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -181,4 +198,13 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
       return top;
     },
   };
+}
+
+/** An HNSW graph over the vectors (cosine), keyed by position. */
+function buildHnsw(vectors: Float32Array, n: number, dims: number): Index {
+  const index = new Index({ dimensions: dims, metric: MetricKind.Cos, connectivity: 16, expansion_add: 128, expansion_search: 128 } as never);
+  const keys = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = BigInt(i);
+  index.add(keys, vectors.subarray(0, n * dims), 0);
+  return index;
 }

@@ -50,6 +50,8 @@ export interface SqliteSearchIndexOptions {
   weights?: HybridWeights;
   /** How hybrid search mixes its signals: min-max-normalised weighted scores (default) or reciprocal-rank fusion. */
   fusion?: "normalized" | "rrf";
+  /** Passages from which vector search uses the HNSW graph instead of the exact scan. */
+  annThreshold?: number;
   /** Tenant recorded with every passage (filters can select it). */
   tenantOf?: (corpus: string) => string;
 }
@@ -127,7 +129,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!s) {
       const t = tables(tag);
       const rows = db.prepare(`SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${t.p} p JOIN ${t.vec} v ON v.rowid = p.rowid ORDER BY p.rowid`).all() as Array<{ rowid: number; title: string; text: string; embedding: Buffer }>;
-      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })));
+      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })), { annThreshold: options.annThreshold });
       memory.set(version, s);
     }
     return s;

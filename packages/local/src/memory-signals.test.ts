@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { createMemorySignals } from "./memory-signals.ts";
+
+const unit = (v: number[]) => {
+  const n = Math.hypot(...v);
+  return Float32Array.from(v, (x) => x / n);
+};
+
+describe("memory signals", () => {
+  const rows = Array.from({ length: 300 }, (_, i) => ({ rowid: i + 10, text: `passage ${i} about topic ${i % 7}`, vector: unit([Math.cos(i), Math.sin(i), (i % 5) / 5, 1]) }));
+
+  it("finds the same nearest passages with the HNSW graph as with the exact scan", () => {
+    const exact = createMemorySignals(rows, { annThreshold: Number.POSITIVE_INFINITY });
+    const ann = createMemorySignals(rows, { annThreshold: 1 });
+    const q = unit([Math.cos(42), Math.sin(42), 0.4, 1]);
+    const e = exact.dense(q, 10);
+    const a = ann.dense(q, 10);
+    expect(e[0]!.index).toBe(52);
+    expect(a.map((h) => h.index)).toEqual(e.map((h) => h.index));
+    for (let i = 0; i < 10; i++) expect(a[i]!.score).toBeCloseTo(e[i]!.score, 4);
+  });
+
+  it("scores BM25 with Lucene's idf and TF-IDF cosine in [0, 1]", () => {
+    const s = createMemorySignals(rows);
+    const bm25 = s.bm25("topic 3", 5);
+    expect(bm25).toHaveLength(5);
+    expect(bm25.every((h) => (h.index - 10) % 7 === 3)).toBe(true);
+    const sparse = s.sparse("passage 12 about topic 5", 3);
+    expect(sparse[0]!.index).toBe(22);
+    expect(sparse[0]!.score).toBeLessThanOrEqual(1.000001);
+  });
+});
