@@ -17,6 +17,15 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     if (!isSafeRelativePath(key)) throw new ValidationError(`invalid object key "${key}"`);
     return key;
   };
+  /** The object's body; a missing object is NotFoundError. */
+  const getObject = async (key: string) => {
+    try {
+      return (await client.send(new GetObjectCommand({ Bucket: bucket, Key: check(key) }))).Body!;
+    } catch (error) {
+      if (isMissing(error)) throw new NotFoundError(`object "${key}" not found`, { cause: error });
+      throw error;
+    }
+  };
   return {
     async put(key, body) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: check(key), Body: typeof body === "string" ? Buffer.from(body) : body }));
@@ -25,22 +34,10 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
       await new Upload({ client, params: { Bucket: bucket, Key: check(key), Body: Readable.from(body) } }).done();
     },
     async get(key) {
-      try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: check(key) }));
-        return await out.Body!.transformToByteArray();
-      } catch (error) {
-        if (isMissing(error)) throw new NotFoundError(`object "${key}" not found`, { cause: error });
-        throw error;
-      }
+      return (await getObject(key)).transformToByteArray();
     },
     async getStream(key) {
-      try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: check(key) }));
-        return out.Body as unknown as AsyncIterable<Uint8Array>;
-      } catch (error) {
-        if (isMissing(error)) throw new NotFoundError(`object "${key}" not found`, { cause: error });
-        throw error;
-      }
+      return (await getObject(key)) as unknown as AsyncIterable<Uint8Array>;
     },
     async head(key) {
       try {

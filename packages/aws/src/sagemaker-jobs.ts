@@ -20,20 +20,27 @@ export const jobNames = {
  * `{"passageId", "inputs": [text], "kind": "passage"}` → `embed-output/`, input joined to output.
  */
 export function embeddingTransformRequest(o: { bucket: string; instanceType: string }, corpus: string, runId: string, modelName: string): CreateTransformJobCommand["input"] {
+  return lineTransformRequest({ ...o, corpus, runId, jobName: jobNames.embedding(runId), modelName, folder: "embed" });
+}
+
+/**
+ * A batch transform over a run's JSON-lines folder: `<folder>-input/` → `<folder>-output/`, one record
+ * per line, the input joined to each output line so records keep their passage id; tagged with the
+ * corpus and run so its state change finds its way back.
+ */
+function lineTransformRequest(o: { bucket: string; instanceType: string; corpus: string; runId: string; jobName: string; modelName: string; folder: string; environment?: Record<string, string> }): CreateTransformJobCommand["input"] {
+  const run = `s3://${o.bucket}/${keys.run(o.corpus, o.runId)}`;
   return {
-    TransformJobName: jobNames.embedding(runId),
-    ModelName: modelName,
+    TransformJobName: o.jobName,
+    ModelName: o.modelName,
     BatchStrategy: "SingleRecord",
     MaxPayloadInMB: 6,
-    TransformInput: {
-      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}embed-input/` } },
-      ContentType: "application/jsonlines",
-      SplitType: "Line",
-    },
-    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${keys.run(corpus, runId)}embed-output/`, Accept: "application/jsonlines", AssembleWith: "Line" },
+    ...(o.environment ? { Environment: o.environment } : {}),
+    TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `${run}${o.folder}-input/` } }, ContentType: "application/jsonlines", SplitType: "Line" },
+    TransformOutput: { S3OutputPath: `${run}${o.folder}-output/`, Accept: "application/jsonlines", AssembleWith: "Line" },
     DataProcessing: { JoinSource: "Input" },
     TransformResources: { InstanceType: o.instanceType as never, InstanceCount: 1 },
-    Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }],
+    Tags: [{ Key: "genq:corpus", Value: o.corpus }, { Key: "genq:run", Value: o.runId }],
   };
 }
 
@@ -71,22 +78,8 @@ export interface SageMakerQueryGeneratorOptions {
  * arrives as SageMaker's "Transform Job State Change" event. Starting the same run twice is harmless.
  */
 export function createSageMakerQueryGenerator(client: SageMakerClient, o: SageMakerQueryGeneratorOptions): QueryGenerator & { request(corpus: string, runId: string): CreateTransformJobCommand["input"] } {
-  const request = (corpus: string, runId: string): CreateTransformJobCommand["input"] => ({
-    TransformJobName: jobNames.queries(runId),
-    ModelName: o.modelName,
-    BatchStrategy: "SingleRecord",
-    MaxPayloadInMB: 6,
-    Environment: { GENQ_RUN: runId },
-    TransformInput: {
-      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}transform-input/` } },
-      ContentType: "application/jsonlines",
-      SplitType: "Line",
-    },
-    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${keys.run(corpus, runId)}transform-output/`, Accept: "application/jsonlines", AssembleWith: "Line" },
-    DataProcessing: { JoinSource: "Input" },
-    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: 1 },
-    Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }],
-  });
+  const request = (corpus: string, runId: string): CreateTransformJobCommand["input"] =>
+    lineTransformRequest({ bucket: o.bucket, instanceType: o.instanceType, corpus, runId, jobName: jobNames.queries(runId), modelName: o.modelName, folder: "transform", environment: { GENQ_RUN: runId } });
   return {
     request,
     async start({ corpus, runId }) {
