@@ -21,7 +21,7 @@ for (const size of (process.env.SIZES ?? "20000,100000").split(",").map(Number))
   const annThreshold = process.env.ANN_THRESHOLD ? Number(process.env.ANN_THRESHOLD) : undefined;
   const index = createSqliteSearchIndex(openDatabase(join(mkdtempSync(join(tmpdir(), "genq-bench-search-")), "genq.db")), { annThreshold });
   const t0 = performance.now();
-  await index.createVersion({ corpus: "bench", version: "v1", dimensions: model.dimensions });
+  await index.createVersion({ corpus: "bench", version: "v1", dimensions: model.dimensions, tenant: "bench" });
   for (let i = 0; i < passages.length; i += 1000) {
     await index.upsert("v1", passages.slice(i, i + 1000).map((p) => ({ passage: p, vector: model.encode(passageText(p)) })));
   }

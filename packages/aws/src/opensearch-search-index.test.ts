@@ -38,24 +38,25 @@ const passage = (id: string) => ({ id, corpus: "docs", documentId: `${id}.md`, s
 describe("OpenSearch search index", () => {
   it("creates an index per version with a BM25 text field and an HNSW knn_vector", async () => {
     const { client, calls } = mockedClient((c) => (c.method === "HEAD" ? { status: 404, body: {} } : { body: { acknowledged: true } }));
-    await createOpenSearchSearchIndex(client).createVersion({ corpus: "docs", version: "run-1-index", dimensions: 128 });
+    await createOpenSearchSearchIndex(client).createVersion({ corpus: "docs", version: "run-1-index", dimensions: 128, tenant: "acme" });
     const create = calls.find((c) => c.method === "PUT")!;
     expect(create.path).toBe("/genq-v-run-1-index");
     expect(create.body).toMatchObject({
       settings: { index: { knn: true } },
-      mappings: { properties: { text: { type: "text" }, tenant: { type: "keyword" }, embedding: { type: "knn_vector", dimension: 128, method: { name: "hnsw", space_type: "cosinesimil" } } } },
+      mappings: { _meta: { tenant: "acme" }, properties: { text: { type: "text" }, tenant: { type: "keyword" }, embedding: { type: "knn_vector", dimension: 128, method: { name: "hnsw", space_type: "cosinesimil" } } } },
     });
   });
 
   it("bulk-indexes passages and retries only the items the cluster rejected", async () => {
     let round = 0;
     const { client, calls } = mockedClient((c) => {
+      if (c.path.endsWith("/_mapping")) return { body: { "genq-v-run-1-index": { mappings: { _meta: { tenant: "acme" } } } } };
       if (c.path !== "/_bulk") return { body: {} };
       round++;
       const n = (c.body as unknown[]).length / 2;
       return { body: { errors: round === 1, items: Array.from({ length: n }, (_, i) => ({ index: { status: round === 1 && i === 1 ? 429 : 201 } })) } };
     });
-    const index = createOpenSearchSearchIndex(client, { tenantOf: () => "acme" });
+    const index = createOpenSearchSearchIndex(client);
     await index.upsert("run-1-index", [passage("a"), passage("b"), passage("c")].map((p) => ({ passage: p, vector: Float32Array.from([1, 0]) })));
     const bulks = calls.filter((c) => c.path === "/_bulk");
     expect(bulks).toHaveLength(2);

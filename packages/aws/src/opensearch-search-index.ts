@@ -8,7 +8,6 @@ export interface OpenSearchIndexOptions {
   /** Prefix of index and alias names (one deployment may share a domain). */
   prefix?: string;
   weights?: HybridWeights;
-  tenantOf?: (corpus: string) => string;
   /** Attempts for bulk items the cluster rejects (429, back-pressure). */
   maxBulkAttempts?: number;
 }
@@ -42,6 +41,17 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     ...(filter?.documentId ? [{ term: { documentId: filter.documentId } }] : []),
     ...(filter?.tenant ? [{ term: { tenant: filter.tenant } }] : []),
   ];
+  // Each version records its corpus's tenant in the index mapping's _meta; passages are stamped with it.
+  const tenants = new Map<string, string>();
+  const tenantOf = async (version: string) => {
+    let tenant = tenants.get(version);
+    if (tenant === undefined) {
+      const out = await client.indices.getMapping({ index: indexName(version) });
+      const mapping = Object.values(out.body as Record<string, { mappings?: { _meta?: { tenant?: string } } }>)[0];
+      tenants.set(version, (tenant = mapping?.mappings?._meta?.tenant ?? ""));
+    }
+    return tenant;
+  };
   const lexicalQuery = (query: string) => ({ multi_match: { query, fields: ["title", "text"], type: "most_fields" } });
   const knnQuery = (vector: Float32Array, k: number, filter?: SearchFilter) => ({
     knn: { embedding: { vector: Array.from(vector), k, ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}) } },
@@ -60,7 +70,7 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
         },
       });
     },
-    async createVersion({ version, dimensions }) {
+    async createVersion({ version, dimensions, tenant }) {
       if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
       const exists = await client.indices.exists({ index: indexName(version) });
       if (exists.body) return;
@@ -69,6 +79,7 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
         body: {
           settings: { index: { knn: true, number_of_shards: 1 } },
           mappings: {
+            _meta: { tenant },
             properties: {
               passageId: { type: "keyword" }, corpus: { type: "keyword" }, documentId: { type: "keyword" }, sourcePath: { type: "keyword" }, tenant: { type: "keyword" },
               title: { type: "text", analyzer: "english" }, text: { type: "text", analyzer: "english" }, ordinal: { type: "integer" },
@@ -79,7 +90,8 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       });
     },
     async upsert(version, items) {
-      let pending = items.map(({ passage: p, vector }) => ({ id: p.id, doc: { passageId: p.id, corpus: p.corpus, documentId: p.documentId, sourcePath: p.sourcePath, title: p.title, text: p.text, ordinal: p.ordinal, tenant: options.tenantOf?.(p.corpus) ?? "", embedding: Array.from(vector) } }));
+      const tenant = await tenantOf(version);
+      let pending = items.map(({ passage: p, vector }) => ({ id: p.id, doc: { passageId: p.id, corpus: p.corpus, documentId: p.documentId, sourcePath: p.sourcePath, title: p.title, text: p.text, ordinal: p.ordinal, tenant, embedding: Array.from(vector) } }));
       for (let attempt = 1; pending.length; attempt++) {
         const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
         const out = await client.bulk({ body, refresh: false });

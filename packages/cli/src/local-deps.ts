@@ -22,8 +22,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const repo = createSqlitePipelineRepository(db);
   const outbox = createSqliteOutbox(db, { logger, clock });
   const jobs = createLocalJobs((jobId, error) => logger.error("job crashed", { jobId, reason: error instanceof Error ? error.message : String(error) }));
-  const tenants = new Map<string, string>();
-  const index = createSqliteSearchIndex(db, { tenantOf: (corpus) => tenants.get(corpus) ?? config.tenant, fusion: config.fusion });
+  const index = createSqliteSearchIndex(db, { fusion: config.fusion });
   const chunkDeps = {
     blobs,
     repo,

@@ -135,7 +135,8 @@ export interface SearchHit {
  * corpus's serving version, and searches without an explicit version read the serving one.
  */
 export interface SearchIndex {
-  createVersion(input: { corpus: string; version: string; dimensions: number }): Promise<void>;
+  /** Create an empty version for a corpus; `tenant` (the corpus's owner) is what tenant filters match. */
+  createVersion(input: { corpus: string; version: string; dimensions: number; tenant: string }): Promise<void>;
   upsert(version: string, items: ReadonlyArray<{ passage: Passage; vector: Float32Array }>): Promise<void>;
   promote(corpus: string, version: string): Promise<void>;
   servingVersion(corpus: string): Promise<string | null>;

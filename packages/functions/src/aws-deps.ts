@@ -41,7 +41,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
   const sagemaker = new SageMakerClient({ region });
   const runtime = new SageMakerRuntimeClient({ region });
   const opensearch = new Client({ ...AwsSigv4Signer({ region, service: "es", getCredentials: defaultProvider() }), node: c.GENQ_OPENSEARCH_ENDPOINT });
-  const index = createOpenSearchSearchIndex(opensearch, { tenantOf: () => c.GENQ_DEFAULT_TENANT });
+  const index = createOpenSearchSearchIndex(opensearch);
   const sqs = new SQSClient({ region });
   const encoders = new Map<string, Encoder>();
   const encoderFor = async (modelId: string) => {

@@ -67,7 +67,8 @@ export function createAwsStages(d: AwsStagesDeps): StageExecutors {
     async buildIndex({ corpus, runId, modelId }) {
       const encoder = await d.encoderFor(modelId);
       const passages = await loadCorpusPassages(d, corpus);
-      await d.index.createVersion({ corpus, version: `${runId}-index`, dimensions: encoder.dimensions });
+      const tenant = (await d.repo.getCorpus(corpus))?.tenant ?? "";
+      await d.index.createVersion({ corpus, version: `${runId}-index`, dimensions: encoder.dimensions, tenant });
       await d.blobs.put(`${keys.run(corpus, runId)}embed-input/part-0000.jsonl`, passages.map((p) => JSON.stringify({ passageId: p.id, inputs: [passageText(p)], kind: "passage" })).join("\n") + "\n");
       await d.startEmbedding(corpus, runId, modelId);
     },

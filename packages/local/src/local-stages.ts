@@ -112,7 +112,8 @@ export function createLocalStages(deps: LocalStagesDeps): StageExecutors & {
           const version = `${runId}-index`;
           const { model } = await modelFor(modelId);
           const passages = await loadCorpusPassages(deps, corpus);
-          await deps.index.createVersion({ corpus, version, dimensions: model.dimensions });
+          const tenant = (await deps.repo.getCorpus(corpus))?.tenant ?? "";
+          await deps.index.createVersion({ corpus, version, dimensions: model.dimensions, tenant });
           for (let i = 0; i < passages.length; i += INDEX_BATCH) {
             const batch = passages.slice(i, i + INDEX_BATCH);
             await deps.index.upsert(version, batch.map((passage) => ({ passage, vector: model.encode(passageText(passage)) })));

@@ -17,7 +17,7 @@ function setup() {
 describe("SQLite search index", () => {
   it("ranks by BM25, by cosine and by the hybrid mix", async () => {
     const { index } = setup();
-    await index.createVersion({ corpus: "c", version: "v1", dimensions: 3 });
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 3, tenant: "t" });
     await index.upsert("v1", [
       { passage: passage("a", "Vacuum reclaims storage from dead tuples."), vector: vec(1, 0, 0) },
       { passage: passage("b", "Indexes speed up queries on large tables."), vector: vec(0, 1, 0) },
@@ -40,7 +40,7 @@ describe("SQLite search index", () => {
 
   it("can fuse by reciprocal rank instead of normalised scores", async () => {
     const index = createSqliteSearchIndex(openDatabase(":memory:"), { fusion: "rrf" });
-    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
     await index.upsert("v1", [
       { passage: passage("a", "vacuum vacuum vacuum tuples"), vector: vec(0, 1) },
       { passage: passage("b", "vacuum once"), vector: vec(1, 0) },
@@ -52,12 +52,24 @@ describe("SQLite search index", () => {
     expect(hits[0]!.score).toBeCloseTo(0.4 / 61 + 0.3 / 61 + 0.3 / 62, 6);
   });
 
+  it("belongs to its corpus's tenant: a tenant filter keeps or drops the whole version", async () => {
+    const { index } = setup();
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "acme" });
+    await index.upsert("v1", [{ passage: passage("a", "replication slots"), vector: vec(1, 0) }]);
+    await index.promote("c", "v1");
+    for (const mode of ["lexical", "semantic", "hybrid"] as const) {
+      const found = await index.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode, filter: { tenant: "acme" } });
+      expect(found.map((h) => h.passage.id)).toEqual(["a"]);
+      expect(await index.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode, filter: { tenant: "other" } })).toEqual([]);
+    }
+  });
+
   it("keeps answering from the serving version while another builds, and after a crash mid-build", async () => {
     const { path, index } = setup();
-    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
     await index.upsert("v1", [{ passage: passage("old", "the old text about replication"), vector: vec(1, 0) }]);
     await index.promote("c", "v1");
-    await index.createVersion({ corpus: "c", version: "v2", dimensions: 2 });
+    await index.createVersion({ corpus: "c", version: "v2", dimensions: 2, tenant: "t" });
     await index.upsert("v2", [{ passage: passage("new", "the new text about replication"), vector: vec(1, 0) }]);
     expect((await index.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["old"]);
 
@@ -65,7 +77,7 @@ describe("SQLite search index", () => {
     const reopened = createSqliteSearchIndex(openDatabase(path));
     expect(await reopened.servingVersion("c")).toBe("v1");
     expect((await reopened.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode: "hybrid" })).map((h) => h.passage.id)).toEqual(["old"]);
-    await reopened.createVersion({ corpus: "c", version: "v2", dimensions: 2 });
+    await reopened.createVersion({ corpus: "c", version: "v2", dimensions: 2, tenant: "t" });
     await reopened.upsert("v2", [{ passage: passage("new", "the new text about replication"), vector: vec(1, 0) }]);
     await reopened.promote("c", "v2");
     expect((await reopened.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["new"]);
@@ -75,7 +87,7 @@ describe("SQLite search index", () => {
 
   it("replaces a passage on upsert and refuses vectors of the wrong size", async () => {
     const { index } = setup();
-    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2 });
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
     await index.upsert("v1", [{ passage: passage("a", "first wording"), vector: vec(1, 0) }]);
     await index.upsert("v1", [{ passage: passage("a", "second wording"), vector: vec(0, 1) }]);
     await index.promote("c", "v1");

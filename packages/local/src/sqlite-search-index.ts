@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS index_versions (
   corpus TEXT NOT NULL,
   tag TEXT NOT NULL UNIQUE,
   dims INTEGER NOT NULL,
+  tenant TEXT NOT NULL DEFAULT '',
   state TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
@@ -52,8 +53,6 @@ export interface SqliteSearchIndexOptions {
   fusion?: "normalized" | "rrf";
   /** Passages from which vector search uses the HNSW graph instead of the exact scan. */
   annThreshold?: number;
-  /** Tenant recorded with every passage (filters can select it). */
-  tenantOf?: (corpus: string) => string;
 }
 
 /**
@@ -70,6 +69,10 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   warm(corpus: string): Promise<void>;
 } {
   db.exec(SCHEMA);
+  // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
+  if (!(db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).some((c) => c.name === "tenant")) {
+    db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
+  }
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
   const statements = new Map<string, Statement<unknown[]>>();
   /** Prepared statements are compiled once per SQL text (searches run the same few over and over). */
@@ -80,13 +83,12 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   };
   const memory = new Map<string, MemorySignals>();
 
-  const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; state: string }>();
-  const tenants = new Map<string, string | null>();
+  const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }>();
   const info = (version: string) => {
     const cached = readyInfo.get(version);
     if (cached) return cached;
     const row = sql("SELECT * FROM index_versions WHERE version = ?").get(version) as
-      | { version: string; corpus: string; tag: string; dims: number; state: string }
+      | { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }
       | undefined;
     if (!row) throw new NotFoundError(`index version "${version}" not found`);
     if (row.state === "ready") readyInfo.set(version, row);
@@ -103,7 +105,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   const filterSql = (filter?: SearchFilter) => {
     const clauses: string[] = [];
     const args: string[] = [];
-    const columns = { sourcePath: "p.source_path", documentId: "p.document_id", tenant: "p.tenant" } as const;
+    const columns = { sourcePath: "p.source_path", documentId: "p.document_id" } as const;
     for (const [field, column] of Object.entries(columns) as Array<[keyof SearchFilter, string]>) {
       const value = filter?.[field];
       if (value === undefined) continue;
@@ -136,17 +138,13 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   };
 
   /**
-   * A version belongs to one corpus, so its tenant is one value: a tenant filter either keeps the whole
-   * version (and is dropped, keeping the fast paths) or nothing (null).
+   * A version belongs to one corpus, so its tenant (recorded at creation) is one value: a tenant filter
+   * either keeps the whole version (and is dropped, keeping the fast paths) or nothing (null).
    */
-  const narrow = (tag: string, filter?: SearchFilter): SearchFilter | undefined | null => {
+  const narrow = (owner: string, filter?: SearchFilter): SearchFilter | undefined | null => {
     if (!filter) return undefined;
     const { tenant, ...rest } = filter;
-    if (tenant !== undefined) {
-      if (!tenants.has(tag)) tenants.set(tag, (sql(`SELECT tenant FROM ${tables(tag).p} LIMIT 1`).get() as { tenant: string } | undefined)?.tenant ?? null);
-      const owner = tenants.get(tag);
-      if (owner !== null && owner !== undefined && owner !== tenant) return null;
-    }
+    if (tenant !== undefined && tenant !== owner) return null;
     return rest.sourcePath === undefined && rest.documentId === undefined ? undefined : rest;
   };
 
@@ -157,7 +155,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     const meta = rowsByIds(tag, hits.map((h) => h.index));
     return hits.filter((h) => {
       const r = meta.get(h.index);
-      return r && (!filter.sourcePath || r.source_path === filter.sourcePath) && (!filter.documentId || r.document_id === filter.documentId) && (!filter.tenant || r.tenant === filter.tenant);
+      return r && (!filter.sourcePath || r.source_path === filter.sourcePath) && (!filter.documentId || r.document_id === filter.documentId);
     }).slice(0, k);
   };
 
@@ -179,7 +177,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   };
 
   return {
-    async createVersion({ corpus, version, dimensions }) {
+    async createVersion({ corpus, version, dimensions, tenant }) {
       if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
       const existing = db.prepare("SELECT state FROM index_versions WHERE version = ?").get(version) as { state: string } | undefined;
       if (existing?.state === "ready") return;
@@ -189,7 +187,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       db.transaction(() => {
         db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL)`);
         db.exec(`CREATE VIRTUAL TABLE ${t.vec} USING vec0(embedding float[${dimensions}] distance_metric=cosine)`);
-        db.prepare("INSERT INTO index_versions (version, corpus, tag, dims, state, created_at) VALUES (?, ?, ?, ?, 'building', ?)").run(version, corpus, tag, dimensions, new Date().toISOString());
+        db.prepare("INSERT INTO index_versions (version, corpus, tag, dims, tenant, state, created_at) VALUES (?, ?, ?, ?, ?, 'building', ?)").run(version, corpus, tag, dimensions, tenant, new Date().toISOString());
       })();
     },
 
@@ -209,12 +207,11 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
             vecDelete.run(BigInt(old.rowid));
             deleteRow.run(old.rowid);
           }
-          const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, options.tenantOf?.(p.corpus) ?? "").lastInsertRowid);
+          const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant).lastInsertRowid);
           vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         }
       })();
       memory.delete(version);
-      tenants.delete(v.tag);
     },
 
     async promote(corpus, version) {
@@ -235,7 +232,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       const chosen = version ?? (await this.servingVersion(corpus));
       if (!chosen) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       const v = info(chosen);
-      const filter = narrow(v.tag, requested);
+      const filter = narrow(v.tenant, requested);
       if (filter === null) return [];
       if (mode === "lexical") {
         const ranked = memoryRanking("bm25", chosen, v.tag, query, k, filter);
@@ -288,7 +285,6 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       })();
       memory.delete(version);
       readyInfo.delete(version);
-      tenants.delete(row.tag);
       statements.clear();
     },
   };
