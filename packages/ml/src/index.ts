@@ -15,4 +15,5 @@ export * from "./jobs/static-encoder.ts";
 export * from "./model/projection.ts";
 export * from "./reader/extractive-reader.ts";
 export * from "./text/top-k.ts";
+export * from "./text/postings.ts";
 export * from "./text/highlight.ts";

@@ -1,72 +1,55 @@
+import { Postings, postingLists } from "./postings.ts";
+import type { ScoredPosition } from "./top-k.ts";
 import { terms } from "./tokenize.ts";
-import { topK } from "./top-k.ts";
 
 export interface Bm25Options {
   k1: number;
   b: number;
 }
 
-export interface ScoredId {
-  index: number;
-  score: number;
-}
+/** BM25 as Lucene and Elasticsearch score it. */
+export const DEFAULT_BM25: Bm25Options = { k1: 1.2, b: 0.75 };
+
+export type ScoredId = ScoredPosition;
 
 /**
- * In-memory BM25 over stemmed terms (Okapi BM25 with Lucene's idf = ln(1 + (N - df + 0.5)/(df + 0.5))).
- * Used to mine hard negatives, to weigh salient terms and as the evaluation baseline; the served
- * lexical search is SQLite FTS5 with the same k1 and b.
+ * BM25 over stemmed terms (stop words dropped) with Lucene's idf, ln(1 + (N − df + 0.5)/(df + 0.5)),
+ * which stays positive for common terms (SQLite FTS5's bm25() uses the Robertson idf that drops to zero
+ * for terms in half the documents — measurably weaker, so genq does not use it). One implementation for
+ * the served lexical search, the evaluation baseline, hard-negative mining and salient-term weights.
+ * Term frequencies are normalised once at build time; a query touches only its terms' postings.
  */
 export class Bm25Index {
-  private readonly postings = new Map<string, { docs: number[]; tfs: number[] }>();
-  private readonly lengths: Float64Array;
-  private readonly avgLength: number;
+  private readonly postings: Postings<string>;
   readonly size: number;
 
-  constructor(texts: readonly string[], private readonly options: Bm25Options = { k1: 1.2, b: 0.75 }) {
-    this.size = texts.length;
-    this.lengths = new Float64Array(texts.length);
-    let total = 0;
-    texts.forEach((text, doc) => {
-      const ts = terms(text);
-      this.lengths[doc] = ts.length;
-      total += ts.length;
+  constructor(texts: readonly string[], options: Bm25Options = DEFAULT_BM25) {
+    const { k1, b } = options;
+    const tokenised = texts.map(terms);
+    const avg = tokenised.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
+    const lists = postingLists<string>();
+    tokenised.forEach((ts, pos) => {
       const tf = new Map<string, number>();
       for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, n] of tf) {
-        let p = this.postings.get(t);
-        if (!p) this.postings.set(t, (p = { docs: [], tfs: [] }));
-        p.docs.push(doc);
-        p.tfs.push(n);
-      }
+      const norm = k1 * (1 - b + (b * ts.length) / avg);
+      for (const [t, f] of tf) lists.add(pos, t, (f * (k1 + 1)) / (f + norm));
     });
-    this.avgLength = total / Math.max(1, texts.length);
+    this.size = texts.length;
+    this.postings = new Postings(lists.lists, texts.length);
   }
 
   /** Inverse document frequency of a (stemmed) term; 0 for unknown terms. */
   idf(term: string): number {
-    const df = this.postings.get(term)?.docs.length ?? 0;
+    const df = this.postings.count(term);
     return df === 0 ? 0 : Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
   documentFrequency(term: string): number {
-    return this.postings.get(term)?.docs.length ?? 0;
+    return this.postings.count(term);
   }
 
-  /** Top-k documents for a query, best first; ties broken by index. */
+  /** Top-k documents (positions in the constructor's list) for a query, best first; ties by position. */
   search(query: string, k: number): ScoredId[] {
-    const { k1, b } = this.options;
-    const scores = new Map<number, number>();
-    for (const t of new Set(terms(query))) {
-      const p = this.postings.get(t);
-      if (!p) continue;
-      const idf = this.idf(t);
-      for (let i = 0; i < p.docs.length; i++) {
-        const d = p.docs[i]!;
-        const tf = p.tfs[i]!;
-        const norm = tf + k1 * (1 - b + (b * this.lengths[d]!) / this.avgLength);
-        scores.set(d, (scores.get(d) ?? 0) + (idf * tf * (k1 + 1)) / norm);
-      }
-    }
-    return topK(scores, k);
+    return this.postings.score([...new Set(terms(query))].map((t) => [t, this.idf(t)] as const), k);
   }
 }

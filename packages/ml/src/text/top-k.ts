@@ -1,40 +1,47 @@
-/** The k highest scores of a sparse score map, best first (ties by lower id), without sorting everything. */
-export function topK(scores: Map<number, number>, k: number): Array<{ index: number; score: number }> {
-  if (k <= 0) return [];
-  // A min-heap of size k over (score, -index): the root is the weakest kept entry.
-  const heapIdx: number[] = [];
-  const heapScore: number[] = [];
-  const weaker = (i: number, j: number) => heapScore[i]! < heapScore[j]! || (heapScore[i] === heapScore[j] && heapIdx[i]! > heapIdx[j]!);
-  const swap = (i: number, j: number) => {
-    [heapIdx[i], heapIdx[j]] = [heapIdx[j]!, heapIdx[i]!];
-    [heapScore[i], heapScore[j]] = [heapScore[j]!, heapScore[i]!];
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1, r = l + 1;
-      let m = i;
-      if (l < heapIdx.length && weaker(l, m)) m = l;
-      if (r < heapIdx.length && weaker(r, m)) m = r;
-      if (m === i) return;
-      swap(i, m);
-      i = m;
-    }
-  };
-  for (const [index, score] of scores) {
-    if (heapIdx.length < k) {
-      heapIdx.push(index);
-      heapScore.push(score);
-      for (let i = heapIdx.length - 1; i > 0; ) {
-        const p = (i - 1) >> 1;
-        if (!weaker(i, p)) break;
-        swap(i, p);
-        i = p;
+/** A score for a position (a passage's index in the caller's list). */
+export interface ScoredPosition {
+  index: number;
+  score: number;
+}
+
+/**
+ * Top k among `count` positions of a score array — the first `count` when `positions` is null, else the
+ * listed ones — in linear time: quickselect finds the k-th best score, then only the entries at or above
+ * it are sorted. Ties go to the lower position, so results are deterministic.
+ */
+export function topOfScores(scores: Float32Array, positions: Int32Array | null, count: number, k: number): ScoredPosition[] {
+  if (count === 0 || k <= 0) return [];
+  const kk = Math.min(k, count);
+  const at = (i: number) => (positions ? positions[i]! : i);
+  const work = new Float32Array(count);
+  for (let i = 0; i < count; i++) work[i] = scores[at(i)]!;
+  let lo = 0, hi = count - 1;
+  const target = kk - 1; // the k-th largest, once partitioned in descending order
+  while (lo < hi) {
+    const pivot = work[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (work[i]! > pivot) i++;
+      while (work[j]! < pivot) j--;
+      if (i <= j) {
+        const t = work[i]!;
+        work[i++] = work[j]!;
+        work[j--] = t;
       }
-    } else if (score > heapScore[0]! || (score === heapScore[0] && index < heapIdx[0]!)) {
-      heapIdx[0] = index;
-      heapScore[0] = score;
-      down(0);
     }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
   }
-  return heapIdx.map((index, i) => ({ index, score: heapScore[i]! })).sort((a, b) => b.score - a.score || a.index - b.index);
+  const threshold = work[target]!;
+  const picked: number[] = [];
+  const ties: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const pos = at(i);
+    if (scores[pos]! > threshold) picked.push(pos);
+    else if (scores[pos] === threshold) ties.push(pos);
+  }
+  ties.sort((a, b) => a - b);
+  for (const pos of ties) if (picked.length < kk) picked.push(pos);
+  return picked.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, kk).map((pos) => ({ index: pos, score: scores[pos]! }));
 }
