@@ -228,5 +228,4 @@ function fail(message: string): number {
   return 1;
 }
 
-export const examplesDir = EXAMPLES_DIR;
 

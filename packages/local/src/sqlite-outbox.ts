@@ -10,6 +10,7 @@ import {
   silentLogger,
   systemClock,
 } from "@genq/core";
+import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
 
 const SCHEMA = `
@@ -113,6 +114,11 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
   const insertDead = db.prepare(
     "INSERT OR REPLACE INTO dead_letters (id, type, corpus, payload, reason, attempts, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
+  const hasId = db.prepare("SELECT 1 FROM outbox WHERE id = ?");
+  const lastSeqStmt = db.prepare<[], { s: number }>("SELECT coalesce(max(seq), 0) AS s FROM outbox");
+  const nextDue = db.prepare<[], { at: number | null }>("SELECT min(available_at) AS at FROM outbox WHERE status = 'pending'");
+  const readAfterStmt = db.prepare<[number, number], { seq: number; payload: string }>("SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+  const pendingStmts = new Map<string, Statement<string[]>>();
   const deadLetter = db.transaction((row: { seq: number; id: string; type: string; corpus: string; payload: string }, attempts: number, reason: string) => {
     markDead.run(attempts, reason, row.seq);
     insertDead.run(row.id, row.type, row.corpus, row.payload, reason, attempts, clock.now().toISOString());
@@ -172,10 +178,13 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
         clauses.push("type = ?");
         args.push(filter.type);
       }
-      return (db.prepare(`SELECT count(*) AS n FROM outbox WHERE ${clauses.join(" AND ")}`).get(...args) as { n: number }).n;
+      const sql = `SELECT count(*) AS n FROM outbox WHERE ${clauses.join(" AND ")}`;
+      let st = pendingStmts.get(sql);
+      if (!st) pendingStmts.set(sql, (st = db.prepare<string[]>(sql)));
+      return (st.get(...args) as { n: number }).n;
     },
     nextDueInMs() {
-      const row = db.prepare("SELECT min(available_at) AS at FROM outbox WHERE status = 'pending'").get() as { at: number | null };
+      const row = nextDue.get()!;
       return row.at === null ? null : Math.max(0, row.at - clock.now().getTime());
     },
     deadLetters(corpus) {
@@ -187,7 +196,7 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
       return rows.map(({ failed_at, ...r }) => ({ ...r, failedAt: failed_at }));
     },
     readAfter(afterSeq, limit = 100) {
-      const rows = db.prepare("SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?").all(afterSeq, limit) as Array<{ seq: number; payload: string }>;
+      const rows = readAfterStmt.all(afterSeq, limit);
       const out: StreamedEvent[] = [];
       for (const r of rows) {
         try {
@@ -199,10 +208,10 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
       return out;
     },
     has(id) {
-      return db.prepare("SELECT 1 FROM outbox WHERE id = ?").get(id) !== undefined;
+      return hasId.get(id) !== undefined;
     },
     lastSeq() {
-      return (db.prepare("SELECT coalesce(max(seq), 0) AS s FROM outbox").get() as { s: number }).s;
+      return lastSeqStmt.get()!.s;
     },
   };
   return outbox;

@@ -64,7 +64,6 @@ export interface SqliteSearchIndexOptions {
  */
 export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
-  versionPassages(version: string): Passage[];
   /** Load a corpus's serving version's in-memory signals now rather than on its first search. */
   warm(corpus: string): Promise<void>;
 } {
@@ -268,10 +267,6 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (version) signals(version, info(version).tag);
     },
 
-    versionPassages(version) {
-      const v = info(version);
-      return (db.prepare(`SELECT * FROM ${tables(v.tag).p} ORDER BY rowid`).all() as Row[]).map(toPassage);
-    },
 
     async dropVersion(version) {
       const row = db.prepare("SELECT tag, corpus FROM index_versions WHERE version = ?").get(version) as { tag: string; corpus: string } | undefined;

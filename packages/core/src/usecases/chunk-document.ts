@@ -1,7 +1,7 @@
 import type { ChunkOptions } from "../chunking/chunker.ts";
 import { toPassages, type ParsedDocument } from "../chunking/passages.ts";
 import { keys, parseDocumentKey, type DocumentRecord } from "../domain.ts";
-import { DocumentRejectedError } from "../errors.ts";
+import { DocumentRejectedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { EventOf } from "../events.ts";
 import { contentHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
@@ -37,7 +37,10 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   const key = event.detail.key;
   const target = parseDocumentKey(key);
   const corpus = target?.corpus ?? event.corpus;
-  await ensureCorpus(deps, { name: corpus, tenant: deps.defaultTenant }).catch(() => undefined);
+  // A corpus another tenant owns, or a name that is not one, still gets its document recorded below.
+  await ensureCorpus(deps, { name: corpus, tenant: deps.defaultTenant }).catch((error: unknown) => {
+    if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
+  });
   const rawPath = key.startsWith(keys.docs(corpus)) ? key.slice(keys.docs(corpus).length) : key;
   if (!target) return rejectDocument(deps, corpus, rawPath, null, 0, "path is not allowed: it must stay inside the corpus's docs folder (no '..', empty or absolute segments)");
 
