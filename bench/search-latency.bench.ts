@@ -2,7 +2,7 @@
  * Search latency of the embedded index at 20k and 100k passages (realistic text, see
  * lib/synthetic-corpus.ts): query encoding plus search, for each mode, over 300 synthetic queries
  * after a warm-up. Run: npm run bench:search   (SIZES=20000,100000 by default; ANN_THRESHOLD=n moves the
- * point from which vector search uses the HNSW graph instead of the exact scan, 50,000 by default)
+ * point from which vector search uses the HNSW graph instead of the exact scan, 10,000 by default)
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +30,7 @@ for (const size of (process.env.SIZES ?? "20000,100000").split(",").map(Number))
   await index.promote("bench", "v1");
   const warm = (performance.now() - t1) / 1000;
   const queries = generateQueries(passages.slice(0, 400), new Bm25Index(texts.slice(0, 400))).map((q) => q.query).slice(0, 300);
-  console.log(`\n${size} passages (vector search: ${size >= (annThreshold ?? 50_000) ? "HNSW graph" : "exact scan"}): indexed (embedding included) in ${built.toFixed(1)} s, in-memory BM25/TF-IDF built in ${warm.toFixed(1)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`\n${size} passages (vector search: ${size >= (annThreshold ?? 10_000) ? "HNSW graph" : "exact scan"}): indexed (embedding included) in ${built.toFixed(1)} s, in-memory BM25/TF-IDF built in ${warm.toFixed(1)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   for (const mode of ["hybrid", "lexical", "semantic"] as SearchMode[]) {
     for (const q of queries.slice(0, 30)) await index.search({ corpus: "bench", query: q, vector: model.encode(q), k: 10, mode });
     const times: number[] = [];

@@ -25,7 +25,7 @@ export interface MemorySignalOptions {
   annThreshold?: number;
 }
 
-export const DEFAULT_ANN_THRESHOLD = 50_000;
+export const DEFAULT_ANN_THRESHOLD = 10_000;
 
 /**
  * The signals of an index version, held in memory and built from its passages and vectors: BM25 (the
