@@ -57,21 +57,31 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     knn: { embedding: { vector: Array.from(vector), k, ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}) } },
   });
 
+  // OpenSearch refuses a search naming a pipeline it does not hold ("Pipeline genq-hybrid is not defined",
+  // opensearch-project/OpenSearch SearchPipelineService.resolvePipeline), so the pipeline is put before
+  // the first hybrid search of this process and again whenever a version is created. Putting it is
+  // idempotent (PUT replaces the definition), so concurrent cold starts are harmless.
+  let pipelineReady: Promise<void> | null = null;
+  const putPipeline = async () => {
+    await client.transport.request({ method: "PUT", path: `/_search/pipeline/${PIPELINE}`, body: hybridPipelineDefinition(weights) });
+  };
+  const ensurePipeline = (force = false) => {
+    if (force || !pipelineReady) pipelineReady = putPipeline().catch((error: unknown) => {
+      pipelineReady = null;
+      throw error;
+    });
+    return pipelineReady;
+  };
+  const pipelineMissing = (error: unknown) => /Pipeline \S+ is not defined/.test(JSON.stringify((error as { meta?: { body?: unknown } }).meta?.body ?? (error as Error).message ?? ""));
+
   return {
+    /** Create or replace the hybrid search pipeline; safe to call any number of times. */
     async ensurePipeline() {
-      // Lexical + semantic share of the local mix (OpenSearch has no third TF-IDF signal): renormalised.
-      const lexical = weights.lexical + weights.sparse;
-      await client.transport.request({
-        method: "PUT",
-        path: `/_search/pipeline/${PIPELINE}`,
-        body: {
-          description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
-          phase_results_processors: [{ "normalization-processor": { normalization: { technique: "min_max" }, combination: { technique: "arithmetic_mean", parameters: { weights: [lexical, weights.semantic] } } } }],
-        },
-      });
+      await ensurePipeline(true);
     },
     async createVersion({ version, dimensions, tenant }) {
       if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
+      await ensurePipeline(true);
       const exists = await client.indices.exists({ index: indexName(version) });
       if (exists.body) return;
       await client.indices.create({
@@ -132,11 +142,21 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
         mode === "lexical" ? { bool: { must: [lexicalQuery(query)], filter: f } }
         : mode === "semantic" ? knnQuery(vector!, k, filter)
         : { hybrid: { queries: [{ bool: { must: [lexicalQuery(query)], filter: f } }, knnQuery(vector!, CANDIDATES, filter)] } };
-      const out = await client.search({
+      const request = {
         index: target,
         body: { size: k, query: bodyQuery, _source: { excludes: ["embedding"] }, highlight: { fields: { text: { fragment_size: 160, number_of_fragments: 1 } }, pre_tags: ["<mark>"], post_tags: ["</mark>"] } },
         ...(mode === "hybrid" ? { search_pipeline: PIPELINE } : {}),
-      } as never);
+      } as never;
+      if (mode === "hybrid") await ensurePipeline();
+      let out;
+      try {
+        out = await client.search(request);
+      } catch (error) {
+        // Someone removed the pipeline after this process put it: put it again once and retry.
+        if (mode !== "hybrid" || !pipelineMissing(error)) throw error;
+        await ensurePipeline(true);
+        out = await client.search(request);
+      }
       const hits = (out.body as { hits: { hits: Array<{ _score: number; _source: Source; highlight?: { text?: string[] } }> } }).hits.hits;
       return hits.map((h): SearchHit => ({
         passage: toPassage(h._source),
@@ -152,6 +172,26 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       if (attached.length) throw new ValidationError(`index version "${version}" is serving (${attached.join(", ")}) and cannot be dropped`);
       await client.indices.delete({ index, ignore_unavailable: true } as never);
     },
+  };
+}
+
+/**
+ * The hybrid search pipeline: min-max normalisation, then a weighted arithmetic mean of the lexical and
+ * the k-NN sub-query, in that order. neural-search (opensearch-project/neural-search
+ * ScoreCombinationUtil) refuses weights outside [0, 1] or not summing to 1 within 0.01, so the lexical
+ * share of the local mix (BM25 + TF-IDF: OpenSearch has no third signal) and the semantic share are
+ * renormalised and rounded.
+ */
+export function hybridPipelineDefinition(weights: HybridWeights) {
+  const lexical = weights.lexical + weights.sparse;
+  const total = lexical + weights.semantic;
+  if (!(total > 0)) throw new ValidationError("hybrid weights must not all be zero");
+  const share = Math.round((lexical / total) * 1e6) / 1e6;
+  return {
+    description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
+    phase_results_processors: [
+      { "normalization-processor": { normalization: { technique: "min_max" }, combination: { technique: "arithmetic_mean", parameters: { weights: [share, Math.round((1 - share) * 1e6) / 1e6] } } } },
+    ],
   };
 }
 
