@@ -105,10 +105,13 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       for (let attempt = 1; pending.length; attempt++) {
         const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
         const out = await client.bulk({ body, refresh: false });
-        const results = (out.body as { items: Array<{ index: { status: number; error?: { reason?: string } } }> }).items;
+        const results = (out.body as { items: Array<{ index: { status: number; error?: { reason?: string; caused_by?: { reason?: string } } } }> }).items;
         const rejected = pending.filter((_, i) => results[i]?.index.status === 429);
         const failed = results.map((r, i) => ({ r, item: pending[i]! })).filter(({ r }) => r.index.status >= 300 && r.index.status !== 429);
-        if (failed.length) throw new Error(`OpenSearch refused ${failed.length} passage(s): ${failed[0]!.r.index.error?.reason ?? failed[0]!.r.index.status}`);
+        if (failed.length) {
+          const e = failed[0]!.r.index.error;
+          throw new Error(`OpenSearch refused ${failed.length} passage(s), first "${failed[0]!.item.id}": ${[e?.reason, e?.caused_by?.reason].filter(Boolean).join(": ") || failed[0]!.r.index.status}`);
+        }
         if (rejected.length && attempt >= (options.maxBulkAttempts ?? 5)) throw new Error(`OpenSearch kept rejecting ${rejected.length} passage(s) (429) after ${attempt} attempts`);
         pending = rejected;
         if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
