@@ -5,6 +5,7 @@ import { startRun } from "@genq/core";
 import { createSageMakerGenerator, createSageMakerReader } from "@genq/aws";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import { awsDeps } from "../aws-deps.ts";
+import { lambdaHttpLimits } from "../http-limits.ts";
 
 const deps = awsDeps();
 const d = deps.handlerDeps;
@@ -16,6 +17,6 @@ export const handler = handle(
     generator: deps.config.GENQ_LLM_ENDPOINT ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT) : createExtractiveGenerator(),
     authenticate: (key) => deps.apiKeys.tenantOf(key),
     startRun: (input) => startRun({ ...d, pendingUploads: async () => 0 }, input),
-    limits: { maxUploadBytes: Math.min(6, deps.config.GENQ_MAX_DOCUMENT_MB) * 1024 * 1024 },
+    limits: lambdaHttpLimits(deps.config.GENQ_MAX_DOCUMENT_MB),
   }),
 );
