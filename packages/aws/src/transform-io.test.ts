@@ -102,6 +102,7 @@ describe("transform outputs", () => {
     expect(train[0]).toEqual({ query: expect.stringMatching(/^query \d+ a$/), passage: expect.stringMatching(/^passage \d+$/), passageId: expect.any(String), kind: "t5" });
     const trained = new Set(train.map((t) => t.passageId));
     for (const h of held) expect(trained.has(h.passageId)).toBe(false);
+    expect([...store.keys()].filter((k) => k.includes("heldout-parts"))).toEqual([]);
     expect(event).toEqual({ id: "queries.generated:r1", type: "queries.generated", corpus: "c", detail: { runId: "r1", pairsKey: "corpora/c/runs/r1/pairs/h1.jsonl", heldoutKey: "corpora/c/runs/r1/heldout.jsonl", pairs: train.length } });
     store.clear();
     await blobs.put(`${out}h1.jsonl.out`, "garbage\n");

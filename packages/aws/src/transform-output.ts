@@ -1,4 +1,4 @@
-import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type EventInput, type QueryPair, type SearchIndex } from "@genq/core";
+import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type EventInput, type SearchIndex } from "@genq/core";
 import { encodeLines, readLines } from "./json-lines.ts";
 import { transformPaths } from "./transform-input.ts";
 
@@ -21,63 +21,91 @@ function generatedQueries(output: unknown): string[] {
 }
 
 export interface QueryPartResult {
+  /** Where the part's training pairs went (null when every passage of the part is held out). */
   pairsKey: string | null;
   pairs: number;
-  heldout: QueryPair[];
+  /** Where the part's held-out queries went (null when none is held out). */
+  heldoutKey: string | null;
+  heldout: number;
   unreadable: number;
 }
 
+interface GeneratedLine {
+  passageId: string;
+  passage: string;
+  queries: string[];
+}
+
+/** The usable lines of a joined query-generation output object, streamed; `onUnreadable` counts the rest. */
+async function* generatedLines(blobs: BlobStore, key: string, onUnreadable: () => void): AsyncGenerator<GeneratedLine> {
+  for await (const line of readLines(await blobs.getStream(key))) {
+    let row: { passageId?: unknown; inputs?: unknown; SageMakerOutput?: unknown };
+    try {
+      row = JSON.parse(line);
+    } catch {
+      onUnreadable();
+      continue;
+    }
+    const queries = generatedQueries(row.SageMakerOutput);
+    if (typeof row.passageId !== "string" || typeof row.inputs !== "string" || !queries.length) {
+      onUnreadable();
+      continue;
+    }
+    yield { passageId: row.passageId, passage: row.inputs, queries };
+  }
+}
+
+/** Stream `lines` into `key`; an empty result leaves no object behind. Returns how many lines were written. */
+async function writeLines(blobs: BlobStore, key: string, lines: AsyncIterable<string>): Promise<number> {
+  let count = 0;
+  async function* counted() {
+    for await (const line of lines) {
+      count++;
+      yield line;
+    }
+  }
+  await blobs.putStream(key, encodeLines(counted()));
+  if (!count) await blobs.delete(key);
+  return count;
+}
+
+const heldoutPart = (corpus: string, runId: string, part: string) => `${keys.run(corpus, runId)}heldout-parts/${part}.jsonl`;
+
 /**
  * Read one `.out` object of the query-generation transform and write its training pairs to
- * `pairs/<part>.jsonl` (streamed; `{"query", "passage", "passageId", "kind"}`, the passage text being
- * what the model read). With JoinSource=Input and JSON input, SageMaker writes each input line with the
- * model's answer added under `SageMakerOutput` (DataProcessing.JoinSource in the SageMaker API
- * reference); the stock container answers a text2text request with `[{"generated_text": ...}, ...]`.
- * Queries of held-out passages are returned (they are a tenth of the part), not written. Lines
- * without a passage id, its text or any query are counted as unreadable and skipped.
+ * `pairs/<part>.jsonl` (`{"query", "passage", "passageId", "kind"}`, the passage text being what the model
+ * read) and its held-out queries to `heldout-parts/<part>.jsonl` (`{"query", "passageId", "kind"}`).
+ * With JoinSource=Input and JSON input, SageMaker writes each input line with the model's answer added
+ * under `SageMakerOutput` (DataProcessing.JoinSource in the SageMaker API reference); the stock container
+ * answers a text2text request with `[{"generated_text": ...}, ...]`. The object is streamed twice (once
+ * per output), so memory stays at one line whatever its size. Lines without a passage id, its text or
+ * any query are counted as unreadable and skipped.
  */
 export async function collectQueryGenerationPart(
   blobs: BlobStore,
   input: { corpus: string; runId: string; key: string; heldOutFraction: number; seed: number },
 ): Promise<QueryPartResult> {
-  const heldout: QueryPair[] = [];
-  let pairs = 0;
+  const part = partName(input.key);
+  const held = (passageId: string) => isHeldOut(passageId, input.heldOutFraction, input.seed);
   let unreadable = 0;
-  async function* trainLines() {
-    for await (const line of readLines(await blobs.getStream(input.key))) {
-      let row: { passageId?: unknown; inputs?: unknown; SageMakerOutput?: unknown };
-      try {
-        row = JSON.parse(line);
-      } catch {
-        unreadable++;
-        continue;
-      }
-      const queries = generatedQueries(row.SageMakerOutput);
-      if (typeof row.passageId !== "string" || typeof row.inputs !== "string" || !queries.length) {
-        unreadable++;
-        continue;
-      }
-      for (const query of queries) {
-        if (isHeldOut(row.passageId, input.heldOutFraction, input.seed)) heldout.push({ query, passageId: row.passageId, kind: "t5" });
-        else {
-          pairs++;
-          yield JSON.stringify({ query, passage: row.inputs, passageId: row.passageId, kind: "t5" });
-        }
-      }
+  async function* select(heldOut: boolean) {
+    for await (const g of generatedLines(blobs, input.key, () => heldOut || unreadable++)) {
+      if (held(g.passageId) !== heldOut) continue;
+      for (const query of g.queries) yield JSON.stringify(heldOut ? { query, passageId: g.passageId, kind: "t5" } : { query, passage: g.passage, passageId: g.passageId, kind: "t5" });
     }
   }
-  const pairsKey = keys.pairs(input.corpus, input.runId, partName(input.key));
-  await blobs.putStream(pairsKey, encodeLines(trainLines()));
-  if (!pairs) await blobs.delete(pairsKey);
-  return { pairsKey: pairs ? pairsKey : null, pairs, heldout, unreadable };
+  const pairsKey = keys.pairs(input.corpus, input.runId, part);
+  const heldoutKey = heldoutPart(input.corpus, input.runId, part);
+  const pairs = await writeLines(blobs, pairsKey, select(false));
+  const heldout = await writeLines(blobs, heldoutKey, select(true));
+  return { pairsKey: pairs ? pairsKey : null, pairs, heldoutKey: heldout ? heldoutKey : null, heldout, unreadable };
 }
 
 /**
  * Turn a finished query-generation transform into the run's training pairs (`pairs/<part>.jsonl`, one
  * per output part) and its held-out queries (`heldout.jsonl`), and return the `queries.generated` event
- * to publish. Parts are read one at a time and streamed, so no passage text is held beyond one line;
- * the held-out queries (no passage text) are collected. A transform that produced no usable pair is an
- * error naming how many lines could not be read.
+ * to publish. Everything is streamed part by part, so no passage text or query list is held beyond a
+ * line. A transform that produced no usable pair is an error naming how many lines could not be read.
  */
 export async function collectTransformOutput(
   blobs: BlobStore,
@@ -86,19 +114,23 @@ export async function collectTransformOutput(
   const prefix = transformPaths.queriesOutput(input.corpus, input.runId);
   const parts = await transformOutputParts(blobs, prefix);
   const pairsKeys: string[] = [];
-  const heldout: QueryPair[] = [];
+  const heldoutKeys: string[] = [];
   let pairs = 0;
   let unreadable = 0;
   for (const key of parts) {
     const part = await collectQueryGenerationPart(blobs, { ...input, key });
     if (part.pairsKey) pairsKeys.push(part.pairsKey);
+    if (part.heldoutKey) heldoutKeys.push(part.heldoutKey);
     pairs += part.pairs;
     unreadable += part.unreadable;
-    heldout.push(...part.heldout);
   }
   if (!pairs) throw new CorruptArtifactError(`query generation produced no usable pairs (${parts.length} output parts, ${unreadable} unreadable lines under ${prefix})`);
   const heldoutKey = keys.heldout(input.corpus, input.runId);
-  await blobs.putStream(heldoutKey, encodeLines(heldout.map((q) => JSON.stringify(q))));
+  async function* allHeldout() {
+    for (const key of heldoutKeys) yield* readLines(await blobs.getStream(key));
+  }
+  await blobs.putStream(heldoutKey, encodeLines(allHeldout()));
+  for (const key of heldoutKeys) await blobs.delete(key);
   return {
     id: `queries.generated:${input.runId}`,
     type: "queries.generated",
