@@ -67,8 +67,7 @@ export function defaultHandlerContainer(pipeline: (inputs: unknown, parameters: 
         // predict() calls data.pop("inputs", data): a list refuses two arguments, a scalar has no pop.
         if (Array.isArray(data)) throw new HandlerError("pop expected at most 1 argument, got 2");
         if (data === null || typeof data !== "object") throw new HandlerError(`'${typeof data === "string" ? "str" : data === null ? "NoneType" : typeof data === "number" ? "int" : "bool"}' object has no attribute 'pop'`);
-        const { inputs = data, parameters, ...rest } = data as Record<string, unknown>;
-        void rest;
+        const { inputs = data, parameters } = data as Record<string, unknown>;
         return { status: 200, body: encodeResponse(pipeline(inputs, parameters as Record<string, unknown> | undefined), accept), contentType: accept };
       } catch (error) {
         if (!(error instanceof HandlerError)) throw error;

@@ -1,5 +1,5 @@
 import { stem, words } from "@genq/ml";
-import { illegalArgument, parsing, type OpenSearchError } from "./opensearch-errors.ts";
+import { illegalArgument, parsing } from "./opensearch-errors.ts";
 
 /** A field's mapping as the stand-in keeps it. */
 export interface FieldMapping {
@@ -199,5 +199,3 @@ export function highlight(text: string, terms: Set<string>, analyzer: string | u
   const start = Math.max(0, marked.indexOf(o.pre) - Math.floor(o.size / 4));
   return marked.slice(start, start + o.size + o.pre.length + o.post.length).trim();
 }
-
-export type { OpenSearchError };
