@@ -56,7 +56,7 @@ beforeAll(async () => {
 describe("the local pipeline", () => {
   it("runs ingest → generate → train → deploy → index → evaluate → ready, promoting the index", async () => {
     const run = (await deps.repo.getRun(runId))!;
-    expect(run.history.map((h) => h.to)).toEqual(["generating", "training", "deploying", "indexing", "evaluating", "ready"]);
+    expect(run.history.map((h) => h.to)).toEqual(["generating", "training", "deploying", "indexing", "evaluating", "promoting", "ready"]);
     expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
     expect((await deps.repo.getCorpus("pg"))!.servingRunId).toBe(runId);
     const manifest = JSON.parse(new TextDecoder().decode(await deps.blobs.get(`${run.artifacts.modelKey}manifest.json`)));

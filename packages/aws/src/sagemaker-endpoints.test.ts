@@ -28,7 +28,7 @@ describe("SageMaker endpoints", () => {
   it("turns IN_SERVICE into model.deployed", () => {
     expect(translateSageMakerEvent(fixture("sagemaker-endpoint-in-service.json"))).toEqual({
       kind: "event",
-      event: { id: "model.deployed:run-1", type: "model.deployed", corpus: "handbook", detail: { runId: "run-1", modelId: "genq-run-1-enc", endpoint: "genq-run-1-enc" } },
+      event: { id: "model.deployed:run-1", type: "model.deployed", corpus: "handbook", detail: { runId: "run-1", modelId: "run-1-model", endpoint: "genq-run-1-enc" } },
     });
   });
 
@@ -70,7 +70,7 @@ describe("query-generation transform output", () => {
     expect(train[0]).toMatchObject({ query: expect.stringMatching(/^query \d+ a$/), passage: expect.stringMatching(/^passage \d+$/) });
     const trained = new Set(train.map((t) => t.passageId));
     for (const h of held) expect(trained.has(h.passageId)).toBe(false);
-    expect(event).toMatchObject({ type: "queries.generated", detail: { runId: "r1", pairs: train.length } });
+    expect(event).toEqual({ pairsKey: "corpora/c/runs/r1/pairs/part-0000.jsonl", heldoutKey: "corpora/c/runs/r1/heldout.jsonl", pairs: train.length, heldout: held.length });
   });
 });
 

@@ -5,6 +5,7 @@ import {
   DeleteEndpointCommand,
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
+  DescribeEndpointCommand,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -60,6 +61,18 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
       await ignoreExisting(client.send(new CreateEndpointConfigCommand(r.config)));
       await ignoreExisting(client.send(new CreateEndpointCommand(r.endpoint)));
       return r.endpoint.EndpointName;
+    },
+    /**
+     * The run's endpoint status (`Creating`, `InService`, `Failed`, …) or null when it does not exist: how
+     * a re-issued deployment finds an endpoint whose state-change event was lost.
+     */
+    async status(runId: string): Promise<string | null> {
+      try {
+        return (await client.send(new DescribeEndpointCommand({ EndpointName: endpointNames.model(runId) }))).EndpointStatus ?? null;
+      } catch (error) {
+        if (/could not find|does not exist/i.test((error as Error).message ?? "")) return null;
+        throw error;
+      }
     },
     /** Remove a superseded run's endpoint, config and model (missing ones are fine). */
     async retire(runId: string): Promise<void> {

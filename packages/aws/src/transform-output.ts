@@ -1,16 +1,16 @@
-import { isHeldOut, keys, toJsonLines, type BlobStore, type EventInput, type Passage, type QueryPair, type SearchIndex } from "@genq/core";
+import { CorruptArtifactError, isHeldOut, keys, toJsonLines, type BlobStore, type GeneratedQueries, type Passage, type QueryPair, type SearchIndex } from "@genq/core";
 
 /**
  * Parse a finished query-generation transform: with JoinSource=Input every output line is the input
  * line (`{"passageId", "inputs", ...}`) plus `SageMakerOutput`, the model's generations. Writes the
  * run's training pairs (`{"query", "passage", "passageId"}` — train.py reads passage text) and its
- * held-out slice, and returns the `queries.generated` event to publish. Unreadable lines are counted
- * and skipped; a transform that produced nothing usable is an error.
+ * held-out slice, and returns where they are (the caller completes the stage). Unreadable lines are
+ * counted and skipped; a transform that produced nothing usable is a CorruptArtifactError.
  */
 export async function collectTransformOutput(
   blobs: BlobStore,
   input: { corpus: string; runId: string; heldOutFraction: number; seed: number },
-): Promise<EventInput & { id: string }> {
+): Promise<GeneratedQueries> {
   const prefix = `${keys.run(input.corpus, input.runId)}transform-output/`;
   const train: Array<QueryPair & { passage: string }> = [];
   const heldout: QueryPair[] = [];
@@ -32,12 +32,12 @@ export async function collectTransformOutput(
       }
     }
   }
-  if (!train.length) throw new Error(`query generation produced no usable pairs (${bad} unreadable lines under ${prefix})`);
+  if (!train.length) throw new CorruptArtifactError(`query generation produced no usable pairs (${bad} unreadable lines under ${prefix})`);
   const pairsKey = keys.pairs(input.corpus, input.runId);
   const heldoutKey = keys.heldout(input.corpus, input.runId);
   await blobs.put(pairsKey, toJsonLines(train));
   await blobs.put(heldoutKey, toJsonLines(heldout));
-  return { id: `queries.generated:${input.runId}`, type: "queries.generated", corpus: input.corpus, detail: { runId: input.runId, pairsKey, heldoutKey, pairs: train.length } };
+  return { pairsKey, heldoutKey, pairs: train.length, heldout: heldout.length };
 }
 
 /**
@@ -64,7 +64,7 @@ export async function indexEmbeddingOutput(
       const row = JSON.parse(line) as { passageId?: string; SageMakerOutput?: { embeddings?: number[][] } };
       const passage = row.passageId ? input.passages.get(row.passageId) : undefined;
       const vector = row.SageMakerOutput?.embeddings?.[0];
-      if (!passage || !vector || vector.length !== input.dimensions) throw new Error(`embedding output line for "${row.passageId ?? "?"}" is unusable (unknown passage or not a ${input.dimensions}-dimensional vector)`);
+      if (!passage || !vector || vector.length !== input.dimensions) throw new CorruptArtifactError(`embedding output line for "${row.passageId ?? "?"}" is unusable (unknown passage or not a ${input.dimensions}-dimensional vector)`);
       batch.push({ passage, vector: Float32Array.from(vector) });
       if (batch.length === 200) await flush();
     }

@@ -1,5 +1,29 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_STAGE_DEADLINES, WORKING_STATES, type StageDeadlines, type WorkingState } from "@genq/core";
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|min|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/**
+ * Per-stage deadlines: `training=2h,evaluating=30m` (units ms, s, m, h) over the defaults. An unknown
+ * stage or a malformed duration is refused, naming it.
+ */
+const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines => {
+  const deadlines = { ...DEFAULT_STAGE_DEADLINES };
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [stage, value] = part.split("=").map((x) => x.trim());
+    const m = DURATION.exec(value ?? "");
+    if (!stage || !(WORKING_STATES as readonly string[]).includes(stage)) {
+      ctx.addIssue({ code: "custom", message: `"${stage}" is not a stage (one of ${WORKING_STATES.join(", ")})` });
+    } else if (!m || Number(m[1]) <= 0) {
+      ctx.addIssue({ code: "custom", message: `"${value ?? ""}" for ${stage} is not a duration such as 90s, 30m or 2h` });
+    } else {
+      deadlines[stage as WorkingState] = Number(m[1]) * UNIT_MS[m[2]!]!;
+    }
+  }
+  return deadlines;
+});
 
 /** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */
 export const LocalConfig = z.object({
@@ -18,6 +42,8 @@ export const LocalConfig = z.object({
   workers: z.coerce.number().int().min(1).max(64),
   fusion: z.enum(["normalized", "rrf"]),
   hardNegatives: z.enum(["true", "false"]).transform((v) => v === "true"),
+  stageDeadlines: StageDeadlinesSetting,
+  reconcileSeconds: z.coerce.number().positive().max(86_400),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
@@ -39,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     workers: env.GENQ_SERVE_WORKERS ?? 1,
     fusion: env.GENQ_FUSION ?? "normalized",
     hardNegatives: env.GENQ_HARD_NEGATIVES ?? "false",
+    stageDeadlines: env.GENQ_STAGE_DEADLINES ?? "",
+    reconcileSeconds: env.GENQ_RECONCILE_SECONDS ?? 30,
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -56,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     workers: "GENQ_SERVE_WORKERS",
     fusion: "GENQ_FUSION",
     hardNegatives: "GENQ_HARD_NEGATIVES",
+    stageDeadlines: "GENQ_STAGE_DEADLINES",
+    reconcileSeconds: "GENQ_RECONCILE_SECONDS",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { NotFoundError, evaluateQuerySet, loadCorpusPassages, parseJudgments, type MetricSet } from "@genq/core";
+import { NotFoundError, evaluateQuerySet, loadCorpusPassages, parseJudgments, runSystems, type MetricSet } from "@genq/core";
 import type { LocalDeps } from "./local-deps.ts";
 
 /** The systems `genq eval --json` reports, in order. */
@@ -24,8 +24,8 @@ export async function evaluateJudgments(deps: LocalDeps, input: { corpus: string
   if (!run.artifacts.indexVersion || !run.artifacts.modelId) throw new NotFoundError(`run "${runId}" has no index (it is ${run.state})`);
   const documents = new Set((await loadCorpusPassages(deps, corpus.name)).map((p) => p.documentId));
   const judged = parseJudgments(readFileSync(input.queries, "utf8"), readFileSync(input.qrels, "utf8"), documents);
-  const systems = await deps.stages.systemsFor(corpus.name, run.artifacts.indexVersion, run.artifacts.modelId);
-  const result = await evaluateQuerySet("judgments", "user judgments", judged, systems, "hybrid");
+  const systems = await runSystems(deps.pipeline.evaluationDeps, run, run.artifacts.indexVersion, run.artifacts.modelId);
+  const result = await evaluateQuerySet("judgments", "user judgments", judged, systems, [], "hybrid");
   const pick = (name: string) => result.systems[name]!.metrics;
   return {
     runId,

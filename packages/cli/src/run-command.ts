@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ValidationError, resumeRuns, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
+import { ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
 import { drainAll, ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
 
@@ -35,25 +35,23 @@ export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print
     if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
     print(`judgments: ${await storeJudgmentFiles(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
   }
-  const active = (await deps.repo.listRuns(input.corpus)).find((r) => !["ready", "failed", "rejected"].includes(r.state));
+  // Whatever a crash left unfinished (in any corpus) moves again before anything new starts.
+  await deps.reconcile();
+  const active = await activeRun(deps.engine, input.corpus);
   let run: Run;
   if (active) {
     run = active;
-    print(`resuming run ${run.id} (${run.state})`);
-    await resumeRuns(deps.runDeps, input.corpus);
+    print(`following run ${run.id}, already in progress (${run.state})`);
   } else {
-    run = await startRun(deps.runDeps, { corpus: input.corpus, tenant: deps.config.tenant });
+    run = await startRun(deps.engine, { corpus: input.corpus, tenant: deps.config.tenant });
     print(`run ${run.id} started`);
   }
   let state = run.state;
   const started = Date.now();
-  await drainAll(deps, () => {
-    void deps.repo.getRun(run.id).then((r) => {
-      if (r && r.state !== state) {
-        state = r.state;
-        print(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${r.state}${r.reason && ["failed", "rejected"].includes(r.state) ? `: ${r.reason}` : ""}`);
-      }
-    });
+  await waitForRun(deps, run.id, (r) => {
+    if (r.state === state) return;
+    state = r.state;
+    print(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${r.state}${r.reason && ["failed", "rejected"].includes(r.state) ? `: ${r.reason}` : ""}`);
   });
   const finished = (await deps.repo.getRun(run.id))!;
   const reportKey = finished.artifacts.reportKey;
@@ -76,4 +74,23 @@ export function formatRunSummary(outcome: RunOutcome): string {
   }
   if (reportPath) lines.push("", `report: ${reportPath}`);
   return lines.join("\n");
+}
+
+/**
+ * Deliver events until the run has ended and its outcome is announced. When nothing is left to deliver
+ * and no job runs but the run is still unfinished (its command was lost), the reconciler issues it again
+ * — or fails the run once its stage is past its deadline.
+ */
+export async function waitForRun(deps: LocalDeps, runId: string, onChange: (run: Run) => void): Promise<Run> {
+  for (;;) {
+    await drainAll(deps, () => {
+      void deps.repo.getRun(runId).then((r) => r && onChange(r));
+    });
+    const run = await deps.repo.getRun(runId);
+    if (!run) throw new ValidationError(`run ${runId} no longer exists`);
+    onChange(run);
+    if (isTerminal(run.state) && run.outcomePublished) return run;
+    await deps.reconcile();
+    if (deps.outbox.nextDueInMs() === null && deps.jobs.active === 0) await new Promise((r) => setTimeout(r, 1000));
+  }
 }

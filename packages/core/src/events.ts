@@ -42,6 +42,7 @@ export const EvaluationCompleted = event("evaluation.completed", {
   promote: z.boolean(),
   reason: z.string(),
 });
+export const IndexPromoted = event("index.promoted", { runId, indexVersion: z.string() });
 export const StageFailed = event("stage.failed", { runId, stage: z.string(), reason: z.string() });
 export const RunSucceeded = event("run.succeeded", { runId, indexVersion: z.string(), reportKey: z.string() });
 export const RunFailed = event("run.failed", { runId, reason: z.string() });
@@ -58,6 +59,7 @@ export const GenqEvent = z.discriminatedUnion("type", [
   ModelDeployed,
   IndexBuilt,
   EvaluationCompleted,
+  IndexPromoted,
   StageFailed,
   RunSucceeded,
   RunFailed,

@@ -1,4 +1,4 @@
-import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run } from "./domain.ts";
+import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run, WorkingState } from "./domain.ts";
 import type { EventInput, GenqEvent } from "./events.ts";
 
 /**
@@ -92,8 +92,9 @@ export interface GeneratedQueries {
 
 /**
  * Generates synthetic queries for a corpus's passages as a batch job. `start` returns a job id at once;
- * completion is announced as `queries.generated` (or `stage.failed`). Starting the same run twice is
- * harmless: the job id is derived from the run.
+ * the job ends by calling `completeQueryGeneration` (which announces `queries.generated`) or by failing
+ * its stage. Starting the same run again is harmless: the job id is derived from the run, and a job that
+ * already finished reports its outcome again.
  */
 export interface QueryGenerator {
   start(input: { corpus: string; runId: string; passageKeys: string[] }): Promise<{ jobId: string }>;
@@ -101,10 +102,47 @@ export interface QueryGenerator {
 
 /**
  * Fine-tunes an embedding model on a run's pairs as an async job. `start` returns a job id at once;
- * completion is announced as `training.job.completed` carrying the model artifact location.
+ * completion is announced as `training.job.completed` carrying the model artifact location (or the
+ * stage fails). Starting the same run again is harmless; a finished job announces its outcome again.
  */
 export interface Trainer {
   start(input: { corpus: string; runId: string; pairsKey: string; passageKeys: string[] }): Promise<{ jobId: string }>;
+}
+
+/**
+ * Makes a trained model usable for encoding (loads and verifies it locally; creates an endpoint on
+ * AWS). `deploy` is idempotent per run: it returns `ready: true` once the model can encode now, or
+ * `ready: false` when readiness is announced later as `model.deployed`. `retire` frees what a model
+ * that serves nothing any more holds (nothing locally).
+ */
+export interface ModelDeployer {
+  deploy(input: { corpus: string; runId: string; modelId: string; modelKey: string }): Promise<{ ready: boolean; endpoint: string | null }>;
+  retire(modelId: string): Promise<void>;
+}
+
+/**
+ * Fills a run's index version with its corpus's passages and their vectors. `start` returns at once;
+ * the work ends by calling `completeIndexBuild` (which announces `index.built`) or by failing its stage.
+ * Starting it again is harmless: the version is (re)built from the passages, never half-served.
+ */
+export interface PassageIndexer {
+  start(input: { corpus: string; runId: string; modelId: string; indexVersion: string; tenant: string; passageKeys: string[] }): Promise<void>;
+}
+
+/** A stage's piece of long work, named by its run and stage. */
+export interface StageJob {
+  runId: string;
+  corpus: string;
+  stage: WorkingState;
+}
+
+/**
+ * Where a stage's long work runs: locally in the background (a throw or a crashed worker fails the
+ * stage; the same job started while it runs is not started twice), on Lambda inline (a throw reaches
+ * the caller, which fails the stage or retries). Resolves once the work is started (locally) or done.
+ */
+export interface StageWork {
+  run(job: StageJob, work: () => Promise<void>): Promise<void>;
 }
 
 /** Turns texts into unit-length vectors with one model. */

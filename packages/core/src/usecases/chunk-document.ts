@@ -57,7 +57,12 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   const bytes = await deps.blobs.get(key);
   const hash = contentHash(bytes);
   if (existing && existing.contentHash === hash) {
-    await announce(deps, corpus, existing);
+    // The same bytes uploaded again: nothing to chunk, but the record notes that this upload was seen
+    // (whoever counts unprocessed uploads compares it with the object's time).
+    const seen = Date.parse(existing.updatedAt) < Date.parse(info.modifiedAt)
+      ? await deps.repo.putDocument({ ...existing, updatedAt: deps.clock.now().toISOString() }, existing.version)
+      : existing;
+    await announce(deps, corpus, seen);
     return existing.status === "chunked" ? "unchanged" : "rejected";
   }
 

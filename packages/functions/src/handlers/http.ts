@@ -15,7 +15,7 @@ export const handler = handle(
     reader: deps.config.GENQ_QA_ENDPOINT ? createSageMakerReader(deps.runtime, deps.config.GENQ_QA_ENDPOINT) : createExtractiveReader(),
     generator: deps.config.GENQ_LLM_ENDPOINT ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT) : createExtractiveGenerator(),
     authenticate: (key) => deps.apiKeys.tenantOf(key),
-    startRun: (input) => startRun({ ...d, pendingUploads: async () => 0 }, input),
+    startRun: (input) => startRun(d, input),
     limits: { maxUploadBytes: Math.min(6, deps.config.GENQ_MAX_DOCUMENT_MB) * 1024 * 1024 },
   }),
 );

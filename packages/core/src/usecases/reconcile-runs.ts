@@ -1,0 +1,69 @@
+import { isTerminal, stageStartedAt, type Run, type WorkingState } from "../domain.ts";
+import { reasonOf } from "../errors.ts";
+import { issueCommand, releaseCorpus, type EngineDeps } from "./advance-run.ts";
+import { failStage } from "./fail-stage.ts";
+
+/** How long each working state may last before its run fails, in milliseconds. */
+export type StageDeadlines = Record<WorkingState, number>;
+
+/** Generous defaults for one machine; a runtime sets its own (SageMaker jobs take longer). */
+export const DEFAULT_STAGE_DEADLINES: StageDeadlines = {
+  ingesting: 60 * 60_000,
+  generating: 30 * 60_000,
+  training: 4 * 60 * 60_000,
+  deploying: 30 * 60_000,
+  indexing: 2 * 60 * 60_000,
+  evaluating: 60 * 60_000,
+  promoting: 10 * 60_000,
+};
+
+export interface ReconcileSummary {
+  /** Runs whose command was issued again. */
+  reissued: number;
+  /** Runs failed because their stage passed its deadline. */
+  timedOut: number;
+  /** Runs whose re-issued command threw (logged; the next pass tries again). */
+  errors: number;
+}
+
+const minutes = (ms: number) => (ms >= 60 * 60_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * The reconciler: look at every unfinished run (optionally of one corpus) and make it progress. A run
+ * past its stage's deadline fails with a reason naming the stage; any other unfinished run gets its
+ * state's command issued again (every command is idempotent: a job still running is left alone, one that
+ * finished reports again, one that was lost is started again). A finished run whose outcome was never
+ * announced is announced. Runs at process start and on a timer in every process that advances runs.
+ */
+export async function reconcileRuns(deps: EngineDeps & { deadlines: StageDeadlines }, options: { corpus?: string } = {}): Promise<ReconcileSummary> {
+  const summary: ReconcileSummary = { reissued: 0, timedOut: 0, errors: 0 };
+  const corpora = options.corpus ? [options.corpus] : (await deps.repo.listCorpora()).map((c) => c.name);
+  for (const corpus of corpora) {
+    for (const run of await deps.repo.listRuns(corpus)) {
+      if (isTerminal(run.state) && run.outcomePublished) {
+        await releaseCorpus(deps, run);
+        continue;
+      }
+      try {
+        if (await failIfLate(deps, run)) summary.timedOut++;
+        else {
+          await issueCommand(deps, run);
+          summary.reissued++;
+        }
+      } catch (error) {
+        summary.errors++;
+        deps.logger.warn("reconciling a run failed; the next pass retries", { runId: run.id, state: run.state, reason: reasonOf(error) });
+      }
+    }
+  }
+  return summary;
+}
+
+async function failIfLate(deps: EngineDeps & { deadlines: StageDeadlines }, run: Run): Promise<boolean> {
+  if (isTerminal(run.state)) return false;
+  const limit = deps.deadlines[run.state];
+  const elapsed = deps.clock.now().getTime() - Date.parse(stageStartedAt(run));
+  if (!(elapsed > limit)) return false;
+  await failStage(deps, run, run.state, `timed out: ${run.state} took longer than its deadline of ${minutes(limit)}`);
+  return true;
+}
