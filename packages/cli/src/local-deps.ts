@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { advanceRuns, chunkDocument, reconcileRuns, systemClock, type EngineDeps, type EventHandler, type GenqEvent } from "@genq/core";
+import { advanceRuns, chunkDocument, reconcileRuns, systemClock, type EngineDeps, type EventHandler, type GenqEvent, type PipelineRepository, type StageExecutors } from "@genq/core";
 import {
-  createEmbeddedQueryGenerator, createFolderBlobStore, createLocalJobs, createLocalPipeline, createSqliteOutbox, createSqlitePipelineRepository,
+  createEmbeddedQueryGenerator, createFolderBlobStore, createLocalJobs, type LocalJobs, createLocalPipeline, createSqliteOutbox, createSqlitePipelineRepository,
   createSqliteSearchIndex, createWorkerTrainer, openDatabase,
 } from "@genq/local";
 import { DEFAULT_MODEL_CONFIG } from "@genq/ml";
@@ -11,6 +11,12 @@ import { createJsonLogger } from "./json-logger.ts";
 
 export interface LocalHooks {
   onTrainingProgress?: (p: { runId: string; fraction: number; loss: number }) => void;
+  /** Fault injection for crash tests: wrap the repository, the job runner or the stage executors. */
+  seams?: {
+    repo?(repo: PipelineRepository): PipelineRepository;
+    jobs?(jobs: LocalJobs): LocalJobs;
+    stages?(stages: StageExecutors): StageExecutors;
+  };
 }
 
 /**
@@ -22,9 +28,10 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const logger = createJsonLogger(config.logLevel);
   const clock = systemClock;
   const blobs = createFolderBlobStore(join(config.dataDir, "bucket"));
-  const repo = createSqlitePipelineRepository(db);
+  const seams = hooks.seams ?? {};
+  const repo = (seams.repo ?? ((r) => r))(createSqlitePipelineRepository(db));
   const outbox = createSqliteOutbox(db, { logger, clock });
-  const jobs = createLocalJobs({ events: outbox, logger });
+  const jobs = (seams.jobs ?? ((j) => j))(createLocalJobs({ events: outbox, logger }));
   const index = createSqliteSearchIndex(db, { fusion: config.fusion });
   const chunkDeps = {
     blobs,
@@ -50,7 +57,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   });
-  const engine: EngineDeps = { repo, events: outbox, clock, logger, stages: pipeline.stages };
+  const engine: EngineDeps = { repo, events: outbox, clock, logger, stages: (seams.stages ?? ((x) => x))(pipeline.stages) };
 
   /** Routes each event to the use case that handles it. */
   const handle: EventHandler = async (event: GenqEvent) => {

@@ -23,27 +23,27 @@ export async function storeJudgmentFiles(deps: LocalDeps, corpus: string, querie
 }
 
 /**
- * `genq run`: ingest (optional), store judgments (optional), start a run — or resume the one a crash
- * left unfinished — and deliver events until it ends. Stage changes and training progress are printed.
+ * `genq run`: ingest (optional), store judgments (optional), start a run and deliver events until it
+ * ends. When the corpus already has a run in progress (another process's, or one a crash left), that
+ * run is followed to its end and its outcome reported instead. Stage changes and training progress are
+ * printed.
  */
 export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print: (line: string) => void): Promise<RunOutcome> {
-  if (input.docs) {
-    const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet });
-    print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
-  }
-  if (input.queries || input.qrels) {
-    if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
-    print(`judgments: ${await storeJudgmentFiles(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
-  }
   // Whatever a crash left unfinished (in any corpus) moves again before anything new starts.
   await deps.reconcile();
-  const active = await activeRun(deps.engine, input.corpus);
-  let run: Run;
-  if (active) {
-    run = active;
-    print(`following run ${run.id}, already in progress (${run.state})`);
+  let run = await activeRun(deps.engine, input.corpus);
+  if (run) {
+    print(`following run ${run.id}, already in progress (${run.state}); documents are not ingested into a corpus mid-run`);
   } else {
-    run = await startRun(deps.engine, { corpus: input.corpus, tenant: deps.config.tenant });
+    if (input.docs) {
+      const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet });
+      print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
+    }
+    if (input.queries || input.qrels) {
+      if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
+      print(`judgments: ${await storeJudgmentFiles(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
+    }
+    run = (await activeRun(deps.engine, input.corpus)) ?? (await startRun(deps.engine, { corpus: input.corpus, tenant: deps.config.tenant }));
     print(`run ${run.id} started`);
   }
   let state = run.state;

@@ -88,7 +88,7 @@ export async function evaluateQuerySet(
   }
   const ndcg = (system: string) => perSystem[system]!.metrics.map((m) => m["ndcg@10"]);
   const significance = comparisons
-    .filter((c) => perSystem[c.system] && perSystem[c.against] && c.system !== c.against)
+    .filter((c, i) => perSystem[c.system] && perSystem[c.against] && c.system !== c.against && comparisons.findIndex((o) => o.system === c.system && o.against === c.against) === i)
     .map((c) => ({ ...c, ...pairedRandomisationTest(ndcg(c.system), ndcg(c.against)) }));
   const outcomes = queries.map((q, i) => ({ id: q.id, query: q.text, ndcg: Object.fromEntries(Object.keys(perSystem).map((s) => [s, perSystem[s]!.metrics[i]!["ndcg@10"]])) }));
   const delta = (o: (typeof outcomes)[number]) => (o.ndcg[servingMode] ?? 0) - (o.ndcg.bm25 ?? 0);
