@@ -64,22 +64,29 @@ describe("the local pipeline", () => {
     expect(manifest.training.pairs).toBeGreaterThan(100);
   });
 
-  it("reports every system on held-out and judged queries, with the gate's reason", () => {
+  it("reports every system on held-out and judged queries, with intervals, the ablation, the calibrated setups and the gate's choice", async () => {
     expect(report.evaluations.map((e) => e.source)).toEqual(["held-out synthetic", "user judgments"]);
-    for (const e of report.evaluations) expect(Object.keys(e.systems)).toEqual(["bm25", "tfidf", "base", "tuned", "hybrid"]);
+    for (const e of report.evaluations) expect(Object.keys(e.systems)).toEqual(["bm25", "tfidf", "base", "tuned", "hybrid-untuned", "hybrid"]);
+    const held = report.evaluations[0]!;
+    for (const s of Object.values(held.systems)) expect(s.ndcgInterval!.low).toBeLessThanOrEqual(s.metrics["ndcg@10"] + 1e-9);
+    expect(held.ablation).toMatchObject({ system: "hybrid", without: "hybrid-untuned" });
+    expect(report.calibration!.map((c) => c.setup.name)).toEqual(["lexical", "semantic", "hybrid-untuned", "hybrid"]);
+    expect(report.heldout!.validation + report.heldout!.test).toBe(report.heldout!.scored);
     expect(report.evaluations[1]!.queries).toBe(2);
     expect(report.gate.promote).toBe(true);
-    expect(report.gate.reason).toMatch(/hybrid nDCG@10 .* ≥ bm25/);
+    expect(report.gate.reason).toMatch(/nDCG@10 .* vs bm25 .* serves this first index/);
+    expect((await deps.repo.getCorpus("pg"))!.servingSetup).toEqual(report.gate.setup);
     expect(report.projection?.models).toHaveLength(2);
   });
 
   it("prints exactly the documented JSON from genq eval --json", () => {
     const r = genq(["eval", "--corpus", "pg", "--queries", judged.queries, "--qrels", judged.qrels, "--json", "--data", deps.config.dataDir], { GENQ_LOG_LEVEL: "silent" });
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { queries: number; systems: Record<string, Record<string, number>> };
-    expect(Object.keys(out)).toEqual(["queries", "systems"]);
+    const out = JSON.parse(r.stdout) as { queries: number; systems: Record<string, Record<string, number>>; served: Record<string, unknown> };
+    expect(Object.keys(out)).toEqual(["queries", "systems", "served"]);
     expect(out.queries).toBe(2);
-    expect(Object.keys(out.systems)).toEqual(["bm25", "base", "tuned", "hybrid"]);
+    expect(Object.keys(out.systems)).toEqual(["bm25", "tfidf", "base", "tuned", "hybrid-untuned", "hybrid"]);
+    expect(Object.keys(out.served)).toEqual(["setup", "ndcg@10", "mrr@10", "recall@10", "recall@100"]);
     for (const m of Object.values(out.systems)) expect(Object.keys(m)).toEqual(["ndcg@10", "mrr@10", "recall@10", "recall@100"]);
     const badQrels = join(tempDir(), "qrels.tsv");
     writeFileSync(badQrels, "q1\tno-such-doc.html\t1\n");

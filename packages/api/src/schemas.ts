@@ -14,7 +14,7 @@ export const SearchRequest = z
   .object({
     query: query.openapi({ example: "how do I create an index?" }),
     k: z.number().int().min(1).max(SEARCH_LIMITS.maxK).default(10),
-    mode: z.enum(SEARCH_MODES).default("hybrid"),
+    mode: z.enum(SEARCH_MODES).optional().openapi({ description: "omit to search the way the corpus serves (the setup its last promoted run chose)" }),
     filter: Filter.optional(),
   })
   .strict()

@@ -27,6 +27,15 @@ export type WorkingState = Exclude<RunState, TerminalState>;
 export const WORKING_STATES = RunState.options.filter((s): s is WorkingState => !(TERMINAL_STATES as readonly string[]).includes(s));
 export const isTerminal = (state: RunState): state is TerminalState => (TERMINAL_STATES as readonly string[]).includes(state);
 
+/** How a corpus serves searches: one of the setups the quality gate chooses from, with its fusion weights. */
+export const SERVING_SETUPS = ["lexical", "semantic", "hybrid-untuned", "hybrid"] as const;
+export const ServingSetup = z.object({
+  name: z.enum(SERVING_SETUPS),
+  /** Fusion weights of BM25, the untrained TF-IDF signal and the tuned model (one of them 1 for a single signal). */
+  weights: z.object({ lexical: z.number().min(0), sparse: z.number().min(0), semantic: z.number().min(0) }),
+});
+export type ServingSetup = z.infer<typeof ServingSetup>;
+
 /** A corpus: a named collection of documents owned by one tenant, and what it serves now. */
 export const Corpus = z.object({
   name: CorpusName,
@@ -34,6 +43,8 @@ export const Corpus = z.object({
   createdAt: z.string(),
   servingRunId: z.string().nullable(),
   servingIndexVersion: z.string().nullable(),
+  /** How the serving index answers searches (chosen by the run that promoted it); null: hybrid, default weights. */
+  servingSetup: ServingSetup.nullable().default(null),
   /** The run in progress, if any: set when a run starts (compare-and-set), cleared when it ends. */
   activeRunId: z.string().nullable().default(null),
   version: z.number().int().nonnegative(),
@@ -100,6 +111,8 @@ export const RunArtifacts = z.object({
   modelId: z.string().optional(),
   indexVersion: z.string().optional(),
   reportKey: z.string().optional(),
+  /** The serving setup the run's evaluation chose (applied when its index is promoted). */
+  servingSetup: ServingSetup.optional(),
 });
 export type RunArtifacts = z.infer<typeof RunArtifacts>;
 

@@ -2,7 +2,7 @@
 
 // Domain, events, errors
 export {
-  CorpusName, RunState, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
+  CorpusName, RunState, SERVING_SETUPS, ServingSetup, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
   IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys,
 } from "./domain.ts";
 export type { TerminalState, WorkingState, DocumentKey } from "./domain.ts";
@@ -50,7 +50,18 @@ export type { PipelineStageDeps } from "./stages/pipeline-stages.ts";
 export { GeneratedQueries, completeQueryGeneration, readGeneratedQueries } from "./stages/generated-queries.ts";
 export { completeIndexBuild, createInProcessIndexer } from "./stages/index-build.ts";
 export type { InProcessIndexerDeps } from "./stages/index-build.ts";
-export { evaluateRun, evaluateQuerySet, runSystems, SERVING_MODE } from "./stages/evaluate-run.ts";
+export { evaluateRun, evaluateQuerySet, SERVING_MODE } from "./stages/evaluate-run.ts";
+export { setupSystems, servingSystem, calibrateSetups, SYSTEM_OF_SETUP } from "./stages/setup-systems.ts";
+export type { SystemDeps } from "./stages/setup-systems.ts";
+export { calibrateSetup, weightGrid, DEFAULT_SETUP } from "./stages/calibrate.ts";
+export { chooseServingSetup } from "./stages/gate.ts";
+export type { GateDecision, ScoredSetup } from "./stages/gate.ts";
+export { fuseSignals, indexSignals } from "./stages/signals.ts";
+export type { SignalHit, SignalLists } from "./stages/signals.ts";
+export { groupHeldout, splitValidationTest, evenSample } from "./stages/heldout-queries.ts";
+export type { HeldoutSummary, HeldoutCleaner } from "./stages/heldout-queries.ts";
+export { bootstrapMean, bootstrapDifference } from "./metrics/bootstrap.ts";
+export type { Interval } from "./metrics/bootstrap.ts";
 export type { EvaluateDeps, EvaluationHooks } from "./stages/evaluate-run.ts";
 export { indexRanker, candidateSystems, servingRanker } from "./stages/rankers.ts";
 export type { Ranker } from "./stages/rankers.ts";
@@ -61,7 +72,7 @@ export { ensureCorpus } from "./usecases/ensure-corpus.ts";
 export { chunkDocument, rejectDocument } from "./usecases/chunk-document.ts";
 export type { DocumentParser, ChunkDocumentDeps, ChunkOutcome } from "./usecases/chunk-document.ts";
 export { readJsonLines, toJsonLines, loadCorpusPassages, passageText } from "./usecases/load-passages.ts";
-export { SEARCH_LIMITS, corpusForTenant, searchCorpus, answerQuestion, composeAnswer } from "./usecases/search-corpus.ts";
+export { SEARCH_LIMITS, corpusForTenant, searchCorpus, searchOf, answerQuestion, composeAnswer } from "./usecases/search-corpus.ts";
 export type { SearchDeps } from "./usecases/search-corpus.ts";
 export { uploadDocument } from "./usecases/upload-document.ts";
 export { countUnprocessedUploads } from "./usecases/pending-uploads.ts";
@@ -76,4 +87,4 @@ export { pairedRandomisationTest } from "./metrics/significance.ts";
 export { parseJudgments } from "./metrics/judgments.ts";
 export type { JudgedQuery } from "./metrics/judgments.ts";
 export { renderReportHtml } from "./report/render-html.ts";
-export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport } from "./report/report.ts";
+export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport, Ablation, SetupCalibration } from "./report/report.ts";

@@ -1,5 +1,6 @@
 import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run, WorkingState } from "./domain.ts";
 import type { EventInput, GenqEvent } from "./events.ts";
+import type { HybridWeights } from "./search/fusion.ts";
 
 /**
  * Ports: what the use cases need from the outside world. Each has a local adapter (packages/local) and
@@ -185,6 +186,8 @@ export interface SearchIndex {
     vector?: Float32Array;
     k: number;
     mode: SearchMode;
+    /** Hybrid mode's fusion weights (the index's defaults when absent); a zero weight leaves a signal out. */
+    weights?: HybridWeights;
     filter?: SearchFilter;
   }): Promise<SearchHit[]>;
   dropVersion(version: string): Promise<void>;

@@ -16,20 +16,17 @@ const denseRanker = (model: StaticModel, passages: Passage[]): Ranker => {
 };
 
 /**
- * What the local runtime adds to every evaluation: the untrained TF-IDF signal and the base model as
- * systems of their own (so the report shows what training added), a PCA projection of base vs tuned
+ * What the local runtime adds to every evaluation: the untrained TF-IDF signal (a system of its own and a
+ * part of the hybrid setups), the base model (so the report shows what training added), a PCA projection of base vs tuned
  * passage embeddings around one held-out query, the model card and training facts.
  */
 export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: BlobStore; index: ReturnType<typeof createSqliteSearchIndex>; modelFor: ModelCache }): EvaluationHooks {
   const modelOf = (run: { id: string; artifacts: { modelId?: string } }) => deps.modelFor(run.artifacts.modelId ?? `${run.id}-model`);
   return {
-    async extraSystems(run, indexVersion) {
+    sparse: (version, query, k) => deps.index.sparseSearch(version, query, k),
+    async extraSystems(run) {
       const { model, manifest } = await modelOf(run);
-      const passages = await loadCorpusPassages(deps, run.corpus);
-      return {
-        tfidf: async (q) => (await deps.index.sparseSearch(indexVersion, q, 100)).map((h) => ({ documentId: h.passage.documentId, score: h.score })),
-        base: denseRanker(baseModel(manifest, model), passages),
-      };
+      return { base: denseRanker(baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };
     },
     async reportExtras(run, query) {
       const { model, manifest } = await modelOf(run);

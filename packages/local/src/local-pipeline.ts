@@ -1,6 +1,6 @@
 import {
   createInProcessIndexer, createPipelineStages, type BlobStore, type Clock, type EventPublisher, type Logger, type PipelineRepository, type QueryGenerator,
-  type Encoder, type EvaluationHooks, type StageExecutors, type Trainer,
+  type Encoder, type StageExecutors, type SystemDeps, type Trainer,
 } from "@genq/core";
 import type { LocalJobs } from "./jobs/local-jobs.ts";
 import { staticEncoder } from "./jobs/static-encoder.ts";
@@ -32,7 +32,7 @@ export function createLocalPipeline(deps: LocalPipelineDeps): {
   modelFor: ModelCache;
   encoderFor(modelId: string): Promise<Encoder>;
   /** What scoring a run's systems needs outside the pipeline (`genq eval`). */
-  evaluationDeps: { index: LocalPipelineDeps["index"]; encoderFor(modelId: string): Promise<Encoder>; evaluation: EvaluationHooks };
+  evaluationDeps: SystemDeps;
 } {
   const modelFor = createModelCache(deps.blobs, deps.repo);
   const encoderFor = async (modelId: string) => staticEncoder((await modelFor(modelId)).model);
@@ -45,5 +45,5 @@ export function createLocalPipeline(deps: LocalPipelineDeps): {
     indexer: createInProcessIndexer({ ...deps, work: deps.jobs, encoderFor }),
     evaluation,
   });
-  return { stages, modelFor, encoderFor, evaluationDeps: { index: deps.index, encoderFor, evaluation } };
+  return { stages, modelFor, encoderFor, evaluationDeps: { index: deps.index, encoderFor, sparse: evaluation.sparse, extraSystems: evaluation.extraSystems } };
 }

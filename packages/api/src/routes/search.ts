@@ -29,7 +29,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     const hits = await searchCorpus(deps, { tenant: c.get("tenant"), corpus, query: body.query, k: body.k, mode: body.mode, filter: body.filter });
     return c.json(
       {
-        mode: body.mode,
+        mode: hits.mode ?? body.mode ?? "hybrid",
         hits: hits.map((h) => ({ id: h.passage.id, documentId: h.passage.documentId, sourcePath: h.passage.sourcePath, title: h.passage.title, text: h.passage.text, score: h.score, scores: h.scores, highlights: h.highlights })),
       },
       200,

@@ -1,4 +1,4 @@
-import { isTerminal, type Run, type RunState, type WorkingState } from "../domain.ts";
+import { isTerminal, type Run, type RunState, type ServingSetup, type WorkingState } from "../domain.ts";
 
 interface RunRef {
   runId: string;
@@ -17,7 +17,7 @@ export type PipelineCommand =
   | ({ type: "deployModel"; modelKey: string } & RunRef)
   | ({ type: "buildIndex"; modelId: string } & RunRef)
   | ({ type: "evaluate"; indexVersion: string; modelId: string } & RunRef)
-  | ({ type: "promoteIndex"; indexVersion: string } & RunRef)
+  | ({ type: "promoteIndex"; indexVersion: string; setup: ServingSetup | null } & RunRef)
   | ({ type: "publishOutcome"; outcome: "succeeded" | "failed" | "rejected"; reason: string } & RunRef);
 
 export type PipelineCommandType = PipelineCommand["type"];
@@ -69,6 +69,6 @@ export function commandFor(run: RunView): PipelineCommand | null {
     case "evaluating":
       return a.indexVersion && a.modelId ? { type: "evaluate", ...ref, indexVersion: a.indexVersion, modelId: a.modelId } : null;
     case "promoting":
-      return a.indexVersion ? { type: "promoteIndex", ...ref, indexVersion: a.indexVersion } : null;
+      return a.indexVersion ? { type: "promoteIndex", ...ref, indexVersion: a.indexVersion, setup: a.servingSetup ?? null } : null;
   }
 }

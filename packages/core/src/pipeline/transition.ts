@@ -45,7 +45,7 @@ export function transition(run: RunView, event: GenqEvent): TransitionResult {
   }
 
   if (run.state === "evaluating" && event.type === "evaluation.completed") {
-    const artifacts = { ...run.artifacts, reportKey: event.detail.reportKey };
+    const artifacts = { ...run.artifacts, reportKey: event.detail.reportKey, ...(event.detail.setup ? { servingSetup: event.detail.setup } : {}) };
     return event.detail.promote ? applied("promoting", event.detail.reason, artifacts) : applied("rejected", event.detail.reason, artifacts);
   }
 

@@ -6,10 +6,10 @@ import { toJsonLines } from "../usecases/load-passages.ts";
 import { evaluateRun, type EvaluateDeps } from "./evaluate-run.ts";
 import { createPipelineStages } from "./pipeline-stages.ts";
 
-const DOCS = ["a", "b", "c", "d"];
+const DOCS = Array.from({ length: 16 }, (_, i) => `doc${String(i).padStart(2, "0")}`);
 
 /**
- * A corpus of four one-passage documents, one held-out query per document (`about <doc>`), and a search
+ * A corpus of sixteen one-passage documents, one held-out query per document (`about <doc>`), and a search
  * index whose rankings the test scripts: `good` puts the right document first, `bad` last.
  */
 async function setup(ranking: Record<string, "good" | "bad">) {
@@ -42,14 +42,27 @@ async function setup(ranking: Record<string, "good" | "bad">) {
 }
 
 describe("the evaluation stage and its gate", () => {
-  it("promotes a first run whose hybrid search matches BM25, and says so", async () => {
+  it("always serves a first run; of equally good setups the simplest serves", async () => {
     const { deps, run } = await setup({});
     await run("r1");
     const report = await evaluateRun(deps, { runId: "r1", indexVersion: "r1-index", modelId: "r1-model" });
     expect(Object.keys(report.evaluations[0]!.systems)).toEqual(["bm25", "tuned", "hybrid"]);
-    expect(report.gate).toMatchObject({ promote: true, comparedTo: "bm25", score: 1, baseline: 1 });
+    expect(report.gate).toMatchObject({ promote: true, comparedTo: "bm25", score: 1, baseline: 1, setup: { name: "lexical" } });
     expect(report.evaluations[0]!.significance.map((s) => `${s.system}/${s.against}`)).toEqual(["tuned/bm25", "hybrid/bm25"]);
-    expect(report.gate.reason).toBe("hybrid nDCG@10 1.000 ≥ bm25 1.000 on 4 held-out queries");
+    expect(report.gate.reason).toMatch(/^lexical nDCG@10 1\.000 vs bm25 1\.000 on \d+ held-out test queries \(p = 1\.000\): lexical serves this first index$/);
+  });
+
+  it("serves the tuned model when it alone ranks well, with the weights calibrated on the validation half", async () => {
+    const { deps, run } = await setup({ "r1-index:lexical": "bad" });
+    await run("r1");
+    const report = await evaluateRun(deps, { runId: "r1", indexVersion: "r1-index", modelId: "r1-model" });
+    expect(report.gate.promote).toBe(true);
+    expect(report.gate.setup!.name).toBe("semantic");
+    const hybrid = report.calibration!.find((c) => c.setup.name === "hybrid")!;
+    expect(hybrid.setup.weights.semantic).toBeGreaterThan(hybrid.setup.weights.lexical);
+    expect(report.heldout).toMatchObject({ generated: 16, scored: 16 });
+    expect(report.heldout!.validation + report.heldout!.test).toBe(16);
+    expect(report.evaluations[0]!.queries).toBe(report.heldout!.test);
   });
 
   it("compares a later run with the serving index on the same queries (a second run is judged, not failed)", async () => {
@@ -64,19 +77,19 @@ describe("the evaluation stage and its gate", () => {
   });
 
   it("rejects a run worse than what serves, keeping the serving index, and announces the verdict", async () => {
-    const { deps, bus, index, run } = await setup({ "r2-index:hybrid": "bad" });
+    const { deps, bus, index, run } = await setup({ "r2-index:lexical": "bad", "r2-index:semantic": "bad" });
     await run("r1");
     await index.promote("docs", "r1-index");
     await run("r2");
     const report = await evaluateRun(deps, { runId: "r2", indexVersion: "r2-index", modelId: "r2-model" });
     expect(report.gate.promote).toBe(false);
-    expect(report.gate.reason).toMatch(/^hybrid nDCG@10 0\.431 is below serving index \(r1-index\) 1\.000 on 4 held-out queries: the serving index keeps serving$/);
+    expect(report.gate.reason).toMatch(/vs serving index \(r1-index\) 1\.000 on \d+ held-out test queries \(p = 0\.0\d+\): significantly worse; the serving index keeps serving$/);
     expect(await index.servingVersion("docs")).toBe("r1-index");
     expect(bus.published.map((e) => [e.type, (e.detail as { promote: boolean }).promote])).toEqual([["evaluation.completed", false]]);
   });
 
   it("is not evaluated twice: a re-issued stage announces the stored report's verdict", async () => {
-    const { deps, bus, run } = await setup({ "r1-index:hybrid": "bad" });
+    const { deps, bus, run } = await setup({ "r1-index:lexical": "bad" });
     await run("r1");
     await evaluateRun(deps, { runId: "r1", indexVersion: "r1-index", modelId: "r1-model" });
     let evaluatedAgain = false;

@@ -98,7 +98,7 @@ describe("deployment", () => {
 describe("indexing", () => {
   it("starts the indexer with the corpus owner's tenant, and announces a version already built", async () => {
     const { deps, calls, bus, stages } = setup();
-    await deps.repo.putCorpus({ name: "docs", tenant: "acme", createdAt: "t", servingRunId: null, servingIndexVersion: null, activeRunId: "r1", version: 0 }, null);
+    await deps.repo.putCorpus({ name: "docs", tenant: "acme", createdAt: "t", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: "r1", version: 0 }, null);
     await stages.buildIndex({ type: "buildIndex", ...ref, modelId: "r1-model" });
     expect(calls).toEqual([{ port: "indexer", input: { corpus: "docs", runId: "r1", modelId: "r1-model", indexVersion: "r1-index", tenant: "acme", passageKeys: [] } }]);
     await deps.repo.putIndexVersion({ id: "r1-index", corpus: "docs", runId: "r1", modelId: "r1-model", passageCount: 7, createdAt: "t" });
@@ -111,11 +111,12 @@ describe("indexing", () => {
 describe("promotion", () => {
   it("switches the serving index, records the serving run, retires the model that served before, and confirms", async () => {
     const { deps, retired, bus } = setup();
-    await deps.repo.putCorpus({ name: "docs", tenant: "t", createdAt: "t", servingRunId: "r0", servingIndexVersion: "r0-index", activeRunId: "r1", version: 0 }, null);
-    await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "r1-index" });
-    await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "r1-index" });
+    await deps.repo.putCorpus({ name: "docs", tenant: "t", createdAt: "t", servingRunId: "r0", servingIndexVersion: "r0-index", servingSetup: null, activeRunId: "r1", version: 0 }, null);
+    const chosen = { name: "hybrid-untuned" as const, weights: { lexical: 0.7, sparse: 0.3, semantic: 0 } };
+    await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "r1-index", setup: chosen });
+    await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "r1-index", setup: chosen });
     expect(await deps.index.servingVersion("docs")).toBe("r1-index");
-    expect(await deps.repo.getCorpus("docs")).toMatchObject({ servingRunId: "r1", servingIndexVersion: "r1-index" });
+    expect(await deps.repo.getCorpus("docs")).toMatchObject({ servingRunId: "r1", servingIndexVersion: "r1-index", servingSetup: chosen });
     expect(retired).toEqual(["r0-model"]);
     expect(bus.published.map((e) => e.type)).toEqual(["index.promoted"]);
   });

@@ -89,8 +89,8 @@ export function createPipelineStages(deps: PipelineStageDeps): StageExecutors {
       });
     },
 
-    async promoteIndex({ runId, corpus, indexVersion }) {
-      await promoteIndex(deps, { corpus, runId, indexVersion });
+    async promoteIndex({ runId, corpus, indexVersion, setup }) {
+      await promoteIndex(deps, { corpus, runId, indexVersion, setup });
     },
   };
 }
