@@ -172,6 +172,15 @@ describe.skipIf(!sstPlatformInstalled())("the SST app under Pulumi mocks (skippe
     }
   });
 
+  it("runs every function on Node.js 22 for up to 15 minutes with 2 GB, its failed async events dead-lettered, the API on the http function", () => {
+    const queue = dev.one("aws:sqs/queue:Queue", "DeadLettersQueue");
+    for (const f of dev.all(T.fn)) {
+      expect(f.inputs, f.name).toMatchObject({ runtime: "nodejs22.x", timeout: 900, memorySize: 2048, deadLetterConfig: { targetArn: queue.state.arn } });
+    }
+    const integration = dev.all("aws:apigatewayv2/integration:Integration");
+    expect(integration.map((i) => i.inputs.integrationUri)).toEqual([fn(dev, "Http").state.arn]);
+  });
+
   it("bundles every handler it wires, each exporting its function", () => {
     expect(dev.handlers.sort()).toEqual(["http", "ingest", "pipeline", "reconcile", "sagemaker"].map((h) => `packages/functions/src/handlers/${h}.handler`));
     expect(dev.handlerProblems).toEqual(pendingHandlers());
