@@ -31,15 +31,16 @@ export const LAMBDA_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", State
  * can assume, and the shared dead-letter queue for asynchronous invocations that fail every retry.
  */
 export function functionFactory(d: FunctionDeps) {
-  return (name: string, handler: string, environment: $util.Input<Record<string, $util.Input<string>>> = d.environment) =>
+  /** One function; `options` replace the shared environment or permissions for a function that needs more (the HTTP API). */
+  return (name: string, handler: string, options: { environment?: FunctionDeps["environment"]; permissions?: FunctionDeps["permissions"] } = {}) =>
     new sst.aws.Function(name, {
       handler,
       runtime: "nodejs22.x",
       timeout: "15 minutes",
       memory: `${FUNCTION_MEMORY_MB} MB`,
-      environment,
+      environment: options.environment ?? d.environment,
       link: d.link as sst.aws.FunctionArgs["link"],
-      permissions: d.permissions,
+      permissions: options.permissions ?? d.permissions,
       logging: { retention: retentionFor(d.settings.logRetentionDays) },
       transform: {
         function: { deadLetterConfig: { targetArn: d.deadLetters.arn } },

@@ -51,7 +51,9 @@ export async function deploy(stage: string) {
   const fn = functionFactory({ settings, environment, permissions, link: [bucket, table, bus, deadLetters, domain], deadLetters });
 
   pipeline({ settings, bucket, bus, deadLetters, fn });
-  const http = fn("Http", "packages/functions/src/handlers/http.handler", readerEndpoint ? readerEndpoint.apply((name) => environment.apply((env) => httpEnvironment(env, name))) : environment);
+  const http = fn("Http", "packages/functions/src/handlers/http.handler", {
+    environment: readerEndpoint ? readerEndpoint.apply((name) => environment.apply((env) => httpEnvironment(env, name))) : environment,
+  });
   const { gateway } = api(http);
 
   return {

@@ -8,8 +8,9 @@ export const FunctionConfig = z.object({
   GENQ_EVENT_BUS: z.string().min(1),
   GENQ_DEAD_LETTER_QUEUE_URL: z.string().url(),
   GENQ_OPENSEARCH_ENDPOINT: z.string().url(),
-  GENQ_OPENSEARCH_USERNAME: z.string().min(1),
-  GENQ_OPENSEARCH_PASSWORD: z.string().min(1),
+  // The domain's master user (fine-grained access control); without it requests are signed with SigV4.
+  GENQ_OPENSEARCH_USERNAME: z.string().min(1).optional(),
+  GENQ_OPENSEARCH_PASSWORD: z.string().min(1).optional(),
   GENQ_SAGEMAKER_ROLE_ARN: z.string().startsWith("arn:"),
   GENQ_QUERYGEN_MODEL: z.string().min(1),
   GENQ_TRAINING_IMAGE: z.string().min(1),
