@@ -8,7 +8,19 @@ import { PUBLIC_EVENT_TYPES, type GenqEventType } from "../packages/core/src/eve
 export type EventPattern = Record<string, unknown>;
 
 /** genq's own events that drive the next stage (the pipeline-events function consumes them). */
-export const PIPELINE_EVENT_TYPES: readonly GenqEventType[] = ["ingestion.completed", "queries.generated", "model.deployed", "index.built", "evaluation.completed", "stage.failed", "run.started", "document.chunked"];
+export const PIPELINE_EVENT_TYPES: readonly GenqEventType[] = [
+  "run.started",
+  "document.chunked",
+  "document.rejected",
+  "ingestion.completed",
+  "queries.generated",
+  "training.job.completed",
+  "model.deployed",
+  "index.built",
+  "evaluation.completed",
+  "index.promoted",
+  "stage.failed",
+];
 
 /** Where users drop documents: objects under corpora/<corpus>/docs/ (any depth below it). */
 export const DOCUMENT_KEY_WILDCARD = "corpora/*/docs/*";
