@@ -21,6 +21,7 @@ export * from "./report/report.ts";
 export * from "./report/render-html.ts";
 export * from "./usecases/evaluate-run.ts";
 export * from "./usecases/search-corpus.ts";
+export * from "./usecases/answer-question.ts";
 export * from "./usecases/upload-document.ts";
 export * from "./usecases/store-judgments.ts";
 export * from "./usecases/promote-index.ts";
