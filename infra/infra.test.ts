@@ -4,7 +4,7 @@ import { PRESETS, settingsFor } from "../stacks/presets.ts";
 import { parseSettings } from "../stacks/settings.ts";
 import { functionEnvironment } from "./environment.ts";
 import { pipelineEventPattern, sagemakerStateChangePattern } from "./event-patterns.ts";
-import { pipelineSageMakerPolicy, sagemakerExecutionPolicy, wildcardProblems } from "./policies.ts";
+import { bedrockInvokePolicy, pipelineSageMakerPolicy, sagemakerExecutionPolicy, wildcardProblems } from "./policies.ts";
 
 const scope = { partition: "aws", region: "us-east-1", account: "123456789012", bucket: "genq-docs" };
 const names = {
@@ -27,6 +27,25 @@ describe("infrastructure builders", () => {
     expect(wildcardProblems(pipeline)).toEqual([]);
     expect(wildcardProblems({ Version: "2012-10-17", Statement: [{ Sid: "Bad", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }] })).toEqual(["Bad: action s3:*", "Bad: resource *"]);
     expect(execution.Statement.find((s) => s.Sid === "ReadWriteCorpora")!.Resource).toEqual(["arn:aws:s3:::genq-docs/corpora/*", "arn:aws:s3:::genq-docs/code/*"]);
+  });
+
+  it("wires Bedrock RAG only when a stage names a model, with InvokeModel on that model alone", () => {
+    expect(functionEnvironment(names, settingsFor("dev"))).not.toHaveProperty("GENQ_BEDROCK_MODEL_ID");
+    const withModel = parseSettings({ ...PRESETS.dev, rag: { bedrockModelId: "amazon.nova-lite-v1:0" } });
+    const env = functionEnvironment(names, withModel);
+    expect(env.GENQ_BEDROCK_MODEL_ID).toBe("amazon.nova-lite-v1:0");
+    expect(loadFunctionConfig(env).GENQ_BEDROCK_MODEL_ID).toBe("amazon.nova-lite-v1:0");
+    expect(() => parseSettings({ ...PRESETS.dev, rag: { bedrockModelId: "any model please" } })).toThrow(/rag.bedrockModelId/);
+
+    const model = bedrockInvokePolicy(scope, "amazon.nova-lite-v1:0");
+    expect(model.Statement).toEqual([{ Sid: "InvokeRagModel", Effect: "Allow", Action: ["bedrock:InvokeModel"], Resource: ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"] }]);
+    const profile = bedrockInvokePolicy(scope, "us.anthropic.claude-3-5-haiku-20241022-v1:0");
+    expect(profile.Statement[0]!.Resource).toEqual([
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+      "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    ]);
+    expect(wildcardProblems(model)).toEqual([]);
+    expect(wildcardProblems(profile)).toEqual([]);
   });
 
   it("routes only genq's SageMaker jobs in final states, and genq's pipeline events", () => {

@@ -1,7 +1,7 @@
 import type { StageSettings } from "../stacks/settings.ts";
 import { functionEnvironment } from "./environment.ts";
 import { pipelineEventPattern, sagemakerStateChangePattern } from "./event-patterns.ts";
-import { pipelineSageMakerPolicy, sagemakerExecutionPolicy } from "./policies.ts";
+import { bedrockInvokePolicy, pipelineSageMakerPolicy, sagemakerExecutionPolicy } from "./policies.ts";
 
 interface Deps {
   settings: StageSettings;
@@ -41,7 +41,12 @@ export function pipeline(d: Deps) {
   const sagemakerPolicy = $resolve([identity.accountId, region.name, d.bucket.name, role.arn]).apply(([account, regionName, bucket, roleArn]) =>
     pipelineSageMakerPolicy({ partition: "aws", account, region: regionName, bucket, executionRoleArn: roleArn }),
   );
-  const fn = (name: string, handler: string) =>
+  // Only a function that composes answers (the HTTP API) may invoke the stage's Bedrock model, if it has one.
+  const modelId = d.settings.rag.bedrockModelId;
+  const bedrockPolicy = modelId ? $resolve([identity.accountId, region.name]).apply(([account, regionName]) => bedrockInvokePolicy({ partition: "aws", account, region: regionName }, modelId)) : undefined;
+  const statements = (withBedrock: boolean) =>
+    withBedrock && bedrockPolicy ? $resolve([sagemakerPolicy, bedrockPolicy]).apply(([a, b]) => [...a.Statement, ...b.Statement]) : sagemakerPolicy.apply((p) => p.Statement);
+  const fn = (name: string, handler: string, options: { bedrock?: boolean } = {}) =>
     new sst.aws.Function(name, {
       handler,
       runtime: "nodejs22.x",
@@ -49,7 +54,7 @@ export function pipeline(d: Deps) {
       memory: "2048 MB",
       environment,
       link: [d.bucket, d.table, d.bus, d.deadLetters, d.domain],
-      permissions: sagemakerPolicy.apply((p) => p.Statement.map((st) => ({ actions: st.Action, resources: st.Resource }))),
+      permissions: statements(options.bedrock ?? false).apply((sts) => sts.map((st) => ({ actions: st.Action, resources: st.Resource }))),
       logging: { retention: retention(d.settings.logRetentionDays) },
       transform: { function: { deadLetterConfig: { targetArn: d.deadLetters.arn } } },
     });

@@ -19,6 +19,8 @@ export const StageSettings = z.object({
   search: z.object({ instance: z.string().endsWith(".search"), instanceCount: z.number().int().min(1), volumeGb: z.number().int().min(10) }),
   images: z.object({ training: z.string().min(1), inference: z.string().min(1), queryGeneration: z.string().min(1) }),
   estimatedIdleCostUsdPerMonth: z.number().nonnegative(),
+  /** RAG on Amazon Bedrock (Converse API): off unless a stage names a model or inference profile that supports tool use. */
+  rag: z.object({ bedrockModelId: z.string().regex(/^[\w.:-]+$/, "a Bedrock model or inference-profile id, e.g. amazon.nova-lite-v1:0").optional() }).default({}),
 });
 export type StageSettings = z.infer<typeof StageSettings>;
 
