@@ -43,9 +43,9 @@ export function pipeline(d: Deps) {
   );
   // Only a function that composes answers (the HTTP API) may invoke the stage's Bedrock model, if it has one.
   const modelId = d.settings.rag.bedrockModelId;
-  const bedrockPolicy = modelId ? $resolve([identity.accountId, region.name]).apply(([account, regionName]) => bedrockInvokePolicy({ partition: "aws", account, region: regionName }, modelId)) : undefined;
+  const bedrockPolicy = modelId ? scope.apply((s) => bedrockInvokePolicy(s, modelId)) : undefined;
   const statements = (withBedrock: boolean) =>
-    withBedrock && bedrockPolicy ? $resolve([sagemakerPolicy, bedrockPolicy]).apply(([a, b]) => [...a.Statement, ...b.Statement]) : sagemakerPolicy.apply((p) => p.Statement);
+    withBedrock && bedrockPolicy ? $resolve([sagemakerPolicy, bedrockPolicy]).apply(([a, b]) => [...a!.Statement, ...b!.Statement]) : sagemakerPolicy.apply((p) => p.Statement);
   const fn = (name: string, handler: string, options: { bedrock?: boolean } = {}) =>
     new sst.aws.Function(name, {
       handler,
