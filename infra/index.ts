@@ -6,7 +6,7 @@ import { functionEnvironment, httpEnvironment } from "./environment.ts";
 import { events } from "./events.ts";
 import { functionFactory, toFunctionPermissions } from "./functions.ts";
 import { pipeline, sagemakerName, sagemakerRole } from "./pipeline.ts";
-import { pipelineSageMakerPolicy } from "./policies.ts";
+import { bedrockInvokePolicy, pipelineSageMakerPolicy } from "./policies.ts";
 import { qaReader } from "./reader.ts";
 import { search } from "./search.ts";
 import { state } from "./state.ts";
@@ -51,8 +51,17 @@ export async function deploy(stage: string) {
   const fn = functionFactory({ settings, environment, permissions, link: [bucket, table, bus, deadLetters, domain], deadLetters });
 
   pipeline({ settings, bucket, bus, deadLetters, fn });
+  // Only the function that composes answers (the HTTP API) may invoke the stage's Bedrock model, if it has one.
+  const modelId = settings.rag.bedrockModelId;
+  const httpPermissions = modelId
+    ? $resolve([partition, identity.accountId, bucket.name, role.arn]).apply(([p, account, bucketName, roleArn]) => [
+        ...toFunctionPermissions(pipelineSageMakerPolicy({ partition: p, account, region, bucket: bucketName, executionRoleArn: roleArn })),
+        ...toFunctionPermissions(bedrockInvokePolicy({ partition: p, account, region }, modelId)),
+      ])
+    : permissions;
   const http = fn("Http", "packages/functions/src/handlers/http.handler", {
     environment: readerEndpoint ? readerEndpoint.apply((name) => environment.apply((env) => httpEnvironment(env, name))) : environment,
+    permissions: httpPermissions,
   });
   const { gateway } = api(http);
 

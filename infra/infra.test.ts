@@ -10,7 +10,7 @@ import { parseSettings } from "../stacks/settings.ts";
 import { functionEnvironment, httpEnvironment } from "./environment.ts";
 import { matchesPattern } from "./event-match.ts";
 import { busSubscriberPattern, documentEventPattern, PIPELINE_EVENT_TYPES, pipelineEventPattern, publicEventPattern, rateExpression, sagemakerStateChangePattern } from "./event-patterns.ts";
-import { deadLetterQueuePolicy, pipelineSageMakerPolicy, sagemakerExecutionPolicy, wildcardProblems } from "./policies.ts";
+import { bedrockInvokePolicy, deadLetterQueuePolicy, pipelineSageMakerPolicy, sagemakerExecutionPolicy, wildcardProblems } from "./policies.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/events", name), "utf8")) as Record<string, unknown>;
@@ -93,6 +93,25 @@ describe("function environment", () => {
     const shared = functionEnvironment(names("dev"), settingsFor("dev"));
     expect(httpEnvironment(shared, null)).not.toHaveProperty("GENQ_QA_ENDPOINT");
     expect(loadFunctionConfig(httpEnvironment(shared, "genq-production-qa-reader")).GENQ_QA_ENDPOINT).toBe("genq-production-qa-reader");
+  });
+
+  it("wires Bedrock RAG only when a stage names a model, with InvokeModel on that model alone", () => {
+    expect(functionEnvironment(names("dev"), settingsFor("dev"))).not.toHaveProperty("GENQ_BEDROCK_MODEL_ID");
+    const withModel = parseSettings({ ...PRESETS.dev, rag: { bedrockModelId: "amazon.nova-lite-v1:0" } });
+    const env = functionEnvironment(names("dev"), withModel);
+    expect(env.GENQ_BEDROCK_MODEL_ID).toBe("amazon.nova-lite-v1:0");
+    expect(loadFunctionConfig(env).GENQ_BEDROCK_MODEL_ID).toBe("amazon.nova-lite-v1:0");
+    expect(() => parseSettings({ ...PRESETS.dev, rag: { bedrockModelId: "any model please" } })).toThrow(/rag.bedrockModelId/);
+
+    const model = bedrockInvokePolicy(scope, "amazon.nova-lite-v1:0");
+    expect(model.Statement).toEqual([{ Sid: "InvokeRagModel", Effect: "Allow", Action: ["bedrock:InvokeModel"], Resource: ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"] }]);
+    const profile = bedrockInvokePolicy(scope, "us.anthropic.claude-3-5-haiku-20241022-v1:0");
+    expect(profile.Statement[0]!.Resource).toEqual([
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+      "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    ]);
+    expect(wildcardProblems(model)).toEqual([]);
+    expect(wildcardProblems(profile)).toEqual([]);
   });
 });
 

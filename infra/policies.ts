@@ -106,6 +106,21 @@ export function deadLetterQueuePolicy(queueArn: string, ruleArns: string[]): Pol
   };
 }
 
+/**
+ * What the HTTP function may do in Bedrock: invoke the one model the stage configures (Converse needs
+ * bedrock:InvokeModel). A cross-region inference profile (id with a geography prefix such as "us.")
+ * routes to its foundation model in several regions, so the model is allowed in any region beside the
+ * profile itself, as Bedrock's inference-profile prerequisites require
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
+ */
+export function bedrockInvokePolicy(s: Pick<Scope, "partition" | "region" | "account">, modelId: string): PolicyDocument {
+  const profile = /^(us|eu|apac|us-gov|ca|jp|au|global)\.(.+)$/.exec(modelId);
+  const Resource = profile
+    ? [`arn:${s.partition}:bedrock:${s.region}:${s.account}:inference-profile/${modelId}`, `arn:${s.partition}:bedrock:*::foundation-model/${profile[2]}`]
+    : [`arn:${s.partition}:bedrock:${s.region}::foundation-model/${modelId}`];
+  return { Version: "2012-10-17", Statement: [{ Sid: "InvokeRagModel", Effect: "Allow", Action: ["bedrock:InvokeModel"], Resource }] };
+}
+
 /** Every statement with a bare "*" (action or resource) that is not on the unscopable list. */
 export function wildcardProblems(doc: PolicyDocument): string[] {
   return doc.Statement.flatMap((st) => [

@@ -53,6 +53,8 @@ export const StageSettings = z
       volumeGb: z.number().int().min(10),
     }),
     reconcileEveryMinutes: z.number().int().min(1).max(1440),
+    /** RAG on Amazon Bedrock (Converse API): off unless a stage names a model or inference profile that supports tool use. */
+    rag: z.object({ bedrockModelId: z.string().regex(/^[\w.:-]+$/, "a Bedrock model or inference-profile id, e.g. amazon.nova-lite-v1:0").optional() }).default({}),
   })
   .superRefine((s, ctx) => {
     if (processorOrNull(s.training?.instanceType) === "cpu") {

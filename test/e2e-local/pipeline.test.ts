@@ -128,17 +128,40 @@ describe("the HTTP API", () => {
     expect(new Set(body.hits.map((h) => h.documentId))).toEqual(new Set(["indexes-partial.html"]));
   });
 
-  it("answers questions with spans that point into the cited passage", async () => {
-    const qa = (await (await call("/v1/corpora/pg/qa", { body: { question: "Which index types does PostgreSQL provide?" } })).json()) as { answers: Array<{ text: string; start: number; end: number; passage: { text: string } }> };
-    expect(qa.answers.length).toBeGreaterThan(0);
+  it("answers an answerable question with its span and calibrated score, and abstains on one the corpus does not answer", async () => {
+    type Qa = { noAnswer: boolean; answers: Array<{ text: string; score: number; start: number; end: number; passage: { text: string; documentId: string } }>; metadata: { model: string; questionType: string; threshold: number; latencyMs: number } };
+    const qa = (await (await call("/v1/corpora/pg/qa", { body: { question: "How long can the strings of a varchar(80) column be?" } })).json()) as Qa;
+    expect(qa.noAnswer).toBe(false);
+    const best = qa.answers[0]!;
+    expect(best.passage.text.slice(best.start, best.end)).toBe(best.text);
+    expect(best.text).toMatch(/80 characters/);
+    expect(best.text.length).toBeLessThan(40);
+    expect(best.score).toBeGreaterThanOrEqual(qa.metadata.threshold);
+    expect(best.score).toBeLessThanOrEqual(1);
+    expect(qa.metadata).toMatchObject({ model: expect.stringMatching(/^genq-extractive-reader@/), questionType: "number" });
     for (const a of qa.answers) expect(a.passage.text.slice(a.start, a.end)).toBe(a.text);
-    const rag = (await (await call("/v1/corpora/pg/answer", { body: { question: "Which index types does PostgreSQL provide?" } })).json()) as { answer: string; sentences: Array<{ text: string; citations: Array<{ passageId: string; start: number; end: number }> }>; passages: Array<{ id: string; text: string }> };
+
+    const command = (await (await call("/v1/corpora/pg/qa", { body: { question: "Which command removes an index?" } })).json()) as Qa;
+    expect(command.answers[0]?.text).toBe("DROP INDEX");
+
+    const france = (await (await call("/v1/corpora/pg/qa", { body: { question: "What is the capital of France?" } })).json()) as Qa & { bestGuess: unknown };
+    expect(france).toMatchObject({ noAnswer: true, answers: [] });
+    const mongo = (await (await call("/v1/corpora/pg/qa", { body: { question: "How do I create an index in MongoDB?" } })).json()) as Qa;
+    expect(mongo).toMatchObject({ noAnswer: true, answers: [] });
+
+    type Rag = { answer: string; noAnswer: boolean; reason?: string; sentences: Array<{ text: string; citations: Array<{ passageId: string; start: number; end: number }> }>; passages: Array<{ id: string; text: string }>; metadata: { latencyMs: number } };
+    const rag = (await (await call("/v1/corpora/pg/answer", { body: { question: "Which option makes a unique index treat nulls as equal?" } })).json()) as Rag;
+    expect(rag.noAnswer).toBe(false);
+    expect(rag.answer).toMatch(/NULLS NOT DISTINCT/);
     expect(rag.sentences.length).toBeGreaterThan(0);
     for (const s of rag.sentences) {
       expect(s.citations).toHaveLength(1);
       const p = rag.passages.find((x) => x.id === s.citations[0]!.passageId)!;
       expect(p.text.slice(s.citations[0]!.start, s.citations[0]!.end)).toBe(s.text);
     }
+    const none = (await (await call("/v1/corpora/pg/answer", { body: { question: "What is the capital of France?" } })).json()) as Rag;
+    expect(none).toMatchObject({ noAnswer: true, answer: "", sentences: [] });
+    expect(none.reason).toMatch(/passages/);
   });
 
   it("refuses bad requests with the field named, and never leaks a stack", async () => {

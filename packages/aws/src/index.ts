@@ -7,3 +7,4 @@ export * from "./sagemaker-endpoints.ts";
 export * from "./transform-output.ts";
 export * from "./opensearch-search-index.ts";
 export * from "./dynamodb-api-keys.ts";
+export * from "./bedrock-generator.ts";

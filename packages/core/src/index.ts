@@ -20,6 +20,7 @@ export { silentLogger, systemClock, SEARCH_MODES } from "./ports.ts";
 export type {
   BlobInfo, BlobStore, PipelineRepository, EventPublisher, EventHandler, Logger, QueryPair, QueryGenerator, Trainer, ModelDeployer,
   PassageIndexer, StageJob, StageWork, Encoder, SearchMode, SearchFilter, SearchHit, SearchIndex, AnswerSpan, Reader, Generator, Clock,
+  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer,
 } from "./ports.ts";
 
 // Chunking
@@ -72,7 +73,9 @@ export { ensureCorpus } from "./usecases/ensure-corpus.ts";
 export { chunkDocument, rejectDocument } from "./usecases/chunk-document.ts";
 export type { DocumentParser, ChunkDocumentDeps, ChunkOutcome } from "./usecases/chunk-document.ts";
 export { readJsonLines, toJsonLines, loadCorpusPassages, passageText } from "./usecases/load-passages.ts";
-export { SEARCH_LIMITS, corpusForTenant, searchCorpus, searchOf, answerQuestion, composeAnswer } from "./usecases/search-corpus.ts";
+export { SEARCH_LIMITS, corpusForTenant, searchCorpus, searchOf } from "./usecases/search-corpus.ts";
+export { ANSWER_LIMITS, answerQuestion, composeAnswer } from "./usecases/answer-question.ts";
+export type { QaInput, QaAnswer, QaResult } from "./usecases/answer-question.ts";
 export type { SearchDeps } from "./usecases/search-corpus.ts";
 export { uploadDocument } from "./usecases/upload-document.ts";
 export { countUnprocessedUploads } from "./usecases/pending-uploads.ts";

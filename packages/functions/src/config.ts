@@ -28,6 +28,8 @@ export const FunctionConfig = z.object({
   GENQ_EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().default(768),
   GENQ_QA_ENDPOINT: z.string().optional(),
   GENQ_LLM_ENDPOINT: z.string().optional(),
+  /** Bedrock model (or inference profile) that composes /answer; unset means no Bedrock (off unless the stage configures one). */
+  GENQ_BEDROCK_MODEL_ID: z.string().optional().transform((v) => v?.trim() || undefined),
   GENQ_DEFAULT_TENANT: z.string().min(1).default("default"),
   GENQ_MAX_DOCUMENT_MB: z.coerce.number().positive().default(50),
   GENQ_QUERIES_PER_PASSAGE: z.coerce.number().int().min(1).max(10).default(3),

@@ -1,6 +1,6 @@
 import type { Corpus, ServingSetup } from "../domain.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import type { Encoder, Generator, PipelineRepository, Reader, SearchFilter, SearchHit, SearchIndex, SearchMode } from "../ports.ts";
+import type { Encoder, PipelineRepository, SearchFilter, SearchHit, SearchIndex, SearchMode } from "../ports.ts";
 import type { HybridWeights } from "../search/fusion.ts";
 
 export interface SearchDeps {
@@ -53,25 +53,4 @@ export async function searchCorpus(
   }
   const hits = await deps.index.search({ corpus: corpus.name, version, query: input.query, vector, k: input.k, mode, weights, filter: { ...input.filter, tenant: corpus.tenant } });
   return Object.assign(hits, { mode });
-}
-
-/** Extractive QA: retrieve, then let the reader find answer spans in the top passages. */
-export async function answerQuestion(
-  deps: SearchDeps & { reader: Reader },
-  input: { tenant: string; corpus: string; question: string; k: number; passages: number; mode?: SearchMode; filter?: SearchFilter },
-) {
-  const hits = await searchCorpus(deps, { tenant: input.tenant, corpus: input.corpus, query: input.question, k: input.passages, mode: input.mode, filter: input.filter });
-  const answers = await deps.reader.read(input.question, hits.map((h) => h.passage), input.k);
-  const byId = new Map(hits.map((h) => [h.passage.id, h]));
-  return answers.map((a) => ({ ...a, passage: byId.get(a.passageId)!.passage }));
-}
-
-/** RAG: retrieve, then compose an answer whose every sentence cites a passage span. */
-export async function composeAnswer(
-  deps: SearchDeps & { generator: Generator },
-  input: { tenant: string; corpus: string; question: string; passages: number; mode?: SearchMode; filter?: SearchFilter },
-) {
-  const hits = await searchCorpus(deps, { tenant: input.tenant, corpus: input.corpus, query: input.question, k: input.passages, mode: input.mode, filter: input.filter });
-  const result = await deps.generator.answer(input.question, hits.map((h) => h.passage));
-  return { ...result, passages: hits.map((h) => h.passage) };
 }
