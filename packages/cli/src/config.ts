@@ -1,28 +1,15 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { DEFAULT_STAGE_DEADLINES, WORKING_STATES, type StageDeadlines, type WorkingState } from "@genq/core";
+import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, type StageDeadlines } from "@genq/core";
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|min|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
-
-/**
- * Per-stage deadlines: `training=2h,evaluating=30m` (units ms, s, m, h) over the defaults. An unknown
- * stage or a malformed duration is refused, naming it.
- */
+/** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
 const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines => {
-  const deadlines = { ...DEFAULT_STAGE_DEADLINES };
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
-    const [stage, value] = part.split("=").map((x) => x.trim());
-    const m = DURATION.exec(value ?? "");
-    if (!stage || !(WORKING_STATES as readonly string[]).includes(stage)) {
-      ctx.addIssue({ code: "custom", message: `"${stage}" is not a stage (one of ${WORKING_STATES.join(", ")})` });
-    } else if (!m || Number(m[1]) <= 0) {
-      ctx.addIssue({ code: "custom", message: `"${value ?? ""}" for ${stage} is not a duration such as 90s, 30m or 2h` });
-    } else {
-      deadlines[stage as WorkingState] = Number(m[1]) * UNIT_MS[m[2]!]!;
-    }
+  try {
+    return parseStageDeadlines(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+    return DEFAULT_STAGE_DEADLINES;
   }
-  return deadlines;
 });
 
 /** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */

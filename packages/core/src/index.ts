@@ -41,7 +41,7 @@ export { advanceRuns, issueCommand, releaseCorpus } from "./usecases/advance-run
 export type { EngineDeps, StageExecutors } from "./usecases/advance-run.ts";
 export { startRun, activeRun } from "./usecases/start-run.ts";
 export { failStage } from "./usecases/fail-stage.ts";
-export { reconcileRuns, DEFAULT_STAGE_DEADLINES } from "./usecases/reconcile-runs.ts";
+export { reconcileRuns, parseStageDeadlines, DEFAULT_STAGE_DEADLINES } from "./usecases/reconcile-runs.ts";
 export type { StageDeadlines, ReconcileSummary } from "./usecases/reconcile-runs.ts";
 export { randomRunId } from "./usecases/run-id.ts";
 

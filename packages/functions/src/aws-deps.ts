@@ -9,7 +9,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Client } from "@opensearch-project/opensearch";
 import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws-v3";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { DEFAULT_STAGE_DEADLINES, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
+import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
 import {
   createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchSearchIndex, createS3BlobStore,
   createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer, embeddingTransformRequest, startEmbeddingTransform,
@@ -72,8 +72,9 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024), defaultTenant: c.GENQ_DEFAULT_TENANT,
     deadLetter: async (event, reason) => void (await sqs.send(new SendMessageCommand({ QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL, MessageBody: JSON.stringify({ reason, event }) }))),
   };
-  // SageMaker jobs take longer than local ones: training and indexing get a day before the reconciler fails them.
-  const deadlines: StageDeadlines = { ...DEFAULT_STAGE_DEADLINES, training: 24 * 3_600_000, indexing: 24 * 3_600_000, generating: 24 * 3_600_000, deploying: 2 * 3_600_000 };
+  // SageMaker jobs take longer than local ones: they get a day (deployment two hours) before the reconciler fails them.
+  const awsDefaults: StageDeadlines = { ...DEFAULT_STAGE_DEADLINES, training: 24 * 3_600_000, indexing: 24 * 3_600_000, generating: 24 * 3_600_000, deploying: 2 * 3_600_000 };
+  const deadlines = parseStageDeadlines(c.GENQ_STAGE_DEADLINES, awsDefaults);
   return { config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE) };
 }
 

@@ -37,6 +37,8 @@ export const FunctionConfig = z.object({
   GENQ_SEED: z.coerce.number().int().default(42),
   GENQ_GATE_MIN_GAIN: z.coerce.number().default(0),
   GENQ_EPOCHS: z.coerce.number().int().min(1).default(1),
+  /** Per-stage deadlines over the AWS defaults, e.g. `training=12h,evaluating=20m`. */
+  GENQ_STAGE_DEADLINES: z.string().default(""),
 });
 export type FunctionConfig = z.infer<typeof FunctionConfig>;
 

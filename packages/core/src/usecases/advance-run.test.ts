@@ -201,3 +201,11 @@ describe("the reconciler", () => {
     expect(w.outcomes()).toEqual(["run.succeeded"]);
   });
 });
+
+describe("stage deadlines as a setting", () => {
+  it("reads durations per stage over the defaults and names every problem", async () => {
+    const { parseStageDeadlines } = await import("./reconcile-runs.ts");
+    expect(parseStageDeadlines("training=2h, evaluating=90s")).toMatchObject({ training: 7_200_000, evaluating: 90_000, generating: DEFAULT_STAGE_DEADLINES.generating });
+    expect(() => parseStageDeadlines("trainig=2h,indexing=soon")).toThrow(/"trainig" is not a stage.*"soon" for indexing is not a duration/);
+  });
+});

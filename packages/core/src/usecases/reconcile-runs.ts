@@ -1,5 +1,5 @@
-import { isTerminal, stageStartedAt, type Run, type WorkingState } from "../domain.ts";
-import { reasonOf } from "../errors.ts";
+import { WORKING_STATES, isTerminal, stageStartedAt, type Run, type WorkingState } from "../domain.ts";
+import { ValidationError, reasonOf } from "../errors.ts";
 import { issueCommand, releaseCorpus, type EngineDeps } from "./advance-run.ts";
 import { failStage } from "./fail-stage.ts";
 
@@ -16,6 +16,27 @@ export const DEFAULT_STAGE_DEADLINES: StageDeadlines = {
   evaluating: 60 * 60_000,
   promoting: 10 * 60_000,
 };
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|min|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/**
+ * Per-stage deadlines from a setting such as `training=2h,evaluating=30m` (units ms, s, m, h), over
+ * `defaults`. Every unknown stage or malformed duration is reported in one ValidationError.
+ */
+export function parseStageDeadlines(text: string, defaults: StageDeadlines = DEFAULT_STAGE_DEADLINES): StageDeadlines {
+  const deadlines = { ...defaults };
+  const problems: string[] = [];
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [stage, value] = part.split("=").map((x) => x.trim());
+    const m = DURATION.exec(value ?? "");
+    if (!stage || !(WORKING_STATES as readonly string[]).includes(stage)) problems.push(`"${stage}" is not a stage (one of ${WORKING_STATES.join(", ")})`);
+    else if (!m || Number(m[1]) <= 0) problems.push(`"${value ?? ""}" for ${stage} is not a duration such as 90s, 30m or 2h`);
+    else deadlines[stage as WorkingState] = Number(m[1]) * UNIT_MS[m[2]!]!;
+  }
+  if (problems.length) throw new ValidationError(problems.join("; "));
+  return deadlines;
+}
 
 export interface ReconcileSummary {
   /** Runs whose command was issued again. */
