@@ -16,6 +16,18 @@ export default tseslint.config(
     },
   },
   {
+    // A cast to never silenced a dropped event-rule filter once: infrastructure code states its types.
+    files: ["infra/**/*.ts", "stacks/**/*.ts", "sst.config.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "TSEnumDeclaration", message: "House style: use a union of string literals or a zod enum, not `enum`." },
+        { selector: "TSModuleDeclaration[kind='namespace']", message: "House style: no namespaces." },
+        { selector: "TSAsExpression > TSNeverKeyword", message: "No `as never` in infrastructure: it hides arguments SST components ignore." },
+      ],
+    },
+  },
+  {
     files: ["packages/core/**/*.ts"],
     rules: {
       "no-restricted-imports": [

@@ -131,8 +131,8 @@ await step("embedding manifest", async () => {
   return `${out.objects} entries, ${mib(written.get(out.key)!)}`;
 });
 await step("pairs and held-out queries", async () => {
-  const event = await collectTransformOutput(store, { corpus: CORPUS, runId: RUN, heldOutFraction: 0.1, seed: 42 });
-  return `${(event.detail as { pairs: number }).pairs.toLocaleString("en")} pairs, held-out file ${mib(written.get(keys.heldout(CORPUS, RUN))!)}`;
+  const generated = await collectTransformOutput(store, { corpus: CORPUS, runId: RUN, heldOutFraction: 0.1, seed: 42 });
+  return `${generated.pairs.toLocaleString("en")} pairs, ${generated.heldout.toLocaleString("en")} held-out queries (${mib(written.get(generated.heldoutKey)!)})`;
 });
 await step("index embedding output (batch 200)", async () => {
   let indexed = 0;

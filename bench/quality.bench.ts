@@ -27,14 +27,15 @@ const result = await evaluateJudgments(deps, { corpus: "debfaq", queries: join(D
 const evalSeconds = (performance.now() - t1) / 1000;
 const training = (outcome.report?.modelCard as { training?: { pairsPerSecond?: number; pairs?: number; seconds?: number } } | null)?.training;
 
-const rows: Record<string, (typeof result.systems)["bm25"]> = { ...result.systems, ...result.extra };
+const rows = result.systems;
 const bm25 = rows.bm25!["ndcg@10"];
 console.log(`\n| system | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | vs BM25 |\n|---|---|---|---|---|---|`);
-for (const name of ["bm25", "tfidf", "base", "tuned", "hybrid"] as const) {
+for (const name of Object.keys(rows)) {
   const m = rows[name]!;
   console.log(`| ${name} | ${m["ndcg@10"].toFixed(3)} | ${m["mrr@10"].toFixed(3)} | ${m["recall@10"].toFixed(3)} | ${m["recall@100"].toFixed(3)} | ${(m["ndcg@10"] / bm25).toFixed(2)}× |`);
 }
 console.log(`\n${result.queries} questions; run (ingest → generate → train → index → evaluate) ${runSeconds.toFixed(1)} s, eval ${evalSeconds.toFixed(1)} s, peak RSS of this process ${(peakRss / 2 ** 20).toFixed(0)} MiB (the trainer's worker thread included)`);
 console.log(`training: ${training?.pairs} pairs × 2 epochs in ${training?.seconds?.toFixed(1)} s = ${training?.pairsPerSecond?.toFixed(0)} pairs/s on one core (worker thread)`);
-console.log(`genq eval --json: ${JSON.stringify({ queries: result.queries, systems: result.systems })}`);
+console.log(`served: ${result.served.setup} (${(outcome.report?.gate.setup ? JSON.stringify(outcome.report.gate.setup.weights) : "")}), nDCG@10 ${result.served["ndcg@10"].toFixed(3)} = ${(result.served["ndcg@10"] / bm25).toFixed(2)}× BM25`);
+console.log(`genq eval --json: ${JSON.stringify({ queries: result.queries, systems: result.systems, served: result.served })}`);
 deps.close();

@@ -70,13 +70,14 @@ describe("AWS runtime adapters against the SageMaker simulator and the OpenSearc
     const generated = await collectTransformOutput(blobs, { corpus: CORPUS, runId: RUN, heldOutFraction: 0.2, seed: 7 });
     expect((await transformOutputParts(blobs, transformPaths.queriesOutput(CORPUS, RUN))).length).toBe(passagesKeys.length);
     const heldout = new TextDecoder().decode(await blobs.get(keys.heldout(CORPUS, RUN))).trim().split("\n").map((l) => JSON.parse(l) as QueryPair);
-    expect((generated.detail as { pairs: number }).pairs).toBeGreaterThan(inputs.passages);
+    expect(generated.pairs).toBeGreaterThan(inputs.passages);
+    expect(generated.heldout).toBe(heldout.length);
 
     // Training on the pairs; the completion event names the model; the endpoint is created from its archive.
     await createSageMakerTrainer(sagemaker, {
       bucket: BUCKET, roleArn: ROLE, trainingImage: "hf-training", instanceType: "ml.g5.xlarge", sourceDir: `s3://${BUCKET}/code/sourcedir.tar.gz`,
       baseModel: "sentence-transformers/msmarco-distilbert-base-tas-b", hyperparameters: { epochs: 2 }, maxRuntimeSeconds: 3600,
-    }).start({ corpus: CORPUS, runId: RUN, pairsKey: (generated.detail as { pairsKey: string }).pairsKey, passageKeys: [] });
+    }).start({ corpus: CORPUS, runId: RUN, pairsKey: generated.pairsKey, passageKeys: [] });
     await sim.idle();
     const trained = translateSageMakerEvent(sim.events.at(-1));
     if (trained.kind !== "event") throw new Error(`training did not complete: ${JSON.stringify(sim.events.at(-1)?.detail.FailureReason)}`);

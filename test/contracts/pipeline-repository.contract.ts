@@ -1,13 +1,13 @@
 import { ConcurrentUpdateError, type Corpus, type DocumentRecord, type PipelineRepository, type Run } from "@genq/core";
 import { describe, expect, it } from "vitest";
 
-const corpus = (name: string, tenant = "t1"): Corpus => ({ name, tenant, createdAt: "2026-01-01T00:00:00Z", servingRunId: null, servingIndexVersion: null, version: 0 });
+const corpus = (name: string, tenant = "t1"): Corpus => ({ name, tenant, createdAt: "2026-01-01T00:00:00Z", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: null, version: 0 });
 const doc = (path: string, hash = "h1"): DocumentRecord => ({
   corpus: "docs", path, contentHash: hash, status: "chunked", reason: null, size: 10, documentCount: 1, passageCount: 2,
   passagesKey: `corpora/docs/passages/${hash}.jsonl`, updatedAt: "2026-01-01T00:00:00Z", version: 0,
 });
 const run = (id: string, createdAt = "2026-01-01T00:00:00Z"): Run => ({
-  id, corpus: "docs", tenant: "t1", state: "ingesting", reason: null, createdAt, updatedAt: createdAt, artifacts: {}, history: [], version: 0,
+  id, corpus: "docs", tenant: "t1", state: "ingesting", reason: null, createdAt, updatedAt: createdAt, artifacts: {}, history: [], outcomePublished: false, version: 0,
 });
 
 /** The PipelineRepository contract: every adapter must pass it. `make` returns a fresh, empty repository. */

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { genq, genqAsync, tempDir } from "./helpers.ts";
+import { cpSync, readdirSync } from "node:fs";
+import { ROOT, genq, genqAsync, tempDir } from "./helpers.ts";
 
 const FILES = 2000;
 
@@ -64,6 +65,34 @@ describe("kill -9 during ingestion", () => {
     expect(count(db, "SELECT count(*) AS n FROM outbox WHERE type = 'document.uploaded'")).toBe(FILES);
     expect(count(db, "SELECT count(*) AS n FROM outbox WHERE type = 'document.chunked'")).toBe(FILES);
     expect(count(db, "SELECT count(*) AS n FROM outbox WHERE status != 'done'")).toBe(0);
+    expect(count(db, "SELECT count(*) AS n FROM dead_letters")).toBe(0);
+  }, 180_000);
+});
+
+describe("kill -9 during a run", () => {
+  it("the next genq run follows the unfinished run to its end, exactly once", async () => {
+    const src = tempDir();
+    const examples = join(ROOT, "examples/postgresql-docs");
+    for (const f of readdirSync(examples).filter((f) => f.startsWith("indexes-"))) cpSync(join(examples, f), join(src, f));
+    const data = tempDir();
+    const db = join(data, "genq.db");
+    const args = ["run", "--docs", src, "--corpus", "pg", "--data", data];
+    const env = { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1" };
+    const runIn = (state: string) => `SELECT count(*) AS n FROM records WHERE kind = 'run' AND json_extract(body, '$.state') = '${state}'`;
+    const child = genqAsync(args, env);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done && count(db, runIn("training")) === 0) await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+
+    const again = genq(args, env);
+    expect(again.stdout).toMatch(/following run run-\S+, already in progress/);
+    expect(again.code).toBe(0);
+    expect(count(db, "SELECT count(*) AS n FROM records WHERE kind = 'run'")).toBe(1);
+    expect(count(db, runIn("ready"))).toBe(1);
+    expect(count(db, "SELECT count(*) AS n FROM outbox WHERE type = 'run.succeeded'")).toBe(1);
     expect(count(db, "SELECT count(*) AS n FROM dead_letters")).toBe(0);
   }, 180_000);
 });

@@ -56,7 +56,7 @@ beforeAll(async () => {
 describe("the local pipeline", () => {
   it("runs ingest → generate → train → deploy → index → evaluate → ready, promoting the index", async () => {
     const run = (await deps.repo.getRun(runId))!;
-    expect(run.history.map((h) => h.to)).toEqual(["generating", "training", "deploying", "indexing", "evaluating", "ready"]);
+    expect(run.history.map((h) => h.to)).toEqual(["generating", "training", "deploying", "indexing", "evaluating", "promoting", "ready"]);
     expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
     expect((await deps.repo.getCorpus("pg"))!.servingRunId).toBe(runId);
     const manifest = JSON.parse(new TextDecoder().decode(await deps.blobs.get(`${run.artifacts.modelKey}manifest.json`)));
@@ -64,22 +64,29 @@ describe("the local pipeline", () => {
     expect(manifest.training.pairs).toBeGreaterThan(100);
   });
 
-  it("reports every system on held-out and judged queries, with the gate's reason", () => {
+  it("reports every system on held-out and judged queries, with intervals, the ablation, the calibrated setups and the gate's choice", async () => {
     expect(report.evaluations.map((e) => e.source)).toEqual(["held-out synthetic", "user judgments"]);
-    for (const e of report.evaluations) expect(Object.keys(e.systems)).toEqual(["bm25", "tfidf", "base", "tuned", "hybrid"]);
+    for (const e of report.evaluations) expect(Object.keys(e.systems)).toEqual(["bm25", "tfidf", "base", "tuned", "hybrid-untuned", "hybrid"]);
+    const held = report.evaluations[0]!;
+    for (const s of Object.values(held.systems)) expect(s.ndcgInterval!.low).toBeLessThanOrEqual(s.metrics["ndcg@10"] + 1e-9);
+    expect(held.ablation).toMatchObject({ system: "hybrid", without: "hybrid-untuned" });
+    expect(report.calibration!.map((c) => c.setup.name)).toEqual(["lexical", "semantic", "hybrid-untuned", "hybrid"]);
+    expect(report.heldout!.validation + report.heldout!.test).toBe(report.heldout!.scored);
     expect(report.evaluations[1]!.queries).toBe(2);
     expect(report.gate.promote).toBe(true);
-    expect(report.gate.reason).toMatch(/hybrid nDCG@10 .* ≥ bm25/);
+    expect(report.gate.reason).toMatch(/nDCG@10 .* vs bm25 .* serves this first index/);
+    expect((await deps.repo.getCorpus("pg"))!.servingSetup).toEqual(report.gate.setup);
     expect(report.projection?.models).toHaveLength(2);
   });
 
   it("prints exactly the documented JSON from genq eval --json", () => {
     const r = genq(["eval", "--corpus", "pg", "--queries", judged.queries, "--qrels", judged.qrels, "--json", "--data", deps.config.dataDir], { GENQ_LOG_LEVEL: "silent" });
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { queries: number; systems: Record<string, Record<string, number>> };
-    expect(Object.keys(out)).toEqual(["queries", "systems"]);
+    const out = JSON.parse(r.stdout) as { queries: number; systems: Record<string, Record<string, number>>; served: Record<string, unknown> };
+    expect(Object.keys(out)).toEqual(["queries", "systems", "served"]);
     expect(out.queries).toBe(2);
-    expect(Object.keys(out.systems)).toEqual(["bm25", "base", "tuned", "hybrid"]);
+    expect(Object.keys(out.systems)).toEqual(["bm25", "tfidf", "base", "tuned", "hybrid-untuned", "hybrid"]);
+    expect(Object.keys(out.served)).toEqual(["setup", "ndcg@10", "mrr@10", "recall@10", "recall@100"]);
     for (const m of Object.values(out.systems)) expect(Object.keys(m)).toEqual(["ndcg@10", "mrr@10", "recall@10", "recall@100"]);
     const badQrels = join(tempDir(), "qrels.tsv");
     writeFileSync(badQrels, "q1\tno-such-doc.html\t1\n");
@@ -121,17 +128,40 @@ describe("the HTTP API", () => {
     expect(new Set(body.hits.map((h) => h.documentId))).toEqual(new Set(["indexes-partial.html"]));
   });
 
-  it("answers questions with spans that point into the cited passage", async () => {
-    const qa = (await (await call("/v1/corpora/pg/qa", { body: { question: "Which index types does PostgreSQL provide?" } })).json()) as { answers: Array<{ text: string; start: number; end: number; passage: { text: string } }> };
-    expect(qa.answers.length).toBeGreaterThan(0);
+  it("answers an answerable question with its span and calibrated score, and abstains on one the corpus does not answer", async () => {
+    type Qa = { noAnswer: boolean; answers: Array<{ text: string; score: number; start: number; end: number; passage: { text: string; documentId: string } }>; metadata: { model: string; questionType: string; threshold: number; latencyMs: number } };
+    const qa = (await (await call("/v1/corpora/pg/qa", { body: { question: "How long can the strings of a varchar(80) column be?" } })).json()) as Qa;
+    expect(qa.noAnswer).toBe(false);
+    const best = qa.answers[0]!;
+    expect(best.passage.text.slice(best.start, best.end)).toBe(best.text);
+    expect(best.text).toMatch(/80 characters/);
+    expect(best.text.length).toBeLessThan(40);
+    expect(best.score).toBeGreaterThanOrEqual(qa.metadata.threshold);
+    expect(best.score).toBeLessThanOrEqual(1);
+    expect(qa.metadata).toMatchObject({ model: expect.stringMatching(/^genq-extractive-reader@/), questionType: "number" });
     for (const a of qa.answers) expect(a.passage.text.slice(a.start, a.end)).toBe(a.text);
-    const rag = (await (await call("/v1/corpora/pg/answer", { body: { question: "Which index types does PostgreSQL provide?" } })).json()) as { answer: string; sentences: Array<{ text: string; citations: Array<{ passageId: string; start: number; end: number }> }>; passages: Array<{ id: string; text: string }> };
+
+    const command = (await (await call("/v1/corpora/pg/qa", { body: { question: "Which command removes an index?" } })).json()) as Qa;
+    expect(command.answers[0]?.text).toBe("DROP INDEX");
+
+    const france = (await (await call("/v1/corpora/pg/qa", { body: { question: "What is the capital of France?" } })).json()) as Qa & { bestGuess: unknown };
+    expect(france).toMatchObject({ noAnswer: true, answers: [] });
+    const mongo = (await (await call("/v1/corpora/pg/qa", { body: { question: "How do I create an index in MongoDB?" } })).json()) as Qa;
+    expect(mongo).toMatchObject({ noAnswer: true, answers: [] });
+
+    type Rag = { answer: string; noAnswer: boolean; reason?: string; sentences: Array<{ text: string; citations: Array<{ passageId: string; start: number; end: number }> }>; passages: Array<{ id: string; text: string }>; metadata: { latencyMs: number } };
+    const rag = (await (await call("/v1/corpora/pg/answer", { body: { question: "Which option makes a unique index treat nulls as equal?" } })).json()) as Rag;
+    expect(rag.noAnswer).toBe(false);
+    expect(rag.answer).toMatch(/NULLS NOT DISTINCT/);
     expect(rag.sentences.length).toBeGreaterThan(0);
     for (const s of rag.sentences) {
       expect(s.citations).toHaveLength(1);
       const p = rag.passages.find((x) => x.id === s.citations[0]!.passageId)!;
       expect(p.text.slice(s.citations[0]!.start, s.citations[0]!.end)).toBe(s.text);
     }
+    const none = (await (await call("/v1/corpora/pg/answer", { body: { question: "What is the capital of France?" } })).json()) as Rag;
+    expect(none).toMatchObject({ noAnswer: true, answer: "", sentences: [] });
+    expect(none.reason).toMatch(/passages/);
   });
 
   it("refuses bad requests with the field named, and never leaks a stack", async () => {

@@ -14,7 +14,7 @@ export const SearchRequest = z
   .object({
     query: query.openapi({ example: "how do I create an index?" }),
     k: z.number().int().min(1).max(SEARCH_LIMITS.maxK).default(10),
-    mode: z.enum(SEARCH_MODES).default("hybrid"),
+    mode: z.enum(SEARCH_MODES).optional().openapi({ description: "omit to search the way the corpus serves (the setup its last promoted run chose)" }),
     filter: Filter.optional(),
   })
   .strict()
@@ -47,8 +47,32 @@ export const QaRequest = z
   .strict()
   .openapi("QaRequest");
 
+export const AnswerMetadataSchema = z
+  .object({
+    model: z.string().openapi({ description: "the reader or model that answered", example: "genq-extractive-reader@1" }),
+    promptVersion: z.string().optional().openapi({ description: "the versioned prompt a generative model was given" }),
+    latencyMs: z.number().openapi({ description: "time the reader or model took, in milliseconds" }),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).optional().openapi({ description: "tokens a hosted model read and wrote" }),
+    questionType: z.string().optional().openapi({ description: "the kind of answer the question asks for (person, time, number, code, definition, reason, method, place, condition, entity)" }),
+    threshold: z.number().optional().openapi({ description: "scores below this mean no answer" }),
+  })
+  .openapi("AnswerMetadata");
+
+const QaAnswerSchema = z.object({
+  text: z.string(),
+  score: z.number().min(0).max(1).openapi({ description: "confidence in [0, 1]; for the embedded reader a calibrated probability that the span contains a right answer" }),
+  start: z.number().openapi({ description: "offset of the answer in passage.text" }),
+  end: z.number(),
+  passage: PassageSchema,
+});
+
 export const QaResponse = z
-  .object({ answers: z.array(z.object({ text: z.string(), score: z.number(), start: z.number(), end: z.number(), passage: PassageSchema })) })
+  .object({
+    noAnswer: z.boolean().openapi({ description: "true when no span scored at least the threshold: the corpus most likely does not answer the question" }),
+    answers: z.array(QaAnswerSchema).openapi({ description: "answer spans at or above the threshold, best first; empty when noAnswer" }),
+    bestGuess: QaAnswerSchema.nullable().openapi({ description: "when noAnswer, the best span that fell short (not an answer); otherwise null" }),
+    metadata: AnswerMetadataSchema,
+  })
   .openapi("QaResponse");
 
 export const AnswerRequest = z
@@ -58,8 +82,12 @@ export const AnswerRequest = z
 
 export const AnswerResponse = z
   .object({
-    answer: z.string(),
-    sentences: z.array(z.object({ text: z.string(), citations: z.array(z.object({ passageId: z.string(), start: z.number(), end: z.number() })) })),
+    answer: z.string().openapi({ description: "the answer, its sentences joined; empty when noAnswer" }),
+    sentences: z.array(z.object({ text: z.string(), citations: z.array(z.object({ passageId: z.string(), start: z.number(), end: z.number() })).min(1) })),
+    noAnswer: z.boolean().openapi({ description: "true when the retrieved passages do not contain the answer" }),
+    reason: z.string().optional().openapi({ description: "why there is no answer" }),
+    score: z.number().min(0).max(1).optional().openapi({ description: "confidence in [0, 1] where the generator has one" }),
+    metadata: AnswerMetadataSchema,
     passages: z.array(PassageSchema),
   })
   .openapi("AnswerResponse");

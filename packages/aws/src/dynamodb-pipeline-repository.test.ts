@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConcurrentUpdateError, type Run } from "@genq/core";
 import { createDynamoDbPipelineRepository } from "./dynamodb-pipeline-repository.ts";
 
-const run: Run = { id: "r1", corpus: "docs", tenant: "t", state: "ingesting", reason: null, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", artifacts: {}, history: [], version: 0 };
+const run: Run = { id: "r1", corpus: "docs", tenant: "t", state: "ingesting", reason: null, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", artifacts: {}, history: [], outcomePublished: false, version: 0 };
 
 describe("DynamoDB pipeline repository: reads that decide", () => {
   // A global secondary index serves eventually consistent reads only; ConsistentRead on one is a

@@ -10,3 +10,4 @@ export * from "./transform-output.ts";
 export * from "./opensearch-client.ts";
 export * from "./opensearch-search-index.ts";
 export * from "./dynamodb-api-keys.ts";
+export * from "./bedrock-generator.ts";

@@ -30,7 +30,7 @@ describe("SageMaker endpoints", () => {
   it("turns IN_SERVICE into model.deployed", () => {
     expect(translateSageMakerEvent(fixture("sagemaker-endpoint-in-service.json"))).toEqual({
       kind: "event",
-      event: { id: "model.deployed:run-1", type: "model.deployed", corpus: "handbook", detail: { runId: "run-1", modelId: "genq-run-1-enc", endpoint: "genq-run-1-enc" } },
+      event: { id: "model.deployed:run-1", type: "model.deployed", corpus: "handbook", detail: { runId: "run-1", modelId: "run-1-model", endpoint: "genq-run-1-enc" } },
     });
   });
 
@@ -43,13 +43,32 @@ describe("SageMaker endpoints", () => {
     await expect(encoder.encode(["x"], "query")).rejects.toThrow(/expected 1×2/);
   });
 
-  it("reads answer spans from a QA endpoint and keeps only cited sentences from an LLM", async () => {
+  // With handle_impossible_answer the transformers question-answering pipeline appends the null answer
+  // {"score": min_null_score, "answer": "", "start": 0, "end": 0} (huggingface/transformers,
+  // src/transformers/pipelines/question_answering.py, postprocess).
+  it("reads answer spans from a QA endpoint, abstains when the null answer wins, and keeps only cited sentences from an LLM", async () => {
     const mock = mockClient(SageMakerRuntimeClient);
-    mock.on(InvokeEndpointCommand).resolvesOnce(reply({ answer: "dead tuples", score: 0.9, start: 25, end: 36 })).resolvesOnce(reply([{ generated_text: "VACUUM reclaims space [1]. Nobody knows why." }]));
+    mock
+      .on(InvokeEndpointCommand)
+      .resolvesOnce(reply([{ answer: "dead tuples", score: 0.9, start: 25, end: 36 }, { answer: "", score: 0.05, start: 0, end: 0 }]))
+      .resolvesOnce(reply([{ answer: "", score: 0.8, start: 0, end: 0 }, { answer: "VACUUM", score: 0.1, start: 0, end: 6 }]))
+      .resolvesOnce(reply([{ generated_text: "VACUUM reclaims space [1]. Nobody knows why." }]))
+      .resolvesOnce(reply([{ generated_text: "The passages do not say." }]));
     const runtime = new SageMakerRuntimeClient({ region: "us-east-1" });
     const passage = { id: "p1", corpus: "c", documentId: "d", sourcePath: "d", title: "", text: "VACUUM reclaims space of dead tuples.", ordinal: 0 };
-    expect(await createSageMakerReader(runtime, "qa").read("what is reclaimed?", [passage], 3)).toEqual([{ passageId: "p1", start: 25, end: 36, text: "dead tuples", score: 0.9 }]);
+    const reader = createSageMakerReader(runtime, "qa");
+    const read = await reader.read("what is reclaimed?", [passage], 3);
+    expect(read).toMatchObject({ noAnswer: false, answers: [{ passageId: "p1", start: 25, end: 36, text: "dead tuples", score: 0.9 }], metadata: { model: "sagemaker:qa" } });
+    expect(JSON.parse(new TextDecoder().decode(mock.commandCalls(InvokeEndpointCommand)[0]!.args[0].input.Body as Uint8Array))).toEqual({
+      inputs: { question: "what is reclaimed?", context: passage.text },
+      parameters: { top_k: 3, handle_impossible_answer: true },
+    });
+    const abstained = await reader.read("who wrote it?", [passage], 3);
+    expect(abstained).toMatchObject({ noAnswer: true, answers: [], bestGuess: { text: "VACUUM", score: 0.1 } });
     const rag = await createSageMakerGenerator(runtime, "llm").answer("what does vacuum do?", [passage]);
     expect(rag.sentences).toEqual([{ text: "VACUUM reclaims space.", citations: [{ passageId: "p1", start: 0, end: passage.text.length }] }]);
+    expect(rag.noAnswer).toBe(false);
+    const none = await createSageMakerGenerator(runtime, "llm").answer("who wrote it?", [passage]);
+    expect(none).toMatchObject({ noAnswer: true, answer: "", sentences: [] });
   });
 });

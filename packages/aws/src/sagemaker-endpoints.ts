@@ -5,6 +5,7 @@ import {
   DeleteEndpointCommand,
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
+  DescribeEndpointCommand,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -62,6 +63,18 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
       await ignoreExisting(client.send(new CreateEndpointCommand(r.endpoint)));
       return r.endpoint.EndpointName;
     },
+    /**
+     * The run's endpoint status (`Creating`, `InService`, `Failed`, …) or null when it does not exist: how
+     * a re-issued deployment finds an endpoint whose state-change event was lost.
+     */
+    async status(runId: string): Promise<string | null> {
+      try {
+        return (await client.send(new DescribeEndpointCommand({ EndpointName: endpointNames.model(runId) }))).EndpointStatus ?? null;
+      } catch (error) {
+        if (/could not find|does not exist/i.test((error as Error).message ?? "")) return null;
+        throw error;
+      }
+    },
     /** Remove a superseded run's endpoint, config and model (missing ones are fine). */
     async retire(runId: string): Promise<void> {
       const name = endpointNames.model(runId);
@@ -96,19 +109,33 @@ export function createSageMakerEncoder(runtime: SageMakerRuntimeClient, endpoint
   };
 }
 
+type QaOutput = { answer: string; score: number; start: number; end: number };
+
 /**
  * Reader over an extractive-QA endpoint (e.g. deepset/roberta-base-squad2 on the Hugging Face container):
- * each passage is asked the question; answers keep their character offsets into the passage.
+ * each passage is asked the question with `handle_impossible_answer`, so the model may say "no answer"
+ * (the transformers question-answering pipeline then returns answer "" at 0–0, scored as the null
+ * answer). The reader abstains when the null answer outscores every span in every passage, or when the
+ * best span scores below `threshold`. Scores are the model's softmax, not calibrated like the embedded reader's.
  */
-export function createSageMakerReader(runtime: SageMakerRuntimeClient, endpoint: string): Reader {
+export function createSageMakerReader(runtime: SageMakerRuntimeClient, endpoint: string, options: { threshold?: number } = {}): Reader {
+  const threshold = options.threshold ?? 0;
   return {
     async read(question, passages, topK) {
-      const answers: AnswerSpan[] = [];
+      const t0 = performance.now();
+      const spans: AnswerSpan[] = [];
+      let nullScore = 0;
       for (const p of passages) {
-        const out = await invoke<{ answer: string; score: number; start: number; end: number } | Array<{ answer: string; score: number; start: number; end: number }>>(runtime, endpoint, { inputs: { question, context: p.text } });
-        for (const a of Array.isArray(out) ? out : [out]) if (a.answer) answers.push({ passageId: p.id, start: a.start, end: a.end, text: p.text.slice(a.start, a.end), score: a.score });
+        const out = await invoke<QaOutput | QaOutput[]>(runtime, endpoint, { inputs: { question, context: p.text }, parameters: { top_k: topK, handle_impossible_answer: true } });
+        for (const a of Array.isArray(out) ? out : [out]) {
+          if (!a.answer) nullScore = Math.max(nullScore, a.score);
+          else if (a.start >= 0 && a.end <= p.text.length && a.start < a.end) spans.push({ passageId: p.id, start: a.start, end: a.end, text: p.text.slice(a.start, a.end), score: a.score });
+        }
       }
-      return answers.sort((a, b) => b.score - a.score).slice(0, topK);
+      spans.sort((a, b) => b.score - a.score);
+      const best = spans[0];
+      const answers = best && best.score > nullScore && best.score >= threshold ? spans.filter((s) => s.score >= threshold).slice(0, topK) : [];
+      return { answers, noAnswer: answers.length === 0, bestGuess: answers.length ? null : (best ?? null), metadata: { model: `sagemaker:${endpoint}`, latencyMs: Math.round(performance.now() - t0), threshold } };
     },
   };
 }
@@ -116,20 +143,24 @@ export function createSageMakerReader(runtime: SageMakerRuntimeClient, endpoint:
 /**
  * Generator over an LLM endpoint (text-generation container): the passages are numbered in the prompt,
  * the model cites them as [n]; every sentence without a valid citation is dropped, so each sentence of
- * the answer cites a passage (the whole passage text as its span).
+ * the answer cites a passage (the whole passage text as its span). An answer left with no cited
+ * sentence is reported as "not in the passages".
  */
 export function createSageMakerGenerator(runtime: SageMakerRuntimeClient, endpoint: string): Generator {
   return {
     async answer(question, passages: readonly Passage[]) {
+      const t0 = performance.now();
       const context = passages.map((p, i) => `[${i + 1}] ${p.text}`).join("\n\n");
-      const prompt = `Answer the question using only the numbered passages. End every sentence with the number of the passage it comes from, like [1].\n\n${context}\n\nQuestion: ${question}\nAnswer:`;
+      const prompt = `Answer the question using only the numbered passages. End every sentence with the number of the passage it comes from, like [1]. If the passages do not contain the answer, say so without a number.\n\n${context}\n\nQuestion: ${question}\nAnswer:`;
       const out = await invoke<Array<{ generated_text: string }>>(runtime, endpoint, { inputs: prompt, parameters: { max_new_tokens: 300, temperature: 0.1, return_full_text: false } });
       const text = out[0]?.generated_text ?? "";
       const sentences = text.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter(Boolean).flatMap((s) => {
         const refs = [...s.matchAll(/\[(\d+)\]/g)].map((m) => passages[Number(m[1]) - 1]).filter((p): p is Passage => Boolean(p));
         return refs.length ? [{ text: s.replace(/\s*\[\d+\]/g, "").trim(), citations: refs.map((p) => ({ passageId: p.id, start: 0, end: p.text.length })) }] : [];
       });
-      return { answer: sentences.map((s) => s.text).join(" "), sentences };
+      const metadata = { model: `sagemaker:${endpoint}`, latencyMs: Math.round(performance.now() - t0) };
+      if (!sentences.length) return { answer: "", sentences: [], noAnswer: true, reason: "the model cited no passage: the passages do not contain the answer", metadata };
+      return { answer: sentences.map((s) => s.text).join(" "), sentences, noAnswer: false, metadata };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MalformedEventError, keys, type EventInput } from "@genq/core";
+import { MalformedEventError, eventIds, keys, runResources, type EventInput } from "@genq/core";
 import { endpointNames } from "./sagemaker-endpoints.ts";
 import { jobNames } from "./sagemaker-jobs.ts";
 
@@ -51,13 +51,13 @@ export function translateSageMakerEvent(raw: unknown): JobOutcome {
   if (status === "Failed" || status === "Stopped") {
     const stage = job.kind === "training" ? "training" : job.kind === "queries" ? "generating" : "indexing";
     const reason = e.detail.FailureReason ?? `the SageMaker job was ${status.toLowerCase()}`;
-    return { kind: "event", event: { id: `stage.failed:${runId}:${name}`, type: "stage.failed", corpus, detail: { runId, stage, reason } } };
+    return { kind: "event", event: { id: eventIds.stageFailed(runId, stage), type: "stage.failed", corpus, detail: { runId, stage, reason } } };
   }
   if (status !== "Completed") return { kind: "ignored", why: `job ${name} is ${status}` };
   if (job.kind !== "training") return { kind: "transform-completed", corpus, runId, jobName: name, job: job.kind };
   return {
     kind: "event",
-    event: { id: `training.job.completed:${runId}`, type: "training.job.completed", corpus, detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) } },
+    event: { id: eventIds.trainingCompleted(runId), type: "training.job.completed", corpus, detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) } },
   };
 }
 
@@ -68,8 +68,8 @@ function endpointOutcome(detail: z.infer<typeof EndpointChange>["detail"]): JobO
   if (!corpus) throw new MalformedEventError(`endpoint ${detail.EndpointName} has no genq:corpus tag`);
   if (detail.EndpointStatus === "FAILED") {
     const reason = detail.FailureReason ?? "the endpoint failed to start";
-    return { kind: "event", event: { id: `stage.failed:${runId}:${detail.EndpointName}`, type: "stage.failed", corpus, detail: { runId, stage: "deploying", reason } } };
+    return { kind: "event", event: { id: eventIds.stageFailed(runId, "deploying"), type: "stage.failed", corpus, detail: { runId, stage: "deploying", reason } } };
   }
   if (detail.EndpointStatus !== "IN_SERVICE") return { kind: "ignored", why: `endpoint ${detail.EndpointName} is ${detail.EndpointStatus}` };
-  return { kind: "event", event: { id: `model.deployed:${runId}`, type: "model.deployed", corpus, detail: { runId, modelId: detail.EndpointName, endpoint: detail.EndpointName } } };
+  return { kind: "event", event: { id: eventIds.modelDeployed(runId), type: "model.deployed", corpus, detail: { runId, modelId: runResources.modelId(runId), endpoint: detail.EndpointName } } };
 }

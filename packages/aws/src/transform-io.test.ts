@@ -103,7 +103,7 @@ describe("transform outputs", () => {
     const trained = new Set(train.map((t) => t.passageId));
     for (const h of held) expect(trained.has(h.passageId)).toBe(false);
     expect([...store.keys()].filter((k) => k.includes("heldout-parts"))).toEqual([]);
-    expect(event).toEqual({ id: "queries.generated:r1", type: "queries.generated", corpus: "c", detail: { runId: "r1", pairsKey: "corpora/c/runs/r1/pairs/h1.jsonl", heldoutKey: "corpora/c/runs/r1/heldout.jsonl", pairs: train.length } });
+    expect(event).toEqual({ pairsKey: "corpora/c/runs/r1/pairs/h1.jsonl", heldoutKey: "corpora/c/runs/r1/heldout.jsonl", pairs: train.length, heldout: held.length });
     store.clear();
     await blobs.put(`${out}h1.jsonl.out`, "garbage\n");
     await expect(collectTransformOutput(blobs, { corpus: "c", runId: "r1", heldOutFraction: 0.25, seed: 13 })).rejects.toThrow(/no usable pairs \(1 output parts, 1 unreadable lines/);

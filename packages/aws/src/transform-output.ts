@@ -1,4 +1,4 @@
-import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type EventInput, type SearchIndex } from "@genq/core";
+import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type GeneratedQueries, type SearchIndex } from "@genq/core";
 import { encodeLines, readLines } from "./json-lines.ts";
 import { transformPaths } from "./transform-input.ts";
 
@@ -103,25 +103,28 @@ export async function collectQueryGenerationPart(
 
 /**
  * Turn a finished query-generation transform into the run's training pairs (`pairs/<part>.jsonl`, one
- * per output part) and its held-out queries (`heldout.jsonl`), and return the `queries.generated` event
- * to publish. Everything is streamed part by part, so no passage text or query list is held beyond a
- * line. A transform that produced no usable pair is an error naming how many lines could not be read.
+ * per output part) and its held-out queries (`heldout.jsonl`), and return where they are (the caller
+ * completes the stage; `pairsKey` is the first part, the trainer reads the whole `pairs/` folder).
+ * Everything is streamed part by part, so no passage text or query list is held beyond a line. A
+ * transform that produced no usable pair is a CorruptArtifactError naming how many lines could not be read.
  */
 export async function collectTransformOutput(
   blobs: BlobStore,
   input: { corpus: string; runId: string; heldOutFraction: number; seed: number },
-): Promise<EventInput & { id: string }> {
+): Promise<GeneratedQueries> {
   const prefix = transformPaths.queriesOutput(input.corpus, input.runId);
   const parts = await transformOutputParts(blobs, prefix);
   const pairsKeys: string[] = [];
   const heldoutKeys: string[] = [];
   let pairs = 0;
+  let heldout = 0;
   let unreadable = 0;
   for (const key of parts) {
     const part = await collectQueryGenerationPart(blobs, { ...input, key });
     if (part.pairsKey) pairsKeys.push(part.pairsKey);
     if (part.heldoutKey) heldoutKeys.push(part.heldoutKey);
     pairs += part.pairs;
+    heldout += part.heldout;
     unreadable += part.unreadable;
   }
   if (!pairs) throw new CorruptArtifactError(`query generation produced no usable pairs (${parts.length} output parts, ${unreadable} unreadable lines under ${prefix})`);
@@ -131,12 +134,7 @@ export async function collectTransformOutput(
   }
   await blobs.putStream(heldoutKey, encodeLines(allHeldout()));
   for (const key of heldoutKeys) await blobs.delete(key);
-  return {
-    id: `queries.generated:${input.runId}`,
-    type: "queries.generated",
-    corpus: input.corpus,
-    detail: { runId: input.runId, pairsKey: pairsKeys.sort()[0]!, heldoutKey, pairs },
-  };
+  return { pairsKey: pairsKeys.sort()[0]!, heldoutKey, pairs, heldout };
 }
 
 /**

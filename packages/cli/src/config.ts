@@ -1,5 +1,16 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, type StageDeadlines } from "@genq/core";
+
+/** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
+const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines => {
+  try {
+    return parseStageDeadlines(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+    return DEFAULT_STAGE_DEADLINES;
+  }
+});
 
 /** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */
 export const LocalConfig = z.object({
@@ -18,6 +29,8 @@ export const LocalConfig = z.object({
   workers: z.coerce.number().int().min(1).max(64),
   fusion: z.enum(["normalized", "rrf"]),
   hardNegatives: z.enum(["true", "false"]).transform((v) => v === "true"),
+  stageDeadlines: StageDeadlinesSetting,
+  reconcileSeconds: z.coerce.number().positive().max(86_400),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
@@ -39,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     workers: env.GENQ_SERVE_WORKERS ?? 1,
     fusion: env.GENQ_FUSION ?? "normalized",
     hardNegatives: env.GENQ_HARD_NEGATIVES ?? "false",
+    stageDeadlines: env.GENQ_STAGE_DEADLINES ?? "",
+    reconcileSeconds: env.GENQ_RECONCILE_SECONDS ?? 30,
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -56,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     workers: "GENQ_SERVE_WORKERS",
     fusion: "GENQ_FUSION",
     hardNegatives: "GENQ_HARD_NEGATIVES",
+    stageDeadlines: "GENQ_STAGE_DEADLINES",
+    reconcileSeconds: "GENQ_RECONCILE_SECONDS",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

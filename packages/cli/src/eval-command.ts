@@ -1,20 +1,24 @@
 import { readFileSync } from "node:fs";
-import { NotFoundError, evaluateQuerySet, loadCorpusPassages, parseJudgments, type MetricSet } from "@genq/core";
+import {
+  DEFAULT_SETUP, NotFoundError, SYSTEM_OF_SETUP, evaluateQuerySet, loadCorpusPassages, parseJudgments, setupSystems, type MetricSet, type RunReport,
+  type ServingSetup,
+} from "@genq/core";
 import type { LocalDeps } from "./local-deps.ts";
-
-/** The systems `genq eval --json` reports, in order. */
-export const EVAL_SYSTEMS = ["bm25", "base", "tuned", "hybrid"] as const;
 
 export interface EvalResult {
   queries: number;
-  systems: Record<(typeof EVAL_SYSTEMS)[number], MetricSet>;
+  /** Every system of the report, in report order (bm25, tfidf, base, tuned, hybrid-untuned, hybrid). */
+  systems: Record<string, MetricSet>;
+  /** What users get: the setup the run serves in, and its scores. */
+  served: { setup: ServingSetup["name"] } & MetricSet;
 }
 
 /**
- * `genq eval`: score the serving run (or `--run`) on BEIR judgments. Judgments naming unknown queries
- * or documents are refused with the offending lines listed. Nothing is trained on them.
+ * `genq eval`: score the serving run (or `--run`) on BEIR judgments — every system the run's report
+ * shows, each setup with the weights the run calibrated, and the setup that serves. Judgments naming
+ * unknown queries or documents are refused with the offending lines listed. Nothing is trained on them.
  */
-export async function evaluateJudgments(deps: LocalDeps, input: { corpus: string; queries: string; qrels: string; run?: string }): Promise<EvalResult & { runId: string; extra: Record<string, MetricSet> }> {
+export async function evaluateJudgments(deps: LocalDeps, input: { corpus: string; queries: string; qrels: string; run?: string }): Promise<EvalResult & { runId: string }> {
   const corpus = await deps.repo.getCorpus(input.corpus);
   if (!corpus) throw new NotFoundError(`corpus "${input.corpus}" not found`);
   const runId = input.run ?? corpus.servingRunId;
@@ -24,23 +28,22 @@ export async function evaluateJudgments(deps: LocalDeps, input: { corpus: string
   if (!run.artifacts.indexVersion || !run.artifacts.modelId) throw new NotFoundError(`run "${runId}" has no index (it is ${run.state})`);
   const documents = new Set((await loadCorpusPassages(deps, corpus.name)).map((p) => p.documentId));
   const judged = parseJudgments(readFileSync(input.queries, "utf8"), readFileSync(input.qrels, "utf8"), documents);
-  const systems = await deps.stages.systemsFor(corpus.name, run.artifacts.indexVersion, run.artifacts.modelId);
-  const result = await evaluateQuerySet("judgments", "user judgments", judged, systems, "hybrid");
-  const pick = (name: string) => result.systems[name]!.metrics;
-  return {
-    runId,
-    queries: result.queries,
-    systems: { bm25: pick("bm25"), base: pick("base"), tuned: pick("tuned"), hybrid: pick("hybrid") },
-    extra: Object.fromEntries(Object.keys(result.systems).filter((s) => !(EVAL_SYSTEMS as readonly string[]).includes(s)).map((s) => [s, pick(s)])),
-  };
+  const report = run.artifacts.reportKey && (await deps.blobs.head(run.artifacts.reportKey)) ? (JSON.parse(new TextDecoder().decode(await deps.blobs.get(run.artifacts.reportKey))) as RunReport) : null;
+  const setups = report?.calibration ?? [];
+  const servedSetup = (runId === corpus.servingRunId ? corpus.servingSetup : null) ?? report?.gate.setup ?? DEFAULT_SETUP;
+  const { systems } = await setupSystems(deps.pipeline.evaluationDeps, run, { indexVersion: run.artifacts.indexVersion, modelId: run.artifacts.modelId, setups });
+  const result = await evaluateQuerySet("judgments", "user judgments", judged, systems, [], "hybrid");
+  const metrics = Object.fromEntries(Object.entries(result.systems).map(([name, s]) => [name, s.metrics]));
+  return { runId, queries: result.queries, systems: metrics, served: { setup: servedSetup.name, ...metrics[SYSTEM_OF_SETUP[servedSetup.name]]! } };
 }
 
 /** A readable table of an evaluation. */
 export function formatEval(r: Awaited<ReturnType<typeof evaluateJudgments>>): string {
-  const rows = { ...r.systems, ...r.extra };
+  const row = (n: string, m: MetricSet) => `  ${n.padEnd(15)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`;
   return [
     `run ${r.runId} on ${r.queries} judged queries`,
-    `  ${"system".padEnd(8)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`,
-    ...Object.entries(rows).map(([n, m]) => `  ${n.padEnd(8)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`),
+    `  ${"system".padEnd(15)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`,
+    ...Object.entries(r.systems).map(([n, m]) => row(n, m)),
+    `  served: ${r.served.setup}`,
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { ensureCorpus, keys, rejectDocument, type GenqEvent } from "@genq/core";
+import { ensureCorpus, eventIds, keys, rejectDocument, type GenqEvent } from "@genq/core";
 import type { LocalDeps } from "./local-deps.ts";
 import { createProgress } from "./progress.ts";
 
@@ -57,7 +57,9 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
     }
     const s = await stat(target);
     const key = keys.doc(corpus.name, path);
-    const eventId = `document.uploaded:${key}:${s.size}:${Math.trunc(s.mtimeMs)}`;
+    let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
+    // An upload already raised is raised again only when the store lost what it produced (repair).
+    if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
     if (!deps.outbox.has(eventId)) {
       raised++;
       await deps.blobs.putStream(key, createReadStream(target));
@@ -97,6 +99,13 @@ export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent)
     if (wait === null) return;
     await new Promise((r) => setTimeout(r, Math.min(wait, 5000)));
   }
+}
+
+/** Whether a document's record and the store disagree: no record, or chunked passages that are gone. */
+async function needsRepair(deps: LocalDeps, corpus: string, path: string): Promise<boolean> {
+  const doc = await deps.repo.getDocument(corpus, path);
+  if (!doc) return !deps.outbox.pendingCount({ corpus, type: "document.uploaded" });
+  return doc.passagesKey !== null && (await deps.blobs.head(doc.passagesKey)) === null;
 }
 
 const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;

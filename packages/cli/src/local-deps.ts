@@ -1,13 +1,22 @@
 import { join } from "node:path";
-import { advanceRuns, chunkDocument, systemClock, type EventHandler, type GenqEvent, type RunDeps } from "@genq/core";
-import { createFolderBlobStore, createLocalStages, createSqliteOutbox, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase } from "@genq/local";
-import { DEFAULT_MODEL_CONFIG, createEmbeddedQueryGenerator, createLocalJobs, createWorkerTrainer } from "@genq/ml";
+import { advanceRuns, chunkDocument, reconcileRuns, systemClock, type EngineDeps, type EventHandler, type GenqEvent, type PipelineRepository, type StageExecutors } from "@genq/core";
+import {
+  createEmbeddedQueryGenerator, createFolderBlobStore, createLocalJobs, type LocalJobs, createLocalPipeline, createSqliteOutbox, createSqlitePipelineRepository,
+  createSqliteSearchIndex, createWorkerTrainer, openDatabase,
+} from "@genq/local";
+import { DEFAULT_MODEL_CONFIG } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
 import type { LocalConfig } from "./config.ts";
 import { createJsonLogger } from "./json-logger.ts";
 
 export interface LocalHooks {
   onTrainingProgress?: (p: { runId: string; fraction: number; loss: number }) => void;
+  /** Fault injection for crash tests: wrap the repository, the job runner or the stage executors. */
+  seams?: {
+    repo?(repo: PipelineRepository): PipelineRepository;
+    jobs?(jobs: LocalJobs): LocalJobs;
+    stages?(stages: StageExecutors): StageExecutors;
+  };
 }
 
 /**
@@ -19,9 +28,10 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const logger = createJsonLogger(config.logLevel);
   const clock = systemClock;
   const blobs = createFolderBlobStore(join(config.dataDir, "bucket"));
-  const repo = createSqlitePipelineRepository(db);
+  const seams = hooks.seams ?? {};
+  const repo = (seams.repo ?? ((r) => r))(createSqlitePipelineRepository(db));
   const outbox = createSqliteOutbox(db, { logger, clock });
-  const jobs = createLocalJobs((jobId, error) => logger.error("job crashed", { jobId, reason: error instanceof Error ? error.message : String(error) }));
+  const jobs = (seams.jobs ?? ((j) => j))(createLocalJobs({ events: outbox, logger }));
   const index = createSqliteSearchIndex(db, { fusion: config.fusion });
   const chunkDeps = {
     blobs,
@@ -42,11 +52,12 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     hardNegatives: config.hardNegatives,
     onProgress: hooks.onTrainingProgress,
   });
-  const stages = createLocalStages({ repo, blobs, events: outbox, clock, logger, jobs, index, queryGenerator, trainer, gate: { minGain: config.gateMinGain } });
-  const runDeps: RunDeps = {
-    repo, events: outbox, clock, logger, stages,
+  const pipeline = createLocalPipeline({
+    repo, blobs, events: outbox, clock, logger, jobs, index, queryGenerator, trainer,
+    gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
-  };
+  });
+  const engine: EngineDeps = { repo, events: outbox, clock, logger, stages: (seams.stages ?? ((x) => x))(pipeline.stages) };
 
   /** Routes each event to the use case that handles it. */
   const handle: EventHandler = async (event: GenqEvent) => {
@@ -54,10 +65,17 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
       await chunkDocument(chunkDeps, event);
       return;
     }
-    await advanceRuns(runDeps, event);
+    await advanceRuns(engine, event);
   };
 
-  return { config, db, logger, clock, blobs, repo, outbox, jobs, index, stages, chunkDeps, runDeps, handle, close: () => db.close() };
+  /** One reconciler pass over every unfinished run (at start and on a timer in every process that advances runs). */
+  const reconcile = () => reconcileRuns({ ...engine, deadlines: config.stageDeadlines });
+
+  return {
+    config, db, logger, clock, blobs, repo, outbox, jobs, index, pipeline, chunkDeps, engine, handle, reconcile,
+    encoderFor: pipeline.encoderFor,
+    close: () => db.close(),
+  };
 }
 
 export type LocalDeps = ReturnType<typeof createLocalDeps>;

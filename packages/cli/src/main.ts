@@ -109,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!corpus || !queries || !qrels) return fail("eval needs --corpus NAME --queries queries.jsonl --qrels qrels.tsv");
         for (const f of [queries, qrels]) if (!existsSync(f)) return fail(`no such file: ${f}`);
         const result = await evaluateJudgments(deps, { corpus, queries, qrels, run: args.values.run });
-        say(args.values.json ? JSON.stringify({ queries: result.queries, systems: result.systems }) : formatEval(result));
+        say(args.values.json ? JSON.stringify({ queries: result.queries, systems: result.systems, served: result.served }) : formatEval(result));
         return 0;
       }
       case "status":

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ValidationError, resumeRuns, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
+import { ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
 import { drainAll, ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
 
@@ -23,37 +23,35 @@ export async function storeJudgmentFiles(deps: LocalDeps, corpus: string, querie
 }
 
 /**
- * `genq run`: ingest (optional), store judgments (optional), start a run — or resume the one a crash
- * left unfinished — and deliver events until it ends. Stage changes and training progress are printed.
+ * `genq run`: ingest (optional), store judgments (optional), start a run and deliver events until it
+ * ends. When the corpus already has a run in progress (another process's, or one a crash left), that
+ * run is followed to its end and its outcome reported instead. Stage changes and training progress are
+ * printed.
  */
 export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print: (line: string) => void): Promise<RunOutcome> {
-  if (input.docs) {
-    const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet });
-    print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
-  }
-  if (input.queries || input.qrels) {
-    if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
-    print(`judgments: ${await storeJudgmentFiles(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
-  }
-  const active = (await deps.repo.listRuns(input.corpus)).find((r) => !["ready", "failed", "rejected"].includes(r.state));
-  let run: Run;
-  if (active) {
-    run = active;
-    print(`resuming run ${run.id} (${run.state})`);
-    await resumeRuns(deps.runDeps, input.corpus);
+  // Whatever a crash left unfinished (in any corpus) moves again before anything new starts.
+  await deps.reconcile();
+  let run = await activeRun(deps.engine, input.corpus);
+  if (run) {
+    print(`following run ${run.id}, already in progress (${run.state}); documents are not ingested into a corpus mid-run`);
   } else {
-    run = await startRun(deps.runDeps, { corpus: input.corpus, tenant: deps.config.tenant });
+    if (input.docs) {
+      const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet });
+      print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
+    }
+    if (input.queries || input.qrels) {
+      if (!input.queries || !input.qrels) throw new ValidationError("--queries and --qrels go together");
+      print(`judgments: ${await storeJudgmentFiles(deps, input.corpus, input.queries, input.qrels)} judged queries (used for evaluation only, never for training)`);
+    }
+    run = (await activeRun(deps.engine, input.corpus)) ?? (await startRun(deps.engine, { corpus: input.corpus, tenant: deps.config.tenant }));
     print(`run ${run.id} started`);
   }
   let state = run.state;
   const started = Date.now();
-  await drainAll(deps, () => {
-    void deps.repo.getRun(run.id).then((r) => {
-      if (r && r.state !== state) {
-        state = r.state;
-        print(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${r.state}${r.reason && ["failed", "rejected"].includes(r.state) ? `: ${r.reason}` : ""}`);
-      }
-    });
+  await waitForRun(deps, run.id, (r) => {
+    if (r.state === state) return;
+    state = r.state;
+    print(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${r.state}${r.reason && ["failed", "rejected"].includes(r.state) ? `: ${r.reason}` : ""}`);
   });
   const finished = (await deps.repo.getRun(run.id))!;
   const reportKey = finished.artifacts.reportKey;
@@ -76,4 +74,23 @@ export function formatRunSummary(outcome: RunOutcome): string {
   }
   if (reportPath) lines.push("", `report: ${reportPath}`);
   return lines.join("\n");
+}
+
+/**
+ * Deliver events until the run has ended and its outcome is announced. When nothing is left to deliver
+ * and no job runs but the run is still unfinished (its command was lost), the reconciler issues it again
+ * — or fails the run once its stage is past its deadline.
+ */
+export async function waitForRun(deps: LocalDeps, runId: string, onChange: (run: Run) => void): Promise<Run> {
+  for (;;) {
+    await drainAll(deps, () => {
+      void deps.repo.getRun(runId).then((r) => r && onChange(r));
+    });
+    const run = await deps.repo.getRun(runId);
+    if (!run) throw new ValidationError(`run ${runId} no longer exists`);
+    onChange(run);
+    if (isTerminal(run.state) && run.outcomePublished) return run;
+    await deps.reconcile();
+    if (deps.outbox.nextDueInMs() === null && deps.jobs.active === 0) await new Promise((r) => setTimeout(r, 1000));
+  }
 }

@@ -3,7 +3,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "@genq/api";
 import { startRun } from "@genq/core";
 import { createSqliteApiKeys } from "@genq/local";
-import { createExtractiveGenerator, createExtractiveReader, staticEncoder } from "@genq/ml";
+import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import type { LocalDeps } from "./local-deps.ts";
 
 /** Build the HTTP app over the local runtime. */
@@ -32,11 +32,11 @@ export function createLocalApp(deps: LocalDeps) {
     index: deps.index,
     clock: deps.clock,
     logger: deps.logger,
-    encoderFor: async (modelId) => staticEncoder((await deps.stages.modelFor(modelId)).model),
+    encoderFor: deps.encoderFor,
     reader: createExtractiveReader(),
     generator: createExtractiveGenerator(),
     authenticate: async (key) => keys.tenantOf(key),
-    startRun: (input) => startRun(deps.runDeps, input),
+    startRun: (input) => startRun(deps.engine, input),
     eventFeed: { after: async (seq, limit) => deps.outbox.readAfter(seq, limit), last: async () => deps.outbox.lastSeq() },
     limits: { maxUploadBytes: Math.round(deps.config.maxDocumentMb * 1024 * 1024) },
   });
@@ -45,14 +45,25 @@ export function createLocalApp(deps: LocalDeps) {
 
 /**
  * Serve the API and keep the pipeline moving in the background: the outbox is drained continuously so
- * uploads get chunked and runs progress while the server answers. Returns a handle to stop both.
+ * uploads get chunked and runs progress while the server answers, and the reconciler runs at start and
+ * every `reconcileSeconds` (it re-issues what a crash lost and fails runs past their stage's deadline).
+ * Returns a handle to stop both.
  */
 export async function serveLocal(deps: LocalDeps, port: number, options: { pump?: boolean } = {}): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
   const { app } = createLocalApp(deps);
   for (const corpus of await deps.repo.listCorpora()) await deps.index.warm(corpus.name);
   let running = options.pump ?? true;
+  const reconcile = async () => {
+    await deps.reconcile().catch((error: unknown) => deps.logger.error("reconciling runs failed", { reason: error instanceof Error ? error.message : String(error) }));
+  };
+  if (running) await reconcile();
+  let nextReconcile = Date.now() + deps.config.reconcileSeconds * 1000;
   const pump = (async () => {
     while (running) {
+      if (Date.now() >= nextReconcile) {
+        await reconcile();
+        nextReconcile = Date.now() + deps.config.reconcileSeconds * 1000;
+      }
       const r = await deps.outbox.drain(deps.handle).catch((error: unknown) => {
         deps.logger.error("event delivery loop failed", { reason: error instanceof Error ? error.message : String(error) });
         return { delivered: 0, retried: 0, deadLettered: 0 };

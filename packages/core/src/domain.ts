@@ -13,12 +13,28 @@ export const RunState = z.enum([
   "deploying",
   "indexing",
   "evaluating",
+  "promoting",
   "ready",
   "failed",
   "rejected",
 ]);
 export type RunState = z.infer<typeof RunState>;
-export const TERMINAL_STATES: readonly RunState[] = ["ready", "failed", "rejected"];
+/** States a run never leaves. */
+export const TERMINAL_STATES = ["ready", "failed", "rejected"] as const satisfies readonly RunState[];
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+/** States in which a stage is at work (each has a command and a deadline). */
+export type WorkingState = Exclude<RunState, TerminalState>;
+export const WORKING_STATES = RunState.options.filter((s): s is WorkingState => !(TERMINAL_STATES as readonly string[]).includes(s));
+export const isTerminal = (state: RunState): state is TerminalState => (TERMINAL_STATES as readonly string[]).includes(state);
+
+/** How a corpus serves searches: one of the setups the quality gate chooses from, with its fusion weights. */
+export const SERVING_SETUPS = ["lexical", "semantic", "hybrid-untuned", "hybrid"] as const;
+export const ServingSetup = z.object({
+  name: z.enum(SERVING_SETUPS),
+  /** Fusion weights of BM25, the untrained TF-IDF signal and the tuned model (one of them 1 for a single signal). */
+  weights: z.object({ lexical: z.number().min(0), sparse: z.number().min(0), semantic: z.number().min(0) }),
+});
+export type ServingSetup = z.infer<typeof ServingSetup>;
 
 /** A corpus: a named collection of documents owned by one tenant, and what it serves now. */
 export const Corpus = z.object({
@@ -27,6 +43,10 @@ export const Corpus = z.object({
   createdAt: z.string(),
   servingRunId: z.string().nullable(),
   servingIndexVersion: z.string().nullable(),
+  /** How the serving index answers searches (chosen by the run that promoted it); null: hybrid, default weights. */
+  servingSetup: ServingSetup.nullable().default(null),
+  /** The run in progress, if any: set when a run starts (compare-and-set), cleared when it ends. */
+  activeRunId: z.string().nullable().default(null),
   version: z.number().int().nonnegative(),
 });
 export type Corpus = z.infer<typeof Corpus>;
@@ -91,10 +111,14 @@ export const RunArtifacts = z.object({
   modelId: z.string().optional(),
   indexVersion: z.string().optional(),
   reportKey: z.string().optional(),
+  /** The serving setup the run's evaluation chose (applied when its index is promoted). */
+  servingSetup: ServingSetup.optional(),
 });
 export type RunArtifacts = z.infer<typeof RunArtifacts>;
 
-export const RunTransitionRecord = z.object({ at: z.string(), from: RunState, to: RunState, event: z.string() });
+/** One step of a run's history; `eventId` recognises a redelivery of the event that made the step. */
+export const RunTransitionRecord = z.object({ at: z.string(), from: RunState, to: RunState, event: z.string(), eventId: z.string().optional() });
+export type RunTransitionRecord = z.infer<typeof RunTransitionRecord>;
 
 /** One pass of the pipeline over a corpus. `version` is the compare-and-set counter. */
 export const Run = z.object({
@@ -107,9 +131,14 @@ export const Run = z.object({
   updatedAt: z.string(),
   artifacts: RunArtifacts,
   history: z.array(RunTransitionRecord),
+  /** Whether the run's outcome (`run.succeeded` / `run.failed` / `run.rejected`) has been announced. */
+  outcomePublished: z.boolean().default(false),
   version: z.number().int().nonnegative(),
 });
 export type Run = z.infer<typeof Run>;
+
+/** When the run entered its current state (the start of its stage's deadline). */
+export const stageStartedAt = (run: Pick<Run, "history" | "createdAt">): string => run.history.at(-1)?.at ?? run.createdAt;
 
 /** What an uploaded object names: corpus and document path, derived from its bucket key. */
 export interface DocumentKey {
@@ -145,6 +174,8 @@ export const keys = {
   run: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/`,
   pairs: (corpus: string, run: string, part = "part-0000") => `corpora/${corpus}/runs/${run}/pairs/${part}.jsonl`,
   heldout: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/heldout.jsonl`,
+  /** Written last by query generation: its presence marks the pairs and held-out queries complete. */
+  queriesSummary: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/queries.json`,
   model: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/model/`,
   report: (corpus: string, run: string, ext: "json" | "html") => `corpora/${corpus}/runs/${run}/report.${ext}`,
   judgments: (corpus: string) => `corpora/${corpus}/judgments/`,

@@ -2,9 +2,22 @@
  * Domain errors. Every error genq raises on purpose carries a stable string `code` that adapters,
  * the HTTP error mapper and the CLI translate; `cause` keeps the underlying error for logs only.
  */
+export const DOMAIN_ERROR_CODES = [
+  "validation_failed",
+  "not_found",
+  "concurrent_update",
+  "document_rejected",
+  "malformed_event",
+  "corrupt_artifact",
+  "unauthorized",
+  "conflict",
+  "unavailable",
+] as const;
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
 export class DomainError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: DomainErrorCode;
+  constructor(code: DomainErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -66,5 +79,18 @@ export class ConflictError extends DomainError {
     super("conflict", message, options);
   }
 }
+
+/** A dependency is briefly unavailable (throttled, timed out, busy): the work is retried, never failed for it. */
+export class TransientError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("unavailable", message, options);
+  }
+}
+
+/** Errors that a retry can cure: they are retried (with back-off) rather than failing a run's stage. */
+export const isTransient = (error: unknown): boolean => error instanceof TransientError || error instanceof ConcurrentUpdateError;
+
+/** A readable one-line reason for an error, for run records and logs (never a stack trace). */
+export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CorpusName } from "./domain.ts";
+import { CorpusName, ServingSetup } from "./domain.ts";
 import { MalformedEventError } from "./errors.ts";
 
 /**
@@ -41,7 +41,10 @@ export const EvaluationCompleted = event("evaluation.completed", {
   reportKey: z.string(),
   promote: z.boolean(),
   reason: z.string(),
+  /** The serving setup chosen for the run's index (absent when the run is rejected). */
+  setup: ServingSetup.optional(),
 });
+export const IndexPromoted = event("index.promoted", { runId, indexVersion: z.string() });
 export const StageFailed = event("stage.failed", { runId, stage: z.string(), reason: z.string() });
 export const RunSucceeded = event("run.succeeded", { runId, indexVersion: z.string(), reportKey: z.string() });
 export const RunFailed = event("run.failed", { runId, reason: z.string() });
@@ -58,6 +61,7 @@ export const GenqEvent = z.discriminatedUnion("type", [
   ModelDeployed,
   IndexBuilt,
   EvaluationCompleted,
+  IndexPromoted,
   StageFailed,
   RunSucceeded,
   RunFailed,

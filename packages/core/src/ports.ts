@@ -1,5 +1,6 @@
-import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run } from "./domain.ts";
+import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run, WorkingState } from "./domain.ts";
 import type { EventInput, GenqEvent } from "./events.ts";
+import type { HybridWeights } from "./search/fusion.ts";
 
 /**
  * Ports: what the use cases need from the outside world. Each has a local adapter (packages/local) and
@@ -106,8 +107,9 @@ export interface GeneratedQueries {
 
 /**
  * Generates synthetic queries for a corpus's passages as a batch job. `start` returns a job id at once;
- * completion is announced as `queries.generated` (or `stage.failed`). Starting the same run twice is
- * harmless: the job id is derived from the run.
+ * the job ends by calling `completeQueryGeneration` (which announces `queries.generated`) or by failing
+ * its stage. Starting the same run again is harmless: the job id is derived from the run, and a job that
+ * already finished reports its outcome again.
  */
 export interface QueryGenerator {
   start(input: { corpus: string; runId: string; passageKeys: string[] }): Promise<{ jobId: string }>;
@@ -115,10 +117,47 @@ export interface QueryGenerator {
 
 /**
  * Fine-tunes an embedding model on a run's pairs as an async job. `start` returns a job id at once;
- * completion is announced as `training.job.completed` carrying the model artifact location.
+ * completion is announced as `training.job.completed` carrying the model artifact location (or the
+ * stage fails). Starting the same run again is harmless; a finished job announces its outcome again.
  */
 export interface Trainer {
   start(input: { corpus: string; runId: string; pairsKey: string; passageKeys: string[] }): Promise<{ jobId: string }>;
+}
+
+/**
+ * Makes a trained model usable for encoding (loads and verifies it locally; creates an endpoint on
+ * AWS). `deploy` is idempotent per run: it returns `ready: true` once the model can encode now, or
+ * `ready: false` when readiness is announced later as `model.deployed`. `retire` frees what a model
+ * that serves nothing any more holds (nothing locally).
+ */
+export interface ModelDeployer {
+  deploy(input: { corpus: string; runId: string; modelId: string; modelKey: string }): Promise<{ ready: boolean; endpoint: string | null }>;
+  retire(modelId: string): Promise<void>;
+}
+
+/**
+ * Fills a run's index version with its corpus's passages and their vectors. `start` returns at once;
+ * the work ends by calling `completeIndexBuild` (which announces `index.built`) or by failing its stage.
+ * Starting it again is harmless: the version is (re)built from the passages, never half-served.
+ */
+export interface PassageIndexer {
+  start(input: { corpus: string; runId: string; modelId: string; indexVersion: string; tenant: string; passageKeys: string[] }): Promise<void>;
+}
+
+/** A stage's piece of long work, named by its run and stage. */
+export interface StageJob {
+  runId: string;
+  corpus: string;
+  stage: WorkingState;
+}
+
+/**
+ * Where a stage's long work runs: locally in the background (a throw or a crashed worker fails the
+ * stage; the same job started while it runs is not started twice), on Lambda inline (a throw reaches
+ * the caller, which fails the stage or retries). Resolves once the work is started (locally) or done.
+ */
+export interface StageWork {
+  run(job: StageJob, work: () => Promise<void>): Promise<void>;
 }
 
 /** Turns texts into unit-length vectors with one model. */
@@ -161,6 +200,8 @@ export interface SearchIndex {
     vector?: Float32Array;
     k: number;
     mode: SearchMode;
+    /** Hybrid mode's fusion weights (the index's defaults when absent); a zero weight leaves a signal out. */
+    weights?: HybridWeights;
     filter?: SearchFilter;
   }): Promise<SearchHit[]>;
   dropVersion(version: string): Promise<void>;
@@ -172,20 +213,80 @@ export interface AnswerSpan {
   start: number;
   end: number;
   text: string;
+  /**
+   * Confidence in [0, 1]. For the embedded reader it is calibrated: among answers scored near s, about
+   * a fraction s contain a right answer (fitted on a development set; see BENCHMARKS.md).
+   */
   score: number;
 }
 
-/** Extractive QA: finds answer spans for a question in given passages. */
-export interface Reader {
-  read(question: string, passages: readonly Passage[], topK: number): Promise<AnswerSpan[]>;
+/** Tokens a model read and wrote for one answer (what a hosted model bills). */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
 }
 
-/** RAG: composes an answer from passages, citing a passage span for every sentence. */
+/** How an answer was produced: by what, with which prompt, how long it took and what it consumed. */
+export interface AnswerMetadata {
+  /** The reader or model that answered, e.g. "genq-extractive-reader@1" or "bedrock:amazon.nova-lite-v1:0". */
+  model: string;
+  /** The versioned prompt a generative model was given (prompts/), when there was one. */
+  promptVersion?: string;
+  /** Wall time of the reader or model call in milliseconds (the model's own figure where it reports one). */
+  latencyMs: number;
+  usage?: TokenUsage;
+  /** The kind of answer the question asks for (who, when, how many, which command…), where the reader tells. */
+  questionType?: string;
+  /** Scores below this mean "no answer", where the reader abstains by threshold. */
+  threshold?: number;
+}
+
+/** What a reader found: answer spans, or an abstention when the passages do not answer. */
+export interface ReaderResult {
+  /** Spans whose score reaches the threshold, best first; empty when the reader abstains. */
+  answers: AnswerSpan[];
+  /** True when no span is good enough: the passages most likely do not answer the question. */
+  noAnswer: boolean;
+  /** The best span that fell short of the threshold, for callers that want to show a guess; null if none. */
+  bestGuess: AnswerSpan | null;
+  metadata: AnswerMetadata;
+}
+
+/**
+ * Extractive QA: finds the spans of the given passages that answer a question, at most `topK`, or
+ * abstains (`noAnswer`) when none does — SQuAD 2.0 style.
+ */
+export interface Reader {
+  read(question: string, passages: readonly Passage[], topK: number): Promise<ReaderResult>;
+}
+
+/** A passage span that supports a sentence of a generated answer. */
+export interface Citation {
+  passageId: string;
+  start: number;
+  end: number;
+}
+
+/** A composed answer: every sentence cites passage spans; or an abstention with its reason. */
+export interface GeneratedAnswer {
+  /** The answer text (the sentences joined); empty when `noAnswer`. */
+  answer: string;
+  sentences: Array<{ text: string; citations: Citation[] }>;
+  /** True when the passages do not contain the answer; `answer` is then empty and `reason` says why. */
+  noAnswer: boolean;
+  reason?: string;
+  /** Confidence in [0, 1] where the generator has one (the embedded one reuses the reader's calibrated score). */
+  score?: number;
+  metadata: AnswerMetadata;
+}
+
+/**
+ * RAG: composes an answer to a question only from the given passages, citing passage spans for every
+ * sentence, or says that the passages do not contain the answer.
+ */
 export interface Generator {
-  answer(
-    question: string,
-    passages: readonly Passage[],
-  ): Promise<{ answer: string; sentences: Array<{ text: string; citations: Array<{ passageId: string; start: number; end: number }> }> }>;
+  answer(question: string, passages: readonly Passage[]): Promise<GeneratedAnswer>;
 }
 
 /** Time source, injectable for tests. */

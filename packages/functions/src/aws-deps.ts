@@ -7,13 +7,13 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { systemClock, type Encoder, type Logger as CoreLogger } from "@genq/core";
+import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
 import {
   createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore,
   createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer, embeddingTransformRequest, startEmbeddingTransform,
 } from "@genq/aws";
 import { parseDocument } from "@genq/parsing";
-import { createAwsStages } from "./aws-stages.ts";
+import { createAwsPipeline } from "./aws-pipeline.ts";
 import { loadFunctionConfig } from "./config.ts";
 import type { HandlerDeps } from "./handler-deps.ts";
 
@@ -53,9 +53,10 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     }
     return e;
   };
-  const stages = createAwsStages({
+  const stages = createAwsPipeline({
     startEmbedding: (corpus, runId, modelId) => startEmbeddingTransform(sagemaker, embeddingTransformRequest({ bucket: c.GENQ_BUCKET, instanceType: c.GENQ_TRANSFORM_INSTANCE }, corpus, runId, modelId, { kind: "prefix" })),
     repo, blobs, events, clock: systemClock, logger, index, encoderFor, bucket: c.GENQ_BUCKET, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, gateMinGain: c.GENQ_GATE_MIN_GAIN,
+    embeddingDimensions: c.GENQ_EMBEDDING_DIMENSIONS,
     queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
     trainer: createSageMakerTrainer(sagemaker, {
       bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, trainingImage: c.GENQ_TRAINING_IMAGE, instanceType: c.GENQ_TRAINING_INSTANCE, sourceDir: c.GENQ_SOURCE_DIR,
@@ -71,7 +72,10 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024), defaultTenant: c.GENQ_DEFAULT_TENANT,
     deadLetter: async (event, reason) => void (await sqs.send(new SendMessageCommand({ QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL, MessageBody: JSON.stringify({ reason, event }) }))),
   };
-  return { config: c, powertools, handlerDeps, index, encoderFor, runtime, apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE) };
+  // SageMaker jobs take longer than local ones: they get a day (deployment two hours) before the reconciler fails them.
+  const awsDefaults: StageDeadlines = { ...DEFAULT_STAGE_DEADLINES, training: 24 * 3_600_000, indexing: 24 * 3_600_000, generating: 24 * 3_600_000, deploying: 2 * 3_600_000 };
+  const deadlines = parseStageDeadlines(c.GENQ_STAGE_DEADLINES, awsDefaults);
+  return { config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE) };
 }
 
 let built: ReturnType<typeof buildAwsDeps> | undefined;

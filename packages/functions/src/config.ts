@@ -18,13 +18,18 @@ export const FunctionConfig = z.object({
   GENQ_SOURCE_DIR: z.string().startsWith("s3://"),
   GENQ_BASE_MODEL: z.string().min(1).default("sentence-transformers/msmarco-distilbert-base-tas-b"),
   GENQ_TRANSFORM_INSTANCE: z.string().default("ml.g5.xlarge"),
+  GENQ_EMBEDDING_INSTANCE: z.string().default("ml.c6i.xlarge"),
   GENQ_TRAINING_INSTANCE: z.string().default("ml.g5.xlarge"),
   GENQ_ENDPOINT_MODE: z.enum(["serverless", "real-time"]).default("serverless"),
   GENQ_ENDPOINT_INSTANCE: z.string().default("ml.m5.large"),
+  GENQ_ENDPOINT_INSTANCE_COUNT: z.coerce.number().int().min(1).default(1),
   GENQ_ENDPOINT_MEMORY_MB: z.coerce.number().int().min(1024).max(6144).default(4096),
+  GENQ_ENDPOINT_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(5),
   GENQ_EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().default(768),
   GENQ_QA_ENDPOINT: z.string().optional(),
   GENQ_LLM_ENDPOINT: z.string().optional(),
+  /** Bedrock model (or inference profile) that composes /answer; unset means no Bedrock (off unless the stage configures one). */
+  GENQ_BEDROCK_MODEL_ID: z.string().optional().transform((v) => v?.trim() || undefined),
   GENQ_DEFAULT_TENANT: z.string().min(1).default("default"),
   GENQ_MAX_DOCUMENT_MB: z.coerce.number().positive().default(50),
   GENQ_QUERIES_PER_PASSAGE: z.coerce.number().int().min(1).max(10).default(3),
@@ -32,6 +37,8 @@ export const FunctionConfig = z.object({
   GENQ_SEED: z.coerce.number().int().default(42),
   GENQ_GATE_MIN_GAIN: z.coerce.number().default(0),
   GENQ_EPOCHS: z.coerce.number().int().min(1).default(1),
+  /** Per-stage deadlines over the AWS defaults, e.g. `training=12h,evaluating=20m`. */
+  GENQ_STAGE_DEADLINES: z.string().default(""),
 });
 export type FunctionConfig = z.infer<typeof FunctionConfig>;
 

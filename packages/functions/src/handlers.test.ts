@@ -29,7 +29,7 @@ beforeEach(() => {
     },
   };
   const record = (type: string) => async (c: object) => void commands.push({ type, ...c } as PipelineCommand);
-  const stages = Object.fromEntries(["generateQueries", "startTraining", "deployModel", "buildIndex", "evaluate", "promoteIndex"].map((t) => [t, record(t)])) as unknown as StageExecutors;
+  const stages = Object.fromEntries(["completeIngestion", "generateQueries", "startTraining", "deployModel", "buildIndex", "evaluate", "promoteIndex"].map((t) => [t, record(t)])) as unknown as StageExecutors;
   deps = {
     repo: createSqlitePipelineRepository(openDatabase(":memory:")),
     blobs: createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-fn-"))),
@@ -39,7 +39,7 @@ beforeEach(() => {
   };
 });
 
-const run = (state: Run["state"]): Run => ({ id: "run-1", corpus: "handbook", tenant: "default", state, reason: null, createdAt: "t", updatedAt: "t", artifacts: { pairsKey: "p" }, history: [], version: 0 });
+const run = (state: Run["state"]): Run => ({ id: "run-1", corpus: "handbook", tenant: "default", state, reason: null, createdAt: "t", updatedAt: "t", artifacts: { pairsKey: "p" }, history: [], outcomePublished: false, version: 0 });
 
 describe("S3 object created handler", () => {
   it("chunks the document under its decoded key, and a duplicate notification changes nothing", async () => {
@@ -55,7 +55,7 @@ describe("S3 object created handler", () => {
 });
 
 describe("SageMaker state change handler", () => {
-  it("moves a training run on when its job completes; a duplicate or late event leaves it as it is", async () => {
+  it("moves a training run on when its job completes; a duplicate re-issues the next command, a late failure changes nothing", async () => {
     await deps.repo.putRun(run("training"), null);
     const handler = createSageMakerStateChangeHandler(async () => deps);
     await handler(fixture("sagemaker-training-completed.json"));
@@ -66,7 +66,8 @@ describe("SageMaker state change handler", () => {
     await handler(fixture("sagemaker-training-completed.json"));
     await handler(fixture("sagemaker-training-failed.json"));
     expect(await deps.repo.getRun("run-1")).toEqual(after);
-    expect(commands).toHaveLength(1);
+    // The redelivered completion re-issues deployment (idempotent), in case the first one was lost in a crash.
+    expect(commands.map((c) => c.type)).toEqual(["deployModel", "deployModel"]);
   });
 
   it("fails the run with SageMaker's FailureReason and announces run.failed", async () => {
@@ -97,9 +98,9 @@ describe("pipeline events handler", () => {
     const detail = { id: "index.built:run-1", time: "2026-01-01T00:00:00Z", corpus: "handbook", type: "index.built", detail: { runId: "run-1", indexVersion: "run-1-index", passages: 10 } };
     await handler({ detail });
     expect((await deps.repo.getRun("run-1"))!.state).toBe("evaluating");
-    expect(commands).toEqual([{ type: "evaluate", runId: "run-1", corpus: "handbook", indexVersion: "run-1-index" }]);
+    expect(commands).toEqual([{ type: "evaluate", runId: "run-1", corpus: "handbook", indexVersion: "run-1-index", modelId: "m" }]);
     await handler({ detail });
-    expect(commands).toHaveLength(1);
+    expect(commands).toHaveLength(2);
     await handler({ detail: { type: "index.built", detail: {} } });
     expect(deadLetters[0]!.reason).toMatch(/malformed event/);
   });

@@ -15,5 +15,5 @@ export const createPipelineEventsHandler = (deps: () => Promise<HandlerDeps>) =>
     d.logger.error("poison event dead-lettered", { reason: error.message });
     return d.deadLetter(envelope, error.message);
   }
-  await advanceRuns({ ...d, pendingUploads: async () => 0 }, event);
+  await advanceRuns(d, event);
 };

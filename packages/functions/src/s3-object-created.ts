@@ -1,5 +1,5 @@
 import type { S3Event } from "aws-lambda";
-import { chunkDocument } from "@genq/core";
+import { chunkDocument, eventIds } from "@genq/core";
 import { decodeS3Key } from "@genq/aws";
 import type { HandlerDeps } from "./handler-deps.ts";
 
@@ -16,7 +16,7 @@ export const createS3ObjectCreatedHandler = (deps: () => Promise<HandlerDeps>) =
       d.logger.info("object outside a docs folder ignored", { key });
       continue;
     }
-    const id = `document.uploaded:${key}:${record.s3.object.sequencer ?? record.s3.object.eTag ?? ""}`;
+    const id = eventIds.documentUploaded(key, record.s3.object.sequencer ?? record.s3.object.eTag ?? "");
     const outcome = await chunkDocument({ ...d, chunking: undefined }, { id, time: record.eventTime, type: "document.uploaded", corpus, detail: { key, size: record.s3.object.size } });
     d.logger.info("document handled", { key, outcome });
   }

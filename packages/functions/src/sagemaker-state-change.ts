@@ -22,6 +22,5 @@ export const createSageMakerStateChangeHandler =
     }
     if (outcome.kind === "ignored") return d.logger.info("SageMaker event ignored", { why: outcome.why });
     if (outcome.kind === "transform-completed") return onTransformCompleted?.(d, outcome);
-    const runDeps = { ...d, pendingUploads: async () => 0 };
-    await advanceRuns(runDeps, parseEvent({ ...outcome.event, time: d.clock.now().toISOString() }));
+    await advanceRuns(d, parseEvent({ ...outcome.event, time: d.clock.now().toISOString() }));
   };

@@ -1,6 +1,6 @@
 import type { ScoredIndex } from "@genq/core";
 import { Bm25Index, DEFAULT_BM25, Postings, bucketIdf, featurize, postingLists, topOfScores, type FeatureOptions, type ScoredPosition } from "@genq/ml";
-import { Index, MetricKind } from "usearch";
+import { Index, MetricKind, ScalarKind } from "usearch";
 
 /** TF-IDF over hashed words and word pairs, all features kept (the untrained lexical-semantic signal). */
 export const SPARSE_FEATURES: FeatureOptions = { bucketBits: 18, bigrams: true, maxFeatures: 0 };
@@ -87,7 +87,7 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */
 function buildHnsw(vectors: Float32Array, n: number, dims: number): Index {
-  const index = new Index({ dimensions: dims, metric: MetricKind.Cos, connectivity: 16, expansion_add: 128, expansion_search: 128 } as never);
+  const index = new Index({ dimensions: dims, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
   const keys = new BigUint64Array(n);
   for (let i = 0; i < n; i++) keys[i] = BigInt(i);
   index.add(keys, vectors.subarray(0, n * dims), 0);

@@ -227,7 +227,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       return (sql("SELECT version FROM index_serving WHERE corpus = ?").get(corpus) as { version: string } | undefined)?.version ?? null;
     },
 
-    async search({ corpus, version, query, vector, k, mode, filter: requested }) {
+    async search({ corpus, version, query, vector, k, mode, weights: requestedWeights, filter: requested }) {
       const chosen = version ?? (await this.servingVersion(corpus));
       if (!chosen) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       const v = info(chosen);
@@ -248,10 +248,11 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         semantic: semantic(chosen, v.tag, vector, CANDIDATES, filter),
       };
       const fuse = options.fusion === "rrf" ? reciprocalRankFusion : fuseScores;
+      const w = requestedWeights ?? weights;
       const fused = fuse([
-        { weight: weights.lexical, hits: signals.lexical },
-        { weight: weights.sparse, hits: signals.sparse },
-        { weight: weights.semantic, hits: signals.semantic },
+        { weight: w.lexical, hits: signals.lexical },
+        { weight: w.sparse, hits: signals.sparse },
+        { weight: w.semantic, hits: signals.semantic },
       ]).slice(0, k);
       return toHits(v.tag, query, fused, signals);
     },

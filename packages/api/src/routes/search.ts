@@ -11,12 +11,12 @@ const searchRoute = createRoute({
   responses: { 200: { description: "ranked passages", content: { "application/json": { schema: SearchResponse } } }, ...errors },
 });
 const qaRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/qa", tags: ["search"], summary: "Extractive QA: answer spans with the passages they come from",
+  method: "post", path: "/v1/corpora/{corpus}/qa", tags: ["search"], summary: "Extractive QA: answer spans with calibrated scores and their passages, or noAnswer when the corpus does not answer",
   request: { params: CorpusParam, body: json(QaRequest) },
   responses: { 200: { description: "answers", content: { "application/json": { schema: QaResponse } } }, ...errors },
 });
 const answerRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/answer", tags: ["search"], summary: "RAG: an answer whose every sentence cites a passage span",
+  method: "post", path: "/v1/corpora/{corpus}/answer", tags: ["search"], summary: "RAG: an answer whose every sentence cites passage spans, or noAnswer when the passages do not contain it",
   request: { params: CorpusParam, body: json(AnswerRequest) },
   responses: { 200: { description: "a cited answer", content: { "application/json": { schema: AnswerResponse } } }, ...errors },
 });
@@ -29,7 +29,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     const hits = await searchCorpus(deps, { tenant: c.get("tenant"), corpus, query: body.query, k: body.k, mode: body.mode, filter: body.filter });
     return c.json(
       {
-        mode: body.mode,
+        mode: hits.mode ?? body.mode ?? "hybrid",
         hits: hits.map((h) => ({ id: h.passage.id, documentId: h.passage.documentId, sourcePath: h.passage.sourcePath, title: h.passage.title, text: h.passage.text, score: h.score, scores: h.scores, highlights: h.highlights })),
       },
       200,
@@ -38,8 +38,9 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   app.openapi(qaRoute, async (c) => {
     const { corpus } = c.req.valid("param");
     const body = c.req.valid("json");
-    const answers = await answerQuestion(deps, { tenant: c.get("tenant"), corpus, question: body.question, k: body.k, passages: body.passages, mode: body.mode, filter: body.filter });
-    return c.json({ answers: answers.map((a) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: a.passage })) }, 200);
+    const result = await answerQuestion(deps, { tenant: c.get("tenant"), corpus, question: body.question, k: body.k, passages: body.passages, mode: body.mode, filter: body.filter });
+    const shape = (a: (typeof result.answers)[number]) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: a.passage });
+    return c.json({ noAnswer: result.noAnswer, answers: result.answers.map(shape), bestGuess: result.bestGuess ? shape(result.bestGuess) : null, metadata: result.metadata }, 200);
   });
   app.openapi(answerRoute, async (c) => {
     const { corpus } = c.req.valid("param");

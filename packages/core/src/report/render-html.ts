@@ -50,15 +50,30 @@ function scatter(p: EmbeddingProjection): string {
 
 function evaluationSection(e: QuerySetEvaluation): string {
   const systems = Object.keys(e.systems);
-  const rows = systems.map((s) => `<tr><th>${esc(s)}</th>${METRIC_NAMES.map((m) => `<td>${f3(e.systems[s]!.metrics[m])}</td>`).join("")}</tr>`).join("");
+  const ci = (s: string) => {
+    const i = e.systems[s]!.ndcgInterval;
+    return i ? `<td class="ci">[${f3(i.low)}, ${f3(i.high)}]</td>` : "<td></td>";
+  };
+  const rows = systems.map((s) => `<tr><th>${esc(s)}</th>${METRIC_NAMES.map((m) => `<td>${f3(e.systems[s]!.metrics[m])}</td>`).join("")}${ci(s)}</tr>`).join("");
+  const ablation = e.ablation
+    ? `<p class="ablation">What fine-tuning adds: ${esc(e.ablation.system)} − ${esc(e.ablation.without)} = ${e.ablation.difference.mean >= 0 ? "+" : ""}${f3(e.ablation.difference.mean)} nDCG@10, 95% CI [${f3(e.ablation.difference.low)}, ${f3(e.ablation.difference.high)}] (bootstrap over queries)</p>`
+    : "";
   const charts = METRIC_NAMES.map((m) => barChart(m, systems.map((s) => [s, e.systems[s]!.metrics[m]] as [string, number]))).join("");
   const sig = e.significance.map((s) => `<li>${esc(s.system)} vs ${esc(s.against)}: mean ΔnDCG@10 ${s.meanDifference >= 0 ? "+" : ""}${f3(s.meanDifference)}, p = ${s.pValue.toFixed(4)} (paired randomisation test)</li>`).join("");
   const list = (items: QuerySetEvaluation["wins"]) =>
     items.length ? `<table><tr><th>query</th>${systems.map((s) => `<th>${esc(s)}</th>`).join("")}</tr>${items.map((o) => `<tr><td>${esc(o.query)}</td>${systems.map((s) => `<td>${f3(o.ndcg[s] ?? 0)}</td>`).join("")}</tr>`).join("")}</table>` : "<p>none</p>";
   return `<section><h2>${esc(e.name)} <small>(${e.queries} queries, ${esc(e.source)})</small></h2>
-<table class="metrics"><tr><th>system</th>${METRIC_NAMES.map((m) => `<th>${m}</th>`).join("")}</tr>${rows}</table>
-<div class="charts">${charts}</div>${recallCurves(e)}<ul>${sig}</ul>
+<table class="metrics"><tr><th>system</th>${METRIC_NAMES.map((m) => `<th>${m}</th>`).join("")}<th>nDCG@10 95% CI</th></tr>${rows}</table>
+${ablation}<div class="charts">${charts}</div>${recallCurves(e)}<ul>${sig}</ul>
 <h3>Biggest wins over BM25 (nDCG@10)</h3>${list(e.wins)}<h3>Biggest losses against BM25</h3>${list(e.losses)}</section>`;
+}
+
+/** How each serving setup was calibrated (validation split) and how it scored (test split); what was cleaned out. */
+function calibrationSection(r: RunReport): string {
+  const rows = (r.calibration ?? []).map((c) => `<tr><th>${esc(c.setup.name)}${r.gate.setup?.name === c.setup.name ? " (serves)" : ""}</th><td>${["lexical", "sparse", "semantic"].map((k) => f3(c.setup.weights[k as "lexical"])).join(" / ")}</td><td>${f3(c.validationNdcg)}</td><td>${f3(c.testNdcg)}</td></tr>`).join("");
+  const dropped = Object.entries(r.heldout?.dropped ?? {}).map(([why, n]) => `${esc(why)}: ${n}`).join(", ");
+  return (rows ? `<h2>Serving setups</h2><table><tr><th>setup</th><th>weights BM25 / TF-IDF / tuned</th><th>nDCG@10 validation</th><th>nDCG@10 test</th></tr>${rows}</table>` : "") +
+    (r.heldout ? `<p>Held-out queries: ${r.heldout.generated} generated, ${r.heldout.scored} scored (${r.heldout.validation} validation, ${r.heldout.test} test)${dropped ? `; dropped — ${dropped}` : ""}.</p>` : "");
 }
 
 /** A self-contained HTML page (inline CSS and SVG, no scripts, no network) for a run report. */
@@ -66,9 +81,10 @@ export function renderReportHtml(r: RunReport): string {
   const facts = Object.entries(r.facts).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>genq report · ${esc(r.corpus)} · ${esc(r.runId)}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.charts{display:flex;flex-wrap:wrap;gap:8px}.gate{padding:.6em 1em;border-radius:6px}.gate.pass{background:#e6f4ea}.gate.fail{background:#fde8e8}figure{display:inline-block;margin:0 1em 0 0}</style></head><body>
-<h1>genq evaluation report</h1><p>corpus <b>${esc(r.corpus)}</b> · run <b>${esc(r.runId)}</b> · ${esc(r.createdAt)} · serving mode <b>${esc(r.servingMode)}</b></p>
+<h1>genq evaluation report</h1><p>corpus <b>${esc(r.corpus)}</b> · run <b>${esc(r.runId)}</b> · ${esc(r.createdAt)} · serving setup <b>${esc(r.servingMode)}</b></p>
 <p class="gate ${r.gate.promote ? "pass" : "fail"}"><b>${r.gate.promote ? "Promoted" : "Not promoted"}</b>: ${esc(r.gate.reason)}</p>
 <h2>Run facts</h2><table>${facts}</table>
+${calibrationSection(r)}
 ${r.evaluations.map(evaluationSection).join("\n")}
 ${r.projection ? `<section><h2>Passage embeddings (PCA), base vs tuned</h2><p>Red: the 10 nearest passages to the query “${esc(r.projection.query)}” (cross).</p>${scatter(r.projection)}</section>` : ""}
 ${r.modelCard ? `<section><h2>Model card</h2><pre>${esc(JSON.stringify(r.modelCard, null, 2))}</pre></section>` : ""}

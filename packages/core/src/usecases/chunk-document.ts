@@ -5,6 +5,7 @@ import { DocumentRejectedError, NotFoundError, ValidationError } from "../errors
 import type { EventOf } from "../events.ts";
 import { contentHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
+import { eventIds } from "../pipeline/names.ts";
 import { ensureCorpus } from "./ensure-corpus.ts";
 
 /** Parses one uploaded object into documents; throws DocumentRejectedError for what it cannot read. */
@@ -31,7 +32,8 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
  * Handle `document.uploaded`: read the object, parse and chunk it, store its passages under
  * `passages/<hash>.jsonl`, record the document and announce `document.chunked` — or record and
  * announce `document.rejected` with a reason. Idempotent: an unchanged object is a no-op; a changed
- * one replaces its passages; a rejected new version keeps the previous passages.
+ * one replaces its passages; a rejected new version keeps the previous passages; an unchanged object
+ * whose passages file is missing from the store is chunked again.
  */
 export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"document.uploaded">): Promise<ChunkOutcome> {
   const key = event.detail.key;
@@ -56,8 +58,15 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
   const bytes = await deps.blobs.get(key);
   const hash = contentHash(bytes);
-  if (existing && existing.contentHash === hash) {
-    await announce(deps, corpus, existing);
+  // Unchanged bytes are not chunked again, unless their passages went missing from the store (repair).
+  const intact = existing?.passagesKey ? (await deps.blobs.head(existing.passagesKey)) !== null : existing?.status === "rejected";
+  if (existing && existing.contentHash === hash && intact) {
+    // The same bytes uploaded again: nothing to chunk, but the record notes that this upload was seen
+    // (whoever counts unprocessed uploads compares it with the object's time).
+    const seen = Date.parse(existing.updatedAt) < Date.parse(info.modifiedAt)
+      ? await deps.repo.putDocument({ ...existing, updatedAt: deps.clock.now().toISOString() }, existing.version)
+      : existing;
+    await announce(deps, corpus, seen);
     return existing.status === "chunked" ? "unchanged" : "rejected";
   }
 
@@ -127,7 +136,7 @@ export async function rejectDocument(
     );
   }
   await deps.events.publish([
-    { id: `document.rejected:${corpus}:${path}:${hash}`, type: "document.rejected", corpus, detail: { path, reason: kept } },
+    { id: eventIds.documentRejected(corpus, path, hash), type: "document.rejected", corpus, detail: { path, reason: kept } },
   ]);
   deps.logger.warn("document rejected", { corpus, path, reason: kept });
   return "rejected";
@@ -137,7 +146,7 @@ async function announce(deps: ChunkDocumentDeps, corpus: string, doc: DocumentRe
   if (doc.status !== "chunked") return;
   await deps.events.publish([
     {
-      id: `document.chunked:${corpus}:${doc.path}:${doc.contentHash}`,
+      id: eventIds.documentChunked(corpus, doc.path, doc.contentHash),
       type: "document.chunked",
       corpus,
       detail: { path: doc.path, contentHash: doc.contentHash, documents: doc.documentCount, passages: doc.passageCount },

@@ -20,7 +20,7 @@ export async function ensureCorpus(
     }
     try {
       return await deps.repo.putCorpus(
-        { name: name.data, tenant: input.tenant, createdAt: deps.clock.now().toISOString(), servingRunId: null, servingIndexVersion: null, version: 0 },
+        { name: name.data, tenant: input.tenant, createdAt: deps.clock.now().toISOString(), servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: null, version: 0 },
         null,
       );
     } catch (error) {

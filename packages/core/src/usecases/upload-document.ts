@@ -2,6 +2,7 @@ import { isSafeRelativePath, keys } from "../domain.ts";
 import { ValidationError } from "../errors.ts";
 import { contentHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, PipelineRepository } from "../ports.ts";
+import { eventIds } from "../pipeline/names.ts";
 import { ensureCorpus } from "./ensure-corpus.ts";
 
 /**
@@ -18,7 +19,7 @@ export async function uploadDocument(
   const key = keys.doc(corpus.name, input.path);
   await deps.blobs.put(key, input.bytes);
   await deps.events.publish([
-    { id: `document.uploaded:${key}:${contentHash(input.bytes)}`, type: "document.uploaded", corpus: corpus.name, detail: { key, size: input.bytes.length } },
+    { id: eventIds.documentUploaded(key, contentHash(input.bytes)), type: "document.uploaded", corpus: corpus.name, detail: { key, size: input.bytes.length } },
   ]);
   return { key, size: input.bytes.length };
 }

@@ -1,77 +1,103 @@
-import { splitSentences, type AnswerSpan, type Generator, type Passage, type Reader } from "@genq/core";
-import { STOPWORDS, stem, words } from "../text/tokenize.ts";
+import type { AnswerSpan, Generator, Passage, Reader } from "@genq/core";
+import { dot, sigmoid } from "./learn.ts";
+import { answerFeatures, rankSpans, type RankedSpan } from "./ranking.ts";
+import { READER_MODEL } from "./reader-model.ts";
+import { questionEvidence } from "./span-features.ts";
 
-interface Candidate extends AnswerSpan {
-  rank: number;
+/** The name the embedded reader reports in answer metadata. */
+export const EXTRACTIVE_READER_ID = `genq-extractive-reader@${READER_MODEL.version}`;
+
+export interface ExtractiveReaderOptions {
+  /** Calibrated score below which the reader abstains; defaults to the one chosen on the development set. */
+  threshold?: number;
 }
 
-const questionTerms = (question: string) => new Set(words(question).filter((w) => !STOPWORDS.has(w)).map(stem));
+interface ScoredSpan extends RankedSpan {
+  passageId: string;
+  text: string;
+  score: number;
+}
 
 /**
- * Score every sentence of the passages by how much of the question it covers (each question term
- * weighted by its rarity across the given passages), with a small preference for better-ranked
- * passages and a penalty for very long sentences. Spans are character offsets into passage.text.
+ * Read the passages: candidate spans ranked by the fitted span ranker, each scored by the fitted
+ * calibrator; spans that overlap a better one in the same passage are dropped.
  */
-function candidates(question: string, passages: readonly Passage[]): Candidate[] {
-  const q = questionTerms(question);
-  if (!q.size) return [];
-  const df = new Map<string, number>();
-  const sentenceTerms: Array<Array<{ start: number; end: number; terms: Set<string> }>> = passages.map((p) =>
-    splitSentences(p.text).map((s) => {
-      const terms = new Set(words(p.text.slice(s.start, s.end)).map(stem));
-      return { ...s, terms };
-    }),
-  );
-  for (const ss of sentenceTerms) {
-    const seen = new Set<string>();
-    for (const s of ss) for (const t of s.terms) if (q.has(t)) seen.add(t);
-    for (const t of seen) df.set(t, (df.get(t) ?? 0) + 1);
+function scoreSpans(question: string, passages: readonly Passage[]) {
+  const evidence = questionEvidence(question, passages);
+  const textOf = (c: { passageIndex: number; start: number; end: number }) => passages[c.passageIndex]!.text.slice(c.start, c.end);
+  const kept: ScoredSpan[] = [];
+  for (const span of rankSpans(evidence, READER_MODEL.ranker, textOf)) {
+    if (kept.some((k) => k.passageIndex === span.passageIndex && k.start < span.end && span.start < k.end)) continue;
+    kept.push({ ...span, passageId: passages[span.passageIndex]!.id, text: textOf(span), score: sigmoid(dot(READER_MODEL.calibrator, answerFeatures(evidence, span))) });
+    if (kept.length >= 20) break;
   }
-  const weight = (t: string) => Math.log(1 + (passages.length + 1) / ((df.get(t) ?? 0) + 0.5));
-  const total = [...q].reduce((s, t) => s + weight(t), 0);
-  const out: Candidate[] = [];
-  passages.forEach((p, rank) => {
-    const sentences = sentenceTerms[rank]!;
-    sentences.forEach((s, position) => {
-      let covered = 0;
-      for (const t of q) if (s.terms.has(t)) covered += weight(t);
-      if (covered === 0) return;
-      const length = s.end - s.start;
-      // Retrieval rank matters most; within a passage, earlier sentences tend to define and later ones to qualify.
-      const score = (covered / total) * (1 / (1 + 0.25 * rank)) * (1 - (0.1 * position) / sentences.length) * (length > 400 ? 400 / length : length < 25 ? 0.5 : 1);
-      out.push({ passageId: p.id, start: s.start, end: s.end, text: p.text.slice(s.start, s.end), score, rank });
-    });
-  });
-  return out.sort((a, b) => b.score - a.score || a.rank - b.rank || a.start - b.start);
+  return { kind: evidence.analysis.kind, spans: kept.sort((a, b) => b.score - a.score) };
 }
 
-/** Extractive reader without a model: the best-matching sentences as answer spans. */
-export function createExtractiveReader(): Reader {
+const round = (x: number) => Number(x.toFixed(4));
+const toAnswer = (s: ScoredSpan): AnswerSpan => ({ passageId: s.passageId, start: s.start, end: s.end, text: s.text, score: round(s.score) });
+
+/**
+ * The embedded extractive reader: no neural model, a small fitted one. It finds candidate spans (code,
+ * amounts, versions, noun phrases, table cells, "X is Y" predicates, reasons, conditions…) in the
+ * sentences that cover the question best, ranks them for the kind of question asked (who, when, how
+ * many, which command…), and scores the best with a calibrated probability that it is right. Below the
+ * threshold it abstains: `noAnswer`, with its best guess kept aside.
+ */
+export function createExtractiveReader(options: ExtractiveReaderOptions = {}): Reader {
+  const threshold = options.threshold ?? READER_MODEL.threshold;
   return {
     async read(question, passages, topK) {
-      return candidates(question, passages).slice(0, topK).map(({ rank: _rank, ...span }) => ({ ...span, score: Number(span.score.toFixed(4)) }));
+      const t0 = performance.now();
+      const { kind, spans } = scoreSpans(question, passages);
+      const answers = spans.filter((s) => s.score >= threshold).slice(0, topK).map(toAnswer);
+      return {
+        answers,
+        noAnswer: answers.length === 0,
+        bestGuess: answers.length === 0 && spans[0] ? toAnswer(spans[0]) : null,
+        metadata: { model: EXTRACTIVE_READER_ID, latencyMs: round(performance.now() - t0), questionType: kind, threshold },
+      };
     },
   };
 }
 
 /**
- * Extractive RAG: the answer is the best few sentences (at most one per passage, up to three), in
- * order of relevance, each one cited with its passage id and span — nothing is said that no passage says.
+ * Extractive RAG that abstains: when the reader's best span falls below the threshold the answer is
+ * "not in the passages"; otherwise the answer is the sentences holding the best spans (the best first,
+ * at most one per passage, up to `maxSentences`), each citing its passage span — nothing is said that
+ * no passage says.
  */
-export function createExtractiveGenerator(maxSentences = 3): Generator {
+export function createExtractiveGenerator(options: ExtractiveReaderOptions & { maxSentences?: number } = {}): Generator {
+  const threshold = options.threshold ?? READER_MODEL.threshold;
+  const maxSentences = options.maxSentences ?? 3;
   return {
     async answer(question, passages) {
-      const chosen: Candidate[] = [];
-      const used = new Set<string>();
-      for (const c of candidates(question, passages)) {
-        if (used.has(c.passageId) || chosen.some((x) => x.text === c.text)) continue;
-        used.add(c.passageId);
-        chosen.push(c);
-        if (chosen.length === maxSentences) break;
+      const t0 = performance.now();
+      const { kind, spans } = scoreSpans(question, passages);
+      const metadata = () => ({ model: EXTRACTIVE_READER_ID, latencyMs: round(performance.now() - t0), questionType: kind, threshold });
+      const best = spans[0];
+      if (!best || best.score < threshold) {
+        return {
+          answer: "",
+          sentences: [],
+          noAnswer: true,
+          reason: `none of the ${passages.length} retrieved passages answers the question (best score ${round(best?.score ?? 0)}, below ${threshold})`,
+          score: round(best?.score ?? 0),
+          metadata: metadata(),
+        };
       }
-      if (!chosen.length) return { answer: "", sentences: [] };
-      const sentences = chosen.map((c) => ({ text: c.text, citations: [{ passageId: c.passageId, start: c.start, end: c.end }] }));
-      return { answer: sentences.map((s) => s.text).join(" "), sentences };
+      const chosen: ScoredSpan[] = [];
+      for (const s of spans) {
+        if (s.score < threshold || chosen.length >= maxSentences) break;
+        const text = passages[s.passageIndex]!.text.slice(s.sentence.start, s.sentence.end);
+        if (chosen.some((c) => c.passageIndex === s.passageIndex || passages[c.passageIndex]!.text.slice(c.sentence.start, c.sentence.end) === text)) continue;
+        chosen.push(s);
+      }
+      const sentences = chosen.map((s) => ({
+        text: passages[s.passageIndex]!.text.slice(s.sentence.start, s.sentence.end),
+        citations: [{ passageId: s.passageId, start: s.sentence.start, end: s.sentence.end }],
+      }));
+      return { answer: sentences.map((s) => s.text).join(" "), sentences, noAnswer: false, score: round(best.score), metadata: metadata() };
     },
   };
 }

@@ -83,7 +83,7 @@ describe("static-embedding trainer", () => {
 
 describe("hard-negative mining", () => {
   it("picks the best BM25 passage from another document", async () => {
-    const { mineHardNegatives } = await import("../jobs/worker-trainer.ts");
+    const { mineHardNegatives } = await import("./hard-negatives.ts");
     const passages = [
       { documentId: "a", title: "", text: "vacuum reclaims dead tuples" },
       { documentId: "a", title: "", text: "vacuum also updates statistics for dead tuples" },

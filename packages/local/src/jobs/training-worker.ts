@@ -1,8 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { serialiseModel } from "../model/artifact.ts";
-import { StaticModel, type StaticModelConfig } from "../model/static-model.ts";
-import { bucketIdf } from "../text/features.ts";
-import { trainStaticModel, type TrainingExample, type TrainOptions } from "../train/trainer.ts";
+import { StaticModel, bucketIdf, serialiseModel, trainStaticModel, type StaticModelConfig, type TrainingExample, type TrainOptions } from "@genq/ml";
 
 /** Input of a training job, as sent to the worker thread. */
 export interface TrainingJobInput {

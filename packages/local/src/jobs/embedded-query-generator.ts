@@ -1,26 +1,23 @@
-import { keys, loadCorpusPassages, passageText, toJsonLines, type BlobStore, type EventPublisher, type PipelineRepository, type QueryGenerator } from "@genq/core";
-import { Bm25Index } from "../text/bm25.ts";
-import { generateQueries, isHeldOut, type QueryGenOptions } from "../querygen/synthetic-queries.ts";
-import type { LocalJobs } from "./local-jobs.ts";
+import { completeQueryGeneration, keys, loadCorpusPassages, passageText, runResources, toJsonLines, type BlobStore, type EventPublisher, type PipelineRepository, type QueryGenerator, type StageWork } from "@genq/core";
+import { Bm25Index, generateQueries, isHeldOut, type QueryGenOptions } from "@genq/ml";
 
 export interface EmbeddedQueryGeneratorDeps {
   repo: PipelineRepository;
   blobs: BlobStore;
   events: EventPublisher;
-  jobs: LocalJobs;
+  jobs: StageWork;
   options: Partial<QueryGenOptions> & { heldOutFraction: number };
 }
 
 /**
  * QueryGenerator without a model: a background job writes `runs/<run>/pairs/part-0000.jsonl` and
- * `heldout.jsonl` (the held-out passages' queries) and announces `queries.generated`. Starting the
- * same run again reuses what is already written.
+ * `heldout.jsonl` (the held-out passages' queries), then completes the stage (`queries.generated`).
+ * Passages that cannot be read fail the stage with the reason.
  */
 export function createEmbeddedQueryGenerator(deps: EmbeddedQueryGeneratorDeps): QueryGenerator {
   return {
     async start({ corpus, runId }) {
-      const jobId = `${runId}-queries`;
-      deps.jobs.run(jobId, async () => {
+      await deps.jobs.run({ runId, corpus, stage: "generating" }, async () => {
         const pairsKey = keys.pairs(corpus, runId);
         const heldoutKey = keys.heldout(corpus, runId);
         const passages = await loadCorpusPassages(deps, corpus);
@@ -31,11 +28,9 @@ export function createEmbeddedQueryGenerator(deps: EmbeddedQueryGeneratorDeps): 
         const train = queries.filter((q) => !isHeldOut(q.passageId, deps.options.heldOutFraction, seed));
         await deps.blobs.put(pairsKey, toJsonLines(train));
         await deps.blobs.put(heldoutKey, toJsonLines(heldout));
-        await deps.events.publish([
-          { id: `queries.generated:${runId}`, type: "queries.generated", corpus, detail: { runId, pairsKey, heldoutKey, pairs: train.length } },
-        ]);
+        await completeQueryGeneration(deps, { corpus, runId, pairsKey, heldoutKey, pairs: train.length, heldout: heldout.length });
       });
-      return { jobId };
+      return { jobId: runResources.jobId(runId, "generating") };
     },
   };
 }

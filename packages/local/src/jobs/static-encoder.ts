@@ -1,6 +1,5 @@
 import type { BlobStore, Encoder } from "@genq/core";
-import { deserialiseModel, type ModelManifest } from "../model/artifact.ts";
-import type { StaticModel } from "../model/static-model.ts";
+import { deserialiseModel, type ModelManifest, type StaticModel } from "@genq/ml";
 
 /** An Encoder over a loaded static-embedding model. */
 export function staticEncoder(model: StaticModel): Encoder & { model: StaticModel } {

@@ -1,0 +1,200 @@
+import { keys, type Run, type ServingSetup } from "../domain.ts";
+import { NotFoundError } from "../errors.ts";
+import { bootstrapDifference, bootstrapMean } from "../metrics/bootstrap.ts";
+import { parseJudgments, type JudgedQuery } from "../metrics/judgments.ts";
+import { meanMetrics, queryMetrics, rankDocuments, recallAt } from "../metrics/retrieval.ts";
+import { pairedRandomisationTest } from "../metrics/significance.ts";
+import { eventIds } from "../pipeline/names.ts";
+import type { BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, QueryPair, SearchHit, SearchIndex } from "../ports.ts";
+import type { QuerySetEvaluation, RunReport, SetupCalibration } from "../report/report.ts";
+import { renderReportHtml } from "../report/render-html.ts";
+import { loadCorpusPassages, readJsonLines } from "../usecases/load-passages.ts";
+import { chooseServingSetup, type GateDecision } from "./gate.ts";
+import { evenSample, groupHeldout, splitValidationTest, type HeldoutCleaner } from "./heldout-queries.ts";
+import type { Ranker } from "./rankers.ts";
+import { SYSTEM_OF_SETUP, calibrateSetups, servingSystem, setupSystems } from "./setup-systems.ts";
+
+/** What a runtime adds to an evaluation beyond what every runtime has. */
+export interface EvaluationHooks {
+  /** The untrained TF-IDF signal over an index version (the local runtime has one). */
+  sparse?: (version: string, query: string, k: number) => Promise<SearchHit[]>;
+  /** Further systems to compare (the local runtime adds the untrained base model). */
+  extraSystems?(run: Run, indexVersion: string): Promise<Record<string, Ranker>>;
+  /** Cleans the held-out queries (drops generic and duplicated ones) before they judge anything. */
+  cleanHeldout?: HeldoutCleaner;
+  /** The report's embedding projection, model card and extra facts. */
+  reportExtras?(run: Run, heldoutQuery: string | null): Promise<Pick<RunReport, "projection" | "modelCard"> & { facts?: Record<string, string | number> }>;
+  /** At most this many held-out queries are scored (an evenly spaced, deterministic sample). */
+  maxHeldoutQueries?: number;
+}
+
+export interface EvaluateDeps {
+  repo: PipelineRepository;
+  blobs: BlobStore;
+  events: EventPublisher;
+  index: SearchIndex;
+  clock: Clock;
+  logger: Logger;
+  encoderFor(modelId: string): Promise<Encoder>;
+  /** The gain over the serving index a later run must show (0: not significantly worse is enough). */
+  gate: { minGain: number };
+  evaluation?: EvaluationHooks;
+}
+
+/** The setup a corpus's search serves in when a request names no mode, before any run chose one. */
+export const SERVING_MODE = "hybrid";
+
+/**
+ * Score every system on one set of judged queries: metrics with a bootstrap interval on nDCG@10, recall
+ * curves, wins and losses against BM25, the ablation (hybrid vs hybrid without the tuned model) and the
+ * paired significance of each named comparison. Every system is scored on the same queries.
+ */
+export async function evaluateQuerySet(
+  name: string,
+  source: QuerySetEvaluation["source"],
+  queries: JudgedQuery[],
+  systems: Record<string, Ranker>,
+  comparisons: ReadonlyArray<{ system: string; against: string }>,
+  highlight: string,
+): Promise<QuerySetEvaluation & { perQuery: Record<string, number[]> }> {
+  const perSystem: Record<string, { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][] }> = {};
+  for (const [system, rank] of Object.entries(systems)) {
+    const metrics = [];
+    const curves = [];
+    for (const q of queries) {
+      const ranking = rankDocuments(await rank(q.text));
+      metrics.push(queryMetrics(ranking, q.judgments));
+      curves.push(Array.from({ length: 100 }, (_, k) => recallAt(ranking, q.judgments, k + 1)));
+    }
+    perSystem[system] = { metrics, curves };
+  }
+  const perQuery = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.metrics.map((m) => m["ndcg@10"])]));
+  const systemsOut: QuerySetEvaluation["systems"] = {};
+  for (const [system, r] of Object.entries(perSystem)) {
+    systemsOut[system] = {
+      metrics: meanMetrics(r.metrics),
+      ndcgInterval: bootstrapMean(perQuery[system]!),
+      recallCurve: Array.from({ length: 100 }, (_, k) => r.curves.reduce((s, c) => s + c[k]!, 0) / Math.max(1, r.curves.length)),
+    };
+  }
+  const significance = comparisons
+    .filter((c, i) => perSystem[c.system] && perSystem[c.against] && c.system !== c.against && comparisons.findIndex((o) => o.system === c.system && o.against === c.against) === i)
+    .map((c) => ({ ...c, ...pairedRandomisationTest(perQuery[c.system]!, perQuery[c.against]!) }));
+  const ablation = perQuery.hybrid && perQuery["hybrid-untuned"] ? { system: "hybrid", without: "hybrid-untuned", difference: bootstrapDifference(perQuery.hybrid, perQuery["hybrid-untuned"]) } : undefined;
+  const outcomes = queries.map((q, i) => ({ id: q.id, query: q.text, ndcg: Object.fromEntries(Object.keys(perSystem).map((s) => [s, perQuery[s]![i]!])) }));
+  const delta = (o: (typeof outcomes)[number]) => (o.ndcg[highlight] ?? 0) - (o.ndcg.bm25 ?? 0);
+  const sorted = [...outcomes].sort((a, b) => delta(b) - delta(a));
+  return {
+    name,
+    source,
+    queries: queries.length,
+    systems: systemsOut,
+    significance,
+    ...(ablation ? { ablation } : {}),
+    wins: sorted.filter((o) => delta(o) > 0).slice(0, 10),
+    losses: sorted.filter((o) => delta(o) < 0).reverse().slice(0, 10),
+    perQuery,
+  };
+}
+
+const withoutPerQuery = ({ perQuery: _, ...evaluation }: QuerySetEvaluation & { perQuery: unknown }): QuerySetEvaluation => evaluation;
+
+/**
+ * The evaluation stage. The run's held-out synthetic queries are cleaned, sampled and split in two: on
+ * the validation half every serving setup (BM25, the tuned model, hybrid without and with the tuned
+ * model) gets its fusion weights calibrated; on the test half every system is scored — next to the index
+ * that serves now, on the same queries — and the quality gate chooses the setup that serves. The corpus's
+ * real judgments, if any, are scored too (never used to choose). Writes `report.json` and `report.html`
+ * and announces `evaluation.completed` with the verdict and the chosen setup.
+ */
+export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; indexVersion: string; modelId: string }): Promise<RunReport> {
+  const run = await deps.repo.getRun(input.runId);
+  if (!run) throw new NotFoundError(`run ${input.runId} not found`);
+  const hooks = deps.evaluation ?? {};
+  const systemDeps = { ...deps, sparse: hooks.sparse, extraSystems: hooks.extraSystems };
+  const passages = await loadCorpusPassages(deps, run.corpus);
+  const documentOf = new Map(passages.map((p) => [p.id, p.documentId]));
+  const generatedPairs = run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [];
+  const cleaned = hooks.cleanHeldout ? hooks.cleanHeldout(generatedPairs) : { kept: generatedPairs, dropped: {} };
+  const generated = new Set(generatedPairs.map((p) => p.query)).size;
+  const heldout = evenSample(groupHeldout(cleaned.kept, documentOf), hooks.maxHeldoutQueries ?? 1000);
+  const { validation, test } = splitValidationTest(heldout);
+
+  const { signals } = await setupSystems(systemDeps, run, { ...input, setups: [] });
+  const calibrated = await calibrateSetups(signals, validation, Boolean(hooks.sparse));
+  const { systems } = await setupSystems(systemDeps, run, { ...input, setups: calibrated });
+  const corpus = await deps.repo.getCorpus(run.corpus);
+  const serving = await servingSystem({ ...systemDeps, repo: deps.repo }, { corpus: run.corpus, except: input.indexVersion, setup: corpus?.servingSetup ?? null });
+  if (serving) systems.serving = serving.rank;
+  const baselineName = serving ? "serving" : "bm25";
+  const comparisons = [{ system: "tuned", against: "bm25" }, { system: "hybrid", against: "bm25" }, { system: "hybrid", against: "hybrid-untuned" }, { system: "hybrid", against: baselineName }];
+
+  const held = await evaluateQuerySet("held-out synthetic queries (test split)", "held-out synthetic", test, systems, comparisons, "hybrid");
+  const judged = await userJudgments(deps, run.corpus, new Set(documentOf.values()));
+  const judgedScores = judged ? await evaluateQuerySet("your judged queries", "user judgments", judged, systems, comparisons, "hybrid") : null;
+
+  const calibration: SetupCalibration[] = calibrated.map((c) => ({ ...c, testNdcg: held.systems[SYSTEM_OF_SETUP[c.setup.name]]?.metrics["ndcg@10"] ?? 0 }));
+  const hybrid = calibrated.find((c) => c.setup.name === "hybrid")!.setup;
+  const gate: RunReport["gate"] & { setup: ServingSetup } = test.length
+    ? decide(deps, held, calibrated, serving ? `serving index (${serving.version})` : "bm25", baselineName)
+    : { promote: !serving, setup: hybrid, comparedTo: serving ? "serving index" : "bm25", score: 0, baseline: 0, pValue: 1, reason: serving ? "no held-out queries to judge by; the serving index keeps serving" : "no held-out queries to judge by; hybrid serves this first index" };
+
+  const extras = hooks.reportExtras ? await hooks.reportExtras(run, heldout[0]?.text ?? null) : { projection: null, modelCard: null };
+  const docs = await deps.repo.listDocuments(run.corpus);
+  const report: RunReport = {
+    runId: run.id,
+    corpus: run.corpus,
+    createdAt: deps.clock.now().toISOString(),
+    servingMode: gate.setup.name,
+    facts: {
+      documents: docs.reduce((n, d) => n + (d.status === "chunked" ? d.documentCount : 0), 0),
+      passages: passages.length,
+      "held-out queries": `${heldout.length} scored (${validation.length} validation, ${test.length} test) of ${generated} generated`,
+      "judged queries": judged?.length ?? 0,
+      ...(extras.facts ?? {}),
+    },
+    heldout: { generated, dropped: cleaned.dropped, scored: heldout.length, validation: validation.length, test: test.length },
+    calibration,
+    evaluations: [withoutPerQuery(held), ...(judgedScores ? [withoutPerQuery(judgedScores)] : [])],
+    gate,
+    projection: extras.projection,
+    modelCard: extras.modelCard ? { ...extras.modelCard, servingSetup: gate.setup, calibration } : { servingSetup: gate.setup, calibration },
+  };
+  await deps.blobs.put(keys.report(run.corpus, run.id, "html"), renderReportHtml(report));
+  // report.json is written last: its presence marks a finished evaluation (a re-issued stage reads it).
+  const reportKey = keys.report(run.corpus, run.id, "json");
+  await deps.blobs.put(reportKey, JSON.stringify(report, null, 2));
+  await announceEvaluation(deps, run, reportKey, report.gate);
+  return report;
+}
+
+/** The gate over the test split: every calibrated setup against the serving index (or BM25). */
+function decide(deps: EvaluateDeps, held: { queries: number; perQuery: Record<string, number[]> }, calibrated: ReadonlyArray<{ setup: ServingSetup }>, comparedTo: string, baselineName: string): GateDecision {
+  const candidates = calibrated.filter((c) => held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]).map((c) => ({ setup: c.setup, perQuery: held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]! }));
+  return chooseServingSetup({
+    candidates,
+    baseline: { name: comparedTo, perQuery: held.perQuery[baselineName] ?? [] },
+    firstRun: baselineName === "bm25",
+    minGain: deps.gate.minGain,
+    queries: held.queries,
+  });
+}
+
+/** Announce a finished evaluation (idempotent: the same run always announces the same event). */
+export async function announceEvaluation(deps: { events: EventPublisher }, run: Pick<Run, "id" | "corpus">, reportKey: string, gate: RunReport["gate"]): Promise<void> {
+  await deps.events.publish([
+    {
+      id: eventIds.evaluationCompleted(run.id),
+      type: "evaluation.completed",
+      corpus: run.corpus,
+      detail: { runId: run.id, reportKey, promote: gate.promote, reason: gate.reason, ...(gate.promote && gate.setup ? { setup: gate.setup } : {}) },
+    },
+  ]);
+}
+
+async function userJudgments(deps: EvaluateDeps, corpus: string, documents: Set<string>): Promise<JudgedQuery[] | null> {
+  const prefix = keys.judgments(corpus);
+  if (!(await deps.blobs.head(`${prefix}queries.jsonl`)) || !(await deps.blobs.head(`${prefix}qrels.tsv`))) return null;
+  const text = async (k: string) => new TextDecoder().decode(await deps.blobs.get(k));
+  return parseJudgments(await text(`${prefix}queries.jsonl`), await text(`${prefix}qrels.tsv`), documents);
+}

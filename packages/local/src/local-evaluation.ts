@@ -1,0 +1,55 @@
+import { loadCorpusPassages, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
+import { StaticModel, dot, pca2, type ModelManifest } from "@genq/ml";
+import type { ModelCache } from "./model-cache.ts";
+import type { createSqliteSearchIndex } from "./sqlite-search-index.ts";
+
+/** The untrained base model of a tuned model: the same featurisation and seed, the initial table. */
+export const baseModel = (manifest: ModelManifest, tuned: StaticModel): StaticModel =>
+  StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, tuned.idf);
+
+const denseRanker = (model: StaticModel, passages: Passage[]): Ranker => {
+  const vectors = passages.map((p) => model.encode(passageText(p)));
+  return async (query) => {
+    const q = model.encode(query);
+    return vectors.map((v, i) => ({ documentId: passages[i]!.documentId, score: dot(q, v) })).sort((a, b) => b.score - a.score).slice(0, 100);
+  };
+};
+
+/**
+ * What the local runtime adds to every evaluation: the untrained TF-IDF signal (a system of its own and a
+ * part of the hybrid setups), the base model (so the report shows what training added), a PCA projection of base vs tuned
+ * passage embeddings around one held-out query, the model card and training facts.
+ */
+export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: BlobStore; index: ReturnType<typeof createSqliteSearchIndex>; modelFor: ModelCache }): EvaluationHooks {
+  const modelOf = (run: { id: string; artifacts: { modelId?: string } }) => deps.modelFor(run.artifacts.modelId ?? `${run.id}-model`);
+  return {
+    sparse: (version, query, k) => deps.index.sparseSearch(version, query, k),
+    async extraSystems(run) {
+      const { model, manifest } = await modelOf(run);
+      return { base: denseRanker(baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };
+    },
+    async reportExtras(run, query) {
+      const { model, manifest } = await modelOf(run);
+      const passages = (await loadCorpusPassages(deps, run.corpus)).filter((_, i, all) => i % Math.ceil(all.length / 400) === 0);
+      const base = baseModel(manifest, model);
+      const project = (m: StaticModel, name: string) => {
+        const vectors = passages.map((p) => m.encode(passageText(p)));
+        const q = m.encode(query ?? "");
+        const near = new Set(vectors.map((v, i) => [i, dot(q, v)] as const).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([i]) => i));
+        const points = pca2([...vectors, q]);
+        return { name, points: points.map((p, i) => ({ ...p, neighbour: near.has(i), ...(i === vectors.length ? { query: true } : {}) })) };
+      };
+      const training = (manifest.training ?? {}) as Record<string, number>;
+      return {
+        projection: query ? { query, models: [project(base, "base (untrained)"), project(model, "tuned")] } : null,
+        modelCard: manifest as unknown as Record<string, unknown>,
+        facts: {
+          "training pairs": Number(training.pairs ?? 0),
+          "training time (s)": Number((training.seconds ?? 0).toFixed(1)),
+          "training throughput (pairs/s)": Math.round(training.pairsPerSecond ?? 0),
+          model: `static embedding, ${manifest.dims} dims, 2^${manifest.hashing.bucketBits} hashed features`,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { splitSentences, type Passage } from "@genq/core";
+import { stem, STOPWORDS, words } from "../text/tokenize.ts";
+import { sentenceCandidates, type SpanClass } from "./candidates.ts";
+import { analyzeQuestion, type AnswerKind, type QuestionAnalysis } from "./question.ts";
+
+/** The features the span ranker weighs, in order (the first is a constant). */
+export const SPAN_FEATURES = [
+  "bias", "sentenceCoverage", "contextCoverage", "passageCoverage", "rank", "typeFit", "nextToFocus", "restatesQuestion",
+  "restatesQuestionAsCode", "nearQuestionTerms", "length", "wholeSentence", "bestSentence", "acronym", "namesFocus", "tableColumn",
+] as const;
+
+/** The features the calibrator weighs for a question's best span, in order. */
+export const ANSWER_FEATURES = ["bias", "spanProbability", "margin", "sentenceCoverage", "contextCoverage", "foundInPassages", "missingTerm", "typeFit"] as const;
+
+/** How well a span shape suits a kind of question (0–1); a whole sentence is the weak fallback everywhere. */
+const TYPE_FIT: Record<AnswerKind, Partial<Record<SpanClass, number>>> = {
+  person: { agent: 1, predicate: 1, phrase: 0.5, named: 0.5 },
+  time: { time: 1, number: 0.5, condition: 0.25 },
+  number: { number: 1, cell: 0.5, time: 0.5 },
+  code: { code: 1, list: 1, codeline: 1, named: 0.75, phrase: 0.5, cell: 0.5 },
+  definition: { predicate: 1, parenthetical: 1, named: 1, phrase: 0.5 },
+  reason: { reason: 1, predicate: 0.25, condition: 0.25 },
+  method: { codeline: 1, agent: 1, code: 0.5, predicate: 0.5, list: 0.5 },
+  place: { phrase: 0.75, code: 0.5, named: 0.5, predicate: 0.5 },
+  condition: { condition: 1, predicate: 0.25 },
+  entity: { phrase: 1, code: 1, named: 1, list: 0.75, predicate: 0.75, cell: 0.5, number: 0.5, parenthetical: 0.5 },
+};
+
+export interface SpanCandidateFeatures {
+  passageIndex: number;
+  start: number;
+  end: number;
+  cls: SpanClass;
+  sentence: { start: number; end: number };
+  features: number[];
+}
+
+export interface QuestionEvidence {
+  analysis: QuestionAnalysis;
+  candidates: SpanCandidateFeatures[];
+  /** Share of the question's weight whose terms occur anywhere in the passages or their titles. */
+  foundInPassages: number;
+  /** The weight share of the most important question term that occurs nowhere in the passages. */
+  missingTerm: number;
+}
+
+const stemsOf = (text: string) => words(text).filter((w) => !STOPWORDS.has(w)).map(stem);
+
+/** Candidate sentences examined per question: the best by question coverage. */
+const SENTENCES_PER_QUESTION = 8;
+
+/**
+ * Everything the reader knows about a question against its passages: the question's kind and focus,
+ * every candidate span in the sentences that cover the question best, each with its span features,
+ * and how much of the question the passages cover at all. Term weights are inverse sentence
+ * frequencies within the given passages, so a question word no passage contains weighs most.
+ */
+export function questionEvidence(question: string, passages: readonly Passage[]): QuestionEvidence {
+  const analysis = analyzeQuestion(question);
+  const q = analysis.terms;
+  const sentences = passages.map((p) => splitSentences(p.text).map((s) => ({ ...s, terms: new Set(stemsOf(p.text.slice(s.start, s.end))), header: [] as Array<Set<string>> })));
+  // A table row also says what its header says: "money | 8 bytes" answers "how much storage" under "Storage Size".
+  sentences.forEach((ss, pi) => {
+    let header: Array<Set<string>> = [];
+    for (const s of ss) {
+      const row = passages[pi]!.text.slice(s.start, s.end);
+      if (!row.includes(" | ")) {
+        header = [];
+        continue;
+      }
+      if (!header.length) header = row.split(" | ").map((cell) => new Set(stemsOf(cell)));
+      else {
+        s.header = header;
+        for (const cell of header) for (const t of cell) s.terms.add(t);
+      }
+    }
+  });
+  const titles = passages.map((p) => new Set(stemsOf(p.title)));
+  const total = sentences.reduce((n, ss) => n + ss.length, 0);
+  const df = new Map<string, number>();
+  for (const ss of sentences) for (const s of ss) for (const t of q) if (s.terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  const weight = new Map(q.map((t) => [t, Math.log(1 + (total + 1) / ((df.get(t) ?? 0) + 0.5))]));
+  const sum = [...weight.values()].reduce((a, b) => a + b, 0) || 1;
+  const coverage = (has: (t: string) => boolean) => q.reduce((s, t) => s + (has(t) ? weight.get(t)! : 0), 0) / sum;
+
+  const found = (t: string) => titles.some((ti) => ti.has(t)) || (df.get(t) ?? 0) > 0;
+  const foundInPassages = coverage(found);
+  const missingTerm = q.reduce((m, t) => (found(t) ? m : Math.max(m, weight.get(t)! / sum)), 0);
+
+  const scored = sentences.flatMap((ss, pi) =>
+    ss.map((s, si) => {
+      const context = (t: string) => s.terms.has(t) || titles[pi]!.has(t) || Boolean(ss[si - 1]?.terms.has(t)) || Boolean(ss[si + 1]?.terms.has(t));
+      const sentence = coverage((t) => s.terms.has(t));
+      return { pi, si, sentence, context: coverage(context), rankScore: sentence + 0.5 * coverage(context) + 0.05 / (1 + pi) };
+    }),
+  );
+  const chosen = scored.filter((s) => s.context > 0).sort((a, b) => b.rankScore - a.rankScore).slice(0, SENTENCES_PER_QUESTION);
+  const bestSentence = Math.max(0, ...chosen.map((c) => c.sentence));
+  const focus = new Set(analysis.focus);
+  const questionSet = new Set(q);
+  const acronyms = (question.match(/\b[A-Z]{2,6}\b/g) ?? []).filter((a) => !["SQL", "WHAT", "HOW"].includes(a));
+
+  const candidates: SpanCandidateFeatures[] = [];
+  for (const c of chosen) {
+    const p = passages[c.pi]!;
+    const ss = sentences[c.pi]!;
+    const s = ss[c.si]!;
+    const passageCoverage = coverage((t) => titles[c.pi]!.has(t) || ss.some((x) => x.terms.has(t)));
+    // Question-term and focus positions in the sentence, by word index.
+    const tokens = [...p.text.slice(s.start, s.end).matchAll(/[\p{L}\p{N}_]+/gu)].map((m) => ({ at: s.start + m.index, end: s.start + m.index + m[0].length, stem: stem(m[0].toLowerCase()) }));
+    const termAt = tokens.map((t) => questionSet.has(t.stem));
+    const focusAt = tokens.map((t) => focus.has(t.stem));
+    for (const span of sentenceCandidates(p.text, s.start, s.end, ss[c.si + 1])) {
+      const inside = tokens.map((t) => t.at >= span.start && t.end <= span.end);
+      const first = inside.indexOf(true);
+      const last = inside.lastIndexOf(true);
+      const own = stemsOf(p.text.slice(span.start, span.end));
+      const restates = own.length ? own.filter((t) => questionSet.has(t)).length / own.length : 0;
+      let nearest = Infinity;
+      let nextToFocus = 0;
+      tokens.forEach((_, i) => {
+        if (inside[i]) return;
+        const distance = first < 0 ? Infinity : i < first ? first - i : i - last;
+        if (termAt[i]) nearest = Math.min(nearest, distance);
+        if (focusAt[i] && distance <= 2) nextToFocus = 1;
+      });
+      const text = p.text.slice(span.start, span.end);
+      const initials = text.split(/\s+/).map((w) => w.replace(/[^A-Za-z]/g, "").replace(/^([A-Z]+)[a-z].*$/, "$1").replace(/^([a-z]).*$/, "$1").toUpperCase()).join("");
+      const isSentence = span.cls === "sentence" ? 1 : 0;
+      const isCode = span.cls === "code" || span.cls === "list" || span.cls === "codeline";
+      // "the AS clause", "the lower function": the span names a thing and ends on the focus word.
+      const spanWords = own.filter((t) => !STOPWORDS.has(t));
+      const namesFocus = spanWords.length >= 2 && focus.has(spanWords[spanWords.length - 1]!) && !questionSet.has(spanWords[spanWords.length - 2]!) ? 1 : 0;
+      let tableColumn = 0;
+      if (span.cls === "cell" && s.header.length) {
+        const column = p.text.slice(s.start, span.start).split(" | ").length - 1;
+        if ([...(s.header[column] ?? [])].some((t) => questionSet.has(t))) tableColumn = 1;
+      }
+      candidates.push({
+        passageIndex: c.pi,
+        start: span.start,
+        end: span.end,
+        cls: span.cls,
+        sentence: { start: s.start, end: s.end },
+        features: [
+          1,
+          c.sentence,
+          c.context,
+          passageCoverage,
+          1 / (1 + c.pi),
+          TYPE_FIT[analysis.kind][span.cls] ?? (isSentence ? 0.25 : 0),
+          nextToFocus,
+          isCode ? 0 : restates,
+          isCode ? restates : 0,
+          Number.isFinite(nearest) ? 1 / (1 + nearest) : 0,
+          Math.log1p(own.length || 1) / Math.log(50),
+          isSentence,
+          c.sentence === bestSentence ? 1 : 0,
+          acronyms.some((a) => initials.length >= 2 && initials === a) ? 1 : 0,
+          namesFocus,
+          tableColumn,
+        ],
+      });
+    }
+  }
+  return { analysis, candidates, foundInPassages, missingTerm };
+}

@@ -1,0 +1,105 @@
+import { cpSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keys } from "@genq/core";
+import { loadConfig } from "../../packages/cli/src/config.ts";
+import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
+import { runPipeline, waitForRun } from "../../packages/cli/src/run-command.ts";
+import { createLocalApp } from "../../packages/cli/src/serve.ts";
+import { ROOT, tempDir } from "./helpers.ts";
+
+/**
+ * The life of a corpus on the local runtime, as a user lives it: a first run, the same run again, more
+ * documents, a run the gate rejects, a run whose job crashes — and the next run after each. Every run
+ * after the first is compared with the index that serves; none of them fails unless something broke,
+ * and whatever happens the corpus keeps answering searches.
+ */
+
+const env = { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1" };
+const SRC = join(ROOT, "examples/postgresql-docs");
+const docs = tempDir();
+const data = tempDir();
+const copy = (pattern: RegExp) => {
+  for (const f of readdirSync(SRC).filter((f) => pattern.test(f))) cpSync(join(SRC, f), join(docs, f));
+};
+
+let deps: LocalDeps;
+const open = (extra: Record<string, string> = {}) => {
+  deps?.close();
+  deps = createLocalDeps(loadConfig({ ...env, ...extra }, { data }));
+  return deps;
+};
+const run = async (options: { ingest?: boolean } = {}) => (await runPipeline(deps, { docs: options.ingest === false ? undefined : docs, corpus: "pg", quiet: true }, () => {})).run;
+const search = async (query: string) => {
+  const { app, keys: apiKeys } = createLocalApp(deps);
+  const res = await app.request("/v1/corpora/pg/search", {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKeys.create("local")}`, "content-type": "application/json" },
+    body: JSON.stringify({ query, k: 3 }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId);
+};
+const serving = async () => (await deps.repo.getCorpus("pg"))!;
+
+beforeAll(() => {
+  copy(/^indexes-(types|multicolumn|unique|partial)/);
+  open();
+});
+afterAll(() => deps?.close());
+
+describe("the life of a corpus", () => {
+  it("first run: promoted, and the corpus serves it", async () => {
+    const first = await run();
+    expect(first.state).toBe("ready");
+    expect(first.history.map((h) => h.to).slice(-2)).toEqual(["promoting", "ready"]);
+    expect(await serving()).toMatchObject({ servingRunId: first.id, activeRunId: null });
+    expect(await search("multicolumn index")).toContain("indexes-multicolumn.html");
+  }, 120_000);
+
+  it("the same run again, started through the API: judged against the serving index, never failed", async () => {
+    const { app, keys: apiKeys } = createLocalApp(deps);
+    const res = await app.request("/v1/corpora/pg/runs", { method: "POST", headers: { authorization: `Bearer ${apiKeys.create("local")}` } });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const again = await waitForRun(deps, id, () => {});
+    expect(["ready", "rejected"]).toContain(again.state);
+    expect(again.reason).toMatch(/serving index/);
+    expect(await search("unique index")).toContain("indexes-unique.html");
+  }, 120_000);
+
+  it("more documents: the next run indexes them", async () => {
+    copy(/^indexes-(expressional|ordering|bitmap-scans)/);
+    const grown = await run();
+    expect(["ready", "rejected"]).toContain(grown.state);
+    const documents = (await deps.repo.listDocuments("pg")).length;
+    expect(documents).toBe(7);
+    expect((await deps.repo.getIndexVersion(grown.artifacts.indexVersion!))!.passageCount).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("a run the gate rejects leaves the serving index as it was, and search answers from it", async () => {
+    open({ GENQ_GATE_MIN_GAIN: "1" });
+    const before = await serving();
+    const rejected = await run();
+    expect(rejected.state).toBe("rejected");
+    expect(rejected.reason).toMatch(/the serving index keeps serving/);
+    expect(await serving()).toMatchObject({ servingRunId: before.servingRunId, servingIndexVersion: before.servingIndexVersion, activeRunId: null });
+    expect(await deps.index.servingVersion("pg")).toBe(before.servingIndexVersion);
+    expect(await search("partial index")).toContain("indexes-partial.html");
+    open();
+  }, 120_000);
+
+  it("a run whose job crashes fails with the reason; re-ingesting repairs the store, and the next run succeeds", async () => {
+    const doc = (await deps.repo.getDocument("pg", "indexes-types.html"))!;
+    await deps.blobs.delete(doc.passagesKey!);
+    const crashed = await run({ ingest: false });
+    expect(crashed.state).toBe("failed");
+    expect(crashed.reason).toContain("generating failed:");
+    expect(crashed.reason).toContain(keys.passages("pg", doc.contentHash));
+    expect(await search("partial index")).toContain("indexes-partial.html");
+    const next = await run();
+    expect(next.state).toBe("ready");
+    expect(await deps.blobs.head(doc.passagesKey!)).not.toBeNull();
+    expect((await serving()).servingRunId).toBe(next.id);
+  }, 180_000);
+});
