@@ -114,6 +114,10 @@ describe("OpenSearch stand-in: genq's search index on it", () => {
     const hybrid = await index.search({ corpus: "docs", query: "index scan", vector: Float32Array.from([0, 0, 1, 0]), k: 4, mode: "hybrid" });
     expect(hybrid.map((h) => h.passage.id).slice(0, 2)).toEqual(["index", "dump"]);
     expect(hybrid[0]!.score).toBeCloseTo(0.7 * 1 + 0.3 * 0.001, 4);
+    // Weights asked for per search (the gate's calibrated mix) get their own pipeline; all-semantic puts "dump" first.
+    const semanticOnly = await index.search({ corpus: "docs", query: "index scan", vector: Float32Array.from([0, 0, 1, 0]), k: 4, mode: "hybrid", weights: { lexical: 0, sparse: 0, semantic: 1 } });
+    expect(semanticOnly[0]!.passage.id).toBe("dump");
+    expect(os.state().pipelines).toEqual(expect.arrayContaining(["genq-hybrid", "genq-hybrid-0-1000"]));
     expect(await index.search({ corpus: "docs", query: "vacuum", k: 3, mode: "lexical", filter: { tenant: "other" } })).toEqual([]);
   });
 
