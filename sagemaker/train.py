@@ -3,8 +3,11 @@
 SageMaker runs this script in the Hugging Face training container (`sagemaker_program=train.py`).
 Inputs: the `train` channel (SM_CHANNEL_TRAIN) holds JSON-lines files, one pair per line:
     {"query": "...", "passage": "...", "passageId": "...", "negative": "..."}   (negative optional)
-Output: the trained model in SM_MODEL_DIR (SageMaker uploads it to the run's model/ prefix), plus
-training_stats.json beside it.
+Output: the trained model in SM_MODEL_DIR, plus training_stats.json beside it and code/ holding
+inference.py and requirements.txt. SageMaker packs SM_MODEL_DIR into
+<OutputPath>/<job name>/output/model.tar.gz; the Hugging Face inference toolkit imports user code only
+from code/ inside that archive (and pip-installs code/requirements.txt before the model server starts),
+so the endpoint and the embedding transform created from the artifact run genq's handlers.
 
 Training follows the GenQ recipe: MultipleNegativesRankingLoss over in-batch negatives (plus the mined
 hard negative of a pair when --hard_negatives is set), with batches that never hold two pairs of the
@@ -21,9 +24,34 @@ import glob
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
+
+# What the model archive must carry for the inference toolkit: it puts <model_dir>/code on sys.path and
+# imports inference.py from there, and installs <model_dir>/code/requirements.txt at start
+# (aws/sagemaker-huggingface-inference-toolkit handler_service.py initialize();
+# aws/sagemaker-inference-toolkit model_server.py REQUIREMENTS_PATH).
+INFERENCE_CODE = ("inference.py", "requirements.txt")
+
+
+def package_inference_code(model_dir, source_dir=None):
+    """Copy inference.py and requirements.txt from this script's folder into <model_dir>/code/.
+
+    Returns the copied paths. A missing file is an error: an archive without code/inference.py would
+    be served by the toolkit's default handler, which does not speak genq's encoder protocol.
+    """
+    source_dir = source_dir or os.path.dirname(os.path.abspath(__file__))
+    code_dir = os.path.join(model_dir, "code")
+    os.makedirs(code_dir, exist_ok=True)
+    copied = []
+    for name in INFERENCE_CODE:
+        source = os.path.join(source_dir, name)
+        if not os.path.isfile(source):
+            raise SystemExit(f"{name} is missing next to train.py ({source_dir}); the model archive needs it in code/")
+        copied.append(shutil.copyfile(source, os.path.join(code_dir, name)))
+    return copied
 
 
 def parse_args(argv):
@@ -40,6 +68,7 @@ def parse_args(argv):
     p.add_argument("--train_dir", default=os.environ.get("SM_CHANNEL_TRAIN", "train"))
     p.add_argument("--model_dir", default=os.environ.get("SM_MODEL_DIR", "model"))
     p.add_argument("--self_test", action="store_true")
+    p.add_argument("--package_only", action="store_true", help="only copy the inference code into --model_dir/code (no training)")
     p.add_argument("--max_steps", type=int, default=0, help="stop after this many steps (0 = no limit)")
     # SageMaker passes every hyperparameter on the command line; ignore the ones this script does not use.
     args, _unknown = p.parse_known_args(argv)
@@ -181,6 +210,9 @@ def train(model, pairs, args, device):
 
 def main(argv):
     args = parse_args(argv)
+    if args.package_only:
+        print(json.dumps({"packaged": package_inference_code(args.model_dir)}), flush=True)
+        return 0
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -198,6 +230,7 @@ def main(argv):
     stats = train(model, pairs, args, device)
     os.makedirs(args.model_dir, exist_ok=True)
     model.save(args.model_dir)
+    package_inference_code(args.model_dir)
     stats.update({"device": device, "base_model": "tiny random BERT (self-test)" if args.self_test else args.base_model, "hard_negatives": args.hard_negatives})
     with open(os.path.join(args.model_dir, "training_stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2)
@@ -207,7 +240,9 @@ def main(argv):
         p = reloaded.encode(["vacuum reclaims storage from dead tuples", "an index lets the server find rows faster"], normalize_embeddings=True)
         sims = (q @ p.T).tolist()[0]
         stats["self_test"] = {"loss_went_down": stats["loss_last10"] < stats["loss_first10"], "similarity_right_vs_wrong": sims}
-        ok = stats["self_test"]["loss_went_down"] and sims[0] > sims[1]
+        packaged = all(os.path.isfile(os.path.join(args.model_dir, "code", name)) for name in INFERENCE_CODE)
+        stats["self_test"]["inference_code_packaged"] = packaged
+        ok = stats["self_test"]["loss_went_down"] and sims[0] > sims[1] and packaged
         print(json.dumps(stats), flush=True)
         return 0 if ok else 1
     print(json.dumps(stats), flush=True)

@@ -49,6 +49,15 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       expect(await repo.getDocument("docs", "missing.md")).toBeNull();
     });
 
+    it("lists a run's latest state the moment it is written (runs are started and advanced on these reads)", async () => {
+      const repo = await make();
+      const created = await repo.putRun(run("r1"), null);
+      expect((await repo.listRuns("docs")).map((r) => [r.id, r.state, r.version])).toEqual([["r1", "ingesting", 0]]);
+      await repo.putRun({ ...created, state: "generating" }, 0);
+      expect((await repo.listRuns("docs")).map((r) => [r.id, r.state, r.version])).toEqual([["r1", "generating", 1]]);
+      expect(await repo.listRuns("other")).toEqual([]);
+    });
+
     it("keeps runs in creation order, and model and index versions", async () => {
       const repo = await make();
       await repo.putRun(run("late", "2026-01-02T00:00:00Z"), null);

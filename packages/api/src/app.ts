@@ -1,10 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { UnauthorizedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "./deps.ts";
 import { errorResponse, validationResponse } from "./errors.ts";
 import { registerCorpusRoutes } from "./routes/corpora.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
+import { registerUploadRoutes } from "./routes/uploads.ts";
 
 /**
  * The genq HTTP app, runtime-agnostic: the local CLI serves it with Node's HTTP server and Lambda
@@ -25,6 +27,14 @@ export function createApp(deps: ApiDeps) {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
 
+  const maxRequestBytes = deps.limits.maxRequestBytes;
+  if (maxRequestBytes) {
+    // Checked on Content-Length before anything reads the body (hono/body-limit counts streamed bodies too).
+    app.use("/v1/*", bodyLimit({
+      maxSize: maxRequestBytes,
+      onError: (c) => c.json({ error: { code: "payload_too_large", message: `request body over ${(maxRequestBytes / 1024 / 1024).toFixed(1)} MB; upload large files with POST /v1/corpora/{corpus}/uploads (a presigned URL)` } }, 413),
+    }));
+  }
   app.use("/v1/*", async (c, next) => {
     const header = c.req.header("authorization");
     const key = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : c.req.header("x-api-key");
@@ -42,6 +52,7 @@ export function createApp(deps: ApiDeps) {
 
   registerSearchRoutes(app, deps);
   registerCorpusRoutes(app, deps);
+  registerUploadRoutes(app, deps);
   registerEventRoutes(app, deps);
   return app;
 }

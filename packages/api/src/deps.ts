@@ -25,7 +25,14 @@ export interface ApiDeps {
   startRun(input: { tenant: string; corpus: string }): Promise<Run>;
   /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
   eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
-  limits: { maxUploadBytes: number };
+  limits: {
+    /** Largest document `POST …/documents` takes (decoded bytes). */
+    maxUploadBytes: number;
+    /** Largest document a presigned upload may carry; defaults to maxUploadBytes. */
+    maxDocumentBytes?: number;
+    /** Request bodies over this are refused with 413 before they are read (Lambda's payload limit). */
+    maxRequestBytes?: number;
+  };
 }
 
 export type AppEnv = { Variables: { tenant: string } };

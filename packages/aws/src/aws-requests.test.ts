@@ -3,7 +3,8 @@ import { CreateTrainingJobCommand, CreateTransformJobCommand, SageMakerClient } 
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { createEventBridgePublisher } from "./eventbridge-publisher.ts";
-import { createSageMakerQueryGenerator, createSageMakerTrainer, jobNames, transformInputLine } from "./sagemaker-jobs.ts";
+import { createSageMakerQueryGenerator, createSageMakerTrainer, embeddingTransformRequest, jobNames } from "./sagemaker-jobs.ts";
+import { transformInputLine } from "./transform-input.ts";
 
 const uploaded = (i: number) => ({ id: `e${i}`, type: "document.uploaded" as const, corpus: "docs", detail: { key: `corpora/docs/docs/${i}.md`, size: i } });
 
@@ -39,22 +40,48 @@ describe("EventBridge publisher", () => {
 describe("SageMaker jobs", () => {
   const sm = () => new SageMakerClient({ region: "us-east-1" });
 
-  it("starts the query-generation batch transform with the GenQ request shape", async () => {
+  // The stock Hugging Face container decodes application/json (and CSV, npy, images, audio) and answers
+  // 400 UnsupportedFormatError to application/jsonlines: aws/sagemaker-huggingface-inference-toolkit,
+  // src/sagemaker_huggingface_inference_toolkit/decoder_encoder.py (_decoder_map) and content_types.py.
+  // Its default predict() pops "inputs" and "parameters" and ignores other keys (handler_service.py).
+  // SplitType=Line with SingleRecord sends one line per request; JoinSource=Input adds the answer to the
+  // input object as "SageMakerOutput"; AssembleWith=Line ends each record with a newline (SageMaker API
+  // reference: TransformInput, DataProcessing, TransformOutput).
+  it("starts the query-generation batch transform as one application/json request per line, joined to its input", async () => {
     const mock = mockClient(SageMakerClient);
     mock.on(CreateTransformJobCommand).resolves({ TransformJobArn: "arn" });
     const qg = createSageMakerQueryGenerator(sm(), { bucket: "b", roleArn: "r", modelName: "genq-query-gen", instanceType: "ml.g5.xlarge", queriesPerPassage: 3 });
     expect(await qg.start({ corpus: "docs", runId: "run-1", passageKeys: [] })).toEqual({ jobId: "genq-run-1-qg" });
-    expect(mock.commandCalls(CreateTransformJobCommand)[0]!.args[0].input).toMatchObject({
+    const input = mock.commandCalls(CreateTransformJobCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
       TransformJobName: "genq-run-1-qg",
       ModelName: "genq-query-gen",
-      TransformInput: { ContentType: "application/jsonlines", SplitType: "Line", DataSource: { S3DataSource: { S3Uri: "s3://b/corpora/docs/runs/run-1/transform-input/" } } },
-      TransformOutput: { AssembleWith: "Line", S3OutputPath: "s3://b/corpora/docs/runs/run-1/transform-output/" },
+      BatchStrategy: "SingleRecord",
+      TransformInput: { ContentType: "application/json", SplitType: "Line", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: "s3://b/corpora/docs/runs/run-1/transform-input/" } } },
+      TransformOutput: { Accept: "application/json", AssembleWith: "Line", S3OutputPath: "s3://b/corpora/docs/runs/run-1/transform-output/" },
       DataProcessing: { JoinSource: "Input" },
       Tags: [{ Key: "genq:corpus", Value: "docs" }, { Key: "genq:run", Value: "run-1" }],
     });
     expect(JSON.parse(transformInputLine({ id: "p1", text: "VACUUM reclaims space." }, 3))).toEqual({
-      passageId: "p1", inputs: "VACUUM reclaims space.", parameters: { max_length: 32, num_return_sequences: 3, top_p: 0.95, do_sample: true },
+      passageId: "p1", inputs: "VACUUM reclaims space.", parameters: { max_length: 32, num_return_sequences: 3, top_p: 0.95, do_sample: true, truncation: true },
     });
+  });
+
+  // ManifestFile: a JSON array, first {"prefix": "s3://…/"}, then keys relative to it (SageMaker API
+  // reference, TransformS3DataSource). MultiRecord packs whole lines up to MaxPayloadInMB per request
+  // (CreateTransformJob, BatchStrategy); sagemaker/inference.py reads application/jsonlines.
+  it("embeds the corpus from a manifest of its passage objects in JSON-lines mini-batches", () => {
+    const request = embeddingTransformRequest({ bucket: "b", instanceType: "ml.g5.xlarge" }, "docs", "run-1", "genq-run-1-enc", { kind: "manifest" });
+    expect(request).toMatchObject({
+      TransformJobName: "genq-run-1-emb",
+      ModelName: "genq-run-1-enc",
+      BatchStrategy: "MultiRecord",
+      MaxPayloadInMB: 1,
+      TransformInput: { ContentType: "application/jsonlines", SplitType: "Line", DataSource: { S3DataSource: { S3DataType: "ManifestFile", S3Uri: "s3://b/corpora/docs/runs/run-1/embed-input.manifest" } } },
+      TransformOutput: { Accept: "application/jsonlines", AssembleWith: "Line", S3OutputPath: "s3://b/corpora/docs/runs/run-1/embed-output/" },
+    });
+    expect(request.DataProcessing).toBeUndefined();
+    expect(embeddingTransformRequest({ bucket: "b", instanceType: "ml.c5.xlarge" }, "docs", "run-1", "m", { kind: "prefix" }).TransformInput!.DataSource!.S3DataSource).toEqual({ S3DataType: "S3Prefix", S3Uri: "s3://b/corpora/docs/runs/run-1/embed-input/" });
   });
 
   it("starts the training job on train.py with the pairs as the train channel, and a second start is harmless", async () => {

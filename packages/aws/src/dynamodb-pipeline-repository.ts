@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, type PipelineRepository } from "@genq/core";
 import type { z } from "zod";
 
@@ -10,14 +10,20 @@ import type { z } from "zod";
  * |-----------------|--------------------|------------------|------------------------|--------------------------|
  * | corpus          | CORPUS#<name>      | CORPUS           | TENANT#<tenant>        | CORPUS#<name>            |
  * | document        | CORPUS#<name>      | DOC#<path>       | —                      | —                        |
- * | run             | RUN#<id>           | RUN              | CORPUS#<name>#RUNS     | <createdAt>#<id>         |
+ * | run             | RUN#<id>           | RUN              | —                      | —                        |
+ * | run (listing)   | CORPUS#<name>      | RUN#<createdAt>#<id> | —                  | —                        |
  * | model version   | MODEL#<id>         | MODEL            | —                      | —                        |
  * | index version   | INDEX#<id>         | INDEX            | CORPUS#<name>#INDEXES  | <createdAt>#<id>         |
  *
- * Access patterns: get corpus / run / model / index by key; documents of a corpus (Query pk, sk begins
- * with DOC#); corpora of a tenant, runs and index versions of a corpus (Query gsi1). Compare-and-set is
- * a ConditionExpression on `version` (or `attribute_not_exists(pk)` on create);
- * ConditionalCheckFailedException becomes ConcurrentUpdateError.
+ * Access patterns: get corpus / run / model / index by key; documents and runs of a corpus (Query pk,
+ * sk begins with DOC# / RUN#, strongly consistent); corpora of a tenant and index versions of a corpus
+ * (Query gsi1). Starting a run and completing ingestion decide on the runs and documents of a corpus, so
+ * those are read from the table's own partition: a global secondary index serves eventually consistent
+ * reads only (DynamoDB API reference, Query: ConsistentRead), and a run read from one could stall in
+ * `ingesting` or let a second run start. A run is therefore written twice in one transaction — by id,
+ * and as a listing item in its corpus's partition — with the compare-and-set on the item by id.
+ * Compare-and-set is a ConditionExpression on `version` (or `attribute_not_exists(pk)` on create); a
+ * failed condition or a conflicting transaction becomes ConcurrentUpdateError.
  */
 export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, table: string): PipelineRepository {
   const get = async <T>(schema: z.ZodType<T>, pk: string, sk: string): Promise<T | null> => {
@@ -42,20 +48,31 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
     } while (start);
     return out;
   };
-  const cas = async <T extends { version: number }>(key: { pk: string; sk: string }, extra: Record<string, string>, record: T, expected: number | null): Promise<T> => {
+  const condition = (expected: number | null) =>
+    expected === null
+      ? { ConditionExpression: "attribute_not_exists(pk)" }
+      : { ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expected } };
+  const lostRace = (error: unknown) => {
+    const e = error as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+    if (error instanceof ConditionalCheckFailedException || e.name === "ConditionalCheckFailedException") return true;
+    return e.name === "TransactionCanceledException" && (e.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict");
+  };
+  /** Compare-and-set `record` at `key`; `copies` are written in the same transaction (unconditionally). */
+  const cas = async <T extends { version: number }>(key: { pk: string; sk: string }, extra: Record<string, string>, record: T, expected: number | null, copies: Array<{ pk: string; sk: string }> = []): Promise<T> => {
     const next = { ...record, version: expected === null ? 0 : expected + 1 };
+    const item = { ...key, ...extra, version: next.version, body: next };
     try {
-      await doc.send(new PutCommand({
-        TableName: table,
-        Item: { ...key, ...extra, version: next.version, body: next },
-        ...(expected === null
-          ? { ConditionExpression: "attribute_not_exists(pk)" }
-          : { ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expected } }),
-      }));
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === "ConditionalCheckFailedException") {
-        throw new ConcurrentUpdateError(expected === null ? `${key.pk} already exists` : `${key.pk} ${key.sk} changed since version ${expected}`, { cause: error });
+      if (!copies.length) await doc.send(new PutCommand({ TableName: table, Item: item, ...condition(expected) }));
+      else {
+        await doc.send(new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: item, ...condition(expected) } },
+            ...copies.map((copy) => ({ Put: { TableName: table, Item: { ...copy, version: next.version, body: next } } })),
+          ],
+        }));
       }
+    } catch (error) {
+      if (lostRace(error)) throw new ConcurrentUpdateError(expected === null ? `${key.pk} already exists` : `${key.pk} ${key.sk} changed since version ${expected}`, { cause: error });
       throw error;
     }
     return next;
@@ -82,8 +99,9 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
     listDocuments: (corpus) => query(DocumentRecord, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "DOC#" }),
     putDocument: (d, expected) => cas({ pk: `CORPUS#${d.corpus}`, sk: `DOC#${d.path}` }, {}, d, expected),
     getRun: (id) => get(Run, `RUN#${id}`, "RUN"),
-    listRuns: (corpus) => query(Run, { index: "gsi1", key: "gsi1pk", value: `CORPUS#${corpus}#RUNS` }),
-    putRun: (r, expected) => cas({ pk: `RUN#${r.id}`, sk: "RUN" }, { gsi1pk: `CORPUS#${r.corpus}#RUNS`, gsi1sk: `${r.createdAt}#${r.id}` }, r, expected),
+    // The listing items sort by creation time, then id: the order runs were started in.
+    listRuns: (corpus) => query(Run, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "RUN#" }),
+    putRun: (r, expected) => cas({ pk: `RUN#${r.id}`, sk: "RUN" }, {}, r, expected, [{ pk: `CORPUS#${r.corpus}`, sk: `RUN#${r.createdAt}#${r.id}` }]),
     putModelVersion: (m) => put({ pk: `MODEL#${m.id}`, sk: "MODEL", body: m }),
     getModelVersion: (id) => get(ModelVersion, `MODEL#${id}`, "MODEL"),
     putIndexVersion: (i) => put({ pk: `INDEX#${i.id}`, sk: "INDEX", gsi1pk: `CORPUS#${i.corpus}#INDEXES`, gsi1sk: `${i.createdAt}#${i.id}`, body: i }),

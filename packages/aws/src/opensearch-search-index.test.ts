@@ -39,8 +39,9 @@ describe("OpenSearch search index", () => {
   it("creates an index per version with a BM25 text field and an HNSW knn_vector", async () => {
     const { client, calls } = mockedClient((c) => (c.method === "HEAD" ? { status: 404, body: {} } : { body: { acknowledged: true } }));
     await createOpenSearchSearchIndex(client).createVersion({ corpus: "docs", version: "run-1-index", dimensions: 128, tenant: "acme" });
-    const create = calls.find((c) => c.method === "PUT")!;
-    expect(create.path).toBe("/genq-v-run-1-index");
+    // The hybrid pipeline is put before the version exists, so no hybrid search can name an undefined one.
+    expect(calls.filter((c) => c.method === "PUT").map((c) => c.path)).toEqual(["/_search/pipeline/genq-hybrid", "/genq-v-run-1-index"]);
+    const create = calls.find((c) => c.method === "PUT" && c.path === "/genq-v-run-1-index")!;
     expect(create.body).toMatchObject({
       settings: { index: { knn: true } },
       mappings: { _meta: { tenant: "acme" }, properties: { text: { type: "text" }, tenant: { type: "keyword" }, embedding: { type: "knn_vector", dimension: 128, method: { name: "hnsw", space_type: "cosinesimil" } } } },
@@ -83,6 +84,8 @@ describe("OpenSearch search index", () => {
     const index = createOpenSearchSearchIndex(client);
     const hits = await index.search({ corpus: "docs", version: "run-1-index", query: "text", vector: Float32Array.from([0.5, 0.5]), k: 5, mode: "hybrid", filter: { tenant: "acme" } });
     expect(hits).toEqual([{ passage: passage("a"), score: 0.9, scores: {}, highlights: ["<mark>text</mark> of a"] }]);
+    // A hybrid search puts the pipeline first (once per process), then names it.
+    expect(calls.map((c) => c.path).slice(0, 2)).toEqual(["/_search/pipeline/genq-hybrid", "/genq-v-run-1-index/_search"]);
     const search = calls.find((c) => c.path.endsWith("/_search"))!;
     expect(search.path).toBe("/genq-v-run-1-index/_search");
     expect(search.query.search_pipeline).toBe("genq-hybrid");

@@ -57,21 +57,34 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     knn: { embedding: { vector: Array.from(vector), k, ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}) } },
   });
 
-  return {
-    async ensurePipeline() {
-      // Lexical + semantic share of the local mix (OpenSearch has no third TF-IDF signal): renormalised.
-      const lexical = weights.lexical + weights.sparse;
-      await client.transport.request({
-        method: "PUT",
-        path: `/_search/pipeline/${PIPELINE}`,
-        body: {
-          description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
-          phase_results_processors: [{ "normalization-processor": { normalization: { technique: "min_max" }, combination: { technique: "arithmetic_mean", parameters: { weights: [lexical, weights.semantic] } } } }],
-        },
+  // OpenSearch refuses a search naming a pipeline it does not hold ("Pipeline genq-hybrid is not defined",
+  // opensearch-project/OpenSearch SearchPipelineService.resolvePipeline), so a pipeline is put before
+  // this process's first hybrid search with its weights, and the default one whenever a version is
+  // created. Putting one is idempotent (PUT replaces the definition), so concurrent cold starts are
+  // harmless. The weights live in the pipeline, so each weighting a search asks for has its own.
+  const ready = new Map<string, Promise<void>>();
+  const ensurePipeline = (w: HybridWeights, force = false) => {
+    const name = hybridPipelineName(w, weights);
+    let p = ready.get(name);
+    if (force || !p) {
+      p = client.transport.request({ method: "PUT", path: `/_search/pipeline/${name}`, body: hybridPipelineDefinition(w) }).then(() => undefined, (error: unknown) => {
+        ready.delete(name);
+        throw error;
       });
+      ready.set(name, p);
+    }
+    return p.then(() => name);
+  };
+  const pipelineMissing = (error: unknown) => /Pipeline \S+ is not defined/.test(JSON.stringify((error as { meta?: { body?: unknown } }).meta?.body ?? (error as Error).message ?? ""));
+
+  return {
+    /** Create or replace the hybrid search pipeline; safe to call any number of times. */
+    async ensurePipeline() {
+      await ensurePipeline(weights, true);
     },
     async createVersion({ version, dimensions, tenant }) {
       if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
+      await ensurePipeline(weights, true);
       const exists = await client.indices.exists({ index: indexName(version) });
       if (exists.body) return;
       await client.indices.create({
@@ -95,10 +108,13 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       for (let attempt = 1; pending.length; attempt++) {
         const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
         const out = await client.bulk({ body, refresh: false });
-        const results = (out.body as { items: Array<{ index: { status: number; error?: { reason?: string } } }> }).items;
+        const results = (out.body as { items: Array<{ index: { status: number; error?: { reason?: string; caused_by?: { reason?: string } } } }> }).items;
         const rejected = pending.filter((_, i) => results[i]?.index.status === 429);
         const failed = results.map((r, i) => ({ r, item: pending[i]! })).filter(({ r }) => r.index.status >= 300 && r.index.status !== 429);
-        if (failed.length) throw new Error(`OpenSearch refused ${failed.length} passage(s): ${failed[0]!.r.index.error?.reason ?? failed[0]!.r.index.status}`);
+        if (failed.length) {
+          const e = failed[0]!.r.index.error;
+          throw new Error(`OpenSearch refused ${failed.length} passage(s), first "${failed[0]!.item.id}": ${[e?.reason, e?.caused_by?.reason].filter(Boolean).join(": ") || failed[0]!.r.index.status}`);
+        }
         if (rejected.length && attempt >= (options.maxBulkAttempts ?? 5)) throw new Error(`OpenSearch kept rejecting ${rejected.length} passage(s) (429) after ${attempt} attempts`);
         pending = rejected;
         if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
@@ -123,7 +139,7 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       const index = Object.keys(out.body as Record<string, unknown>)[0];
       return index ? versionOf(index) : null;
     },
-    async search({ corpus, version, query, vector, k, mode, filter }) {
+    async search({ corpus, version, query, vector, k, mode, filter, weights: asked }) {
       const target = version ? indexName(version) : alias(corpus);
       if (!version && !(await this.servingVersion(corpus))) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       if (mode !== "lexical" && !vector) throw new ValidationError(`${mode} search needs a query vector`);
@@ -132,11 +148,21 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
         mode === "lexical" ? { bool: { must: [lexicalQuery(query)], filter: f } }
         : mode === "semantic" ? knnQuery(vector!, k, filter)
         : { hybrid: { queries: [{ bool: { must: [lexicalQuery(query)], filter: f } }, knnQuery(vector!, CANDIDATES, filter)] } };
-      const out = await client.search({
+      const pipeline = mode === "hybrid" ? await ensurePipeline(asked ?? weights) : undefined;
+      const request = {
         index: target,
         body: { size: k, query: bodyQuery, _source: { excludes: ["embedding"] }, highlight: { fields: { text: { fragment_size: 160, number_of_fragments: 1 } }, pre_tags: ["<mark>"], post_tags: ["</mark>"] } },
-        ...(mode === "hybrid" ? { search_pipeline: PIPELINE } : {}),
-      } as never);
+        ...(pipeline ? { search_pipeline: pipeline } : {}),
+      } as never;
+      let out;
+      try {
+        out = await client.search(request);
+      } catch (error) {
+        // Someone removed the pipeline after this process put it: put it again once and retry.
+        if (!pipeline || !pipelineMissing(error)) throw error;
+        await ensurePipeline(asked ?? weights, true);
+        out = await client.search(request);
+      }
       const hits = (out.body as { hits: { hits: Array<{ _score: number; _source: Source; highlight?: { text?: string[] } }> } }).hits.hits;
       return hits.map((h): SearchHit => ({
         passage: toPassage(h._source),
@@ -152,6 +178,33 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       if (attached.length) throw new ValidationError(`index version "${version}" is serving (${attached.join(", ")}) and cannot be dropped`);
       await client.indices.delete({ index, ignore_unavailable: true } as never);
     },
+  };
+}
+
+/** The default weighting's pipeline is `genq-hybrid`; another weighting's name carries its lexical and semantic shares. */
+export function hybridPipelineName(w: HybridWeights, defaults: HybridWeights = DEFAULT_HYBRID_WEIGHTS): string {
+  const [lexical, semantic] = hybridPipelineDefinition(w).phase_results_processors[0]!["normalization-processor"].combination.parameters.weights;
+  const [dl, ds] = hybridPipelineDefinition(defaults).phase_results_processors[0]!["normalization-processor"].combination.parameters.weights;
+  return lexical === dl && semantic === ds ? PIPELINE : `${PIPELINE}-${Math.round(lexical! * 1000)}-${Math.round(semantic! * 1000)}`;
+}
+
+/**
+ * The hybrid search pipeline: min-max normalisation, then a weighted arithmetic mean of the lexical and
+ * the k-NN sub-query, in that order. neural-search (opensearch-project/neural-search
+ * ScoreCombinationUtil) refuses weights outside [0, 1] or not summing to 1 within 0.01, so the lexical
+ * share of the local mix (BM25 + TF-IDF: OpenSearch has no third signal) and the semantic share are
+ * renormalised and rounded to thousandths.
+ */
+export function hybridPipelineDefinition(weights: HybridWeights) {
+  const lexical = weights.lexical + weights.sparse;
+  const total = lexical + weights.semantic;
+  if (!(total > 0)) throw new ValidationError("hybrid weights must not all be zero");
+  const share = Math.round((lexical / total) * 1000) / 1000;
+  return {
+    description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
+    phase_results_processors: [
+      { "normalization-processor": { normalization: { technique: "min_max" }, combination: { technique: "arithmetic_mean", parameters: { weights: [share, Math.round((1 - share) * 1000) / 1000] } } } },
+    ],
   };
 }
 

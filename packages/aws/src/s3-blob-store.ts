@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Readable } from "node:stream";
 import { NotFoundError, ValidationError, isSafeRelativePath, type BlobInfo, type BlobStore } from "@genq/core";
 
@@ -8,9 +9,13 @@ const isMissing = (error: unknown) => {
   return e.name === "NoSuchKey" || e.name === "NotFound" || e.$metadata?.httpStatusCode === 404;
 };
 
+/** S3 caps a presigned URL at seven days (SigV4 query authentication, Amazon S3 API reference). */
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
 /**
  * BlobStore on an S3 bucket. Objects are written whole by S3 (a reader sees old or new); streams go up
- * as multipart uploads; listing follows continuation tokens; missing objects become NotFoundError.
+ * as multipart uploads; listing follows continuation tokens; missing objects become NotFoundError;
+ * presigned PUT URLs let clients upload large files straight to the bucket.
  */
 export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
   const check = (key: string) => {
@@ -60,6 +65,18 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: check(key) }));
+    },
+    async presignPut(key, options) {
+      const seconds = Math.floor(options.expiresInSeconds);
+      if (!(seconds >= 1 && seconds <= MAX_PRESIGN_SECONDS)) throw new ValidationError(`expiresInSeconds must be 1 to ${MAX_PRESIGN_SECONDS}`);
+      const command = new PutObjectCommand({ Bucket: bucket, Key: check(key), ContentType: options.contentType, ContentLength: options.contentLength });
+      // Content-Type and Content-Length are signed headers, so S3 refuses a body of another size or type.
+      const headers: Record<string, string> = {
+        ...(options.contentType ? { "content-type": options.contentType } : {}),
+        ...(options.contentLength !== undefined ? { "content-length": String(options.contentLength) } : {}),
+      };
+      const url = await getSignedUrl(client, command, { expiresIn: seconds, signableHeaders: new Set(Object.keys(headers)) });
+      return { url, method: "PUT", headers, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() };
     },
   };
 }

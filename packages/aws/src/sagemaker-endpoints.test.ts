@@ -4,10 +4,8 @@ import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand,
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import type { BlobStore } from "@genq/core";
 import { createSageMakerDeployer, createSageMakerEncoder, createSageMakerGenerator, createSageMakerReader } from "./sagemaker-endpoints.ts";
 import { translateSageMakerEvent } from "./sagemaker-events.ts";
-import { collectTransformOutput } from "./transform-output.ts";
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "../../../test/fixtures/events", name), "utf8"));
 const reply = (body: unknown) => ({ Body: new TextEncoder().encode(JSON.stringify(body)) as never });
@@ -17,10 +15,14 @@ describe("SageMaker endpoints", () => {
     const mock = mockClient(SageMakerClient);
     mock.onAnyCommand().resolves({});
     const deployer = createSageMakerDeployer(new SageMakerClient({ region: "us-east-1" }), {
-      roleArn: "role", inferenceImage: "hf-inference", sourceDir: "s3://b/code/sourcedir.tar.gz", mode: { kind: "serverless", memoryMb: 4096, maxConcurrency: 5 },
+      roleArn: "role", inferenceImage: "hf-inference", mode: { kind: "serverless", memoryMb: 4096, maxConcurrency: 5 },
     });
     expect(await deployer.deploy("handbook", "run-1", "s3://b/corpora/handbook/runs/run-1/model/model.tar.gz")).toBe("genq-run-1-enc");
-    expect(mock.commandCalls(CreateModelCommand)[0]!.args[0].input).toMatchObject({ ModelName: "genq-run-1-enc", PrimaryContainer: { Image: "hf-inference", Environment: { SAGEMAKER_PROGRAM: "inference.py" } } });
+    // The toolkit loads code/inference.py from the model archive and never downloads SAGEMAKER_SUBMIT_DIRECTORY
+    // (aws/sagemaker-huggingface-inference-toolkit handler_service.py): the model is the archive alone.
+    const model = mock.commandCalls(CreateModelCommand)[0]!.args[0].input;
+    expect(model).toMatchObject({ ModelName: "genq-run-1-enc", PrimaryContainer: { Image: "hf-inference", ModelDataUrl: "s3://b/corpora/handbook/runs/run-1/model/model.tar.gz", Environment: { SAGEMAKER_PROGRAM: "inference.py" } } });
+    expect(model.PrimaryContainer!.Environment).not.toHaveProperty("SAGEMAKER_SUBMIT_DIRECTORY");
     expect(mock.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input.ProductionVariants![0]).toMatchObject({ ServerlessConfig: { MemorySizeInMB: 4096, MaxConcurrency: 5 } });
     expect(mock.commandCalls(CreateEndpointCommand)[0]!.args[0].input.Tags).toEqual([{ Key: "genq:corpus", Value: "handbook" }, { Key: "genq:run", Value: "run-1" }]);
   });
@@ -68,49 +70,5 @@ describe("SageMaker endpoints", () => {
     expect(rag.noAnswer).toBe(false);
     const none = await createSageMakerGenerator(runtime, "llm").answer("who wrote it?", [passage]);
     expect(none).toMatchObject({ noAnswer: true, answer: "", sentences: [] });
-  });
-});
-
-describe("query-generation transform output", () => {
-  it("becomes training pairs with passage text and a held-out slice", async () => {
-    const store = new Map<string, string>();
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ passageId: `p${i}`, inputs: `passage ${i}`, parameters: {}, SageMakerOutput: [{ generated_text: `query ${i} a` }, { generated_text: `query ${i} b` }] }));
-    store.set("corpora/c/runs/r1/transform-output/part.jsonl.out", [...lines, "not json"].join("\n"));
-    const blobs = {
-      list: async (prefix: string) => [...store.keys()].filter((k) => k.startsWith(prefix)).map((key) => ({ key, size: 0, modifiedAt: "" })),
-      get: async (k: string) => new TextEncoder().encode(store.get(k)!),
-      put: async (k: string, v: string) => void store.set(k, v),
-    } as unknown as BlobStore;
-    const event = await collectTransformOutput(blobs, { corpus: "c", runId: "r1", heldOutFraction: 0.25, seed: 13 });
-    const train = store.get("corpora/c/runs/r1/pairs/part-0000.jsonl")!.trim().split("\n").map((l) => JSON.parse(l));
-    const held = store.get("corpora/c/runs/r1/heldout.jsonl")!.trim().split("\n").map((l) => JSON.parse(l));
-    expect(train.length + held.length).toBe(80);
-    expect(held.length).toBeGreaterThan(0);
-    expect(train[0]).toMatchObject({ query: expect.stringMatching(/^query \d+ a$/), passage: expect.stringMatching(/^passage \d+$/) });
-    const trained = new Set(train.map((t) => t.passageId));
-    for (const h of held) expect(trained.has(h.passageId)).toBe(false);
-    expect(event).toEqual({ pairsKey: "corpora/c/runs/r1/pairs/part-0000.jsonl", heldoutKey: "corpora/c/runs/r1/heldout.jsonl", pairs: train.length, heldout: held.length });
-  });
-});
-
-describe("bulk embedding transform", () => {
-  it("targets the run's model and fills the index version from the joined output", async () => {
-    const { embeddingTransformRequest } = await import("./sagemaker-jobs.ts");
-    const { indexEmbeddingOutput } = await import("./transform-output.ts");
-    expect(embeddingTransformRequest({ bucket: "b", instanceType: "ml.g5.xlarge" }, "docs", "run-1", "genq-run-1-enc")).toMatchObject({
-      TransformJobName: "genq-run-1-emb",
-      ModelName: "genq-run-1-enc",
-      TransformInput: { SplitType: "Line", DataSource: { S3DataSource: { S3Uri: "s3://b/corpora/docs/runs/run-1/embed-input/" } } },
-      DataProcessing: { JoinSource: "Input" },
-    });
-    expect(translateSageMakerEvent({ ...fixture("sagemaker-transform-completed.json"), detail: { ...fixture("sagemaker-transform-completed.json").detail, TransformJobName: "genq-run-1-emb" } })).toMatchObject({ kind: "transform-completed", job: "embedding" });
-    const out = ["p1", "p2"].map((id, i) => JSON.stringify({ passageId: id, inputs: ["t"], kind: "passage", SageMakerOutput: { embeddings: [[i, 1]], dimensions: 2 } })).join("\n");
-    const blobs = { list: async () => [{ key: "x", size: 0, modifiedAt: "" }], get: async () => new TextEncoder().encode(out) } as unknown as BlobStore;
-    const upserts: string[][] = [];
-    const index = { upsert: async (_v: string, items: Array<{ passage: { id: string } }>) => void upserts.push(items.map((i) => i.passage.id)) };
-    const passages = new Map(["p1", "p2"].map((id) => [id, { id, corpus: "docs", documentId: id, sourcePath: id, title: "", text: id, ordinal: 0 }]));
-    expect(await indexEmbeddingOutput(blobs, index as never, { corpus: "docs", runId: "run-1", version: "v", dimensions: 2, passages })).toBe(2);
-    expect(upserts).toEqual([["p1", "p2"]]);
-    await expect(indexEmbeddingOutput(blobs, index as never, { corpus: "docs", runId: "run-1", version: "v", dimensions: 3, passages })).rejects.toThrow(/not a 3-dimensional vector/);
   });
 });

@@ -15,8 +15,6 @@ export interface EndpointSettings {
   roleArn: string;
   /** The Hugging Face PyTorch inference image (ECR URI) for the region. */
   inferenceImage: string;
-  /** s3:// URI of sagemaker/ packaged as sourcedir.tar.gz (inference.py). */
-  sourceDir: string;
   /** Serverless (the low-idle-cost default) or a real-time instance. */
   mode: { kind: "serverless"; memoryMb: number; maxConcurrency: number } | { kind: "real-time"; instanceType: string };
 }
@@ -41,7 +39,10 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
       ? { VariantName: "tuned", ModelName: name, ServerlessConfig: { MemorySizeInMB: s.mode.memoryMb, MaxConcurrency: s.mode.maxConcurrency } }
       : { VariantName: "tuned", ModelName: name, InstanceType: s.mode.instanceType as never, InitialInstanceCount: 1 };
     return {
-      model: { ModelName: name, ExecutionRoleArn: s.roleArn, PrimaryContainer: { Image: s.inferenceImage, ModelDataUrl: modelDataUrl, Environment: { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: s.sourceDir } } },
+      // The toolkit imports code/inference.py from inside the model archive (train.py puts it there) and
+      // never downloads SAGEMAKER_SUBMIT_DIRECTORY (aws/sagemaker-huggingface-inference-toolkit
+      // handler_service.py); SAGEMAKER_PROGRAM names the module (sagemaker-inference-toolkit environment.py).
+      model: { ModelName: name, ExecutionRoleArn: s.roleArn, PrimaryContainer: { Image: s.inferenceImage, ModelDataUrl: modelDataUrl, Environment: { SAGEMAKER_PROGRAM: "inference.py" } } },
       config: { EndpointConfigName: name, ProductionVariants: [variant] },
       endpoint: { EndpointName: name, EndpointConfigName: name, Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }] },
     };

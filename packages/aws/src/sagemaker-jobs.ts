@@ -1,5 +1,6 @@
 import { CreateTrainingJobCommand, CreateTransformJobCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { keys, type QueryGenerator, type Trainer } from "@genq/core";
+import { transformPaths } from "./transform-input.ts";
 
 /** SageMaker job names: 1–63 characters of letters, digits and '-'. genq's carry the run id. */
 export const jobNames = {
@@ -14,33 +15,69 @@ export const jobNames = {
   },
 };
 
-/**
- * Bulk passage embedding as a batch transform on the run's encoder model (the endpoint serves queries;
- * indexing a corpus through it would be slow and costly): `embed-input/` lines
- * `{"passageId", "inputs": [text], "kind": "passage"}` → `embed-output/`, input joined to output.
- */
-export function embeddingTransformRequest(o: { bucket: string; instanceType: string }, corpus: string, runId: string, modelName: string): CreateTransformJobCommand["input"] {
-  return lineTransformRequest({ ...o, corpus, runId, jobName: jobNames.embedding(runId), modelName, folder: "embed" });
-}
+export type EmbeddingInput = { kind: "manifest" } | { kind: "prefix" };
 
 /**
- * A batch transform over a run's JSON-lines folder: `<folder>-input/` → `<folder>-output/`, one record
- * per line, the input joined to each output line so records keep their passage id; tagged with the
- * corpus and run so its state change finds its way back.
+ * Bulk passage embedding as a batch transform on the run's encoder model (the endpoint serves queries;
+ * indexing a corpus through it would be slow and costly). The input is the corpus's passage objects
+ * read in place through the run's manifest (`writePassageManifest`; `{kind: "prefix"}` reads
+ * `embed-input/` instead). Requests are `application/jsonlines` mini-batches of whole lines up to
+ * 1 MB (BatchStrategy MultiRecord, SplitType Line), which sagemaker/inference.py's input_fn reads —
+ * the stock toolkit would refuse that content type, so a model without code/inference.py fails loudly.
+ * inference.py answers one line per passage carrying the passage and its vector, so no join is needed;
+ * AssembleWith Line ends each answer with a newline. Output: `embed-output/<object>.out`.
  */
-function lineTransformRequest(o: { bucket: string; instanceType: string; corpus: string; runId: string; jobName: string; modelName: string; folder: string; environment?: Record<string, string> }): CreateTransformJobCommand["input"] {
-  const run = `s3://${o.bucket}/${keys.run(o.corpus, o.runId)}`;
+export function embeddingTransformRequest(
+  o: { bucket: string; instanceType: string; instanceCount?: number },
+  corpus: string,
+  runId: string,
+  modelName: string,
+  input: EmbeddingInput,
+): CreateTransformJobCommand["input"] {
+  const dataSource = input.kind === "manifest"
+    ? { S3DataType: "ManifestFile" as const, S3Uri: `s3://${o.bucket}/${transformPaths.embeddingManifest(corpus, runId)}` }
+    : { S3DataType: "S3Prefix" as const, S3Uri: `s3://${o.bucket}/${transformPaths.embeddingInput(corpus, runId)}` };
   return {
-    TransformJobName: o.jobName,
+    TransformJobName: jobNames.embedding(runId),
+    ModelName: modelName,
+    BatchStrategy: "MultiRecord",
+    // About 650 passages of ~1.5 KB per request: seconds of work, well inside the invocation timeout.
+    MaxPayloadInMB: 1,
+    TransformInput: { DataSource: { S3DataSource: dataSource }, ContentType: "application/jsonlines", SplitType: "Line" },
+    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${transformPaths.embeddingOutput(corpus, runId)}`, Accept: "application/jsonlines", AssembleWith: "Line" },
+    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: o.instanceCount ?? 1 },
+    Tags: tags(corpus, runId),
+  };
+}
+
+const tags = (corpus: string, runId: string) => [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }];
+
+/**
+ * The query-generation transform on the stock Hugging Face container. Its toolkit decodes only
+ * application/json, text/csv, npy, images and audio, and answers 400 UnsupportedFormatError for
+ * anything else such as application/jsonlines (aws/sagemaker-huggingface-inference-toolkit
+ * decoder_encoder.py, content_types.py). So each line of `transform-input/` goes alone
+ * (SplitType Line, BatchStrategy SingleRecord) as an application/json request
+ * `{"passageId", "inputs", "parameters"}`; JoinSource Input puts the model's answer into that object
+ * under `SageMakerOutput`, so every output line keeps its passage id and text; AssembleWith Line keeps
+ * one record per line. Output: `transform-output/<object>.out`.
+ */
+export function queryGenerationTransformRequest(o: { bucket: string; instanceType: string; instanceCount?: number; modelName: string }, corpus: string, runId: string): CreateTransformJobCommand["input"] {
+  return {
+    TransformJobName: jobNames.queries(runId),
     ModelName: o.modelName,
     BatchStrategy: "SingleRecord",
     MaxPayloadInMB: 6,
-    ...(o.environment ? { Environment: o.environment } : {}),
-    TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `${run}${o.folder}-input/` } }, ContentType: "application/jsonlines", SplitType: "Line" },
-    TransformOutput: { S3OutputPath: `${run}${o.folder}-output/`, Accept: "application/jsonlines", AssembleWith: "Line" },
+    Environment: { GENQ_RUN: runId },
+    TransformInput: {
+      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${transformPaths.queriesInput(corpus, runId)}` } },
+      ContentType: "application/json",
+      SplitType: "Line",
+    },
+    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${transformPaths.queriesOutput(corpus, runId)}`, Accept: "application/json", AssembleWith: "Line" },
     DataProcessing: { JoinSource: "Input" },
-    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: 1 },
-    Tags: [{ Key: "genq:corpus", Value: o.corpus }, { Key: "genq:run", Value: o.runId }],
+    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: o.instanceCount ?? 1 },
+    Tags: tags(corpus, runId),
   };
 }
 
@@ -67,19 +104,19 @@ export interface SageMakerQueryGeneratorOptions {
   /** A SageMaker model (Hugging Face inference container) serving the query-generation model. */
   modelName: string;
   instanceType: string;
+  instanceCount?: number;
   queriesPerPassage: number;
 }
 
 /**
- * QueryGenerator as a SageMaker batch transform: the run's passages (one JSON line per passage,
- * `{"inputs": text, "parameters": {...}}`, written under `runs/<run>/transform-input/` by the caller) go
- * through the Hugging Face container with BeIR/query-gen-msmarco-t5-base-v1 (or another model), split
- * and assembled by line, the input joined to the output so each line keeps its passage. Completion
- * arrives as SageMaker's "Transform Job State Change" event. Starting the same run twice is harmless.
+ * QueryGenerator as a SageMaker batch transform over the run's `transform-input/` (written by
+ * `writeQueryGenerationInputs`, one object per passages object) through the Hugging Face container with
+ * BeIR/query-gen-msmarco-t5-base-v1 (or another model); see `queryGenerationTransformRequest`.
+ * Completion arrives as SageMaker's "Transform Job State Change" event. Starting the same run twice is
+ * harmless.
  */
 export function createSageMakerQueryGenerator(client: SageMakerClient, o: SageMakerQueryGeneratorOptions): QueryGenerator & { request(corpus: string, runId: string): CreateTransformJobCommand["input"] } {
-  const request = (corpus: string, runId: string): CreateTransformJobCommand["input"] =>
-    lineTransformRequest({ bucket: o.bucket, instanceType: o.instanceType, corpus, runId, jobName: jobNames.queries(runId), modelName: o.modelName, folder: "transform", environment: { GENQ_RUN: runId } });
+  const request = (corpus: string, runId: string) => queryGenerationTransformRequest(o, corpus, runId);
   return {
     request,
     async start({ corpus, runId }) {
@@ -87,11 +124,6 @@ export function createSageMakerQueryGenerator(client: SageMakerClient, o: SageMa
       return { jobId: jobNames.queries(runId) };
     },
   };
-}
-
-/** One line of batch-transform input for a passage (the generation parameters of the GenQ recipe). */
-export function transformInputLine(passage: { id: string; text: string }, queriesPerPassage: number): string {
-  return JSON.stringify({ passageId: passage.id, inputs: passage.text, parameters: { max_length: 32, num_return_sequences: queriesPerPassage, top_p: 0.95, do_sample: true } });
 }
 
 export interface SageMakerTrainerOptions {

@@ -28,6 +28,20 @@ export interface BlobStore {
   head(key: string): Promise<BlobInfo | null>;
   list(prefix: string): Promise<BlobInfo[]>;
   delete(key: string): Promise<void>;
+  /**
+   * A URL through which a client uploads `key` itself with one HTTP request (`method`, carrying exactly
+   * `headers`), valid until `expiresAt`; with `contentLength` the store accepts only a body of that
+   * size. Stores that cannot hand out such URLs leave this undefined.
+   */
+  presignPut?(key: string, options: { expiresInSeconds: number; contentType?: string; contentLength?: number }): Promise<PresignedUpload>;
+}
+
+/** A presigned upload: what the client sends, where, and until when. */
+export interface PresignedUpload {
+  url: string;
+  method: "PUT";
+  headers: Record<string, string>;
+  expiresAt: string;
 }
 
 /**

@@ -6,12 +6,10 @@ import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Client } from "@opensearch-project/opensearch";
-import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws-v3";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
 import {
-  createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchSearchIndex, createS3BlobStore,
+  createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore,
   createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer, embeddingTransformRequest, startEmbeddingTransform,
 } from "@genq/aws";
 import { parseDocument } from "@genq/parsing";
@@ -40,7 +38,9 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
   const events = createEventBridgePublisher(new EventBridgeClient({ region }), { busName: c.GENQ_EVENT_BUS });
   const sagemaker = new SageMakerClient({ region });
   const runtime = new SageMakerRuntimeClient({ region });
-  const opensearch = new Client({ ...AwsSigv4Signer({ region, service: "es", getCredentials: defaultProvider() }), node: c.GENQ_OPENSEARCH_ENDPOINT });
+  const opensearch = createOpenSearchClient({
+    node: c.GENQ_OPENSEARCH_ENDPOINT, region, username: c.GENQ_OPENSEARCH_USERNAME, password: c.GENQ_OPENSEARCH_PASSWORD, getCredentials: defaultProvider(),
+  });
   const index = createOpenSearchSearchIndex(opensearch);
   const sqs = new SQSClient({ region });
   const encoders = new Map<string, Encoder>();
@@ -54,7 +54,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     return e;
   };
   const stages = createAwsPipeline({
-    startEmbedding: (corpus, runId, modelId) => startEmbeddingTransform(sagemaker, embeddingTransformRequest({ bucket: c.GENQ_BUCKET, instanceType: c.GENQ_TRANSFORM_INSTANCE }, corpus, runId, modelId)),
+    startEmbedding: (corpus, runId, modelId) => startEmbeddingTransform(sagemaker, embeddingTransformRequest({ bucket: c.GENQ_BUCKET, instanceType: c.GENQ_TRANSFORM_INSTANCE }, corpus, runId, modelId, { kind: "prefix" })),
     repo, blobs, events, clock: systemClock, logger, index, encoderFor, bucket: c.GENQ_BUCKET, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, gateMinGain: c.GENQ_GATE_MIN_GAIN,
     embeddingDimensions: c.GENQ_EMBEDDING_DIMENSIONS,
     queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
@@ -63,7 +63,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
       baseModel: c.GENQ_BASE_MODEL, hyperparameters: { epochs: c.GENQ_EPOCHS, seed: c.GENQ_SEED }, maxRuntimeSeconds: 4 * 3600,
     }),
     deployer: createSageMakerDeployer(sagemaker, {
-      roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE, sourceDir: c.GENQ_SOURCE_DIR,
+      roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE,
       mode: c.GENQ_ENDPOINT_MODE === "serverless" ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: 5 } : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE },
     }),
   });

@@ -6,6 +6,7 @@ import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { createBedrockGenerator, createSageMakerGenerator, createSageMakerReader } from "@genq/aws";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import { awsDeps } from "../aws-deps.ts";
+import { lambdaHttpLimits } from "../http-limits.ts";
 
 const deps = awsDeps();
 const d = deps.handlerDeps;
@@ -22,6 +23,6 @@ export const handler = handle(
         : createExtractiveGenerator(),
     authenticate: (key) => deps.apiKeys.tenantOf(key),
     startRun: (input) => startRun(d, input),
-    limits: { maxUploadBytes: Math.min(6, deps.config.GENQ_MAX_DOCUMENT_MB) * 1024 * 1024 },
+    limits: lambdaHttpLimits(deps.config.GENQ_MAX_DOCUMENT_MB),
   }),
 );
