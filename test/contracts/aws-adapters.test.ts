@@ -3,7 +3,9 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll } from "vitest";
 import type { BlobStore } from "@genq/core";
-import { PIPELINE_TABLE_DEFINITION, createDynamoDbPipelineRepository, createS3BlobStore } from "@genq/aws";
+import { PIPELINE_TABLE_DEFINITION, createDynamoDbPipelineRepository, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore } from "@genq/aws";
+import { startOpenSearchStandIn, type OpenSearchStandIn } from "../aws-sim/opensearch-standin.ts";
+import { searchIndexContract } from "./search-index.contract.ts";
 import { blobStoreContract } from "./blob-store.contract.ts";
 import { pipelineRepositoryContract } from "./pipeline-repository.contract.ts";
 import { startDynamoDbLocal, startS3rver, type Emulator } from "./emulators.ts";
@@ -11,14 +13,22 @@ import { startDynamoDbLocal, startS3rver, type Emulator } from "./emulators.ts";
 const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 let s3: Emulator;
 let dynamo: Emulator;
+let opensearch: OpenSearchStandIn;
 let counter = 0;
 
 beforeAll(async () => {
-  [s3, dynamo] = await Promise.all([startS3rver("genq-test"), startDynamoDbLocal()]);
+  [s3, dynamo, opensearch] = await Promise.all([startS3rver("genq-test"), startDynamoDbLocal(), startOpenSearchStandIn({ users: { genq: "Master-pass1" } })]);
 }, 120_000);
 afterAll(async () => {
-  await Promise.all([s3?.stop(), dynamo?.stop()]);
+  await Promise.all([s3?.stop(), dynamo?.stop(), opensearch?.stop()]);
 });
+
+// The OpenSearch stand-in enforces the query DSL genq relies on: prefix (opensearch.org/docs/latest/query-dsl/term/prefix/),
+// terms on a keyword array (…/query-dsl/term/terms/), delete by query with refresh (…/api-reference/document-apis/delete-by-query/),
+// composite aggregations (…/aggregations/bucket/composite/) and an object kept in _source only (`enabled: false`,
+// …/field-types/supported-field-types/object/). A fresh name prefix per test stands in for a fresh domain.
+searchIndexContract("OpenSearch (stand-in)", async () =>
+  createOpenSearchSearchIndex(createOpenSearchClient({ node: opensearch.url, region: "us-east-1", username: "genq", password: "Master-pass1" }), { prefix: `c${++counter}` }));
 
 blobStoreContract("S3 (s3rver)", async () => {
   const client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials, requestChecksumCalculation: "WHEN_REQUIRED" });
@@ -36,7 +46,7 @@ pipelineRepositoryContract("DynamoDB (DynamoDB Local)", async () => {
 function prefixed(store: BlobStore, prefix: string): BlobStore {
   const strip = <T extends { key: string }>(b: T) => ({ ...b, key: b.key.slice(prefix.length) });
   return {
-    put: (k, b) => store.put(prefix + k, b),
+    put: (k, b, o) => store.put(prefix + k, b, o),
     putStream: (k, b) => store.putStream(prefix + k, b),
     get: (k) => store.get(prefix + k),
     getStream: (k) => store.getStream(prefix + k),
@@ -46,5 +56,6 @@ function prefixed(store: BlobStore, prefix: string): BlobStore {
     },
     list: async (p) => (await store.list(prefix + p)).map(strip),
     delete: (k) => store.delete(prefix + k),
+    deletePrefix: (p) => store.deletePrefix(prefix + p),
   };
 }

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, type PipelineRepository } from "@genq/core";
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, decodeCursor, encodeCursor, pageLimit, runResources, type PageRequest, type PipelineRepository } from "@genq/core";
 import type { z } from "zod";
 
 /**
@@ -80,6 +80,43 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
   const put = async (item: Record<string, unknown>) => {
     await doc.send(new PutCommand({ TableName: table, Item: item }));
   };
+  const after = (page: PageRequest) => (page.cursor === undefined ? null : decodeCursor(page.cursor, (p): p is { after: string } => typeof (p as { after?: unknown })?.after === "string").after);
+  /**
+   * One page of a partition's items under a sort-key prefix, read strongly consistent. A Query's Limit
+   * counts items read, and one response stops at 1 MB (DynamoDB API reference, Query), so it reads on
+   * until it holds one item more than the page, which tells whether another page follows.
+   */
+  const pageOf = async <T>(schema: z.ZodType<T>, pk: string, prefix: string, page: PageRequest, newestFirst: boolean): Promise<{ items: T[]; sks: string[]; more: boolean }> => {
+    const limit = pageLimit(page);
+    const from = after(page);
+    const items: T[] = [];
+    const sks: string[] = [];
+    let start: Record<string, unknown> | undefined = from === null ? undefined : { pk, sk: `${prefix}${from}` };
+    do {
+      const out = await doc.send(new QueryCommand({
+        TableName: table, KeyConditionExpression: "pk = :k AND begins_with(sk, :p)", ExpressionAttributeValues: { ":k": pk, ":p": prefix },
+        ExclusiveStartKey: start, Limit: limit + 1 - items.length, ScanIndexForward: !newestFirst, ConsistentRead: true,
+      }));
+      for (const item of out.Items ?? []) {
+        items.push(schema.parse(item.body));
+        sks.push(String(item.sk).slice(prefix.length));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && items.length <= limit);
+    return { items: items.slice(0, limit), sks: sks.slice(0, limit), more: items.length > limit };
+  };
+  /** Delete items by key, 25 per BatchWriteItem, sending again what DynamoDB left unprocessed. */
+  const deleteKeys = async (keysToDelete: Array<{ pk: string; sk: string }>) => {
+    for (let i = 0; i < keysToDelete.length; i += 25) {
+      let requests: Record<string, unknown[]> | undefined = { [table]: keysToDelete.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+      for (let attempt = 0; requests && Object.keys(requests).length; attempt++) {
+        if (attempt > 8) throw new Error("DynamoDB kept leaving deletions unprocessed");
+        if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+        requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+  };
 
   return {
     getCorpus: (name) => get(Corpus, `CORPUS#${name}`, "CORPUS"),
@@ -95,12 +132,48 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
       return out.sort((a, b) => a.name.localeCompare(b.name));
     },
     putCorpus: (c, expected) => cas({ pk: `CORPUS#${c.name}`, sk: "CORPUS" }, { gsi1pk: `TENANT#${c.tenant}`, gsi1sk: `CORPUS#${c.name}` }, c, expected),
+    async deleteCorpus(name) {
+      // The corpus's partition holds the corpus, its documents and its runs' listing items; runs, their
+      // models and the index versions live under their own keys.
+      const partition: Array<{ pk: string; sk: string }> = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(new QueryCommand({ TableName: table, KeyConditionExpression: "pk = :k", ExpressionAttributeValues: { ":k": `CORPUS#${name}` }, ExclusiveStartKey: start, ConsistentRead: true }));
+        for (const item of out.Items ?? []) partition.push({ pk: String(item.pk), sk: String(item.sk) });
+        start = out.LastEvaluatedKey;
+      } while (start);
+      const runIds = partition.filter((k) => k.sk.startsWith("RUN#")).map((k) => k.sk.slice(k.sk.indexOf("#", "RUN#".length + 1) + 1));
+      const indexes = await query(IndexVersion, { index: "gsi1", key: "gsi1pk", value: `CORPUS#${name}#INDEXES` });
+      await deleteKeys([
+        ...runIds.flatMap((id) => [{ pk: `RUN#${id}`, sk: "RUN" }, { pk: `MODEL#${runResources.modelId(id)}`, sk: "MODEL" }]),
+        ...indexes.map((i) => ({ pk: `INDEX#${i.id}`, sk: "INDEX" })),
+        ...partition.filter((k) => k.sk !== "CORPUS"),
+      ]);
+      // The corpus item goes last: a deletion cut short is finished by deleting the corpus again.
+      await deleteKeys(partition.filter((k) => k.sk === "CORPUS"));
+    },
     getDocument: (corpus, path) => get(DocumentRecord, `CORPUS#${corpus}`, `DOC#${path}`),
     listDocuments: (corpus) => query(DocumentRecord, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "DOC#" }),
     putDocument: (d, expected) => cas({ pk: `CORPUS#${d.corpus}`, sk: `DOC#${d.path}` }, {}, d, expected),
+    async listDocumentsPage(corpus, page) {
+      const { items, more } = await pageOf(DocumentRecord, `CORPUS#${corpus}`, "DOC#", page, false);
+      return { items, next: more ? encodeCursor({ after: items[items.length - 1]!.path }) : null };
+    },
+    async deleteDocument(corpus, path, expected) {
+      try {
+        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: `DOC#${path}` }, ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expected } }));
+      } catch (error) {
+        if (lostRace(error)) throw new ConcurrentUpdateError(`document "${corpus}/${path}" changed since version ${expected} (or is gone)`, { cause: error });
+        throw error;
+      }
+    },
     getRun: (id) => get(Run, `RUN#${id}`, "RUN"),
     // The listing items sort by creation time, then id: the order runs were started in.
     listRuns: (corpus) => query(Run, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "RUN#" }),
+    async listRunsPage(corpus, page) {
+      const { items, sks, more } = await pageOf(Run, `CORPUS#${corpus}`, "RUN#", page, true);
+      return { items, next: more ? encodeCursor({ after: sks[sks.length - 1]! }) : null };
+    },
     putRun: (r, expected) => cas({ pk: `RUN#${r.id}`, sk: "RUN" }, {}, r, expected, [{ pk: `CORPUS#${r.corpus}`, sk: `RUN#${r.createdAt}#${r.id}` }]),
     putModelVersion: (m) => put({ pk: `MODEL#${m.id}`, sk: "MODEL", body: m }),
     getModelVersion: (id) => get(ModelVersion, `MODEL#${id}`, "MODEL"),

@@ -3,7 +3,7 @@
 // Domain, events, errors
 export {
   CorpusName, RunState, SERVING_SETUPS, ServingSetup, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
-  IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys,
+  IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys, Metadata, MetadataValue, revisionOf,
 } from "./domain.ts";
 export type { TerminalState, WorkingState, DocumentKey } from "./domain.ts";
 export { GenqEvent, PUBLIC_EVENT_TYPES, parseEvent } from "./events.ts";
@@ -20,7 +20,7 @@ export { silentLogger, systemClock, SEARCH_MODES } from "./ports.ts";
 export type {
   BlobInfo, BlobStore, PipelineRepository, EventPublisher, EventHandler, Logger, QueryPair, QueryGenerator, Trainer, ModelDeployer,
   PassageIndexer, StageJob, StageWork, Encoder, SearchMode, SearchFilter, SearchHit, SearchIndex, AnswerSpan, Reader, Generator, Clock,
-  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer,
+  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore,
 } from "./ports.ts";
 
 // Chunking
@@ -80,6 +80,15 @@ export type { SearchDeps } from "./usecases/search-corpus.ts";
 export { uploadDocument } from "./usecases/upload-document.ts";
 export { countUnprocessedUploads } from "./usecases/pending-uploads.ts";
 export { storeJudgments } from "./usecases/store-judgments.ts";
+export { deleteDocument } from "./usecases/delete-document.ts";
+export type { DeleteDocumentDeps } from "./usecases/delete-document.ts";
+export { deleteCorpus } from "./usecases/delete-corpus.ts";
+export type { DeleteCorpusDeps } from "./usecases/delete-corpus.ts";
+export { refreshDocument, syncIndexVersion, parseRetrainPolicy, retrainIfDue } from "./usecases/fresh-documents.ts";
+export type { FreshIndexDeps, RetrainPolicy } from "./usecases/fresh-documents.ts";
+export { collectPassageGarbage, releasePassages } from "./usecases/collect-passages.ts";
+export { normalizeMetadata, metadataTerms, metadataMatches, METADATA_KEY, METADATA_LIMITS } from "./usecases/metadata.ts";
+export { encodeCursor, decodeCursor, pageByKey, pageLimit, MAX_PAGE } from "./usecases/pages.ts";
 export { fuseScores, reciprocalRankFusion, DEFAULT_HYBRID_WEIGHTS } from "./search/fusion.ts";
 export type { ScoredIndex, HybridWeights } from "./search/fusion.ts";
 

@@ -7,11 +7,14 @@ import { randomUUID } from "node:crypto";
 import { NotFoundError, ValidationError, isSafeRelativePath, type BlobInfo, type BlobStore } from "@genq/core";
 
 const TMP_DIR = ".tmp";
+/** User metadata lives beside the objects, as `<root>/.meta/<key>.json` (S3 keeps it with the object). */
+const META_DIR = ".meta";
 
 /**
  * BlobStore on a folder: keys map to files under `root`. Writes go to a temporary file that is renamed
  * into place, so a reader (or a crash) never sees half an object. Keys that could escape the root
- * (`..`, absolute paths) are refused.
+ * (`..`, absolute paths) are refused. An object's user metadata is kept in a side file, written before
+ * the object and replaced (or removed) by every write of it, as S3 replaces it.
  */
 export function createFolderBlobStore(root: string): BlobStore {
   const pathOf = (key: string) => {
@@ -27,14 +30,24 @@ export function createFolderBlobStore(root: string): BlobStore {
     await mkdir(dirname(target), { recursive: true });
     await rename(tmp, target);
   };
+  const metaPath = (key: string) => join(root, META_DIR, ...`${key}.json`.split("/"));
+  const writeMeta = async (key: string, metadata: Record<string, string> | undefined) => {
+    pathOf(key);
+    if (!metadata || !Object.keys(metadata).length) return void (await rm(metaPath(key), { force: true }));
+    const tmp = await tmpPath();
+    await writeFile(tmp, JSON.stringify(metadata));
+    await mkdir(dirname(metaPath(key)), { recursive: true });
+    await rename(tmp, metaPath(key));
+  };
   const missing = (key: string, cause: unknown): never => {
     if ((cause as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`object "${key}" not found`, { cause });
     throw cause;
   };
 
   return {
-    async put(key, body) {
+    async put(key, body, options) {
       const target = pathOf(key);
+      await writeMeta(key, options?.metadata);
       const tmp = await tmpPath();
       await writeFile(tmp, body);
       await publish(tmp, key).catch(async (e) => {
@@ -45,6 +58,7 @@ export function createFolderBlobStore(root: string): BlobStore {
     },
     async putStream(key, body) {
       pathOf(key);
+      await writeMeta(key, undefined);
       const tmp = await tmpPath();
       try {
         await pipeline(Readable.from(body), createWriteStream(tmp));
@@ -73,7 +87,9 @@ export function createFolderBlobStore(root: string): BlobStore {
     async head(key) {
       try {
         const s = await stat(pathOf(key));
-        return s.isFile() ? { key, size: s.size, modifiedAt: s.mtime.toISOString() } : null;
+        if (!s.isFile()) return null;
+        const metadata = await readFile(metaPath(key), "utf8").then((t) => JSON.parse(t) as Record<string, string>, () => undefined);
+        return { key, size: s.size, modifiedAt: s.mtime.toISOString(), ...(metadata ? { metadata } : {}) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
         throw error;
@@ -92,7 +108,7 @@ export function createFolderBlobStore(root: string): BlobStore {
         for (const entry of entries) {
           const full = join(dir, entry.name);
           const key = relative(root, full).split(sep).join("/");
-          if (key === TMP_DIR) continue;
+          if (key === TMP_DIR || key === META_DIR) continue;
           if (entry.isDirectory()) {
             if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await walk(full);
           } else if (entry.isFile() && key.startsWith(prefix)) {
@@ -106,6 +122,17 @@ export function createFolderBlobStore(root: string): BlobStore {
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
+      await rm(metaPath(key), { force: true });
+    },
+    async deletePrefix(prefix) {
+      const doomed = await this.list(prefix);
+      for (const b of doomed) await this.delete(b.key);
+      // A folder prefix leaves no empty folders behind (a deleted corpus leaves nothing on disk).
+      if (prefix.endsWith("/") && isSafeRelativePath(prefix.slice(0, -1))) {
+        await rm(join(root, ...prefix.slice(0, -1).split("/")), { recursive: true, force: true });
+        await rm(join(root, META_DIR, ...prefix.slice(0, -1).split("/")), { recursive: true, force: true });
+      }
+      return doomed.length;
     },
   };
 }

@@ -4,8 +4,10 @@ import {
   ValidationError,
   fuseScores,
   reciprocalRankFusion,
+  metadataTerms,
   passageText,
   type HybridWeights,
+  type IndexItem,
   type Passage,
   type ScoredIndex,
   type SearchFilter,
@@ -30,6 +32,9 @@ CREATE TABLE IF NOT EXISTS index_versions (
 CREATE TABLE IF NOT EXISTS index_serving (corpus TEXT PRIMARY KEY, version TEXT NOT NULL);
 `;
 
+/** Columns a version's passages table gained after it was first made (added to older tables on use). */
+const LATER_COLUMNS = { revision: "TEXT NOT NULL DEFAULT ''", trained: "INTEGER NOT NULL DEFAULT 1", metadata: "TEXT" } as const;
+
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
 
@@ -43,9 +48,13 @@ interface Row {
   text: string;
   ordinal: number;
   tenant: string;
+  metadata: string | null;
 }
 
-const toPassage = (r: Row): Passage => ({ id: r.passage_id, corpus: r.corpus, documentId: r.document_id, sourcePath: r.source_path, title: r.title, text: r.text, ordinal: r.ordinal });
+const toPassage = (r: Row): Passage => ({
+  id: r.passage_id, corpus: r.corpus, documentId: r.document_id, sourcePath: r.source_path, title: r.title, text: r.text, ordinal: r.ordinal,
+  ...(r.metadata ? { metadata: JSON.parse(r.metadata) as Passage["metadata"] } : {}),
+});
 
 export interface SqliteSearchIndexOptions {
   weights?: HybridWeights;
@@ -60,7 +69,11 @@ export interface SqliteSearchIndexOptions {
  * it serves filtered vector searches). Unfiltered searches run on the version's memory signals — BM25,
  * TF-IDF cosine and an exact vector scan in typed arrays — loaded from those tables on promotion or at
  * start (FTS5 is not used: its bm25() idf measurably weakens BM25, see memory-signals.ts). Promotion is one UPDATE in a transaction, so a
- * search sees the old serving version or the new one, never a half-built one.
+ * search sees the old serving version or the new one, never a half-built one. Every write to a version
+ * counts up its `changes` in the same transaction; a search that finds the count moved (in this process
+ * or another sharing the file) reloads the version's memory signals first, so a replaced or deleted
+ * document is never found afterwards. Filters (source path or its prefix, document, metadata terms kept
+ * in a side table) select rows in SQL.
  */
 export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
@@ -69,9 +82,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 } {
   db.exec(SCHEMA);
   // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
-  if (!(db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).some((c) => c.name === "tenant")) {
-    db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
-  }
+  const versionColumns = (db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).map((c) => c.name);
+  if (!versionColumns.includes("tenant")) db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
+  if (!versionColumns.includes("changes")) db.exec("ALTER TABLE index_versions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0");
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
   const statements = new Map<string, Statement<unknown[]>>();
   /** Prepared statements are compiled once per SQL text (searches run the same few over and over). */
@@ -80,7 +93,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!st) statements.set(text, (st = db.prepare<unknown[]>(text)));
     return st;
   };
-  const memory = new Map<string, MemorySignals>();
+  const memory = new Map<string, { signals: MemorySignals; changes: number }>();
+  const changesOf = (version: string) => (sql("SELECT changes FROM index_versions WHERE version = ?").get(version) as { changes: number } | undefined)?.changes ?? 0;
+  const bump = (version: string) => sql("UPDATE index_versions SET changes = changes + 1 WHERE version = ?").run(version);
 
   const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }>();
   const info = (version: string) => {
@@ -93,7 +108,20 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (row.state === "ready") readyInfo.set(version, row);
     return row;
   };
-  const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}` });
+  const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}`, m: `m_${tag}` });
+  const upgraded = new Set<string>();
+  /** Give a version's tables what later releases added (columns, the metadata side table, the path index). */
+  const upgrade = (tag: string) => {
+    if (upgraded.has(tag)) return;
+    const t = tables(tag);
+    const have = new Set((db.prepare(`PRAGMA table_info(${t.p})`).all() as Array<{ name: string }>).map((c) => c.name));
+    db.transaction(() => {
+      for (const [name, type] of Object.entries(LATER_COLUMNS)) if (!have.has(name)) db.exec(`ALTER TABLE ${t.p} ADD COLUMN ${name} ${type}`);
+      db.exec(`CREATE TABLE IF NOT EXISTS ${t.m} (rowid INTEGER NOT NULL, term TEXT NOT NULL); CREATE INDEX IF NOT EXISTS ${t.m}_term ON ${t.m} (term); CREATE INDEX IF NOT EXISTS ${t.m}_row ON ${t.m} (rowid); CREATE INDEX IF NOT EXISTS ${t.p}_path ON ${t.p} (source_path);`);
+    })();
+    upgraded.add(tag);
+    statements.clear();
+  };
 
   const rowsByIds = (tag: string, ids: number[]): Map<number, Row> => {
     if (!ids.length) return new Map();
@@ -101,23 +129,33 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return new Map(rows.map((r) => [r.rowid, r]));
   };
 
-  const filterSql = (filter?: SearchFilter) => {
+  const filterSql = (tag: string, filter?: SearchFilter) => {
     const clauses: string[] = [];
     const args: string[] = [];
-    const columns = { sourcePath: "p.source_path", documentId: "p.document_id" } as const;
-    for (const [field, column] of Object.entries(columns) as Array<[keyof SearchFilter, string]>) {
-      const value = filter?.[field];
-      if (value === undefined) continue;
-      clauses.push(`${column} = ?`);
-      args.push(value);
+    const add = (clause: string, ...values: string[]) => {
+      clauses.push(clause);
+      args.push(...values);
+    };
+    if (filter?.sourcePath !== undefined) add("p.source_path = ?", filter.sourcePath);
+    if (filter?.documentId !== undefined) add("p.document_id = ?", filter.documentId);
+    if (filter?.sourcePathPrefix !== undefined) add("substr(p.source_path, 1, length(?)) = ?", filter.sourcePathPrefix, filter.sourcePathPrefix);
+    for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
+      const terms = metadataTerms({ [key]: value });
+      clauses.push(`p.rowid IN (SELECT rowid FROM ${tables(tag).m} WHERE term IN (${terms.map(() => "?").join(",")}))`);
+      args.push(...terms);
     }
     return { where: clauses.length ? ` AND ${clauses.join(" AND ")}` : "", args };
+  };
+  /** The rows a filter keeps. */
+  const allowedRows = (tag: string, filter: SearchFilter): Set<number> => {
+    const f = filterSql(tag, filter);
+    return new Set((sql(`SELECT p.rowid AS rowid FROM ${tables(tag).p} p WHERE 1 = 1${f.where}`).all(...f.args) as Array<{ rowid: number }>).map((r) => r.rowid));
   };
 
   const semantic = (version: string, tag: string, vector: Float32Array, k: number, filter?: SearchFilter): ScoredIndex[] => {
     if (!filter) return signals(version, tag).dense(vector, k);
     const t = tables(tag);
-    const f = filterSql(filter);
+    const f = filterSql(tag, filter);
     const blob = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
     const rows = f.where
       ? (sql(`SELECT v.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance FROM ${t.vec} v JOIN ${t.p} p ON p.rowid = v.rowid WHERE 1 = 1${f.where} ORDER BY distance, v.rowid LIMIT ?`).all(blob, ...f.args, k) as Array<{ rowid: number; distance: number }>)
@@ -126,14 +164,15 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   };
 
   const signals = (version: string, tag: string): MemorySignals => {
-    let s = memory.get(version);
-    if (!s) {
+    const changes = changesOf(version);
+    let loaded = memory.get(version);
+    if (!loaded || loaded.changes !== changes) {
       const t = tables(tag);
       const rows = db.prepare(`SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${t.p} p JOIN ${t.vec} v ON v.rowid = p.rowid ORDER BY p.rowid`).all() as Array<{ rowid: number; title: string; text: string; embedding: Buffer }>;
-      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })), { annThreshold: options.annThreshold });
-      memory.set(version, s);
+      const s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })), { annThreshold: options.annThreshold });
+      memory.set(version, (loaded = { signals: s, changes }));
     }
-    return s;
+    return loaded.signals;
   };
 
   /**
@@ -144,18 +183,17 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!filter) return undefined;
     const { tenant, ...rest } = filter;
     if (tenant !== undefined && tenant !== owner) return null;
-    return rest.sourcePath === undefined && rest.documentId === undefined ? undefined : rest;
+    const narrowed = rest.sourcePath === undefined && rest.documentId === undefined && rest.sourcePathPrefix === undefined && !Object.keys(rest.metadata ?? {}).length;
+    return narrowed ? undefined : rest;
   };
 
-  /** A memory signal's ranking; with a filter, more candidates are drawn and filtered by metadata. */
+  /** A memory signal's ranking; with a filter, every match is ranked and the filter's rows kept. */
   const memoryRanking = (signal: "bm25" | "sparse", version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
-    const hits = signals(version, tag)[signal](query, filter ? Math.max(k * 50, 1000) : k);
-    if (!filter) return hits;
-    const meta = rowsByIds(tag, hits.map((h) => h.index));
-    return hits.filter((h) => {
-      const r = meta.get(h.index);
-      return r && (!filter.sourcePath || r.source_path === filter.sourcePath) && (!filter.documentId || r.document_id === filter.documentId);
-    }).slice(0, k);
+    const s = signals(version, tag);
+    if (!filter) return s[signal](query, k);
+    const allowed = allowedRows(tag, filter);
+    if (!allowed.size) return [];
+    return s[signal](query, Number.MAX_SAFE_INTEGER).filter((h) => allowed.has(h.index)).slice(0, k);
   };
 
   const toHits = (tag: string, query: string, ranked: ScoredIndex[], signals: Record<string, ScoredIndex[]>): SearchHit[] => {
@@ -175,6 +213,42 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     });
   };
 
+  /**
+   * One transaction: remove every passage of `sourcePaths` and every passage `items` replaces, add the
+   * items (their metadata terms in the side table), count the version's changes up.
+   */
+  const write = (version: string, sourcePaths: readonly string[], items: ReadonlyArray<IndexItem>) => {
+    const v = info(version);
+    upgrade(v.tag);
+    const t = tables(v.tag);
+    const findRow = sql(`SELECT rowid FROM ${t.p} WHERE passage_id = ?`);
+    const rowsOfPath = sql(`SELECT rowid FROM ${t.p} WHERE source_path = ?`);
+    const insertRow = sql(`INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant, revision, trained, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const vecDelete = sql(`DELETE FROM ${t.vec} WHERE rowid = ?`);
+    const vecInsert = sql(`INSERT INTO ${t.vec} (rowid, embedding) VALUES (?, ?)`);
+    const deleteRow = sql(`DELETE FROM ${t.p} WHERE rowid = ?`);
+    const deleteTerms = sql(`DELETE FROM ${t.m} WHERE rowid = ?`);
+    const insertTerm = sql(`INSERT INTO ${t.m} (rowid, term) VALUES (?, ?)`);
+    const remove = (rowid: number) => {
+      vecDelete.run(BigInt(rowid));
+      deleteTerms.run(rowid);
+      deleteRow.run(rowid);
+    };
+    db.transaction(() => {
+      for (const path of sourcePaths) for (const r of rowsOfPath.all(path) as Array<{ rowid: number }>) remove(r.rowid);
+      for (const { passage: p, vector, trained } of items) {
+        if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
+        const old = findRow.get(p.id) as { rowid: number } | undefined;
+        if (old) remove(old.rowid);
+        const metadata = p.metadata && Object.keys(p.metadata).length ? JSON.stringify(p.metadata) : null;
+        const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant, p.revision ?? "", trained === false ? 0 : 1, metadata).lastInsertRowid);
+        vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+        for (const term of metadataTerms(p.metadata)) insertTerm.run(rowid, term);
+      }
+      bump(version);
+    })();
+  };
+
   return {
     async createVersion({ corpus, version, dimensions, tenant }) {
       if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
@@ -184,33 +258,40 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
       const t = tables(tag);
       db.transaction(() => {
-        db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL)`);
+        // AUTOINCREMENT: a replaced passage never takes the row id of the one it replaced.
+        db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL, revision TEXT NOT NULL DEFAULT '', trained INTEGER NOT NULL DEFAULT 1, metadata TEXT)`);
         db.exec(`CREATE VIRTUAL TABLE ${t.vec} USING vec0(embedding float[${dimensions}] distance_metric=cosine)`);
         db.prepare("INSERT INTO index_versions (version, corpus, tag, dims, tenant, state, created_at) VALUES (?, ?, ?, ?, ?, 'building', ?)").run(version, corpus, tag, dimensions, tenant, new Date().toISOString());
       })();
     },
 
     async upsert(version, items) {
+      write(version, [], items);
+    },
+
+    async replaceDocuments(version, { sourcePaths, items }) {
+      write(version, sourcePaths, items);
+    },
+
+    async documents(version, sourcePaths) {
       const v = info(version);
+      upgrade(v.tag);
       const t = tables(v.tag);
-      const findRow = db.prepare<[string], { rowid: number }>(`SELECT rowid FROM ${t.p} WHERE passage_id = ?`);
-      const insertRow = db.prepare(`INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-      const vecDelete = db.prepare(`DELETE FROM ${t.vec} WHERE rowid = ?`);
-      const vecInsert = db.prepare(`INSERT INTO ${t.vec} (rowid, embedding) VALUES (?, ?)`);
-      const deleteRow = db.prepare(`DELETE FROM ${t.p} WHERE rowid = ?`);
-      db.transaction(() => {
-        for (const { passage: p, vector } of items) {
-          if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
-          const old = findRow.get(p.id);
-          if (old) {
-            vecDelete.run(BigInt(old.rowid));
-            deleteRow.run(old.rowid);
-          }
-          const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant).lastInsertRowid);
-          vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
-        }
-      })();
-      memory.delete(version);
+      const rows = sourcePaths
+        ? sourcePaths.flatMap((path) => sql(`SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} WHERE source_path = ? GROUP BY source_path`).all(path) as Array<{ sourcePath: string; revision: string }>)
+        : (sql(`SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} GROUP BY source_path ORDER BY source_path`).all() as Array<{ sourcePath: string; revision: string }>);
+      return rows;
+    },
+
+    async counts(version) {
+      const v = info(version);
+      upgrade(v.tag);
+      const row = sql(`SELECT count(*) AS passages, coalesce(sum(trained = 0), 0) AS untrained FROM ${tables(v.tag).p}`).get() as { passages: number; untrained: number };
+      return { passages: row.passages, untrained: row.untrained };
+    },
+
+    async unserve(corpus) {
+      db.prepare("DELETE FROM index_serving WHERE corpus = ?").run(corpus);
     },
 
     async promote(corpus, version) {
@@ -231,6 +312,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       const chosen = version ?? (await this.servingVersion(corpus));
       if (!chosen) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       const v = info(chosen);
+      upgrade(v.tag);
       const filter = narrow(v.tenant, requested);
       if (filter === null) return [];
       if (mode === "lexical") {
@@ -276,7 +358,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (serving === version) throw new ValidationError(`index version "${version}" is serving corpus "${row.corpus}" and cannot be dropped`);
       const t = tables(row.tag);
       db.transaction(() => {
-        db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p};`);
+        db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p}; DROP TABLE IF EXISTS ${t.m};`);
         db.prepare("DELETE FROM index_versions WHERE version = ?").run(version);
       })();
       memory.delete(version);

@@ -3,10 +3,12 @@ import { toPassages, type ParsedDocument } from "../chunking/passages.ts";
 import { keys, parseDocumentKey, type DocumentRecord } from "../domain.ts";
 import { DocumentRejectedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { EventOf } from "../events.ts";
-import { contentHash } from "../hash.ts";
+import { contentHash, shortHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
 import { eventIds } from "../pipeline/names.ts";
 import { ensureCorpus } from "./ensure-corpus.ts";
+import { normalizeMetadata } from "./metadata.ts";
+import { releasePassages } from "./collect-passages.ts";
 
 /** Parses one uploaded object into documents; throws DocumentRejectedError for what it cannot read. */
 export type DocumentParser = (path: string, bytes: Uint8Array) => Promise<ParsedDocument[]>;
@@ -58,8 +60,12 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
   const bytes = await deps.blobs.get(key);
   const hash = contentHash(bytes);
+  const uploadMetadata = normalizeMetadata(info.metadata);
+  // A revision is the path, the bytes and the upload's metadata: changing any of them makes a new one.
+  const revision = shortHash(`${path}\u0000${hash}\u0000${JSON.stringify(Object.entries(uploadMetadata).sort())}`);
+  const passagesKey = keys.passages(corpus, revision);
   // Unchanged bytes are not chunked again, unless their passages went missing from the store (repair).
-  const intact = existing?.passagesKey ? (await deps.blobs.head(existing.passagesKey)) !== null : existing?.status === "rejected";
+  const intact = existing?.status === "chunked" ? existing.passagesKey === passagesKey && (await deps.blobs.head(passagesKey)) !== null : existing?.status === "rejected";
   if (existing && existing.contentHash === hash && intact) {
     // The same bytes uploaded again: nothing to chunk, but the record notes that this upload was seen
     // (whoever counts unprocessed uploads compares it with the object's time).
@@ -71,16 +77,18 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
 
   let passages;
+  let documents;
   try {
-    passages = toPassages({ corpus, sourcePath: path, documents: await deps.parse(path, bytes) }, deps.chunking);
+    documents = await deps.parse(path, bytes);
+    passages = toPassages({ corpus, sourcePath: path, documents, metadata: uploadMetadata, revision }, deps.chunking);
     if (passages.length === 0) throw new DocumentRejectedError("document has no text to index");
   } catch (error) {
     if (!(error instanceof DocumentRejectedError)) throw error;
     return rejectDocument(deps, corpus, path, existing, bytes.length, error.message, hash);
   }
 
-  const passagesKey = keys.passages(corpus, hash);
   await deps.blobs.put(passagesKey, passages.map((p) => JSON.stringify(p)).join("\n") + "\n");
+  const now = deps.clock.now().toISOString();
   const record = await deps.repo.putDocument(
     {
       corpus,
@@ -92,12 +100,15 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
       documentCount: new Set(passages.map((p) => p.documentId)).size,
       passageCount: passages.length,
       passagesKey,
-      updatedAt: deps.clock.now().toISOString(),
+      updatedAt: now,
+      // A file holding one document carries what that document declares; a BEIR file's lines keep theirs.
+      metadata: documents.length === 1 ? { ...documents[0]!.metadata, ...uploadMetadata } : uploadMetadata,
+      chunkedAt: now,
       version: 0,
     },
     existing?.version ?? null,
   );
-  if (existing?.passagesKey && existing.passagesKey !== passagesKey) await deps.blobs.delete(existing.passagesKey);
+  if (existing?.passagesKey && existing.passagesKey !== passagesKey) await releasePassages(deps, corpus, existing.passagesKey);
   await announce(deps, corpus, record);
   deps.logger.info("document chunked", { corpus, path, passages: passages.length });
   return "chunked";
@@ -130,6 +141,8 @@ export async function rejectDocument(
         passageCount: existing?.passageCount ?? 0,
         passagesKey: existing?.passagesKey ?? null,
         updatedAt: deps.clock.now().toISOString(),
+        metadata: existing?.metadata ?? {},
+        chunkedAt: existing?.chunkedAt ?? null,
         version: 0,
       },
       existing?.version ?? null,

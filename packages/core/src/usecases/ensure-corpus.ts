@@ -1,10 +1,10 @@
 import { CorpusName, type Corpus } from "../domain.ts";
-import { ConcurrentUpdateError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConcurrentUpdateError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Clock, PipelineRepository } from "../ports.ts";
 
 /**
  * Return the corpus, creating it for `tenant` if it does not exist. A corpus owned by another tenant
- * is reported as not found (tenants never learn of each other's corpora).
+ * is reported as not found (tenants never learn of each other's corpora); one being deleted is a ConflictError.
  */
 export async function ensureCorpus(
   deps: { repo: PipelineRepository; clock: Clock },
@@ -16,6 +16,7 @@ export async function ensureCorpus(
     const existing = await deps.repo.getCorpus(name.data);
     if (existing) {
       if (existing.tenant !== input.tenant) throw new NotFoundError(`corpus "${name.data}" not found`);
+      if (existing.deletingSince) throw new ConflictError(`corpus "${name.data}" is being deleted`);
       return existing;
     }
     try {
