@@ -4,6 +4,8 @@ import { UnauthorizedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "./deps.ts";
 import { errorResponse, validationResponse } from "./errors.ts";
 import { registerCorpusRoutes } from "./routes/corpora.ts";
+import { registerDocumentRoutes } from "./routes/documents.ts";
+import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
 import { registerUploadRoutes } from "./routes/uploads.ts";
@@ -44,7 +46,7 @@ export function createApp(deps: ApiDeps) {
     await next();
   });
   app.use("/v1/*", async (c, next) => {
-    if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs")) {
+    if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs") && c.req.path !== "/v1/keys") {
       return c.json({ error: { code: "validation_failed", message: "body: send JSON with Content-Type: application/json" } }, 400);
     }
     await next();
@@ -52,6 +54,8 @@ export function createApp(deps: ApiDeps) {
 
   registerSearchRoutes(app, deps);
   registerCorpusRoutes(app, deps);
+  registerDocumentRoutes(app, deps);
+  registerKeyRoutes(app, deps);
   registerUploadRoutes(app, deps);
   registerEventRoutes(app, deps);
   return app;

@@ -1,4 +1,4 @@
-import type { BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
+import type { ApiKeyStore, BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
 
 /** A position in the event stream and the event there. */
 export interface FeedItem {
@@ -23,6 +23,10 @@ export interface ApiDeps {
   /** The tenant an API key belongs to, or null for an unknown key. */
   authenticate(apiKey: string): Promise<string | null>;
   startRun(input: { tenant: string; corpus: string }): Promise<Run>;
+  /** Delete a tenant's corpus with everything it owns (the runtime's deployer retires its models). */
+  deleteCorpus(input: { tenant: string; corpus: string }): Promise<{ runs: number; objects: number }>;
+  /** API keys: the caller lists, makes and revokes its own tenant's keys. */
+  apiKeys: ApiKeyStore;
   /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
   eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
   limits: {

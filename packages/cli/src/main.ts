@@ -5,7 +5,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDomainError } from "@genq/core";
 import { ConfigError, loadConfig } from "./config.ts";
-import { ingestFolder } from "./ingest-folder.ts";
+import { formatChanges, ingestFolder } from "./ingest-folder.ts";
+import { UsageError, corporaCommand, keysCommand } from "./admin-commands.ts";
 import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
@@ -33,12 +34,15 @@ const USAGE = `genq — domain-tuned semantic search from your documents
 
 usage:
   genq start [--data DIR]                              run the shipped examples end to end
-  genq ingest <folder|corpus.jsonl> --corpus NAME [--data DIR]
+  genq ingest <folder|corpus.jsonl> --corpus NAME [--sync] [--data DIR]
+                                                       --sync: the corpus matches the folder (deletes what is gone)
   genq run --docs <folder|corpus.jsonl> --corpus NAME [--queries queries.jsonl --qrels qrels.tsv] [--data DIR]
   genq eval --corpus NAME --queries queries.jsonl --qrels qrels.tsv [--run RUN] [--json] [--data DIR]
   genq status [--corpus NAME] [--json] [--follow] [--data DIR]
   genq serve [--port N] [--data DIR]                   serve the HTTP API (default port 8787)
+  genq corpora list | genq corpora delete NAME         corpora; delete one with everything it owns
   genq keys create [--tenant NAME] [--data DIR]        make an API key (shown once)
+  genq keys list [--tenant NAME] | genq keys revoke ID list API keys (by id), revoke one
 
 genq run exits 0 when the run is ready, 3 when the quality gate rejected it, 1 when it failed.
 
@@ -64,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
         run: { type: "string" },
         data: { type: "string" },
         json: { type: "boolean", default: false },
+        sync: { type: "boolean", default: false },
         follow: { type: "boolean", short: "f", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -91,7 +96,11 @@ export async function main(argv: string[]): Promise<number> {
         if (!source) return fail("ingest needs a folder or a corpus.jsonl to read");
         if (!args.values.corpus) return fail("ingest needs --corpus NAME");
         if (!existsSync(source)) return fail(`no such file or folder: ${source}`);
-        const summary = await ingestFolder(deps, { source, corpus: args.values.corpus });
+        const summary = await ingestFolder(deps, { source, corpus: args.values.corpus, sync: args.values.sync });
+        if (args.values.sync) {
+          say(formatChanges(args.values.corpus, summary));
+          return 0;
+        }
         process.stdout.write(
           `ingested ${summary.files} files into ${args.values.corpus}: ${summary.documents} documents, ${summary.passages} passages, ${summary.rejected} rejected\n`,
         );
@@ -138,16 +147,17 @@ export async function main(argv: string[]): Promise<number> {
         await handle.stop();
         return 0;
       }
-      case "keys": {
-        if (args.positionals[0] !== "create") return fail("usage: genq keys create [--tenant NAME]");
-        say(createSqliteApiKeys(deps.db).create(args.values.tenant ?? config.tenant));
+      case "keys":
+        keysCommand(deps, args.positionals[0], args.positionals[1], args.values.tenant).forEach(say);
         return 0;
-      }
+      case "corpora":
+        (await corporaCommand(deps, args.positionals[0], args.positionals[1] ?? args.values.corpus)).forEach(say);
+        return 0;
       default:
         return fail(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (isDomainError(error)) return fail(error.message);
+    if (isDomainError(error) || error instanceof UsageError) return fail(error.message);
     throw error;
   } finally {
     deps.close();

@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "@genq/api";
-import { startRun } from "@genq/core";
+import { deleteCorpus, startRun } from "@genq/core";
 import { createSqliteApiKeys } from "@genq/local";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import type { LocalDeps } from "./local-deps.ts";
@@ -37,6 +37,8 @@ export function createLocalApp(deps: LocalDeps) {
     generator: createExtractiveGenerator(),
     authenticate: async (key) => keys.tenantOf(key),
     startRun: (input) => startRun(deps.engine, input),
+    deleteCorpus: (input) => deleteCorpus(deps.documentDeps, input),
+    apiKeys: keys.store(),
     eventFeed: { after: async (seq, limit) => deps.outbox.readAfter(seq, limit), last: async () => deps.outbox.lastSeq() },
     limits: { maxUploadBytes: Math.round(deps.config.maxDocumentMb * 1024 * 1024) },
   });

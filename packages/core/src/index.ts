@@ -87,7 +87,7 @@ export type { DeleteCorpusDeps } from "./usecases/delete-corpus.ts";
 export { refreshDocument, syncIndexVersion, parseRetrainPolicy, retrainIfDue } from "./usecases/fresh-documents.ts";
 export type { FreshIndexDeps, RetrainPolicy } from "./usecases/fresh-documents.ts";
 export { collectPassageGarbage, releasePassages } from "./usecases/collect-passages.ts";
-export { normalizeMetadata, metadataTerms, metadataMatches, METADATA_KEY, METADATA_LIMITS } from "./usecases/metadata.ts";
+export { normalizeMetadata, metadataTerms, metadataMatches, toObjectMetadata, fromObjectMetadata, METADATA_KEY, METADATA_LIMITS } from "./usecases/metadata.ts";
 export { encodeCursor, decodeCursor, pageByKey, pageLimit, MAX_PAGE } from "./usecases/pages.ts";
 export { fuseScores, reciprocalRankFusion, DEFAULT_HYBRID_WEIGHTS } from "./search/fusion.ts";
 export type { ScoredIndex, HybridWeights } from "./search/fusion.ts";

@@ -1,19 +1,33 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { corpusForTenant, NotFoundError, storeJudgments, uploadDocument, type Corpus } from "@genq/core";
+import { corpusForTenant, NotFoundError, storeJudgments, uploadDocument, type Corpus, type DocumentRecord } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { CorpusParam, RunParam, RunSchema, UploadRequest, errors } from "../schemas.ts";
+import { CorpusParam, RunParam, RunSchema, RunSummarySchema, UploadRequest, errors } from "../schemas.ts";
 
-const CorpusSummary = z
+const ServingSchema = z.object({ runId: z.string(), indexVersion: z.string(), modelId: z.string().nullable() });
+const CorpusListItem = z
   .object({
-    name: z.string(), documents: z.number(), files: z.number(), passages: z.number(),
-    rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
-    runs: z.array(z.object({ id: z.string(), state: z.string(), reason: z.string().nullable(), createdAt: z.string() })),
-    serving: z.object({ runId: z.string(), indexVersion: z.string(), modelId: z.string().nullable() }).nullable(),
+    name: z.string(), createdAt: z.string(),
+    serving: z.object({ runId: z.string(), indexVersion: z.string() }).nullable(),
+    activeRunId: z.string().nullable().openapi({ description: "the run in progress, if any" }),
+    deleting: z.boolean().openapi({ description: "true while the corpus is being deleted" }),
+  })
+  .openapi("CorpusListItem");
+const CorpusDetail = z
+  .object({
+    name: z.string(), createdAt: z.string(),
+    files: z.number(), documents: z.number(), passages: z.number(),
+    rejectedFiles: z.number().openapi({ description: "files that could not be ingested; their reasons are in GET …/documents" }),
+    serving: ServingSchema.nullable(),
+    servedPassages: z.number().openapi({ description: "passages the serving index holds" }),
+    untrainedPassages: z.number().openapi({ description: "of those, passages of documents added or changed since the serving model's run (searchable, not trained on)" }),
+    untrainedShare: z.number().openapi({ description: "untrainedPassages / servedPassages (0 when nothing serves)" }),
+    activeRunId: z.string().nullable(),
+    recentRuns: z.array(RunSummarySchema).openapi({ description: "the five newest runs; all of them with GET /v1/corpora/{corpus}/runs" }),
   })
   .openapi("Corpus");
 
-const listRoute = createRoute({ method: "get", path: "/v1/corpora", tags: ["corpora"], summary: "Your corpora", responses: { 200: { description: "corpora", content: { "application/json": { schema: z.object({ corpora: z.array(CorpusSummary) }) } } }, 401: errors[401] } });
-const getRoute = createRoute({ method: "get", path: "/v1/corpora/{corpus}", tags: ["corpora"], summary: "Documents, passages, rejected files, runs and serving model", request: { params: CorpusParam }, responses: { 200: { description: "corpus", content: { "application/json": { schema: CorpusSummary } } }, 401: errors[401], 404: errors[404] } });
+const listRoute = createRoute({ method: "get", path: "/v1/corpora", tags: ["corpora"], summary: "Your corpora (no documents or runs: see each corpus)", responses: { 200: { description: "corpora", content: { "application/json": { schema: z.object({ corpora: z.array(CorpusListItem) }) } } }, 401: errors[401] } });
+const getRoute = createRoute({ method: "get", path: "/v1/corpora/{corpus}", tags: ["corpora"], summary: "Counts of files, documents and passages, what serves and how much of it is untrained, the newest runs", request: { params: CorpusParam }, responses: { 200: { description: "corpus", content: { "application/json": { schema: CorpusDetail } } }, 401: errors[401], 404: errors[404] } });
 const uploadRoute = createRoute({
   method: "post", path: "/v1/corpora/{corpus}/documents", tags: ["corpora"], summary: "Upload a document (the same path as dropping a file into the bucket)",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: UploadRequest } }, required: true } },
@@ -32,20 +46,43 @@ const reportRoute = createRoute({
   responses: { 200: { description: "report", content: { "application/json": { schema: z.record(z.string(), z.unknown()) }, "text/html": { schema: z.string() } } }, 401: errors[401], 404: errors[404] },
 });
 
-async function summary(deps: ApiDeps, corpus: Corpus) {
-  const docs = await deps.repo.listDocuments(corpus.name);
-  const runs = await deps.repo.listRuns(corpus.name);
+/** Every document record of a corpus, a page at a time (counts are summed without holding all of them). */
+export async function* allDocuments(deps: Pick<ApiDeps, "repo">, corpus: string): AsyncGenerator<DocumentRecord> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.repo.listDocumentsPage(corpus, { limit: 1000, cursor });
+    yield* page.items;
+    cursor = page.next ?? undefined;
+  } while (cursor);
+}
+
+const listItem = (c: Corpus) => ({
+  name: c.name, createdAt: c.createdAt, serving: c.servingRunId && c.servingIndexVersion ? { runId: c.servingRunId, indexVersion: c.servingIndexVersion } : null,
+  activeRunId: c.activeRunId ?? null, deleting: Boolean(c.deletingSince),
+});
+
+async function detail(deps: ApiDeps, corpus: Corpus) {
+  const counts = { files: 0, documents: 0, passages: 0, rejectedFiles: 0 };
+  for await (const d of allDocuments(deps, corpus.name)) {
+    counts.files++;
+    if (d.status === "chunked") counts.documents += d.documentCount;
+    if (d.status === "rejected") counts.rejectedFiles++;
+    counts.passages += d.passageCount;
+  }
+  const version = await deps.index.servingVersion(corpus.name);
+  const served = version ? await deps.index.counts(version) : { passages: 0, untrained: 0 };
   const index = corpus.servingIndexVersion ? await deps.repo.getIndexVersion(corpus.servingIndexVersion) : null;
+  const runs = await deps.repo.listRunsPage(corpus.name, { limit: 5 });
   return {
-    name: corpus.name,
-    files: docs.length,
-    documents: docs.reduce((n, d) => n + (d.status === "chunked" ? d.documentCount : 0), 0),
-    passages: docs.reduce((n, d) => n + d.passageCount, 0),
-    rejected: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
-    runs: runs.map((r) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.createdAt })),
+    name: corpus.name, createdAt: corpus.createdAt, ...counts,
     serving: corpus.servingRunId && corpus.servingIndexVersion ? { runId: corpus.servingRunId, indexVersion: corpus.servingIndexVersion, modelId: index?.modelId ?? null } : null,
+    servedPassages: served.passages, untrainedPassages: served.untrained, untrainedShare: served.passages ? served.untrained / served.passages : 0,
+    activeRunId: corpus.activeRunId ?? null,
+    recentRuns: runs.items.map(runSummary),
   };
 }
+
+export const runSummary = (r: { id: string; state: string; reason: string | null; createdAt: string; updatedAt: string }) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt });
 
 const runView = (r: Awaited<ReturnType<ApiDeps["repo"]["getRun"]>> & object) => ({
   id: r.id, corpus: r.corpus, state: r.state, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt,
@@ -60,15 +97,15 @@ export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     if (!run || run.tenant !== tenant) throw new NotFoundError(`run "${id}" not found`);
     return run;
   };
-  app.openapi(listRoute, async (c) => c.json({ corpora: await Promise.all((await deps.repo.listCorpora(c.get("tenant"))).map((x) => summary(deps, x))) }, 200));
-  app.openapi(getRoute, async (c) => c.json(await summary(deps, await corpusForTenant(deps.repo, c.get("tenant"), c.req.valid("param").corpus)), 200));
+  app.openapi(listRoute, async (c) => c.json({ corpora: (await deps.repo.listCorpora(c.get("tenant"))).sort((a, b) => a.name.localeCompare(b.name)).map(listItem) }, 200));
+  app.openapi(getRoute, async (c) => c.json(await detail(deps, await corpusForTenant(deps.repo, c.get("tenant"), c.req.valid("param").corpus)), 200));
   app.openapi(uploadRoute, async (c) => {
     const { corpus } = c.req.valid("param");
     const body = c.req.valid("json");
     const bytes = body.encoding === "base64" ? Uint8Array.from(Buffer.from(body.content, "base64")) : new TextEncoder().encode(body.content);
     const existing = await deps.repo.getCorpus(corpus);
     if (existing && existing.tenant !== c.get("tenant")) throw new NotFoundError(`corpus "${corpus}" not found`);
-    return c.json(await uploadDocument(deps, { tenant: c.get("tenant"), corpus, path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes }), 202);
+    return c.json(await uploadDocument(deps, { tenant: c.get("tenant"), corpus, path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes, metadata: body.metadata }), 202);
   });
   app.openapi(judgmentsRoute, async (c) => {
     const { corpus } = c.req.valid("param");

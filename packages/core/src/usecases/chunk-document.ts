@@ -7,7 +7,7 @@ import { contentHash, shortHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
 import { eventIds } from "../pipeline/names.ts";
 import { ensureCorpus } from "./ensure-corpus.ts";
-import { normalizeMetadata } from "./metadata.ts";
+import { fromObjectMetadata } from "./metadata.ts";
 import { releasePassages } from "./collect-passages.ts";
 
 /** Parses one uploaded object into documents; throws DocumentRejectedError for what it cannot read. */
@@ -60,7 +60,7 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
   const bytes = await deps.blobs.get(key);
   const hash = contentHash(bytes);
-  const uploadMetadata = normalizeMetadata(info.metadata);
+  const uploadMetadata = fromObjectMetadata(info.metadata);
   // A revision is the path, the bytes and the upload's metadata: changing any of them makes a new one.
   const revision = shortHash(`${path}\u0000${hash}\u0000${JSON.stringify(Object.entries(uploadMetadata).sort())}`);
   const passagesKey = keys.passages(corpus, revision);

@@ -76,3 +76,35 @@ export function metadataMatches(metadata: Metadata | undefined, filter: Metadata
   }
   return true;
 }
+
+/** S3 keeps at most 2 KB of user metadata per object (Amazon S3 user guide, "Working with object metadata"). */
+export const OBJECT_METADATA_BYTES = 2048;
+
+/**
+ * Metadata as an object's user metadata (string values only): a list becomes its JSON text. Refuses
+ * metadata that would not fit an S3 object's 2 KB, on every runtime alike.
+ */
+export function toObjectMetadata(metadata: Metadata): Record<string, string> {
+  const out = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v]));
+  const size = Object.entries(out).reduce((n, [k, v]) => n + new TextEncoder().encode(k + v).length, 0);
+  if (size > OBJECT_METADATA_BYTES) throw new ValidationError(`metadata: ${size} bytes, an object carries at most ${OBJECT_METADATA_BYTES}`);
+  return out;
+}
+
+/** An object's user metadata as genq metadata: a value holding a JSON list of strings is that list. */
+export function fromObjectMetadata(raw: Record<string, string> | undefined): Metadata {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    let value: unknown = v;
+    if (v.startsWith("[")) {
+      try {
+        const list = JSON.parse(v) as unknown;
+        if (Array.isArray(list) && list.every((x) => typeof x === "string")) value = list;
+      } catch {
+        // Not a list: the text itself is the value.
+      }
+    }
+    out[k] = value;
+  }
+  return normalizeMetadata(out);
+}

@@ -1,7 +1,7 @@
 // Lambda: API Gateway → the same Hono app the local runtime serves.
 import { handle } from "hono/aws-lambda";
 import { createApp } from "@genq/api";
-import { startRun } from "@genq/core";
+import { deleteCorpus, startRun } from "@genq/core";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { createBedrockGenerator, createSageMakerGenerator, createSageMakerReader } from "@genq/aws";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
@@ -22,7 +22,9 @@ export const handler = handle(
         ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT)
         : createExtractiveGenerator(),
     authenticate: (key) => deps.apiKeys.tenantOf(key),
+    apiKeys: deps.apiKeys,
     startRun: (input) => startRun(d, input),
+    deleteCorpus: (input) => deleteCorpus({ ...d, index: deps.index, deployer: deps.retirer }, input),
     limits: lambdaHttpLimits(deps.config.GENQ_MAX_DOCUMENT_MB),
   }),
 );
