@@ -1,11 +1,13 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keysCommand } from "../../packages/functions/src/keys-command.ts";
 import type { BlobStore } from "@genq/core";
-import { PIPELINE_TABLE_DEFINITION, createDynamoDbPipelineRepository, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore } from "@genq/aws";
+import { PIPELINE_TABLE_DEFINITION, createDynamoDbApiKeys, createDynamoDbPipelineRepository, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore } from "@genq/aws";
 import { startOpenSearchStandIn, type OpenSearchStandIn } from "../aws-sim/opensearch-standin.ts";
 import { searchIndexContract } from "./search-index.contract.ts";
+import { apiKeysContract } from "./api-keys.contract.ts";
 import { blobStoreContract } from "./blob-store.contract.ts";
 import { pipelineRepositoryContract } from "./pipeline-repository.contract.ts";
 import { startDynamoDbLocal, startS3rver, type Emulator } from "./emulators.ts";
@@ -36,11 +38,41 @@ blobStoreContract("S3 (s3rver)", async () => {
   return prefixed(createS3BlobStore(client, "genq-test"), `t${++counter}/`);
 });
 
-pipelineRepositoryContract("DynamoDB (DynamoDB Local)", async () => {
+/** A fresh pipeline table in DynamoDB Local. */
+async function freshTable() {
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   const table = `genq-${++counter}`;
   await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
-  return createDynamoDbPipelineRepository(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table);
+  return { doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table };
+}
+
+pipelineRepositoryContract("DynamoDB (DynamoDB Local)", async () => {
+  const { doc, table } = await freshTable();
+  return createDynamoDbPipelineRepository(doc, table);
+});
+
+apiKeysContract("DynamoDB (DynamoDB Local)", async () => {
+  const { doc, table } = await freshTable();
+  return createDynamoDbApiKeys(doc, table);
+});
+
+describe("the AWS keys command (npm run keys:aws)", () => {
+  it("creates, lists and revokes a tenant's keys in the stage's table", async () => {
+    const { doc, table } = await freshTable();
+    const store = createDynamoDbApiKeys(doc, table);
+    const out: string[] = [];
+    expect(await keysCommand(["create", "--tenant", "acme"], store, (l) => out.push(l))).toBe(0);
+    const key = out[0]!;
+    expect(await store.tenantOf(key)).toBe("acme");
+    out.length = 0;
+    await keysCommand(["list", "--tenant", "acme"], store, (l) => out.push(l));
+    const id = out[0]!.split(" ")[0]!;
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    expect(await keysCommand(["revoke", id, "--tenant", "acme"], store, () => {})).toBe(0);
+    expect(await store.tenantOf(key)).toBeNull();
+    expect(await keysCommand(["revoke", id, "--tenant", "acme"], store, () => {})).toBe(1);
+    expect(await keysCommand(["list"], store, () => {})).toBe(1);
+  });
 });
 
 function prefixed(store: BlobStore, prefix: string): BlobStore {

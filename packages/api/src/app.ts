@@ -22,6 +22,7 @@ export function createApp(deps: ApiDeps) {
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
+  app.openAPIRegistry.registerPath({ method: "get", path: "/health", tags: ["service"], summary: "Liveness (no API key needed)", security: [], responses: { 200: { description: "the service is up" } } });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: { title: "genq", version: "0.1.0", description: "Domain-tuned semantic search, extractive QA and cited answers over your documents." },

@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { PUBLIC_EVENT_TYPES, ConflictError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
@@ -8,6 +8,12 @@ import type { ApiDeps, AppEnv } from "../deps.ts";
  * (the local counterpart of an EventBridge subscription). Resumes after `Last-Event-ID` or `?after=`.
  */
 export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, pollMs = 250) {
+  // A stream has no JSON schema for the OpenAPI document; it is listed there with its media type.
+  app.openAPIRegistry.registerPath({
+    method: "get", path: "/v1/events", tags: ["events"], summary: "Server-Sent Events: genq's public stage events for your corpora, resumable with Last-Event-ID",
+    request: { query: z.object({ after: z.string().optional().openapi({ param: { name: "after", in: "query" }, description: "resume after this event number" }) }) },
+    responses: { 200: { description: "an event stream", content: { "text/event-stream": { schema: z.string() } } } },
+  });
   app.get("/v1/events", async (c) => {
     const feed = deps.eventFeed;
     if (!feed) throw new ConflictError("this runtime publishes events to its event bus; subscribe there");
