@@ -17,7 +17,7 @@ import {
 import { highlighter } from "@genq/ml";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
-import { createMemorySignals, type MemorySignals } from "./memory-signals.ts";
+import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS index_versions (
@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS index_versions (
   created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS index_serving (corpus TEXT PRIMARY KEY, version TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, op TEXT NOT NULL, row INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
 `;
 
 /** Columns a version's passages table gained after it was first made (added to older tables on use). */
@@ -70,10 +72,11 @@ export interface SqliteSearchIndexOptions {
  * TF-IDF cosine and an exact vector scan in typed arrays — loaded from those tables on promotion or at
  * start (FTS5 is not used: its bm25() idf measurably weakens BM25, see memory-signals.ts). Promotion is one UPDATE in a transaction, so a
  * search sees the old serving version or the new one, never a half-built one. Every write to a version
- * counts up its `changes` in the same transaction; a search that finds the count moved (in this process
- * or another sharing the file) reloads the version's memory signals first, so a replaced or deleted
- * document is never found afterwards. Filters (source path or its prefix, document, metadata terms kept
- * in a side table) select rows in SQL.
+ * logs the rows it added and removed (`index_changes`) in the same transaction; a search that finds the
+ * log moved on (written by this process or another sharing the file) first applies those changes to the
+ * version's memory signals (a small segment of fresh rows, removed rows left out; see live-signals.ts),
+ * so a replaced or deleted document is never found afterwards and a fresh one is found at once.
+ * Filters (source path or its prefix, document, metadata terms kept in a side table) select rows in SQL.
  */
 export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
@@ -82,9 +85,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 } {
   db.exec(SCHEMA);
   // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
-  const versionColumns = (db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).map((c) => c.name);
-  if (!versionColumns.includes("tenant")) db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
-  if (!versionColumns.includes("changes")) db.exec("ALTER TABLE index_versions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0");
+  if (!(db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).some((c) => c.name === "tenant")) {
+    db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
+  }
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
   const statements = new Map<string, Statement<unknown[]>>();
   /** Prepared statements are compiled once per SQL text (searches run the same few over and over). */
@@ -93,9 +96,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!st) statements.set(text, (st = db.prepare<unknown[]>(text)));
     return st;
   };
-  const memory = new Map<string, { signals: MemorySignals; changes: number }>();
-  const changesOf = (version: string) => (sql("SELECT changes FROM index_versions WHERE version = ?").get(version) as { changes: number } | undefined)?.changes ?? 0;
-  const bump = (version: string) => sql("UPDATE index_versions SET changes = changes + 1 WHERE version = ?").run(version);
+  const memory = new Map<string, { signals: LiveSignals; seq: number }>();
+  const latestChange = (version: string) => (sql("SELECT coalesce(max(seq), 0) AS seq FROM index_changes WHERE version = ?").get(version) as { seq: number }).seq;
+  const logChange = (version: string, op: "add" | "remove", row: number) => sql("INSERT INTO index_changes (version, op, row) VALUES (?, ?, ?)").run(version, op, row);
 
   const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }>();
   const info = (version: string) => {
@@ -163,16 +166,42 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return rows.map((r) => ({ index: r.rowid, score: 1 - r.distance }));
   };
 
-  const signals = (version: string, tag: string): MemorySignals => {
-    const changes = changesOf(version);
-    let loaded = memory.get(version);
-    if (!loaded || loaded.changes !== changes) {
-      const t = tables(tag);
-      const rows = db.prepare(`SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${t.p} p JOIN ${t.vec} v ON v.rowid = p.rowid ORDER BY p.rowid`).all() as Array<{ rowid: number; title: string; text: string; embedding: Buffer }>;
-      const s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })), { annThreshold: options.annThreshold });
-      memory.set(version, (loaded = { signals: s, changes }));
+  type VectorRow = { rowid: number; title: string; text: string; embedding: Buffer };
+  const signalRow = (r: VectorRow): SignalRow => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) });
+  const vectorRows = (tag: string, where = "") => `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${tables(tag).p} p JOIN ${tables(tag).vec} v ON v.rowid = p.rowid${where} ORDER BY p.rowid`;
+
+  /**
+   * A version's memory signals, caught up with its change log: loaded whole the first time (or when the
+   * fresh rows have grown enough for a rebuild), otherwise the changes logged since are applied. Reads run
+   * in one transaction, so the rows and the log position agree.
+   */
+  const signals = (version: string, tag: string): LiveSignals => {
+    const loaded = memory.get(version);
+    const latest = latestChange(version);
+    if (loaded && loaded.seq === latest) return loaded.signals;
+    if (loaded && !loaded.signals.rebuildDue) {
+      db.transaction(() => {
+        const log = sql("SELECT seq, op, row FROM index_changes WHERE version = ? AND seq > ? ORDER BY seq").all(version, loaded.seq) as Array<{ seq: number; op: string; row: number }>;
+        const added = log.filter((c) => c.op === "add").map((c) => c.row);
+        const rows = new Map<number, VectorRow>();
+        for (let i = 0; i < added.length; i += 500) {
+          const part = added.slice(i, i + 500);
+          for (const r of db.prepare(vectorRows(tag, ` WHERE p.rowid IN (${part.map(() => "?").join(",")})`)).all(...part) as VectorRow[]) rows.set(r.rowid, r);
+        }
+        // An added row removed again later in the log is gone from the table: its removal follows.
+        const changes = log.flatMap((c): SignalChange[] => (c.op === "remove" ? [{ op: "remove", rowid: c.row }] : rows.has(c.row) ? [{ op: "add", row: signalRow(rows.get(c.row)!) }] : []));
+        loaded.signals.apply(changes);
+        loaded.seq = log.at(-1)?.seq ?? loaded.seq;
+      })();
+      return loaded.signals;
     }
-    return loaded.signals;
+    const fresh = db.transaction(() => {
+      const seq = latestChange(version);
+      const rows = db.prepare(vectorRows(tag)).all() as VectorRow[];
+      return { signals: createLiveSignals(rows.map(signalRow), { annThreshold: options.annThreshold }), seq };
+    })();
+    memory.set(version, fresh);
+    return fresh.signals;
   };
 
   /**
@@ -193,7 +222,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!filter) return s[signal](query, k);
     const allowed = allowedRows(tag, filter);
     if (!allowed.size) return [];
-    return s[signal](query, Number.MAX_SAFE_INTEGER).filter((h) => allowed.has(h.index)).slice(0, k);
+    return s[signal](query, k, (rowid) => allowed.has(rowid));
   };
 
   const toHits = (tag: string, query: string, ranked: ScoredIndex[], signals: Record<string, ScoredIndex[]>): SearchHit[] => {
@@ -233,6 +262,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       vecDelete.run(BigInt(rowid));
       deleteTerms.run(rowid);
       deleteRow.run(rowid);
+      logChange(version, "remove", rowid);
     };
     db.transaction(() => {
       for (const path of sourcePaths) for (const r of rowsOfPath.all(path) as Array<{ rowid: number }>) remove(r.rowid);
@@ -244,8 +274,8 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
         const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant, p.revision ?? "", trained === false ? 0 : 1, metadata).lastInsertRowid);
         vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         for (const term of metadataTerms(p.metadata)) insertTerm.run(rowid, term);
+        logChange(version, "add", rowid);
       }
-      bump(version);
     })();
   };
 
@@ -360,6 +390,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p}; DROP TABLE IF EXISTS ${t.m};`);
         db.prepare("DELETE FROM index_versions WHERE version = ?").run(version);
+        db.prepare("DELETE FROM index_changes WHERE version = ?").run(version);
       })();
       memory.delete(version);
       readyInfo.delete(version);
