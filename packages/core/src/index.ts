@@ -84,7 +84,7 @@ export { deleteDocument } from "./usecases/delete-document.ts";
 export type { DeleteDocumentDeps } from "./usecases/delete-document.ts";
 export { deleteCorpus } from "./usecases/delete-corpus.ts";
 export type { DeleteCorpusDeps } from "./usecases/delete-corpus.ts";
-export { refreshDocument, syncIndexVersion, parseRetrainPolicy, retrainIfDue } from "./usecases/fresh-documents.ts";
+export { refreshDocument, syncIndexVersion, parseRetrainPolicy, retrainIfDue, trainedBy } from "./usecases/fresh-documents.ts";
 export type { FreshIndexDeps, RetrainPolicy } from "./usecases/fresh-documents.ts";
 export { collectPassageGarbage, releasePassages } from "./usecases/collect-passages.ts";
 export { normalizeMetadata, metadataTerms, metadataMatches, toObjectMetadata, fromObjectMetadata, METADATA_KEY, METADATA_LIMITS } from "./usecases/metadata.ts";

@@ -8,7 +8,8 @@ import { chunkDocument } from "./chunk-document.ts";
 import { collectPassageGarbage } from "./collect-passages.ts";
 import { deleteCorpus } from "./delete-corpus.ts";
 import { deleteDocument } from "./delete-document.ts";
-import { parseRetrainPolicy, refreshDocument, retrainIfDue } from "./fresh-documents.ts";
+import { parseRetrainPolicy, refreshDocument, retrainIfDue, trainedBy } from "./fresh-documents.ts";
+import { loadCorpusPassages } from "./load-passages.ts";
 import { normalizeMetadata } from "./metadata.ts";
 import { startRun } from "./start-run.ts";
 import { uploadDocument } from "./upload-document.ts";
@@ -187,5 +188,19 @@ describe("deleting a corpus", () => {
     await deps.repo.putCorpus({ ...c, deletingSince: "2026-03-01T00:00:00Z" }, c.version);
     await expect(startRun(deps, { corpus: "docs", tenant: "acme" })).rejects.toThrow(/being deleted/);
     await expect(uploadDocument(deps, { tenant: "acme", corpus: "docs", path: "b.md", bytes: new Uint8Array([104]), maxBytes: 10 })).rejects.toThrow(/being deleted/);
+  });
+});
+
+describe("what a run trained on", () => {
+  it("counts documents chunked after the run began generating queries as untrained in its index", async () => {
+    const { deps, upload } = setup();
+    await upload("a.md", "Vacuum reclaims storage.");
+    const run = await startRun(deps, { corpus: "docs", tenant: "acme" });
+    const began = { at: deps.clock.now().toISOString(), from: "ingesting" as const, to: "generating" as const, event: "ingestion.completed" };
+    await deps.repo.putRun({ ...(await deps.repo.getRun(run.id))!, state: "generating", history: [began] }, 0);
+    await upload("late.md", "Checkpoints flush dirty pages.");
+    const trained = await trainedBy(deps.repo, run.id);
+    const passages = await loadCorpusPassages(deps, "docs");
+    expect(passages.map((p) => [p.sourcePath, trained(p)])).toEqual([["a.md", true], ["late.md", false]]);
   });
 });

@@ -114,6 +114,19 @@ export async function syncIndexVersion(deps: FreshIndexDeps, input: { corpus: st
   return changed;
 }
 
+/**
+ * Which passages a run's model was trained on, for its index build: those of documents chunked before
+ * the run began generating queries (query generation reads the corpus when it starts); passages of
+ * documents chunked later are indexed as untrained.
+ */
+export async function trainedBy(repo: PipelineRepository, runId: string): Promise<(passage: Passage) => boolean> {
+  const run = await repo.getRun(runId);
+  const since = run?.history.find((h) => h.to === "generating")?.at;
+  if (!run || !since) return () => true;
+  const late = new Set((await repo.listDocuments(run.corpus)).filter((d) => d.passagesKey && d.chunkedAt && d.chunkedAt > since).map((d) => revisionOf(d.passagesKey!)));
+  return (passage) => !passage.revision || !late.has(passage.revision);
+}
+
 /** When a corpus retrains by itself: once untrained passages reach a share of the serving index, or a count. */
 export type RetrainPolicy = { kind: "share"; value: number } | { kind: "passages"; value: number };
 

@@ -1,5 +1,5 @@
 // Lambda: SageMaker Training / Transform / Endpoint state changes (EventBridge) → the run's next step.
-import { completeIndexBuild, completeQueryGeneration, failStage, isTransient, loadCorpusPassages, reasonOf, runResources } from "@genq/core";
+import { completeIndexBuild, completeQueryGeneration, failStage, isTransient, loadCorpusPassages, reasonOf, runResources, trainedBy } from "@genq/core";
 import { collectTransformOutput, indexEmbeddingOutput } from "@genq/aws";
 import { awsDeps } from "../aws-deps.ts";
 import { createSageMakerStateChangeHandler } from "../sagemaker-state-change.ts";
@@ -16,7 +16,8 @@ export const handler = createSageMakerStateChangeHandler(
       } else {
         const indexVersion = runResources.indexVersion(job.runId);
         const passages = new Map((await loadCorpusPassages(d, job.corpus)).map((p) => [p.id, p]));
-        const count = await indexEmbeddingOutput(d.blobs, index, { corpus: job.corpus, runId: job.runId, version: indexVersion, dimensions: c.GENQ_EMBEDDING_DIMENSIONS, passages });
+        const trained = await trainedBy(d.repo, job.runId);
+        const count = await indexEmbeddingOutput(d.blobs, index, { corpus: job.corpus, runId: job.runId, version: indexVersion, dimensions: c.GENQ_EMBEDDING_DIMENSIONS, passages, trained });
         await completeIndexBuild(d, { corpus: job.corpus, runId: job.runId, modelId: runResources.modelId(job.runId), indexVersion, passages: count });
       }
     } catch (error) {
