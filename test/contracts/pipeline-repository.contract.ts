@@ -81,6 +81,19 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       await expect(repo.deleteDocument("docs", "a.md", 1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
     });
 
+    it("keeps a corpus's document counts exact through creates, replacements, rejections and deletes", async () => {
+      const repo = await make();
+      const a = await repo.putDocument(doc("a.md"), null);
+      await repo.putDocument({ ...doc("b.jsonl"), documentCount: 3, passageCount: 5 }, null);
+      await repo.putDocument({ ...a, status: "rejected", reason: "binary", contentHash: "h9" }, 0);
+      await expect(repo.putDocument({ ...a, passageCount: 99 }, 0)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      expect(await repo.documentStats("docs")).toEqual({ files: 2, chunkedFiles: 1, rejectedFiles: 1, documents: 3, passages: 7 });
+      await repo.deleteDocument("docs", "a.md", 1);
+      await expect(repo.deleteDocument("docs", "b.jsonl", 7)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      expect(await repo.documentStats("docs")).toEqual({ files: 1, chunkedFiles: 1, rejectedFiles: 0, documents: 3, passages: 5 });
+      expect(await repo.documentStats("other")).toEqual({ files: 0, chunkedFiles: 0, rejectedFiles: 0, documents: 0, passages: 0 });
+    });
+
     it("pages through documents in path order and runs newest first, with cursors", async () => {
       const repo = await make();
       for (const p of ["c.md", "a.md", "e/f.md", "b.md", "d.md"]) await repo.putDocument(doc(p), null);

@@ -1,6 +1,9 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, decodeCursor, encodeCursor, pageLimit, runResources, type PageRequest, type PipelineRepository } from "@genq/core";
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, decodeCursor, documentContribution, encodeCursor, pageLimit, runResources, type DocumentStats,
+  type PageRequest, type PipelineRepository,
+} from "@genq/core";
 import type { z } from "zod";
 
 /**
@@ -10,6 +13,7 @@ import type { z } from "zod";
  * |-----------------|--------------------|------------------|------------------------|--------------------------|
  * | corpus          | CORPUS#<name>      | CORPUS           | TENANT#<tenant>        | CORPUS#<name>            |
  * | document        | CORPUS#<name>      | DOC#<path>       | —                      | —                        |
+ * | document counts | CORPUS#<name>      | STATS            | —                      | —                        |
  * | run             | RUN#<id>           | RUN              | —                      | —                        |
  * | run (listing)   | CORPUS#<name>      | RUN#<createdAt>#<id> | —                  | —                        |
  * | model version   | MODEL#<id>         | MODEL            | —                      | —                        |
@@ -23,7 +27,10 @@ import type { z } from "zod";
  * `ingesting` or let a second run start. A run is therefore written twice in one transaction — by id,
  * and as a listing item in its corpus's partition — with the compare-and-set on the item by id.
  * Compare-and-set is a ConditionExpression on `version` (or `attribute_not_exists(pk)` on create); a
- * failed condition or a conflicting transaction becomes ConcurrentUpdateError.
+ * failed condition or a conflicting transaction becomes ConcurrentUpdateError. A document is written
+ * (or deleted) in one transaction with an ADD to its corpus's counts item, by the difference between the
+ * record it replaces — read first, and guaranteed to be the one replaced by the version condition — and
+ * the new one, so the counts stay exact without listing documents.
  */
 export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, table: string): PipelineRepository {
   const get = async <T>(schema: z.ZodType<T>, pk: string, sk: string): Promise<T | null> => {
@@ -105,6 +112,26 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
     } while (start && items.length <= limit);
     return { items: items.slice(0, limit), sks: sks.slice(0, limit), more: items.length > limit };
   };
+  /** Write or delete a document together with the ADD that moves its corpus's counts by the difference. */
+  const documentTransaction = async (corpus: string, write: Record<string, unknown>, before: DocumentRecord | null, after: DocumentRecord | null, expected: number | null) => {
+    const a = documentContribution(after);
+    const b = documentContribution(before);
+    const fields = Object.keys(a) as Array<keyof DocumentStats>;
+    const update = {
+      Update: {
+        TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: "STATS" },
+        UpdateExpression: `ADD ${fields.map((f) => `#${f} :${f}`).join(", ")}`,
+        ExpressionAttributeNames: Object.fromEntries(fields.map((f) => [`#${f}`, f])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map((f) => [`:${f}`, a[f] - b[f]])),
+      },
+    };
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: [write, update] as never }));
+    } catch (error) {
+      if (lostRace(error)) throw new ConcurrentUpdateError(`document of corpus "${corpus}" changed since version ${expected}`, { cause: error });
+      throw error;
+    }
+  };
   /** Delete items by key, 25 per BatchWriteItem, sending again what DynamoDB left unprocessed. */
   const deleteKeys = async (keysToDelete: Array<{ pk: string; sk: string }>) => {
     for (let i = 0; i < keysToDelete.length; i += 25) {
@@ -154,18 +181,26 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
     },
     getDocument: (corpus, path) => get(DocumentRecord, `CORPUS#${corpus}`, `DOC#${path}`),
     listDocuments: (corpus) => query(DocumentRecord, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "DOC#" }),
-    putDocument: (d, expected) => cas({ pk: `CORPUS#${d.corpus}`, sk: `DOC#${d.path}` }, {}, d, expected),
+    putDocument: async (d, expected) => {
+      const old = expected === null ? null : await get(DocumentRecord, `CORPUS#${d.corpus}`, `DOC#${d.path}`);
+      const next = { ...d, version: expected === null ? 0 : expected + 1 };
+      await documentTransaction(d.corpus, { Put: { TableName: table, Item: { pk: `CORPUS#${d.corpus}`, sk: `DOC#${d.path}`, version: next.version, body: next }, ...condition(expected) } }, old, next, expected);
+      return next;
+    },
+    async documentStats(corpus) {
+      const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: "STATS" }, ConsistentRead: true }));
+      const item = out.Item ?? {};
+      return { files: Number(item.files ?? 0), chunkedFiles: Number(item.chunkedFiles ?? 0), rejectedFiles: Number(item.rejectedFiles ?? 0), documents: Number(item.documents ?? 0), passages: Number(item.passages ?? 0) };
+    },
     async listDocumentsPage(corpus, page) {
       const { items, more } = await pageOf(DocumentRecord, `CORPUS#${corpus}`, "DOC#", page, false);
       return { items, next: more ? encodeCursor({ after: items[items.length - 1]!.path }) : null };
     },
     async deleteDocument(corpus, path, expected) {
-      try {
-        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: `DOC#${path}` }, ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expected } }));
-      } catch (error) {
-        if (lostRace(error)) throw new ConcurrentUpdateError(`document "${corpus}/${path}" changed since version ${expected} (or is gone)`, { cause: error });
-        throw error;
-      }
+      const old = await get(DocumentRecord, `CORPUS#${corpus}`, `DOC#${path}`);
+      if (!old || old.version !== expected) throw new ConcurrentUpdateError(`document "${corpus}/${path}" changed since version ${expected} (or is gone)`);
+      const del = { Delete: { TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: `DOC#${path}` }, ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expected } } };
+      await documentTransaction(corpus, del, old, null, expected);
     },
     getRun: (id) => get(Run, `RUN#${id}`, "RUN"),
     // The listing items sort by creation time, then id: the order runs were started in.

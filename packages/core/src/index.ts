@@ -16,11 +16,11 @@ export type { DomainErrorCode } from "./errors.ts";
 export { contentHash, shortHash, fnv1a, isHeldOut } from "./hash.ts";
 
 // Ports
-export { silentLogger, systemClock, SEARCH_MODES } from "./ports.ts";
+export { silentLogger, systemClock, SEARCH_MODES, documentContribution } from "./ports.ts";
 export type {
   BlobInfo, BlobStore, PipelineRepository, EventPublisher, EventHandler, Logger, QueryPair, QueryGenerator, Trainer, ModelDeployer,
   PassageIndexer, StageJob, StageWork, Encoder, SearchMode, SearchFilter, SearchHit, SearchIndex, AnswerSpan, Reader, Generator, Clock,
-  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore,
+  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore, DocumentStats,
 } from "./ports.ts";
 
 // Chunking

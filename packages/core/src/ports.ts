@@ -71,6 +71,8 @@ export interface PipelineRepository {
   putDocument(doc: DocumentRecord, expectedVersion: number | null): Promise<DocumentRecord>;
   /** Delete a document record if it is still at `expectedVersion` (ConcurrentUpdateError otherwise, or when it is gone). */
   deleteDocument(corpus: string, path: string, expectedVersion: number): Promise<void>;
+  /** Counts over a corpus's document records, kept by the repository without listing them. */
+  documentStats(corpus: string): Promise<DocumentStats>;
 
   getRun(id: string): Promise<Run | null>;
   listRuns(corpus: string): Promise<Run[]>;
@@ -84,6 +86,27 @@ export interface PipelineRepository {
   getIndexVersion(id: string): Promise<IndexVersion | null>;
   listIndexVersions(corpus: string): Promise<IndexVersion[]>;
 }
+
+/** Counts over a corpus's document records (what `GET /v1/corpora/{corpus}` reports). */
+export interface DocumentStats {
+  /** Document records (files). */
+  files: number;
+  chunkedFiles: number;
+  rejectedFiles: number;
+  /** Documents in chunked files (a BEIR corpus.jsonl holds many). */
+  documents: number;
+  /** Passages of every file (a rejected new version keeps its previous version's). */
+  passages: number;
+}
+
+/** The counts one document record contributes. */
+export const documentContribution = (d: DocumentRecord | null): DocumentStats => ({
+  files: d ? 1 : 0,
+  chunkedFiles: d?.status === "chunked" ? 1 : 0,
+  rejectedFiles: d?.status === "rejected" ? 1 : 0,
+  documents: d?.status === "chunked" ? d.documentCount : 0,
+  passages: d?.passageCount ?? 0,
+});
 
 /** A page request: at most `limit` items after the position `cursor` names (the start when absent). */
 export interface PageRequest {

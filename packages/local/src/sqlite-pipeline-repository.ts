@@ -69,6 +69,13 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
   const runsPage = db.prepare<[string, string, number], { k: string; body: string }>(
     "SELECT json_extract(body, '$.createdAt') || '#' || id AS k, body FROM records WHERE kind = 'run' AND corpus = ? AND json_extract(body, '$.createdAt') || '#' || id < ? ORDER BY k DESC LIMIT ?",
   );
+  const stats = db.prepare<[string], { files: number; chunkedFiles: number; rejectedFiles: number; documents: number; passages: number }>(`
+    SELECT count(*) AS files,
+      coalesce(sum(json_extract(body, '$.status') = 'chunked'), 0) AS chunkedFiles,
+      coalesce(sum(json_extract(body, '$.status') = 'rejected'), 0) AS rejectedFiles,
+      coalesce(sum(CASE WHEN json_extract(body, '$.status') = 'chunked' THEN json_extract(body, '$.documentCount') ELSE 0 END), 0) AS documents,
+      coalesce(sum(json_extract(body, '$.passageCount')), 0) AS passages
+    FROM records WHERE kind = 'document' AND corpus = ?`);
   const deleteOne = db.prepare("DELETE FROM records WHERE kind = ? AND id = ? AND version = ?");
   const deleteKind = db.prepare("DELETE FROM records WHERE kind = ? AND corpus = ?");
   const deleteId = db.prepare("DELETE FROM records WHERE kind = ? AND id = ?");
@@ -107,6 +114,10 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
       const rows = docsPage.all(corpus, from === null ? "" : docId(corpus, from), limit + 1);
       const items = rows.slice(0, limit).map((r) => DocumentRecord.parse(JSON.parse(r.body)));
       return { items, next: rows.length > limit ? encodeCursor({ after: items[items.length - 1]!.path }) : null };
+    },
+    async documentStats(corpus) {
+      // One aggregate over the corpus's records (indexed by kind and corpus): exact, nothing to keep up.
+      return { ...stats.get(corpus)! };
     },
     async deleteDocument(corpus, path, expected) {
       if (deleteOne.run("document", docId(corpus, path), expected).changes !== 1) {

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { corpusForTenant, NotFoundError, storeJudgments, uploadDocument, type Corpus, type DocumentRecord } from "@genq/core";
+import { corpusForTenant, NotFoundError, storeJudgments, uploadDocument, type Corpus } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, RunParam, RunSchema, RunSummarySchema, UploadRequest, errors } from "../schemas.ts";
 
@@ -46,29 +46,14 @@ const reportRoute = createRoute({
   responses: { 200: { description: "report", content: { "application/json": { schema: z.record(z.string(), z.unknown()) }, "text/html": { schema: z.string() } } }, 401: errors[401], 404: errors[404] },
 });
 
-/** Every document record of a corpus, a page at a time (counts are summed without holding all of them). */
-export async function* allDocuments(deps: Pick<ApiDeps, "repo">, corpus: string): AsyncGenerator<DocumentRecord> {
-  let cursor: string | undefined;
-  do {
-    const page = await deps.repo.listDocumentsPage(corpus, { limit: 1000, cursor });
-    yield* page.items;
-    cursor = page.next ?? undefined;
-  } while (cursor);
-}
-
 const listItem = (c: Corpus) => ({
   name: c.name, createdAt: c.createdAt, serving: c.servingRunId && c.servingIndexVersion ? { runId: c.servingRunId, indexVersion: c.servingIndexVersion } : null,
   activeRunId: c.activeRunId ?? null, deleting: Boolean(c.deletingSince),
 });
 
 async function detail(deps: ApiDeps, corpus: Corpus) {
-  const counts = { files: 0, documents: 0, passages: 0, rejectedFiles: 0 };
-  for await (const d of allDocuments(deps, corpus.name)) {
-    counts.files++;
-    if (d.status === "chunked") counts.documents += d.documentCount;
-    if (d.status === "rejected") counts.rejectedFiles++;
-    counts.passages += d.passageCount;
-  }
+  const stats = await deps.repo.documentStats(corpus.name);
+  const counts = { files: stats.files, documents: stats.documents, passages: stats.passages, rejectedFiles: stats.rejectedFiles };
   const version = await deps.index.servingVersion(corpus.name);
   const served = version ? await deps.index.counts(version) : { passages: 0, untrained: 0 };
   const index = corpus.servingIndexVersion ? await deps.repo.getIndexVersion(corpus.servingIndexVersion) : null;

@@ -1,7 +1,7 @@
 import { Corpus, DocumentRecord, IndexVersion, ModelVersion, Run } from "../domain.ts";
 import { ConcurrentUpdateError, ConflictError, NotFoundError } from "../errors.ts";
 import { parseEvent, type GenqEvent } from "../events.ts";
-import type { BlobInfo, BlobStore, Clock, EventHandler, EventPublisher, IndexItem, PipelineRepository, SearchHit, SearchIndex } from "../ports.ts";
+import { documentContribution, type BlobInfo, type BlobStore, type Clock, type EventHandler, type EventPublisher, type IndexItem, type PipelineRepository, type SearchHit, type SearchIndex } from "../ports.ts";
 import { pageByKey } from "../usecases/pages.ts";
 
 /**
@@ -78,6 +78,14 @@ export function memoryRepository(): PipelineRepository {
     async listDocumentsPage(corpus, page) {
       const docs = all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       return pageByKey(docs, (d) => d.path, page);
+    },
+    async documentStats(corpus) {
+      const total = { files: 0, chunkedFiles: 0, rejectedFiles: 0, documents: 0, passages: 0 };
+      for (const d of all(tables.document, (x) => DocumentRecord.parse(x)).filter((x) => x.corpus === corpus)) {
+        const c = documentContribution(d);
+        for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += c[k];
+      }
+      return total;
     },
     async deleteDocument(corpus, path, expected) {
       const current = tables.document.get(`${corpus}/${path}`);
