@@ -18,6 +18,7 @@ import { highlighter } from "@genq/ml";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
 import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
+import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS index_versions (
@@ -34,8 +35,6 @@ CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,
 CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
 `;
 
-/** Columns a version's passages table gained after it was first made (added to older tables on use). */
-const LATER_COLUMNS = { revision: "TEXT NOT NULL DEFAULT ''", trained: "INTEGER NOT NULL DEFAULT 1", metadata: "TEXT" } as const;
 
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
@@ -111,17 +110,10 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (row.state === "ready") readyInfo.set(version, row);
     return row;
   };
-  const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}`, m: `m_${tag}` });
   const upgraded = new Set<string>();
-  /** Give a version's tables what later releases added (columns, the metadata side table, the path index). */
   const upgrade = (tag: string) => {
     if (upgraded.has(tag)) return;
-    const t = tables(tag);
-    const have = new Set((db.prepare(`PRAGMA table_info(${t.p})`).all() as Array<{ name: string }>).map((c) => c.name));
-    db.transaction(() => {
-      for (const [name, type] of Object.entries(LATER_COLUMNS)) if (!have.has(name)) db.exec(`ALTER TABLE ${t.p} ADD COLUMN ${name} ${type}`);
-      db.exec(`CREATE TABLE IF NOT EXISTS ${t.m} (rowid INTEGER NOT NULL, term TEXT NOT NULL); CREATE INDEX IF NOT EXISTS ${t.m}_term ON ${t.m} (term); CREATE INDEX IF NOT EXISTS ${t.m}_row ON ${t.m} (rowid); CREATE INDEX IF NOT EXISTS ${t.p}_path ON ${t.p} (source_path);`);
-    })();
+    upgradeVersionTables(db, tag);
     upgraded.add(tag);
     statements.clear();
   };
@@ -132,23 +124,6 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return new Map(rows.map((r) => [r.rowid, r]));
   };
 
-  const filterSql = (tag: string, filter?: SearchFilter) => {
-    const clauses: string[] = [];
-    const args: string[] = [];
-    const add = (clause: string, ...values: string[]) => {
-      clauses.push(clause);
-      args.push(...values);
-    };
-    if (filter?.sourcePath !== undefined) add("p.source_path = ?", filter.sourcePath);
-    if (filter?.documentId !== undefined) add("p.document_id = ?", filter.documentId);
-    if (filter?.sourcePathPrefix !== undefined) add("substr(p.source_path, 1, length(?)) = ?", filter.sourcePathPrefix, filter.sourcePathPrefix);
-    for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
-      const terms = metadataTerms({ [key]: value });
-      clauses.push(`p.rowid IN (SELECT rowid FROM ${tables(tag).m} WHERE term IN (${terms.map(() => "?").join(",")}))`);
-      args.push(...terms);
-    }
-    return { where: clauses.length ? ` AND ${clauses.join(" AND ")}` : "", args };
-  };
   /** The rows a filter keeps. */
   const allowedRows = (tag: string, filter: SearchFilter): Set<number> => {
     const f = filterSql(tag, filter);
