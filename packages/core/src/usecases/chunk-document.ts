@@ -41,6 +41,12 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   const key = event.detail.key;
   const target = parseDocumentKey(key);
   const corpus = target?.corpus ?? event.corpus;
+  // An object already gone (deleted since, perhaps with its corpus) creates nothing, not even its corpus.
+  const info = target ? await deps.blobs.head(key) : null;
+  if (target && !info) {
+    deps.logger.info("document vanished before chunking", { key });
+    return "missing";
+  }
   // A corpus another tenant owns, or a name that is not one, still gets its document recorded below.
   await ensureCorpus(deps, { name: corpus, tenant: deps.defaultTenant }).catch((error: unknown) => {
     if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
@@ -49,11 +55,7 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   if (!target) return rejectDocument(deps, corpus, rawPath, null, 0, "path is not allowed: it must stay inside the corpus's docs folder (no '..', empty or absolute segments)");
 
   const { path } = target;
-  const info = await deps.blobs.head(key);
-  if (!info) {
-    deps.logger.info("document vanished before chunking", { key });
-    return "missing";
-  }
+  if (!info) return "missing";
   const existing = await deps.repo.getDocument(corpus, path);
   if (info.size > deps.maxDocumentBytes) {
     return rejectDocument(deps, corpus, path, existing, info.size, `file is ${mb(info.size)}, over the ${mb(deps.maxDocumentBytes)} limit`);
