@@ -17,8 +17,8 @@ export interface DeleteDocumentDeps {
 }
 
 /**
- * Delete a document: its passages leave the serving index first (a search never returns them
- * afterwards), then the uploaded object, then its record; `document.deleted` is announced. Later runs
+ * Delete a document: its uploaded object and its record go, and its passages leave the serving index
+ * before this returns (a search never returns them afterwards); `document.deleted` is announced. Later runs
  * never see it (their stages read the corpus's documents when they start); a run in progress keeps the
  * passages it may still read until it ends. Idempotent: deleting what does not exist deletes nothing
  * and answers "missing" (the API's 404, a no-op for a storage event). With `tenant`, the corpus must be
