@@ -179,8 +179,8 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       return out;
     },
     async counts(version) {
+      // No refresh of its own: writes through replaceDocuments refresh, others show within the refresh interval.
       const index = indexName(version);
-      await client.indices.refresh({ index });
       const count = async (query?: object) => ((await client.count({ index, ...(query ? { body: { query } } : {}) } as never)).body as { count: number }).count;
       return { passages: await count(), untrained: await count({ term: { trained: false } }) };
     },
