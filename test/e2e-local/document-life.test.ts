@@ -99,6 +99,20 @@ describe("the life of a document", () => {
     expect((await search("unique index")).map((h) => h.sourcePath)).not.toContain("indexes-unique.html");
   });
 
+  it("a document deleted while a run works: the run still ends (promoted or kept out by the gate, never failed), and the serving index does not hold the document", async () => {
+    const started = await call("/v1/corpora/pg/runs", { method: "POST" });
+    const { id } = (await started.json()) as { id: string };
+    // Let the run read the corpus and start generating, then delete a document it has read.
+    await deps.outbox.drain(deps.handle);
+    await deps.outbox.drain(deps.handle);
+    expect((await deps.repo.getRun(id))!.state).not.toBe("ingesting");
+    expect((await call("/v1/corpora/pg/documents/wal.md", { method: "DELETE" })).status).toBe(200);
+    const run = await waitForRun(deps, id, () => {});
+    expect(["ready", "rejected"]).toContain(run.state);
+    expect((await search("write-ahead logging")).map((h) => h.sourcePath)).not.toContain("wal.md");
+    expect((await deps.index.documents((await deps.index.servingVersion("pg"))!)).map((d) => d.sourcePath)).not.toContain("wal.md");
+  }, 120_000);
+
   it("lists and revokes API keys: a revoked key gets 401 at once", async () => {
     const made = (await (await call("/v1/keys", { method: "POST" })).json()) as { id: string; key: string };
     expect((await call("/v1/corpora", { key: made.key })).status).toBe(200);
