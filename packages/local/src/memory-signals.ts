@@ -64,23 +64,24 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
 
   const keepPos = (keep?: KeepRow) => (keep ? (pos: number) => keep(ids[pos]!) : undefined);
 
+  /** Cosine against every stored vector (the rows `keep` refuses left out). */
   const exact = (vector: Float32Array, k: number, keep?: KeepRow) => {
-      for (let pos = 0; pos < n; pos++) {
-        const o = pos * dims;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        let j = 0;
-        for (; j + 3 < dims; j += 4) {
-          s0 += vector[j]! * vectors[o + j]!;
-          s1 += vector[j + 1]! * vectors[o + j + 1]!;
-          s2 += vector[j + 2]! * vectors[o + j + 2]!;
-          s3 += vector[j + 3]! * vectors[o + j + 3]!;
-        }
-        for (; j < dims; j++) s0 += vector[j]! * vectors[o + j]!;
-        cosines[pos] = s0 + s1 + s2 + s3;
+    for (let pos = 0; pos < n; pos++) {
+      const o = pos * dims;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j + 3 < dims; j += 4) {
+        s0 += vector[j]! * vectors[o + j]!;
+        s1 += vector[j + 1]! * vectors[o + j + 1]!;
+        s2 += vector[j + 2]! * vectors[o + j + 2]!;
+        s3 += vector[j + 3]! * vectors[o + j + 3]!;
       }
-      if (!keep) return withIds(topOfScores(cosines, null, n, k));
-      const kept = Int32Array.from({ length: n }, (_, pos) => pos).filter((pos) => keep(ids[pos]!));
-      return withIds(topOfScores(cosines, kept, kept.length, k));
+      for (; j < dims; j++) s0 += vector[j]! * vectors[o + j]!;
+      cosines[pos] = s0 + s1 + s2 + s3;
+    }
+    if (!keep) return withIds(topOfScores(cosines, null, n, k));
+    const kept = Int32Array.from({ length: n }, (_, pos) => pos).filter((pos) => keep(ids[pos]!));
+    return withIds(topOfScores(cosines, kept, kept.length, k));
   };
 
   return {
