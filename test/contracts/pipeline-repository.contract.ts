@@ -109,6 +109,11 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       expect(seen).toEqual(["a.md", "b.md", "c.md", "d.md", "e/f.md"]);
       expect(pages).toBe(3);
       expect(await repo.listDocumentsPage("other", { limit: 2 })).toEqual({ items: [], next: null });
+      await repo.putDocument({ ...doc("r1.bin"), status: "rejected", reason: "binary" }, null);
+      await repo.putDocument({ ...doc("r2.bin"), status: "rejected", reason: "empty" }, null);
+      const rejected = await repo.listDocumentsPage("docs", { limit: 1, status: "rejected" });
+      expect(rejected.items.map((d) => [d.path, d.reason])).toEqual([["r1.bin", "binary"]]);
+      expect((await repo.listDocumentsPage("docs", { limit: 1, status: "rejected", cursor: rejected.next! })).items.map((d) => d.path)).toEqual(["r2.bin"]);
       for (const [id, at] of [["r1", "2026-01-01T00:00:00Z"], ["r3", "2026-01-03T00:00:00Z"], ["r2", "2026-01-02T00:00:00Z"]] as const) await repo.putRun(run(id, at), null);
       const first = await repo.listRunsPage("docs", { limit: 2 });
       expect(first.items.map((r) => r.id)).toEqual(["r3", "r2"]);

@@ -93,7 +93,7 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
    * counts items read, and one response stops at 1 MB (DynamoDB API reference, Query), so it reads on
    * until it holds one item more than the page, which tells whether another page follows.
    */
-  const pageOf = async <T>(schema: z.ZodType<T>, pk: string, prefix: string, page: PageRequest, newestFirst: boolean): Promise<{ items: T[]; sks: string[]; more: boolean }> => {
+  const pageOf = async <T>(schema: z.ZodType<T>, pk: string, prefix: string, page: PageRequest, newestFirst: boolean, status?: string): Promise<{ items: T[]; sks: string[]; more: boolean }> => {
     const limit = pageLimit(page);
     const from = after(page);
     const items: T[] = [];
@@ -101,7 +101,9 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
     let start: Record<string, unknown> | undefined = from === null ? undefined : { pk, sk: `${prefix}${from}` };
     do {
       const out = await doc.send(new QueryCommand({
-        TableName: table, KeyConditionExpression: "pk = :k AND begins_with(sk, :p)", ExpressionAttributeValues: { ":k": pk, ":p": prefix },
+        TableName: table, KeyConditionExpression: "pk = :k AND begins_with(sk, :p)", ExpressionAttributeValues: { ":k": pk, ":p": prefix, ...(status ? { ":s": status } : {}) },
+        // A filter applies after Limit items are read, so a filtered page may come back short: read on.
+        ...(status ? { FilterExpression: "body.#status = :s", ExpressionAttributeNames: { "#status": "status" } } : {}),
         ExclusiveStartKey: start, Limit: limit + 1 - items.length, ScanIndexForward: !newestFirst, ConsistentRead: true,
       }));
       for (const item of out.Items ?? []) {
@@ -193,7 +195,7 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
       return { files: Number(item.files ?? 0), chunkedFiles: Number(item.chunkedFiles ?? 0), rejectedFiles: Number(item.rejectedFiles ?? 0), documents: Number(item.documents ?? 0), passages: Number(item.passages ?? 0) };
     },
     async listDocumentsPage(corpus, page) {
-      const { items, more } = await pageOf(DocumentRecord, `CORPUS#${corpus}`, "DOC#", page, false);
+      const { items, more } = await pageOf(DocumentRecord, `CORPUS#${corpus}`, "DOC#", page, false, page.status);
       return { items, next: more ? encodeCursor({ after: items[items.length - 1]!.path }) : null };
     },
     async deleteDocument(corpus, path, expected) {

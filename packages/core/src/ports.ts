@@ -66,8 +66,11 @@ export interface PipelineRepository {
 
   getDocument(corpus: string, path: string): Promise<DocumentRecord | null>;
   listDocuments(corpus: string): Promise<DocumentRecord[]>;
-  /** One page of a corpus's documents in path order; `cursor` is the `next` a previous page returned. */
-  listDocumentsPage(corpus: string, page: PageRequest): Promise<Page<DocumentRecord>>;
+  /**
+   * One page of a corpus's documents in path order (only those in `status`, when given); `cursor` is the
+   * `next` a previous page returned.
+   */
+  listDocumentsPage(corpus: string, page: PageRequest & { status?: DocumentRecord["status"] }): Promise<Page<DocumentRecord>>;
   putDocument(doc: DocumentRecord, expectedVersion: number | null): Promise<DocumentRecord>;
   /** Delete a document record if it is still at `expectedVersion` (ConcurrentUpdateError otherwise, or when it is gone). */
   deleteDocument(corpus: string, path: string, expectedVersion: number): Promise<void>;

@@ -64,7 +64,9 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
   };
   const docId = (corpus: string, path: string) => `${corpus}/${path}`;
   const after = (page: PageRequest) => (page.cursor === undefined ? null : decodeCursor(page.cursor, (p): p is { after: string } => typeof (p as { after?: unknown })?.after === "string").after);
-  const docsPage = db.prepare<[string, string, number], { id: string; body: string }>("SELECT id, body FROM records WHERE kind = 'document' AND corpus = ? AND id > ? ORDER BY id LIMIT ?");
+  const docsPage = db.prepare<[string, string, string | null, string | null, number], { id: string; body: string }>(
+    "SELECT id, body FROM records WHERE kind = 'document' AND corpus = ? AND id > ? AND (? IS NULL OR json_extract(body, '$.status') = ?) ORDER BY id LIMIT ?",
+  );
   // Runs newest first: by creation time, then id, both descending (the key the cursor carries).
   const runsPage = db.prepare<[string, string, number], { k: string; body: string }>(
     "SELECT json_extract(body, '$.createdAt') || '#' || id AS k, body FROM records WHERE kind = 'run' AND corpus = ? AND json_extract(body, '$.createdAt') || '#' || id < ? ORDER BY k DESC LIMIT ?",
@@ -111,7 +113,8 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
     async listDocumentsPage(corpus, page) {
       const limit = pageLimit(page);
       const from = after(page);
-      const rows = docsPage.all(corpus, from === null ? "" : docId(corpus, from), limit + 1);
+      const status = page.status ?? null;
+      const rows = docsPage.all(corpus, from === null ? "" : docId(corpus, from), status, status, limit + 1);
       const items = rows.slice(0, limit).map((r) => DocumentRecord.parse(JSON.parse(r.body)));
       return { items, next: rows.length > limit ? encodeCursor({ after: items[items.length - 1]!.path }) : null };
     },

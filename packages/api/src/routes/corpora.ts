@@ -16,7 +16,7 @@ const CorpusDetail = z
   .object({
     name: z.string(), createdAt: z.string(),
     files: z.number(), documents: z.number(), passages: z.number(),
-    rejectedFiles: z.number().openapi({ description: "files that could not be ingested; their reasons are in GET …/documents" }),
+    rejectedFiles: z.number().openapi({ description: "files that could not be ingested; their reasons: GET …/documents?state=rejected" }),
     serving: ServingSchema.nullable(),
     servedPassages: z.number().openapi({ description: "passages the serving index holds" }),
     untrainedPassages: z.number().openapi({ description: "of those, passages of documents added or changed since the serving model's run (searchable, not trained on)" }),

@@ -18,7 +18,7 @@ const DocumentSchema = z
 
 const listDocumentsRoute = createRoute({
   method: "get", path: "/v1/corpora/{corpus}/documents", tags: ["documents"], summary: "The corpus's documents in path order, a page at a time",
-  request: { params: CorpusParam, query: PageQuery },
+  request: { params: CorpusParam, query: PageQuery.extend({ state: z.enum(["chunked", "rejected"]).optional().openapi({ param: { name: "state", in: "query" }, description: "only documents in this state, e.g. the rejected files with their reasons" }) }) },
   responses: { 200: { description: "a page of documents; `next` fetches the following one", content: { "application/json": { schema: z.object({ documents: z.array(DocumentSchema), next: z.string().nullable() }) } } }, ...errors },
 });
 const listRunsRoute = createRoute({
@@ -48,8 +48,8 @@ const documentView = (d: DocumentRecord) => ({
 export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   app.openapi(listDocumentsRoute, async (c) => {
     const corpus = await corpusForTenant(deps.repo, c.get("tenant"), c.req.valid("param").corpus);
-    const { limit, cursor } = c.req.valid("query");
-    const page = await deps.repo.listDocumentsPage(corpus.name, { limit, cursor });
+    const { limit, cursor, state } = c.req.valid("query");
+    const page = await deps.repo.listDocumentsPage(corpus.name, { limit, cursor, status: state });
     return c.json({ documents: page.items.map(documentView), next: page.next }, 200);
   });
   app.openapi(listRunsRoute, async (c) => {

@@ -76,7 +76,7 @@ export function memoryRepository(): PipelineRepository {
     listDocuments: async (corpus) => all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus),
     putDocument: async (d, expected) => cas(tables.document, `${d.corpus}/${d.path}`, d, expected),
     async listDocumentsPage(corpus, page) {
-      const docs = all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const docs = all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus && (!page.status || d.status === page.status)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       return pageByKey(docs, (d) => d.path, page);
     },
     async documentStats(corpus) {
