@@ -52,6 +52,18 @@ describe("S3 object created handler", () => {
     expect(await deps.repo.getDocument("handbook", "guides/my notes/vacuum guide.md")).toEqual(doc);
     expect(new Set(published.map((e) => e.id)).size).toBe(1);
   });
+
+  // S3 → EventBridge → Lambda is how the deployed bucket reaches ingestion (payload from the Amazon S3
+  // user guide, "EventBridge event message structure"; test/fixtures/events/README.md).
+  it("chunks a document announced through EventBridge, and ignores other object events", async () => {
+    await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    const handler = createS3ObjectCreatedHandler(async () => deps);
+    await handler(fixture("s3-eventbridge-object-created.json"));
+    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+    expect(published.map((e) => e.type)).toEqual(["document.chunked"]);
+    await handler({ ...fixture("s3-eventbridge-object-created.json"), detail: { ...fixture("s3-eventbridge-object-created.json").detail, object: { key: "corpora/handbook/runs/r1/model.tar.gz", size: 1 } } });
+    expect(published).toHaveLength(1);
+  });
 });
 
 describe("SageMaker state change handler", () => {
