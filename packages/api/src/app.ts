@@ -1,7 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { UnauthorizedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "./deps.ts";
-import { errorResponse, validationResponse } from "./errors.ts";
+import { errorResponse, problemResponse, validationResponse } from "./errors.ts";
+import { registerOperations } from "./operations.ts";
 import { registerCorpusRoutes } from "./routes/corpora.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
@@ -15,7 +16,8 @@ export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: (result, c) => (result.success ? undefined : validationResponse(c, result.error.issues)) });
 
   app.onError((error, c) => errorResponse(c, error, deps.logger));
-  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => problemResponse(c, "not_found", 404, `no route for ${c.req.method} ${c.req.path}`));
+  registerOperations(app, deps);
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.doc31("/openapi.json", {
@@ -35,7 +37,7 @@ export function createApp(deps: ApiDeps) {
   });
   app.use("/v1/*", async (c, next) => {
     if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs")) {
-      return c.json({ error: { code: "validation_failed", message: "body: send JSON with Content-Type: application/json" } }, 400);
+      return problemResponse(c, "validation_failed", 400, "body: send JSON with Content-Type: application/json");
     }
     await next();
   });

@@ -1,3 +1,4 @@
+import type { MetricsSource } from "./metrics.ts";
 import type { BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
 
 /** A position in the event stream and the event there. */
@@ -25,7 +26,15 @@ export interface ApiDeps {
   startRun(input: { tenant: string; corpus: string }): Promise<Run>;
   /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
   eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
-  limits: { maxUploadBytes: number };
+  /**
+   * Size limits: `maxUploadBytes` for a document's content, `maxBodyBytes` for any request body (413
+   * before it is read; default: a base64-encoded document of the largest size plus 64 KiB).
+   */
+  limits: { maxUploadBytes: number; maxBodyBytes?: number };
+  /** The runtime's default tenant: its corpora are stored under their bare names (see corpusIdFor). */
+  defaultTenant: string;
+  /** Where the runtime can tell its queue depth and dead letters, `/metrics` is served (Prometheus text). */
+  metrics?: MetricsSource;
 }
 
-export type AppEnv = { Variables: { tenant: string } };
+export type AppEnv = { Variables: { tenant: string; requestId: string } };

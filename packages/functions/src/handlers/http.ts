@@ -23,5 +23,6 @@ export const handler = handle(
     authenticate: (key) => deps.apiKeys.tenantOf(key),
     startRun: (input) => startRun(d, input),
     limits: { maxUploadBytes: Math.min(6, deps.config.GENQ_MAX_DOCUMENT_MB) * 1024 * 1024 },
+    defaultTenant: deps.config.GENQ_DEFAULT_TENANT,
   }),
 );
