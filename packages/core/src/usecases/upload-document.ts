@@ -20,20 +20,21 @@ export async function uploadDocument(
 ): Promise<{ key: string; size: number }> {
   const problem = documentPathProblem(input.path);
   if (problem) throw new ValidationError(`path: ${problem}`);
+  const clash = await findPathClash(deps.blobs, keys.docs(input.corpus), input.path);
+  if (clash) {
+    const name = corpusNameOf(input.corpus);
+    throw new ConflictError(
+      clash.kind === "document-above"
+        ? `path: "${clash.existing}" is a document in corpus "${name}", so "${input.path}" cannot be put under it`
+        : `path: "${input.path}" is a folder of documents in corpus "${name}" (it holds "${clash.existing}"), so it cannot be a document`,
+    );
+  }
   if (!isSupportedDocument(input.path)) {
     throw new UnsupportedTypeError(`path: unsupported file type "${extensionOf(input.path) || "(none)"}"; genq reads ${DOCUMENT_EXTENSIONS.join(" ")}`);
   }
   if (input.bytes.length === 0) throw new ValidationError("content: empty; there is nothing to ingest");
   if (input.bytes.length > input.maxBytes) throw new PayloadTooLargeError(`content: ${input.bytes.length} bytes, the limit is ${input.maxBytes}`);
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: input.tenant });
-  const clash = await findPathClash(deps.blobs, keys.docs(corpus.name), input.path);
-  if (clash) {
-    throw new ConflictError(
-      clash.kind === "document-above"
-        ? `path: "${clash.existing}" is a document in corpus "${corpusNameOf(corpus.name)}", so "${input.path}" cannot be put under it`
-        : `path: "${input.path}" is a folder of documents in corpus "${corpusNameOf(corpus.name)}" (it holds "${clash.existing}"), so it cannot be a document`,
-    );
-  }
   const key = keys.doc(corpus.name, input.path);
   await deps.blobs.put(key, input.bytes);
   await deps.events.publish([
