@@ -1,7 +1,8 @@
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { storageFault } from "./storage-errors.ts";
 
 export type SqliteDatabase = Database.Database;
@@ -43,13 +44,28 @@ function openReadOnly(path: string): SqliteDatabase {
     db = new Database(path, { readonly: true, fileMustExist: true });
     db.prepare("SELECT count(*) FROM sqlite_master").get();
   } catch (error) {
-    // A WAL database in a folder nobody may write cannot get its shared-memory file: read it as an
-    // immutable file instead (it is only looked at, and no genq process can be writing there).
-    if ((error as { code?: string }).code === "SQLITE_CANTOPEN" || String((error as { code?: string }).code).startsWith("SQLITE_READONLY")) {
-      db = new Database(`file:${encodeURI(path)}?immutable=1`, { readonly: true, fileMustExist: true });
-    } else throw error;
+    // A WAL database in a folder this user may not write cannot get its shared-memory file: read a
+    // private copy instead (it is only looked at, and no genq process can be writing there).
+    if (String((error as { code?: string }).code).startsWith("SQLITE_READONLY")) db = openCopy(path);
+    else throw error;
   }
   db.pragma("busy_timeout = 5000");
   sqliteVec.load(db);
+  return db;
+}
+
+/** Open a copy of the database (and its write-ahead log) in a temporary folder, removed again on close. */
+function openCopy(path: string): SqliteDatabase {
+  const dir = mkdtempSync(join(tmpdir(), "genq-readonly-"));
+  const copy = join(dir, "genq.db");
+  copyFileSync(path, copy);
+  if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+  const db = new Database(copy, { readonly: true, fileMustExist: true });
+  const close = db.close.bind(db);
+  db.close = () => {
+    close();
+    rmSync(dir, { recursive: true, force: true });
+    return db;
+  };
   return db;
 }
