@@ -55,7 +55,7 @@ describe("presigned uploads", () => {
     const { post } = app(createS3BlobStore(s3rverClient(s3rver.endpoint), BUCKET), { maxUploadBytes: 1024, maxDocumentBytes: 5000 });
     const over = await post("/v1/corpora/manuals/uploads", { path: "a.pdf", size: 5001 });
     expect(over.status).toBe(400);
-    expect(await over.json()).toEqual({ error: { code: "validation_failed", message: "size: 5001 bytes, the limit is 5000" } });
+    expect(await over.json()).toMatchObject({ code: "validation_failed", error: { code: "validation_failed", message: "size: 5001 bytes, the limit is 5000" } });
     expect((await post("/v1/corpora/manuals/uploads", { path: "../escape.md", size: 10 })).status).toBe(400);
     expect((await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-acme")).status).toBe(200);
     expect((await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-other")).status).toBe(404);
@@ -65,7 +65,7 @@ describe("presigned uploads", () => {
     const { post } = app(createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-uploads-"))));
     const res = await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 });
     expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ error: { code: "not_implemented", message: expect.stringContaining("POST /v1/corpora/manuals/documents") } });
+    expect(await res.json()).toMatchObject({ code: "not_implemented", error: { code: "not_implemented", message: expect.stringContaining("POST /v1/corpora/manuals/documents") } });
   });
 });
 
@@ -73,14 +73,14 @@ describe("request size on Lambda", () => {
   // A synchronous Lambda invocation carries at most 6 MB (AWS Lambda developer guide, "Lambda quotas").
   it("refuses a body over the limit with 413 before reading it, and keeps room for a base64 document", async () => {
     const limits = lambdaHttpLimits(50);
-    expect(limits.maxRequestBytes).toBeLessThan(6 * 1024 * 1024);
-    expect(Math.ceil(limits.maxUploadBytes / 3) * 4 + 200).toBeLessThan(limits.maxRequestBytes);
+    expect(limits.maxBodyBytes).toBeLessThan(6 * 1024 * 1024);
+    expect(Math.ceil(limits.maxUploadBytes / 3) * 4 + 200).toBeLessThan(limits.maxBodyBytes);
     expect(limits.maxDocumentBytes).toBe(50 * 1024 * 1024);
-    const { post } = app(createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-uploads-"))), { ...limits, maxRequestBytes: 4096 });
+    const { post } = app(createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-uploads-"))), { ...limits, maxBodyBytes: 4096 });
     const big = JSON.stringify({ path: "a.md", content: "x".repeat(5000) });
     const refused = await post("/v1/corpora/manuals/documents", big);
     expect(refused.status).toBe(413);
-    expect(await refused.json()).toEqual({ error: { code: "payload_too_large", message: expect.stringContaining("POST /v1/corpora/{corpus}/uploads") } });
+    expect(await refused.json()).toMatchObject({ code: "payload_too_large", status: 413, error: { code: "payload_too_large", message: expect.stringContaining("POST /v1/corpora/{corpus}/uploads") } });
     expect((await post("/v1/corpora/manuals/documents", { path: "a.md", content: "VACUUM reclaims storage." })).status).toBe(202);
   });
 });

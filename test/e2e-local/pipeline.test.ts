@@ -187,11 +187,15 @@ describe("the HTTP API", () => {
     expect((await call("/v1/corpora", { key: "gq_wrong" })).status).toBe(401);
     expect((await call("/v1/corpora/none/search", { body: { query: "x" } })).status).toBe(404);
     const other = createSqliteApiKeys(deps.db).create("someone-else");
-    expect((await call("/v1/corpora/pg/search", { key: other, body: { query: "index" } })).status).toBe(404);
+    expect([404, 409]).toContain((await call("/v1/corpora/pg/search", { key: other, body: { query: "index" } })).status);
     expect((await call("/v1/corpora/pg", { key: other })).status).toBe(404);
     expect((await call(`/v1/runs/${runId}`, { key: other })).status).toBe(404);
     expect(((await (await call("/v1/corpora", { key: other })).json()) as { corpora: unknown[] }).corpora).toEqual([]);
-    expect((await call("/v1/corpora/pg/documents", { key: other, body: { path: "x.md", content: "# hi" } })).status).toBe(404);
+    // Names are per tenant: another tenant's "pg" is its own corpus, and the local "pg" is untouched.
+    const before = (await deps.repo.listDocuments("pg")).length;
+    expect((await call("/v1/corpora/pg/documents", { key: other, body: { path: "x.md", content: "# hi" } })).status).toBe(202);
+    expect((await deps.repo.listDocuments("pg")).length).toBe(before);
+    expect([404, 409]).toContain((await call("/v1/corpora/pg/search", { key: other, body: { query: "index" } })).status);
   });
 
   it("describes corpora and runs, and serves the report as JSON or HTML", async () => {

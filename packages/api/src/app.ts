@@ -1,8 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { UnauthorizedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "./deps.ts";
-import { errorResponse, validationResponse } from "./errors.ts";
+import { errorResponse, problemResponse, validationResponse } from "./errors.ts";
+import { registerOperations } from "./operations.ts";
 import { registerCorpusRoutes } from "./routes/corpora.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
@@ -17,7 +17,8 @@ export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: (result, c) => (result.success ? undefined : validationResponse(c, result.error.issues)) });
 
   app.onError((error, c) => errorResponse(c, error, deps.logger));
-  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => problemResponse(c, "not_found", 404, `no route for ${c.req.method} ${c.req.path}`));
+  registerOperations(app, deps);
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.doc31("/openapi.json", {
@@ -27,14 +28,6 @@ export function createApp(deps: ApiDeps) {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
 
-  const maxRequestBytes = deps.limits.maxRequestBytes;
-  if (maxRequestBytes) {
-    // Checked on Content-Length before anything reads the body (hono/body-limit counts streamed bodies too).
-    app.use("/v1/*", bodyLimit({
-      maxSize: maxRequestBytes,
-      onError: (c) => c.json({ error: { code: "payload_too_large", message: `request body over ${(maxRequestBytes / 1024 / 1024).toFixed(1)} MB; upload large files with POST /v1/corpora/{corpus}/uploads (a presigned URL)` } }, 413),
-    }));
-  }
   app.use("/v1/*", async (c, next) => {
     const header = c.req.header("authorization");
     const key = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : c.req.header("x-api-key");
@@ -45,7 +38,7 @@ export function createApp(deps: ApiDeps) {
   });
   app.use("/v1/*", async (c, next) => {
     if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs")) {
-      return c.json({ error: { code: "validation_failed", message: "body: send JSON with Content-Type: application/json" } }, 400);
+      return problemResponse(c, "validation_failed", 400, "body: send JSON with Content-Type: application/json");
     }
     await next();
   });

@@ -1,3 +1,4 @@
+import type { MetricsSource } from "./metrics.ts";
 import type { BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
 
 /** A position in the event stream and the event there. */
@@ -25,14 +26,16 @@ export interface ApiDeps {
   startRun(input: { tenant: string; corpus: string }): Promise<Run>;
   /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
   eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
-  limits: {
-    /** Largest document `POST …/documents` takes (decoded bytes). */
-    maxUploadBytes: number;
-    /** Largest document a presigned upload may carry; defaults to maxUploadBytes. */
-    maxDocumentBytes?: number;
-    /** Request bodies over this are refused with 413 before they are read (Lambda's payload limit). */
-    maxRequestBytes?: number;
-  };
+  /**
+   * Size limits: `maxUploadBytes` for a document sent through `POST …/documents` (decoded bytes);
+   * `maxDocumentBytes` for a presigned upload (default: maxUploadBytes); `maxBodyBytes` for any request
+   * body (413 before it is read; default: a base64-encoded document of the largest size plus 64 KiB).
+   */
+  limits: { maxUploadBytes: number; maxDocumentBytes?: number; maxBodyBytes?: number };
+  /** The runtime's default tenant: its corpora are stored under their bare names (see corpusIdFor). */
+  defaultTenant: string;
+  /** Where the runtime can tell its queue depth and dead letters, `/metrics` is served (Prometheus text). */
+  metrics?: MetricsSource;
 }
 
-export type AppEnv = { Variables: { tenant: string } };
+export type AppEnv = { Variables: { tenant: string; requestId: string } };

@@ -16,6 +16,10 @@ const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines =
 export const LocalConfig = z.object({
   dataDir: z.string().min(1),
   maxDocumentMb: z.coerce.number().positive().max(4096),
+  /** Request bodies over this are refused with 413 before they are read; default: room for the largest document in base64. */
+  maxBodyMb: z.coerce.number().positive().max(8192).optional(),
+  /** How long a stopping server waits for requests in flight. */
+  shutdownSeconds: z.coerce.number().min(0).max(3600),
   chunkWords: z.coerce.number().int().min(16).max(2000),
   chunkOverlapSentences: z.coerce.number().int().min(0).max(5),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]),
@@ -39,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
   const raw = {
     dataDir: flags.data ?? env.GENQ_DATA_DIR ?? ".genq",
     maxDocumentMb: env.GENQ_MAX_DOCUMENT_MB ?? 50,
+    maxBodyMb: env.GENQ_MAX_BODY_MB || undefined,
+    shutdownSeconds: env.GENQ_SHUTDOWN_SECONDS ?? 10,
     chunkWords: env.GENQ_CHUNK_WORDS ?? 220,
     chunkOverlapSentences: env.GENQ_CHUNK_OVERLAP_SENTENCES ?? 1,
     logLevel: env.GENQ_LOG_LEVEL ?? "warn",
@@ -58,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
     maxDocumentMb: "GENQ_MAX_DOCUMENT_MB",
+    maxBodyMb: "GENQ_MAX_BODY_MB",
+    shutdownSeconds: "GENQ_SHUTDOWN_SECONDS",
     chunkWords: "GENQ_CHUNK_WORDS",
     chunkOverlapSentences: "GENQ_CHUNK_OVERLAP_SENTENCES",
     logLevel: "GENQ_LOG_LEVEL",

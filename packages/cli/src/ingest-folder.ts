@@ -1,9 +1,10 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { ensureCorpus, eventIds, keys, rejectDocument, type GenqEvent } from "@genq/core";
+import { documentPathProblem, ensureCorpus, eventIds, keys, rejectDocument, StorageError, type GenqEvent } from "@genq/core";
+import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
-import { createProgress } from "./progress.ts";
+import { createProgress, type ProgressStream } from "./progress.ts";
 
 export interface IngestSummary {
   files: number;
@@ -12,6 +13,10 @@ export interface IngestSummary {
   documents: number;
   passages: number;
   rejected: number;
+  /** Every rejected file of the corpus with the reason. */
+  rejectedFiles: Array<{ path: string; reason: string }>;
+  /** What users should know about files that were ingested (an encoding decoded, lines skipped). */
+  notes: Array<{ path: string; notes: string[] }>;
 }
 
 /** Files under `root` (recursively, skipping dot-files), as paths relative to root with `/`. */
@@ -35,37 +40,53 @@ async function listFiles(root: string): Promise<string[]> {
  * them. Event ids derive from path, size and mtime, so running again after a crash re-raises nothing
  * that was already raised, and chunking skips unchanged content: every document ends up once.
  */
-export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean }): Promise<IngestSummary> {
+export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean; progress?: ProgressStream }): Promise<IngestSummary> {
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: deps.config.tenant });
   const info = await stat(input.source);
   const root = info.isDirectory() ? input.source : join(input.source, "..");
   const files = info.isDirectory() ? await listFiles(root) : [basename(input.source)];
   const realRoot = await realpath(root);
-  const out = input.quiet ? devNull : process.stdout;
+  const out = input.quiet ? devNull : (input.progress ?? process.stdout);
 
   let raised = 0;
   const copying = createProgress("copying", files.length, out);
+  const reject = async (path: string, reason: string) =>
+    rejectDocument(deps.chunkDeps, corpus.name, path, await deps.repo.getDocument(corpus.name, path), 0, reason);
   for (const path of files) {
-    const full = join(root, path);
-    const target = await realpath(full).catch(() => null);
-    if (!target || !(target === realRoot || target.startsWith(realRoot + sep))) {
-      const linked = (await lstat(full)).isSymbolicLink();
-      await rejectDocument(deps.chunkDeps, corpus.name, path, await deps.repo.getDocument(corpus.name, path), 0,
-        linked ? "path is not allowed: it is a link that points outside the ingested folder" : "file could not be read");
+    // One bad entry (a link to a folder, an unreadable file) is recorded as rejected; only a storage fault stops the batch.
+    try {
+      const problem = documentPathProblem(path);
+      if (problem) {
+        await reject(path, `path is not allowed: it ${problem}`);
+        continue;
+      }
+      const full = join(root, path);
+      const target = await realpath(full).catch(() => null);
+      if (!target || !(target === realRoot || target.startsWith(realRoot + sep))) {
+        const linked = (await lstat(full)).isSymbolicLink();
+        await reject(path, linked ? "path is not allowed: it is a link that points outside the ingested folder" : "file could not be read");
+        continue;
+      }
+      const s = await stat(target);
+      if (!s.isFile()) {
+        await reject(path, "path is not allowed: it is a link to a folder (genq follows links to files only)");
+        continue;
+      }
+      const key = keys.doc(corpus.name, path);
+      let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
+      // An upload already raised is raised again only when the store lost what it produced (repair).
+      if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
+      if (!deps.outbox.has(eventId)) {
+        raised++;
+        await deps.blobs.putStream(key, createReadStream(target));
+        await deps.outbox.publish([{ id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } }]);
+      }
+    } catch (error) {
+      if (error instanceof StorageError || faultOf(error) === "full") throw error;
+      await reject(path, `file could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    } finally {
       copying.tick();
-      continue;
     }
-    const s = await stat(target);
-    const key = keys.doc(corpus.name, path);
-    let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
-    // An upload already raised is raised again only when the store lost what it produced (repair).
-    if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
-    if (!deps.outbox.has(eventId)) {
-      raised++;
-      await deps.blobs.putStream(key, createReadStream(target));
-      await deps.outbox.publish([{ id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } }]);
-    }
-    copying.tick();
   }
   copying.end();
 
@@ -81,6 +102,8 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
     documents: chunked.reduce((n, d) => n + d.documentCount, 0),
     passages: chunked.reduce((n, d) => n + d.passageCount, 0),
     rejected: docs.length - chunked.length,
+    rejectedFiles: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
+    notes: docs.filter((d) => d.notes?.length).map((d) => ({ path: d.path, notes: d.notes! })),
   };
 }
 

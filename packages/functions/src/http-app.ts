@@ -25,5 +25,6 @@ export function createAwsHttpApp(deps: ReturnType<typeof buildAwsDeps>) {
     authenticate: (key) => deps.apiKeys.tenantOf(key),
     startRun: (input) => startRun(d, input),
     limits: lambdaHttpLimits(deps.config.GENQ_MAX_DOCUMENT_MB),
+    defaultTenant: deps.config.GENQ_DEFAULT_TENANT,
   });
 }

@@ -1,7 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { ParsedDocument, ParsedSection } from "@genq/core";
 import { DocumentRejectedError } from "@genq/core";
-import { baseTitle, decodeText, tidy } from "./decode.ts";
+import { baseTitle, decodeDocument, tidy } from "./decode.ts";
 
 const SKIP = new Set(["script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object", "canvas", "button", "select"]);
 const BLOCK = new Set([
@@ -13,11 +13,22 @@ const HEADING = /^h([1-6])$/;
 const BOILERPLATE_CLASS = /(^|\s)(navheader|navfooter|toc|sphinxsidebar|related|breadcrumbs?|skip-?link|headerlink|footer-nav)(\s|$)/i;
 
 /**
+ * The charset an HTML document declares in its first 1,024 bytes (`<meta charset=…>` or the
+ * `http-equiv="Content-Type"` form), where browsers look for it; null when it declares none.
+ */
+export function declaredCharset(bytes: Uint8Array): string | null {
+  const head = new TextDecoder("windows-1252").decode(bytes.subarray(0, 1024));
+  const m = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
  * HTML: visible text only (no scripts, styles, navigation), one section per heading, titled with the
  * heading path; table cells are joined with ` | `, `<pre>` keeps its lines.
  */
 export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
-  const html = decodeText(bytes);
+  const decoded = decodeDocument(bytes, declaredCharset(bytes) ?? undefined);
+  const html = decoded.text;
   const sections: ParsedSection[] = [];
   const headings: Array<{ level: number; text: string }> = [];
   let pageTitle = "";
@@ -89,5 +100,5 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
   flush();
   if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only scripts, styles or markup)");
   const title = pageTitle || headings[0]?.text || baseTitle(path);
-  return [{ id: path, title, sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })) }];
+  return [{ id: path, title, sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })), ...(decoded.note ? { notes: [decoded.note] } : {}) }];
 }

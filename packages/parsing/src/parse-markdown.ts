@@ -1,6 +1,6 @@
 import type { ParsedDocument, ParsedSection } from "@genq/core";
 import { DocumentRejectedError } from "@genq/core";
-import { baseTitle, decodeText, unwrapParagraphs } from "./decode.ts";
+import { baseTitle, decodeDocument, unwrapParagraphs } from "./decode.ts";
 
 /** Strip inline Markdown syntax, keeping the words a reader sees. */
 function inline(text: string): string {
@@ -17,7 +17,8 @@ function inline(text: string): string {
  * fenced code keeps its lines; front matter is dropped.
  */
 export function parseMarkdown(path: string, bytes: Uint8Array): ParsedDocument[] {
-  const source = decodeText(bytes).replace(/\r\n?/g, "\n").replace(/^---\n[\s\S]*?\n---\n/, "");
+  const decoded = decodeDocument(bytes);
+  const source = decoded.text.replace(/\r\n?/g, "\n").replace(/^---\n[\s\S]*?\n---\n/, "");
   const sections: ParsedSection[] = [];
   const stack: Array<{ level: number; text: string }> = [];
   let docTitle = "";
@@ -48,5 +49,5 @@ export function parseMarkdown(path: string, bytes: Uint8Array): ParsedDocument[]
   }
   flush();
   if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only headings or markup)");
-  return [{ id: path, title: docTitle || baseTitle(path), sections }];
+  return [{ id: path, title: docTitle || baseTitle(path), sections, ...(decoded.note ? { notes: [decoded.note] } : {}) }];
 }

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { corpusForTenant, NotFoundError, storeJudgments, uploadDocument, type Corpus } from "@genq/core";
+import { corpusForTenant, corpusIdFor, corpusNameOf, NotFoundError, storeJudgments, uploadDocument, ValidationError, type Corpus } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, RunParam, RunSchema, UploadRequest, errors } from "../schemas.ts";
 
@@ -37,7 +37,7 @@ async function summary(deps: ApiDeps, corpus: Corpus) {
   const runs = await deps.repo.listRuns(corpus.name);
   const index = corpus.servingIndexVersion ? await deps.repo.getIndexVersion(corpus.servingIndexVersion) : null;
   return {
-    name: corpus.name,
+    name: corpusNameOf(corpus.name),
     files: docs.length,
     documents: docs.reduce((n, d) => n + (d.status === "chunked" ? d.documentCount : 0), 0),
     passages: docs.reduce((n, d) => n + d.passageCount, 0),
@@ -48,35 +48,46 @@ async function summary(deps: ApiDeps, corpus: Corpus) {
 }
 
 const runView = (r: Awaited<ReturnType<ApiDeps["repo"]["getRun"]>> & object) => ({
-  id: r.id, corpus: r.corpus, state: r.state, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt,
+  id: r.id, corpus: corpusNameOf(r.corpus), state: r.state, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt,
   artifacts: Object.fromEntries(Object.entries(r.artifacts).filter(([, v]) => typeof v === "string")) as Record<string, string>,
   history: r.history,
 });
 
-/** Corpus, upload and run routes. */
+// Standard base64 (RFC 4648 §4), line breaks allowed as MIME writes them; anything else is refused, not guessed at.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The bytes of an upload's content; invalid base64 is a 400 naming the field. */
+function uploadBytes(content: string, encoding: "utf8" | "base64"): Uint8Array {
+  if (encoding === "utf8") return new TextEncoder().encode(content);
+  const compact = content.replace(/\r?\n/g, "");
+  if (!BASE64.test(compact)) throw new ValidationError("content: not valid base64 (RFC 4648: A-Z, a-z, 0-9, '+', '/', '=' padding to a multiple of 4 characters)");
+  return Uint8Array.from(Buffer.from(compact, "base64"));
+}
+
+/** Corpus, upload and run routes. Corpus names in paths are the tenant's own; corpusIdFor finds where they live. */
 export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+  const idOf = (tenant: string, name: string) => corpusIdFor(tenant, name, deps.defaultTenant);
   const tenantRun = async (tenant: string, id: string) => {
     const run = await deps.repo.getRun(id);
     if (!run || run.tenant !== tenant) throw new NotFoundError(`run "${id}" not found`);
     return run;
   };
   app.openapi(listRoute, async (c) => c.json({ corpora: await Promise.all((await deps.repo.listCorpora(c.get("tenant"))).map((x) => summary(deps, x))) }, 200));
-  app.openapi(getRoute, async (c) => c.json(await summary(deps, await corpusForTenant(deps.repo, c.get("tenant"), c.req.valid("param").corpus)), 200));
+  app.openapi(getRoute, async (c) => c.json(await summary(deps, await corpusForTenant(deps.repo, c.get("tenant"), idOf(c.get("tenant"), c.req.valid("param").corpus))), 200));
   app.openapi(uploadRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const tenant = c.get("tenant");
     const body = c.req.valid("json");
-    const bytes = body.encoding === "base64" ? Uint8Array.from(Buffer.from(body.content, "base64")) : new TextEncoder().encode(body.content);
-    const existing = await deps.repo.getCorpus(corpus);
-    if (existing && existing.tenant !== c.get("tenant")) throw new NotFoundError(`corpus "${corpus}" not found`);
-    return c.json(await uploadDocument(deps, { tenant: c.get("tenant"), corpus, path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes }), 202);
+    const bytes = uploadBytes(body.content, body.encoding);
+    const stored = await uploadDocument(deps, { tenant, corpus: idOf(tenant, c.req.valid("param").corpus), path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes });
+    return c.json({ key: stored.key, size: stored.size }, 202);
   });
   app.openapi(judgmentsRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     await corpusForTenant(deps.repo, c.get("tenant"), corpus);
     return c.json(await storeJudgments(deps, { corpus, ...c.req.valid("json") }), 200);
   });
   app.openapi(startRunRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     await corpusForTenant(deps.repo, c.get("tenant"), corpus);
     return c.json(runView(await deps.startRun({ tenant: c.get("tenant"), corpus })), 202);
   });

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { answerQuestion, composeAnswer, searchCorpus } from "@genq/core";
+import { answerQuestion, composeAnswer, corpusIdFor, corpusNameOf, searchCorpus, type Passage } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { AnswerRequest, AnswerResponse, CorpusParam, QaRequest, QaResponse, SearchRequest, SearchResponse, errors } from "../schemas.ts";
 
@@ -23,8 +23,11 @@ const answerRoute = createRoute({
 
 /** Search, QA and RAG routes. */
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+  const idOf = (tenant: string, name: string) => corpusIdFor(tenant, name, deps.defaultTenant);
+  // Passages name their corpus as its owner does, never by its stored id.
+  const own = (p: Passage): Passage => ({ ...p, corpus: corpusNameOf(p.corpus) });
   app.openapi(searchRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     const body = c.req.valid("json");
     const hits = await searchCorpus(deps, { tenant: c.get("tenant"), corpus, query: body.query, k: body.k, mode: body.mode, filter: body.filter });
     return c.json(
@@ -36,15 +39,16 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     );
   });
   app.openapi(qaRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     const body = c.req.valid("json");
     const result = await answerQuestion(deps, { tenant: c.get("tenant"), corpus, question: body.question, k: body.k, passages: body.passages, mode: body.mode, filter: body.filter });
-    const shape = (a: (typeof result.answers)[number]) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: a.passage });
+    const shape = (a: (typeof result.answers)[number]) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: own(a.passage) });
     return c.json({ noAnswer: result.noAnswer, answers: result.answers.map(shape), bestGuess: result.bestGuess ? shape(result.bestGuess) : null, metadata: result.metadata }, 200);
   });
   app.openapi(answerRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     const body = c.req.valid("json");
-    return c.json(await composeAnswer(deps, { tenant: c.get("tenant"), corpus, question: body.question, passages: body.passages, mode: body.mode, filter: body.filter }), 200);
+    const answer = await composeAnswer(deps, { tenant: c.get("tenant"), corpus, question: body.question, passages: body.passages, mode: body.mode, filter: body.filter });
+    return c.json({ ...answer, passages: answer.passages.map(own) }, 200);
   });
 }

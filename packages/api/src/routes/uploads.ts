@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { ValidationError, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
+import { NotImplementedError, ValidationError, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, ErrorSchema, errors } from "../schemas.ts";
 
@@ -47,7 +47,7 @@ export function registerUploadRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     const { corpus } = c.req.valid("param");
     const body = c.req.valid("json");
     if (!deps.blobs.presignPut) {
-      return c.json({ error: { code: "not_implemented", message: `this runtime keeps documents on its own disk and hands out no upload URLs: send the file with POST /v1/corpora/${corpus}/documents` } }, 501);
+      throw new NotImplementedError(`this runtime keeps documents on its own disk and hands out no upload URLs: send the file with POST /v1/corpora/${corpus}/documents`);
     }
     if (!isSafeRelativePath(body.path)) throw new ValidationError("path: must be a relative path inside the corpus (no '..', empty or absolute segments)");
     const limit = deps.limits.maxDocumentBytes ?? deps.limits.maxUploadBytes;

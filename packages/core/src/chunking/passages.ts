@@ -18,6 +18,8 @@ export interface ParsedDocument {
    * split only when it is longer than PRESEGMENTED_CHUNKING allows.
    */
   presegmented?: boolean;
+  /** What the parser wants users to know (the encoding it decoded, lines it skipped); kept on the document record. */
+  notes?: string[];
 }
 
 /** Chunking for pre-segmented documents: keep them whole unless they are very long. */

@@ -1,6 +1,7 @@
 import type { ChunkOptions } from "../chunking/chunker.ts";
 import { toPassages, type ParsedDocument } from "../chunking/passages.ts";
 import { keys, parseDocumentKey, type DocumentRecord } from "../domain.ts";
+import { documentPathProblem } from "../document-paths.ts";
 import { DocumentRejectedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { EventOf } from "../events.ts";
 import { contentHash } from "../hash.ts";
@@ -44,7 +45,10 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
     if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
   });
   const rawPath = key.startsWith(keys.docs(corpus)) ? key.slice(keys.docs(corpus).length) : key;
-  if (!target) return rejectDocument(deps, corpus, rawPath, null, 0, "path is not allowed: it must stay inside the corpus's docs folder (no '..', empty or absolute segments)");
+  if (!target) {
+    const problem = key.startsWith(keys.docs(corpus)) ? documentPathProblem(rawPath) : null;
+    return rejectDocument(deps, corpus, rawPath, null, 0, `path is not allowed: it ${problem ?? "must stay inside the corpus's docs folder (no '..', empty or absolute segments)"}`);
+  }
 
   const { path } = target;
   const info = await deps.blobs.head(key);
@@ -71,8 +75,11 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
 
   let passages;
+  let notes: string[];
   try {
-    passages = toPassages({ corpus, sourcePath: path, documents: await deps.parse(path, bytes) }, deps.chunking);
+    const documents = await deps.parse(path, bytes);
+    notes = [...new Set(documents.flatMap((d) => d.notes ?? []))];
+    passages = toPassages({ corpus, sourcePath: path, documents }, deps.chunking);
     if (passages.length === 0) throw new DocumentRejectedError("document has no text to index");
   } catch (error) {
     if (!(error instanceof DocumentRejectedError)) throw error;
@@ -92,6 +99,7 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
       documentCount: new Set(passages.map((p) => p.documentId)).size,
       passageCount: passages.length,
       passagesKey,
+      notes,
       updatedAt: deps.clock.now().toISOString(),
       version: 0,
     },
@@ -129,6 +137,7 @@ export async function rejectDocument(
         documentCount: existing?.documentCount ?? 0,
         passageCount: existing?.passageCount ?? 0,
         passagesKey: existing?.passagesKey ?? null,
+        notes: existing?.notes,
         updatedAt: deps.clock.now().toISOString(),
         version: 0,
       },
