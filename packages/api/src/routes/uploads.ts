@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { NotImplementedError, ValidationError, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
+import { NotImplementedError, ValidationError, corpusIdFor, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, ErrorSchema, errors } from "../schemas.ts";
 
@@ -52,8 +52,10 @@ export function registerUploadRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     if (!isSafeRelativePath(body.path)) throw new ValidationError("path: must be a relative path inside the corpus (no '..', empty or absolute segments)");
     const limit = deps.limits.maxDocumentBytes ?? deps.limits.maxUploadBytes;
     if (body.size > limit) throw new ValidationError(`size: ${body.size} bytes, the limit is ${limit}`);
-    await ensureCorpus(deps, { name: corpus, tenant: c.get("tenant") });
-    const key = keys.doc(corpus, body.path);
+    const tenant = c.get("tenant");
+    // The tenant's own name for the corpus; corpusIdFor says where it lives (its bare name for the default tenant).
+    const owned = await ensureCorpus(deps, { name: corpusIdFor(tenant, corpus, deps.defaultTenant), tenant });
+    const key = keys.doc(owned.name, body.path);
     const signed = await deps.blobs.presignPut(key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType: body.contentType, contentLength: body.size });
     return c.json({ ...signed, key }, 200);
   });
