@@ -22,7 +22,7 @@ function app(blobs: BlobStore, limits: ApiDeps["limits"] = { maxUploadBytes: 102
   const unused = () => Promise.reject(new Error("not used here"));
   const deps = {
     repo, blobs, events: { publish: async () => [] }, index: {} as never, clock: systemClock, logger: silentLogger, encoderFor: unused, reader: {} as never, generator: {} as never,
-    authenticate: async (key: string) => ({ "key-acme": "acme", "key-other": "other" })[key] ?? null, startRun: unused, limits,
+    authenticate: async (key: string) => ({ "key-acme": "acme", "key-other": "other" })[key] ?? null, startRun: unused, limits, defaultTenant: "acme",
   } as unknown as ApiDeps;
   const http = createApp(deps);
   const post = (path: string, body: unknown, key = "key-acme", headers: Record<string, string> = {}) =>
@@ -51,14 +51,17 @@ describe("presigned uploads", () => {
     expect((await blobs.get(upload.key)).length).toBe(file.length);
   });
 
-  it("refuses what it cannot sign or should not: over the size limit, a path leaving the corpus, another tenant's corpus", async () => {
+  it("refuses what it cannot sign or should not (over the size limit, a path leaving the corpus), and keeps tenants' corpora apart", async () => {
     const { post } = app(createS3BlobStore(s3rverClient(s3rver.endpoint), BUCKET), { maxUploadBytes: 1024, maxDocumentBytes: 5000 });
     const over = await post("/v1/corpora/manuals/uploads", { path: "a.pdf", size: 5001 });
     expect(over.status).toBe(400);
     expect(await over.json()).toMatchObject({ code: "validation_failed", error: { code: "validation_failed", message: "size: 5001 bytes, the limit is 5000" } });
     expect((await post("/v1/corpora/manuals/uploads", { path: "../escape.md", size: 10 })).status).toBe(400);
     expect((await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-acme")).status).toBe(200);
-    expect((await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-other")).status).toBe(404);
+    // Another tenant's "manuals" is its own corpus: its upload never lands in acme's.
+    const other = await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-other");
+    expect(other.status).toBe(200);
+    expect(((await other.json()) as { key: string }).key).toMatch(/^corpora\/manuals\.[0-9a-f]{12}\/docs\/a\.md$/);
   });
 
   it("answers 501 with the way that works where the store has no upload URLs (the local folder)", async () => {
