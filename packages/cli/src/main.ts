@@ -10,7 +10,8 @@ import { createLocalDeps } from "./local-deps.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
 import { followEvents } from "./follow.ts";
-import { forkServeWorkers, serveLocal } from "./serve.ts";
+import { exposureNote, forkServeWorkers, serveLocal, serverUrl } from "./serve.ts";
+import { findReport, formatReport, openInBrowser } from "./report-command.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { createSqliteApiKeys } from "@genq/local";
 
@@ -39,6 +40,8 @@ usage:
   genq status [--corpus NAME] [--json] [--follow] [--data DIR]
   genq serve [--port N] [--data DIR]                   serve the HTTP API (default port 8787)
   genq keys create [--tenant NAME] [--data DIR]        make an API key (shown once)
+  genq report [--corpus NAME] [--run RUN] [--open] [--data DIR]
+                                                       print a run's report (the serving run by default), or open it
 
 genq run exits 0 when the run is ready, 3 when the quality gate rejected it, 1 when it failed.
 
@@ -65,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: "string" },
         json: { type: "boolean", default: false },
         follow: { type: "boolean", short: "f", default: false },
+        open: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -123,7 +127,8 @@ export async function main(argv: string[]): Promise<number> {
       case "serve": {
         if (config.workers > 1 && cluster.isPrimary) {
           const pool = await forkServeWorkers(config.workers);
-          say(`genq API on http://127.0.0.1:${config.port} (OpenAPI: /openapi.json), ${config.workers} processes`);
+          say(`genq API on ${serverUrl(config.host, config.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json), ${config.workers} processes`);
+          if (exposureNote(config.host)) say(exposureNote(config.host)!);
           announceKey(deps);
           await untilSignal();
           pool.stop();
@@ -131,11 +136,21 @@ export async function main(argv: string[]): Promise<number> {
         }
         const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
         if (cluster.isPrimary) {
-          say(`genq API on http://127.0.0.1:${handle.port} (OpenAPI: /openapi.json)`);
+          say(`genq API on ${serverUrl(config.host, handle.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json)`);
+          if (exposureNote(config.host)) say(exposureNote(config.host)!);
           announceKey(deps);
         }
         await untilSignal();
         await handle.stop();
+        return 0;
+      }
+      case "report": {
+        const found = await findReport(deps, { corpus: args.values.corpus, run: args.values.run });
+        say(formatReport(found));
+        if (args.values.open) {
+          await openInBrowser(found.htmlPath);
+          say(`opened ${found.htmlPath}`);
+        }
         return 0;
       }
       case "keys": {
@@ -171,8 +186,9 @@ async function start(deps: ReturnType<typeof createLocalDeps>): Promise<number> 
     say(`  the serving index (run ${reportRun}) is up to date with the documents: nothing to retrain`);
   }
   const handle = await serveLocal(deps, deps.config.port);
-  const url = `http://127.0.0.1:${handle.port}`;
+  const url = serverUrl(deps.config.host, handle.port);
   say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq API on ${url} (OpenAPI: ${url}/openapi.json)`);
+  say(`console: ${url}/ (sign in with the API key) · API reference: ${url}/docs`);
   const key = announceKey(deps);
   say(`\ntry:\n  curl -s ${url}/v1/corpora/${corpus}/search -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" -H "Content-Type: application/json" -d '{"query": "how do I create an index on an expression?", "k": 3}'`);
   if (reportRun) say(`  curl -s ${url}/v1/runs/${reportRun}/report -H "Accept: text/html" -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" > report.html`);

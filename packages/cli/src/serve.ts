@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { isIP } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "@genq/api";
 import { startRun } from "@genq/core";
@@ -6,7 +7,18 @@ import { createSqliteApiKeys } from "@genq/local";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import type { LocalDeps } from "./local-deps.ts";
 
-/** Build the HTTP app over the local runtime. */
+/** The URL a server listening on `host` and `port` is reached at (an IPv6 address in brackets). */
+export function serverUrl(host: string, port: number): string {
+  const shown = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}`;
+}
+
+/** A line saying who can reach the server when it listens beyond this machine's loopback; null otherwise. */
+export function exposureNote(host: string): string | null {
+  if (host === "localhost" || host === "::1" || host.startsWith("127.")) return null;
+  return `  listening on ${host} (GENQ_HOST): other machines can reach it; every /v1 route still needs an API key`;
+}
+
 /**
  * Serve with several processes sharing the port (Node's cluster module): each worker opens the same
  * SQLite file (WAL allows many readers) and holds its own copy of the in-memory signals; only the first
@@ -22,6 +34,7 @@ export async function forkServeWorkers(count: number): Promise<{ stop(): void }>
   return { stop: () => workers.forEach((w) => w.kill("SIGTERM")) };
 }
 
+/** Build the HTTP app over the local runtime. */
 export function createLocalApp(deps: LocalDeps) {
   const keys = createSqliteApiKeys(deps.db);
   if (process.env.GENQ_API_KEY) keys.register(process.env.GENQ_API_KEY, deps.config.tenant);
@@ -39,6 +52,16 @@ export function createLocalApp(deps: LocalDeps) {
     startRun: (input) => startRun(deps.engine, input),
     eventFeed: { after: async (seq, limit) => deps.outbox.readAfter(seq, limit), last: async () => deps.outbox.lastSeq() },
     limits: { maxUploadBytes: Math.round(deps.config.maxDocumentMb * 1024 * 1024) },
+    corsOrigins: deps.config.corsOrigins,
+    apiKeys: {
+      list: async (tenant) => keys.list(tenant),
+      create: async (tenant) => {
+        const key = keys.create(tenant);
+        return { id: keys.idOf(key), key, createdAt: keys.list(tenant).find((k) => k.id === keys.idOf(key))?.createdAt ?? new Date().toISOString() };
+      },
+      revoke: async (tenant, id) => keys.revoke(tenant, id),
+      idOf: keys.idOf,
+    },
   });
   return { app, keys };
 }
@@ -72,7 +95,7 @@ export async function serveLocal(deps: LocalDeps, port: number, options: { pump?
     }
   })();
   const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port, hostname: deps.config.host }, () => resolve(s));
   });
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
