@@ -49,7 +49,7 @@ function QaResults({ r }: { r: QaResponse }) {
         {r.answers.map((a, i) => <AnswerSpan key={i} a={a} label={i === 0 ? "Answer" : `Answer ${i + 1}`} />)}
         {r.noAnswer && r.bestGuess && <AnswerSpan a={r.bestGuess} label="Best guess (not an answer)" />}
       </ol>
-      <p class="muted">{r.metadata.model} · {r.metadata.questionType ?? ""} · {r.metadata.latencyMs} ms</p>
+      <p class="muted">{r.metadata.model} · {r.metadata.questionType ?? ""} · {Math.round(r.metadata.latencyMs)} ms</p>
     </>
   );
 }
@@ -83,7 +83,7 @@ function AnswerResults({ r }: { r: AnswerResponse }) {
             ))}
           </p>
         ))}
-        <p class="muted">{r.metadata.model}{r.score !== undefined ? ` · confidence ${r.score.toFixed(2)}` : ""} · {r.metadata.latencyMs} ms</p>
+        <p class="muted">{r.metadata.model}{r.score !== undefined ? ` · confidence ${r.score.toFixed(2)}` : ""} · {Math.round(r.metadata.latencyMs)} ms</p>
       </div>
       <h2>Sources</h2>
       <ol class="hits">

@@ -15,6 +15,7 @@ export function ReportPage({ runId, compare }: { runId: string; compare?: string
   const host = useRef<HTMLDivElement>(null);
   const [filter, setFilter] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [chosen, setChosen] = useState("");
   const run = useLoad(() => getJson<Run>(`v1/runs/${encodeURIComponent(runId)}`), [runId]);
   const corpus = useLoad(() => (run.data ? getJson<CorpusSummary>(`v1/corpora/${encodeURIComponent(run.data.corpus)}`) : Promise.resolve(null)), [run.data?.corpus]);
   const files = useLoad(() => getJson<{ files: ResultFile[] }>(`v1/runs/${encodeURIComponent(runId)}/results`).catch(() => ({ files: [] })), [runId]);
@@ -61,12 +62,23 @@ export function ReportPage({ runId, compare }: { runId: string; compare?: string
           </select>
         </div>
         {!compare && (files.data?.files.length ?? 0) > 0 && (
-          <div class="field">
-            <span id="exports-label" class="label-like"><b>Per-query results</b></span>
-            <div class="actions" role="group" aria-labelledby="exports-label">
-              {files.data!.files.map((f) => <button type="button" class="secondary" key={f.file} onClick={() => void save(f)}>{f.set}: {label(f)}</button>)}
-            </div>
-          </div>
+          <form class="field exports" onSubmit={(e) => {
+            e.preventDefault();
+            const f = files.data!.files.find((x) => x.file === chosen) ?? files.data!.files[0]!;
+            void save(f);
+          }}>
+            <label for="export-file">Per-query results</label>
+            <span class="actions">
+              <select id="export-file" value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
+                {[...new Set(files.data!.files.map((f) => f.set))].map((set) => (
+                  <optgroup key={set} label={set}>
+                    {files.data!.files.filter((f) => f.set === set).map((f) => <option key={f.file} value={f.file}>{f.file} — {label(f)}</option>)}
+                  </optgroup>
+                ))}
+              </select>
+              <button type="submit" class="secondary">Download</button>
+            </span>
+          </form>
         )}
       </div>
       {(page.error || error) && <Notice kind="error">{page.error ?? error}</Notice>}
