@@ -21,6 +21,8 @@ export const handler = handle(
         ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT)
         : createExtractiveGenerator(),
     authenticate: (key) => deps.apiKeys.tenantOf(key),
+    apiKeys: deps.apiKeys,
+    corsOrigins: deps.config.GENQ_CORS_ORIGINS,
     startRun: (input) => startRun(d, input),
     limits: { maxUploadBytes: Math.min(6, deps.config.GENQ_MAX_DOCUMENT_MB) * 1024 * 1024 },
   }),
