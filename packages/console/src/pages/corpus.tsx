@@ -44,7 +44,7 @@ export function CorpusPage({ corpus }: { corpus: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pick, setPick] = useState<string[]>([]);
   useEventListener((e) => {
-    if (e.data.corpus === corpus || (e.data as { runId?: string }).runId) summary.reload();
+    if (e.data.corpus === corpus) summary.reload();
   });
   const start = async () => {
     setError(null);
