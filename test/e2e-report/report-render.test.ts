@@ -114,7 +114,8 @@ describe.skipIf(!existsSync(CHROMIUM))("report.html in a real browser", () => {
       const shot = await page.screenshot({ fullPage: true, path: join(dir, "report.png") });
       expect(shot.length).toBeGreaterThan(20_000);
 
-      writeFileSync(join(dir, "compare.html"), renderComparisonHtml(compareReports(sampleReport("run-1"), sampleReport("run-2", 0.02))));
+      // Run ids as genq makes them: long legend names must not run into each other either.
+      writeFileSync(join(dir, "compare.html"), renderComparisonHtml(compareReports(sampleReport("run-20261130-013318-f7f3"), sampleReport("run-20261130-013419-4d91", 0.02))));
       await page.goto(`file://${join(dir, "compare.html")}`);
       expect(await page.locator("svg.bar-chart.grouped").count()).toBe(8);
       expect(await overlappingLabels(page)).toEqual([]);

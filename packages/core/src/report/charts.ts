@@ -165,11 +165,13 @@ export interface GroupedBar {
  */
 export function groupedBarChart(title: string, axisTitle: string, series: readonly string[], rows: readonly GroupedBar[]): string {
   const labelW = Math.min(150, Math.max(40, ...rows.map((r) => textWidth(r.label, 11)))) + 10;
-  const bar = 12, gapRow = 10, top = 44, plotW = 240, valueW = 44;
+  const bar = 12, gapRow = 10, plotW = 240, valueW = 44;
+  // One legend line per series: names as long as run ids never run into each other.
+  const top = 30 + 14 * series.length;
   const rowH = bar * series.length + gapRow;
-  const w = labelW + plotW + valueW + 8, h = top + rowH * rows.length + 40;
+  const w = Math.max(labelW + plotW + valueW + 8, labelW + 14 + Math.max(...series.map((s) => textWidth(s, 10)))), h = top + rowH * rows.length + 40;
   const x = (v: number) => labelW + plotW * Math.max(0, Math.min(1, v));
-  const legend = series.map((s, i) => `<rect x="${labelW + i * 130}" y="22" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${labelW + i * 130 + 14}" y="31" font-size="10" fill="#222">${esc(s)}</text>`).join("");
+  const legend = series.map((s, i) => `<rect x="${labelW}" y="${20 + 14 * i}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${labelW + 14}" y="${29 + 14 * i}" font-size="10" fill="#222">${esc(s)}</text>`).join("");
   const axis = xAxis([0, 0.2, 0.4, 0.6, 0.8, 1], x, top - 4, top + rowH * rows.length, axisTitle, String);
   const body = rows.map((r, i) => {
     const y0 = top + i * rowH;

@@ -190,7 +190,8 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   await deps.blobs.put(keys.report(run.corpus, run.id, "html"), renderReportHtml(report, { exportLinks: true }));
   // report.json is written last: its presence marks a finished evaluation (a re-issued stage reads it).
   const reportKey = keys.report(run.corpus, run.id, "json");
-  await deps.blobs.put(reportKey, JSON.stringify(report, null, 2));
+  // Compact: the drill-down is mostly numbers, which indentation would triple.
+  await deps.blobs.put(reportKey, JSON.stringify(report));
   await announceEvaluation(deps, run, reportKey, report.gate);
   return report;
 }
