@@ -3,7 +3,8 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll } from "vitest";
 import type { BlobStore } from "@genq/core";
-import { PIPELINE_TABLE_DEFINITION, createDynamoDbPipelineRepository, createS3BlobStore } from "@genq/aws";
+import { PIPELINE_TABLE_DEFINITION, createDynamoDbApiKeys, createDynamoDbPipelineRepository, createS3BlobStore } from "@genq/aws";
+import { apiKeysContract } from "./api-keys.contract.ts";
 import { blobStoreContract } from "./blob-store.contract.ts";
 import { pipelineRepositoryContract } from "./pipeline-repository.contract.ts";
 import { startDynamoDbLocal, startS3rver, type Emulator } from "./emulators.ts";
@@ -31,6 +32,13 @@ pipelineRepositoryContract("DynamoDB (DynamoDB Local)", async () => {
   const table = `genq-${++counter}`;
   await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
   return createDynamoDbPipelineRepository(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table);
+});
+
+apiKeysContract("DynamoDB (DynamoDB Local)", async () => {
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const table = `genq-${++counter}`;
+  await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
+  return createDynamoDbApiKeys(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table);
 });
 
 function prefixed(store: BlobStore, prefix: string): BlobStore {

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { QueryPair, RunReport } from "@genq/core";
@@ -93,6 +93,28 @@ describe("the local pipeline", () => {
     const refused = genq(["eval", "--corpus", "pg", "--queries", judged.queries, "--qrels", badQrels, "--data", deps.config.dataDir], { GENQ_LOG_LEVEL: "silent" });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('qrels.tsv line 1: unknown document "no-such-doc.html"');
+  });
+
+  it("prints the serving run's report with genq report, and opens it in $BROWSER with --open", async () => {
+    const env = { GENQ_LOG_LEVEL: "silent" };
+    const r = genq(["report", "--data", deps.config.dataDir], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`report of run ${runId} (corpus pg`);
+    expect(r.stdout).toMatch(/\n {2}hybrid +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +\[[\d.]+, [\d.]+\]\n/);
+    expect(r.stdout).toMatch(/per-query results: .*\/results\/ \(heldout-test\.csv, heldout-test\.qrels, /);
+    const html = /report: (\S+report\.html)/.exec(r.stdout)![1]!;
+    expect(readFileSync(html, "utf8")).toContain('href="results/heldout-test.csv"');
+
+    const dir = tempDir();
+    const browser = join(dir, "browser.sh");
+    writeFileSync(browser, `#!/bin/sh\necho "$1" > ${join(dir, "opened.txt")}\n`, { mode: 0o755 });
+    const opened = genq(["report", "--corpus", "pg", "--run", runId, "--open", "--data", deps.config.dataDir], { ...env, BROWSER: browser });
+    expect(opened.code).toBe(0);
+    expect(opened.stdout).toContain(`opened ${html}`);
+    await expect.poll(() => existsSync(join(dir, "opened.txt")) && readFileSync(join(dir, "opened.txt"), "utf8").trim()).toBe(html);
+
+    const missing = genq(["report", "--run", "no-such-run", "--data", deps.config.dataDir], env);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'genq: run "no-such-run" not found']);
   });
 
   it("never trains on judged queries", async () => {

@@ -1,32 +1,33 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { UnauthorizedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "./deps.ts";
+import { registerCors } from "./cors.ts";
 import { errorResponse, problemResponse, validationResponse } from "./errors.ts";
+import { registerOpenApi } from "./openapi.ts";
 import { registerOperations } from "./operations.ts";
 import { registerCorpusRoutes } from "./routes/corpora.ts";
-import { registerEventRoutes } from "./routes/events.ts";
+import { registerEventRoutes, type StreamTiming } from "./routes/events.ts";
+import { registerKeyRoutes } from "./routes/keys.ts";
+import { registerReportRoutes } from "./routes/reports.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
 import { registerUploadRoutes } from "./routes/uploads.ts";
+import { registerStatic } from "./static.ts";
 
 /**
  * The genq HTTP app, runtime-agnostic: the local CLI serves it with Node's HTTP server and Lambda
  * serves it behind API Gateway. Every `/v1` route needs an API key (`Authorization: Bearer <key>` or
  * `x-api-key`); the tenant comes from the key, never from the request.
  */
-export function createApp(deps: ApiDeps) {
+export function createApp(deps: ApiDeps, options: { streamTiming?: StreamTiming } = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: (result, c) => (result.success ? undefined : validationResponse(c, result.error.issues)) });
 
   app.onError((error, c) => errorResponse(c, error, deps.logger));
   app.notFound((c) => problemResponse(c, "not_found", 404, `no route for ${c.req.method} ${c.req.path}`));
+  // CORS first, so a browser's preflight is answered before method, size and key checks.
+  registerCors(app, deps.corsOrigins);
   registerOperations(app, deps);
-
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "genq", version: "0.1.0", description: "Domain-tuned semantic search, extractive QA and cited answers over your documents." },
-    security: [{ apiKey: [] }],
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+  registerOpenApi(app);
+  registerStatic(app);
 
   app.use("/v1/*", async (c, next) => {
     const header = c.req.header("authorization");
@@ -34,10 +35,11 @@ export function createApp(deps: ApiDeps) {
     const tenant = key ? await deps.authenticate(key) : null;
     if (!tenant) throw new UnauthorizedError();
     c.set("tenant", tenant);
+    c.set("apiKey", key!);
     await next();
   });
   app.use("/v1/*", async (c, next) => {
-    if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs")) {
+    if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs") && c.req.path !== "/v1/keys") {
       return problemResponse(c, "validation_failed", 400, "body: send JSON with Content-Type: application/json");
     }
     await next();
@@ -46,6 +48,8 @@ export function createApp(deps: ApiDeps) {
   registerSearchRoutes(app, deps);
   registerCorpusRoutes(app, deps);
   registerUploadRoutes(app, deps);
-  registerEventRoutes(app, deps);
+  registerEventRoutes(app, deps, options.streamTiming);
+  registerReportRoutes(app, deps);
+  registerKeyRoutes(app, deps);
   return app;
 }

@@ -36,6 +36,20 @@ export interface ApiDeps {
   defaultTenant: string;
   /** Where the runtime can tell its queue depth and dead letters, `/metrics` is served (Prometheus text). */
   metrics?: MetricsSource;
+  /** Managing the tenant's API keys over HTTP (the console's keys page); absent: those routes answer 501. */
+  apiKeys?: ApiKeyAdmin;
+  /** Origins whose browser scripts may call the API besides the console's own (none by default; `*` for any). */
+  corsOrigins?: readonly string[];
 }
 
-export type AppEnv = { Variables: { tenant: string; requestId: string } };
+/** A tenant's API keys as the HTTP API manages them. A key is visible once, when made; an id names it afterwards. */
+export interface ApiKeyAdmin {
+  list(tenant: string): Promise<Array<{ id: string; createdAt: string }>>;
+  create(tenant: string): Promise<{ id: string; key: string; createdAt: string }>;
+  /** Revoke one of the tenant's keys; false when the tenant has no key with that id. */
+  revoke(tenant: string, id: string): Promise<boolean>;
+  /** The id of a key (how the caller's own key is recognised in the list). */
+  idOf(key: string): string;
+}
+
+export type AppEnv = { Variables: { tenant: string; apiKey: string; requestId: string } };

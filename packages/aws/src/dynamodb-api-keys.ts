@@ -1,17 +1,63 @@
-import { createHash } from "node:crypto";
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createHash, randomBytes } from "node:crypto";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
+const idOfHash = (h: string) => h.slice(0, 16);
 
-/** API keys mapped to tenants in the pipeline table (item `APIKEY#<sha256>`); keys themselves are never stored. */
+/**
+ * API keys mapped to tenants in the pipeline table (item `APIKEY#<sha256>`); keys themselves are never
+ * stored. Each key is also filed under its tenant in the table's `gsi1` (`APIKEYS#<tenant>`, sorted by
+ * creation) so a tenant's keys can be listed and revoked by id (the first 16 hex digits of the hash).
+ * Keys written by hand without that index entry still authenticate but are not listed.
+ */
 export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string) {
+  const put = async (key: string, tenant: string): Promise<string> => {
+    const h = hash(key);
+    const createdAt = new Date().toISOString();
+    await doc.send(new PutCommand({ TableName: table, Item: { pk: `APIKEY#${h}`, sk: "APIKEY", tenant, createdAt, gsi1pk: `APIKEYS#${tenant}`, gsi1sk: `${createdAt}#${h}` } }));
+    return createdAt;
+  };
+  const hashes = async (tenant: string): Promise<Array<{ hash: string; createdAt: string }>> => {
+    const out: Array<{ hash: string; createdAt: string }> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new QueryCommand({ TableName: table, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :k", ExpressionAttributeValues: { ":k": `APIKEYS#${tenant}` }, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) out.push({ hash: String(item.pk).slice("APIKEY#".length), createdAt: String(item.createdAt) });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  };
   return {
     async tenantOf(key: string): Promise<string | null> {
       const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY" } }));
       return (out.Item?.tenant as string | undefined) ?? null;
     },
+    /** Accept a key chosen elsewhere for a tenant. */
     async register(key: string, tenant: string): Promise<void> {
-      await doc.send(new PutCommand({ TableName: table, Item: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY", tenant, createdAt: new Date().toISOString() } }));
+      await put(key, tenant);
     },
+    /** Make a new key for a tenant; the only time the key itself is visible. */
+    async create(tenant: string): Promise<{ id: string; key: string; createdAt: string }> {
+      const key = `gq_${randomBytes(24).toString("base64url")}`;
+      return { id: idOfHash(hash(key)), key, createdAt: await put(key, tenant) };
+    },
+    /** A tenant's keys by id, oldest first (the index is eventually consistent: a key made a moment ago may be missing). */
+    async list(tenant: string): Promise<Array<{ id: string; createdAt: string }>> {
+      return (await hashes(tenant)).map((k) => ({ id: idOfHash(k.hash), createdAt: k.createdAt }));
+    },
+    /** Revoke a tenant's key by id: deleted only if it still belongs to that tenant. False when there is none. */
+    async revoke(tenant: string, id: string): Promise<boolean> {
+      const found = (await hashes(tenant)).find((k) => idOfHash(k.hash) === id);
+      if (!found) return false;
+      try {
+        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `APIKEY#${found.hash}`, sk: "APIKEY" }, ConditionExpression: "tenant = :t", ExpressionAttributeValues: { ":t": tenant } }));
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        throw error;
+      }
+    },
+    idOf: (key: string) => idOfHash(hash(key)),
   };
 }

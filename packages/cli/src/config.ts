@@ -1,5 +1,7 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseOrigin } from "@genq/api";
 import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, type StageDeadlines } from "@genq/core";
 
 /** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
@@ -10,6 +12,24 @@ const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines =
     ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
     return DEFAULT_STAGE_DEADLINES;
   }
+});
+
+/** An address to listen on: an IPv4 or IPv6 address, or a host name. */
+const HostSetting = z.string().refine((h) => isIP(h) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(h), {
+  message: "not an address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or a host name)",
+});
+
+/** Comma-separated origins (or `*`); each must be scheme, host and port only. */
+const OriginsSetting = z.string().transform((text, ctx): string[] => {
+  const out: string[] = [];
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    try {
+      out.push(parseOrigin(part));
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }
+  return out;
 });
 
 /** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */
@@ -30,6 +50,8 @@ export const LocalConfig = z.object({
   seed: z.coerce.number().int(),
   gateMinGain: z.coerce.number().min(-1).max(1),
   port: z.coerce.number().int().min(0).max(65535),
+  host: HostSetting,
+  corsOrigins: OriginsSetting,
   workers: z.coerce.number().int().min(1).max(64),
   fusion: z.enum(["normalized", "rrf"]),
   hardNegatives: z.enum(["true", "false"]).transform((v) => v === "true"),
@@ -55,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     seed: env.GENQ_SEED ?? 42,
     gateMinGain: env.GENQ_GATE_MIN_GAIN ?? 0,
     port: flags.port ?? env.GENQ_PORT ?? env.PORT ?? 8787,
+    host: env.GENQ_HOST ?? "127.0.0.1",
+    corsOrigins: env.GENQ_CORS_ORIGINS ?? "",
     workers: env.GENQ_SERVE_WORKERS ?? 1,
     fusion: env.GENQ_FUSION ?? "normalized",
     hardNegatives: env.GENQ_HARD_NEGATIVES ?? "false",
@@ -76,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     seed: "GENQ_SEED",
     gateMinGain: "GENQ_GATE_MIN_GAIN",
     port: "--port / GENQ_PORT",
+    host: "GENQ_HOST",
+    corsOrigins: "GENQ_CORS_ORIGINS",
     workers: "GENQ_SERVE_WORKERS",
     fusion: "GENQ_FUSION",
     hardNegatives: "GENQ_HARD_NEGATIVES",

@@ -13,7 +13,8 @@ import { ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps, type LocalDeps } from "./local-deps.ts";
 import { createTrainingProgress } from "./progress.ts";
 import { formatRunSummary, runJson, runPipeline } from "./run-command.ts";
-import { forkServeWorkers, PortInUseError, serveLocal } from "./serve.ts";
+import { findReport, formatReport, openInBrowser } from "./report-command.ts";
+import { exposureNote, forkServeWorkers, PortInUseError, serveLocal, serverUrl } from "./serve.ts";
 import { announceKey, start, untilSignal } from "./start-command.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 
@@ -185,7 +186,9 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
           const pool = await forkServeWorkers(config.workers, (config.shutdownSeconds + 5) * 1000).catch((error: { exitCode?: number }) => {
             throw new Exit((error.exitCode ?? EXIT.failure) as ExitCode, "");
           });
-          out(`genq API on http://127.0.0.1:${config.port} (OpenAPI: /openapi.json), ${config.workers} processes`);
+          out(`genq API on ${serverUrl(config.host, config.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json), ${config.workers} processes`);
+          const note = exposureNote(config.host);
+          if (note) out(note);
           announceKey(deps);
           await untilSignal();
           await pool.stop();
@@ -195,12 +198,28 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
       await withDeps(opts, async (deps) => {
         const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
         if (cluster.isPrimary) {
-          out(`genq API on http://127.0.0.1:${handle.port} (OpenAPI: /openapi.json)`);
+          out(`genq API on ${serverUrl(config.host, handle.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json)`);
+          const note = exposureNote(config.host);
+          if (note) out(note);
           announceKey(deps);
         }
         await untilSignal();
         await handle.stop();
       });
+    });
+
+  common(program.command("report").description("print a run's report (the serving run of a corpus by default) and where its files are; --open opens it in a browser")
+    .option("--corpus <name>", "corpus (default: the only one, if there is one)").option("--run <id>", "a run other than the serving one").option("--open", "open report.html in a browser"))
+    .action(async (opts: Common & { corpus?: string; run?: string; open?: boolean }) => {
+      if (opts.corpus) corpusOf(opts.corpus, "report");
+      await withDeps(opts, async (deps) => {
+        const found = await findReport(deps, { corpus: opts.corpus, run: opts.run });
+        out(formatReport(found));
+        if (opts.open) {
+          await openInBrowser(found.htmlPath);
+          out(`opened ${found.htmlPath}`);
+        }
+      }, { readOnly: !opts.open });
     });
 
   const keys = program.command("keys").description("API keys").exitOverride();

@@ -85,10 +85,12 @@ export function formatRunSummary(outcome: RunOutcome): string {
   const { run, report, reportPath } = outcome;
   const lines = [`run ${run.id}: ${run.state}${run.reason ? ` — ${run.reason}` : ""}`];
   for (const e of report?.evaluations ?? []) {
-    lines.push("", `${e.name} (${e.queries} queries)`, `  ${"system".padEnd(8)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`);
+    // The name column is as wide as the longest system name (hybrid-untuned), so the numbers line up.
+    const width = Math.max(8, ...Object.keys(e.systems).map((n) => n.length));
+    lines.push("", `${e.name} (${e.queries} queries)`, `  ${"system".padEnd(width)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`);
     for (const [name, s] of Object.entries(e.systems)) {
       const m = s.metrics;
-      lines.push(`  ${name.padEnd(8)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`);
+      lines.push(`  ${name.padEnd(width)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`);
     }
     for (const s of e.significance) lines.push(`  ${s.system} vs ${s.against}: ΔnDCG@10 ${s.meanDifference >= 0 ? "+" : ""}${s.meanDifference.toFixed(3)}, p = ${s.pValue.toFixed(4)}`);
   }

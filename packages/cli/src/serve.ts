@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Server } from "node:http";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp, problem, PROBLEM_CONTENT_TYPE } from "@genq/api";
 import { startRun } from "@genq/core";
@@ -16,6 +16,18 @@ export class PortInUseError extends Error {
   constructor(readonly port: number) {
     super(`port ${port} is already in use (another genq serve?): stop that process, or choose another port with --port N or GENQ_PORT`);
   }
+}
+
+/** The URL a server listening on `host` and `port` is reached at (an IPv6 address in brackets). */
+export function serverUrl(host: string, port: number): string {
+  const shown = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}`;
+}
+
+/** A line saying who can reach the server when it listens beyond this machine's loopback; null otherwise. */
+export function exposureNote(host: string): string | null {
+  if (host === "localhost" || host === "::1" || host.startsWith("127.")) return null;
+  return `  listening on ${host} (GENQ_HOST): other machines can reach it; every /v1 route still needs an API key`;
 }
 
 /**
@@ -73,6 +85,16 @@ export function createLocalApp(deps: LocalDeps) {
     },
     defaultTenant: deps.config.tenant,
     metrics: { queueDepth: async () => deps.outbox.pendingCount(), deadLetters: async () => deps.outbox.deadLetters().length },
+    corsOrigins: deps.config.corsOrigins,
+    apiKeys: {
+      list: async (tenant) => keys.list(tenant),
+      create: async (tenant) => {
+        const key = keys.create(tenant);
+        return { id: keys.idOf(key), key, createdAt: keys.list(tenant).find((k) => k.id === keys.idOf(key))?.createdAt ?? new Date().toISOString() };
+      },
+      revoke: async (tenant, id) => keys.revoke(tenant, id),
+      idOf: keys.idOf,
+    },
   });
   return { app, keys };
 }
@@ -105,7 +127,7 @@ export async function serveLocal(deps: LocalDeps, port: number, options: { pump?
   const { app } = createLocalApp(deps);
   for (const corpus of await deps.repo.listCorpora()) await deps.index.warm(corpus.name);
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1", serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port, hostname: deps.config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error));
   });
   (server as Server).on("clientError", answerOversizedHeaders);

@@ -5,7 +5,7 @@ import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
 import { formatRunSummary, runPipeline } from "./run-command.ts";
-import { serveLocal } from "./serve.ts";
+import { exposureNote, serveLocal, serverUrl } from "./serve.ts";
 
 const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples/postgresql-docs");
 
@@ -46,8 +46,10 @@ export async function start(deps: LocalDeps, interrupted: () => void): Promise<E
     say(`  the serving index (run ${reportRun}) is up to date with the documents: nothing to retrain`);
   }
   const handle = await serveLocal(deps, deps.config.port);
-  const url = `http://127.0.0.1:${handle.port}`;
-  say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq API on ${url} (OpenAPI: ${url}/openapi.json)`);
+  const url = serverUrl(deps.config.host, handle.port);
+  say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq on ${url} (console: ${url}/, API reference: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
+  const note = exposureNote(deps.config.host);
+  if (note) say(note);
   const key = announceKey(deps);
   say(`\ntry:\n  curl -s ${url}/v1/corpora/${corpus}/search -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" -H "Content-Type: application/json" -d '{"query": "how do I create an index on an expression?", "k": 3}'`);
   if (reportRun) say(`  curl -s ${url}/v1/runs/${reportRun}/report -H "Accept: text/html" -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" > report.html`);

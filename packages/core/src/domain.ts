@@ -214,5 +214,7 @@ export const keys = {
   queriesSummary: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/queries.json`,
   model: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/model/`,
   report: (corpus: string, run: string, ext: "json" | "html") => `corpora/${corpus}/runs/${run}/report.${ext}`,
+  /** A per-query result file (CSV, TREC run, qrels) written beside the report. */
+  result: (corpus: string, run: string, file: string) => `corpora/${corpus}/runs/${run}/results/${file}`,
   judgments: (corpus: string) => `corpora/${corpus}/judgments/`,
 };

@@ -93,5 +93,10 @@ export type { Judgments, ScoredDocument, MetricName, MetricSet } from "./metrics
 export { pairedRandomisationTest } from "./metrics/significance.ts";
 export { parseJudgments } from "./metrics/judgments.ts";
 export type { JudgedQuery } from "./metrics/judgments.ts";
-export { renderReportHtml } from "./report/render-html.ts";
-export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport, Ablation, SetupCalibration } from "./report/report.ts";
+export { renderReportHtml, renderReportBody, REPORT_CSS } from "./report/render-html.ts";
+export { compareReports, renderComparisonHtml } from "./report/compare.ts";
+export type { RunComparison, SetComparison } from "./report/compare.ts";
+export { perQueryCsv, trecRun, trecQrels, trecId, resultFiles, exportMediaType } from "./report/export.ts";
+export type { QuerySetResults } from "./report/export.ts";
+export { buildQueryDetails, renderQueryDetail, MAX_DETAIL_QUERIES } from "./report/query-details.ts";
+export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport, Ablation, SetupCalibration, QueryDetail, QueryDetails, ResultExport } from "./report/report.ts";

@@ -125,4 +125,12 @@ describe("function configuration", () => {
     expect(REQUIRED_ENVIRONMENT).not.toContain("GENQ_SEED");
     expect(() => loadFunctionConfig({ GENQ_BUCKET: "b" })).toThrow(/GENQ_TABLE[\s\S]*GENQ_EVENT_BUS/);
   });
+
+  it("allows no browser origin but the console's own unless GENQ_CORS_ORIGINS names some, refusing ones that are not origins", async () => {
+    const { loadFunctionConfig, REQUIRED_ENVIRONMENT } = await import("./config.ts");
+    const base = Object.fromEntries(REQUIRED_ENVIRONMENT.map((k) => [k, k.endsWith("_URL") || k.endsWith("ENDPOINT") ? "https://x.example" : k.endsWith("ARN") ? "arn:aws:iam::1:role/r" : k === "GENQ_SOURCE_DIR" ? "s3://b/code" : "value"]));
+    expect(loadFunctionConfig(base).GENQ_CORS_ORIGINS).toEqual([]);
+    expect(loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "https://app.example.com,*" }).GENQ_CORS_ORIGINS).toEqual(["https://app.example.com", "*"]);
+    expect(() => loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "app.example.com" })).toThrow(/GENQ_CORS_ORIGINS: "app.example.com" is not an origin/);
+  });
 });

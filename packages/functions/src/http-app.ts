@@ -23,6 +23,8 @@ export function createAwsHttpApp(deps: ReturnType<typeof buildAwsDeps>) {
         ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT)
         : createExtractiveGenerator(),
     authenticate: (key) => deps.apiKeys.tenantOf(key),
+    apiKeys: deps.apiKeys,
+    corsOrigins: deps.config.GENQ_CORS_ORIGINS,
     startRun: (input) => startRun(d, input),
     limits: lambdaHttpLimits(deps.config.GENQ_MAX_DOCUMENT_MB),
     defaultTenant: deps.config.GENQ_DEFAULT_TENANT,

@@ -8,28 +8,42 @@ const CorpusSummary = z
     name: z.string(), documents: z.number(), files: z.number(), passages: z.number(),
     rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
     runs: z.array(z.object({ id: z.string(), state: z.string(), reason: z.string().nullable(), createdAt: z.string() })),
-    serving: z.object({ runId: z.string(), indexVersion: z.string(), modelId: z.string().nullable() }).nullable(),
+    serving: z.object({
+      runId: z.string(), indexVersion: z.string(), modelId: z.string().nullable(),
+      setup: z.object({ name: z.string(), weights: z.object({ lexical: z.number(), sparse: z.number(), semantic: z.number() }) }).nullable().openapi({ description: "how the serving index answers searches (null: hybrid with the default weights)" }),
+    }).nullable(),
+    activeRunId: z.string().nullable().openapi({ description: "the run in progress, if any" }),
   })
   .openapi("Corpus");
 
-const listRoute = createRoute({ method: "get", path: "/v1/corpora", tags: ["corpora"], summary: "Your corpora", responses: { 200: { description: "corpora", content: { "application/json": { schema: z.object({ corpora: z.array(CorpusSummary) }) } } }, 401: errors[401] } });
-const getRoute = createRoute({ method: "get", path: "/v1/corpora/{corpus}", tags: ["corpora"], summary: "Documents, passages, rejected files, runs and serving model", request: { params: CorpusParam }, responses: { 200: { description: "corpus", content: { "application/json": { schema: CorpusSummary } } }, 401: errors[401], 404: errors[404] } });
+const DocumentRow = z
+  .object({ path: z.string(), status: z.enum(["chunked", "rejected"]), reason: z.string().nullable(), size: z.number(), documents: z.number(), passages: z.number(), updatedAt: z.string() })
+  .openapi("DocumentRow");
+
+const listRoute = createRoute({ method: "get", path: "/v1/corpora", operationId: "listCorpora", tags: ["corpora"], summary: "Your corpora", responses: { 200: { description: "corpora", content: { "application/json": { schema: z.object({ corpora: z.array(CorpusSummary) }) } } }, 401: errors[401] } });
+const getRoute = createRoute({ method: "get", path: "/v1/corpora/{corpus}", operationId: "getCorpus", tags: ["corpora"], summary: "Documents, passages, rejected files, runs and serving model", request: { params: CorpusParam }, responses: { 200: { description: "corpus", content: { "application/json": { schema: CorpusSummary } } }, 401: errors[401], 404: errors[404] } });
 const uploadRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/documents", tags: ["corpora"], summary: "Upload a document (the same path as dropping a file into the bucket)",
+  method: "post", path: "/v1/corpora/{corpus}/documents", operationId: "uploadDocument", tags: ["corpora"], summary: "Upload a document (the same path as dropping a file into the bucket)",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: UploadRequest } }, required: true } },
   responses: { 202: { description: "accepted: it will be chunked", content: { "application/json": { schema: z.object({ key: z.string(), size: z.number() }) } } }, ...errors },
 });
 const judgmentsRoute = createRoute({
-  method: "put", path: "/v1/corpora/{corpus}/judgments", tags: ["corpora"], summary: "Real queries with relevance judgments (BEIR queries.jsonl + qrels.tsv), for evaluation only",
+  method: "put", path: "/v1/corpora/{corpus}/judgments", operationId: "putJudgments", tags: ["corpora"], summary: "Real queries with relevance judgments (BEIR queries.jsonl + qrels.tsv), for evaluation only",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: z.object({ queries: z.string().min(1).max(10_000_000), qrels: z.string().min(1).max(10_000_000) }).strict().openapi("Judgments") } }, required: true } },
   responses: { 200: { description: "stored; the next run reports on them", content: { "application/json": { schema: z.object({ queries: z.number() }) } } }, ...errors },
 });
-const startRunRoute = createRoute({ method: "post", path: "/v1/corpora/{corpus}/runs", tags: ["runs"], summary: "Start a run (generate, train, index, evaluate)", request: { params: CorpusParam }, responses: { 202: { description: "started", content: { "application/json": { schema: RunSchema } } }, ...errors } });
-const getRunRoute = createRoute({ method: "get", path: "/v1/runs/{run}", tags: ["runs"], summary: "A run's state and history", request: { params: RunParam }, responses: { 200: { description: "run", content: { "application/json": { schema: RunSchema } } }, 401: errors[401], 404: errors[404] } });
-const reportRoute = createRoute({
-  method: "get", path: "/v1/runs/{run}/report", tags: ["runs"], summary: "A run's evaluation report: JSON, or HTML when Accept asks for text/html",
-  request: { params: RunParam },
-  responses: { 200: { description: "report", content: { "application/json": { schema: z.record(z.string(), z.unknown()) }, "text/html": { schema: z.string() } } }, 401: errors[401], 404: errors[404] },
+const startRunRoute = createRoute({ method: "post", path: "/v1/corpora/{corpus}/runs", operationId: "startRun", tags: ["runs"], summary: "Start a run (generate, train, index, evaluate)", request: { params: CorpusParam }, responses: { 202: { description: "started", content: { "application/json": { schema: RunSchema } } }, ...errors } });
+const getRunRoute = createRoute({ method: "get", path: "/v1/runs/{run}", operationId: "getRun", tags: ["runs"], summary: "A run's state and history", request: { params: RunParam }, responses: { 200: { description: "run", content: { "application/json": { schema: RunSchema } } }, 401: errors[401], 404: errors[404] } });
+const documentsRoute = createRoute({
+  method: "get", path: "/v1/corpora/{corpus}/documents", operationId: "listDocuments", tags: ["corpora"], summary: "The corpus's files, chunked or rejected with the reason, by path (paged with a cursor)",
+  request: {
+    params: CorpusParam,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      cursor: z.string().max(2000).optional().openapi({ description: "the `next` of the previous page" }),
+    }),
+  },
+  responses: { 200: { description: "a page of documents", content: { "application/json": { schema: z.object({ documents: z.array(DocumentRow), next: z.string().nullable() }) } } }, 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
 async function summary(deps: ApiDeps, corpus: Corpus) {
@@ -43,7 +57,8 @@ async function summary(deps: ApiDeps, corpus: Corpus) {
     passages: docs.reduce((n, d) => n + d.passageCount, 0),
     rejected: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
     runs: runs.map((r) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.createdAt })),
-    serving: corpus.servingRunId && corpus.servingIndexVersion ? { runId: corpus.servingRunId, indexVersion: corpus.servingIndexVersion, modelId: index?.modelId ?? null } : null,
+    serving: corpus.servingRunId && corpus.servingIndexVersion ? { runId: corpus.servingRunId, indexVersion: corpus.servingIndexVersion, modelId: index?.modelId ?? null, setup: corpus.servingSetup } : null,
+    activeRunId: corpus.activeRunId,
   };
 }
 
@@ -92,12 +107,16 @@ export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     return c.json(runView(await deps.startRun({ tenant: c.get("tenant"), corpus })), 202);
   });
   app.openapi(getRunRoute, async (c) => c.json(runView(await tenantRun(c.get("tenant"), c.req.valid("param").run)), 200));
-  app.openapi(reportRoute, async (c) => {
-    const run = await tenantRun(c.get("tenant"), c.req.valid("param").run);
-    if (!run.artifacts.reportKey) throw new NotFoundError(`run "${run.id}" has no report yet (it is ${run.state})`);
-    const wantsHtml = (c.req.header("accept") ?? "").includes("text/html");
-    const key = wantsHtml ? run.artifacts.reportKey.replace(/\.json$/, ".html") : run.artifacts.reportKey;
-    const body = new TextDecoder().decode(await deps.blobs.get(key));
-    return wantsHtml ? c.html(body, 200) : c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
+  app.openapi(documentsRoute, async (c) => {
+    const { corpus } = c.req.valid("param");
+    const { limit, cursor } = c.req.valid("query");
+    await corpusForTenant(deps.repo, c.get("tenant"), corpus);
+    const after = cursor ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+    const docs = (await deps.repo.listDocuments(corpus)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).filter((d) => d.path > after);
+    const page = docs.slice(0, limit);
+    return c.json({
+      documents: page.map((d) => ({ path: d.path, status: d.status, reason: d.reason, size: d.size, documents: d.documentCount, passages: d.passageCount, updatedAt: d.updatedAt })),
+      next: docs.length > limit ? Buffer.from(page.at(-1)!.path, "utf8").toString("base64url") : null,
+    }, 200);
   });
 }

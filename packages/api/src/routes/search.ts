@@ -6,17 +6,17 @@ import { AnswerRequest, AnswerResponse, CorpusParam, QaRequest, QaResponse, Sear
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
 const searchRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/search", tags: ["search"], summary: "Ranked passages for a query (hybrid by default)",
+  method: "post", path: "/v1/corpora/{corpus}/search", operationId: "search", tags: ["search"], summary: "Ranked passages for a query (hybrid by default)",
   request: { params: CorpusParam, body: json(SearchRequest) },
   responses: { 200: { description: "ranked passages", content: { "application/json": { schema: SearchResponse } } }, ...errors },
 });
 const qaRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/qa", tags: ["search"], summary: "Extractive QA: answer spans with calibrated scores and their passages, or noAnswer when the corpus does not answer",
+  method: "post", path: "/v1/corpora/{corpus}/qa", operationId: "answerExtractive", tags: ["search"], summary: "Extractive QA: answer spans with calibrated scores and their passages, or noAnswer when the corpus does not answer",
   request: { params: CorpusParam, body: json(QaRequest) },
   responses: { 200: { description: "answers", content: { "application/json": { schema: QaResponse } } }, ...errors },
 });
 const answerRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/answer", tags: ["search"], summary: "RAG: an answer whose every sentence cites passage spans, or noAnswer when the passages do not contain it",
+  method: "post", path: "/v1/corpora/{corpus}/answer", operationId: "answerWithCitations", tags: ["search"], summary: "RAG: an answer whose every sentence cites passage spans, or noAnswer when the passages do not contain it",
   request: { params: CorpusParam, body: json(AnswerRequest) },
   responses: { 200: { description: "a cited answer", content: { "application/json": { schema: AnswerResponse } } }, ...errors },
 });

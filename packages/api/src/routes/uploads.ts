@@ -26,7 +26,7 @@ const UploadUrl = z
   .openapi("UploadUrl");
 
 const uploadUrlRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/uploads", tags: ["corpora"],
+  method: "post", path: "/v1/corpora/{corpus}/uploads", operationId: "createUploadUrl", tags: ["corpora"],
   summary: "A presigned URL to upload a large document straight to the bucket (it is chunked like any dropped file)",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: UploadUrlRequest } }, required: true } },
   responses: {
