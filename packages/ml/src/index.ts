@@ -7,6 +7,7 @@ export * from "./train/mnrl.ts";
 export * from "./train/batches.ts";
 export * from "./train/trainer.ts";
 export * from "./querygen/synthetic-queries.ts";
+export * from "./querygen/clean-queries.ts";
 export * from "./model/artifact.ts";
 export * from "./jobs/local-jobs.ts";
 export * from "./jobs/embedded-query-generator.ts";
