@@ -16,8 +16,9 @@ import { DEV_COLLECTIONS, loadDevCollection } from "./lib/dev-collections.ts";
 import { evaluateSetting, MIXES, type Setting, type SettingResult, type Split } from "./lib/dev-eval.ts";
 
 const base: Setting = { name: "default", model: { ...DEFAULT_MODEL_CONFIG, seed: 42 }, train: { ...DEFAULT_TRAIN_OPTIONS }, querygen: { ...DEFAULT_QUERYGEN_OPTIONS } };
-const variant = (name: string, change: { model?: Partial<Setting["model"]>; train?: Partial<Setting["train"]>; querygen?: Partial<Setting["querygen"]> }): Setting => ({
+const variant = (name: string, change: { model?: Partial<Setting["model"]>; train?: Partial<Setting["train"]>; querygen?: Partial<Setting["querygen"]>; skipKinds?: string[] }): Setting => ({
   name,
+  skipKinds: change.skipKinds,
   model: { ...base.model, ...change.model },
   train: { ...base.train, ...change.train },
   querygen: { ...base.querygen, ...change.querygen },
@@ -26,6 +27,17 @@ const variant = (name: string, change: { model?: Partial<Setting["model"]>; trai
 /** Every setting tried, by name (the defaults are whatever packages/ml ships). */
 const SETTINGS: Setting[] = [
   base,
+  variant("previous", { model: { bigrams: true }, train: { inverseCloze: 0 } }),
+  variant("word-pairs", { model: { bigrams: true } }),
+  variant("no-ict", { train: { inverseCloze: 0 } }),
+  variant("ict1", { train: { inverseCloze: 1 } }),
+  variant("ict4", { train: { inverseCloze: 4 } }),
+  variant("epochs3", { train: { epochs: 3 } }),
+  variant("dims256", { model: { dims: 256 } }),
+  variant("features160", { model: { maxFeatures: 160 } }),
+  variant("lr0.02", { train: { learningRate: 0.02 } }),
+  variant("no-terms", { skipKinds: ["terms"] }),
+  variant("seed43", { train: { seed: 43 } }),
 ];
 
 const chosen = process.env.SETTINGS ? SETTINGS.filter((s) => process.env.SETTINGS!.split(",").includes(s.name)) : SETTINGS;
@@ -52,6 +64,7 @@ for (const setting of chosen) {
   const m = Object.fromEntries(SYSTEMS.map((s) => [s, { validation: macro(s, "validation"), test: macro(s, "test") }]));
   const rel = (split: Split) => ((m.hybrid![split] / m["hybrid-untuned"]![split] - 1) * 100).toFixed(1);
   console.log(`| **mean** | ${SYSTEMS.map((s) => `**${fmt(m[s]!)}**`).join(" | ")} | ${rel("validation")}% / ${rel("test")}% | |`);
+  console.log(`tuned adds at 10% / 20% dense weight: ${(["hybrid-d10", "hybrid-d20"] as const).map((h) => (["validation", "test"] as const).map((sp) => `${((m[h]![sp] / m["hybrid-untuned"]![sp] - 1) * 100).toFixed(1)}%`).join(" / ")).join(", ")}`);
   console.log(`tuned / bm25: ${(m.tuned!.validation / m.bm25!.validation).toFixed(2)} / ${(m.tuned!.test / m.bm25!.test).toFixed(2)}; hybrid / bm25: ${(m.hybrid!.validation / m.bm25!.validation).toFixed(2)} / ${(m.hybrid!.test / m.bm25!.test).toFixed(2)}`);
   all[setting.name] = results;
 }

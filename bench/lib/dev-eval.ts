@@ -18,12 +18,16 @@ export interface Setting {
   model: StaticModelConfig;
   train: Partial<TrainOptions>;
   querygen: Partial<QueryGenOptions>;
+  /** Kinds of synthetic query left out of training (to measure what each kind is worth). */
+  skipKinds?: string[];
 }
 
 /** Hybrid mixes scored: BM25 / TF-IDF / dense weights of the normalised scores. */
 export const MIXES: Record<string, [number, number, number]> = {
   "hybrid-untuned": [0.4, 0.3, 0],
   hybrid: [0.4, 0.3, 0.3],
+  "hybrid-d10": [0.4, 0.3, 0.078],
+  "hybrid-d20": [0.4, 0.3, 0.175],
   "bm25+tuned": [0.7, 0, 0.3],
 };
 
@@ -56,7 +60,7 @@ export function evaluateSetting(c: DevCollection, setting: Setting): SettingResu
   const bm25 = new Bm25Index(texts);
   const seed = setting.querygen.seed ?? SEED;
   const generated = generateQueries(passages, bm25, { ...setting.querygen, seed });
-  const examples = generated.filter((q) => !isHeldOut(q.passageId, HELD_OUT, seed)).map((q) => ({ query: q.query, passageIndex: index.get(q.passageId)! }));
+  const examples = generated.filter((q) => !isHeldOut(q.passageId, HELD_OUT, seed) && !setting.skipKinds?.includes(q.kind)).map((q) => ({ query: q.query, passageIndex: index.get(q.passageId)! }));
 
   // As the training worker does: idf from the corpus, the model's initialisation, then training.
   const model = StaticModel.initialise(setting.model, bucketIdf(texts, setting.model));
