@@ -38,6 +38,10 @@ const SETTINGS: Setting[] = [
   variant("lr0.02", { train: { learningRate: 0.02 } }),
   variant("no-terms", { skipKinds: ["terms"] }),
   variant("seed43", { train: { seed: 43 } }),
+  variant("no-heading", { skipKinds: ["heading"] }),
+  variant("scale10", { train: { scale: 10 } }),
+  variant("scale30", { train: { scale: 30 } }),
+  variant("batch256", { train: { batchSize: 256 } }),
 ];
 
 const chosen = process.env.SETTINGS ? SETTINGS.filter((s) => process.env.SETTINGS!.split(",").includes(s.name)) : SETTINGS;
