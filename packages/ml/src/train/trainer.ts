@@ -61,9 +61,10 @@ export interface TrainingStats {
 }
 
 /**
- * Fine-tune a static-embedding model in place with MNRL over no-duplicate batches, in-batch negatives
- * plus mined hard negatives, and lazy (sparse) Adam: only the table rows a batch touches are updated.
- * Deterministic for a given seed. `onProgress` gets the fraction done and the running loss.
+ * Fine-tune a static-embedding model in place with MNRL over no-duplicate batches of the examples and
+ * of inverse-cloze pairs drawn each epoch from the examples' passages (`inverseCloze` per passage; no
+ * other passage is ever trained on), in-batch negatives plus mined hard negatives, and lazy (sparse)
+ * Adam: only the table rows a batch touches are updated. Deterministic for a given seed. `onProgress` gets the fraction done and the running loss.
  */
 export function trainStaticModel(
   model: StaticModel,
