@@ -12,6 +12,7 @@ import {
   createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore,
   createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer,
 } from "@genq/aws";
+import { heldoutCleaner } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
 import { createAwsPipeline } from "./aws-pipeline.ts";
 import { loadFunctionConfig } from "./config.ts";
@@ -77,6 +78,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     repo, blobs, events, clock: systemClock, logger, index, sagemaker, encoderFor, bucket: c.GENQ_BUCKET,
     queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, gateMinGain: c.GENQ_GATE_MIN_GAIN,
     embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS },
+    evaluation: { cleanHeldout: heldoutCleaner },
     queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
     trainer: createSageMakerTrainer(sagemaker, {
       bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, trainingImage: c.GENQ_TRAINING_IMAGE, instanceType: c.GENQ_TRAINING_INSTANCE, sourceDir: c.GENQ_SOURCE_DIR,

@@ -135,7 +135,9 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const passages = await loadCorpusPassages(deps, run.corpus);
   const documentOf = new Map(passages.map((p) => [p.id, p.documentId]));
   const generatedPairs = run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [];
-  const cleaned = hooks.cleanHeldout ? hooks.cleanHeldout(generatedPairs) : { kept: generatedPairs, dropped: {} };
+  const cleaned = hooks.cleanHeldout
+    ? hooks.cleanHeldout(generatedPairs, { population: [...generatedPairs, ...(await runPairs(deps.blobs, run))], documentOf: (id) => documentOf.get(id) })
+    : { kept: generatedPairs, dropped: {} };
   const generated = new Set(generatedPairs.map((p) => p.query)).size;
   const heldout = evenSample(groupHeldout(cleaned.kept, documentOf), hooks.maxHeldoutQueries ?? 1000);
   const { validation, test } = splitValidationTest(heldout);
@@ -218,6 +220,15 @@ export async function announceEvaluation(deps: { events: EventPublisher }, run: 
       detail: { runId: run.id, reportKey, promote: gate.promote, reason: gate.reason, ...(gate.promote && gate.setup ? { setup: gate.setup } : {}) },
     },
   ]);
+}
+
+/** Every training pair of a run (one file locally, one part per transform output on AWS), query and passage only. */
+async function runPairs(blobs: BlobStore, run: Run): Promise<QueryPair[]> {
+  const out: QueryPair[] = [];
+  for (const { key } of await blobs.list(`${keys.run(run.corpus, run.id)}pairs/`)) {
+    for (const p of await readJsonLines<QueryPair>(blobs, key)) out.push({ query: p.query, passageId: p.passageId });
+  }
+  return out;
 }
 
 async function userJudgments(deps: EvaluateDeps, corpus: string, documents: Set<string>): Promise<JudgedQuery[] | null> {
