@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 const infrastructure = ["@aws-sdk/*", "sst", "sst/*", "hono", "hono/*", "@hono/*", "node:fs", "node:fs/*", "fs", "fs/*", "better-sqlite3"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".genq/", ".sst/", "**/*.mjs", "sst-env.d.ts", "bench/results/"] },
+  { ignores: ["node_modules/", ".genq/", ".sst/", "**/*.mjs", "sst-env.d.ts", "bench/results/", "bench/.cache/", "packages/console/dist/", "test-results/"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -173,6 +173,9 @@ describe.skipIf(!sstPlatformInstalled())("the SST app under Pulumi mocks (skippe
     }
     const integration = dev.all("aws:apigatewayv2/integration:Integration");
     expect(integration.map((i) => i.inputs.integrationUri)).toEqual([fn(dev, "Http").state.arn]);
+    // API Gateway's CORS would override the app's (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html);
+    // SST enables it for every origin unless told otherwise (sst/sst platform/src/components/aws/apigatewayv2.ts, normalizeCors).
+    for (const d of [dev, production]) expect(d.all("aws:apigatewayv2/api:Api").map((a) => a.inputs.corsConfiguration ?? {})).toEqual([{}]);
   });
 
   it("bundles every handler it wires, each exporting its function", () => {

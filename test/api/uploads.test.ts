@@ -22,7 +22,7 @@ function app(blobs: BlobStore, limits: ApiDeps["limits"] = { maxUploadBytes: 102
   const unused = () => Promise.reject(new Error("not used here"));
   const deps = {
     repo, blobs, events: { publish: async () => [] }, index: {} as never, clock: systemClock, logger: silentLogger, encoderFor: unused, reader: {} as never, generator: {} as never,
-    authenticate: async (key: string) => ({ "key-acme": "acme", "key-other": "other" })[key] ?? null, startRun: unused, limits,
+    authenticate: async (key: string) => ({ "key-acme": "acme", "key-other": "other" })[key] ?? null, startRun: unused, limits, defaultTenant: "acme",
   } as unknown as ApiDeps;
   const http = createApp(deps);
   const post = (path: string, body: unknown, key = "key-acme", headers: Record<string, string> = {}) =>
@@ -51,21 +51,24 @@ describe("presigned uploads", () => {
     expect((await blobs.get(upload.key)).length).toBe(file.length);
   });
 
-  it("refuses what it cannot sign or should not: over the size limit, a path leaving the corpus, another tenant's corpus", async () => {
+  it("refuses what it cannot sign or should not (over the size limit, a path leaving the corpus), and keeps tenants' corpora apart", async () => {
     const { post } = app(createS3BlobStore(s3rverClient(s3rver.endpoint), BUCKET), { maxUploadBytes: 1024, maxDocumentBytes: 5000 });
     const over = await post("/v1/corpora/manuals/uploads", { path: "a.pdf", size: 5001 });
     expect(over.status).toBe(400);
-    expect(await over.json()).toEqual({ error: { code: "validation_failed", message: "size: 5001 bytes, the limit is 5000" } });
+    expect(await over.json()).toMatchObject({ code: "validation_failed", error: { code: "validation_failed", message: "size: 5001 bytes, the limit is 5000" } });
     expect((await post("/v1/corpora/manuals/uploads", { path: "../escape.md", size: 10 })).status).toBe(400);
     expect((await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-acme")).status).toBe(200);
-    expect((await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-other")).status).toBe(404);
+    // Another tenant's "manuals" is its own corpus: its upload never lands in acme's.
+    const other = await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 }, "key-other");
+    expect(other.status).toBe(200);
+    expect(((await other.json()) as { key: string }).key).toMatch(/^corpora\/manuals\.[0-9a-f]{12}\/docs\/a\.md$/);
   });
 
   it("answers 501 with the way that works where the store has no upload URLs (the local folder)", async () => {
     const { post } = app(createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-uploads-"))));
     const res = await post("/v1/corpora/manuals/uploads", { path: "a.md", size: 10 });
     expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ error: { code: "not_implemented", message: expect.stringContaining("POST /v1/corpora/manuals/documents") } });
+    expect(await res.json()).toMatchObject({ code: "not_implemented", error: { code: "not_implemented", message: expect.stringContaining("POST /v1/corpora/manuals/documents") } });
   });
 });
 
@@ -73,14 +76,14 @@ describe("request size on Lambda", () => {
   // A synchronous Lambda invocation carries at most 6 MB (AWS Lambda developer guide, "Lambda quotas").
   it("refuses a body over the limit with 413 before reading it, and keeps room for a base64 document", async () => {
     const limits = lambdaHttpLimits(50);
-    expect(limits.maxRequestBytes).toBeLessThan(6 * 1024 * 1024);
-    expect(Math.ceil(limits.maxUploadBytes / 3) * 4 + 200).toBeLessThan(limits.maxRequestBytes);
+    expect(limits.maxBodyBytes).toBeLessThan(6 * 1024 * 1024);
+    expect(Math.ceil(limits.maxUploadBytes / 3) * 4 + 200).toBeLessThan(limits.maxBodyBytes);
     expect(limits.maxDocumentBytes).toBe(50 * 1024 * 1024);
-    const { post } = app(createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-uploads-"))), { ...limits, maxRequestBytes: 4096 });
+    const { post } = app(createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-uploads-"))), { ...limits, maxBodyBytes: 4096 });
     const big = JSON.stringify({ path: "a.md", content: "x".repeat(5000) });
     const refused = await post("/v1/corpora/manuals/documents", big);
     expect(refused.status).toBe(413);
-    expect(await refused.json()).toEqual({ error: { code: "payload_too_large", message: expect.stringContaining("POST /v1/corpora/{corpus}/uploads") } });
+    expect(await refused.json()).toMatchObject({ code: "payload_too_large", status: 413, error: { code: "payload_too_large", message: expect.stringContaining("POST /v1/corpora/{corpus}/uploads") } });
     expect((await post("/v1/corpora/manuals/documents", { path: "a.md", content: "VACUUM reclaims storage." })).status).toBe(202);
   });
 });

@@ -1,33 +1,50 @@
 import type { ApiKeyStore } from "@genq/core";
 import { describe, expect, it } from "vitest";
 
-/** The ApiKeyStore contract: keys shown once, listed by id per tenant, revoked at once. `make` returns a fresh store. */
+/**
+ * The ApiKeyStore contract, run against the SQLite store and DynamoDB (Local): keys map to tenants, are
+ * shown once, listed by id per tenant and refused at once when revoked. `make` returns a fresh store.
+ */
 export function apiKeysContract(name: string, make: () => Promise<ApiKeyStore>) {
   describe(`ApiKeyStore contract: ${name}`, () => {
-    it("makes keys that authenticate their tenant, lists them by id without the key, and revokes one at once", async () => {
-      const store = await make();
-      const a = await store.create("acme");
-      const b = await store.create("acme");
-      await store.create("other");
-      expect(a.key).toMatch(/^gq_/);
-      expect(await store.tenantOf(a.key)).toBe("acme");
-      expect(await store.tenantOf("gq_unknown")).toBeNull();
-      const listed = await store.list("acme");
-      expect(listed.map((k) => k.id).sort()).toEqual([a.info.id, b.info.id].sort());
+    it("makes a key for a tenant, lists it by id for that tenant only, and never lists the key itself", async () => {
+      const keys = await make();
+      const a = await keys.create("alpha");
+      expect(a.key).toMatch(/^gq_[\w-]{32}$/);
+      expect(a.id).toBe(keys.idOf(a.key));
+      expect(a.id).toMatch(/^[0-9a-f]{16}$/);
+      expect(a.tenant).toBe("alpha");
+      expect(await keys.tenantOf(a.key)).toBe("alpha");
+      await keys.register("chosen-elsewhere", "alpha");
+      await keys.create("beta");
+      const listed = await keys.list("alpha");
+      expect(listed.map((k) => k.id).sort()).toEqual([a.id, keys.idOf("chosen-elsewhere")].sort());
+      expect(listed.every((k) => k.tenant === "alpha" && typeof k.createdAt === "string")).toBe(true);
       expect(JSON.stringify(listed)).not.toContain(a.key);
-      expect(await store.revoke(a.info.id, "other")).toBe(false);
-      expect(await store.revoke(a.info.id, "acme")).toBe(true);
-      expect(await store.tenantOf(a.key)).toBeNull();
-      expect(await store.tenantOf(b.key)).toBe("acme");
-      expect(await store.revoke(a.info.id, "acme")).toBe(false);
-      expect((await store.list("acme")).map((k) => k.id)).toEqual([b.info.id]);
+      expect((await keys.list("beta")).map((k) => k.id)).not.toContain(a.id);
     });
 
-    it("registers a key chosen elsewhere", async () => {
-      const store = await make();
-      const info = await store.register("gq_chosen-by-ops", "acme");
-      expect(await store.tenantOf("gq_chosen-by-ops")).toBe("acme");
-      expect((await store.list("acme")).map((k) => k.id)).toEqual([info.id]);
+    it("revokes a tenant's key so it is refused at once; another tenant cannot revoke it", async () => {
+      const keys = await make();
+      const a = await keys.create("alpha");
+      const b = await keys.create("alpha");
+      expect(await keys.revoke("beta", a.id)).toBe(false);
+      expect(await keys.tenantOf(a.key)).toBe("alpha");
+      expect(await keys.revoke("alpha", a.id)).toBe(true);
+      expect(await keys.tenantOf(a.key)).toBeNull();
+      expect(await keys.tenantOf(b.key)).toBe("alpha");
+      expect((await keys.list("alpha")).map((k) => k.id)).toEqual([b.id]);
+      expect(await keys.revoke("alpha", a.id)).toBe(false);
+      expect(await keys.revoke("alpha", "not-an-id")).toBe(false);
+      expect(await keys.tenantOf("never-made")).toBeNull();
+    });
+
+    it("registers a key chosen elsewhere (e.g. GENQ_API_KEY)", async () => {
+      const keys = await make();
+      const info = await keys.register("gq_chosen-by-ops", "acme");
+      expect(info).toMatchObject({ id: keys.idOf("gq_chosen-by-ops"), tenant: "acme" });
+      expect(await keys.tenantOf("gq_chosen-by-ops")).toBe("acme");
+      expect((await keys.list("acme")).map((k) => k.id)).toEqual([info.id]);
     });
   });
 }

@@ -67,12 +67,19 @@ describe("the AWS keys command (npm run keys:aws)", () => {
     out.length = 0;
     await keysCommand(["list", "--tenant", "acme"], store, (l) => out.push(l));
     const id = out[0]!.split(" ")[0]!;
-    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
     expect(await keysCommand(["revoke", id, "--tenant", "acme"], store, () => {})).toBe(0);
     expect(await store.tenantOf(key)).toBeNull();
     expect(await keysCommand(["revoke", id, "--tenant", "acme"], store, () => {})).toBe(1);
     expect(await keysCommand(["list"], store, () => {})).toBe(1);
   });
+});
+
+apiKeysContract("DynamoDB (DynamoDB Local)", async () => {
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const table = `genq-${++counter}`;
+  await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
+  return createDynamoDbApiKeys(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table);
 });
 
 function prefixed(store: BlobStore, prefix: string): BlobStore {

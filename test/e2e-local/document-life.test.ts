@@ -119,7 +119,7 @@ describe("the life of a document", () => {
     const listed = (await (await call("/v1/keys")).json()) as { keys: Array<{ id: string }> };
     expect(listed.keys.map((k) => k.id)).toContain(made.id);
     expect(genq(["keys", "list", "--data", data], env).stdout).toContain(made.id);
-    expect((await call(`/v1/keys/${made.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await call(`/v1/keys/${made.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await call("/v1/corpora", { key: made.key })).status).toBe(401);
     expect((await call(`/v1/keys/${made.id}`, { method: "DELETE" })).status).toBe(404);
     const cli = genq(["keys", "create", "--data", data], env).stdout.trim();

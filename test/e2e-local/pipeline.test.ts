@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { QueryPair, RunReport } from "@genq/core";
@@ -95,6 +95,28 @@ describe("the local pipeline", () => {
     expect(refused.stderr).toContain('qrels.tsv line 1: unknown document "no-such-doc.html"');
   });
 
+  it("prints the serving run's report with genq report, and opens it in $BROWSER with --open", async () => {
+    const env = { GENQ_LOG_LEVEL: "silent" };
+    const r = genq(["report", "--data", deps.config.dataDir], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`report of run ${runId} (corpus pg`);
+    expect(r.stdout).toMatch(/\n {2}hybrid +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +\[[\d.]+, [\d.]+\]\n/);
+    expect(r.stdout).toMatch(/per-query results: .*\/results\/ \(heldout-test\.csv, heldout-test\.qrels, /);
+    const html = /report: (\S+report\.html)/.exec(r.stdout)![1]!;
+    expect(readFileSync(html, "utf8")).toContain('href="results/heldout-test.csv"');
+
+    const dir = tempDir();
+    const browser = join(dir, "browser.sh");
+    writeFileSync(browser, `#!/bin/sh\necho "$1" > ${join(dir, "opened.txt")}\n`, { mode: 0o755 });
+    const opened = genq(["report", "--corpus", "pg", "--run", runId, "--open", "--data", deps.config.dataDir], { ...env, BROWSER: browser });
+    expect(opened.code).toBe(0);
+    expect(opened.stdout).toContain(`opened ${html}`);
+    await expect.poll(() => existsSync(join(dir, "opened.txt")) && readFileSync(join(dir, "opened.txt"), "utf8").trim()).toBe(html);
+
+    const missing = genq(["report", "--run", "no-such-run", "--data", deps.config.dataDir], env);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'genq: run "no-such-run" not found']);
+  });
+
   it("never trains on judged queries", async () => {
     const run = (await deps.repo.getRun(runId))!;
     const pairs = new TextDecoder().decode(await deps.blobs.get(run.artifacts.pairsKey!)).trim().split("\n").map((l) => JSON.parse(l) as QueryPair);
@@ -187,11 +209,15 @@ describe("the HTTP API", () => {
     expect((await call("/v1/corpora", { key: "gq_wrong" })).status).toBe(401);
     expect((await call("/v1/corpora/none/search", { body: { query: "x" } })).status).toBe(404);
     const other = createSqliteApiKeys(deps.db).create("someone-else");
-    expect((await call("/v1/corpora/pg/search", { key: other, body: { query: "index" } })).status).toBe(404);
+    expect([404, 409]).toContain((await call("/v1/corpora/pg/search", { key: other, body: { query: "index" } })).status);
     expect((await call("/v1/corpora/pg", { key: other })).status).toBe(404);
     expect((await call(`/v1/runs/${runId}`, { key: other })).status).toBe(404);
     expect(((await (await call("/v1/corpora", { key: other })).json()) as { corpora: unknown[] }).corpora).toEqual([]);
-    expect((await call("/v1/corpora/pg/documents", { key: other, body: { path: "x.md", content: "# hi" } })).status).toBe(404);
+    // Names are per tenant: another tenant's "pg" is its own corpus, and the local "pg" is untouched.
+    const before = (await deps.repo.listDocuments("pg")).length;
+    expect((await call("/v1/corpora/pg/documents", { key: other, body: { path: "x.md", content: "# hi" } })).status).toBe(202);
+    expect((await deps.repo.listDocuments("pg")).length).toBe(before);
+    expect([404, 409]).toContain((await call("/v1/corpora/pg/search", { key: other, body: { query: "index" } })).status);
   });
 
   it("describes corpora and runs, and serves the report as JSON or HTML", async () => {

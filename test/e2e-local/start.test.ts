@@ -16,7 +16,7 @@ describe("npm start (genq start)", () => {
     expect(out).toMatch(/147 files, 147 documents, \d+ passages, 0 rejected/);
     expect(out).toMatch(/run run-\S+: ready — \S+ nDCG@10 [\d.]+ vs bm25 [\d.]+ on \d+ held-out test queries/);
     expect(out).toContain("report: ");
-    const url = /genq API on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const url = /genq on (http:\/\/127\.0\.0\.1:\d+) \(console: /.exec(out)![1]!;
     const res = await fetch(`${url}/v1/corpora/examples/search`, {
       method: "POST",
       headers: { authorization: "Bearer start-test-key", "content-type": "application/json" },

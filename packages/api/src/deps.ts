@@ -1,3 +1,4 @@
+import type { MetricsSource } from "./metrics.ts";
 import type { ApiKeyStore, BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
 
 /** A position in the event stream and the event there. */
@@ -25,18 +26,28 @@ export interface ApiDeps {
   startRun(input: { tenant: string; corpus: string }): Promise<Run>;
   /** Delete a tenant's corpus with everything it owns (the runtime's deployer retires its models). */
   deleteCorpus(input: { tenant: string; corpus: string }): Promise<{ runs: number; objects: number }>;
-  /** API keys: the caller lists, makes and revokes its own tenant's keys. */
-  apiKeys: ApiKeyStore;
   /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
   eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
-  limits: {
-    /** Largest document `POST …/documents` takes (decoded bytes). */
-    maxUploadBytes: number;
-    /** Largest document a presigned upload may carry; defaults to maxUploadBytes. */
-    maxDocumentBytes?: number;
-    /** Request bodies over this are refused with 413 before they are read (Lambda's payload limit). */
-    maxRequestBytes?: number;
-  };
+  /**
+   * Size limits: `maxUploadBytes` for a document sent through `POST …/documents` (decoded bytes);
+   * `maxDocumentBytes` for a presigned upload (default: maxUploadBytes); `maxBodyBytes` for any request
+   * body (413 before it is read; default: a base64-encoded document of the largest size plus 64 KiB).
+   */
+  limits: { maxUploadBytes: number; maxDocumentBytes?: number; maxBodyBytes?: number };
+  /** The runtime's default tenant: its corpora are stored under their bare names (see corpusIdFor). */
+  defaultTenant: string;
+  /** Where the runtime can tell its queue depth and dead letters, `/metrics` is served (Prometheus text). */
+  metrics?: MetricsSource;
+  /** Managing the tenant's API keys over HTTP (the console's keys page); absent: those routes answer 501. */
+  apiKeys?: ApiKeyAdmin;
+  /** Origins whose browser scripts may call the API besides the console's own (none by default; `*` for any). */
+  corsOrigins?: readonly string[];
 }
 
-export type AppEnv = { Variables: { tenant: string } };
+/**
+ * A tenant's API keys as the HTTP API manages them (the ApiKeyStore port, less what only authentication
+ * needs). A key is visible once, when made; an id names it afterwards.
+ */
+export type ApiKeyAdmin = Pick<ApiKeyStore, "list" | "create" | "revoke" | "idOf">;
+
+export type AppEnv = { Variables: { tenant: string; apiKey: string; requestId: string } };

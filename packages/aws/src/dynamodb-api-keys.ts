@@ -1,58 +1,67 @@
 import { createHash, randomBytes } from "node:crypto";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiKeyInfo, ApiKeyStore } from "@genq/core";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
-const ID_LENGTH = 12;
+const idOfHash = (h: string) => h.slice(0, 16);
+const ID = /^[0-9a-f]{16}$/;
 
 /**
- * API keys mapped to tenants in the pipeline table: an item `APIKEY#<sha256>` per key (the key itself is
- * never stored), listed per tenant through gsi1 (`APIKEYS#<tenant>`, ordered by creation time). Lookups
- * are strongly consistent reads, so a revoked key is refused from the next request on (an eventually
+ * API keys mapped to tenants in the pipeline table (item `APIKEY#<sha256>`); keys themselves are never
+ * stored. Each key is also filed under its tenant in the table's `gsi1` (`APIKEYS#<tenant>`, sorted by
+ * creation) so a tenant's keys can be listed and revoked by id (the first 16 hex digits of the hash).
+ * Keys written by hand without that index entry still authenticate but are not listed. Lookups are
+ * strongly consistent reads, so a revoked key is refused from the next request on (an eventually
  * consistent GetItem may return the item for a while after it was deleted: DynamoDB developer guide,
  * "Read consistency").
  */
-export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string): ApiKeyStore & { hashOf(key: string): string } {
-  const item = (key: string, tenant: string, createdAt: string) => ({
-    pk: `APIKEY#${hash(key)}`, sk: "APIKEY", tenant, createdAt, gsi1pk: `APIKEYS#${tenant}`, gsi1sk: `${createdAt}#${hash(key)}`,
-  });
-  const info = (i: Record<string, unknown>): ApiKeyInfo => ({ id: String(i.pk).slice("APIKEY#".length, "APIKEY#".length + ID_LENGTH), tenant: String(i.tenant), createdAt: String(i.createdAt ?? "") });
-  const listOf = async (tenant: string) => {
-    const out: Array<Record<string, unknown>> = [];
+export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string): ApiKeyStore {
+  const put = async (key: string, tenant: string): Promise<ApiKeyInfo> => {
+    const h = hash(key);
+    const createdAt = new Date().toISOString();
+    await doc.send(new PutCommand({ TableName: table, Item: { pk: `APIKEY#${h}`, sk: "APIKEY", tenant, createdAt, gsi1pk: `APIKEYS#${tenant}`, gsi1sk: `${createdAt}#${h}` } }));
+    return { id: idOfHash(h), tenant, createdAt };
+  };
+  const hashes = async (tenant: string): Promise<Array<{ hash: string; createdAt: string }>> => {
+    const out: Array<{ hash: string; createdAt: string }> = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await doc.send(new QueryCommand({ TableName: table, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :k", ExpressionAttributeValues: { ":k": `APIKEYS#${tenant}` }, ExclusiveStartKey: start }));
-      out.push(...(page.Items ?? []));
+      for (const item of page.Items ?? []) out.push({ hash: String(item.pk).slice("APIKEY#".length), createdAt: String(item.createdAt) });
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
   };
-  const store: ApiKeyStore & { hashOf(key: string): string } = {
-    hashOf: hash,
-    async create(tenant) {
-      const key = `gq_${randomBytes(24).toString("base64url")}`;
-      return { key, info: await store.register(key, tenant) };
-    },
-    async register(key, tenant) {
-      const created = item(key, tenant, new Date().toISOString());
-      await doc.send(new PutCommand({ TableName: table, Item: created }));
-      return info(created);
-    },
+  return {
     async tenantOf(key) {
       const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY" }, ConsistentRead: true }));
       return (out.Item?.tenant as string | undefined) ?? null;
     },
+    async register(key, tenant) {
+      return put(key, tenant);
+    },
+    async create(tenant) {
+      const key = `gq_${randomBytes(24).toString("base64url")}`;
+      return { ...(await put(key, tenant)), key };
+    },
+    /** A tenant's keys by id, oldest first (the index is eventually consistent: a key made a moment ago may be missing). */
     async list(tenant) {
-      if (tenant === undefined) throw new Error("listing API keys on AWS needs a tenant");
-      return (await listOf(tenant)).map(info);
+      return (await hashes(tenant)).map((k) => ({ id: idOfHash(k.hash), tenant, createdAt: k.createdAt }));
     },
-    async revoke(id, tenant) {
-      if (tenant === undefined || !/^[0-9a-f]{12}$/.test(id)) return false;
-      const match = (await listOf(tenant)).filter((i) => info(i).id === id);
-      if (match.length !== 1) return false;
-      await doc.send(new DeleteCommand({ TableName: table, Key: { pk: match[0]!.pk, sk: "APIKEY" } }));
-      return true;
+    /** Revoke a tenant's key by id: deleted only if it still belongs to that tenant. False when there is none. */
+    async revoke(tenant, id) {
+      if (!ID.test(id)) return false;
+      const found = (await hashes(tenant)).filter((k) => idOfHash(k.hash) === id);
+      if (found.length !== 1) return false;
+      try {
+        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `APIKEY#${found[0]!.hash}`, sk: "APIKEY" }, ConditionExpression: "tenant = :t", ExpressionAttributeValues: { ":t": tenant } }));
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        throw error;
+      }
     },
+    idOf: (key) => idOfHash(hash(key)),
   };
-  return store;
 }

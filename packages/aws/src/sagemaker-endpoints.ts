@@ -6,6 +6,7 @@ import {
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointCommand,
+  type ProductionVariantInstanceType,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -16,7 +17,7 @@ export interface EndpointSettings {
   /** The Hugging Face PyTorch inference image (ECR URI) for the region. */
   inferenceImage: string;
   /** Serverless (the low-idle-cost default) or a real-time instance. */
-  mode: { kind: "serverless"; memoryMb: number; maxConcurrency: number } | { kind: "real-time"; instanceType: string };
+  mode: { kind: "serverless"; memoryMb: number; maxConcurrency: number } | { kind: "real-time"; instanceType: string; instanceCount?: number };
 }
 
 export const endpointNames = {
@@ -37,7 +38,7 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
     const name = endpointNames.model(runId);
     const variant = s.mode.kind === "serverless"
       ? { VariantName: "tuned", ModelName: name, ServerlessConfig: { MemorySizeInMB: s.mode.memoryMb, MaxConcurrency: s.mode.maxConcurrency } }
-      : { VariantName: "tuned", ModelName: name, InstanceType: s.mode.instanceType as never, InitialInstanceCount: 1 };
+      : { VariantName: "tuned", ModelName: name, InstanceType: s.mode.instanceType as ProductionVariantInstanceType, InitialInstanceCount: s.mode.instanceCount ?? 1 };
     return {
       // The toolkit imports code/inference.py from inside the model archive (train.py puts it there) and
       // never downloads SAGEMAKER_SUBMIT_DIRECTORY (aws/sagemaker-huggingface-inference-toolkit

@@ -1,4 +1,4 @@
-import { CreateTrainingJobCommand, CreateTransformJobCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { CreateTrainingJobCommand, CreateTransformJobCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { keys, type QueryGenerator, type Trainer } from "@genq/core";
 import { transformPaths } from "./transform-input.ts";
 
@@ -14,6 +14,33 @@ export const jobNames = {
     return { runId: m[1]!, kind: m[2] === "qg" ? "queries" : m[2] === "train" ? "training" : "embedding" };
   },
 };
+
+/** Where a SageMaker job stands: its status and, for a failed one, SageMaker's reason. */
+export interface JobStatus {
+  status: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+  failureReason: string | null;
+}
+
+const isMissing = (error: unknown) => (error as { name?: string }).name === "ResourceNotFound" || /could not find|does not exist/i.test((error as Error).message ?? "");
+
+/**
+ * Ask SageMaker about a genq job (DescribeTransformJob / DescribeTrainingJob): its status, or null when
+ * no job of that name exists. This is how a re-issued stage finds a job whose state-change event was lost
+ * (SageMaker API reference: DescribeTransformJob, DescribeTrainingJob; a missing job is ResourceNotFound).
+ */
+export async function describeJob(client: SageMakerClient, kind: "transform" | "training", name: string): Promise<JobStatus | null> {
+  try {
+    if (kind === "transform") {
+      const out = await client.send(new DescribeTransformJobCommand({ TransformJobName: name }));
+      return { status: out.TransformJobStatus as JobStatus["status"], failureReason: out.FailureReason ?? null };
+    }
+    const out = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    return { status: out.TrainingJobStatus as JobStatus["status"], failureReason: out.FailureReason ?? null };
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
 
 export type EmbeddingInput = { kind: "manifest" } | { kind: "prefix" };
 

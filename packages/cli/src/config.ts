@@ -1,5 +1,7 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseOrigin } from "@genq/api";
 import { DEFAULT_STAGE_DEADLINES, parseRetrainPolicy, parseStageDeadlines, type RetrainPolicy, type StageDeadlines } from "@genq/core";
 
 /** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
@@ -22,10 +24,32 @@ const RetrainSetting = z.string().transform((text, ctx): RetrainPolicy | null =>
   }
 });
 
+/** An address to listen on: an IPv4 or IPv6 address, or a host name. */
+const HostSetting = z.string().refine((h) => isIP(h) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(h), {
+  message: "not an address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or a host name)",
+});
+
+/** Comma-separated origins (or `*`); each must be scheme, host and port only. */
+const OriginsSetting = z.string().transform((text, ctx): string[] => {
+  const out: string[] = [];
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    try {
+      out.push(parseOrigin(part));
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }
+  return out;
+});
+
 /** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */
 export const LocalConfig = z.object({
   dataDir: z.string().min(1),
   maxDocumentMb: z.coerce.number().positive().max(4096),
+  /** Request bodies over this are refused with 413 before they are read; default: room for the largest document in base64. */
+  maxBodyMb: z.coerce.number().positive().max(8192).optional(),
+  /** How long a stopping server waits for requests in flight. */
+  shutdownSeconds: z.coerce.number().min(0).max(3600),
   chunkWords: z.coerce.number().int().min(16).max(2000),
   chunkOverlapSentences: z.coerce.number().int().min(0).max(5),
   logLevel: z.enum(["debug", "info", "warn", "error", "silent"]),
@@ -36,6 +60,8 @@ export const LocalConfig = z.object({
   seed: z.coerce.number().int(),
   gateMinGain: z.coerce.number().min(-1).max(1),
   port: z.coerce.number().int().min(0).max(65535),
+  host: HostSetting,
+  corsOrigins: OriginsSetting,
   workers: z.coerce.number().int().min(1).max(64),
   fusion: z.enum(["normalized", "rrf"]),
   hardNegatives: z.enum(["true", "false"]).transform((v) => v === "true"),
@@ -50,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
   const raw = {
     dataDir: flags.data ?? env.GENQ_DATA_DIR ?? ".genq",
     maxDocumentMb: env.GENQ_MAX_DOCUMENT_MB ?? 50,
+    maxBodyMb: env.GENQ_MAX_BODY_MB || undefined,
+    shutdownSeconds: env.GENQ_SHUTDOWN_SECONDS ?? 10,
     chunkWords: env.GENQ_CHUNK_WORDS ?? 220,
     chunkOverlapSentences: env.GENQ_CHUNK_OVERLAP_SENTENCES ?? 1,
     logLevel: env.GENQ_LOG_LEVEL ?? "warn",
@@ -60,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     seed: env.GENQ_SEED ?? 42,
     gateMinGain: env.GENQ_GATE_MIN_GAIN ?? 0,
     port: flags.port ?? env.GENQ_PORT ?? env.PORT ?? 8787,
+    host: env.GENQ_HOST ?? "127.0.0.1",
+    corsOrigins: env.GENQ_CORS_ORIGINS ?? "",
     workers: env.GENQ_SERVE_WORKERS ?? 1,
     fusion: env.GENQ_FUSION ?? "normalized",
     hardNegatives: env.GENQ_HARD_NEGATIVES ?? "false",
@@ -70,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
     maxDocumentMb: "GENQ_MAX_DOCUMENT_MB",
+    maxBodyMb: "GENQ_MAX_BODY_MB",
+    shutdownSeconds: "GENQ_SHUTDOWN_SECONDS",
     chunkWords: "GENQ_CHUNK_WORDS",
     chunkOverlapSentences: "GENQ_CHUNK_OVERLAP_SENTENCES",
     logLevel: "GENQ_LOG_LEVEL",
@@ -80,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     seed: "GENQ_SEED",
     gateMinGain: "GENQ_GATE_MIN_GAIN",
     port: "--port / GENQ_PORT",
+    host: "GENQ_HOST",
+    corsOrigins: "GENQ_CORS_ORIGINS",
     workers: "GENQ_SERVE_WORKERS",
     fusion: "GENQ_FUSION",
     hardNegatives: "GENQ_HARD_NEGATIVES",

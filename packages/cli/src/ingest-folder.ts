@@ -1,9 +1,10 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { deleteDocument, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, type DocumentRecord, type GenqEvent } from "@genq/core";
+import { deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
+import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
-import { createProgress } from "./progress.ts";
+import { createProgress, type ProgressStream } from "./progress.ts";
 
 export interface IngestSummary {
   files: number;
@@ -12,6 +13,10 @@ export interface IngestSummary {
   documents: number;
   passages: number;
   rejected: number;
+  /** Every rejected file of the corpus with the reason. */
+  rejectedFiles: Array<{ path: string; reason: string }>;
+  /** What users should know about files that were ingested (an encoding decoded, lines skipped). */
+  notes: Array<{ path: string; notes: string[] }>;
   /** What this ingest changed, by path (with `sync`, `deleted` lists what left the corpus). */
   changes: { added: string[]; replaced: string[]; deleted: string[]; unchanged: number };
 }
@@ -39,7 +44,7 @@ async function listFiles(root: string): Promise<string[]> {
  * `sync` the corpus is made to match the folder: documents whose file is gone are deleted too (from the
  * serving index at once). Reports what was added, replaced and deleted.
  */
-export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean; sync?: boolean }): Promise<IngestSummary> {
+export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean; sync?: boolean; progress?: ProgressStream }): Promise<IngestSummary> {
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: deps.config.tenant });
   const fingerprint = (d: DocumentRecord | null | undefined) => (d ? `${d.status}:${d.contentHash}:${d.passagesKey ?? ""}` : null);
   const before = new Map((await deps.repo.listDocuments(corpus.name)).map((d) => [d.path, fingerprint(d)]));
@@ -47,31 +52,47 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   const root = info.isDirectory() ? input.source : join(input.source, "..");
   const files = info.isDirectory() ? await listFiles(root) : [basename(input.source)];
   const realRoot = await realpath(root);
-  const out = input.quiet ? devNull : process.stdout;
+  const out = input.quiet ? devNull : (input.progress ?? process.stdout);
 
   let raised = 0;
   const copying = createProgress("copying", files.length, out);
+  const reject = async (path: string, reason: string) =>
+    rejectDocument(deps.chunkDeps, corpus.name, path, await deps.repo.getDocument(corpus.name, path), 0, reason);
   for (const path of files) {
-    const full = join(root, path);
-    const target = await realpath(full).catch(() => null);
-    if (!target || !(target === realRoot || target.startsWith(realRoot + sep))) {
-      const linked = (await lstat(full)).isSymbolicLink();
-      await rejectDocument(deps.chunkDeps, corpus.name, path, await deps.repo.getDocument(corpus.name, path), 0,
-        linked ? "path is not allowed: it is a link that points outside the ingested folder" : "file could not be read");
+    // One bad entry (a link to a folder, an unreadable file) is recorded as rejected; only a storage fault stops the batch.
+    try {
+      const problem = documentPathProblem(path);
+      if (problem) {
+        await reject(path, `path is not allowed: it ${problem}`);
+        continue;
+      }
+      const full = join(root, path);
+      const target = await realpath(full).catch(() => null);
+      if (!target || !(target === realRoot || target.startsWith(realRoot + sep))) {
+        const linked = (await lstat(full)).isSymbolicLink();
+        await reject(path, linked ? "path is not allowed: it is a link that points outside the ingested folder" : "file could not be read");
+        continue;
+      }
+      const s = await stat(target);
+      if (!s.isFile()) {
+        await reject(path, "path is not allowed: it is a link to a folder (genq follows links to files only)");
+        continue;
+      }
+      const key = keys.doc(corpus.name, path);
+      let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
+      // An upload already raised is raised again only when the store lost what it produced (repair).
+      if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
+      if (!deps.outbox.has(eventId)) {
+        raised++;
+        await deps.blobs.putStream(key, createReadStream(target));
+        await deps.outbox.publish([{ id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } }]);
+      }
+    } catch (error) {
+      if (error instanceof StorageError || faultOf(error) === "full") throw error;
+      await reject(path, `file could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    } finally {
       copying.tick();
-      continue;
     }
-    const s = await stat(target);
-    const key = keys.doc(corpus.name, path);
-    let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
-    // An upload already raised is raised again only when the store lost what it produced (repair).
-    if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
-    if (!deps.outbox.has(eventId)) {
-      raised++;
-      await deps.blobs.putStream(key, createReadStream(target));
-      await deps.outbox.publish([{ id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } }]);
-    }
-    copying.tick();
   }
   copying.end();
 
@@ -103,6 +124,8 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
     documents: chunked.reduce((n, d) => n + d.documentCount, 0),
     passages: chunked.reduce((n, d) => n + d.passageCount, 0),
     rejected: docs.length - chunked.length,
+    rejectedFiles: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
+    notes: docs.filter((d) => d.notes?.length).map((d) => ({ path: d.path, notes: d.notes! })),
     changes: { added: added.sort(), replaced: replaced.sort(), deleted, unchanged: docs.length - added.length - replaced.length },
   };
 }

@@ -10,9 +10,11 @@ import {
 import { DEFAULT_MODEL_CONFIG } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
 import type { LocalConfig } from "./config.ts";
-import { createJsonLogger } from "./json-logger.ts";
+import { createPinoLogger } from "./pino-logger.ts";
 
 export interface LocalHooks {
+  /** Open the database read-only and write nothing (commands that only look, e.g. `genq status`). */
+  readOnly?: boolean;
   onTrainingProgress?: (p: { runId: string; fraction: number; loss: number }) => void;
   /** Fault injection for crash tests: wrap the repository, the job runner or the stage executors. */
   seams?: {
@@ -27,10 +29,10 @@ export interface LocalHooks {
  * (state, outbox, search index). Everything the CLI commands need is built here and nowhere else.
  */
 export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
-  const db = openDatabase(join(config.dataDir, "genq.db"));
-  const logger = createJsonLogger(config.logLevel);
+  const db = openDatabase(join(config.dataDir, "genq.db"), { readOnly: hooks.readOnly });
+  const logger = createPinoLogger(config.logLevel);
   const clock = systemClock;
-  const blobs = createFolderBlobStore(join(config.dataDir, "bucket"));
+  const blobs = createFolderBlobStore(join(config.dataDir, "bucket"), { readOnly: hooks.readOnly });
   const seams = hooks.seams ?? {};
   const repo = (seams.repo ?? ((r) => r))(createSqlitePipelineRepository(db));
   const outbox = createSqliteOutbox(db, { logger, clock });

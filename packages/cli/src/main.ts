@@ -1,241 +1,296 @@
 import cluster from "node:cluster";
-import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { isDomainError } from "@genq/core";
-import { ConfigError, loadConfig } from "./config.ts";
-import { formatChanges, ingestFolder } from "./ingest-folder.ts";
-import { UsageError, corporaCommand, keysCommand } from "./admin-commands.ts";
-import { createLocalDeps } from "./local-deps.ts";
-import { corpusStatus, formatStatus } from "./status.ts";
-import { formatRunSummary, runPipeline } from "./run-command.ts";
-import { followEvents } from "./follow.ts";
-import { forkServeWorkers, serveLocal } from "./serve.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, CommanderError } from "commander";
+import { CorpusName, isDomainError, StorageError } from "@genq/core";
+import { createSqliteApiKeys, storageFault } from "@genq/local";
+import { ConfigError, loadConfig, type LocalConfig } from "./config.ts";
+import { formatDoctor, runDoctor } from "./doctor.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
-import { createSqliteApiKeys } from "@genq/local";
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.ts";
+import { eventJson, followEvents, formatEvent } from "./follow.ts";
+import { deleteCorpusLine, listCorporaLines, listKeyLines, revokeKeyLine } from "./admin-commands.ts";
+import { formatChanges, ingestFolder } from "./ingest-folder.ts";
+import { createLocalDeps, type LocalDeps } from "./local-deps.ts";
+import { createTrainingProgress } from "./progress.ts";
+import { formatRunSummary, runJson, runPipeline } from "./run-command.ts";
+import { findReport, formatReport, openInBrowser } from "./report-command.ts";
+import { exposureNote, forkServeWorkers, PortInUseError, serveLocal, serverUrl } from "./serve.ts";
+import { announceKey, start, untilSignal } from "./start-command.ts";
+import { corpusStatus, formatStatus } from "./status.ts";
 
-const say = (line: string) => void process.stdout.write(`${line}\n`);
+const VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
-/** Training progress as a rewriting line on a terminal, a line per 25% otherwise. */
-function createTrainingProgress() {
-  let lastQuarter = -1;
-  return (p: { fraction: number; loss: number }) => {
-    const pct = Math.round(p.fraction * 100);
-    if (process.stdout.isTTY) process.stdout.write(`\r  training ${pct}% (loss ${p.loss.toFixed(3)})${pct >= 100 ? "\n" : ""}`);
-    else if (Math.floor(pct / 25) > lastQuarter) {
-      lastQuarter = Math.floor(pct / 25);
-      say(`  training ${pct}% (loss ${p.loss.toFixed(3)})`);
-    }
-  };
+const out = (line: string) => void process.stdout.write(`${line}\n`);
+const err = (line: string) => void process.stderr.write(`${line}\n`);
+
+/** A failure with its exit code and the one line users see. */
+class Exit extends Error {
+  constructor(readonly code: ExitCode, message: string) {
+    super(message);
+  }
+}
+const usage = (message: string) => new Exit(EXIT.usage, message);
+
+interface Common {
+  data?: string;
+  port?: string;
 }
 
-const USAGE = `genq — domain-tuned semantic search from your documents
+/** Ctrl-C during work that can be picked up again: say so and exit 130. Returns a function that removes the handler. */
+function exitOnInterrupt(what: string): () => void {
+  const handler = () => {
+    err(`\ngenq: interrupted; ${what}`);
+    process.exit(EXIT.interrupted);
+  };
+  process.once("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
+}
 
-usage:
-  genq start [--data DIR]                              run the shipped examples end to end
-  genq ingest <folder|corpus.jsonl> --corpus NAME [--sync] [--data DIR]
-                                                       --sync: the corpus matches the folder (deletes what is gone)
-  genq run --docs <folder|corpus.jsonl> --corpus NAME [--queries queries.jsonl --qrels qrels.tsv] [--data DIR]
-  genq eval --corpus NAME --queries queries.jsonl --qrels qrels.tsv [--run RUN] [--json] [--data DIR]
-  genq status [--corpus NAME] [--json] [--follow] [--data DIR]
-  genq serve [--port N] [--data DIR]                   serve the HTTP API (default port 8787)
-  genq corpora list | genq corpora delete NAME         corpora; delete one with everything it owns
-  genq keys create [--tenant NAME] [--data DIR]        make an API key (shown once)
-  genq keys list [--tenant NAME] | genq keys revoke ID list API keys (by id), revoke one
-
-genq run exits 0 when the run is ready, 3 when the quality gate rejected it, 1 when it failed.
-
-Data lives in --data DIR (default ./.genq, or GENQ_DATA_DIR).`;
-
-const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples/postgresql-docs");
-
-/** Entry point of the `genq` command; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  let args;
+function configOf(opts: Common): LocalConfig {
   try {
-    args = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        corpus: { type: "string" },
-        docs: { type: "string" },
-        queries: { type: "string" },
-        qrels: { type: "string" },
-        port: { type: "string" },
-        tenant: { type: "string" },
-        run: { type: "string" },
-        data: { type: "string" },
-        json: { type: "boolean", default: false },
-        sync: { type: "boolean", default: false },
-        follow: { type: "boolean", short: "f", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
+    return loadConfig(process.env, { data: opts.data, port: opts.port });
   } catch (error) {
-    return fail(`${(error as Error).message}\n\n${USAGE}`);
-  }
-  if (!command || command === "help" || args.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 1;
-  }
-  let config;
-  try {
-    config = loadConfig(process.env, { data: args.values.data, port: args.values.port });
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message);
+    if (error instanceof ConfigError) throw usage(error.message);
     throw error;
   }
-  const progress = createTrainingProgress();
-  const deps = createLocalDeps(config, { onTrainingProgress: progress });
+}
+
+function corpusOf(name: string | undefined, command: string): string {
+  if (!name) throw usage(`${command} needs --corpus NAME`);
+  const parsed = CorpusName.safeParse(name);
+  if (!parsed.success) throw usage(`corpus: ${parsed.error.issues[0]!.message}`);
+  return name;
+}
+
+/** Open the data folder, run `fn`, close; a storage fault becomes exit 4 with the file named. */
+async function withDeps<T>(opts: Common, fn: (deps: LocalDeps) => Promise<T>, options: { readOnly?: boolean; json?: boolean } = {}): Promise<T> {
+  const config = configOf(opts);
+  const progress = createTrainingProgress(options.json ? process.stderr : process.stdout);
+  const dbPath = join(config.dataDir, "genq.db");
+  let deps: LocalDeps;
   try {
-    switch (command) {
-      case "ingest": {
-        const source = args.positionals[0];
-        if (!source) return fail("ingest needs a folder or a corpus.jsonl to read");
-        if (!args.values.corpus) return fail("ingest needs --corpus NAME");
-        if (!existsSync(source)) return fail(`no such file or folder: ${source}`);
-        const summary = await ingestFolder(deps, { source, corpus: args.values.corpus, sync: args.values.sync });
-        if (args.values.sync) {
-          say(formatChanges(args.values.corpus, summary));
-          return 0;
+    deps = createLocalDeps(config, { onTrainingProgress: progress, readOnly: options.readOnly });
+  } catch (error) {
+    throw storageFault(error, dbPath) ?? error;
+  }
+  try {
+    return await fn(deps);
+  } catch (error) {
+    throw storageFault(error, dbPath) ?? error;
+  } finally {
+    try {
+      deps.close();
+    } catch {
+      // Closing a database on a full disk can fail too; the first error is the one to report.
+    }
+  }
+}
+
+/** The `genq` program: commands, options, help and version, with exit codes instead of exits. */
+function buildProgram(setCode: (code: ExitCode) => void): Command {
+  const program = new Command("genq")
+    .description("genq — domain-tuned semantic search and question answering from your documents")
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help for a command")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, "genq: ")) })
+    .addHelpText("after", `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`);
+  const common = (cmd: Command) => cmd.option("--data <dir>", "data folder (default ./.genq, or GENQ_DATA_DIR)").exitOverride();
+
+  common(program.command("start").description("run the shipped examples end to end and serve the API (what npm start runs)").option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"))
+    .action(async (opts: Common) => setCode(await withDeps(opts, (deps) => start(deps, exitOnInterrupt("the next genq start continues where this one stopped")))));
+
+  common(program.command("ingest").description("copy a folder (or a corpus.jsonl) into a corpus and chunk it").argument("<source>", "folder or BEIR corpus.jsonl")
+    .requiredOption("--corpus <name>", "corpus to ingest into").option("--sync", "make the corpus match the folder: documents whose file is gone are deleted; prints what changed")
+    .option("--json", "print the summary as JSON"))
+    .action(async (source: string, opts: Common & { corpus: string; sync?: boolean; json?: boolean }) => {
+      const corpus = corpusOf(opts.corpus, "ingest");
+      if (!existsSync(source)) throw usage(`no such file or folder: ${source}`);
+      await withDeps(opts, async (deps) => {
+        const stop = exitOnInterrupt("run the same ingest again to finish it (nothing is ingested twice)");
+        const s = await ingestFolder(deps, { source, corpus, sync: opts.sync, progress: opts.json ? process.stderr : process.stdout });
+        stop();
+        if (opts.json) out(JSON.stringify({ corpus, ...s }));
+        else if (opts.sync) out(formatChanges(corpus, s));
+        else out(`ingested ${s.files} files into ${corpus}: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected${s.rejected ? " (genq status lists the reasons)" : ""}`);
+      });
+    });
+
+  common(program.command("run").description("ingest (optional), then generate, train, index, evaluate and promote; follows a run already in progress")
+    .requiredOption("--corpus <name>", "corpus to run").option("--docs <source>", "folder or corpus.jsonl to ingest first")
+    .option("--queries <file>", "BEIR queries.jsonl of judged queries (evaluation only)").option("--qrels <file>", "BEIR qrels.tsv for --queries")
+    .option("--json", "print the outcome as JSON (progress goes to stderr)"))
+    .addHelpText("after", "\nExit code: 0 ready, 3 rejected by the quality gate, 1 failed, 130 interrupted (the run continues with the next genq run).")
+    .action(async (opts: Common & { corpus: string; docs?: string; queries?: string; qrels?: string; json?: boolean }) => {
+      const corpus = corpusOf(opts.corpus, "run");
+      if (opts.docs && !existsSync(opts.docs)) throw usage(`no such file or folder: ${opts.docs}`);
+      if (Boolean(opts.queries) !== Boolean(opts.qrels)) throw usage("--queries and --qrels go together");
+      for (const f of [opts.queries, opts.qrels]) if (f && !existsSync(f)) throw usage(`no such file: ${f}`);
+      await withDeps(opts, async (deps) => {
+        const stop = exitOnInterrupt(`the run continues when \`genq run --corpus ${corpus}\` runs again`);
+        const print = opts.json ? err : out;
+        const outcome = await runPipeline(deps, { docs: opts.docs, corpus, queries: opts.queries, qrels: opts.qrels, progress: opts.json ? process.stderr : process.stdout }, print);
+        stop();
+        if (opts.json) out(JSON.stringify(runJson(outcome)));
+        else out(formatRunSummary(outcome));
+        setCode(outcome.run.state === "ready" ? EXIT.ok : outcome.run.state === "rejected" ? EXIT.rejected : EXIT.failure);
+      }, { json: opts.json });
+    });
+
+  common(program.command("eval").description("score the serving run (or --run) on BEIR judgments: every system the report shows")
+    .requiredOption("--corpus <name>", "corpus").requiredOption("--queries <file>", "BEIR queries.jsonl").requiredOption("--qrels <file>", "BEIR qrels.tsv")
+    .option("--run <id>", "a run other than the serving one").option("--json", "print the scores as JSON"))
+    .action(async (opts: Common & { corpus: string; queries: string; qrels: string; run?: string; json?: boolean }) => {
+      const corpus = corpusOf(opts.corpus, "eval");
+      for (const f of [opts.queries, opts.qrels]) if (!existsSync(f)) throw usage(`no such file: ${f}`);
+      await withDeps(opts, async (deps) => {
+        const stop = exitOnInterrupt("nothing was changed");
+        const result = await evaluateJudgments(deps, { corpus, queries: opts.queries, qrels: opts.qrels, run: opts.run });
+        stop();
+        out(opts.json ? JSON.stringify({ queries: result.queries, systems: result.systems, served: result.served }) : formatEval(result));
+      });
+    });
+
+  common(program.command("status").description("documents, passages, rejected files, runs, events; --follow prints stage events as they happen")
+    .option("--corpus <name>", "one corpus only").option("--json", "print as JSON (with --follow: one event per line)").option("-f, --follow", "print stage events as they are published, until Ctrl-C"))
+    .action(async (opts: Common & { corpus?: string; json?: boolean; follow?: boolean }) => {
+      if (opts.corpus) corpusOf(opts.corpus, "status");
+      const config = configOf(opts);
+      if (!existsSync(join(config.dataDir, "genq.db"))) {
+        if (opts.corpus) throw new Exit(EXIT.failure, `corpus "${opts.corpus}" not found (no data in ${config.dataDir} yet)`);
+        out(opts.json ? "[]" : `no corpora yet in ${config.dataDir}: try \`genq ingest <folder> --corpus NAME\``);
+        return;
+      }
+      await withDeps(opts, async (deps) => {
+        if (opts.follow) {
+          await followEvents(deps, opts.corpus, out, untilSignal().then(() => undefined), 250, opts.json ? eventJson : formatEvent);
+          return;
         }
-        process.stdout.write(
-          `ingested ${summary.files} files into ${args.values.corpus}: ${summary.documents} documents, ${summary.passages} passages, ${summary.rejected} rejected\n`,
-        );
-        return 0;
-      }
-      case "run": {
-        if (!args.values.corpus) return fail("run needs --corpus NAME");
-        if (args.values.docs && !existsSync(args.values.docs)) return fail(`no such file or folder: ${args.values.docs}`);
-        const outcome = await runPipeline(deps, { docs: args.values.docs, corpus: args.values.corpus, queries: args.values.queries, qrels: args.values.qrels }, say);
-        say(formatRunSummary(outcome));
-        return outcome.run.state === "ready" ? 0 : outcome.run.state === "rejected" ? 3 : 1;
-      }
-      case "eval": {
-        const { corpus, queries, qrels } = args.values;
-        if (!corpus || !queries || !qrels) return fail("eval needs --corpus NAME --queries queries.jsonl --qrels qrels.tsv");
-        for (const f of [queries, qrels]) if (!existsSync(f)) return fail(`no such file: ${f}`);
-        const result = await evaluateJudgments(deps, { corpus, queries, qrels, run: args.values.run });
-        say(args.values.json ? JSON.stringify({ queries: result.queries, systems: result.systems, served: result.served }) : formatEval(result));
-        return 0;
-      }
-      case "status":
-        if (args.values.follow) {
-          await followEvents(deps, args.values.corpus, (line) => say(line), untilSignal());
-          return 0;
+        const names = opts.corpus ? [opts.corpus] : (await deps.repo.listCorpora()).map((c) => c.name);
+        const statuses = [];
+        for (const name of names) {
+          const s = await corpusStatus(deps, name);
+          if (!s) throw new Exit(EXIT.failure, `corpus "${name}" not found`);
+          statuses.push(s);
         }
-        return await printStatus(deps, args.values.corpus, args.values.json);
-      case "start":
-        return await start(deps);
-      case "serve": {
-        if (config.workers > 1 && cluster.isPrimary) {
-          const pool = await forkServeWorkers(config.workers);
-          say(`genq API on http://127.0.0.1:${config.port} (OpenAPI: /openapi.json), ${config.workers} processes`);
+        if (opts.json) out(JSON.stringify(opts.corpus ? statuses[0] : statuses, null, 2));
+        else out(statuses.length ? statuses.map(formatStatus).join("\n\n") : "no corpora yet: try `genq ingest <folder> --corpus NAME`");
+      }, { readOnly: !opts.follow });
+    });
+
+  common(program.command("serve").description("serve the HTTP API and keep the pipeline moving (GENQ_SERVE_WORKERS processes)").option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"))
+    .action(async (opts: Common) => {
+      const config = configOf(opts);
+      if (config.workers > 1 && cluster.isPrimary) {
+        // The primary checks the data folder (and makes the key) before any worker starts.
+        await withDeps(opts, async (deps) => {
+          const pool = await forkServeWorkers(config.workers, (config.shutdownSeconds + 5) * 1000).catch((error: { exitCode?: number }) => {
+            throw new Exit((error.exitCode ?? EXIT.failure) as ExitCode, "");
+          });
+          out(`genq API on ${serverUrl(config.host, config.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json), ${config.workers} processes`);
+          const note = exposureNote(config.host);
+          if (note) out(note);
           announceKey(deps);
           await untilSignal();
-          pool.stop();
-          return 0;
-        }
+          await pool.stop();
+        });
+        return;
+      }
+      await withDeps(opts, async (deps) => {
         const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
         if (cluster.isPrimary) {
-          say(`genq API on http://127.0.0.1:${handle.port} (OpenAPI: /openapi.json)`);
+          out(`genq API on ${serverUrl(config.host, handle.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json)`);
+          const note = exposureNote(config.host);
+          if (note) out(note);
           announceKey(deps);
         }
         await untilSignal();
         await handle.stop();
-        return 0;
-      }
-      case "keys":
-        keysCommand(deps, args.positionals[0], args.positionals[1], args.values.tenant).forEach(say);
-        return 0;
-      case "corpora":
-        (await corporaCommand(deps, args.positionals[0], args.positionals[1] ?? args.values.corpus)).forEach(say);
-        return 0;
-      default:
-        return fail(`unknown command "${command}"\n\n${USAGE}`);
+      });
+    });
+
+  common(program.command("report").description("print a run's report (the serving run of a corpus by default) and where its files are; --open opens it in a browser")
+    .option("--corpus <name>", "corpus (default: the only one, if there is one)").option("--run <id>", "a run other than the serving one").option("--open", "open report.html in a browser"))
+    .action(async (opts: Common & { corpus?: string; run?: string; open?: boolean }) => {
+      if (opts.corpus) corpusOf(opts.corpus, "report");
+      await withDeps(opts, async (deps) => {
+        const found = await findReport(deps, { corpus: opts.corpus, run: opts.run });
+        out(formatReport(found));
+        if (opts.open) {
+          await openInBrowser(found.htmlPath);
+          out(`opened ${found.htmlPath}`);
+        }
+      }, { readOnly: !opts.open });
+    });
+
+  const keys = program.command("keys").description("API keys").exitOverride();
+  common(keys.command("create").description("make an API key for a tenant (shown once)").option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"))
+    .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant))));
+  common(keys.command("list").description("API keys by id, never the keys themselves (every tenant's without --tenant)").option("--tenant <name>", "one tenant only"))
+    .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))));
+  common(keys.command("revoke").description("revoke an API key by its id (see keys list): requests with it get 401 from then on").argument("<id>", "the key's id").option("--tenant <name>", "the tenant whose key it is"))
+    .action(async (id: string, opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(revokeKeyLine(deps, id, opts.tenant))));
+
+  const corpora = program.command("corpora").description("corpora: list them, delete one").exitOverride();
+  common(corpora.command("list").description("every corpus with its tenant, what serves it and a run in progress"))
+    .action(async (opts: Common) => withDeps(opts, async (deps) => (await listCorporaLines(deps)).forEach((l) => out(l))));
+  common(corpora.command("delete").description("delete a corpus with everything it owns: documents, passages, runs, index versions, models (refused while a run is in progress)").argument("<name>", "corpus"))
+    .action(async (name: string, opts: Common) => {
+      const corpus = corpusOf(name, "corpora delete");
+      await withDeps(opts, async (deps) => out(await deleteCorpusLine(deps, corpus)));
+    });
+
+  common(program.command("doctor").description("check the data folder and database; --repair fixes what is safe to fix")
+    .option("--repair", "remove left-over temporary files, rebuild damaged indexes, re-chunk documents whose passages are gone").option("--json", "print the checks as JSON"))
+    .action(async (opts: Common & { repair?: boolean; json?: boolean }) => {
+      const checks = await runDoctor(configOf(opts), { repair: Boolean(opts.repair) });
+      out(opts.json ? JSON.stringify({ checks }) : formatDoctor(checks));
+      if (checks.some((c) => c.status === "fail")) setCode(checks.some((c) => c.status === "fail" && c.name === "database") ? EXIT.storage : EXIT.failure);
+    });
+  return program;
+}
+
+/** Entry point of the `genq` command; returns the process exit code (see EXIT). */
+export async function main(argv: string[]): Promise<number> {
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return EXIT.usage;
     }
+    await program.parseAsync(argv, { from: "user" });
+    return code;
   } catch (error) {
-    if (isDomainError(error) || error instanceof UsageError) return fail(error.message);
-    throw error;
-  } finally {
-    deps.close();
+    return report(error);
   }
 }
 
-/** `npm start`: the shipped examples from nothing to a served, evaluated index. */
-async function start(deps: ReturnType<typeof createLocalDeps>): Promise<number> {
-  const corpus = "examples";
-  const started = Date.now();
-  say(`genq: ingesting the shipped examples (PostgreSQL documentation) into corpus "${corpus}" — data in ${deps.config.dataDir}`);
-  const ingest = await ingestFolder(deps, { source: EXAMPLES_DIR, corpus, quiet: true });
-  say(`  ${ingest.files} files, ${ingest.documents} documents, ${ingest.passages} passages, ${ingest.rejected} rejected`);
-  let reportRun = (await deps.repo.getCorpus(corpus))?.servingRunId ?? null;
-  if (await needsRun(deps, corpus)) {
-    const outcome = await runPipeline(deps, { corpus }, say);
-    say(formatRunSummary(outcome));
-    if (outcome.run.state === "failed") return 1;
-    reportRun = outcome.run.id;
-  } else {
-    say(`  the serving index (run ${reportRun}) is up to date with the documents: nothing to retrain`);
+/** One line on stderr for whatever stopped the command, and its exit code. */
+function report(error: unknown): ExitCode {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+    return EXIT.usage;
   }
-  const handle = await serveLocal(deps, deps.config.port);
-  const url = `http://127.0.0.1:${handle.port}`;
-  say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq API on ${url} (OpenAPI: ${url}/openapi.json)`);
-  const key = announceKey(deps);
-  say(`\ntry:\n  curl -s ${url}/v1/corpora/${corpus}/search -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" -H "Content-Type: application/json" -d '{"query": "how do I create an index on an expression?", "k": 3}'`);
-  if (reportRun) say(`  curl -s ${url}/v1/runs/${reportRun}/report -H "Accept: text/html" -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" > report.html`);
-  say("\nCtrl-C stops the server.");
-  await untilSignal();
-  await handle.stop();
-  return 0;
-}
-
-/** Whether the corpus lacks a serving index, or has documents newer than it. */
-async function needsRun(deps: ReturnType<typeof createLocalDeps>, corpus: string): Promise<boolean> {
-  const c = await deps.repo.getCorpus(corpus);
-  const serving = c?.servingRunId ? await deps.repo.getRun(c.servingRunId) : null;
-  if (!serving) return true;
-  return (await deps.repo.listDocuments(corpus)).some((d) => d.updatedAt > serving.createdAt);
-}
-
-/** Print a new API key once, the first time the local tenant needs one; returns it when made now. */
-function announceKey(deps: ReturnType<typeof createLocalDeps>): string | null {
-  if (process.env.GENQ_API_KEY) return process.env.GENQ_API_KEY;
-  const keys = createSqliteApiKeys(deps.db);
-  if (keys.count(deps.config.tenant) > 0) {
-    say("API key: the one printed on first start (or set GENQ_API_KEY; `genq keys create` makes another)");
-    return null;
+  if (error instanceof Exit) {
+    if (error.message) err(`genq: ${error.message}`);
+    return error.code;
   }
-  const key = keys.create(deps.config.tenant);
-  say(`API key (shown once, keep it): ${key}`);
-  return key;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-}
-
-async function printStatus(deps: ReturnType<typeof createLocalDeps>, corpus: string | undefined, json: boolean): Promise<number> {
-  const names = corpus ? [corpus] : (await deps.repo.listCorpora()).map((c) => c.name);
-  const statuses = [];
-  for (const name of names) {
-    const s = await corpusStatus(deps, name);
-    if (!s) return fail(`corpus "${name}" not found`);
-    statuses.push(s);
+  if (error instanceof PortInUseError) {
+    err(`genq: ${error.message}`);
+    return EXIT.failure;
   }
-  if (json) process.stdout.write(`${JSON.stringify(corpus ? statuses[0] : statuses, null, 2)}\n`);
-  else process.stdout.write(`${statuses.length ? statuses.map(formatStatus).join("\n\n") : "no corpora yet: try `genq ingest <folder> --corpus NAME`"}\n`);
-  return 0;
+  if (error instanceof StorageError) {
+    err(`genq: ${error.message}`);
+    return EXIT.storage;
+  }
+  if (isDomainError(error)) {
+    err(`genq: ${error.message}`);
+    return EXIT.failure;
+  }
+  err(`genq: unexpected error: ${error instanceof Error ? error.message : String(error)} (GENQ_LOG_LEVEL=debug logs more)`);
+  if (process.env.GENQ_LOG_LEVEL === "debug" && error instanceof Error) err(error.stack ?? "");
+  return EXIT.failure;
 }
-
-function fail(message: string): number {
-  process.stderr.write(`genq: ${message}\n`);
-  return 1;
-}
-
-

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
 import { drainAll, ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
+import type { ProgressStream } from "./progress.ts";
 
 export interface RunCommandInput {
   docs?: string;
@@ -9,10 +10,14 @@ export interface RunCommandInput {
   queries?: string;
   qrels?: string;
   quiet?: boolean;
+  /** Where ingest progress goes (stdout by default; stderr when stdout carries JSON). */
+  progress?: ProgressStream;
 }
 
 export interface RunOutcome {
   run: Run;
+  /** True when the run was already in progress and this command followed it rather than starting one. */
+  followed: boolean;
   report: RunReport | null;
   reportPath: string | null;
 }
@@ -32,11 +37,12 @@ export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print
   // Whatever a crash left unfinished (in any corpus) moves again before anything new starts.
   await deps.reconcile();
   let run = await activeRun(deps.engine, input.corpus);
+  const followed = run !== null;
   if (run) {
     print(`following run ${run.id}, already in progress (${run.state}); documents are not ingested into a corpus mid-run`);
   } else {
     if (input.docs) {
-      const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet });
+      const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet, progress: input.progress });
       print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
     }
     if (input.queries || input.qrels) {
@@ -57,7 +63,21 @@ export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print
   const reportKey = finished.artifacts.reportKey;
   const report = reportKey && (await deps.blobs.head(reportKey)) ? (JSON.parse(new TextDecoder().decode(await deps.blobs.get(reportKey))) as RunReport) : null;
   const reportPath = reportKey ? `${deps.config.dataDir}/bucket/${reportKey.replace(/\.json$/, ".html")}` : null;
-  return { run: finished, report, reportPath };
+  return { run: finished, followed, report, reportPath };
+}
+
+/** What `genq run --json` prints: the run, whether it was followed, the gate's decision, every evaluation's systems and the report. */
+export function runJson(outcome: RunOutcome) {
+  const { run, report } = outcome;
+  return {
+    run: { id: run.id, corpus: run.corpus, state: run.state, reason: run.reason, createdAt: run.createdAt, updatedAt: run.updatedAt },
+    followed: outcome.followed,
+    gate: report?.gate ?? null,
+    evaluations: (report?.evaluations ?? []).map((e) => ({
+      name: e.name, queries: e.queries, systems: Object.fromEntries(Object.entries(e.systems).map(([name, s]) => [name, s.metrics])),
+    })),
+    reportPath: outcome.reportPath,
+  };
 }
 
 /** The one-screen summary printed at the end of a run. */
@@ -65,10 +85,12 @@ export function formatRunSummary(outcome: RunOutcome): string {
   const { run, report, reportPath } = outcome;
   const lines = [`run ${run.id}: ${run.state}${run.reason ? ` — ${run.reason}` : ""}`];
   for (const e of report?.evaluations ?? []) {
-    lines.push("", `${e.name} (${e.queries} queries)`, `  ${"system".padEnd(8)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`);
+    // The name column is as wide as the longest system name (hybrid-untuned), so the numbers line up.
+    const width = Math.max(8, ...Object.keys(e.systems).map((n) => n.length));
+    lines.push("", `${e.name} (${e.queries} queries)`, `  ${"system".padEnd(width)} ${["nDCG@10", "MRR@10", "R@10", "R@100"].map((h) => h.padStart(8)).join("")}`);
     for (const [name, s] of Object.entries(e.systems)) {
       const m = s.metrics;
-      lines.push(`  ${name.padEnd(8)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`);
+      lines.push(`  ${name.padEnd(width)} ${[m["ndcg@10"], m["mrr@10"], m["recall@10"], m["recall@100"]].map((x) => x.toFixed(3).padStart(8)).join("")}`);
     }
     for (const s of e.significance) lines.push(`  ${s.system} vs ${s.against}: ΔnDCG@10 ${s.meanDifference >= 0 ? "+" : ""}${s.meanDifference.toFixed(3)}, p = ${s.pValue.toFixed(4)}`);
   }

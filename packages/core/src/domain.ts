@@ -1,10 +1,43 @@
 import { z } from "zod";
+import { contentHash } from "./hash.ts";
+import { documentPathProblem } from "./document-paths.ts";
 
 /** Names users choose for corpora: safe as a path segment and as an S3 / OpenSearch name part. */
 export const CorpusName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "corpus names are 1-63 characters: lower-case letters, digits and '-'");
 export type CorpusName = z.infer<typeof CorpusName>;
+
+/**
+ * The id a corpus is stored under (records, events, bucket keys, index names): the bare name for the
+ * runtime's default tenant, `<name>.<12 hex>` for any other tenant. Names never contain '.', so the two
+ * never collide, and every tenant can use any name.
+ */
+export const CorpusId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}(\.[0-9a-f]{12})?$/, "corpus ids are a corpus name, optionally followed by '.' and a 12-digit tenant qualifier");
+export type CorpusId = z.infer<typeof CorpusId>;
+
+/** The qualifier of a tenant's corpus ids: 12 hex digits derived from the tenant (stable on every runtime). */
+export const tenantQualifier = (tenant: string): string => contentHash(`tenant\u0000${tenant}`).slice(0, 12);
+
+/**
+ * The id of `tenant`'s corpus called `name`: the name itself for the runtime's default tenant (so what
+ * it already stored, and S3 drops under `corpora/<name>/docs/`, keep working), `<name>.<qualifier>` for
+ * every other tenant. The one place that decides where a tenant's corpus lives.
+ */
+export function corpusIdFor(tenant: string, name: string, defaultTenant: string): CorpusId {
+  return tenant === defaultTenant ? name : `${name}.${tenantQualifier(tenant)}`;
+}
+
+/** The name a corpus's owner calls it by (the id without its tenant qualifier). */
+export const corpusNameOf = (id: string): string => id.split(".")[0]!;
+
+/** Whether an id may belong to `tenant` (a qualified id carries its tenant's qualifier). */
+export function corpusIdMatchesTenant(id: string, tenant: string): boolean {
+  const dot = id.indexOf(".");
+  return dot < 0 || id.slice(dot + 1) === tenantQualifier(tenant);
+}
 
 export const RunState = z.enum([
   "ingesting",
@@ -38,7 +71,8 @@ export type ServingSetup = z.infer<typeof ServingSetup>;
 
 /** A corpus: a named collection of documents owned by one tenant, and what it serves now. */
 export const Corpus = z.object({
-  name: CorpusName,
+  /** The corpus id (see CorpusId); its owner's name for it is `corpusNameOf(name)`. */
+  name: CorpusId,
   tenant: z.string().min(1),
   createdAt: z.string(),
   servingRunId: z.string().nullable(),
@@ -63,7 +97,7 @@ export type Metadata = z.infer<typeof Metadata>;
 
 /** One uploaded object under corpora/<corpus>/docs/: chunked into passages, or rejected with a reason. */
 export const DocumentRecord = z.object({
-  corpus: CorpusName,
+  corpus: CorpusId,
   path: z.string().min(1),
   contentHash: z.string(),
   status: z.enum(["chunked", "rejected"]),
@@ -72,6 +106,8 @@ export const DocumentRecord = z.object({
   documentCount: z.number().int().nonnegative(),
   passageCount: z.number().int().nonnegative(),
   passagesKey: z.string().nullable(),
+  /** What users should know about a document that was ingested: the encoding it was decoded from, lines skipped. */
+  notes: z.array(z.string()).optional(),
   updatedAt: z.string(),
   /** The file's own metadata (what its upload carried and its header declared). */
   metadata: Metadata.optional(),
@@ -84,7 +120,7 @@ export type DocumentRecord = z.infer<typeof DocumentRecord>;
 /** A retrievable unit of text. `documentId` is the path for files, the BEIR id for corpus.jsonl lines. */
 export const Passage = z.object({
   id: z.string(),
-  corpus: CorpusName,
+  corpus: CorpusId,
   documentId: z.string(),
   sourcePath: z.string(),
   title: z.string(),
@@ -99,7 +135,7 @@ export type Passage = z.infer<typeof Passage>;
 /** A model produced by a run (or the untrained base model): where it lives and what it is. */
 export const ModelVersion = z.object({
   id: z.string(),
-  corpus: CorpusName,
+  corpus: CorpusId,
   runId: z.string(),
   kind: z.enum(["base", "tuned"]),
   artifactKey: z.string(),
@@ -111,7 +147,7 @@ export type ModelVersion = z.infer<typeof ModelVersion>;
 /** A built search index; a corpus serves at most one at a time (Corpus.servingIndexVersion). */
 export const IndexVersion = z.object({
   id: z.string(),
-  corpus: CorpusName,
+  corpus: CorpusId,
   runId: z.string(),
   modelId: z.string(),
   passageCount: z.number().int().nonnegative(),
@@ -140,7 +176,7 @@ export type RunTransitionRecord = z.infer<typeof RunTransitionRecord>;
 /** One pass of the pipeline over a corpus. `version` is the compare-and-set counter. */
 export const Run = z.object({
   id: z.string(),
-  corpus: CorpusName,
+  corpus: CorpusId,
   tenant: z.string(),
   state: RunState,
   reason: z.string().nullable(),
@@ -159,7 +195,7 @@ export const stageStartedAt = (run: Pick<Run, "history" | "createdAt">): string 
 
 /** What an uploaded object names: corpus and document path, derived from its bucket key. */
 export interface DocumentKey {
-  corpus: CorpusName;
+  corpus: CorpusId;
   path: string;
 }
 
@@ -173,9 +209,9 @@ const DOC_KEY = /^corpora\/([^/]+)\/docs\/(.+)$/;
 export function parseDocumentKey(key: string): DocumentKey | null {
   const match = DOC_KEY.exec(key);
   if (!match) return null;
-  const corpus = CorpusName.safeParse(match[1]);
+  const corpus = CorpusId.safeParse(match[1]);
   const path = match[2]!;
-  if (!corpus.success || !isSafeRelativePath(path)) return null;
+  if (!corpus.success || documentPathProblem(path) !== null) return null;
   return { corpus: corpus.data, path };
 }
 
@@ -197,6 +233,8 @@ export const keys = {
   queriesSummary: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/queries.json`,
   model: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/model/`,
   report: (corpus: string, run: string, ext: "json" | "html") => `corpora/${corpus}/runs/${run}/report.${ext}`,
+  /** A per-query result file (CSV, TREC run, qrels) written beside the report. */
+  result: (corpus: string, run: string, file: string) => `corpora/${corpus}/runs/${run}/results/${file}`,
   judgments: (corpus: string) => `corpora/${corpus}/judgments/`,
 };
 

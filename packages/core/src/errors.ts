@@ -12,6 +12,10 @@ export const DOMAIN_ERROR_CODES = [
   "unauthorized",
   "conflict",
   "unavailable",
+  "unsupported_type",
+  "payload_too_large",
+  "storage_failed",
+  "not_implemented",
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
@@ -80,10 +84,41 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The runtime does not offer this (e.g. upload URLs where documents live on the server's own disk); the message says what works instead. */
+export class NotImplementedError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("not_implemented", message, options);
+  }
+}
+
 /** A dependency is briefly unavailable (throttled, timed out, busy): the work is retried, never failed for it. */
 export class TransientError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("unavailable", message, options);
+  }
+}
+
+/** Content of a kind genq does not read (a file type it has no parser for). */
+export class UnsupportedTypeError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("unsupported_type", message, options);
+  }
+}
+
+/** Content over a size limit; the message names the size and the limit. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("payload_too_large", message, options);
+  }
+}
+
+/**
+ * Storage that cannot be used (a full disk, a read-only folder, a damaged database file): the message
+ * names the file and what to do about it.
+ */
+export class StorageError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("storage_failed", message, options);
   }
 }
 

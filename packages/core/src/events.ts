@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { CorpusName, ServingSetup } from "./domain.ts";
+import { CorpusId, ServingSetup } from "./domain.ts";
 import { MalformedEventError } from "./errors.ts";
 
 /**
  * genq's events, `domain.noun.past-tense`. Every event has an envelope (id, type, time, corpus) and a
  * typed `detail`. The same shapes travel through the local outbox and the EventBridge bus.
  */
-const envelope = { id: z.string().min(1), time: z.string(), corpus: CorpusName };
+const envelope = { id: z.string().min(1), time: z.string(), corpus: CorpusId };
 
 const event = <T extends string, D extends z.ZodRawShape>(type: T, detail: D) =>
   z.object({ ...envelope, type: z.literal(type), detail: z.object(detail) });

@@ -2,15 +2,19 @@
 
 // Domain, events, errors
 export {
-  CorpusName, RunState, SERVING_SETUPS, ServingSetup, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
+  CorpusName, CorpusId, corpusIdFor, corpusNameOf, corpusIdMatchesTenant, tenantQualifier, RunState, SERVING_SETUPS, ServingSetup, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
   IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys, Metadata, MetadataValue, revisionOf,
 } from "./domain.ts";
 export type { TerminalState, WorkingState, DocumentKey } from "./domain.ts";
+export {
+  DOCUMENT_PATH_LIMITS, DOCUMENT_EXTENSIONS, documentPathProblem, describeControl, extensionOf, isSupportedDocument, findPathClash,
+} from "./document-paths.ts";
 export { GenqEvent, PUBLIC_EVENT_TYPES, parseEvent } from "./events.ts";
 export type { GenqEventType, EventOf, EventInput } from "./events.ts";
 export {
   DOMAIN_ERROR_CODES, DomainError, ValidationError, NotFoundError, ConcurrentUpdateError, DocumentRejectedError, MalformedEventError,
-  CorruptArtifactError, UnauthorizedError, ConflictError, TransientError, isTransient, reasonOf, isDomainError,
+  CorruptArtifactError, UnauthorizedError, ConflictError, TransientError, NotImplementedError, UnsupportedTypeError, PayloadTooLargeError, StorageError, isTransient,
+  reasonOf, isDomainError,
 } from "./errors.ts";
 export type { DomainErrorCode } from "./errors.ts";
 export { contentHash, shortHash, fnv1a, isHeldOut } from "./hash.ts";
@@ -24,7 +28,7 @@ export type {
 } from "./ports.ts";
 
 // Chunking
-export { DEFAULT_CHUNK_OPTIONS, chunkText } from "./chunking/chunker.ts";
+export { DEFAULT_CHUNK_OPTIONS, chunkText, maxCharsOf } from "./chunking/chunker.ts";
 export type { ChunkOptions } from "./chunking/chunker.ts";
 export { PRESEGMENTED_CHUNKING, toPassages } from "./chunking/passages.ts";
 export type { ParsedSection, ParsedDocument } from "./chunking/passages.ts";
@@ -98,5 +102,10 @@ export type { Judgments, ScoredDocument, MetricName, MetricSet } from "./metrics
 export { pairedRandomisationTest } from "./metrics/significance.ts";
 export { parseJudgments } from "./metrics/judgments.ts";
 export type { JudgedQuery } from "./metrics/judgments.ts";
-export { renderReportHtml } from "./report/render-html.ts";
-export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport, Ablation, SetupCalibration } from "./report/report.ts";
+export { renderReportHtml, renderReportBody, REPORT_CSS } from "./report/render-html.ts";
+export { compareReports, renderComparisonHtml } from "./report/compare.ts";
+export type { RunComparison, SetComparison } from "./report/compare.ts";
+export { perQueryCsv, trecRun, trecQrels, trecId, resultFiles, exportMediaType } from "./report/export.ts";
+export type { QuerySetResults } from "./report/export.ts";
+export { buildQueryDetails, renderQueryDetail, MAX_DETAIL_QUERIES } from "./report/query-details.ts";
+export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport, Ablation, SetupCalibration, QueryDetail, QueryDetails, ResultExport } from "./report/report.ts";

@@ -365,7 +365,7 @@ export interface Generator {
   answer(question: string, passages: readonly Passage[]): Promise<GeneratedAnswer>;
 }
 
-/** An API key as listed: never the key itself, only its id (a prefix of its hash), tenant and age. */
+/** An API key as listed: never the key itself, only its id (the first 16 hex digits of its hash), tenant and age. */
 export interface ApiKeyInfo {
   id: string;
   tenant: string;
@@ -377,14 +377,17 @@ export interface ApiKeyInfo {
  * refused from the next request on, in every process.
  */
 export interface ApiKeyStore {
-  create(tenant: string): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** Make a new key for a tenant; the only time the key itself is visible. */
+  create(tenant: string): Promise<ApiKeyInfo & { key: string }>;
   /** Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant. */
   register(key: string, tenant: string): Promise<ApiKeyInfo>;
   tenantOf(key: string): Promise<string | null>;
-  /** The keys of a tenant (all tenants' without one), oldest first. */
-  list(tenant?: string): Promise<ApiKeyInfo[]>;
-  /** Revoke a key by id; false when the tenant has no such key. */
-  revoke(id: string, tenant?: string): Promise<boolean>;
+  /** A tenant's keys, oldest first. */
+  list(tenant: string): Promise<ApiKeyInfo[]>;
+  /** Revoke one of the tenant's keys by id; false when the tenant has no key with that id. */
+  revoke(tenant: string, id: string): Promise<boolean>;
+  /** The id of a key (how a caller's own key is recognised in a list). */
+  idOf(key: string): string;
 }
 
 /** Time source, injectable for tests. */

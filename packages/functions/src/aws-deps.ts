@@ -10,20 +10,41 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, runResources, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
 import {
   createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore,
-  createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer, embeddingTransformRequest, startEmbeddingTransform,
+  createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer,
 } from "@genq/aws";
+import { heldoutCleaner } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
 import { createAwsPipeline } from "./aws-pipeline.ts";
 import { loadFunctionConfig } from "./config.ts";
 import type { HandlerDeps } from "./handler-deps.ts";
 
+/** The AWS SDK clients the functions use; tests point them at emulators and stand-ins. */
+export interface AwsClients {
+  s3: S3Client;
+  dynamodb: DynamoDBClient;
+  eventBridge: EventBridgeClient;
+  sagemaker: SageMakerClient;
+  sagemakerRuntime: SageMakerRuntimeClient;
+  sqs: SQSClient;
+}
+
+const defaultClients = (region: string): AwsClients => ({
+  s3: new S3Client({ region }),
+  dynamodb: new DynamoDBClient({ region }),
+  eventBridge: new EventBridgeClient({ region }),
+  sagemaker: new SageMakerClient({ region }),
+  sagemakerRuntime: new SageMakerRuntimeClient({ region }),
+  sqs: new SQSClient({ region }),
+});
+
 /**
  * The AWS composition root: config parsed once per cold start, clients and adapters built once, the
  * handlers' dependencies returned. Only this file chooses adapters on Lambda.
  */
-export function buildAwsDeps(env: Record<string, string | undefined> = process.env) {
+export function buildAwsDeps(env: Record<string, string | undefined> = process.env, clientsFor: (region: string) => AwsClients = defaultClients) {
   const c = loadFunctionConfig(env);
   const region = c.AWS_REGION;
+  const clients = clientsFor(region);
   const powertools = new Logger({ serviceName: "genq" });
   // The core Logger port: constant message, data as one attributes object (Powertools merges it into the line).
   const logger: CoreLogger = {
@@ -32,17 +53,17 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     warn: (m, a) => powertools.warn(m, a ?? {}),
     error: (m, a) => powertools.error(m, a ?? {}),
   };
-  const blobs = createS3BlobStore(new S3Client({ region }), c.GENQ_BUCKET);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), { marshallOptions: { removeUndefinedValues: true } });
+  const blobs = createS3BlobStore(clients.s3, c.GENQ_BUCKET);
+  const doc = DynamoDBDocumentClient.from(clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const repo = createDynamoDbPipelineRepository(doc, c.GENQ_TABLE);
-  const events = createEventBridgePublisher(new EventBridgeClient({ region }), { busName: c.GENQ_EVENT_BUS });
-  const sagemaker = new SageMakerClient({ region });
-  const runtime = new SageMakerRuntimeClient({ region });
+  const events = createEventBridgePublisher(clients.eventBridge, { busName: c.GENQ_EVENT_BUS });
+  const sagemaker = clients.sagemaker;
+  const runtime = clients.sagemakerRuntime;
   const opensearch = createOpenSearchClient({
     node: c.GENQ_OPENSEARCH_ENDPOINT, region, username: c.GENQ_OPENSEARCH_USERNAME, password: c.GENQ_OPENSEARCH_PASSWORD, getCredentials: defaultProvider(),
   });
   const index = createOpenSearchSearchIndex(opensearch);
-  const sqs = new SQSClient({ region });
+  const sqs = clients.sqs;
   const encoders = new Map<string, Encoder>();
   const encoderFor = async (modelId: string) => {
     let e = encoders.get(modelId);
@@ -55,7 +76,9 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
   };
   const sagemakerDeployer = createSageMakerDeployer(sagemaker, {
     roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE,
-    mode: c.GENQ_ENDPOINT_MODE === "serverless" ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: 5 } : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE },
+    mode: c.GENQ_ENDPOINT_MODE === "serverless"
+      ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: c.GENQ_ENDPOINT_MAX_CONCURRENCY }
+      : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE, instanceCount: c.GENQ_ENDPOINT_INSTANCE_COUNT },
   });
   /** Retires a model by id: its run's endpoint, endpoint config and model are deleted. */
   const retirer = {
@@ -65,9 +88,10 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     },
   };
   const stages = createAwsPipeline({
-    startEmbedding: (corpus, runId, modelId) => startEmbeddingTransform(sagemaker, embeddingTransformRequest({ bucket: c.GENQ_BUCKET, instanceType: c.GENQ_TRANSFORM_INSTANCE }, corpus, runId, modelId, { kind: "prefix" })),
-    repo, blobs, events, clock: systemClock, logger, index, encoderFor, bucket: c.GENQ_BUCKET, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, gateMinGain: c.GENQ_GATE_MIN_GAIN,
-    embeddingDimensions: c.GENQ_EMBEDDING_DIMENSIONS,
+    repo, blobs, events, clock: systemClock, logger, index, sagemaker, encoderFor, bucket: c.GENQ_BUCKET,
+    queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, gateMinGain: c.GENQ_GATE_MIN_GAIN,
+    embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS },
+    evaluation: { cleanHeldout: heldoutCleaner },
     queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
     trainer: createSageMakerTrainer(sagemaker, {
       bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, trainingImage: c.GENQ_TRAINING_IMAGE, instanceType: c.GENQ_TRAINING_INSTANCE, sourceDir: c.GENQ_SOURCE_DIR,
@@ -84,7 +108,11 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
   // SageMaker jobs take longer than local ones: they get a day (deployment two hours) before the reconciler fails them.
   const awsDefaults: StageDeadlines = { ...DEFAULT_STAGE_DEADLINES, training: 24 * 3_600_000, indexing: 24 * 3_600_000, generating: 24 * 3_600_000, deploying: 2 * 3_600_000 };
   const deadlines = parseStageDeadlines(c.GENQ_STAGE_DEADLINES, awsDefaults);
-  return { config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, retirer, apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE) };
+  return {
+    config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, clients, retirer,
+    pipeline: { blobs, events, repo, clock: systemClock, index, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS } },
+    apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE),
+  };
 }
 
 let built: ReturnType<typeof buildAwsDeps> | undefined;

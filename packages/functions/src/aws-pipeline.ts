@@ -1,9 +1,13 @@
+import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import {
-  countUnprocessedUploads, createPipelineStages, keys, loadCorpusPassages, passageText, runResources, type BlobStore, type Clock, type Encoder,
-  type EventPublisher, type Logger, type ModelDeployer, type PassageIndexer, type PipelineRepository, type QueryGenerator, type SearchIndex,
-  type StageExecutors, type StageWork, type Trainer,
+  completeIndexBuild, completeQueryGeneration, countUnprocessedUploads, createPipelineStages, eventIds, keys, runResources, trainedBy, type BlobStore, type Clock,
+  type Encoder, type EvaluationHooks, type EventPublisher, type Logger, type ModelDeployer, type PassageIndexer, type PipelineRepository, type QueryGenerator,
+  type SearchIndex, type StageExecutors, type StageWork, type Trainer,
 } from "@genq/core";
-import { jobNames, transformInputLine, type createSageMakerDeployer } from "@genq/aws";
+import {
+  collectTransformOutput, describeJob, embeddingTransformRequest, endpointNames, indexEmbeddingOutputPart, jobNames, startEmbeddingTransform, transformOutputParts,
+  transformPaths, writePassageManifest, writeQueryGenerationInputs, type createSageMakerDeployer, type JobStatus,
+} from "@genq/aws";
 
 export interface AwsPipelineDeps {
   repo: PipelineRepository;
@@ -12,42 +16,95 @@ export interface AwsPipelineDeps {
   clock: Clock;
   logger: Logger;
   index: SearchIndex;
+  sagemaker: SageMakerClient;
+  /** SageMaker's own job starters (idempotent: a job that exists is not created twice). */
   queryGenerator: QueryGenerator;
   trainer: Trainer;
   deployer: ReturnType<typeof createSageMakerDeployer>;
   encoderFor(modelId: string): Promise<Encoder>;
-  /** Start the bulk-embedding batch transform of a run's passages on its model. */
-  startEmbedding(corpus: string, runId: string, modelId: string): Promise<void>;
   bucket: string;
   queriesPerPassage: number;
-  embeddingDimensions: number;
+  heldOutFraction: number;
+  seed: number;
+  embedding: { instanceType: string; dimensions: number };
   gateMinGain: number;
+  evaluation?: EvaluationHooks;
 }
 
 /** On Lambda, stage work runs inline: its error reaches the run engine, which fails the stage or retries. */
 export const inlineWork: StageWork = { run: async (_job, work) => work() };
 
+/** A job SageMaker reports as failed or stopped fails its stage with SageMaker's reason. */
+function failedJob(name: string, job: JobStatus): Error {
+  return new Error(job.failureReason ?? `the SageMaker job ${name} was ${job.status.toLowerCase()}`);
+}
+
 /**
- * The AWS runtime's pipeline: core's stages over SageMaker and OpenSearch. Query generation and training
- * are SageMaker jobs whose state changes continue the run; deploying creates the run's endpoint (its
- * "Endpoint State Change" continues, or the reconciler finds it in service); indexing embeds the passages
- * with a batch transform on the run's model, whose completion fills the OpenSearch index version;
- * evaluation runs in the Lambda that handles `index.built`.
+ * Turn a finished query-generation transform into the run's pairs and held-out queries and complete the
+ * stage (`queries.generated`). Called on the transform's state-change event and by a re-issued stage that
+ * finds the job already completed (its event lost).
+ */
+export async function finishQueryGeneration(d: Pick<AwsPipelineDeps, "blobs" | "events" | "heldOutFraction" | "seed">, corpus: string, runId: string): Promise<void> {
+  const generated = await collectTransformOutput(d.blobs, { corpus, runId, heldOutFraction: d.heldOutFraction, seed: d.seed });
+  await completeQueryGeneration(d, { corpus, runId, ...generated });
+}
+
+/**
+ * Write a finished embedding transform's vectors into the run's index version, one output part at a
+ * time in bounded batches, then complete the stage (`index.built`). Passages of documents chunked after
+ * the run began generating queries are marked untrained (its model never saw them).
+ */
+export async function finishEmbedding(d: Pick<AwsPipelineDeps, "blobs" | "events" | "repo" | "clock" | "index" | "embedding">, corpus: string, runId: string): Promise<void> {
+  const indexVersion = runResources.indexVersion(runId);
+  const trained = await trainedBy(d.repo, runId);
+  let passages = 0;
+  for (const key of await transformOutputParts(d.blobs, transformPaths.embeddingOutput(corpus, runId))) {
+    passages += await indexEmbeddingOutputPart(d.blobs, d.index, { version: indexVersion, key, dimensions: d.embedding.dimensions, trained });
+  }
+  await completeIndexBuild(d, { corpus, runId, modelId: runResources.modelId(runId), indexVersion, passages });
+}
+
+/**
+ * The AWS runtime's pipeline: core's stages over SageMaker and OpenSearch. Every stage asks SageMaker
+ * first (Describe*): a job that does not exist is started, one in progress is left alone, one that
+ * finished is collected as its state-change event would have been, one that failed fails the stage with
+ * SageMaker's reason — so the scheduled reconciler, which re-issues each run's command, also recovers
+ * jobs whose events were lost. Inputs are written from the corpus's passage objects as they are in S3
+ * (per document, and a manifest for the embedding transform), so no Lambda holds the corpus.
  */
 export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
   const queryGenerator: QueryGenerator = {
     async start(input) {
-      const passages = await loadCorpusPassages(d, input.corpus);
-      const lines = passages.map((p) => transformInputLine({ id: p.id, text: passageText(p) }, d.queriesPerPassage));
-      await d.blobs.put(`${keys.run(input.corpus, input.runId)}transform-input/part-0000.jsonl`, lines.join("\n") + "\n");
-      return d.queryGenerator.start(input);
+      const name = jobNames.queries(input.runId);
+      const job = await describeJob(d.sagemaker, "transform", name);
+      if (job?.status === "Completed") await finishQueryGeneration(d, input.corpus, input.runId);
+      else if (job?.status === "Failed" || job?.status === "Stopped") throw failedJob(name, job);
+      else if (!job) {
+        await writeQueryGenerationInputs(d.blobs, { corpus: input.corpus, runId: input.runId, passagesKeys: input.passageKeys, queriesPerPassage: d.queriesPerPassage });
+        await d.queryGenerator.start(input);
+      }
+      return { jobId: name };
+    },
+  };
+  const trainer: Trainer = {
+    async start(input) {
+      const name = jobNames.training(input.runId);
+      const job = await describeJob(d.sagemaker, "training", name);
+      if (job?.status === "Completed") {
+        const modelKey = keys.model(input.corpus, input.runId);
+        await d.events.publish([{ id: eventIds.trainingCompleted(input.runId), type: "training.job.completed", corpus: input.corpus, detail: { runId: input.runId, jobId: name, modelKey } }]);
+      } else if (job?.status === "Failed" || job?.status === "Stopped") throw failedJob(name, job);
+      else if (!job) await d.trainer.start(input);
+      return { jobId: name };
     },
   };
   const deployer: ModelDeployer = {
     async deploy({ corpus, runId, modelKey }) {
       // SageMaker writes the model under <OutputPath>/<job name>/output/model.tar.gz.
       const endpoint = await d.deployer.deploy(corpus, runId, `s3://${d.bucket}/${modelKey}${jobNames.training(runId)}/output/model.tar.gz`);
-      return { ready: (await d.deployer.status(runId)) === "InService", endpoint };
+      const status = await d.deployer.status(runId);
+      if (status === "Failed") throw new Error(`the endpoint ${endpoint} failed to start`);
+      return { ready: status === "InService", endpoint };
     },
     async retire(modelId) {
       const runId = runResources.runOfModel(modelId);
@@ -55,16 +112,23 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
     },
   };
   const indexer: PassageIndexer = {
-    async start({ corpus, runId, modelId, indexVersion, tenant }) {
-      const passages = await loadCorpusPassages(d, corpus);
-      await d.index.createVersion({ corpus, version: indexVersion, dimensions: d.embeddingDimensions, tenant });
-      await d.blobs.put(`${keys.run(corpus, runId)}embed-input/part-0000.jsonl`, passages.map((p) => JSON.stringify({ passageId: p.id, inputs: [passageText(p)], kind: "passage" })).join("\n") + "\n");
-      await d.startEmbedding(corpus, runId, modelId);
+    async start({ corpus, runId, indexVersion, tenant, passageKeys }) {
+      const name = jobNames.embedding(runId);
+      const job = await describeJob(d.sagemaker, "transform", name);
+      if (job?.status === "Completed") return finishEmbedding(d, corpus, runId);
+      if (job?.status === "Failed" || job?.status === "Stopped") throw failedJob(name, job);
+      if (job) return;
+      await d.index.createVersion({ corpus, version: indexVersion, dimensions: d.embedding.dimensions, tenant });
+      await writePassageManifest(d.blobs, { bucket: d.bucket, corpus, runId, passagesKeys: passageKeys });
+      // The transform runs on the SageMaker model the deployment created for the run (the archive with code/inference.py).
+      const request = embeddingTransformRequest({ bucket: d.bucket, instanceType: d.embedding.instanceType }, corpus, runId, endpointNames.model(runId), { kind: "manifest" });
+      await startEmbeddingTransform(d.sagemaker, request);
     },
   };
   return createPipelineStages({
     ...d,
     queryGenerator,
+    trainer,
     deployer,
     indexer,
     work: inlineWork,

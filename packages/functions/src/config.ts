@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseRetrainPolicy } from "@genq/core";
+import { parseOrigin } from "@genq/api";
 
 /** Environment of every genq Lambda function, validated once at cold start; all problems reported together. */
 export const FunctionConfig = z.object({
@@ -32,6 +33,18 @@ export const FunctionConfig = z.object({
   /** Bedrock model (or inference profile) that composes /answer; unset means no Bedrock (off unless the stage configures one). */
   GENQ_BEDROCK_MODEL_ID: z.string().optional().transform((v) => v?.trim() || undefined),
   GENQ_DEFAULT_TENANT: z.string().min(1).default("default"),
+  /** Origins (comma-separated, or `*`) whose browser scripts may call the API besides the console's own; none unless set. */
+  GENQ_CORS_ORIGINS: z.string().default("").transform((text, ctx) => {
+    const out: string[] = [];
+    for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+      try {
+        out.push(parseOrigin(part));
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }
+    return out;
+  }),
   GENQ_MAX_DOCUMENT_MB: z.coerce.number().positive().default(50),
   GENQ_QUERIES_PER_PASSAGE: z.coerce.number().int().min(1).max(10).default(3),
   GENQ_HELDOUT_FRACTION: z.coerce.number().min(0).max(0.5).default(0.1),

@@ -107,6 +107,18 @@ describe("S3 object events handler", () => {
     await handler({ source: "aws.s3", "detail-type": "Object Restore Completed", detail: {} });
     expect(deadLetters.map((d) => d.reason)).toEqual(["not an S3 object created or deleted event"]);
   });
+
+  // S3 → EventBridge → Lambda is how the deployed bucket reaches ingestion (payload from the Amazon S3
+  // user guide, "EventBridge event message structure"; test/fixtures/events/README.md).
+  it("chunks a document announced through EventBridge, and ignores other object events", async () => {
+    await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    const handler = createS3ObjectEventsHandler(async () => deps);
+    await handler(fixture("s3-eventbridge-object-created.json"));
+    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+    expect(published.map((e) => e.type)).toEqual(["document.chunked"]);
+    await handler({ ...fixture("s3-eventbridge-object-created.json"), detail: { ...fixture("s3-eventbridge-object-created.json").detail, object: { key: "corpora/handbook/runs/r1/model.tar.gz", size: 1 } } });
+    expect(published).toHaveLength(1);
+  });
 });
 
 describe("SageMaker state change handler", () => {
@@ -167,5 +179,13 @@ describe("function configuration", () => {
     expect(REQUIRED_ENVIRONMENT).toEqual(expect.arrayContaining(["GENQ_BUCKET", "GENQ_TABLE", "GENQ_EVENT_BUS", "GENQ_OPENSEARCH_ENDPOINT", "GENQ_SAGEMAKER_ROLE_ARN"]));
     expect(REQUIRED_ENVIRONMENT).not.toContain("GENQ_SEED");
     expect(() => loadFunctionConfig({ GENQ_BUCKET: "b" })).toThrow(/GENQ_TABLE[\s\S]*GENQ_EVENT_BUS/);
+  });
+
+  it("allows no browser origin but the console's own unless GENQ_CORS_ORIGINS names some, refusing ones that are not origins", async () => {
+    const { loadFunctionConfig, REQUIRED_ENVIRONMENT } = await import("./config.ts");
+    const base = Object.fromEntries(REQUIRED_ENVIRONMENT.map((k) => [k, k.endsWith("_URL") || k.endsWith("ENDPOINT") ? "https://x.example" : k.endsWith("ARN") ? "arn:aws:iam::1:role/r" : k === "GENQ_SOURCE_DIR" ? "s3://b/code" : "value"]));
+    expect(loadFunctionConfig(base).GENQ_CORS_ORIGINS).toEqual([]);
+    expect(loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "https://app.example.com,*" }).GENQ_CORS_ORIGINS).toEqual(["https://app.example.com", "*"]);
+    expect(() => loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "app.example.com" })).toThrow(/GENQ_CORS_ORIGINS: "app.example.com" is not an origin/);
   });
 });

@@ -10,8 +10,8 @@ const ENVELOPE_BYTES = 256 * 1024;
  * upload. (Bodies over 6 MB never reach the function: API Gateway answers for it.)
  */
 export function lambdaHttpLimits(maxDocumentMb: number) {
-  const maxRequestBytes = LAMBDA_PAYLOAD_BYTES - ENVELOPE_BYTES;
+  const maxBodyBytes = LAMBDA_PAYLOAD_BYTES - ENVELOPE_BYTES;
   const maxDocumentBytes = Math.round(maxDocumentMb * 1024 * 1024);
-  const base64Capacity = Math.floor(((maxRequestBytes - 4096) * 3) / 4);
-  return { maxRequestBytes, maxDocumentBytes, maxUploadBytes: Math.min(maxDocumentBytes, base64Capacity) };
+  const base64Capacity = Math.floor(((maxBodyBytes - 4096) * 3) / 4);
+  return { maxBodyBytes, maxDocumentBytes, maxUploadBytes: Math.min(maxDocumentBytes, base64Capacity) };
 }

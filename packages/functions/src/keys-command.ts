@@ -32,13 +32,13 @@ export async function keysCommand(argv: string[], store: ApiKeyStore, print: (li
   if (action === "create") {
     const made = await store.create(tenant);
     print(made.key);
-    print(`(id ${made.info.id}, tenant ${tenant}; the key is shown only now)`);
+    print(`(id ${made.id}, tenant ${tenant}; the key is shown only now)`);
   } else if (action === "list") {
     const keys = await store.list(tenant);
     for (const k of keys) print(`${k.id}  tenant ${k.tenant}  created ${k.createdAt}`);
     if (!keys.length) print(`no API keys for tenant ${tenant}`);
   } else {
-    if (!(await store.revoke(id!, tenant))) {
+    if (!(await store.revoke(tenant, id!))) {
       print(`no API key with id ${id} for tenant ${tenant}`);
       return 1;
     }

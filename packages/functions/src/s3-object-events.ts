@@ -1,5 +1,5 @@
 import type { S3Event } from "aws-lambda";
-import { chunkDocument, deleteDocument, eventIds, parseDocumentKey, refreshDocument, retrainIfDue, startRun } from "@genq/core";
+import { chunkDocument, deleteDocument, eventIds, parseDocumentKey, refreshDocument, retrainIfDue, startRun, type DocumentKey } from "@genq/core";
 import { decodeS3Key } from "@genq/aws";
 import type { HandlerDeps } from "./handler-deps.ts";
 
@@ -15,12 +15,12 @@ interface ObjectChange {
 }
 
 /** An S3 event as EventBridge delivers it (Amazon S3 user guide, "EventBridge event message structure"). */
-interface S3EventBridgeEvent {
+export interface S3EventBridgeEvent {
   source?: string;
   "detail-type"?: string;
   time?: string;
   id?: string;
-  detail?: { object?: { key?: string; size?: number; sequencer?: string; etag?: string } };
+  detail?: { bucket?: { name?: string }; object?: { key?: string; size?: number; sequencer?: string; etag?: string; "version-id"?: string }; reason?: string; "deletion-type"?: string };
 }
 
 /**
@@ -47,6 +47,21 @@ export function objectChanges(event: unknown): ObjectChange[] | null {
 }
 
 /**
+ * The document an object key names. Bucket notifications URL-encode keys (spaces as '+'); whether a key
+ * arrives encoded is taken from the bucket itself: the key as given if that object exists (or, for a
+ * deleted object, if that document exists and its decoded form does not), else its decoded form.
+ */
+async function targetOf(d: HandlerDeps, change: ObjectChange): Promise<DocumentKey | null> {
+  const raw = parseDocumentKey(change.rawKey);
+  const decoded = parseDocumentKey(decodeS3Key(change.rawKey));
+  if (!raw || !decoded || (raw.corpus === decoded.corpus && raw.path === decoded.path)) return decoded ?? raw;
+  const asGiven = change.kind === "created"
+    ? (await d.blobs.head(change.rawKey)) !== null
+    : (await d.repo.getDocument(raw.corpus, raw.path)) !== null && (await d.repo.getDocument(decoded.corpus, decoded.path)) === null;
+  return asGiven ? raw : decoded;
+}
+
+/**
  * S3 object events → the document's life: a created object is chunked, then brought into the serving
  * index (embedded with the serving model) without a run, and the retraining policy may start a run; a
  * deleted object (or a delete marker) deletes its document, whose passages leave the serving index.
@@ -63,10 +78,9 @@ export const createS3ObjectEventsHandler = (deps: () => Promise<HandlerDeps>) =>
   }
   const engine = { ...d, startRun: (input: { corpus: string; tenant: string }) => startRun(d, input) };
   for (const change of changes) {
-    const decoded = decodeS3Key(change.rawKey);
-    const target = parseDocumentKey(decoded) ?? parseDocumentKey(change.rawKey);
+    const target = await targetOf(d, change);
     if (!target) {
-      d.logger.info("object outside a docs folder ignored", { key: decoded });
+      d.logger.info("object outside a docs folder ignored", { key: decodeS3Key(change.rawKey) });
       continue;
     }
     const key = `corpora/${target.corpus}/docs/${target.path}`;

@@ -1,29 +1,84 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
-import { NotFoundError, ValidationError, isSafeRelativePath, type BlobInfo, type BlobStore } from "@genq/core";
+import { ConflictError, NotFoundError, ValidationError, isSafeRelativePath, type BlobInfo, type BlobStore } from "@genq/core";
+import { storageFault } from "./storage-errors.ts";
 
 const TMP_DIR = ".tmp";
 /** User metadata lives beside the objects, as `<root>/.meta/<key>.json` (S3 keeps it with the object). */
 const META_DIR = ".meta";
 
+/** Whether a process with this id is running (temporary files are named after their writer). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /**
- * BlobStore on a folder: keys map to files under `root`. Writes go to a temporary file that is renamed
- * into place, so a reader (or a crash) never sees half an object. Keys that could escape the root
- * (`..`, absolute paths) are refused. An object's user metadata is kept in a side file, written before
- * the object and replaced (or removed) by every write of it, as S3 replaces it.
+ * Remove temporary files that no running process is writing: those of processes that died (a crash, a
+ * kill, a full disk), and unnamed ones older than an hour. Returns how many were removed and their bytes.
  */
-export function createFolderBlobStore(root: string): BlobStore {
+export function cleanTemporaryFiles(root: string): { files: number; bytes: number } {
+  const dir = join(root, TMP_DIR);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return { files: 0, bytes: 0 };
+  }
+  let files = 0;
+  let bytes = 0;
+  for (const name of entries) {
+    const full = join(dir, name);
+    const pid = /^(\d+)-/.exec(name)?.[1];
+    try {
+      const s = statSync(full);
+      // A live writer's files stay (this process's too); nameless ones get an hour.
+      if (pid ? alive(Number(pid)) : Date.now() - s.mtimeMs < 3_600_000) continue;
+      rmSync(full, { force: true, recursive: true });
+      files++;
+      bytes += s.size;
+    } catch {
+      // Gone already (another process cleaned it): nothing to do.
+    }
+  }
+  return { files, bytes };
+}
+
+/**
+ * BlobStore on a folder: keys map to files under `root`. Writes go to a temporary file (named after the
+ * writing process) that is renamed into place, so a reader (or a crash) never sees half an object; a
+ * failed write removes its temporary file, and temporary files of processes that died are removed when
+ * a store is created. Keys that could escape the root (`..`, absolute paths) are refused; a key whose
+ * folder is a file, or that is a folder, is a ConflictError; a full disk or a read-only folder is a
+ * StorageError naming the file. `readOnly` leaves temporary files alone (for commands that only look).
+ * An object's user metadata is kept in a side file, written before the object and replaced (or removed)
+ * by every write of it, as S3 replaces it.
+ */
+export function createFolderBlobStore(root: string, options: { readOnly?: boolean } = {}): BlobStore {
+  if (!options.readOnly) cleanTemporaryFiles(root);
   const pathOf = (key: string) => {
     if (!isSafeRelativePath(key)) throw new ValidationError(`invalid object key "${key}"`);
     return join(root, ...key.split("/"));
   };
   const tmpPath = async () => {
     await mkdir(join(root, TMP_DIR), { recursive: true });
-    return join(root, TMP_DIR, randomUUID());
+    return join(root, TMP_DIR, `${process.pid}-${randomUUID()}`);
+  };
+  const translate = (key: string, error: unknown): never => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR" || code === "EEXIST") throw new ConflictError(`object "${key}" cannot be stored: a folder on its path is an object`, { cause: error });
+    if (code === "EISDIR") throw new ConflictError(`object "${key}" cannot be stored: it is a folder of objects`, { cause: error });
+    if (code === "ENAMETOOLONG") throw new ValidationError(`object "${key}" has a name too long for the file system`, { cause: error });
+    throw storageFault(error, pathOf(key)) ?? error;
   };
   const publish = async (tmp: string, key: string) => {
     const target = pathOf(key);
@@ -35,9 +90,14 @@ export function createFolderBlobStore(root: string): BlobStore {
     pathOf(key);
     if (!metadata || !Object.keys(metadata).length) return void (await rm(metaPath(key), { force: true }));
     const tmp = await tmpPath();
-    await writeFile(tmp, JSON.stringify(metadata));
-    await mkdir(dirname(metaPath(key)), { recursive: true });
-    await rename(tmp, metaPath(key));
+    try {
+      await writeFile(tmp, JSON.stringify(metadata));
+      await mkdir(dirname(metaPath(key)), { recursive: true });
+      await rename(tmp, metaPath(key));
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
   };
   const missing = (key: string, cause: unknown): never => {
     if ((cause as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`object "${key}" not found`, { cause });
@@ -46,26 +106,27 @@ export function createFolderBlobStore(root: string): BlobStore {
 
   return {
     async put(key, body, options) {
-      const target = pathOf(key);
-      await writeMeta(key, options?.metadata);
-      const tmp = await tmpPath();
-      await writeFile(tmp, body);
-      await publish(tmp, key).catch(async (e) => {
+      pathOf(key);
+      const tmp = await tmpPath().catch((error: unknown) => translate(key, error));
+      try {
+        await writeMeta(key, options?.metadata);
+        await writeFile(tmp, body);
+        await publish(tmp, key);
+      } catch (error) {
         await rm(tmp, { force: true });
-        throw e;
-      });
-      void target;
+        translate(key, error);
+      }
     },
     async putStream(key, body) {
       pathOf(key);
-      await writeMeta(key, undefined);
-      const tmp = await tmpPath();
+      const tmp = await tmpPath().catch((error: unknown) => translate(key, error));
       try {
+        await writeMeta(key, undefined);
         await pipeline(Readable.from(body), createWriteStream(tmp));
         await publish(tmp, key);
       } catch (error) {
         await rm(tmp, { force: true });
-        throw error;
+        translate(key, error);
       }
     },
     async get(key) {

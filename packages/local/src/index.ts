@@ -12,3 +12,4 @@ export * from "./jobs/local-jobs.ts";
 export * from "./jobs/embedded-query-generator.ts";
 export * from "./jobs/worker-trainer.ts";
 export * from "./jobs/static-encoder.ts";
+export * from "./storage-errors.ts";

@@ -1,5 +1,5 @@
 import { loadCorpusPassages, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
-import { StaticModel, dot, pca2, type ModelManifest } from "@genq/ml";
+import { StaticModel, dot, heldoutCleaner, pca2, type ModelManifest } from "@genq/ml";
 import type { ModelCache } from "./model-cache.ts";
 import type { createSqliteSearchIndex } from "./sqlite-search-index.ts";
 
@@ -24,6 +24,7 @@ export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: Bl
   const modelOf = (run: { id: string; artifacts: { modelId?: string } }) => deps.modelFor(run.artifacts.modelId ?? `${run.id}-model`);
   return {
     sparse: (version, query, k) => deps.index.sparseSearch(version, query, k),
+    cleanHeldout: heldoutCleaner,
     async extraSystems(run) {
       const { model, manifest } = await modelOf(run);
       return { base: denseRanker(baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   MalformedEventError,
+  StorageError,
   parseEvent,
   type Clock,
   type EventHandler,
@@ -11,6 +12,7 @@ import {
   systemClock,
 } from "@genq/core";
 import type { Statement } from "better-sqlite3";
+import { faultOf } from "./storage-errors.ts";
 import type { SqliteDatabase } from "./sqlite.ts";
 
 const SCHEMA = `
@@ -151,6 +153,9 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
           result.delivered++;
           drainOptions.onDelivered?.(event);
         } catch (error) {
+          // A full disk or a damaged database is not this event's fault: it stays pending, unretried,
+          // and the fault reaches the caller (which stops with the file named) instead of burning retries.
+          if (faultOf(error) || error instanceof StorageError) throw error;
           const reason = error instanceof Error ? error.message : String(error);
           const poison = error instanceof MalformedEventError || error instanceof SyntaxError;
           if (poison || attempts >= maxAttempts) {

@@ -8,6 +8,7 @@ export * from "./train/batches.ts";
 export * from "./train/trainer.ts";
 export * from "./train/hard-negatives.ts";
 export * from "./querygen/synthetic-queries.ts";
+export * from "./querygen/clean-queries.ts";
 export * from "./model/artifact.ts";
 export * from "./model/projection.ts";
 export * from "./reader/extractive-reader.ts";

@@ -1,14 +1,17 @@
 import type { ParsedDocument } from "@genq/core";
-import { DocumentRejectedError } from "@genq/core";
+import { DOCUMENT_EXTENSIONS, DocumentRejectedError } from "@genq/core";
 import { parseBeirCorpus } from "./parse-beir.ts";
 import { parseHtml } from "./parse-html.ts";
 import { parseMarkdown } from "./parse-markdown.ts";
 import { parsePdf } from "./parse-pdf.ts";
 import { parseText } from "./parse-text.ts";
 
-export { decodeText, tidy, unwrapParagraphs } from "./decode.ts";
+export { decodeDocument, decodeText, tidy, unwrapParagraphs } from "./decode.ts";
+export type { DecodedText } from "./decode.ts";
+export { declaredCharset } from "./parse-html.ts";
 
-export const SUPPORTED_EXTENSIONS = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl"] as const;
+/** The file types genq reads: one list for the parsers and the upload check (core's DOCUMENT_EXTENSIONS). */
+export const SUPPORTED_EXTENSIONS = DOCUMENT_EXTENSIONS;
 
 /**
  * Parse one uploaded object into documents, choosing the parser by extension (`.jsonl` is a BEIR

@@ -1,14 +1,16 @@
 import type { ParsedDocument } from "@genq/core";
 import { DocumentRejectedError, normalizeMetadata } from "@genq/core";
-import { decodeText, tidy } from "./decode.ts";
+import { decodeDocument, tidy } from "./decode.ts";
 
 /**
  * BEIR corpus.jsonl: each line `{"_id"|"id", "title", "text", "metadata"?}` is one document whose id is
- * kept, so a BEIR qrels.tsv refers to it; its `metadata` object becomes the document's metadata. Any bad
- * line rejects the file, listing the offending lines.
+ * kept, so a BEIR qrels.tsv refers to it; its `metadata` object becomes the document's metadata. Bad
+ * lines (not JSON, no id, no text, a repeated id) are skipped and reported by line number in a note on
+ * the first document; a file with no good line is rejected with the bad lines listed.
  */
 export function parseBeirCorpus(path: string, bytes: Uint8Array): ParsedDocument[] {
-  const lines = decodeText(bytes).split("\n");
+  const decoded = decodeDocument(bytes);
+  const lines = decoded.text.split("\n");
   const docs: ParsedDocument[] = [];
   const problems: string[] = [];
   const ids = new Set<string>();
@@ -31,10 +33,9 @@ export function parseBeirCorpus(path: string, bytes: Uint8Array): ParsedDocument
     const metadata = normalizeMetadata(r.metadata);
     docs.push({ id, title, sections: [{ title, text: tidy(r.text) }], presegmented: true, ...(Object.keys(metadata).length ? { metadata } : {}) });
   });
-  if (problems.length) {
-    const shown = problems.slice(0, 5).join("; ");
-    throw new DocumentRejectedError(`corpus file has ${problems.length} bad line(s): ${shown}${problems.length > 5 ? "; …" : ""}`);
-  }
-  if (docs.length === 0) throw new DocumentRejectedError("corpus file has no documents");
+  const shown = `${problems.slice(0, 10).join("; ")}${problems.length > 10 ? `; … (${problems.length - 10} more)` : ""}`;
+  if (docs.length === 0) throw new DocumentRejectedError(problems.length ? `corpus file has no good line; ${problems.length} bad line(s): ${shown}` : "corpus file has no documents");
+  const notes = [...(decoded.note ? [decoded.note] : []), ...(problems.length ? [`${problems.length} bad line(s) skipped: ${shown}`] : [])];
+  if (notes.length) docs[0]!.notes = notes;
   return docs;
 }

@@ -1,7 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { ParsedDocument, ParsedSection } from "@genq/core";
 import { DocumentRejectedError, normalizeMetadata } from "@genq/core";
-import { baseTitle, decodeText, tidy } from "./decode.ts";
+import { baseTitle, decodeDocument, tidy } from "./decode.ts";
 
 const SKIP = new Set(["script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object", "canvas", "button", "select"]);
 const BLOCK = new Set([
@@ -16,13 +16,24 @@ const RENDERING_META = new Set(["viewport", "theme-color", "color-scheme", "form
 const BOILERPLATE_CLASS = /(^|\s)(navheader|navfooter|toc|sphinxsidebar|related|breadcrumbs?|skip-?link|headerlink|footer-nav)(\s|$)/i;
 
 /**
+ * The charset an HTML document declares in its first 1,024 bytes (`<meta charset=…>` or the
+ * `http-equiv="Content-Type"` form), where browsers look for it; null when it declares none.
+ */
+export function declaredCharset(bytes: Uint8Array): string | null {
+  const head = new TextDecoder("windows-1252").decode(bytes.subarray(0, 1024));
+  const m = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
  * HTML: visible text only (no scripts, styles, navigation), one section per heading, titled with the
  * heading path; table cells are joined with ` | `, `<pre>` keeps its lines. `<meta name|property
  * content>` becomes the document's metadata (not those about rendering, such as viewport); a name met
  * twice keeps every value.
  */
 export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
-  const html = decodeText(bytes);
+  const decoded = decodeDocument(bytes, declaredCharset(bytes) ?? undefined);
+  const html = decoded.text;
   const sections: ParsedSection[] = [];
   const headings: Array<{ level: number; text: string }> = [];
   let pageTitle = "";
@@ -98,5 +109,11 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
   if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only scripts, styles or markup)");
   const title = pageTitle || headings[0]?.text || baseTitle(path);
   const metadata = normalizeMetadata(Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, v.length === 1 ? v[0] : v])));
-  return [{ id: path, title, sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })), ...(Object.keys(metadata).length ? { metadata } : {}) }];
+  return [{
+    id: path,
+    title,
+    sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })),
+    ...(Object.keys(metadata).length ? { metadata } : {}),
+    ...(decoded.note ? { notes: [decoded.note] } : {}),
+  }];
 }

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import type { Metadata, ParsedDocument, ParsedSection } from "@genq/core";
 import { DocumentRejectedError, normalizeMetadata } from "@genq/core";
-import { baseTitle, decodeText, unwrapParagraphs } from "./decode.ts";
+import { baseTitle, decodeDocument, unwrapParagraphs } from "./decode.ts";
 
 /** Strip inline Markdown syntax, keeping the words a reader sees. */
 function inline(text: string): string {
@@ -33,7 +33,8 @@ function frontMatter(yaml: string): Metadata {
  * document without a level-1 heading).
  */
 export function parseMarkdown(path: string, bytes: Uint8Array): ParsedDocument[] {
-  const text = decodeText(bytes).replace(/\r\n?/g, "\n");
+  const decoded = decodeDocument(bytes);
+  const text = decoded.text.replace(/\r\n?/g, "\n");
   const header = FRONT_MATTER.exec(text);
   const metadata = header ? frontMatter(header[1]!) : {};
   const source = header ? text.slice(header[0].length) : text;
@@ -68,5 +69,11 @@ export function parseMarkdown(path: string, bytes: Uint8Array): ParsedDocument[]
   }
   flush();
   if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only headings or markup)");
-  return [{ id: path, title: docTitle || declaredTitle || baseTitle(path), sections, ...(Object.keys(metadata).length ? { metadata } : {}) }];
+  return [{
+    id: path,
+    title: docTitle || declaredTitle || baseTitle(path),
+    sections,
+    ...(Object.keys(metadata).length ? { metadata } : {}),
+    ...(decoded.note ? { notes: [decoded.note] } : {}),
+  }];
 }

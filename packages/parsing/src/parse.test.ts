@@ -52,13 +52,40 @@ describe("parseDocument", () => {
     expect(docs[1]!.title).toBe("Analyze");
   });
 
+  it("ingests the good lines of a BEIR corpus and reports the bad ones by line number", async () => {
+    const docs = await parseDocument("bad-lines.jsonl", bad("bad-lines.jsonl"));
+    expect(docs.map((d) => d.id)).toEqual(["d1"]);
+    expect(docs[0]!.notes).toEqual(['2 bad line(s) skipped: line 2: not JSON; line 3: missing "text"']);
+    await expect(parseDocument("all-bad.jsonl", new TextEncoder().encode("{nope}\n[1]\n"))).rejects.toThrow(/no good line; 2 bad line\(s\): line 1: not JSON; line 2: missing "_id"/);
+  });
+
+  it("decodes the encodings real documents use, and says which", async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Crème brûlée is served cold.", "utf16le")]);
+    const [le] = await parseDocument("dessert.txt", utf16);
+    expect(le!.sections[0]!.text).toBe("Crème brûlée is served cold.");
+    expect(le!.notes).toEqual(["decoded from UTF-16LE (byte-order mark)"]);
+    const be = Buffer.from([0xfe, 0xff, ...Buffer.from("Zoë", "utf16le").swap16()]);
+    expect((await parseDocument("name.md", be))[0]!.sections[0]!.text).toBe("Zoë");
+    // windows-1252 bytes: 0x93/0x94 are curly quotes, 0xE9 is é; the meta tag declares the charset.
+    const html = Buffer.concat([Buffer.from('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"><title>Caf'), Buffer.from([0xe9]), Buffer.from("</title></head><body><p>"), Buffer.from([0x93]), Buffer.from("Quoted"), Buffer.from([0x94]), Buffer.from(" text.</p></body></html>")]);
+    const [page] = await parseDocument("cafe.html", html);
+    expect(page!.title).toBe("Café");
+    expect(page!.sections[0]!.text).toBe("\u201cQuoted\u201d text.");
+    expect(page!.notes).toEqual(["decoded as windows-1252 (the document declares windows-1252)"]);
+    const latin = await parseDocument("meta.html", Buffer.concat([Buffer.from('<meta charset="iso-8859-1"><p>na'), Buffer.from([0xef]), Buffer.from("ve</p>")]));
+    expect(latin[0]!.sections[0]!.text).toBe("naïve");
+    const plain = await parseDocument("old.txt", Buffer.concat([Buffer.from("Gr"), Buffer.from([0xfc]), Buffer.from("n ist die Farbe.")]));
+    expect(plain[0]!.sections[0]!.text).toBe("Grün ist die Farbe.");
+    expect(plain[0]!.notes).toEqual(["not UTF-8: decoded as Latin-1 (windows-1252)"]);
+    expect((await parseDocument("ok.txt", Buffer.from("Plain UTF-8 — fine.")))[0]!.notes).toBeUndefined();
+  });
+
   it.each([
     ["empty.txt", /file is empty/],
     ["binary.txt", /binary/],
     ["invalid-utf8.txt", /not valid UTF-8 \(first bad byte at offset 27\)/],
     ["malformed.pdf", /PDF could not be read/],
     ["scripts-only.html", /no readable text/],
-    ["bad-lines.jsonl", /2 bad line\(s\): line 2: not JSON; line 3: missing "text"/],
     ["unsupported.docx", /unsupported file type ".docx"/],
   ])("rejects %s with a reason", async (name, reason) => {
     const attempt = parseDocument(name, bad(name));

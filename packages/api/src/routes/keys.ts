@@ -1,32 +1,42 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { NotFoundError } from "@genq/core";
+import { NotFoundError, NotImplementedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { errors } from "../schemas.ts";
+import { ErrorSchema, errors } from "../schemas.ts";
 
-const KeyInfo = z.object({ id: z.string().openapi({ description: "the key's id (a prefix of its hash): what revoking names" }), tenant: z.string(), createdAt: z.string() }).openapi("ApiKey");
-const KeyParam = z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, "an API key id is 12 hexadecimal characters").openapi({ param: { name: "id", in: "path" } }) });
+const KeyInfo = z
+  .object({
+    id: z.string().openapi({ description: "the key's id (the start of its hash): what revoking names", example: "3f9a2c41d07b8e55" }),
+    tenant: z.string(),
+    createdAt: z.string(),
+    current: z.boolean().openapi({ description: "the key this request was made with" }),
+  })
+  .openapi("ApiKey");
+const NewKey = z.object({ id: z.string(), tenant: z.string(), createdAt: z.string(), key: z.string().openapi({ description: "the key itself: shown only now" }) }).openapi("NewApiKey");
+const KeyId = z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, "a key id is 16 hexadecimal digits").openapi({ param: { name: "id", in: "path" } }) });
+const notAvailable = { 501: { description: "this runtime manages API keys outside the HTTP API", content: { "application/json": { schema: ErrorSchema } } } };
 
-const listRoute = createRoute({ method: "get", path: "/v1/keys", tags: ["keys"], summary: "Your tenant's API keys (ids, never the keys)", responses: { 200: { description: "keys", content: { "application/json": { schema: z.object({ keys: z.array(KeyInfo) }) } } }, 401: errors[401] } });
-const createKeyRoute = createRoute({
-  method: "post", path: "/v1/keys", tags: ["keys"], summary: "Make another API key for your tenant (the key is shown once)",
-  responses: { 201: { description: "made", content: { "application/json": { schema: KeyInfo.extend({ key: z.string() }) } } }, 401: errors[401] },
-});
-const revokeRoute = createRoute({
-  method: "delete", path: "/v1/keys/{id}", tags: ["keys"], summary: "Revoke one of your tenant's API keys: requests with it get 401 from then on",
-  request: { params: KeyParam },
-  responses: { 200: { description: "revoked", content: { "application/json": { schema: z.object({ id: z.string(), revoked: z.literal(true) }) } } }, ...errors },
-});
+const listRoute = createRoute({ method: "get", path: "/v1/keys", operationId: "listApiKeys", tags: ["keys"], summary: "Your tenant's API keys (ids and dates; keys themselves are never shown again)", responses: { 200: { description: "keys", content: { "application/json": { schema: z.object({ keys: z.array(KeyInfo) }) } } }, 401: errors[401], ...notAvailable } });
+const createKeyRoute = createRoute({ method: "post", path: "/v1/keys", operationId: "createApiKey", tags: ["keys"], summary: "Make an API key for your tenant (the response is the only time it is shown)", responses: { 201: { description: "the new key", content: { "application/json": { schema: NewKey } } }, 401: errors[401], ...notAvailable } });
+const revokeRoute = createRoute({ method: "delete", path: "/v1/keys/{id}", operationId: "revokeApiKey", tags: ["keys"], summary: "Revoke one of your tenant's API keys: requests with it get 401 from then on (a key can revoke itself)", request: { params: KeyId }, responses: { 204: { description: "revoked" }, 400: errors[400], 401: errors[401], 404: errors[404], ...notAvailable } });
 
-/** API keys of the caller's tenant: list, make, revoke (a key can revoke itself). */
+/** API keys of the caller's tenant (the console's keys page, `genq keys`): list, make (shown once), revoke. */
 export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
-  app.openapi(listRoute, async (c) => c.json({ keys: await deps.apiKeys.list(c.get("tenant")) }, 200));
+  const admin = () => {
+    if (!deps.apiKeys) throw new NotImplementedError("this runtime manages API keys outside the HTTP API");
+    return deps.apiKeys;
+  };
+  app.openapi(listRoute, async (c) => {
+    const keys = admin();
+    const mine = keys.idOf(c.get("apiKey"));
+    return c.json({ keys: (await keys.list(c.get("tenant"))).map((k) => ({ ...k, current: k.id === mine })) }, 200);
+  });
   app.openapi(createKeyRoute, async (c) => {
-    const { key, info } = await deps.apiKeys.create(c.get("tenant"));
-    return c.json({ ...info, key }, 201);
+    const made = await admin().create(c.get("tenant"));
+    return c.json({ id: made.id, tenant: made.tenant, createdAt: made.createdAt, key: made.key }, 201);
   });
   app.openapi(revokeRoute, async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deps.apiKeys.revoke(id, c.get("tenant")))) throw new NotFoundError(`no API key with id ${id}`);
-    return c.json({ id, revoked: true as const }, 200);
+    if (!(await admin().revoke(c.get("tenant"), id))) throw new NotFoundError(`no key "${id}" for your tenant`);
+    return c.body(null, 204);
   });
 }

@@ -1,30 +1,33 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { answerQuestion, composeAnswer, searchCorpus } from "@genq/core";
+import { answerQuestion, composeAnswer, corpusIdFor, corpusNameOf, searchCorpus, type Passage } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { AnswerRequest, AnswerResponse, CorpusParam, QaRequest, QaResponse, SearchRequest, SearchResponse, errors } from "../schemas.ts";
 
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
 const searchRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/search", tags: ["search"], summary: "Ranked passages for a query (hybrid by default)",
+  method: "post", path: "/v1/corpora/{corpus}/search", operationId: "search", tags: ["search"], summary: "Ranked passages for a query (hybrid by default)",
   request: { params: CorpusParam, body: json(SearchRequest) },
   responses: { 200: { description: "ranked passages", content: { "application/json": { schema: SearchResponse } } }, ...errors },
 });
 const qaRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/qa", tags: ["search"], summary: "Extractive QA: answer spans with calibrated scores and their passages, or noAnswer when the corpus does not answer",
+  method: "post", path: "/v1/corpora/{corpus}/qa", operationId: "answerExtractive", tags: ["search"], summary: "Extractive QA: answer spans with calibrated scores and their passages, or noAnswer when the corpus does not answer",
   request: { params: CorpusParam, body: json(QaRequest) },
   responses: { 200: { description: "answers", content: { "application/json": { schema: QaResponse } } }, ...errors },
 });
 const answerRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/answer", tags: ["search"], summary: "RAG: an answer whose every sentence cites passage spans, or noAnswer when the passages do not contain it",
+  method: "post", path: "/v1/corpora/{corpus}/answer", operationId: "answerWithCitations", tags: ["search"], summary: "RAG: an answer whose every sentence cites passage spans, or noAnswer when the passages do not contain it",
   request: { params: CorpusParam, body: json(AnswerRequest) },
   responses: { 200: { description: "a cited answer", content: { "application/json": { schema: AnswerResponse } } }, ...errors },
 });
 
 /** Search, QA and RAG routes. */
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+  const idOf = (tenant: string, name: string) => corpusIdFor(tenant, name, deps.defaultTenant);
+  // Passages name their corpus as its owner does, never by its stored id.
+  const own = (p: Passage): Passage => ({ ...p, corpus: corpusNameOf(p.corpus) });
   app.openapi(searchRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     const body = c.req.valid("json");
     const hits = await searchCorpus(deps, { tenant: c.get("tenant"), corpus, query: body.query, k: body.k, mode: body.mode, filter: body.filter });
     return c.json(
@@ -39,15 +42,16 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     );
   });
   app.openapi(qaRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     const body = c.req.valid("json");
     const result = await answerQuestion(deps, { tenant: c.get("tenant"), corpus, question: body.question, k: body.k, passages: body.passages, mode: body.mode, filter: body.filter });
-    const shape = (a: (typeof result.answers)[number]) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: a.passage });
+    const shape = (a: (typeof result.answers)[number]) => ({ text: a.text, score: a.score, start: a.start, end: a.end, passage: own(a.passage) });
     return c.json({ noAnswer: result.noAnswer, answers: result.answers.map(shape), bestGuess: result.bestGuess ? shape(result.bestGuess) : null, metadata: result.metadata }, 200);
   });
   app.openapi(answerRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
+    const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     const body = c.req.valid("json");
-    return c.json(await composeAnswer(deps, { tenant: c.get("tenant"), corpus, question: body.question, passages: body.passages, mode: body.mode, filter: body.filter }), 200);
+    const answer = await composeAnswer(deps, { tenant: c.get("tenant"), corpus, question: body.question, passages: body.passages, mode: body.mode, filter: body.filter });
+    return c.json({ ...answer, passages: answer.passages.map(own) }, 200);
   });
 }

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { ValidationError, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
+import { NotImplementedError, ValidationError, corpusIdFor, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, ErrorSchema, errors } from "../schemas.ts";
 
@@ -26,7 +26,7 @@ const UploadUrl = z
   .openapi("UploadUrl");
 
 const uploadUrlRoute = createRoute({
-  method: "post", path: "/v1/corpora/{corpus}/uploads", tags: ["corpora"],
+  method: "post", path: "/v1/corpora/{corpus}/uploads", operationId: "createUploadUrl", tags: ["corpora"],
   summary: "A presigned URL to upload a large document straight to the bucket (it is chunked like any dropped file)",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: UploadUrlRequest } }, required: true } },
   responses: {
@@ -47,13 +47,15 @@ export function registerUploadRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     const { corpus } = c.req.valid("param");
     const body = c.req.valid("json");
     if (!deps.blobs.presignPut) {
-      return c.json({ error: { code: "not_implemented", message: `this runtime keeps documents on its own disk and hands out no upload URLs: send the file with POST /v1/corpora/${corpus}/documents` } }, 501);
+      throw new NotImplementedError(`this runtime keeps documents on its own disk and hands out no upload URLs: send the file with POST /v1/corpora/${corpus}/documents`);
     }
     if (!isSafeRelativePath(body.path)) throw new ValidationError("path: must be a relative path inside the corpus (no '..', empty or absolute segments)");
     const limit = deps.limits.maxDocumentBytes ?? deps.limits.maxUploadBytes;
     if (body.size > limit) throw new ValidationError(`size: ${body.size} bytes, the limit is ${limit}`);
-    await ensureCorpus(deps, { name: corpus, tenant: c.get("tenant") });
-    const key = keys.doc(corpus, body.path);
+    const tenant = c.get("tenant");
+    // The tenant's own name for the corpus; corpusIdFor says where it lives (its bare name for the default tenant).
+    const owned = await ensureCorpus(deps, { name: corpusIdFor(tenant, corpus, deps.defaultTenant), tenant });
+    const key = keys.doc(owned.name, body.path);
     const signed = await deps.blobs.presignPut(key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType: body.contentType, contentLength: body.size });
     return c.json({ ...signed, key }, 200);
   });

@@ -20,6 +20,8 @@ export interface ParsedDocument {
   presegmented?: boolean;
   /** What the document declares about itself (front matter, <meta>, a BEIR line's `metadata`). */
   metadata?: Metadata;
+  /** What the parser wants users to know (the encoding it decoded, lines it skipped); kept on the document record. */
+  notes?: string[];
 }
 
 /** Chunking for pre-segmented documents: keep them whole unless they are very long. */

@@ -52,6 +52,22 @@ describe("the evaluation stage and its gate", () => {
     expect(report.gate.reason).toMatch(/^lexical nDCG@10 1\.000 vs bm25 1\.000 on \d+ held-out test queries \(p = 1\.000\): lexical serves this first index$/);
   });
 
+  it("writes the per-query exports beside the report and keeps each query's drill-down", async () => {
+    const { deps, run } = await setup({ "r1-index:lexical": "bad" });
+    await run("r1");
+    const report = await evaluateRun(deps, { runId: "r1", indexVersion: "r1-index", modelId: "r1-model" });
+    const held = report.evaluations[0]!;
+    expect(report.exports!.map((e) => e.file)).toEqual(["heldout-test.csv", "heldout-test.qrels", "heldout-test.bm25.trec", "heldout-test.tuned.trec", "heldout-test.hybrid.trec"]);
+    const text = async (file: string) => new TextDecoder().decode(await deps.blobs.get(keys.result("docs", "r1", file)));
+    expect((await text("heldout-test.csv")).trimEnd().split("\r\n")).toHaveLength(1 + held.queries * 3);
+    // BM25 is scripted to rank every expected document last (16th): the drill-down and the TREC run say so.
+    expect(held.details!.queries.every((q) => q.firstRelevant[0] === 16 && q.firstRelevant[1] === 1)).toBe(true);
+    const bm25Run = (await text("heldout-test.bm25.trec")).trim().split("\n");
+    expect(bm25Run).toHaveLength(held.queries * 16);
+    expect(bm25Run[15]).toMatch(/^h\d+ Q0 doc\d\d 16 1 genq-bm25$/);
+    for (const s of Object.values(held.systems)) expect(Object.keys(s.intervals!)).toEqual(["ndcg@10", "mrr@10", "recall@10", "recall@100"]);
+  });
+
   it("serves the tuned model when it alone ranks well, with the weights calibrated on the validation half", async () => {
     const { deps, run } = await setup({ "r1-index:lexical": "bad" });
     await run("r1");

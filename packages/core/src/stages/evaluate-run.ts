@@ -2,11 +2,13 @@ import { keys, type Run, type ServingSetup } from "../domain.ts";
 import { NotFoundError } from "../errors.ts";
 import { bootstrapDifference, bootstrapMean } from "../metrics/bootstrap.ts";
 import { parseJudgments, type JudgedQuery } from "../metrics/judgments.ts";
-import { meanMetrics, queryMetrics, rankDocuments, recallAt } from "../metrics/retrieval.ts";
+import { METRIC_NAMES, meanMetrics, queryMetrics, rankDocuments, recallAt } from "../metrics/retrieval.ts";
 import { pairedRandomisationTest } from "../metrics/significance.ts";
 import { eventIds } from "../pipeline/names.ts";
 import type { BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, QueryPair, SearchHit, SearchIndex } from "../ports.ts";
 import type { QuerySetEvaluation, RunReport, SetupCalibration } from "../report/report.ts";
+import { resultFiles, type QuerySetResults } from "../report/export.ts";
+import { buildQueryDetails } from "../report/query-details.ts";
 import { renderReportHtml } from "../report/render-html.ts";
 import { loadCorpusPassages, readJsonLines } from "../usecases/load-passages.ts";
 import { chooseServingSetup, type GateDecision } from "./gate.ts";
@@ -45,9 +47,10 @@ export interface EvaluateDeps {
 export const SERVING_MODE = "hybrid";
 
 /**
- * Score every system on one set of judged queries: metrics with a bootstrap interval on nDCG@10, recall
- * curves, wins and losses against BM25, the ablation (hybrid vs hybrid without the tuned model) and the
- * paired significance of each named comparison. Every system is scored on the same queries.
+ * Score every system on one set of judged queries: metrics with bootstrap intervals, recall curves (with
+ * intervals at a few k), wins and losses against BM25, the ablation (hybrid vs hybrid without the tuned
+ * model), the paired significance of each named comparison, the bounded per-query drill-down, and the
+ * full rankings for the exports. Every system is scored on the same queries.
  */
 export async function evaluateQuerySet(
   name: string,
@@ -56,25 +59,34 @@ export async function evaluateQuerySet(
   systems: Record<string, Ranker>,
   comparisons: ReadonlyArray<{ system: string; against: string }>,
   highlight: string,
-): Promise<QuerySetEvaluation & { perQuery: Record<string, number[]> }> {
-  const perSystem: Record<string, { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][] }> = {};
+  slug?: string,
+): Promise<QuerySetEvaluation & { perQuery: Record<string, number[]>; results: QuerySetResults }> {
+  const perSystem: Record<string, { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][]; rankings: string[][] }> = {};
   for (const [system, rank] of Object.entries(systems)) {
     const metrics = [];
     const curves = [];
+    const rankings = [];
     for (const q of queries) {
-      const ranking = rankDocuments(await rank(q.text));
+      const ranking = rankDocuments(await rank(q.text)).slice(0, 100);
       metrics.push(queryMetrics(ranking, q.judgments));
       curves.push(Array.from({ length: 100 }, (_, k) => recallAt(ranking, q.judgments, k + 1)));
+      rankings.push(ranking);
     }
-    perSystem[system] = { metrics, curves };
+    perSystem[system] = { metrics, curves, rankings };
   }
   const perQuery = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.metrics.map((m) => m["ndcg@10"])]));
   const systemsOut: QuerySetEvaluation["systems"] = {};
   for (const [system, r] of Object.entries(perSystem)) {
+    const intervals = Object.fromEntries(METRIC_NAMES.map((m) => [m, bootstrapMean(r.metrics.map((x) => x[m]))]));
     systemsOut[system] = {
       metrics: meanMetrics(r.metrics),
-      ndcgInterval: bootstrapMean(perQuery[system]!),
+      ndcgInterval: intervals["ndcg@10"],
+      intervals,
       recallCurve: Array.from({ length: 100 }, (_, k) => r.curves.reduce((s, c) => s + c[k]!, 0) / Math.max(1, r.curves.length)),
+      recallIntervals: RECALL_INTERVAL_KS.map((k) => {
+        const i = bootstrapMean(r.curves.map((c) => c[k - 1]!), { rounds: 1000 });
+        return { k, low: i.low, high: i.high };
+      }),
     };
   }
   const significance = comparisons
@@ -84,7 +96,10 @@ export async function evaluateQuerySet(
   const outcomes = queries.map((q, i) => ({ id: q.id, query: q.text, ndcg: Object.fromEntries(Object.keys(perSystem).map((s) => [s, perQuery[s]![i]!])) }));
   const delta = (o: (typeof outcomes)[number]) => (o.ndcg[highlight] ?? 0) - (o.ndcg.bm25 ?? 0);
   const sorted = [...outcomes].sort((a, b) => delta(b) - delta(a));
+  const rankings = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.rankings]));
+  const metrics = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.metrics]));
   return {
+    ...(slug ? { slug } : {}),
     name,
     source,
     queries: queries.length,
@@ -93,11 +108,16 @@ export async function evaluateQuerySet(
     ...(ablation ? { ablation } : {}),
     wins: sorted.filter((o) => delta(o) > 0).slice(0, 10),
     losses: sorted.filter((o) => delta(o) < 0).reverse().slice(0, 10),
+    details: buildQueryDetails(queries, rankings, metrics),
     perQuery,
+    results: { slug: slug ?? "queries", queries, rankings, metrics },
   };
 }
 
-const withoutPerQuery = ({ perQuery: _, ...evaluation }: QuerySetEvaluation & { perQuery: unknown }): QuerySetEvaluation => evaluation;
+/** The k at which recall curves carry bootstrap intervals (the chart's error bars). */
+const RECALL_INTERVAL_KS = [1, 5, 10, 20, 50, 100];
+
+const withoutPerQuery = ({ perQuery: _, results: __, ...evaluation }: QuerySetEvaluation & { perQuery: unknown; results: unknown }): QuerySetEvaluation => evaluation;
 
 /**
  * The evaluation stage. The run's held-out synthetic queries are cleaned, sampled and split in two: on
@@ -115,7 +135,9 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const passages = await loadCorpusPassages(deps, run.corpus);
   const documentOf = new Map(passages.map((p) => [p.id, p.documentId]));
   const generatedPairs = run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [];
-  const cleaned = hooks.cleanHeldout ? hooks.cleanHeldout(generatedPairs) : { kept: generatedPairs, dropped: {} };
+  const cleaned = hooks.cleanHeldout
+    ? hooks.cleanHeldout(generatedPairs, { population: [...generatedPairs, ...(await runPairs(deps.blobs, run))], documentOf: (id) => documentOf.get(id) })
+    : { kept: generatedPairs, dropped: {} };
   const generated = new Set(generatedPairs.map((p) => p.query)).size;
   const heldout = evenSample(groupHeldout(cleaned.kept, documentOf), hooks.maxHeldoutQueries ?? 1000);
   const { validation, test } = splitValidationTest(heldout);
@@ -129,9 +151,9 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const baselineName = serving ? "serving" : "bm25";
   const comparisons = [{ system: "tuned", against: "bm25" }, { system: "hybrid", against: "bm25" }, { system: "hybrid", against: "hybrid-untuned" }, { system: "hybrid", against: baselineName }];
 
-  const held = await evaluateQuerySet("held-out synthetic queries (test split)", "held-out synthetic", test, systems, comparisons, "hybrid");
+  const held = await evaluateQuerySet("held-out synthetic queries (test split)", "held-out synthetic", test, systems, comparisons, "hybrid", "heldout-test");
   const judged = await userJudgments(deps, run.corpus, new Set(documentOf.values()));
-  const judgedScores = judged ? await evaluateQuerySet("your judged queries", "user judgments", judged, systems, comparisons, "hybrid") : null;
+  const judgedScores = judged ? await evaluateQuerySet("your judged queries", "user judgments", judged, systems, comparisons, "hybrid", "judged") : null;
 
   const calibration: SetupCalibration[] = calibrated.map((c) => ({ ...c, testNdcg: held.systems[SYSTEM_OF_SETUP[c.setup.name]]?.metrics["ndcg@10"] ?? 0 }));
   const hybrid = calibrated.find((c) => c.setup.name === "hybrid")!.setup;
@@ -159,11 +181,19 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
     gate,
     projection: extras.projection,
     modelCard: extras.modelCard ? { ...extras.modelCard, servingSetup: gate.setup, calibration } : { servingSetup: gate.setup, calibration },
+    exports: [],
   };
-  await deps.blobs.put(keys.report(run.corpus, run.id, "html"), renderReportHtml(report));
+  for (const set of [held, ...(judgedScores ? [judgedScores] : [])]) {
+    for (const { content, ...file } of resultFiles(set.results)) {
+      await deps.blobs.put(keys.result(run.corpus, run.id, file.file), content);
+      report.exports!.push(file);
+    }
+  }
+  await deps.blobs.put(keys.report(run.corpus, run.id, "html"), renderReportHtml(report, { exportLinks: true }));
   // report.json is written last: its presence marks a finished evaluation (a re-issued stage reads it).
   const reportKey = keys.report(run.corpus, run.id, "json");
-  await deps.blobs.put(reportKey, JSON.stringify(report, null, 2));
+  // Compact: the drill-down is mostly numbers, which indentation would triple.
+  await deps.blobs.put(reportKey, JSON.stringify(report));
   await announceEvaluation(deps, run, reportKey, report.gate);
   return report;
 }
@@ -190,6 +220,15 @@ export async function announceEvaluation(deps: { events: EventPublisher }, run: 
       detail: { runId: run.id, reportKey, promote: gate.promote, reason: gate.reason, ...(gate.promote && gate.setup ? { setup: gate.setup } : {}) },
     },
   ]);
+}
+
+/** Every training pair of a run (one file locally, one part per transform output on AWS), query and passage only. */
+async function runPairs(blobs: BlobStore, run: Run): Promise<QueryPair[]> {
+  const out: QueryPair[] = [];
+  for (const { key } of await blobs.list(`${keys.run(run.corpus, run.id)}pairs/`)) {
+    for (const p of await readJsonLines<QueryPair>(blobs, key)) out.push({ query: p.query, passageId: p.passageId });
+  }
+  return out;
 }
 
 async function userJudgments(deps: EvaluateDeps, corpus: string, documents: Set<string>): Promise<JudgedQuery[] | null> {

@@ -15,8 +15,15 @@ export interface HeldoutSummary {
   test: number;
 }
 
-/** Cleans held-out pairs (the runtime's rules): what is kept, and how many were dropped for which reason. */
-export type HeldoutCleaner = (pairs: QueryPair[]) => { kept: QueryPair[]; dropped: Record<string, number> };
+/**
+ * Cleans held-out pairs (the runtime's rules): what is kept, and how many were dropped for which reason.
+ * `population` is every query the run generated (training pairs too), so a heading the corpus repeats
+ * counts as generic even when it appears once among the held-out ones.
+ */
+export type HeldoutCleaner = (
+  pairs: QueryPair[],
+  context: { population: readonly QueryPair[]; documentOf(passageId: string): string | undefined },
+) => { kept: QueryPair[]; dropped: Record<string, number> };
 
 /** Held-out synthetic queries grouped by text: every document a query was made from is relevant. */
 export function groupHeldout(pairs: readonly QueryPair[], documentOf: ReadonlyMap<string, string>): JudgedQuery[] {

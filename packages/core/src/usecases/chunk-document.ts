@@ -1,6 +1,7 @@
 import type { ChunkOptions } from "../chunking/chunker.ts";
 import { toPassages, type ParsedDocument } from "../chunking/passages.ts";
 import { keys, parseDocumentKey, type DocumentRecord } from "../domain.ts";
+import { documentPathProblem } from "../document-paths.ts";
 import { DocumentRejectedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { EventOf } from "../events.ts";
 import { contentHash, shortHash } from "../hash.ts";
@@ -52,7 +53,10 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
     if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
   });
   const rawPath = key.startsWith(keys.docs(corpus)) ? key.slice(keys.docs(corpus).length) : key;
-  if (!target) return rejectDocument(deps, corpus, rawPath, null, 0, "path is not allowed: it must stay inside the corpus's docs folder (no '..', empty or absolute segments)");
+  if (!target) {
+    const problem = key.startsWith(keys.docs(corpus)) ? documentPathProblem(rawPath) : null;
+    return rejectDocument(deps, corpus, rawPath, null, 0, `path is not allowed: it ${problem ?? "must stay inside the corpus's docs folder (no '..', empty or absolute segments)"}`);
+  }
 
   const { path } = target;
   if (!info) return "missing";
@@ -80,8 +84,10 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
 
   let passages;
   let documents;
+  let notes: string[];
   try {
     documents = await deps.parse(path, bytes);
+    notes = [...new Set(documents.flatMap((d) => d.notes ?? []))];
     passages = toPassages({ corpus, sourcePath: path, documents, metadata: uploadMetadata, revision }, deps.chunking);
     if (passages.length === 0) throw new DocumentRejectedError("document has no text to index");
   } catch (error) {
@@ -102,6 +108,7 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
       documentCount: new Set(passages.map((p) => p.documentId)).size,
       passageCount: passages.length,
       passagesKey,
+      notes,
       updatedAt: now,
       // A file holding one document carries what that document declares; a BEIR file's lines keep theirs.
       metadata: documents.length === 1 ? { ...documents[0]!.metadata, ...uploadMetadata } : uploadMetadata,
@@ -142,6 +149,7 @@ export async function rejectDocument(
         documentCount: existing?.documentCount ?? 0,
         passageCount: existing?.passageCount ?? 0,
         passagesKey: existing?.passagesKey ?? null,
+        notes: existing?.notes,
         updatedAt: deps.clock.now().toISOString(),
         metadata: existing?.metadata ?? {},
         chunkedAt: existing?.chunkedAt ?? null,

@@ -1,4 +1,4 @@
-import { isTerminal, keys, type Corpus } from "../domain.ts";
+import { corpusNameOf, isTerminal, keys, type Corpus } from "../domain.ts";
 import { ConcurrentUpdateError, ConflictError, NotFoundError } from "../errors.ts";
 import { runResources } from "../pipeline/names.ts";
 import type { BlobStore, Clock, Logger, ModelDeployer, PipelineRepository, SearchIndex } from "../ports.ts";
@@ -18,16 +18,17 @@ export interface DeleteCorpusDeps {
  * retired (their endpoints deleted), its objects (documents, passages, runs, judgments) and its state
  * removed. Refused with a ConflictError while a run is in progress. The corpus is marked as being
  * deleted first (no run starts and no upload is accepted from then on), so an interrupted deletion is
- * finished by asking again. With `tenant`, the corpus must be that tenant's.
+ * finished by asking again. `corpus` is the corpus id (see corpusIdFor); with `tenant`, the corpus must be
+ * that tenant's.
  */
 export async function deleteCorpus(deps: DeleteCorpusDeps, input: { corpus: string; tenant?: string }): Promise<{ runs: number; objects: number }> {
   let corpus: Corpus | null = null;
   for (let attempt = 0; attempt < 5 && !corpus?.deletingSince; attempt++) {
     const current = input.tenant === undefined ? await deps.repo.getCorpus(input.corpus) : await corpusForTenant(deps.repo, input.tenant, input.corpus);
-    if (!current) throw new NotFoundError(`corpus "${input.corpus}" not found`);
+    if (!current) throw new NotFoundError(`corpus "${corpusNameOf(input.corpus)}" not found`);
     const active = current.activeRunId ? await deps.repo.getRun(current.activeRunId) : null;
     if (active && !isTerminal(active.state)) {
-      throw new ConflictError(`corpus "${current.name}" has run ${active.id} in progress (${active.state}): delete it once the run has ended`);
+      throw new ConflictError(`corpus "${corpusNameOf(current.name)}" has run ${active.id} in progress (${active.state}): delete it once the run has ended`);
     }
     if (current.deletingSince) corpus = current;
     else {
@@ -38,7 +39,7 @@ export async function deleteCorpus(deps: DeleteCorpusDeps, input: { corpus: stri
       }
     }
   }
-  if (!corpus?.deletingSince) throw new ConcurrentUpdateError(`corpus "${input.corpus}" kept changing while its deletion began`);
+  if (!corpus?.deletingSince) throw new ConcurrentUpdateError(`corpus "${corpusNameOf(input.corpus)}" kept changing while its deletion began`);
   const runs = await deps.repo.listRuns(corpus.name);
   await deps.index.unserve(corpus.name);
   const versions = new Set([...runs.map((r) => runResources.indexVersion(r.id)), ...(await deps.repo.listIndexVersions(corpus.name)).map((v) => v.id)]);

@@ -1,4 +1,4 @@
-import type { Corpus, ServingSetup } from "../domain.ts";
+import { corpusNameOf, type Corpus, type ServingSetup } from "../domain.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Encoder, PipelineRepository, SearchFilter, SearchHit, SearchIndex, SearchMode } from "../ports.ts";
 import type { HybridWeights } from "../search/fusion.ts";
@@ -15,7 +15,7 @@ export const SEARCH_LIMITS = { maxQueryChars: 1000, maxK: 100 } as const;
 /** The corpus if it exists and belongs to the tenant; otherwise NotFoundError (never reveal other tenants' corpora). */
 export async function corpusForTenant(repo: PipelineRepository, tenant: string, name: string): Promise<Corpus> {
   const corpus = await repo.getCorpus(name);
-  if (!corpus || corpus.tenant !== tenant) throw new NotFoundError(`corpus "${name}" not found`);
+  if (!corpus || corpus.tenant !== tenant) throw new NotFoundError(`corpus "${corpusNameOf(name)}" not found`);
   return corpus;
 }
 
@@ -41,7 +41,7 @@ export async function searchCorpus(
   if (!Number.isInteger(input.k) || input.k < 1 || input.k > SEARCH_LIMITS.maxK) throw new ValidationError(`k: must be an integer from 1 to ${SEARCH_LIMITS.maxK}`);
   const corpus = await corpusForTenant(deps.repo, input.tenant, input.corpus);
   const version = await deps.index.servingVersion(corpus.name);
-  if (!version) throw new ConflictError(`corpus "${corpus.name}" has no search index yet: start a run first`);
+  if (!version) throw new ConflictError(`corpus "${corpusNameOf(corpus.name)}" has no search index yet: start a run first`);
   const serving = searchOf(corpus.servingSetup ?? { name: "hybrid", weights: { lexical: 0.4, sparse: 0.3, semantic: 0.3 } });
   const mode = input.mode ?? serving.mode;
   const weights = mode === "hybrid" && serving.mode === "hybrid" && corpus.servingSetup ? serving.weights : undefined;

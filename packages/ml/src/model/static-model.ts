@@ -7,10 +7,14 @@ export interface StaticModelConfig extends FeatureOptions {
   seed: number;
 }
 
-export const DEFAULT_MODEL_CONFIG: StaticModelConfig = { bucketBits: 17, bigrams: true, maxFeatures: 96, dims: 128, seed: 42 };
+/**
+ * Chosen on the development collections (BENCHMARKS.md): word pairs off — a query's pairs are mostly
+ * absent from the corpus, so their rows stay random and add only noise to its vector.
+ */
+export const DEFAULT_MODEL_CONFIG: StaticModelConfig = { bucketBits: 17, bigrams: false, maxFeatures: 96, dims: 128, seed: 42 };
 
 /**
- * A static-embedding model: hashed word and word-pair features, TF-IDF weighted, pooled through an
+ * A static-embedding model: hashed word (and optionally word-pair) features, TF-IDF weighted, pooled through an
  * embedding table and L2-normalised. With its random initialisation it is a random projection of
  * TF-IDF (cosines approximate TF-IDF cosines); training moves the table so queries land near passages.
  */

@@ -3,6 +3,7 @@ import { createRng } from "../rng.ts";
 import type { SparseVector } from "../text/features.ts";
 import { noDuplicateBatches } from "./batches.ts";
 import { mnrlLossAndGradients } from "./mnrl.ts";
+import { clozeCandidates, inverseClozePairs } from "./inverse-cloze.ts";
 
 export interface TrainOptions {
   epochs: number;
@@ -15,9 +16,15 @@ export interface TrainOptions {
   epsilon: number;
   /** Probability that a query found verbatim in its passage is removed from it (inverse-cloze training). */
   clozeMasking: number;
+  /**
+   * Inverse-cloze pairs drawn afresh each epoch from every passage that has training examples (passages
+   * without any, such as held-out ones, are never used): sentences per passage.
+   */
+  inverseCloze: number;
   seed: number;
 }
 
+/** Inverse cloze at 2 sentences per passage was chosen on the development collections (BENCHMARKS.md). */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   epochs: 2,
   batchSize: 128,
@@ -27,6 +34,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   beta2: 0.999,
   epsilon: 1e-8,
   clozeMasking: 0.9,
+  inverseCloze: 2,
   seed: 7,
 };
 
@@ -39,6 +47,8 @@ export interface TrainingExample {
 
 export interface TrainingStats {
   pairs: number;
+  /** Inverse-cloze pairs added each epoch (counted in `pairsPerSecond`). */
+  inverseClozePairs: number;
   epochs: number;
   steps: number;
   seconds: number;
@@ -51,9 +61,10 @@ export interface TrainingStats {
 }
 
 /**
- * Fine-tune a static-embedding model in place with MNRL over no-duplicate batches, in-batch negatives
- * plus mined hard negatives, and lazy (sparse) Adam: only the table rows a batch touches are updated.
- * Deterministic for a given seed. `onProgress` gets the fraction done and the running loss.
+ * Fine-tune a static-embedding model in place with MNRL over no-duplicate batches of the examples and
+ * of inverse-cloze pairs drawn each epoch from the examples' passages (`inverseCloze` per passage; no
+ * other passage is ever trained on), in-batch negatives plus mined hard negatives, and lazy (sparse)
+ * Adam: only the table rows a batch touches are updated. Deterministic for a given seed. `onProgress` gets the fraction done and the running loss.
  */
 export function trainStaticModel(
   model: StaticModel,
@@ -74,11 +85,11 @@ export function trainStaticModel(
     if (!f) passageFeatures.set(i, (f = model.features(passages[i]!)));
     return f;
   };
-  const prepared = examples.map((e, index) => {
+  type Prepared = { passageIndex: number; query: SparseVector; positive: SparseVector; negative?: SparseVector; negativeIndex?: number };
+  const prepared: Prepared[] = examples.map((e) => {
     const text = passages[e.passageIndex]!;
     const masked = e.query.length > 20 && text.includes(e.query) && rng.next() < o.clozeMasking;
     return {
-      index,
       passageIndex: e.passageIndex,
       query: model.features(e.query),
       positive: masked ? model.features(text.replace(e.query, " ")) : featuresOfPassage(e.passageIndex),
@@ -86,6 +97,14 @@ export function trainStaticModel(
       negativeIndex: e.negativeIndex,
     };
   });
+  const eligible = [...new Set(examples.map((e) => e.passageIndex))].sort((a, b) => a - b);
+  const eligibleSet = new Set(eligible);
+  const candidates = o.inverseCloze > 0 ? passages.map((p, i) => (eligibleSet.has(i) ? clozeCandidates(p) : [])) : [];
+  const clozePerEpoch = candidates.reduce((n, c) => n + (c.length < 2 ? 0 : Math.min(o.inverseCloze, c.length - 1)), 0);
+  const epochPairs = (): Prepared[] =>
+    o.inverseCloze > 0
+      ? [...prepared, ...inverseClozePairs(passages, candidates, eligible, o.inverseCloze, rng).map((c) => ({ passageIndex: c.passageIndex, query: model.features(c.query), positive: model.features(c.rest) }))]
+      : prepared;
 
   // Lazy Adam with a row-wise second moment (one scalar per table row, as in row-wise Adagrad for
   // embedding tables): half the memory traffic of element-wise Adam and one square root per row.
@@ -97,7 +116,7 @@ export function trainStaticModel(
   const touched: number[] = [];
   let step = 0;
   let lossFirst = 0, lossLast = 0;
-  const total = o.epochs * prepared.length;
+  const total = o.epochs * (prepared.length + clozePerEpoch);
   let done = 0;
 
   const accumulate = (features: SparseVector, g: Float32Array) => {
@@ -124,7 +143,7 @@ export function trainStaticModel(
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     let epochLoss = 0;
     let batches = 0;
-    for (const batch of noDuplicateBatches(prepared, o.batchSize, rng)) {
+    for (const batch of noDuplicateBatches(epochPairs(), o.batchSize, rng)) {
       const inBatch = new Set(batch.map((p) => p.passageIndex));
       const negatives = batch.filter((p) => p.negative && !inBatch.has(p.negativeIndex!));
       const queries = batch.map((p) => model.pool(p.query));
@@ -169,6 +188,7 @@ export function trainStaticModel(
   const seconds = (performance.now() - started) / 1000;
   return {
     pairs: examples.length,
+    inverseClozePairs: clozePerEpoch,
     epochs: o.epochs,
     steps: step,
     seconds,

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { Corpus, GenqEvent } from "@genq/core";
+import { testApp } from "../test-app.ts";
+
+const TIMING = { pollMs: 10, heartbeatMs: 120, retryMs: 2500 };
+
+/** Reads an SSE response until `until` holds for the text so far (or fails after 3 s). */
+function reader(res: Response) {
+  const r = res.body!.getReader();
+  let text = "";
+  return {
+    async until(pred: (text: string) => boolean): Promise<string> {
+      const deadline = Date.now() + 3000;
+      while (!pred(text)) {
+        if (Date.now() > deadline) throw new Error(`stream did not show it; got:\n${text}`);
+        const { value, done } = await r.read();
+        if (done) throw new Error(`stream ended:\n${text}`);
+        text += new TextDecoder().decode(value);
+      }
+      return text;
+    },
+    cancel: () => r.cancel(),
+  };
+}
+
+const corpus = (name: string, tenant: string, activeRunId: string | null): Corpus => ({ name, tenant, createdAt: "t", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId, version: 0 });
+const event = (seq: number, e: Omit<GenqEvent, "id" | "time">) => ({ seq, event: { ...e, id: `e${seq}`, time: "2026-01-01T00:00:00Z" } as GenqEvent });
+
+// The stream's wire format is the WHATWG HTML standard's Server-Sent Events
+// (https://html.spec.whatwg.org/multipage/server-sent-events.html): `retry:` sets the reconnection
+// delay, a line starting with ':' is a comment, `id:` becomes the Last-Event-ID of a reconnection.
+describe("the event stream", () => {
+  it("opens with retry:, reports each state change of the tenant's runs, heartbeats when quiet, and keeps other tenants' events out", async () => {
+    const { call, repo, feed, putRun } = testApp({ streamTiming: TIMING });
+    await repo.putCorpus(corpus("docs", "t1", "r1"), null);
+    await repo.putCorpus(corpus("other", "t2", null), null);
+    let run = await putRun({ id: "r1", state: "generating" });
+    const res = await call("/v1/events");
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const s = reader(res);
+    let text = await s.until((t) => t.includes('"state":"generating"'));
+    expect(text).toMatch(/^event: ready\ndata: \{"after":0\}\nretry: 2500\n\n/);
+
+    run = await repo.putRun({ ...run, state: "training", updatedAt: "2026-01-01T00:01:00Z", history: [{ at: "2026-01-01T00:01:00Z", from: "generating", to: "training", event: "queries.generated" }] }, run.version);
+    text = await s.until((t) => t.includes('"state":"training"'));
+    const progressed = text.split("\n\n").find((m) => m.includes('"state":"training"'))!;
+    expect(progressed.startsWith("event: run.progressed\ndata: ")).toBe(true);
+    expect(JSON.parse(progressed.split("data: ")[1]!)).toMatchObject({ type: "run.progressed", corpus: "docs", detail: { runId: "r1", state: "training", history: [{ from: "generating", to: "training" }] } });
+
+    text = await s.until((t) => t.includes(": heartbeat\n\n"));
+
+    feed.push(event(1, { type: "document.chunked", corpus: "other", detail: { path: "secret.md", contentHash: "h", documents: 1, passages: 1 } }));
+    feed.push(event(2, { type: "run.succeeded", corpus: "docs", detail: { runId: "r1", indexVersion: "v1", reportKey: "k" } }));
+    await repo.putRun({ ...run, state: "ready", updatedAt: "2026-01-01T00:02:00Z" }, run.version);
+    text = await s.until((t) => t.includes("event: run.succeeded") && t.includes('"state":"ready"'));
+    expect(text).toContain("id: 2\n");
+    expect(text).not.toContain("secret.md");
+    await s.cancel();
+  });
+
+  it("resumes after Last-Event-ID", async () => {
+    const { call, repo, feed } = testApp({ streamTiming: TIMING });
+    await repo.putCorpus(corpus("docs", "t1", null), null);
+    for (const seq of [1, 2, 3]) feed.push(event(seq, { type: "document.rejected", corpus: "docs", detail: { path: `f${seq}.bin`, reason: "binary" } }));
+    const s = reader(await call("/v1/events", { headers: { "last-event-id": "1" } }));
+    const text = await s.until((t) => t.includes("f3.bin"));
+    expect(text).not.toContain("f1.bin");
+    expect(text).toContain("f2.bin");
+    await s.cancel();
+  });
+
+  it("needs a key, and says where events go on a runtime without a stream", async () => {
+    const { call, deps } = testApp();
+    expect((await call("/v1/events", { key: null })).status).toBe(401);
+    delete deps.eventFeed;
+    expect((await call("/v1/events")).status).toBe(409);
+  });
+});
