@@ -12,10 +12,11 @@ export interface RankedSpan extends SpanCandidateFeatures {
 /** The features the calibrator weighs for a question's best span, in order (the first is a constant). */
 export const ANSWER_FEATURES = [
   "bias", "spanProbability", "margin", "sentenceCoverage", "contextCoverage", "foundInPassages", "missingTerm", "typeFit", "passageShare", "textShare",
+  "contextMissing",
 ] as const;
 
 const feature = (name: (typeof SPAN_FEATURES)[number]) => SPAN_FEATURES.indexOf(name);
-const SPAN = { sentenceCoverage: feature("sentenceCoverage"), contextCoverage: feature("contextCoverage"), typeFit: feature("typeFit") };
+const SPAN = { sentenceCoverage: feature("sentenceCoverage"), contextCoverage: feature("contextCoverage"), typeFit: feature("typeFit"), contextMissing: feature("contextMissing") };
 
 /** A fitted reader: span ranker weights, calibrator weights, an optional isotonic map and the threshold. */
 export interface ReaderWeights {
@@ -60,7 +61,7 @@ export function rankSpans(evidence: QuestionEvidence, weights: readonly number[]
  */
 export function answerFeatures(evidence: QuestionEvidence, ranked: readonly RankedSpan[], index = 0, textOf?: (c: SpanCandidateFeatures) => string): number[] {
   const span = ranked[index];
-  if (!span) return [1, 0, 0, 0, 0, evidence.foundInPassages, evidence.missingTerm, 0, 0, 0];
+  if (!span) return [1, 0, 0, 0, 0, evidence.foundInPassages, evidence.missingTerm, 0, 0, 0, 1];
   const passageShare = ranked.reduce((s, r) => s + (r.passageIndex === span.passageIndex ? r.probability : 0), 0);
   let textShare = span.probability;
   if (textOf) {
@@ -70,7 +71,7 @@ export function answerFeatures(evidence: QuestionEvidence, ranked: readonly Rank
   const f = span.features;
   return [
     1, span.probability, span.probability - span.rival, f[SPAN.sentenceCoverage]!, f[SPAN.contextCoverage]!, evidence.foundInPassages, evidence.missingTerm,
-    f[SPAN.typeFit]!, passageShare, textShare,
+    f[SPAN.typeFit]!, passageShare, textShare, f[SPAN.contextMissing]!,
   ];
 }
 

@@ -8,7 +8,7 @@ import { expectedAnswer, SHAPE_FEATURES, shapeFeatures, spanShape, type Expected
 export const SPAN_FEATURES = [
   "bias", "sentenceCoverage", "contextCoverage", "passageCoverage", "rank", "typeFit", "nextToFocus", "restatesQuestion",
   "restatesQuestionAsCode", "nearQuestionTerms", "length", "wholeSentence", "bestSentence", "acronym", "namesFocus", "tableColumn",
-  "termLine", "headingLead", "definesSubject", "rowKey", "restatedOnly", "leftWindow", "rightWindow", "bigrams",
+  "termLine", "headingLead", "definesSubject", "rowKey", "restatedOnly", "leftWindow", "rightWindow", "bigrams", "contextMissing",
   ...SHAPE_FEATURES,
 ] as const;
 
@@ -115,7 +115,9 @@ export function questionEvidence(question: string, passages: readonly Passage[])
       const sentence = coverage((t) => s.terms.has(t));
       const lead = si === 0 ? coverage((t) => headings[pi]!.has(t)) : 0;
       const bigrams = pairCoverage(s.seq);
-      return { pi, si, sentence, lead, bigrams, context: coverage(context), rankScore: sentence + 0.5 * coverage(context) + 0.05 / (1 + pi) };
+      // The heaviest question term the sentence's context lacks: a passage about something else shares the other words.
+      const missing = q.reduce((m, t) => (context(t) ? m : Math.max(m, weight.get(t)! / sum)), 0);
+      return { pi, si, sentence, lead, bigrams, missing, context: coverage(context), rankScore: sentence + 0.5 * coverage(context) + 0.05 / (1 + pi) };
     }),
   );
   const chosen = scored.filter((s) => s.context > 0).sort((a, b) => b.rankScore - a.rankScore).slice(0, SENTENCES_PER_QUESTION);
@@ -233,6 +235,7 @@ export function questionEvidence(question: string, passages: readonly Passage[])
           leftWindow,
           rightWindow,
           c.bigrams,
+          c.missing,
           ...shapeFeatures(expected, spanShape(text)),
         ],
       });
