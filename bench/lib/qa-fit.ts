@@ -85,7 +85,7 @@ const group = (e: QaExample) => ({ rows: e.evidence.candidates.map((c) => c.feat
 /** The best span under a ranker and the calibrator's view of it. */
 function bestOf(e: QaExample, ranker: readonly number[]): { span: RankedSpan | undefined; row: number[] } {
   const ranked = rankSpans(e.evidence, ranker, textOf(e));
-  return { span: ranked[0], row: answerFeatures(e.evidence, ranked, 0, textOf(e)) };
+  return { span: ranked[0], row: answerFeatures(e.evidence, ranked, 0) };
 }
 
 

@@ -7,6 +7,8 @@ export interface RankedSpan extends SpanCandidateFeatures {
   probability: number;
   /** The best share held by a candidate with a different text (0 when there is none). */
   rival: number;
+  /** The span's text, lower-cased, punctuation as spaces: spans with the same `norm` say the same thing. */
+  norm: string;
 }
 
 /** The features the calibrator weighs for a question's best span, in order (the first is a constant). */
@@ -40,7 +42,7 @@ export function rankSpans(evidence: QuestionEvidence, weights: readonly number[]
   evidence.candidates.forEach((c, i) => {
     const k = key(c);
     const held = best.get(k);
-    if (!held) best.set(k, { ...c, probability: shares[i]!, rival: 0 });
+    if (!held) best.set(k, { ...c, probability: shares[i]!, rival: 0, norm: "" });
     else {
       // The span keeps the features of its likeliest shape.
       if (shares[i]! > held.probability) Object.assign(held, { ...c, probability: held.probability, rival: 0 });
@@ -48,8 +50,8 @@ export function rankSpans(evidence: QuestionEvidence, weights: readonly number[]
     }
   });
   const ranked = [...best.values()].sort((a, b) => b.probability - a.probability);
-  const texts = ranked.map((r) => normalized(textOf(r)));
-  ranked.forEach((r, i) => (r.rival = ranked.find((o, j) => j !== i && texts[j] !== texts[i])?.probability ?? 0));
+  for (const r of ranked) r.norm = normalized(textOf(r));
+  ranked.forEach((r, i) => (r.rival = ranked.find((o, j) => j !== i && o.norm !== r.norm)?.probability ?? 0));
   return ranked;
 }
 
@@ -59,15 +61,11 @@ export function rankSpans(evidence: QuestionEvidence, weights: readonly number[]
  * passages mention the question's words at all, and how concentrated the ranker's belief is — in the
  * span's passage, and on its text wherever it occurs (support spread over unrelated passages is doubt).
  */
-export function answerFeatures(evidence: QuestionEvidence, ranked: readonly RankedSpan[], index = 0, textOf?: (c: SpanCandidateFeatures) => string): number[] {
+export function answerFeatures(evidence: QuestionEvidence, ranked: readonly RankedSpan[], index = 0): number[] {
   const span = ranked[index];
   if (!span) return [1, 0, 0, 0, 0, evidence.foundInPassages, evidence.missingTerm, 0, 0, 0, 1];
   const passageShare = ranked.reduce((s, r) => s + (r.passageIndex === span.passageIndex ? r.probability : 0), 0);
-  let textShare = span.probability;
-  if (textOf) {
-    const t = normalized(textOf(span));
-    textShare = ranked.reduce((s, r) => s + (r !== span && normalized(textOf(r)) === t ? r.probability : 0), span.probability);
-  }
+  const textShare = ranked.reduce((s, r) => s + (r.norm === span.norm ? r.probability : 0), 0);
   const f = span.features;
   return [
     1, span.probability, span.probability - span.rival, f[SPAN.sentenceCoverage]!, f[SPAN.contextCoverage]!, evidence.foundInPassages, evidence.missingTerm,
@@ -96,7 +94,7 @@ export function scoreSpans(evidence: QuestionEvidence, weights: ReaderWeights, t
   for (let i = 0; i < ranked.length && kept.length < limit; i++) {
     const span = ranked[i]!;
     if (kept.some((k) => k.passageIndex === span.passageIndex && k.start < span.end && span.start < k.end)) continue;
-    kept.push({ ...span, score: calibratedScore(weights, answerFeatures(evidence, ranked, i, textOf)) });
+    kept.push({ ...span, score: calibratedScore(weights, answerFeatures(evidence, ranked, i)) });
   }
   return kept;
 }

@@ -178,7 +178,8 @@ export function questionEvidence(question: string, passages: readonly Passage[])
         if (focusAt[i] && distance <= 2) nextToFocus = 1;
       });
       const text = p.text.slice(span.start, span.end);
-      const initials = text.split(/\s+/).map((w) => w.replace(/[^A-Za-z]/g, "").replace(/^([A-Z]+)[a-z].*$/, "$1").replace(/^([a-z]).*$/, "$1").toUpperCase()).join("");
+      // Only questions with an acronym need the span's initials ("Log Sequence Number" for LSN).
+      const initials = acronyms.length ? text.split(/\s+/).map((w) => w.replace(/[^A-Za-z]/g, "").replace(/^([A-Z]+)[a-z].*$/, "$1").replace(/^([a-z]).*$/, "$1").toUpperCase()).join("") : "";
       const isSentence = span.cls === "sentence" ? 1 : 0;
       const isCode = span.cls === "code" || span.cls === "list" || span.cls === "codeline" || span.cls === "term";
       // "the AS clause", "the lower function": the span names a thing and ends on the focus word.
