@@ -56,10 +56,11 @@ const WINDOW = 8;
 const TERM_LOOKBACK = 3;
 
 /**
- * Everything the reader knows about a question against its passages: the question's kind and focus,
- * every candidate span in the sentences that cover the question best, each with its span features,
- * and how much of the question the passages cover at all. Term weights are inverse sentence
- * frequencies within the given passages, so a question word no passage contains weighs most.
+ * Everything the reader knows about a question against its passages: the question's kind, focus and
+ * expected answer, every candidate span in the sentences that cover the question best (and the name on
+ * the term line such a sentence describes), each with its span features, and how much of the question
+ * the passages cover at all. Term weights are inverse sentence frequencies within the given passages, so
+ * a question word no passage contains weighs most.
  */
 export function questionEvidence(question: string, passages: readonly Passage[]): QuestionEvidence {
   const analysis = analyzeQuestion(question);
