@@ -60,7 +60,7 @@ export const QaRequest = z
 
 export const AnswerMetadataSchema = z
   .object({
-    model: z.string().openapi({ description: "the reader or model that answered", example: "genq-extractive-reader@1" }),
+    model: z.string().openapi({ description: "the reader or model that answered", example: "genq-extractive-reader@2" }),
     promptVersion: z.string().optional().openapi({ description: "the versioned prompt a generative model was given" }),
     latencyMs: z.number().openapi({ description: "time the reader or model took, in milliseconds" }),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).optional().openapi({ description: "tokens a hosted model read and wrote" }),

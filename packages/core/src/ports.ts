@@ -305,7 +305,7 @@ export interface TokenUsage {
 
 /** How an answer was produced: by what, with which prompt, how long it took and what it consumed. */
 export interface AnswerMetadata {
-  /** The reader or model that answered, e.g. "genq-extractive-reader@1" or "bedrock:amazon.nova-lite-v1:0". */
+  /** The reader or model that answered, e.g. "genq-extractive-reader@2" or "bedrock:amazon.nova-lite-v1:0". */
   model: string;
   /** The versioned prompt a generative model was given (prompts/), when there was one. */
   promptVersion?: string;
