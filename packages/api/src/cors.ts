@@ -24,6 +24,20 @@ export function parseOrigin(value: string): string {
   return url.origin;
 }
 
+/** A comma-separated list of origins (or `*`), each checked by `parseOrigin`; every problem is returned, none thrown. */
+export function parseOrigins(text: string): { origins: string[]; problems: string[] } {
+  const origins: string[] = [];
+  const problems: string[] = [];
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    try {
+      origins.push(parseOrigin(part));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return { origins, problems };
+}
+
 /**
  * CORS for the API: the console's own origin (the origin this server answers on) always, plus the
  * configured origins (none by default; `*` allows any). Preflights are answered before the key is

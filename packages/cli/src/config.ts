@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { parseOrigin } from "@genq/api";
+import { parseOrigins } from "@genq/api";
 import { DEFAULT_STAGE_DEADLINES, parseRetrainPolicy, parseStageDeadlines, type RetrainPolicy, type StageDeadlines } from "@genq/core";
 
 /** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
@@ -31,15 +31,9 @@ const HostSetting = z.string().refine((h) => isIP(h) !== 0 || /^(?=.{1,253}$)[a-
 
 /** Comma-separated origins (or `*`); each must be scheme, host and port only. */
 const OriginsSetting = z.string().transform((text, ctx): string[] => {
-  const out: string[] = [];
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
-    try {
-      out.push(parseOrigin(part));
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-    }
-  }
-  return out;
+  const { origins, problems } = parseOrigins(text);
+  for (const message of problems) ctx.addIssue({ code: "custom", message });
+  return origins;
 });
 
 /** Configuration of the local runtime, from flags and GENQ_* environment variables, parsed once. */

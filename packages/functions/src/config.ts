@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseRetrainPolicy } from "@genq/core";
-import { parseOrigin } from "@genq/api";
+import { parseOrigins } from "@genq/api";
 
 /** Environment of every genq Lambda function, validated once at cold start; all problems reported together. */
 export const FunctionConfig = z.object({
@@ -35,15 +35,9 @@ export const FunctionConfig = z.object({
   GENQ_DEFAULT_TENANT: z.string().min(1).default("default"),
   /** Origins (comma-separated, or `*`) whose browser scripts may call the API besides the console's own; none unless set. */
   GENQ_CORS_ORIGINS: z.string().default("").transform((text, ctx) => {
-    const out: string[] = [];
-    for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
-      try {
-        out.push(parseOrigin(part));
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }
-    return out;
+    const { origins, problems } = parseOrigins(text);
+    for (const message of problems) ctx.addIssue({ code: "custom", message });
+    return origins;
   }),
   GENQ_MAX_DOCUMENT_MB: z.coerce.number().positive().default(50),
   GENQ_QUERIES_PER_PASSAGE: z.coerce.number().int().min(1).max(10).default(3),
