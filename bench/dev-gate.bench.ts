@@ -39,6 +39,6 @@ for (const { name, rule, hasSparse } of RULES) {
     console.log(`| ${p.collection} | ${o.served.name} (${w.lexical}/${w.sparse}/${w.semantic}) | ${m("served")} | ${m("bm25")} | ${m("hybrid-untuned")} | ${m("hybrid")} | ${o.servedVsBm25.difference.toFixed(3)} (${o.servedVsBm25.pValue.toFixed(3)})${sig} |`);
   }
   const macro = (s: string, split: Split) => mean(outs.map(({ o }) => (o.real[s] ? mean(o.real[s]![split]) : NaN)));
-  const mm = (s: string) => f(macro(s, "validation"), macro(s, "test"));
+  const mm = (s: string) => (Number.isNaN(macro(s, "validation")) ? "—" : f(macro(s, "validation"), macro(s, "test")));
   console.log(`| **mean** | | **${mm("served")}** | ${mm("bm25")} | ${mm("hybrid-untuned")} | ${mm("hybrid")} | |`);
 }

@@ -25,9 +25,10 @@ import type { Setting, Split } from "./lib/dev-signals.ts";
 
 /** The pipeline's seed (GENQ_SEED) for query generation and training. */
 const base: Setting = { name: "default", model: { ...DEFAULT_MODEL_CONFIG, seed: 42 }, train: { ...DEFAULT_TRAIN_OPTIONS, seed: 42 }, querygen: { ...DEFAULT_QUERYGEN_OPTIONS, seed: 42 } };
-const variant = (name: string, change: { model?: Partial<Setting["model"]>; train?: Partial<Setting["train"]>; querygen?: Partial<Setting["querygen"]>; skipKinds?: string[] }): Setting => ({
+const variant = (name: string, change: { model?: Partial<Setting["model"]>; train?: Partial<Setting["train"]>; querygen?: Partial<Setting["querygen"]>; skipKinds?: string[]; soupSeeds?: number[] }): Setting => ({
   name,
   skipKinds: change.skipKinds,
+  soupSeeds: change.soupSeeds,
   model: { ...base.model, ...change.model },
   train: { ...base.train, ...change.train },
   querygen: { ...base.querygen, ...change.querygen },
@@ -38,11 +39,13 @@ const SETTINGS: Setting[] = [
   base,
   variant("seed43", { train: { seed: 43 } }),
   variant("epochs3", { train: { epochs: 3 } }),
-  variant("dims256", { model: { dims: 256 } }),
   variant("lr0.08", { train: { learningRate: 0.08 } }),
   variant("scale30", { train: { scale: 30 } }),
   variant("mask-headings", { train: { clozeMinChars: 1 } }),
   variant("ict3", { train: { inverseCloze: 3 } }),
+  variant("features160", { model: { maxFeatures: 160 } }),
+  variant("soup2", { soupSeeds: [42, 43] }),
+  variant("soup2-1epoch", { soupSeeds: [42, 43], train: { epochs: 1 } }),
 ];
 
 const chosen = process.env.SETTINGS ? SETTINGS.filter((s) => process.env.SETTINGS!.split(",").includes(s.name)) : SETTINGS;

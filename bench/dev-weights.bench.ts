@@ -40,4 +40,10 @@ const macro = (k: string, s: Split | "synValidation" | "synTest") => [...table.v
 const ranked = grid.map(key).sort((a, b) => macro(b, "validation") - macro(a, "validation"));
 console.log(`\nmacro mean over ${table.size} collections, best 15 weightings on real validation questions (real validation / test; synthetic validation / test):`);
 for (const k of ranked.slice(0, 15)) console.log(`  ${k}  ${macro(k, "validation").toFixed(3)} / ${macro(k, "test").toFixed(3)}   ${macro(k, "synValidation").toFixed(3)} / ${macro(k, "synTest").toFixed(3)}`);
+const best = (filter: (k: string) => boolean) => ranked.filter(filter)[0]!;
+const [lexOnly, withSparse, withTuned] = [(k: string) => k.endsWith("/0.0"), (k: string) => k.split("/")[1] === "0.0", (_k: string) => true];
+const report = (what: string, k: string) => console.log(`best ${what}: ${k}  ${macro(k, "validation").toFixed(3)} / ${macro(k, "test").toFixed(3)}`);
+report("BM25 + TF-IDF (hybrid-untuned)", best((k) => lexOnly(k) && !k.startsWith("0.0") && !k.startsWith("1.0")));
+report("BM25 + tuned (hybrid without TF-IDF, AWS)", best((k) => withSparse(k) && !k.startsWith("0.0") && !k.startsWith("1.0")));
+report("BM25 + TF-IDF + tuned (hybrid)", best((k) => withTuned(k) && !lexOnly(k) && !withSparse(k)));
 for (const k of ["1.0/0.0/0.0", "0.6/0.4/0.0", "0.5/0.5/0.0", "0.4/0.3/0.3"]) console.log(`  ${k}  ${macro(k, "validation").toFixed(3)} / ${macro(k, "test").toFixed(3)}   ${macro(k, "synValidation").toFixed(3)} / ${macro(k, "synTest").toFixed(3)}`);

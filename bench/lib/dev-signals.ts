@@ -24,6 +24,8 @@ export interface Setting {
   querygen: Partial<QueryGenOptions>;
   /** Kinds of synthetic query left out of training (to measure what each kind is worth). */
   skipKinds?: string[];
+  /** Train one model per seed from the same initialisation and average their tables (a model soup). */
+  soupSeeds?: number[];
 }
 
 export type Split = "validation" | "test";
@@ -87,7 +89,14 @@ export function prepareCollection(c: DevCollection, setting: Setting): PreparedC
   };
   const base: PreparedCollection["base"] = { validation: [], test: [] };
   for (const q of c.queries) base[splitOf(q.id)].push(baseRanking(q.text));
-  const training = trainStaticModel(model, texts, examples, { ...setting.train, seed: setting.train.seed ?? SEED });
+  const initial = setting.soupSeeds ? Float32Array.from(model.table) : null;
+  const training = trainStaticModel(model, texts, examples, { ...setting.train, seed: setting.soupSeeds?.[0] ?? setting.train.seed ?? SEED });
+  for (const seed of setting.soupSeeds?.slice(1) ?? []) {
+    const other = new StaticModel(model.config, model.idf, Float32Array.from(initial!));
+    trainStaticModel(other, texts, examples, { ...setting.train, seed });
+    for (let i = 0; i < model.table.length; i++) model.table[i]! += other.table[i]!;
+  }
+  if (setting.soupSeeds) for (let i = 0; i < model.table.length; i++) model.table[i]! /= setting.soupSeeds.length;
   const signals = createMemorySignals(passages.map((p, i) => ({ rowid: i, text: texts[i]!, vector: model.encode(texts[i]!) })));
   const toHits = (hits: ScoredIndex[]): SignalHit[] => hits.map((h) => ({ passageId: passages[h.index]!.id, documentId: passages[h.index]!.documentId, score: h.score }));
   const listsOf = (text: string): SignalLists => ({

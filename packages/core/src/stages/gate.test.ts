@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bootstrapDifference, bootstrapMean } from "../metrics/bootstrap.ts";
-import { weightGrid } from "./calibrate.ts";
+import { calibrateSetup, weightGrid, type SignalQuery } from "./calibrate.ts";
 import { chooseServingSetup, type ScoredSetup } from "./gate.ts";
 
 const setup = (name: ScoredSetup["setup"]["name"], perQuery: number[]): ScoredSetup => ({ setup: { name, weights: { lexical: 1, sparse: 0, semantic: 0 } }, perQuery });
@@ -63,6 +63,30 @@ describe("the quality gate", () => {
     const d = chooseServingSetup({ candidates: [setup("lexical", many(0.6)), setup("hybrid", many(0.82))], bm25: many(0.6), serving: { name: "serving", perQuery: many(0.8) }, minGain: 0.05, queries: 30 });
     expect(d.promote).toBe(false);
     expect(d.reason).toMatch(/gains less than the required 0.05/);
+  });
+});
+
+describe("calibration", () => {
+  const hits = (...docs: Array<[string, number]>) => docs.map(([d, score]) => ({ passageId: d, documentId: d, score }));
+  // BM25 and the tuned model agree: the preferred weights rank d1 first.
+  const agree: SignalQuery = { lists: { lexical: hits(["d1", 1], ["d2", 0.5], ["d3", 0]), sparse: null, semantic: hits(["d1", 1], ["d3", 0.5], ["d2", 0]) }, judgments: new Map([["d1", 1]]) };
+  // BM25 ranks d1 last, the tuned model first: only a tuned-heavy weighting finds it.
+  const disagree: SignalQuery = { lists: { lexical: hits(["d2", 1], ["d3", 0.5], ["d1", 0]), sparse: null, semantic: hits(["d1", 1], ["d3", 0.5], ["d2", 0]) }, judgments: new Map([["d1", 1]]) };
+
+  it("keeps the preferred weights unless the validation split shows a clear gain", () => {
+    const small = calibrateSetup("hybrid", [...Array.from({ length: 99 }, () => agree), disagree], false)!;
+    expect(small.setup.weights).toEqual({ lexical: 0.6, sparse: 0, semantic: 0.4 });
+    expect(small.validationNdcg).toBeCloseTo(0.995, 3);
+    const clear = calibrateSetup("hybrid", [agree, disagree], false)!;
+    expect(clear.setup.weights.semantic).toBeGreaterThan(clear.setup.weights.lexical);
+    expect(clear.validationNdcg).toBe(1);
+    const never = calibrateSetup("hybrid", [agree, disagree], false, { margin: 1 })!;
+    expect(never.setup.weights).toEqual({ lexical: 0.6, sparse: 0, semantic: 0.4 });
+  });
+
+  it("has no BM25 + TF-IDF setup where the runtime has no TF-IDF signal, and keeps single signals whole", () => {
+    expect(calibrateSetup("hybrid-untuned", [agree], false)).toBeNull();
+    expect(calibrateSetup("lexical", [disagree], false)!.setup.weights).toEqual({ lexical: 1, sparse: 0, semantic: 0 });
   });
 });
 
