@@ -55,6 +55,9 @@ function generatedStore() {
   const enc = new TextEncoder();
   const docKeys = (prefix: string, suffix: string) => Array.from({ length: DOCS }, (_, d) => `${prefix}d${d}.jsonl${suffix}`).filter((_, d) => count(d) > 0);
   const store: BlobStore = {
+    async deletePrefix() {
+      return 0;
+    },
     async put(key, body) {
       written.set(key, typeof body === "string" ? body.length : body.length);
     },

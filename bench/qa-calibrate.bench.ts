@@ -1,119 +1,104 @@
 /**
  * Fit the embedded reader on the QA *development* set (bench/qa/dev.jsonl; the test set is never read
- * here): the span ranker (listwise softmax over each question's candidate spans), the calibrator
- * (logistic regression: P(the best span overlaps a right answer), unanswerable questions count as
- * wrong) and the no-answer threshold, then write packages/ml/src/reader/reader-model.ts.
+ * here) and write packages/ml/src/reader/reader-model.ts: the span ranker (listwise softmax over each
+ * question's candidate spans), the calibrator (logistic regression: P(the best span overlaps a right
+ * answer), unanswerable questions count as wrong; optionally an isotonic map on top) and the no-answer
+ * threshold.
  *
- * The calibrator learns from out-of-fold ranker outputs (5 folds by question), and the threshold is
- * chosen on out-of-fold calibrated scores, so neither sees its own training data.
- * Run: npm run bench:qa-calibrate   (DRY=1 prints the development numbers without writing the model)
+ * First it reports the development numbers *cross-fitted by document*: each fold's pages are answered by a
+ * reader fitted on the other folds' pages only (and inside that fit, the calibrator learns from ranker
+ * outputs on pages the ranker did not see, the threshold from the calibrator's cross-fitted scores). That
+ * is the estimate of what the reader does on pages it was not fitted on — the situation of the test set.
+ *
+ * Run: npm run bench:qa-calibrate
+ *   DRY=1           report only, do not write the model
+ *   VERBOSE=1       every development question: cross-fitted answer, score, right or wrong
+ *   ISOTONIC=1      isotonic map on the calibrator's output;  RULE=targets  threshold by the worst margin
+ *                   over the targets instead of balanced accuracy;  FOLDS, RANKER_L2, CALIBRATOR_L2
+ *   GENQ_QA_DATA    a data folder where the examples pipeline already ran
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fitLogistic, fitSoftmaxRanker, sigmoid, dot } from "../packages/ml/src/reader/learn.ts";
-import { answerFeatures, rankSpans } from "../packages/ml/src/reader/ranking.ts";
-import { ANSWER_FEATURES, SPAN_FEATURES, questionEvidence, type QuestionEvidence } from "../packages/ml/src/reader/span-features.ts";
+import { ANSWER_FEATURES } from "../packages/ml/src/reader/ranking.ts";
+import { SPAN_FEATURES } from "../packages/ml/src/reader/span-features.ts";
 import { QA_PASSAGES } from "../packages/ml/src/reader/settings.ts";
 import { openQaCorpus } from "./lib/qa-harness.ts";
-import { loadQaSplit, locateGold, overlapsAnswer, tokenF1 } from "./lib/qa-set.ts";
+import { buildExample, crossFit, DEFAULT_SETTINGS, fitReader, summarize, type FitSettings, type Prediction, type QaExample } from "./lib/qa-fit.ts";
+import { loadQaSplit, locateGold } from "./lib/qa-set.ts";
 
-const FOLDS = 5;
+const env = process.env;
+const settings: FitSettings = {
+  folds: Number(env.FOLDS ?? DEFAULT_SETTINGS.folds),
+  rankerL2: Number(env.RANKER_L2 ?? DEFAULT_SETTINGS.rankerL2),
+  calibratorL2: Number(env.CALIBRATOR_L2 ?? DEFAULT_SETTINGS.calibratorL2),
+  isotonic: env.ISOTONIC ? env.ISOTONIC === "1" : DEFAULT_SETTINGS.isotonic,
+  thresholdRule: env.RULE === "targets" ? "targets" : env.RULE === "balanced" ? "balanced" : DEFAULT_SETTINGS.thresholdRule,
+};
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
 const corpus = await openQaCorpus();
 const items = loadQaSplit("dev");
 locateGold(items, corpus.passages);
-
-interface Example {
-  id: string;
-  answerable: boolean;
-  answers: string[];
-  evidence: QuestionEvidence;
-  texts: string[];
-  passageTexts: string[];
-  positive: boolean[];
-}
-const examples: Example[] = [];
-for (const item of items) {
-  const passages = await corpus.retrieve(item.question, QA_PASSAGES);
-  const evidence = questionEvidence(item.question, passages);
-  const texts = evidence.candidates.map((c) => passages[c.passageIndex]!.text.slice(c.start, c.end));
-  const positive = evidence.candidates.map((c, i) => item.answers.length > 0 && tokenF1(texts[i]!, item.answers) >= 0.5 && overlapsAnswer(c, item.answers, passages[c.passageIndex]!.text));
-  examples.push({ id: item.id, answerable: item.answers.length > 0, answers: item.answers, evidence, texts, passageTexts: passages.map((p) => p.text), positive });
-}
+const t0 = performance.now();
+const examples: QaExample[] = [];
+for (const item of items) examples.push(buildExample(item, await corpus.retrieve(item.question, QA_PASSAGES)));
 corpus.close();
+const tFeatures = performance.now() - t0;
 
-const group = (e: Example) => ({ rows: e.evidence.candidates.map((c) => c.features), positive: e.positive });
-const textOf = (e: Example) => (c: { passageIndex: number; start: number; end: number }) => e.passageTexts[c.passageIndex]!.slice(c.start, c.end);
-const best = (e: Example, weights: number[]) => rankSpans(e.evidence, weights, textOf(e))[0];
-const right = (e: Example, span: { passageIndex: number; start: number; end: number } | undefined) =>
-  Boolean(span && e.answerable && overlapsAnswer(span, e.answers, e.passageTexts[span.passageIndex]!));
-
-// Out-of-fold best spans and their calibrator rows.
-const oof: Array<{ e: Example; row: number[]; label: number; span: ReturnType<typeof best> }> = [];
-for (let f = 0; f < FOLDS; f++) {
-  const w = fitSoftmaxRanker(examples.filter((_, i) => i % FOLDS !== f).map(group));
-  examples.forEach((e, i) => {
-    if (i % FOLDS !== f) return;
-    const span = best(e, w);
-    oof.push({ e, span, row: span ? answerFeatures(e.evidence, span) : [1, 0, 0, 0, 0, e.evidence.foundInPassages, e.evidence.missingTerm, 0], label: right(e, span) ? 1 : 0 });
-  });
-}
-const ranker = fitSoftmaxRanker(examples.map(group));
-const calibrator = fitLogistic(oof.map((o) => o.row), oof.map((o) => o.label));
-
-// Cross-fitted calibrated scores choose the threshold.
-const scores = new Map<string, number>();
-for (let f = 0; f < FOLDS; f++) {
-  const train = oof.filter((_, i) => i % FOLDS !== f);
-  const w = fitLogistic(train.map((o) => o.row), train.map((o) => o.label));
-  oof.forEach((o, i) => i % FOLDS === f && scores.set(o.e.id, sigmoid(dot(w, o.row))));
-}
-const evaluate = (threshold: number) => {
-  let hasAns = 0, overlap = 0, noAns = 0, abstained = 0, f1 = 0;
-  for (const o of oof) {
-    const answered = scores.get(o.e.id)! >= threshold && o.span;
-    if (o.e.answerable) {
-      hasAns++;
-      if (answered && o.label) overlap++;
-      if (answered) f1 += tokenF1(textOf(o.e)(o.span!), o.e.answers);
-    } else {
-      noAns++;
-      if (!answered) abstained++;
-    }
+const t1 = performance.now();
+const preds = crossFit(examples, settings);
+const tCross = performance.now() - t1;
+const s = summarize(preds);
+const answerable = examples.filter((e) => e.answerable).length;
+console.log(`development set: ${examples.length} questions (${answerable} answerable, ${examples.length - answerable} unanswerable) on ${new Set(items.map((i) => i.document).filter(Boolean)).size} pages, ${QA_PASSAGES} passages each`);
+console.log(`settings: ${JSON.stringify(settings)}; candidates and features ${(tFeatures / 1000).toFixed(1)} s, cross-fitting ${(tCross / 1000).toFixed(1)} s`);
+console.log(`\ncross-fitted by document (${settings.folds} folds):`);
+console.log(`  answerable with an overlapping span ${pct(s.overlap)} · unanswerable abstained ${pct(s.abstain)} · F1 ${pct(s.f1)} · answerable abstained ${pct(s.answerableAbstained)} · best span right ${pct(s.bestRight)} · Brier ${s.brier.toFixed(4)}`);
+console.log(`  reliability: ${s.bands.map((b) => `${b.lo.toFixed(1)}–${b.hi.toFixed(1)}: n=${b.n} mean ${b.meanScore.toFixed(2)} right ${b.right.toFixed(2)}`).join(" | ")}`);
+const byType = new Map<string, Prediction[]>();
+for (const p of preds) byType.set(p.e.item.type, [...(byType.get(p.e.item.type) ?? []), p]);
+console.log(
+  `  by type (answerable: overlapping/asked; unanswerable: abstained/asked): ` +
+    [...byType.entries()]
+      .sort()
+      .map(([t, ps]) => {
+        const h = ps.filter((p) => p.e.answerable);
+        const n = ps.filter((p) => !p.e.answerable);
+        return `${t} ${h.filter((p) => p.answered && p.right).length}/${h.length}${n.length ? `, ${n.filter((p) => !p.answered).length}/${n.length}` : ""}`;
+      })
+      .join(" · "),
+);
+if (env.VERBOSE) {
+  for (const p of preds) {
+    const ok = p.e.answerable ? p.answered && p.right : !p.answered;
+    console.log(ok ? "✓" : "✗", p.e.item.id, p.e.item.type, p.answered ? "answered" : "abstained", p.score.toFixed(2), JSON.stringify(p.text.slice(0, 70)), p.e.answerable ? `← ${JSON.stringify(p.e.item.answers[0]!.slice(0, 50))}` : "(unanswerable)", "|", p.e.item.question);
   }
-  return { threshold, overlap: overlap / hasAns, abstain: abstained / noAns, f1: f1 / hasAns, balanced: (overlap / hasAns + abstained / noAns) / 2 };
-};
-const candidates = [...new Set([...scores.values()].map((s) => Math.round(s * 100) / 100))].sort((a, b) => a - b);
-const chosen = candidates.map(evaluate).reduce((a, b) => (b.balanced > a.balanced + 1e-9 ? b : a), evaluate(0.5));
-const threshold = chosen.threshold;
-
-// Reliability on the development set (cross-fitted scores): fraction right per score band.
-const bands = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
-const reliability = bands.slice(0, -1).map((lo, i) => {
-  const inBand = oof.filter((o) => scores.get(o.e.id)! >= lo && scores.get(o.e.id)! < bands[i + 1]!);
-  return { band: `${lo.toFixed(1)}–${Math.min(1, bands[i + 1]!).toFixed(1)}`, n: inBand.length, meanScore: inBand.reduce((s, o) => s + scores.get(o.e.id)!, 0) / (inBand.length || 1), right: inBand.reduce((s, o) => s + o.label, 0) / (inBand.length || 1) };
-});
-
-console.log("ranker", SPAN_FEATURES.map((f, i) => `${f}=${ranker[i]!.toFixed(2)}`).join(" "));
-console.log("calibrator", ANSWER_FEATURES.map((f, i) => `${f}=${calibrator[i]!.toFixed(2)}`).join(" "));
-console.log(`development set: ${examples.length} questions (${examples.filter((e) => e.answerable).length} answerable), ${QA_PASSAGES} passages each`);
-console.log(`candidate with a right span ranked first (out of fold): ${oof.filter((o) => o.label).length}/${examples.filter((e) => e.answerable).length}`);
-console.log(`threshold ${threshold}: answerable with an overlapping span ${(chosen.overlap * 100).toFixed(1)}%, unanswerable abstained ${(chosen.abstain * 100).toFixed(1)}%, F1 ${(chosen.f1 * 100).toFixed(1)}`);
-console.log("reliability (cross-fitted):", reliability.map((r) => `${r.band}: n=${r.n} mean ${r.meanScore.toFixed(2)} right ${r.right.toFixed(2)}`).join(" | "));
-if (process.env.VERBOSE) {
-  for (const o of oof) if (o.e.answerable) console.log(o.label ? "✓" : "✗", o.e.id, scores.get(o.e.id)!.toFixed(2), JSON.stringify(o.span ? textOf(o.e)(o.span).slice(0, 80) : null), "←", JSON.stringify(o.e.answers[0]));
-  for (const o of oof) if (!o.e.answerable) console.log(scores.get(o.e.id)! >= threshold ? "✗" : "✓", o.e.id, scores.get(o.e.id)!.toFixed(2), JSON.stringify(o.span ? textOf(o.e)(o.span).slice(0, 80) : null));
 }
 
-if (!process.env.DRY) {
-  const round = (ws: number[]) => ws.map((w) => Number(w.toFixed(4)));
+if (!env.DRY) {
+  const model = fitReader(examples, settings);
+  const round = (ws: readonly number[]) => ws.map((w) => Number(w.toFixed(4)));
   const file = join(import.meta.dirname, "../packages/ml/src/reader/reader-model.ts");
+  const content = {
+    version: 2,
+    fittedOn: { split: "dev", questions: examples.length, answerable, crossFitted: { overlap: Number(s.overlap.toFixed(4)), abstain: Number(s.abstain.toFixed(4)) } },
+    spanFeatures: SPAN_FEATURES,
+    ranker: round(model.ranker),
+    answerFeatures: ANSWER_FEATURES,
+    calibrator: round(model.calibrator),
+    isotonic: model.isotonic ? { thresholds: round(model.isotonic.thresholds), values: round(model.isotonic.values) } : null,
+    threshold: model.threshold,
+  };
   writeFileSync(
     file,
     `// Generated by \`npm run bench:qa-calibrate\` from bench/qa/dev.jsonl (the development set); do not edit by hand.\n` +
-      `// Ranker: listwise softmax over candidate spans. Calibrator: logistic regression, P(the span overlaps a right\n` +
-      `// answer) on out-of-fold ranker outputs. Threshold: best balanced accuracy on cross-fitted scores.\n\n` +
+      `// Ranker: listwise softmax over candidate spans. Calibrator: logistic regression, P(the best span overlaps a right\n` +
+      `// answer), learnt from ranker outputs on pages the ranker was not fitted on${model.isotonic ? ", then an isotonic map" : ""}. Threshold: chosen on\n` +
+      `// cross-fitted scores (${settings.thresholdRule === "balanced" ? "best balanced accuracy" : "best worst margin over the targets"}). fittedOn.crossFitted: the development numbers cross-fitted by document.\n\n` +
       `/** The embedded reader's fitted weights, in the order of SPAN_FEATURES and ANSWER_FEATURES. */\n` +
-      `export const READER_MODEL = ${JSON.stringify({ version: 1, fittedOn: { split: "dev", questions: examples.length, answerable: examples.filter((e) => e.answerable).length }, spanFeatures: SPAN_FEATURES, ranker: round(ranker), answerFeatures: ANSWER_FEATURES, calibrator: round(calibrator), threshold }, null, 2)} as const;\n`,
+      `export const READER_MODEL = {\n${Object.entries(content).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`).join("\n")}\n} as const;\n`,
   );
-  console.log(`wrote ${file}`);
+  console.log(`\nranker ${SPAN_FEATURES.map((f, i) => `${f}=${model.ranker[i]!.toFixed(2)}`).join(" ")}`);
+  console.log(`calibrator ${ANSWER_FEATURES.map((f, i) => `${f}=${model.calibrator[i]!.toFixed(2)}`).join(" ")}`);
+  console.log(`threshold ${model.threshold}; wrote ${file}`);
 }

@@ -45,6 +45,7 @@ export function functionEnvironment(r: ResourceNames, s: StageSettings): Record<
     GENQ_EMBEDDING_DIMENSIONS: String(s.embeddingDimensions),
     GENQ_QUERIES_PER_PASSAGE: String(s.queryGeneration.queriesPerPassage),
     GENQ_EPOCHS: String(s.training.epochs),
+    GENQ_RETRAIN_AFTER: s.retrainAfter,
     ...(s.rag.bedrockModelId ? { GENQ_BEDROCK_MODEL_ID: s.rag.bedrockModelId } : {}),
   };
 }

@@ -69,6 +69,8 @@ export async function deploy(stage: string) {
     api: gateway.url,
     bucket: bucket.name,
     bus: bus.name,
+    // The table the API keys live in: `GENQ_TABLE=<table> npm run keys:aws -- create --tenant NAME`.
+    table: table.name,
     deadLetters: deadLetters.url,
     qaEndpoint: readerEndpoint ?? "none (embedded reader)",
     estimatedIdleCostUsdPerMonth: estimateIdleCost(settings).totalUsdPerMonth,

@@ -55,6 +55,8 @@ export const StageSettings = z
     reconcileEveryMinutes: z.number().int().min(1).max(1440),
     /** RAG on Amazon Bedrock (Converse API): off unless a stage names a model or inference profile that supports tool use. */
     rag: z.object({ bedrockModelId: z.string().regex(/^[\w.:-]+$/, "a Bedrock model or inference-profile id, e.g. amazon.nova-lite-v1:0").optional() }).default({}),
+    /** A corpus retrains by itself once its serving index holds this much it was not trained on: `20%`, `500` passages, or off. */
+    retrainAfter: z.string().regex(/^(off|\d+(\.\d+)?%|\d+)$/, "a share of untrained passages such as 20%, a number of passages such as 500, or off").default("off"),
   })
   .superRefine((s, ctx) => {
     if (processorOrNull(s.training?.instanceType) === "cpu") {

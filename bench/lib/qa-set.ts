@@ -2,7 +2,7 @@
  * The QA benchmark's question sets (bench/qa/*.jsonl): loading, validation against the shipped examples,
  * gold spans located in the pipeline's passages, and SQuAD-style scoring (exact match, token F1).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Passage } from "@genq/core";
 
@@ -33,12 +33,34 @@ export interface GoldSpan {
   end: number;
 }
 
+/**
+ * The split a page of the examples belongs to: the pages alternate in file order, test first (the 1st, 3rd,
+ * 5th… page are test pages, the 2nd, 4th… development pages), so no page serves both sets.
+ */
+export function splitOfDocument(document: string, pages: readonly string[] = examplePages()): QaSplit {
+  const at = pages.indexOf(document);
+  if (at < 0) throw new Error(`${document} is not a page of the examples`);
+  return at % 2 === 0 ? "test" : "dev";
+}
+
+let pageList: string[] | undefined;
+const examplePages = () => (pageList ??= readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".html")).sort());
+
+/**
+ * Load a split's questions, refusing malformed lines, answerable questions without their evidence, and any
+ * question whose page belongs to the other split (so a test page never leaks into development).
+ */
 export function loadQaSplit(split: QaSplit): QaItem[] {
+  const ids = new Set<string>();
   return readFileSync(join(QA_DIR, `${split}.jsonl`), "utf8").trim().split("\n").map((line, i) => {
     const item = JSON.parse(line) as QaItem;
-    if (!item.id || !item.question || !Array.isArray(item.answers)) throw new Error(`${split}.jsonl line ${i + 1}: id, question and answers are required`);
-    if (item.answers.length && (!item.document || !item.evidence)) throw new Error(`${split}.jsonl line ${i + 1}: an answerable question needs document and evidence`);
-    if (!item.answers.length && !item.why) throw new Error(`${split}.jsonl line ${i + 1}: an unanswerable question needs why`);
+    const where = `${split}.jsonl line ${i + 1}`;
+    if (!item.id || !item.question || !Array.isArray(item.answers)) throw new Error(`${where}: id, question and answers are required`);
+    if (ids.has(item.id)) throw new Error(`${where}: duplicate id ${item.id}`);
+    ids.add(item.id);
+    if (item.answers.length && (!item.document || !item.evidence)) throw new Error(`${where}: an answerable question needs document and evidence`);
+    if (!item.answers.length && !item.why) throw new Error(`${where}: an unanswerable question needs why`);
+    if (item.document && splitOfDocument(item.document) !== split) throw new Error(`${where}: ${item.document} is a ${splitOfDocument(item.document)} page; ${split} questions come from ${split} pages only`);
     return item;
   });
 }

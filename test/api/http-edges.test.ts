@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createApp, type ApiDeps } from "@genq/api";
-import { corpusIdFor, silentLogger, startRun, systemClock, type BlobStore, type Generator, type Logger, type Reader } from "@genq/core";
+import { corpusIdFor, deleteCorpus, silentLogger, startRun, systemClock, type BlobStore, type Generator, type Logger, type Reader } from "@genq/core";
 import { createFolderBlobStore } from "@genq/local";
 import { memoryBlobStore, memoryBus, memoryRepository, scriptedSearchIndex } from "../../packages/core/src/testing/memory-ports.ts";
 import { tempDir } from "../e2e-local/helpers.ts";
@@ -14,12 +14,14 @@ const KEYS: Record<string, string> = { "key-local": "local", "key-b": "b", "key-
 function appWith(blobs: BlobStore, options: { logger?: Logger; maxBodyBytes?: number } = {}) {
   const repo = memoryRepository();
   const events = memoryBus();
+  const index = scriptedSearchIndex(() => []);
   const deps: ApiDeps = {
-    repo, blobs, events, index: scriptedSearchIndex(() => []), clock: systemClock, logger: options.logger ?? silentLogger,
+    repo, blobs, events, index, clock: systemClock, logger: options.logger ?? silentLogger,
     encoderFor: async () => ({ dimensions: 2, encode: async (texts) => texts.map(() => new Float32Array([1, 0])) }),
     reader, generator,
     authenticate: async (key) => KEYS[key] ?? null,
     startRun: (input) => startRun({ repo, events, clock: systemClock, logger: silentLogger, stages: {} as never }, input),
+    deleteCorpus: (input) => deleteCorpus({ repo, blobs, index, deployer: { retire: async () => {} }, clock: systemClock, logger: silentLogger }, input),
     limits: { maxUploadBytes: 1000, maxBodyBytes: options.maxBodyBytes },
     defaultTenant: "local",
     metrics: { queueDepth: async () => 7, deadLetters: async () => 2 },
@@ -106,6 +108,31 @@ describe("corpus names per tenant", () => {
     expect(runs.status).toBe(202);
     expect(((await runs.json()) as { corpus: string }).corpus).toBe("docs");
   });
+
+  it("lists, deletes documents and deletes corpora by the tenant's own names, never another tenant's", async () => {
+    const { call, blobs } = appWith(memoryBlobStore());
+    const bId = corpusIdFor("b", "docs", "local");
+    expect((await call("/v1/corpora/docs/documents", { body: { path: "a.md", content: "# A" }, key: "key-b" })).status).toBe(202);
+    expect((await call("/v1/corpora/docs/documents", { body: { path: "a.md", content: "# A" } })).status).toBe(202);
+    expect((await call("/v1/corpora/docs/documents", { key: "key-b" })).status).toBe(200);
+    expect((await call("/v1/corpora/docs/runs", { key: "key-b" })).status).toBe(200);
+    expect((await call("/v1/corpora/docs/documents", { key: "key-c" })).status).toBe(404);
+
+    // Tenant b deletes its document and then its corpus; the local tenant's corpus of the same name stays.
+    expect((await call("/v1/corpora/docs/documents/a.md", { method: "DELETE", key: "key-b" })).status).toBe(200);
+    expect(await blobs.head(`corpora/${bId}/docs/a.md`)).toBeNull();
+    expect(await blobs.head("corpora/docs/docs/a.md")).not.toBeNull();
+    const missing = await call("/v1/corpora/docs/documents/a.md", { method: "DELETE", key: "key-b" });
+    expect(missing.status).toBe(404);
+    expect((await problemOf(missing)).detail).toBe('document "a.md" not found in corpus "docs"');
+    expect((await call("/v1/corpora/docs", { method: "DELETE", key: "key-c" })).status).toBe(404);
+    const deleted = await call("/v1/corpora/docs", { method: "DELETE", key: "key-b" });
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toMatchObject({ corpus: "docs" });
+    expect((await call("/v1/corpora/docs", { key: "key-b" })).status).toBe(404);
+    expect((await call("/v1/corpora/docs")).status).toBe(200);
+    expect(await blobs.head("corpora/docs/docs/a.md")).not.toBeNull();
+  });
 });
 
 describe("server operations", () => {
@@ -183,6 +210,7 @@ describe("server operations", () => {
     const app = createApp({
       repo, blobs: memoryBlobStore(), events: memoryBus(), index: scriptedSearchIndex(() => []), clock: systemClock, logger: silentLogger,
       encoderFor: async () => { throw new Error("unused"); }, reader, generator, authenticate: async () => "local", startRun: async () => { throw new Error("unused"); },
+      deleteCorpus: async () => { throw new Error("unused"); },
       limits: { maxUploadBytes: 10 }, defaultTenant: "local", eventFeed: { after: async () => [], last: async () => 0 },
     });
     const res = await app.request("/v1/events", { headers: { authorization: "Bearer k" } });

@@ -12,7 +12,7 @@ import { documentEventPattern, pipelineEventPattern, publicEventPattern, sagemak
 import { buildAwsDeps } from "../../packages/functions/src/aws-deps.ts";
 import { createAwsHttpApp } from "../../packages/functions/src/http-app.ts";
 import { createPipelineEventsHandler } from "../../packages/functions/src/pipeline-events.ts";
-import { createS3ObjectCreatedHandler } from "../../packages/functions/src/s3-object-created.ts";
+import { createS3ObjectEventsHandler } from "../../packages/functions/src/s3-object-events.ts";
 import { createSageMakerStateChangeHandler } from "../../packages/functions/src/sagemaker-state-change.ts";
 import { collectFinishedTransform } from "../../packages/functions/src/transform-completion.ts";
 import { startDynamoDbLocal, startS3rver, type Emulator } from "../contracts/emulators.ts";
@@ -38,6 +38,7 @@ const ROLE = "arn:aws:iam::123456789012:role/genq-sagemaker";
 const KEY = "gq_e2e_key";
 const apiEvent = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/events/apigateway-v2-request.json"), "utf8")) as APIGatewayProxyEventV2;
 const s3Created = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/events/s3-eventbridge-object-created.json"), "utf8")) as BusEvent & { detail: { object: Record<string, unknown>; bucket: { name: string } } };
+const s3Deleted = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/events/s3-eventbridge-object-deleted.json"), "utf8")) as BusEvent & { detail: { object: Record<string, unknown>; bucket: { name: string } } };
 
 let s3rver: Emulator;
 let dynamo: Emulator;
@@ -80,11 +81,11 @@ beforeAll(async () => {
   );
   await deps.apiKeys.register(KEY, "default");
   const handlerDeps = async () => deps.handlerDeps;
-  const ingest = createS3ObjectCreatedHandler(handlerDeps);
+  const ingest = createS3ObjectEventsHandler(handlerDeps);
   const sagemakerHandler = createSageMakerStateChangeHandler(handlerDeps, (d, job) => collectFinishedTransform({ ...deps.pipeline, ...d }, job));
   const pipeline = createPipelineEventsHandler(handlerDeps);
   bus.rules.push(
-    { name: "DocumentEvents", bus: "default", pattern: documentEventPattern(BUCKET), target: (e) => ingest(e as never) },
+    { name: "DocumentEvents", bus: "default", pattern: documentEventPattern(BUCKET), target: (e) => ingest(e) },
     { name: "SageMakerStateChanges", bus: "default", pattern: sagemakerStateChangePattern(), target: (e) => sagemakerHandler(e) },
     { name: "PipelineEvents", bus: BUS, pattern: pipelineEventPattern(), target: (e) => pipeline(e) },
     { name: "PublicEvents", bus: BUS, pattern: publicEventPattern(), target: async () => {} },
@@ -196,4 +197,20 @@ describe("the AWS pipeline end to end, offline", () => {
     const search = await call("POST", "/v1/corpora/pg/search", { query: "partial index", k: 3 });
     expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).toContain("indexes-partial.html");
   }, 240_000);
+
+  it("a document deleted from the bucket leaves the serving index through the same ingest function, without a run", async () => {
+    const runsBefore = (await deps.handlerDeps.repo.listRuns("pg")).length;
+    const key = "corpora/pg/docs/indexes-partial.html";
+    await deps.handlerDeps.blobs.delete(key);
+    bus.emit("default", { ...s3Deleted, time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), resources: [`arn:aws:s3:::${BUCKET}`], detail: { ...s3Deleted.detail, bucket: { name: BUCKET }, object: { key, sequencer: `${Date.now()}` } } });
+    await settle();
+    expect(await deps.handlerDeps.repo.getDocument("pg", "indexes-partial.html")).toBeNull();
+    const search = await call("POST", "/v1/corpora/pg/search", { query: "partial index", k: 10 });
+    expect(search.status).toBe(200);
+    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).not.toContain("indexes-partial.html");
+    const listed = await call("GET", "/v1/corpora/pg/documents?limit=100");
+    expect((listed.body as { documents: Array<{ path: string }> }).documents.map((d) => d.path)).not.toContain("indexes-partial.html");
+    expect((await deps.handlerDeps.repo.listRuns("pg")).length).toBe(runsBefore);
+    expect(bus.deadLetters).toEqual([]);
+  }, 120_000);
 });

@@ -34,7 +34,7 @@ const single = (q: Json, name: string): [string, unknown] => {
 };
 
 /**
- * Evaluates the query DSL genq and its tests use, over one index: match_all, term, terms, match,
+ * Evaluates the query DSL genq and its tests use, over one index: match_all, term, terms, prefix, ids, match,
  * multi_match (best_fields, most_fields), bool (must, filter, should, must_not) and knn (the k-NN
  * plugin's `{"knn": {field: {vector, k, filter}}}`, exact, scored as the lucene engine scores
  * cosinesimil: (1 + cos) / 2). Text is scored with BM25 (k1 1.2, b 0.75, Lucene's idf). Refusals are
@@ -156,6 +156,18 @@ export function createEvaluator(view: IndexView) {
           out.set(id, must.length || should.length ? score : 0);
         }
         return out;
+      }
+      case "prefix": {
+        // Term-level prefix query on a keyword (opensearch.org/docs/latest/query-dsl/term/prefix/): `{field: "p"}` or `{field: {value}}`.
+        const [field, value] = single(body, "prefix");
+        const wanted = String(value && typeof value === "object" ? (value as Json).value : value);
+        const out: Scores = new Map();
+        for (const d of view.docs) if (asArray(d.source[field]).some((x) => typeof x === "string" && x.startsWith(wanted))) out.set(d.id, 1);
+        return out;
+      }
+      case "ids": {
+        const values = new Set(asArray(body.values).map(String));
+        return new Map(view.docs.filter((d) => values.has(d.id)).map((d) => [d.id, 1]));
       }
       case "knn":
         return knn(body);

@@ -134,6 +134,49 @@ export async function startOpenSearchStandIn(o: { users?: Record<string, string>
     return { took: 1, errors: items.some((it) => Object.values(it).some((v) => (v as Json).error)), items };
   };
 
+  /**
+   * A composite aggregation of terms sources (opensearch.org/docs/latest/aggregations/bucket/composite/):
+   * buckets for every combination of the sources' values in ascending order, `size` at a time after
+   * `after`; documents missing a value are left out unless its source asks for `missing_bucket` (null key,
+   * first). `after_key` is the last bucket's key.
+   */
+  const composite = (docs: Json[], spec: Json) => {
+    const sources = (spec.sources as Json[]).map((s) => {
+      const [name, def] = Object.entries(s)[0]!;
+      const terms = (def as Json).terms as Json | undefined;
+      if (!terms) throw illegalArgument(`composite source [${name}] must be a terms source here`);
+      return { name, field: String(terms.field), missing: terms.missing_bucket === true };
+    });
+    const keys = new Map<string, Record<string, string | null>>();
+    for (const doc of docs) {
+      let combos: Array<Record<string, string | null>> = [{}];
+      for (const src of sources) {
+        const values = asList(doc[src.field]).map(String);
+        if (!values.length && !src.missing) combos = [];
+        combos = combos.flatMap((c) => (values.length ? values : [null]).map((v) => ({ ...c, [src.name]: v })));
+      }
+      for (const c of combos) keys.set(JSON.stringify(sources.map((s) => c[s.name])), c);
+    }
+    const cmp = (a: Record<string, string | null>, b: Record<string, string | null>) => {
+      for (const s of sources) {
+        const x = a[s.name] ?? null, y = b[s.name] ?? null;
+        if (x === y) continue;
+        if (x === null) return -1;
+        if (y === null) return 1;
+        return x < y ? -1 : 1;
+      }
+      return 0;
+    };
+    const after = spec.after as Record<string, string | null> | undefined;
+    const sorted = [...keys.values()].sort(cmp).filter((k) => !after || cmp(k, after) > 0);
+    const page = sorted.slice(0, Number(spec.size ?? 10));
+    const count = (k: Record<string, string | null>) => docs.filter((d) => sources.every((s) => (k[s.name] === null ? !asList(d[s.field]).length : asList(d[s.field]).map(String).includes(k[s.name]!)))).length;
+    return { ...(page.length ? { after_key: page[page.length - 1] } : {}), buckets: page.map((key) => ({ key, doc_count: count(key) })) };
+  };
+  const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+  /** The ids a query matches in an index's refreshed documents. */
+  const matching = (index: Index, query: Json) => createEvaluator({ name: index.name, fields: index.fields, docs: [...index.visible].map(([id, source]) => ({ id, source })) }).evaluate(query);
+
   const search = (target: string, body: Json, pipelineId: string | undefined) => {
     // SearchPipelineService.resolvePipeline: a named pipeline that does not exist is refused before the search.
     const pipeline = pipelineId ? pipelines.get(pipelineId) : undefined;
@@ -158,7 +201,13 @@ export async function startOpenSearchStandIn(o: { users?: Record<string, string>
     const source = body._source as { excludes?: string[]; includes?: string[] } | boolean | undefined;
     const hl = body.highlight as { fields?: Record<string, { fragment_size?: number }>; pre_tags?: string[]; post_tags?: string[] } | undefined;
     const page = hits.slice(Number(body.from ?? 0), Number(body.from ?? 0) + size);
+    const aggs = Object.entries((body.aggs ?? body.aggregations ?? {}) as Json).map(([name, spec]) => {
+      const c = (spec as Json).composite as Json | undefined;
+      if (!c) throw illegalArgument(`aggregation [${name}]: only composite aggregations are supported here`);
+      return [name, composite(hits.map((h) => h.index.visible.get(h.id)!), c)] as const;
+    });
     return {
+      ...(aggs.length ? { aggregations: Object.fromEntries(aggs) } : {}),
       took: 1, timed_out: false, _shards: { total: targets.length, successful: targets.length, skipped: 0, failed: 0 },
       hits: {
         total: { value: hits.length, relation: "eq" }, max_score: hits[0]?.score ?? null,
@@ -225,6 +274,24 @@ export async function startOpenSearchStandIn(o: { users?: Record<string, string>
     }
     if (a === "_refresh" || b === "_refresh") return ((b ? [mustIndex(a!)] : [...indices.values()]).forEach(refresh), { body: { _shards: { total: 1, successful: 1, failed: 0 } } });
     if (b === "_search") return { body: search(a!, json, query.get("search_pipeline") ?? undefined) };
+    if (b === "_count") {
+      const q = (json.query ?? { match_all: {} }) as Json;
+      return { body: { count: resolve(a!).reduce((n, index) => n + matching(index, q).size, 0), _shards: { total: 1, successful: 1, skipped: 0, failed: 0 } } };
+    }
+    if (b === "_delete_by_query" && method === "POST") {
+      // Delete by query deletes what a refresh made visible and refreshes afterwards only when asked
+      // (opensearch.org/docs/latest/api-reference/document-apis/delete-by-query/).
+      if (!json.query) throw new OpenSearchError(400, "action_request_validation_exception", "Validation Failed: 1: query is missing;");
+      let deleted = 0;
+      for (const index of resolve(a!)) {
+        for (const id of matching(index, json.query as Json).keys()) {
+          if (index.docs.delete(id)) deleted++;
+        }
+        if (["true", "wait_for"].includes(query.get("refresh") ?? "")) refresh(index);
+        else scheduleRefresh(index);
+      }
+      return { body: { took: 1, timed_out: false, total: deleted, deleted, batches: 1, version_conflicts: 0, noops: 0, failures: [] } };
+    }
     if (b === "_mapping" && method === "GET") {
       const index = mustIndex(a!);
       return { body: { [index.name]: { mappings: { _meta: index.meta, properties: Object.fromEntries(Object.entries(index.fields).map(([k, f]) => [k, Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined))])) } } } };

@@ -47,5 +47,17 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>) 
       await store.put("corpora/a/docs/my notes/café.txt", "x");
       expect((await store.list("corpora/a/docs/my notes/")).map((b) => b.key)).toEqual(["corpora/a/docs/my notes/café.txt"]);
     });
+
+    it("keeps an object's user metadata until the object is written again, and deletes a whole folder", async () => {
+      const store = await make();
+      await store.put("corpora/a/docs/m.md", "x", { metadata: { team: "ops" } });
+      expect((await store.head("corpora/a/docs/m.md"))?.metadata).toEqual({ team: "ops" });
+      await store.put("corpora/a/docs/m.md", "y");
+      expect((await store.head("corpora/a/docs/m.md"))?.metadata).toBeUndefined();
+      for (const k of ["corpora/a/docs/1.md", "corpora/a/runs/r/x.json", "corpora/ab/docs/2.md"]) await store.put(k, k);
+      expect(await store.deletePrefix("corpora/a/")).toBe(3);
+      expect((await store.list("corpora/")).map((b) => b.key)).toEqual(["corpora/ab/docs/2.md"]);
+      expect(await store.deletePrefix("corpora/a/")).toBe(0);
+    });
   });
 }

@@ -2,11 +2,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "@genq/core";
-import { createFolderBlobStore, createSqliteApiKeys, createSqliteOutbox, createSqlitePipelineRepository, openDatabase } from "@genq/local";
-import { apiKeysContract } from "./api-keys.contract.ts";
+import { createFolderBlobStore, createSqliteApiKeys, createSqliteOutbox, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase } from "@genq/local";
 import { blobStoreContract } from "./blob-store.contract.ts";
 import { eventBusContract, type EventBusUnderTest } from "./event-bus.contract.ts";
 import { pipelineRepositoryContract } from "./pipeline-repository.contract.ts";
+import { searchIndexContract } from "./search-index.contract.ts";
+import { apiKeysContract } from "./api-keys.contract.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "genq-contract-"));
 
@@ -26,17 +27,5 @@ function sqliteBus(path: string, clock: { t: number }): EventBusUnderTest {
 }
 eventBusContract("sqlite outbox", async () => sqliteBus(join(tmp(), "genq.db"), { t: Date.parse("2026-01-01T00:00:00Z") }));
 
-apiKeysContract("sqlite", async () => {
-  const keys = createSqliteApiKeys(openDatabase(join(tmp(), "genq.db")));
-  return {
-    create: async (tenant) => {
-      const key = keys.create(tenant);
-      return { id: keys.idOf(key), key, createdAt: keys.list(tenant).find((k) => k.id === keys.idOf(key))!.createdAt };
-    },
-    register: async (key, tenant) => keys.register(key, tenant),
-    tenantOf: async (key) => keys.tenantOf(key),
-    list: async (tenant) => keys.list(tenant),
-    revoke: async (tenant, id) => keys.revoke(tenant, id),
-    idOf: keys.idOf,
-  };
-});
+searchIndexContract("sqlite", async () => createSqliteSearchIndex(openDatabase(join(tmp(), "genq.db"))));
+apiKeysContract("sqlite", async () => createSqliteApiKeys(openDatabase(join(tmp(), "genq.db"))).store());

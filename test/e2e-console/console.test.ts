@@ -126,9 +126,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in a real browser", () =
     expect(await query.locator("tfoot").textContent()).toMatch(/first expected/);
     expect(await query.locator("p.expected code").count()).toBeGreaterThan(0);
     await page.getByLabel("Find a query in the drill-down").fill(text.slice(0, 12));
-    await expect.poll(() => report.locator("details.query:not([hidden])").count()).toBeGreaterThanOrEqual(1);
-    const shown = await report.locator("details.query:not([hidden]) .query-text").allTextContents();
-    for (const t of shown) expect(t.toLowerCase()).toContain(text.slice(0, 12).toLowerCase());
+    // The filter applies on input, a moment after the fill: wait until every query still shown matches it.
+    const needle = text.slice(0, 12).toLowerCase();
+    const shownTexts = () => report.locator("details.query:not([hidden]) .query-text").allTextContents();
+    await expect.poll(async () => (await shownTexts()).every((t) => t.toLowerCase().includes(needle))).toBe(true);
+    expect((await shownTexts()).length).toBeGreaterThanOrEqual(1);
     await query.scrollIntoViewIfNeeded();
     await shoot(page, "5-report-drill-down");
     const download = page.waitForEvent("download");

@@ -1,7 +1,6 @@
 import { cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keys } from "@genq/core";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { runPipeline, waitForRun } from "../../packages/cli/src/run-command.ts";
@@ -95,7 +94,7 @@ describe("the life of a corpus", () => {
     const crashed = await run({ ingest: false });
     expect(crashed.state).toBe("failed");
     expect(crashed.reason).toContain("generating failed:");
-    expect(crashed.reason).toContain(keys.passages("pg", doc.contentHash));
+    expect(crashed.reason).toContain(doc.passagesKey!);
     expect(await search("partial index")).toContain("indexes-partial.html");
     const next = await run();
     expect(next.state).toBe("ready");

@@ -6,6 +6,7 @@ import { errorResponse, problemResponse, validationResponse } from "./errors.ts"
 import { registerOpenApi } from "./openapi.ts";
 import { registerOperations } from "./operations.ts";
 import { registerCorpusRoutes } from "./routes/corpora.ts";
+import { registerDocumentRoutes } from "./routes/documents.ts";
 import { registerEventRoutes, type StreamTiming } from "./routes/events.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerReportRoutes } from "./routes/reports.ts";
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps, options: { streamTiming?: StreamTiming 
 
   registerSearchRoutes(app, deps);
   registerCorpusRoutes(app, deps);
+  registerDocumentRoutes(app, deps);
   registerUploadRoutes(app, deps);
   registerEventRoutes(app, deps, options.streamTiming);
   registerReportRoutes(app, deps);

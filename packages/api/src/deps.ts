@@ -1,5 +1,5 @@
 import type { MetricsSource } from "./metrics.ts";
-import type { BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
+import type { ApiKeyStore, BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
 
 /** A position in the event stream and the event there. */
 export interface FeedItem {
@@ -24,6 +24,8 @@ export interface ApiDeps {
   /** The tenant an API key belongs to, or null for an unknown key. */
   authenticate(apiKey: string): Promise<string | null>;
   startRun(input: { tenant: string; corpus: string }): Promise<Run>;
+  /** Delete a tenant's corpus with everything it owns (the runtime's deployer retires its models). */
+  deleteCorpus(input: { tenant: string; corpus: string }): Promise<{ runs: number; objects: number }>;
   /** genq's stage events in order (the local stand-in for subscribing to the event bus); absent where the runtime has none. */
   eventFeed?: { after(seq: number, limit: number): Promise<FeedItem[]>; last(): Promise<number> };
   /**
@@ -42,14 +44,10 @@ export interface ApiDeps {
   corsOrigins?: readonly string[];
 }
 
-/** A tenant's API keys as the HTTP API manages them. A key is visible once, when made; an id names it afterwards. */
-export interface ApiKeyAdmin {
-  list(tenant: string): Promise<Array<{ id: string; createdAt: string }>>;
-  create(tenant: string): Promise<{ id: string; key: string; createdAt: string }>;
-  /** Revoke one of the tenant's keys; false when the tenant has no key with that id. */
-  revoke(tenant: string, id: string): Promise<boolean>;
-  /** The id of a key (how the caller's own key is recognised in the list). */
-  idOf(key: string): string;
-}
+/**
+ * A tenant's API keys as the HTTP API manages them (the ApiKeyStore port, less what only authentication
+ * needs). A key is visible once, when made; an id names it afterwards.
+ */
+export type ApiKeyAdmin = Pick<ApiKeyStore, "list" | "create" | "revoke" | "idOf">;
 
 export type AppEnv = { Variables: { tenant: string; apiKey: string; requestId: string } };

@@ -4,10 +4,20 @@ import { SEARCH_LIMITS, SEARCH_MODES } from "@genq/core";
 export const CorpusParam = z.object({ corpus: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be 1-63 lower-case letters, digits or '-'").openapi({ param: { name: "corpus", in: "path" }, example: "examples" }) });
 export const RunParam = z.object({ run: z.string().min(1).max(100).openapi({ param: { name: "run", in: "path" } }) });
 
+const MetadataValues = z.union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(100)]);
+const MetadataKey = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, "metadata keys are 1-64 lower-case letters, digits, '_', '.', ':' or '-'");
+
 export const Filter = z
-  .object({ sourcePath: z.string().max(1000).optional(), documentId: z.string().max(1000).optional() })
+  .object({
+    sourcePath: z.string().max(1000).optional(),
+    sourcePathPrefix: z.string().min(1).max(1000).optional().openapi({ description: "passages of documents whose path starts with this, e.g. a folder `guides/`", example: "guides/" }),
+    documentId: z.string().max(1000).optional(),
+    metadata: z.record(MetadataKey, MetadataValues).optional().openapi({ description: "every key must match; a list matches any of its values", example: { team: "ops", tags: ["backup", "wal"] } }),
+  })
   .strict()
   .openapi("Filter");
+
+export const MetadataSchema = z.record(z.string(), z.union([z.string(), z.array(z.string())])).openapi("Metadata", { description: "the document's key/value metadata" });
 
 const query = z.string().min(1).max(SEARCH_LIMITS.maxQueryChars);
 export const SearchRequest = z
@@ -21,7 +31,7 @@ export const SearchRequest = z
   .openapi("SearchRequest");
 
 export const PassageSchema = z
-  .object({ id: z.string(), corpus: z.string(), documentId: z.string(), sourcePath: z.string(), title: z.string(), text: z.string(), ordinal: z.number() })
+  .object({ id: z.string(), corpus: z.string(), documentId: z.string(), sourcePath: z.string(), title: z.string(), text: z.string(), ordinal: z.number(), metadata: MetadataSchema.optional() })
   .openapi("Passage");
 
 export const SearchResponse = z
@@ -37,6 +47,7 @@ export const SearchResponse = z
         score: z.number(),
         scores: z.object({ lexical: z.number().optional(), semantic: z.number().optional(), sparse: z.number().optional() }),
         highlights: z.array(z.string()),
+        metadata: MetadataSchema.optional(),
       }),
     ),
   })
@@ -49,7 +60,7 @@ export const QaRequest = z
 
 export const AnswerMetadataSchema = z
   .object({
-    model: z.string().openapi({ description: "the reader or model that answered", example: "genq-extractive-reader@1" }),
+    model: z.string().openapi({ description: "the reader or model that answered", example: "genq-extractive-reader@2" }),
     promptVersion: z.string().optional().openapi({ description: "the versioned prompt a generative model was given" }),
     latencyMs: z.number().openapi({ description: "time the reader or model took, in milliseconds" }),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).optional().openapi({ description: "tokens a hosted model read and wrote" }),
@@ -97,9 +108,15 @@ export const UploadRequest = z
     path: z.string().min(1).max(1000).openapi({ example: "guides/intro.md" }),
     content: z.string(),
     encoding: z.enum(["utf8", "base64"]).default("utf8"),
+    metadata: z.record(MetadataKey, MetadataValues).optional().openapi({ description: "key/value metadata of the document (over what its header declares); searches filter on it", example: { team: "ops" } }),
   })
   .strict()
   .openapi("UploadRequest");
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ param: { name: "limit", in: "query" } }),
+  cursor: z.string().min(1).max(2000).optional().openapi({ param: { name: "cursor", in: "query" }, description: "the `next` of the previous page" }),
+});
 
 export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi("Error");
 
@@ -113,3 +130,5 @@ export const errors = {
   404: { description: "unknown corpus or run (or another tenant's)", content: { "application/json": { schema: ErrorSchema } } },
   409: { description: "not possible in the current state", content: { "application/json": { schema: ErrorSchema } } },
 } as const;
+
+export const RunSummarySchema = z.object({ id: z.string(), state: z.string(), reason: z.string().nullable(), createdAt: z.string(), updatedAt: z.string() }).openapi("RunSummary");

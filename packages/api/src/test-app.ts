@@ -27,17 +27,20 @@ export function testApp(options: { corsOrigins?: string[]; streamTiming?: Stream
     startRun: async () => {
       throw new Error("not in these tests");
     },
+    deleteCorpus: async () => {
+      throw new Error("not in these tests");
+    },
     eventFeed: { after: async (seq, limit) => feed.filter((f) => f.seq > seq).slice(0, limit), last: async () => feed.at(-1)?.seq ?? 0 },
     limits: { maxUploadBytes: 1024 * 1024 },
     defaultTenant: "t1",
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.withKeys === false ? {} : {
       apiKeys: {
-        list: async (tenant) => [...keys].filter(([, v]) => v.tenant === tenant).map(([k, v]) => ({ id: idOf(k), createdAt: v.createdAt })),
+        list: async (tenant) => [...keys].filter(([, v]) => v.tenant === tenant).map(([k, v]) => ({ id: idOf(k), tenant, createdAt: v.createdAt })),
         create: async (tenant) => {
           const key = `gq_test_${++made}`;
           keys.set(key, { tenant, createdAt: new Date().toISOString() });
-          return { id: idOf(key), key, createdAt: keys.get(key)!.createdAt };
+          return { id: idOf(key), tenant, key, createdAt: keys.get(key)!.createdAt };
         },
         revoke: async (tenant, id) => {
           const hit = [...keys].find(([k, v]) => v.tenant === tenant && idOf(k) === id);

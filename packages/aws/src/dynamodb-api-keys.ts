@@ -1,22 +1,27 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ApiKeyInfo, ApiKeyStore } from "@genq/core";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 const idOfHash = (h: string) => h.slice(0, 16);
+const ID = /^[0-9a-f]{16}$/;
 
 /**
  * API keys mapped to tenants in the pipeline table (item `APIKEY#<sha256>`); keys themselves are never
  * stored. Each key is also filed under its tenant in the table's `gsi1` (`APIKEYS#<tenant>`, sorted by
  * creation) so a tenant's keys can be listed and revoked by id (the first 16 hex digits of the hash).
- * Keys written by hand without that index entry still authenticate but are not listed.
+ * Keys written by hand without that index entry still authenticate but are not listed. Lookups are
+ * strongly consistent reads, so a revoked key is refused from the next request on (an eventually
+ * consistent GetItem may return the item for a while after it was deleted: DynamoDB developer guide,
+ * "Read consistency").
  */
-export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string) {
-  const put = async (key: string, tenant: string): Promise<string> => {
+export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string): ApiKeyStore {
+  const put = async (key: string, tenant: string): Promise<ApiKeyInfo> => {
     const h = hash(key);
     const createdAt = new Date().toISOString();
     await doc.send(new PutCommand({ TableName: table, Item: { pk: `APIKEY#${h}`, sk: "APIKEY", tenant, createdAt, gsi1pk: `APIKEYS#${tenant}`, gsi1sk: `${createdAt}#${h}` } }));
-    return createdAt;
+    return { id: idOfHash(h), tenant, createdAt };
   };
   const hashes = async (tenant: string): Promise<Array<{ hash: string; createdAt: string }>> => {
     const out: Array<{ hash: string; createdAt: string }> = [];
@@ -29,35 +34,34 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
     return out;
   };
   return {
-    async tenantOf(key: string): Promise<string | null> {
-      const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY" } }));
+    async tenantOf(key) {
+      const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY" }, ConsistentRead: true }));
       return (out.Item?.tenant as string | undefined) ?? null;
     },
-    /** Accept a key chosen elsewhere for a tenant. */
-    async register(key: string, tenant: string): Promise<void> {
-      await put(key, tenant);
+    async register(key, tenant) {
+      return put(key, tenant);
     },
-    /** Make a new key for a tenant; the only time the key itself is visible. */
-    async create(tenant: string): Promise<{ id: string; key: string; createdAt: string }> {
+    async create(tenant) {
       const key = `gq_${randomBytes(24).toString("base64url")}`;
-      return { id: idOfHash(hash(key)), key, createdAt: await put(key, tenant) };
+      return { ...(await put(key, tenant)), key };
     },
     /** A tenant's keys by id, oldest first (the index is eventually consistent: a key made a moment ago may be missing). */
-    async list(tenant: string): Promise<Array<{ id: string; createdAt: string }>> {
-      return (await hashes(tenant)).map((k) => ({ id: idOfHash(k.hash), createdAt: k.createdAt }));
+    async list(tenant) {
+      return (await hashes(tenant)).map((k) => ({ id: idOfHash(k.hash), tenant, createdAt: k.createdAt }));
     },
     /** Revoke a tenant's key by id: deleted only if it still belongs to that tenant. False when there is none. */
-    async revoke(tenant: string, id: string): Promise<boolean> {
-      const found = (await hashes(tenant)).find((k) => idOfHash(k.hash) === id);
-      if (!found) return false;
+    async revoke(tenant, id) {
+      if (!ID.test(id)) return false;
+      const found = (await hashes(tenant)).filter((k) => idOfHash(k.hash) === id);
+      if (found.length !== 1) return false;
       try {
-        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `APIKEY#${found.hash}`, sk: "APIKEY" }, ConditionExpression: "tenant = :t", ExpressionAttributeValues: { ":t": tenant } }));
+        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `APIKEY#${found[0]!.hash}`, sk: "APIKEY" }, ConditionExpression: "tenant = :t", ExpressionAttributeValues: { ":t": tenant } }));
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === "ConditionalCheckFailedException") return false;
         throw error;
       }
     },
-    idOf: (key: string) => idOfHash(hash(key)),
+    idOf: (key) => idOfHash(hash(key)),
   };
 }

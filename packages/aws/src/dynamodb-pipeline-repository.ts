@@ -1,6 +1,9 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, type PipelineRepository } from "@genq/core";
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  ConcurrentUpdateError, Corpus, DocumentRecord, IndexVersion, ModelVersion, Run, decodeCursor, documentContribution, encodeCursor, pageLimit, runResources, type DocumentStats,
+  type PageRequest, type PipelineRepository,
+} from "@genq/core";
 import type { z } from "zod";
 
 /**
@@ -10,6 +13,7 @@ import type { z } from "zod";
  * |-----------------|--------------------|------------------|------------------------|--------------------------|
  * | corpus          | CORPUS#<name>      | CORPUS           | TENANT#<tenant>        | CORPUS#<name>            |
  * | document        | CORPUS#<name>      | DOC#<path>       | —                      | —                        |
+ * | document counts | CORPUS#<name>      | STATS            | —                      | —                        |
  * | run             | RUN#<id>           | RUN              | —                      | —                        |
  * | run (listing)   | CORPUS#<name>      | RUN#<createdAt>#<id> | —                  | —                        |
  * | model version   | MODEL#<id>         | MODEL            | —                      | —                        |
@@ -23,7 +27,10 @@ import type { z } from "zod";
  * `ingesting` or let a second run start. A run is therefore written twice in one transaction — by id,
  * and as a listing item in its corpus's partition — with the compare-and-set on the item by id.
  * Compare-and-set is a ConditionExpression on `version` (or `attribute_not_exists(pk)` on create); a
- * failed condition or a conflicting transaction becomes ConcurrentUpdateError.
+ * failed condition or a conflicting transaction becomes ConcurrentUpdateError. A document is written
+ * (or deleted) in one transaction with an ADD to its corpus's counts item, by the difference between the
+ * record it replaces — read first, and guaranteed to be the one replaced by the version condition — and
+ * the new one, so the counts stay exact without listing documents.
  */
 export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, table: string): PipelineRepository {
   const get = async <T>(schema: z.ZodType<T>, pk: string, sk: string): Promise<T | null> => {
@@ -80,6 +87,65 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
   const put = async (item: Record<string, unknown>) => {
     await doc.send(new PutCommand({ TableName: table, Item: item }));
   };
+  const after = (page: PageRequest) => (page.cursor === undefined ? null : decodeCursor(page.cursor, (p): p is { after: string } => typeof (p as { after?: unknown })?.after === "string").after);
+  /**
+   * One page of a partition's items under a sort-key prefix, read strongly consistent. A Query's Limit
+   * counts items read, and one response stops at 1 MB (DynamoDB API reference, Query), so it reads on
+   * until it holds one item more than the page, which tells whether another page follows.
+   */
+  const pageOf = async <T>(schema: z.ZodType<T>, pk: string, prefix: string, page: PageRequest, newestFirst: boolean, status?: string): Promise<{ items: T[]; sks: string[]; more: boolean }> => {
+    const limit = pageLimit(page);
+    const from = after(page);
+    const items: T[] = [];
+    const sks: string[] = [];
+    let start: Record<string, unknown> | undefined = from === null ? undefined : { pk, sk: `${prefix}${from}` };
+    do {
+      const out = await doc.send(new QueryCommand({
+        TableName: table, KeyConditionExpression: "pk = :k AND begins_with(sk, :p)", ExpressionAttributeValues: { ":k": pk, ":p": prefix, ...(status ? { ":s": status } : {}) },
+        // A filter applies after Limit items are read, so a filtered page may come back short: read on.
+        ...(status ? { FilterExpression: "body.#status = :s", ExpressionAttributeNames: { "#status": "status" } } : {}),
+        ExclusiveStartKey: start, Limit: limit + 1 - items.length, ScanIndexForward: !newestFirst, ConsistentRead: true,
+      }));
+      for (const item of out.Items ?? []) {
+        items.push(schema.parse(item.body));
+        sks.push(String(item.sk).slice(prefix.length));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && items.length <= limit);
+    return { items: items.slice(0, limit), sks: sks.slice(0, limit), more: items.length > limit };
+  };
+  /** Write or delete a document together with the ADD that moves its corpus's counts by the difference. */
+  const documentTransaction = async (corpus: string, write: Record<string, unknown>, before: DocumentRecord | null, after: DocumentRecord | null, expected: number | null) => {
+    const a = documentContribution(after);
+    const b = documentContribution(before);
+    const fields = Object.keys(a) as Array<keyof DocumentStats>;
+    const update = {
+      Update: {
+        TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: "STATS" },
+        UpdateExpression: `ADD ${fields.map((f) => `#${f} :${f}`).join(", ")}`,
+        ExpressionAttributeNames: Object.fromEntries(fields.map((f) => [`#${f}`, f])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map((f) => [`:${f}`, a[f] - b[f]])),
+      },
+    };
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: [write, update] as never }));
+    } catch (error) {
+      if (lostRace(error)) throw new ConcurrentUpdateError(`document of corpus "${corpus}" changed since version ${expected}`, { cause: error });
+      throw error;
+    }
+  };
+  /** Delete items by key, 25 per BatchWriteItem, sending again what DynamoDB left unprocessed. */
+  const deleteKeys = async (keysToDelete: Array<{ pk: string; sk: string }>) => {
+    for (let i = 0; i < keysToDelete.length; i += 25) {
+      let requests: Record<string, unknown[]> | undefined = { [table]: keysToDelete.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+      for (let attempt = 0; requests && Object.keys(requests).length; attempt++) {
+        if (attempt > 8) throw new Error("DynamoDB kept leaving deletions unprocessed");
+        if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+        requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+  };
 
   return {
     getCorpus: (name) => get(Corpus, `CORPUS#${name}`, "CORPUS"),
@@ -95,12 +161,56 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
       return out.sort((a, b) => a.name.localeCompare(b.name));
     },
     putCorpus: (c, expected) => cas({ pk: `CORPUS#${c.name}`, sk: "CORPUS" }, { gsi1pk: `TENANT#${c.tenant}`, gsi1sk: `CORPUS#${c.name}` }, c, expected),
+    async deleteCorpus(name) {
+      // The corpus's partition holds the corpus, its documents and its runs' listing items; runs, their
+      // models and the index versions live under their own keys.
+      const partition: Array<{ pk: string; sk: string }> = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(new QueryCommand({ TableName: table, KeyConditionExpression: "pk = :k", ExpressionAttributeValues: { ":k": `CORPUS#${name}` }, ExclusiveStartKey: start, ConsistentRead: true }));
+        for (const item of out.Items ?? []) partition.push({ pk: String(item.pk), sk: String(item.sk) });
+        start = out.LastEvaluatedKey;
+      } while (start);
+      const runIds = partition.filter((k) => k.sk.startsWith("RUN#")).map((k) => k.sk.slice(k.sk.indexOf("#", "RUN#".length + 1) + 1));
+      const indexes = await query(IndexVersion, { index: "gsi1", key: "gsi1pk", value: `CORPUS#${name}#INDEXES` });
+      await deleteKeys([
+        ...runIds.flatMap((id) => [{ pk: `RUN#${id}`, sk: "RUN" }, { pk: `MODEL#${runResources.modelId(id)}`, sk: "MODEL" }]),
+        ...indexes.map((i) => ({ pk: `INDEX#${i.id}`, sk: "INDEX" })),
+        ...partition.filter((k) => k.sk !== "CORPUS"),
+      ]);
+      // The corpus item goes last: a deletion cut short is finished by deleting the corpus again.
+      await deleteKeys(partition.filter((k) => k.sk === "CORPUS"));
+    },
     getDocument: (corpus, path) => get(DocumentRecord, `CORPUS#${corpus}`, `DOC#${path}`),
     listDocuments: (corpus) => query(DocumentRecord, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "DOC#" }),
-    putDocument: (d, expected) => cas({ pk: `CORPUS#${d.corpus}`, sk: `DOC#${d.path}` }, {}, d, expected),
+    putDocument: async (d, expected) => {
+      const old = expected === null ? null : await get(DocumentRecord, `CORPUS#${d.corpus}`, `DOC#${d.path}`);
+      const next = { ...d, version: expected === null ? 0 : expected + 1 };
+      await documentTransaction(d.corpus, { Put: { TableName: table, Item: { pk: `CORPUS#${d.corpus}`, sk: `DOC#${d.path}`, version: next.version, body: next }, ...condition(expected) } }, old, next, expected);
+      return next;
+    },
+    async documentStats(corpus) {
+      const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: "STATS" }, ConsistentRead: true }));
+      const item = out.Item ?? {};
+      return { files: Number(item.files ?? 0), chunkedFiles: Number(item.chunkedFiles ?? 0), rejectedFiles: Number(item.rejectedFiles ?? 0), documents: Number(item.documents ?? 0), passages: Number(item.passages ?? 0) };
+    },
+    async listDocumentsPage(corpus, page) {
+      const { items, more } = await pageOf(DocumentRecord, `CORPUS#${corpus}`, "DOC#", page, false, page.status);
+      return { items, next: more ? encodeCursor({ after: items[items.length - 1]!.path }) : null };
+    },
+    async deleteDocument(corpus, path, expected) {
+      const old = await get(DocumentRecord, `CORPUS#${corpus}`, `DOC#${path}`);
+      if (!old || old.version !== expected) throw new ConcurrentUpdateError(`document "${corpus}/${path}" changed since version ${expected} (or is gone)`);
+      const del = { Delete: { TableName: table, Key: { pk: `CORPUS#${corpus}`, sk: `DOC#${path}` }, ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expected } } };
+      await documentTransaction(corpus, del, old, null, expected);
+    },
     getRun: (id) => get(Run, `RUN#${id}`, "RUN"),
     // The listing items sort by creation time, then id: the order runs were started in.
     listRuns: (corpus) => query(Run, { key: "pk", value: `CORPUS#${corpus}`, skPrefix: "RUN#" }),
+    async listRunsPage(corpus, page) {
+      const { items, sks, more } = await pageOf(Run, `CORPUS#${corpus}`, "RUN#", page, true);
+      return { items, next: more ? encodeCursor({ after: sks[sks.length - 1]! }) : null };
+    },
     putRun: (r, expected) => cas({ pk: `RUN#${r.id}`, sk: "RUN" }, {}, r, expected, [{ pk: `CORPUS#${r.corpus}`, sk: `RUN#${r.createdAt}#${r.id}` }]),
     putModelVersion: (m) => put({ pk: `MODEL#${m.id}`, sk: "MODEL", body: m }),
     getModelVersion: (id) => get(ModelVersion, `MODEL#${id}`, "MODEL"),

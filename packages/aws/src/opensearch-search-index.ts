@@ -1,5 +1,8 @@
 import type { Client } from "@opensearch-project/opensearch";
-import { DEFAULT_HYBRID_WEIGHTS, NotFoundError, ValidationError, type HybridWeights, type Passage, type SearchFilter, type SearchHit, type SearchIndex } from "@genq/core";
+import {
+  DEFAULT_HYBRID_WEIGHTS, NotFoundError, ValidationError, metadataTerms, type HybridWeights, type IndexItem, type Metadata, type Passage, type SearchFilter, type SearchHit,
+  type SearchIndex,
+} from "@genq/core";
 
 const CANDIDATES = 100;
 const PIPELINE = "genq-hybrid";
@@ -21,14 +24,22 @@ interface Source {
   text: string;
   ordinal: number;
   tenant: string;
+  revision?: string;
+  trained?: boolean;
+  metadata?: Metadata;
+  metadataTerms?: string[];
 }
 
 /**
  * SearchIndex on OpenSearch: one index per version with a BM25 text field (title + text, English
  * analyser) and a `knn_vector` (HNSW, cosine); bulk upserts retry the items the cluster rejects; hybrid
  * search goes through a search pipeline that min-max normalises and weights the lexical and k-NN
- * scores; filters are term filters (tenant included); promotion swaps the corpus's serving alias in one
- * atomic update.
+ * scores; filters are term filters (tenant included), a `prefix` query for a source-path prefix and a
+ * `terms` filter on `metadataTerms` (`key=value` keywords) per metadata key; promotion swaps the corpus's
+ * serving alias in one atomic update. Metadata itself is kept in `_source` only (an object with
+ * `enabled: false`), so documents' keys never grow the mapping. Replacing documents indexes the new
+ * passages, then deletes the documents' other passages by query with a refresh, so a search never sees
+ * a deleted passage afterwards.
  */
 export function createOpenSearchSearchIndex(client: Client, options: OpenSearchIndexOptions = {}): SearchIndex & { ensurePipeline(): Promise<void> } {
   const prefix = options.prefix ?? "genq";
@@ -38,9 +49,18 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
   const versionOf = (index: string) => index.slice(`${prefix}-v-`.length);
   const filters = (filter?: SearchFilter) => [
     ...(filter?.sourcePath ? [{ term: { sourcePath: filter.sourcePath } }] : []),
+    ...(filter?.sourcePathPrefix ? [{ prefix: { sourcePath: { value: filter.sourcePathPrefix } } }] : []),
     ...(filter?.documentId ? [{ term: { documentId: filter.documentId } }] : []),
     ...(filter?.tenant ? [{ term: { tenant: filter.tenant } }] : []),
+    ...Object.entries(filter?.metadata ?? {}).map(([key, value]) => ({ terms: { metadataTerms: metadataTerms({ [key]: value }) } })),
   ];
+  const toDoc = (tenant: string, { passage: p, vector, trained }: IndexItem) => ({
+    id: p.id,
+    doc: {
+      passageId: p.id, corpus: p.corpus, documentId: p.documentId, sourcePath: p.sourcePath, title: p.title, text: p.text, ordinal: p.ordinal, tenant,
+      revision: p.revision ?? "", trained: trained !== false, ...(p.metadata ? { metadata: p.metadata, metadataTerms: metadataTerms(p.metadata) } : {}), embedding: Array.from(vector),
+    },
+  });
   // Each version records its corpus's tenant in the index mapping's _meta; passages are stamped with it.
   const tenants = new Map<string, string>();
   const tenantOf = async (version: string) => {
@@ -95,6 +115,7 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
             _meta: { tenant },
             properties: {
               passageId: { type: "keyword" }, corpus: { type: "keyword" }, documentId: { type: "keyword" }, sourcePath: { type: "keyword" }, tenant: { type: "keyword" },
+              revision: { type: "keyword" }, trained: { type: "boolean" }, metadataTerms: { type: "keyword" }, metadata: { type: "object", enabled: false },
               title: { type: "text", analyzer: "english" }, text: { type: "text", analyzer: "english" }, ordinal: { type: "integer" },
               embedding: { type: "knn_vector", dimension: dimensions, method: { name: "hnsw", space_type: "cosinesimil", engine: "lucene", parameters: { m: 16, ef_construction: 128 } } },
             },
@@ -104,7 +125,7 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     },
     async upsert(version, items) {
       const tenant = await tenantOf(version);
-      let pending = items.map(({ passage: p, vector }) => ({ id: p.id, doc: { passageId: p.id, corpus: p.corpus, documentId: p.documentId, sourcePath: p.sourcePath, title: p.title, text: p.text, ordinal: p.ordinal, tenant, embedding: Array.from(vector) } }));
+      let pending = items.map((item) => toDoc(tenant, item));
       for (let attempt = 1; pending.length; attempt++) {
         const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
         const out = await client.bulk({ body, refresh: false });
@@ -119,6 +140,53 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
         pending = rejected;
         if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
+    },
+    async replaceDocuments(version, { sourcePaths, items }) {
+      if (items.length) await this.upsert(version, items);
+      if (!sourcePaths.length) return;
+      const index = indexName(version);
+      // Delete by query works on what a refresh made visible (OpenSearch docs, "Delete by query"): refresh
+      // first so earlier writes are seen, and ask for a refresh after it so searches see the result.
+      await client.indices.refresh({ index });
+      const keep = items.map((i) => i.passage.id);
+      for (let i = 0; i < sourcePaths.length; i += 500) {
+        await client.deleteByQuery({
+          index, refresh: true, conflicts: "proceed",
+          body: { query: { bool: { filter: [{ terms: { sourcePath: sourcePaths.slice(i, i + 500) } }], ...(keep.length ? { must_not: [{ ids: { values: keep } }] } : {}) } } },
+        } as never);
+      }
+      if (items.length) await client.indices.refresh({ index });
+    },
+    async documents(version, sourcePaths) {
+      const index = indexName(version);
+      await client.indices.refresh({ index });
+      const out: Array<{ sourcePath: string; revision: string }> = [];
+      let after: Record<string, string> | undefined;
+      // A composite aggregation pages through every (source path, revision) pair (OpenSearch docs, "Composite").
+      do {
+        const res = await client.search({
+          index,
+          body: {
+            size: 0,
+            ...(sourcePaths ? { query: { bool: { filter: [{ terms: { sourcePath: [...sourcePaths] } }] } } } : {}),
+            aggs: { docs: { composite: { size: 1000, sources: [{ sourcePath: { terms: { field: "sourcePath" } } }, { revision: { terms: { field: "revision", missing_bucket: true } } }], ...(after ? { after } : {}) } } },
+          },
+        } as never);
+        const agg = (res.body as unknown as { aggregations: { docs: { buckets: Array<{ key: { sourcePath: string; revision: string | null } }>; after_key?: Record<string, string> } } }).aggregations.docs;
+        for (const b of agg.buckets) out.push({ sourcePath: b.key.sourcePath, revision: b.key.revision ?? "" });
+        after = agg.buckets.length ? agg.after_key : undefined;
+      } while (after);
+      return out;
+    },
+    async counts(version) {
+      // No refresh of its own: writes through replaceDocuments refresh, others show within the refresh interval.
+      const index = indexName(version);
+      const count = async (query?: object) => ((await client.count({ index, ...(query ? { body: { query } } : {}) } as never)).body as { count: number }).count;
+      return { passages: await count(), untrained: await count({ term: { trained: false } }) };
+    },
+    async unserve(corpus) {
+      const current = await this.servingVersion(corpus);
+      if (current) await client.indices.updateAliases({ body: { actions: [{ remove: { index: indexName(current), alias: alias(corpus) } }] } });
     },
     async promote(corpus, version) {
       await client.indices.refresh({ index: indexName(version) });
@@ -151,7 +219,7 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       const pipeline = mode === "hybrid" ? await ensurePipeline(asked ?? weights) : undefined;
       const request = {
         index: target,
-        body: { size: k, query: bodyQuery, _source: { excludes: ["embedding"] }, highlight: { fields: { text: { fragment_size: 160, number_of_fragments: 1 } }, pre_tags: ["<mark>"], post_tags: ["</mark>"] } },
+        body: { size: k, query: bodyQuery, _source: { excludes: ["embedding", "metadataTerms"] }, highlight: { fields: { text: { fragment_size: 160, number_of_fragments: 1 } }, pre_tags: ["<mark>"], post_tags: ["</mark>"] } },
         ...(pipeline ? { search_pipeline: pipeline } : {}),
       } as never;
       let out;
@@ -208,4 +276,6 @@ export function hybridPipelineDefinition(weights: HybridWeights) {
   };
 }
 
-const toPassage = (s: Source): Passage => ({ id: s.passageId, corpus: s.corpus, documentId: s.documentId, sourcePath: s.sourcePath, title: s.title, text: s.text, ordinal: s.ordinal });
+const toPassage = (s: Source): Passage => ({
+  id: s.passageId, corpus: s.corpus, documentId: s.documentId, sourcePath: s.sourcePath, title: s.title, text: s.text, ordinal: s.ordinal, ...(s.metadata ? { metadata: s.metadata } : {}),
+});

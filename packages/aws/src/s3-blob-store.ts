@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Readable } from "node:stream";
@@ -32,8 +32,9 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     }
   };
   return {
-    async put(key, body) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: check(key), Body: typeof body === "string" ? Buffer.from(body) : body }));
+    async put(key, body, options) {
+      // User metadata travels as x-amz-meta-* headers; S3 hands its keys back in lower case.
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: check(key), Body: typeof body === "string" ? Buffer.from(body) : body, ...(options?.metadata ? { Metadata: options.metadata } : {}) }));
     },
     async putStream(key, body) {
       await new Upload({ client, params: { Bucket: bucket, Key: check(key), Body: Readable.from(body) } }).done();
@@ -47,7 +48,8 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     async head(key) {
       try {
         const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: check(key) }));
-        return { key, size: out.ContentLength ?? 0, modifiedAt: (out.LastModified ?? new Date(0)).toISOString() };
+        const metadata = out.Metadata && Object.keys(out.Metadata).length ? out.Metadata : undefined;
+        return { key, size: out.ContentLength ?? 0, modifiedAt: (out.LastModified ?? new Date(0)).toISOString(), ...(metadata ? { metadata } : {}) };
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
@@ -65,6 +67,15 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: check(key) }));
+    },
+    async deletePrefix(prefix) {
+      // DeleteObjects takes up to 1,000 keys a request and reports failures per key (Amazon S3 API reference, DeleteObjects).
+      const doomed = await this.list(prefix);
+      for (let i = 0; i < doomed.length; i += 1000) {
+        const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: doomed.slice(i, i + 1000).map((b) => ({ Key: b.key })), Quiet: true } }));
+        if (out.Errors?.length) throw new Error(`S3 could not delete ${out.Errors.length} object(s), first "${out.Errors[0]!.Key}": ${out.Errors[0]!.Code} ${out.Errors[0]!.Message ?? ""}`.trim());
+      }
+      return doomed.length;
     },
     async presignPut(key, options) {
       const seconds = Math.floor(options.expiresInSeconds);

@@ -9,6 +9,11 @@ function memoryBlobs() {
   const store = new Map<string, Uint8Array>();
   const enc = new TextEncoder();
   const blobs: BlobStore = {
+    async deletePrefix(prefix) {
+      const gone = [...store.keys()].filter((k) => k.startsWith(prefix));
+      gone.forEach((k) => store.delete(k));
+      return gone.length;
+    },
     async put(k, b) {
       store.set(k, typeof b === "string" ? enc.encode(b) : b);
     },

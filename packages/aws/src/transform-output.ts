@@ -1,4 +1,4 @@
-import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type GeneratedQueries, type SearchIndex } from "@genq/core";
+import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type GeneratedQueries, type IndexItem, type SearchIndex } from "@genq/core";
 import { encodeLines, readLines } from "./json-lines.ts";
 import { transformPaths } from "./transform-input.ts";
 
@@ -148,10 +148,10 @@ export async function collectTransformOutput(
 export async function indexEmbeddingOutputPart(
   blobs: BlobStore,
   index: SearchIndex,
-  input: { version: string; key: string; dimensions: number; batchSize?: number; passages?: ReadonlyMap<string, Passage> },
+  input: { version: string; key: string; dimensions: number; batchSize?: number; passages?: ReadonlyMap<string, Passage>; trained?: (passage: Passage) => boolean },
 ): Promise<number> {
   const batchSize = input.batchSize ?? 200;
-  let batch: Array<{ passage: Passage; vector: Float32Array }> = [];
+  let batch: IndexItem[] = [];
   let count = 0;
   let line = 0;
   for await (const text of readLines(await blobs.getStream(input.key))) {
@@ -169,7 +169,7 @@ export async function indexEmbeddingOutputPart(
     if (!Array.isArray(vector) || vector.length !== input.dimensions || !vector.every((v) => typeof v === "number")) {
       throw new CorruptArtifactError(`embedding output ${input.key} line ${line} (passage "${passage.id}") has no ${input.dimensions}-dimensional vector`);
     }
-    batch.push({ passage, vector: Float32Array.from(vector) });
+    batch.push({ passage, vector: Float32Array.from(vector), ...(input.trained ? { trained: input.trained(passage) } : {}) });
     if (batch.length >= batchSize) {
       await index.upsert(input.version, batch);
       count += batch.length;
@@ -188,7 +188,7 @@ export async function indexEmbeddingOutputPart(
 export async function indexEmbeddingOutput(
   blobs: BlobStore,
   index: SearchIndex,
-  input: { corpus: string; runId: string; version: string; dimensions: number; passages?: ReadonlyMap<string, Passage>; batchSize?: number },
+  input: { corpus: string; runId: string; version: string; dimensions: number; passages?: ReadonlyMap<string, Passage>; batchSize?: number; trained?: (passage: Passage) => boolean },
 ): Promise<number> {
   let count = 0;
   for (const key of await transformOutputParts(blobs, transformPaths.embeddingOutput(input.corpus, input.runId))) {

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseOrigin } from "@genq/api";
-import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, type StageDeadlines } from "@genq/core";
+import { DEFAULT_STAGE_DEADLINES, parseRetrainPolicy, parseStageDeadlines, type RetrainPolicy, type StageDeadlines } from "@genq/core";
 
 /** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
 const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines => {
@@ -11,6 +11,16 @@ const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines =
   } catch (error) {
     ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
     return DEFAULT_STAGE_DEADLINES;
+  }
+});
+
+/** The retraining policy (`20%`, `500`, `off`); a bad one is named. */
+const RetrainSetting = z.string().transform((text, ctx): RetrainPolicy | null => {
+  try {
+    return parseRetrainPolicy(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+    return null;
   }
 });
 
@@ -57,6 +67,7 @@ export const LocalConfig = z.object({
   hardNegatives: z.enum(["true", "false"]).transform((v) => v === "true"),
   stageDeadlines: StageDeadlinesSetting,
   reconcileSeconds: z.coerce.number().positive().max(86_400),
+  retrainAfter: RetrainSetting,
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
@@ -84,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     hardNegatives: env.GENQ_HARD_NEGATIVES ?? "false",
     stageDeadlines: env.GENQ_STAGE_DEADLINES ?? "",
     reconcileSeconds: env.GENQ_RECONCILE_SECONDS ?? 30,
+    retrainAfter: env.GENQ_RETRAIN_AFTER ?? "off",
   };
   const names: Record<string, string> = {
     dataDir: "--data / GENQ_DATA_DIR",
@@ -107,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | unde
     hardNegatives: "GENQ_HARD_NEGATIVES",
     stageDeadlines: "GENQ_STAGE_DEADLINES",
     reconcileSeconds: "GENQ_RECONCILE_SECONDS",
+    retrainAfter: "GENQ_RETRAIN_AFTER",
   };
   const parsed = LocalConfig.safeParse(raw);
   if (!parsed.success) {

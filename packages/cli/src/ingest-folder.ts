@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { documentPathProblem, ensureCorpus, eventIds, keys, rejectDocument, StorageError, type GenqEvent } from "@genq/core";
+import { deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
 import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
 import { createProgress, type ProgressStream } from "./progress.ts";
@@ -17,6 +17,8 @@ export interface IngestSummary {
   rejectedFiles: Array<{ path: string; reason: string }>;
   /** What users should know about files that were ingested (an encoding decoded, lines skipped). */
   notes: Array<{ path: string; notes: string[] }>;
+  /** What this ingest changed, by path (with `sync`, `deleted` lists what left the corpus). */
+  changes: { added: string[]; replaced: string[]; deleted: string[]; unchanged: number };
 }
 
 /** Files under `root` (recursively, skipping dot-files), as paths relative to root with `/`. */
@@ -38,10 +40,14 @@ async function listFiles(root: string): Promise<string[]> {
  * `genq ingest`: copy a folder (or one corpus.jsonl) into `corpora/<corpus>/docs/`, raise
  * `document.uploaded` for each file exactly as an S3 notification would, then let the consumer chunk
  * them. Event ids derive from path, size and mtime, so running again after a crash re-raises nothing
- * that was already raised, and chunking skips unchanged content: every document ends up once.
+ * that was already raised, and chunking skips unchanged content: every document ends up once. With
+ * `sync` the corpus is made to match the folder: documents whose file is gone are deleted too (from the
+ * serving index at once). Reports what was added, replaced and deleted.
  */
-export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean; progress?: ProgressStream }): Promise<IngestSummary> {
+export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean; sync?: boolean; progress?: ProgressStream }): Promise<IngestSummary> {
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: deps.config.tenant });
+  const fingerprint = (d: DocumentRecord | null | undefined) => (d ? `${d.status}:${d.contentHash}:${d.passagesKey ?? ""}` : null);
+  const before = new Map((await deps.repo.listDocuments(corpus.name)).map((d) => [d.path, fingerprint(d)]));
   const info = await stat(input.source);
   const root = info.isDirectory() ? input.source : join(input.source, "..");
   const files = info.isDirectory() ? await listFiles(root) : [basename(input.source)];
@@ -94,8 +100,24 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   const chunking = createProgress("chunking", pending, out);
   await drainAll(deps, (e) => e.type === "document.uploaded" && chunking.tick());
   chunking.end();
+  const deleted: string[] = [];
+  if (input.sync) {
+    // Whatever the corpus holds that the folder does not: a document record, or an object not yet chunked.
+    const inFolder = new Set(files);
+    const stored = new Set([...before.keys(), ...(await deps.blobs.list(keys.docs(corpus.name))).flatMap((b) => parseDocumentKey(b.key)?.path ?? [])]);
+    for (const path of [...stored].filter((p) => !inFolder.has(p)).sort()) {
+      if ((await deleteDocument(deps.documentDeps, { corpus: corpus.name, path })) === "deleted") deleted.push(path);
+    }
+    await drainAll(deps);
+  }
   const docs = await deps.repo.listDocuments(corpus.name);
   const chunked = docs.filter((d) => d.status === "chunked");
+  const added: string[] = [];
+  const replaced: string[] = [];
+  for (const d of docs) {
+    if (!before.has(d.path)) added.push(d.path);
+    else if (before.get(d.path) !== fingerprint(d)) replaced.push(d.path);
+  }
   return {
     files: files.length,
     raised,
@@ -104,7 +126,20 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
     rejected: docs.length - chunked.length,
     rejectedFiles: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
     notes: docs.filter((d) => d.notes?.length).map((d) => ({ path: d.path, notes: d.notes! })),
+    changes: { added: added.sort(), replaced: replaced.sort(), deleted, unchanged: docs.length - added.length - replaced.length },
   };
+}
+
+/** The lines `genq ingest --sync` prints: one per change, then the totals. */
+export function formatChanges(corpus: string, s: IngestSummary): string {
+  const lines = [
+    ...s.changes.added.map((p) => `added     ${p}`),
+    ...s.changes.replaced.map((p) => `replaced  ${p}`),
+    ...s.changes.deleted.map((p) => `deleted   ${p}`),
+  ];
+  const c = s.changes;
+  lines.push(`synced ${corpus}: ${c.added.length} added, ${c.replaced.length} replaced, ${c.deleted.length} deleted, ${c.unchanged} unchanged (${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected)`);
+  return lines.join("\n");
 }
 
 /**

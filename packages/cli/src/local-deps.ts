@@ -1,5 +1,8 @@
 import { join } from "node:path";
-import { advanceRuns, chunkDocument, reconcileRuns, systemClock, type EngineDeps, type EventHandler, type GenqEvent, type PipelineRepository, type StageExecutors } from "@genq/core";
+import {
+  advanceRuns, chunkDocument, parseDocumentKey, reconcileRuns, refreshDocument, retrainIfDue, startRun, systemClock, type EngineDeps, type EventHandler, type GenqEvent,
+  type PipelineRepository, type StageExecutors,
+} from "@genq/core";
 import {
   createEmbeddedQueryGenerator, createFolderBlobStore, createLocalJobs, type LocalJobs, createLocalPipeline, createSqliteOutbox, createSqlitePipelineRepository,
   createSqliteSearchIndex, createWorkerTrainer, openDatabase,
@@ -59,14 +62,29 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   });
-  const engine: EngineDeps = { repo, events: outbox, clock, logger, stages: (seams.stages ?? ((x) => x))(pipeline.stages) };
+  const engine: EngineDeps = { repo, events: outbox, clock, logger, blobs, stages: (seams.stages ?? ((x) => x))(pipeline.stages) };
+  /** What deleting documents and corpora, and keeping the serving index fresh, need. */
+  const documentDeps = {
+    repo, blobs, index, events: outbox, clock, logger, encoderFor: pipeline.encoderFor,
+    deployer: { retire: async (modelId: string) => pipeline.modelFor.forget(modelId) },
+  };
 
-  /** Routes each event to the use case that handles it. */
+  /**
+   * Routes each event to the use case that handles it. An upload is chunked and then, without a run,
+   * brought into the serving index (embedded with the serving model); the retraining policy may then
+   * start a run.
+   */
   const handle: EventHandler = async (event: GenqEvent) => {
     if (event.type === "document.uploaded") {
       await chunkDocument(chunkDeps, event);
+      const target = parseDocumentKey(event.detail.key);
+      if (target) {
+        await refreshDocument(documentDeps, { corpus: target.corpus, path: target.path });
+        await retrainIfDue({ ...documentDeps, startRun: (input) => startRun(engine, input) }, { corpus: target.corpus, policy: config.retrainAfter });
+      }
       return;
     }
+    if (event.type === "document.deleted") await retrainIfDue({ ...documentDeps, startRun: (input) => startRun(engine, input) }, { corpus: event.corpus, policy: config.retrainAfter });
     await advanceRuns(engine, event);
   };
 
@@ -74,7 +92,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const reconcile = () => reconcileRuns({ ...engine, deadlines: config.stageDeadlines });
 
   return {
-    config, db, logger, clock, blobs, repo, outbox, jobs, index, pipeline, chunkDeps, engine, handle, reconcile,
+    config, db, logger, clock, blobs, repo, outbox, jobs, index, pipeline, chunkDeps, engine, handle, reconcile, documentDeps,
     encoderFor: pipeline.encoderFor,
     close: () => db.close(),
   };

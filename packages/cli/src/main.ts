@@ -9,7 +9,8 @@ import { formatDoctor, runDoctor } from "./doctor.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.ts";
 import { eventJson, followEvents, formatEvent } from "./follow.ts";
-import { ingestFolder } from "./ingest-folder.ts";
+import { deleteCorpusLine, listCorporaLines, listKeyLines, revokeKeyLine } from "./admin-commands.ts";
+import { formatChanges, ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps, type LocalDeps } from "./local-deps.ts";
 import { createTrainingProgress } from "./progress.ts";
 import { formatRunSummary, runJson, runPipeline } from "./run-command.ts";
@@ -102,15 +103,17 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     .action(async (opts: Common) => setCode(await withDeps(opts, (deps) => start(deps, exitOnInterrupt("the next genq start continues where this one stopped")))));
 
   common(program.command("ingest").description("copy a folder (or a corpus.jsonl) into a corpus and chunk it").argument("<source>", "folder or BEIR corpus.jsonl")
-    .requiredOption("--corpus <name>", "corpus to ingest into").option("--json", "print the summary as JSON"))
-    .action(async (source: string, opts: Common & { corpus: string; json?: boolean }) => {
+    .requiredOption("--corpus <name>", "corpus to ingest into").option("--sync", "make the corpus match the folder: documents whose file is gone are deleted; prints what changed")
+    .option("--json", "print the summary as JSON"))
+    .action(async (source: string, opts: Common & { corpus: string; sync?: boolean; json?: boolean }) => {
       const corpus = corpusOf(opts.corpus, "ingest");
       if (!existsSync(source)) throw usage(`no such file or folder: ${source}`);
       await withDeps(opts, async (deps) => {
         const stop = exitOnInterrupt("run the same ingest again to finish it (nothing is ingested twice)");
-        const s = await ingestFolder(deps, { source, corpus, progress: opts.json ? process.stderr : process.stdout });
+        const s = await ingestFolder(deps, { source, corpus, sync: opts.sync, progress: opts.json ? process.stderr : process.stdout });
         stop();
         if (opts.json) out(JSON.stringify({ corpus, ...s }));
+        else if (opts.sync) out(formatChanges(corpus, s));
         else out(`ingested ${s.files} files into ${corpus}: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected${s.rejected ? " (genq status lists the reasons)" : ""}`);
       });
     });
@@ -225,6 +228,19 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
   const keys = program.command("keys").description("API keys").exitOverride();
   common(keys.command("create").description("make an API key for a tenant (shown once)").option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"))
     .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant))));
+  common(keys.command("list").description("API keys by id, never the keys themselves (every tenant's without --tenant)").option("--tenant <name>", "one tenant only"))
+    .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))));
+  common(keys.command("revoke").description("revoke an API key by its id (see keys list): requests with it get 401 from then on").argument("<id>", "the key's id").option("--tenant <name>", "the tenant whose key it is"))
+    .action(async (id: string, opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(revokeKeyLine(deps, id, opts.tenant))));
+
+  const corpora = program.command("corpora").description("corpora: list them, delete one").exitOverride();
+  common(corpora.command("list").description("every corpus with its tenant, what serves it and a run in progress"))
+    .action(async (opts: Common) => withDeps(opts, async (deps) => (await listCorporaLines(deps)).forEach((l) => out(l))));
+  common(corpora.command("delete").description("delete a corpus with everything it owns: documents, passages, runs, index versions, models (refused while a run is in progress)").argument("<name>", "corpus"))
+    .action(async (name: string, opts: Common) => {
+      const corpus = corpusOf(name, "corpora delete");
+      await withDeps(opts, async (deps) => out(await deleteCorpusLine(deps, corpus)));
+    });
 
   common(program.command("doctor").description("check the data folder and database; --repair fixes what is safe to fix")
     .option("--repair", "remove left-over temporary files, rebuild damaged indexes, re-chunk documents whose passages are gone").option("--json", "print the checks as JSON"))

@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { isIP, type Socket } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp, problem, PROBLEM_CONTENT_TYPE } from "@genq/api";
-import { startRun } from "@genq/core";
+import { deleteCorpus, startRun } from "@genq/core";
 import { createSqliteApiKeys } from "@genq/local";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import type { LocalDeps } from "./local-deps.ts";
@@ -78,6 +78,8 @@ export function createLocalApp(deps: LocalDeps) {
     generator: createExtractiveGenerator(),
     authenticate: async (key) => keys.tenantOf(key),
     startRun: (input) => startRun(deps.engine, input),
+    deleteCorpus: (input) => deleteCorpus(deps.documentDeps, input),
+    apiKeys: keys.store(),
     eventFeed: { after: async (seq, limit) => deps.outbox.readAfter(seq, limit), last: async () => deps.outbox.lastSeq() },
     limits: {
       maxUploadBytes: Math.round(deps.config.maxDocumentMb * 1024 * 1024),
@@ -86,15 +88,6 @@ export function createLocalApp(deps: LocalDeps) {
     defaultTenant: deps.config.tenant,
     metrics: { queueDepth: async () => deps.outbox.pendingCount(), deadLetters: async () => deps.outbox.deadLetters().length },
     corsOrigins: deps.config.corsOrigins,
-    apiKeys: {
-      list: async (tenant) => keys.list(tenant),
-      create: async (tenant) => {
-        const key = keys.create(tenant);
-        return { id: keys.idOf(key), key, createdAt: keys.list(tenant).find((k) => k.id === keys.idOf(key))?.createdAt ?? new Date().toISOString() };
-      },
-      revoke: async (tenant, id) => keys.revoke(tenant, id),
-      idOf: keys.idOf,
-    },
   });
   return { app, keys };
 }

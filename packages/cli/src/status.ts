@@ -2,7 +2,7 @@ import { corpusNameOf, describeControl } from "@genq/core";
 import type { LocalDeps } from "./local-deps.ts";
 
 /** A summary of one corpus: what users see in `genq status`. */
-export async function corpusStatus(deps: Pick<LocalDeps, "repo" | "blobs" | "outbox">, name: string) {
+export async function corpusStatus(deps: Pick<LocalDeps, "repo" | "blobs" | "outbox" | "index">, name: string) {
   const corpus = await deps.repo.getCorpus(name);
   if (!corpus) return null;
   const docs = await deps.repo.listDocuments(name);
@@ -12,6 +12,9 @@ export async function corpusStatus(deps: Pick<LocalDeps, "repo" | "blobs" | "out
   const missing: string[] = [];
   for (const d of docs) if (d.passagesKey && !(await deps.blobs.head(d.passagesKey))) missing.push(d.path);
   const intact = docs.filter((d) => !missing.includes(d.path));
+  const serving = await deps.index.servingVersion(name);
+  // How much of what the corpus serves its model was not trained on (fresh documents since its run).
+  const counts = serving ? await deps.index.counts(serving) : null;
   return {
     corpus: corpusNameOf(corpus.name),
     tenant: corpus.tenant,
@@ -25,6 +28,8 @@ export async function corpusStatus(deps: Pick<LocalDeps, "repo" | "blobs" | "out
     notes: docs.filter((d) => d.notes?.length).map((d) => ({ path: d.path, notes: d.notes! })),
     runs: runs.map((r) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.createdAt })),
     servingRun: corpus.servingRunId,
+    servingPassages: counts?.passages ?? 0,
+    untrainedPassages: counts?.untrained ?? 0,
     pendingEvents: deps.outbox.pendingCount({ corpus: name }),
     deadLetters: deps.outbox.deadLetters(name).map((d) => ({ id: d.id, type: d.type, reason: d.reason })),
   };
@@ -60,6 +65,10 @@ export function formatStatus(s: CorpusStatus): string {
   lines.push(`  runs       ${s.runs.length ? "" : "none yet"}`);
   for (const r of s.runs) lines.push(`    ${r.id}  ${r.state}${r.reason ? `  (${printable(r.reason)})` : ""}`);
   lines.push(`  serving    ${s.servingRun ?? "nothing yet"}`);
+  if (s.servingRun) {
+    const share = s.servingPassages ? Math.round((100 * s.untrainedPassages) / s.servingPassages) : 0;
+    lines.push(`  untrained  ${s.untrainedPassages} of ${s.servingPassages} served passages (${share}%) are from documents added or changed since its run`);
+  }
   lines.push(`  events     ${s.pendingEvents} pending, ${s.deadLetters.length} dead-lettered`);
   for (const d of s.deadLetters) lines.push(`    ${d.type} ${printable(d.id)}: ${printable(d.reason)}`);
   return lines.join("\n");

@@ -5,15 +5,42 @@ export interface ServingSetup {
   weights: { lexical: number; sparse: number; semantic: number };
 }
 
-export interface CorpusSummary {
+export interface RunSummary {
+  id: string;
+  state: string;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A corpus as `GET /v1/corpora` lists it. */
+export interface CorpusListItem {
   name: string;
-  documents: number;
+  createdAt: string;
   files: number;
+  documents: number;
   passages: number;
-  rejected: Array<{ path: string; reason: string }>;
-  runs: Array<{ id: string; state: string; reason: string | null; createdAt: string }>;
+  rejectedFiles: number;
+  serving: { runId: string; indexVersion: string; setup?: ServingSetup | null } | null;
+  activeRunId: string | null;
+  latestRun: RunSummary | null;
+  deleting: boolean;
+}
+
+/** One corpus as `GET /v1/corpora/{corpus}` shows it (its documents and runs are listed a page at a time). */
+export interface CorpusDetail {
+  name: string;
+  createdAt: string;
+  files: number;
+  documents: number;
+  passages: number;
+  rejectedFiles: number;
   serving: { runId: string; indexVersion: string; modelId: string | null; setup?: ServingSetup | null } | null;
-  activeRunId?: string | null;
+  servedPassages: number;
+  untrainedPassages: number;
+  untrainedShare: number;
+  activeRunId: string | null;
+  recentRuns: RunSummary[];
 }
 
 export interface DocumentRow {
@@ -23,6 +50,8 @@ export interface DocumentRow {
   size: number;
   documents: number;
   passages: number;
+  metadata: Record<string, string | string[]>;
+  notes?: string[];
   updatedAt: string;
 }
 
@@ -78,6 +107,7 @@ export interface AnswerResponse {
 
 export interface ApiKeyInfo {
   id: string;
+  tenant: string;
   createdAt: string;
   current: boolean;
 }

@@ -81,9 +81,19 @@ export const Corpus = z.object({
   servingSetup: ServingSetup.nullable().default(null),
   /** The run in progress, if any: set when a run starts (compare-and-set), cleared when it ends. */
   activeRunId: z.string().nullable().default(null),
+  /** Set when the corpus's deletion began: no run starts and no upload is accepted from then on. */
+  deletingSince: z.string().nullable().optional(),
   version: z.number().int().nonnegative(),
 });
 export type Corpus = z.infer<typeof Corpus>;
+
+/**
+ * Key/value metadata of a document (front matter, HTML <meta>, BEIR `metadata`, S3 user metadata, an
+ * upload field): lower-case keys, string values or lists of strings. Searches filter on it.
+ */
+export const MetadataValue = z.union([z.string(), z.array(z.string())]);
+export const Metadata = z.record(z.string(), MetadataValue);
+export type Metadata = z.infer<typeof Metadata>;
 
 /** One uploaded object under corpora/<corpus>/docs/: chunked into passages, or rejected with a reason. */
 export const DocumentRecord = z.object({
@@ -99,6 +109,10 @@ export const DocumentRecord = z.object({
   /** What users should know about a document that was ingested: the encoding it was decoded from, lines skipped. */
   notes: z.array(z.string()).optional(),
   updatedAt: z.string(),
+  /** The file's own metadata (what its upload carried and its header declared). */
+  metadata: Metadata.optional(),
+  /** When the passages `passagesKey` names were written (a run trained on them if it read the corpus later). */
+  chunkedAt: z.string().nullable().optional(),
   version: z.number().int().nonnegative(),
 });
 export type DocumentRecord = z.infer<typeof DocumentRecord>;
@@ -112,6 +126,9 @@ export const Passage = z.object({
   title: z.string(),
   text: z.string(),
   ordinal: z.number().int().nonnegative(),
+  metadata: Metadata.optional(),
+  /** The document revision the passage comes from (its passages object's name): what an index holds of a document. */
+  revision: z.string().optional(),
 });
 export type Passage = z.infer<typeof Passage>;
 
@@ -207,6 +224,8 @@ export const keys = {
   docs: (corpus: string) => `corpora/${corpus}/docs/`,
   doc: (corpus: string, path: string) => `corpora/${corpus}/docs/${path}`,
   passages: (corpus: string, hash: string) => `corpora/${corpus}/passages/${hash}.jsonl`,
+  passagesFolder: (corpus: string) => `corpora/${corpus}/passages/`,
+  corpus: (corpus: string) => `corpora/${corpus}/`,
   run: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/`,
   pairs: (corpus: string, run: string, part = "part-0000") => `corpora/${corpus}/runs/${run}/pairs/${part}.jsonl`,
   heldout: (corpus: string, run: string) => `corpora/${corpus}/runs/${run}/heldout.jsonl`,
@@ -218,3 +237,6 @@ export const keys = {
   result: (corpus: string, run: string, file: string) => `corpora/${corpus}/runs/${run}/results/${file}`,
   judgments: (corpus: string) => `corpora/${corpus}/judgments/`,
 };
+
+/** The revision a passages object holds: its name without folder and extension. */
+export const revisionOf = (passagesKey: string): string => passagesKey.slice(passagesKey.lastIndexOf("/") + 1).replace(/\.jsonl$/, "");

@@ -13,7 +13,10 @@ const event = <T extends string, D extends z.ZodRawShape>(type: T, detail: D) =>
 
 const runId = z.string().min(1);
 
-export const DocumentUploaded = event("document.uploaded", { key: z.string(), size: z.number().int().nonnegative() });
+export const DocumentUploaded = event("document.uploaded", {
+  key: z.string(),
+  size: z.number().int().nonnegative(),
+});
 export const DocumentChunked = event("document.chunked", {
   path: z.string(),
   contentHash: z.string(),
@@ -21,6 +24,7 @@ export const DocumentChunked = event("document.chunked", {
   passages: z.number().int(),
 });
 export const DocumentRejected = event("document.rejected", { path: z.string(), reason: z.string() });
+export const DocumentDeleted = event("document.deleted", { path: z.string() });
 export const RunStarted = event("run.started", { runId });
 export const IngestionCompleted = event("ingestion.completed", { runId, passages: z.number().int() });
 export const QueriesGenerated = event("queries.generated", {
@@ -54,6 +58,7 @@ export const GenqEvent = z.discriminatedUnion("type", [
   DocumentUploaded,
   DocumentChunked,
   DocumentRejected,
+  DocumentDeleted,
   RunStarted,
   IngestionCompleted,
   QueriesGenerated,
@@ -78,6 +83,7 @@ export type EventInput<T extends GenqEventType = GenqEventType> = T extends Genq
 export const PUBLIC_EVENT_TYPES: readonly GenqEventType[] = [
   "document.chunked",
   "document.rejected",
+  "document.deleted",
   "run.started",
   "run.succeeded",
   "run.failed",

@@ -3,7 +3,7 @@
 // Domain, events, errors
 export {
   CorpusName, CorpusId, corpusIdFor, corpusNameOf, corpusIdMatchesTenant, tenantQualifier, RunState, SERVING_SETUPS, ServingSetup, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
-  IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys,
+  IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys, Metadata, MetadataValue, revisionOf,
 } from "./domain.ts";
 export type { TerminalState, WorkingState, DocumentKey } from "./domain.ts";
 export {
@@ -20,11 +20,11 @@ export type { DomainErrorCode } from "./errors.ts";
 export { contentHash, shortHash, fnv1a, isHeldOut } from "./hash.ts";
 
 // Ports
-export { silentLogger, systemClock, SEARCH_MODES } from "./ports.ts";
+export { silentLogger, systemClock, SEARCH_MODES, documentContribution } from "./ports.ts";
 export type {
   BlobInfo, BlobStore, PipelineRepository, EventPublisher, EventHandler, Logger, QueryPair, QueryGenerator, Trainer, ModelDeployer,
   PassageIndexer, StageJob, StageWork, Encoder, SearchMode, SearchFilter, SearchHit, SearchIndex, AnswerSpan, Reader, Generator, Clock,
-  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer,
+  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore, DocumentStats,
 } from "./ports.ts";
 
 // Chunking
@@ -85,6 +85,15 @@ export type { SearchDeps } from "./usecases/search-corpus.ts";
 export { uploadDocument } from "./usecases/upload-document.ts";
 export { countUnprocessedUploads } from "./usecases/pending-uploads.ts";
 export { storeJudgments } from "./usecases/store-judgments.ts";
+export { deleteDocument } from "./usecases/delete-document.ts";
+export type { DeleteDocumentDeps } from "./usecases/delete-document.ts";
+export { deleteCorpus } from "./usecases/delete-corpus.ts";
+export type { DeleteCorpusDeps } from "./usecases/delete-corpus.ts";
+export { refreshDocument, syncIndexVersion, parseRetrainPolicy, retrainIfDue, trainedBy } from "./usecases/fresh-documents.ts";
+export type { FreshIndexDeps, RetrainPolicy } from "./usecases/fresh-documents.ts";
+export { collectPassageGarbage, releasePassages } from "./usecases/collect-passages.ts";
+export { normalizeMetadata, metadataTerms, metadataMatches, toObjectMetadata, fromObjectMetadata, METADATA_KEY, METADATA_LIMITS } from "./usecases/metadata.ts";
+export { encodeCursor, decodeCursor, pageByKey, pageLimit, MAX_PAGE } from "./usecases/pages.ts";
 export { fuseScores, reciprocalRankFusion, DEFAULT_HYBRID_WEIGHTS } from "./search/fusion.ts";
 export type { ScoredIndex, HybridWeights } from "./search/fusion.ts";
 

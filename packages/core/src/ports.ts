@@ -1,4 +1,4 @@
-import type { Corpus, DocumentRecord, IndexVersion, ModelVersion, Passage, Run, WorkingState } from "./domain.ts";
+import type { Corpus, DocumentRecord, IndexVersion, Metadata, ModelVersion, Passage, Run, WorkingState } from "./domain.ts";
 import type { EventInput, GenqEvent } from "./events.ts";
 import type { HybridWeights } from "./search/fusion.ts";
 
@@ -12,6 +12,8 @@ export interface BlobInfo {
   key: string;
   size: number;
   modifiedAt: string;
+  /** The object's user metadata (S3 `x-amz-meta-*`), keys in lower case; only `head` reports it. */
+  metadata?: Record<string, string>;
 }
 
 /**
@@ -20,7 +22,8 @@ export interface BlobInfo {
  * is a no-op, `list` returns keys under a prefix in lexical order.
  */
 export interface BlobStore {
-  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Write an object whole; `metadata` becomes its user metadata (replacing any the key had). */
+  put(key: string, body: Uint8Array | string, options?: { metadata?: Record<string, string> }): Promise<void>;
   /** Stream `body` into `key`; the object appears only once the stream has ended. */
   putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void>;
   get(key: string): Promise<Uint8Array>;
@@ -28,6 +31,8 @@ export interface BlobStore {
   head(key: string): Promise<BlobInfo | null>;
   list(prefix: string): Promise<BlobInfo[]>;
   delete(key: string): Promise<void>;
+  /** Delete every object under a prefix (a folder); returns how many were deleted. */
+  deletePrefix(prefix: string): Promise<number>;
   /**
    * A URL through which a client uploads `key` itself with one HTTP request (`method`, carrying exactly
    * `headers`), valid until `expiresAt`; with `contentLength` the store accepts only a body of that
@@ -53,13 +58,29 @@ export interface PipelineRepository {
   getCorpus(name: string): Promise<Corpus | null>;
   listCorpora(tenant?: string): Promise<Corpus[]>;
   putCorpus(corpus: Corpus, expectedVersion: number | null): Promise<Corpus>;
+  /**
+   * Remove everything the repository holds of a corpus: the corpus, its documents, runs, model and index
+   * versions. Idempotent (a corpus already gone is a no-op).
+   */
+  deleteCorpus(name: string): Promise<void>;
 
   getDocument(corpus: string, path: string): Promise<DocumentRecord | null>;
   listDocuments(corpus: string): Promise<DocumentRecord[]>;
+  /**
+   * One page of a corpus's documents in path order (only those in `status`, when given); `cursor` is the
+   * `next` a previous page returned.
+   */
+  listDocumentsPage(corpus: string, page: PageRequest & { status?: DocumentRecord["status"] }): Promise<Page<DocumentRecord>>;
   putDocument(doc: DocumentRecord, expectedVersion: number | null): Promise<DocumentRecord>;
+  /** Delete a document record if it is still at `expectedVersion` (ConcurrentUpdateError otherwise, or when it is gone). */
+  deleteDocument(corpus: string, path: string, expectedVersion: number): Promise<void>;
+  /** Counts over a corpus's document records, kept by the repository without listing them. */
+  documentStats(corpus: string): Promise<DocumentStats>;
 
   getRun(id: string): Promise<Run | null>;
   listRuns(corpus: string): Promise<Run[]>;
+  /** One page of a corpus's runs, newest first; `cursor` is the `next` a previous page returned. */
+  listRunsPage(corpus: string, page: PageRequest): Promise<Page<Run>>;
   putRun(run: Run, expectedVersion: number | null): Promise<Run>;
 
   putModelVersion(model: ModelVersion): Promise<void>;
@@ -67,6 +88,39 @@ export interface PipelineRepository {
   putIndexVersion(index: IndexVersion): Promise<void>;
   getIndexVersion(id: string): Promise<IndexVersion | null>;
   listIndexVersions(corpus: string): Promise<IndexVersion[]>;
+}
+
+/** Counts over a corpus's document records (what `GET /v1/corpora/{corpus}` reports). */
+export interface DocumentStats {
+  /** Document records (files). */
+  files: number;
+  chunkedFiles: number;
+  rejectedFiles: number;
+  /** Documents in chunked files (a BEIR corpus.jsonl holds many). */
+  documents: number;
+  /** Passages of every file (a rejected new version keeps its previous version's). */
+  passages: number;
+}
+
+/** The counts one document record contributes. */
+export const documentContribution = (d: DocumentRecord | null): DocumentStats => ({
+  files: d ? 1 : 0,
+  chunkedFiles: d?.status === "chunked" ? 1 : 0,
+  rejectedFiles: d?.status === "rejected" ? 1 : 0,
+  documents: d?.status === "chunked" ? d.documentCount : 0,
+  passages: d?.passageCount ?? 0,
+});
+
+/** A page request: at most `limit` items after the position `cursor` names (the start when absent). */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** A page of a list: its items and the cursor of the next page (null on the last page). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
 }
 
 /**
@@ -171,8 +225,19 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export interface SearchFilter {
   sourcePath?: string;
+  /** Passages whose source path starts with this (a folder, e.g. `guides/`). */
+  sourcePathPrefix?: string;
   documentId?: string;
   tenant?: string;
+  /** Every key must match; a list matches any of its values; a document's list value matches when it holds one of them. */
+  metadata?: Metadata;
+}
+
+/** A passage to index, with its vector; `trained: false` marks one the version's model was not trained on. */
+export interface IndexItem {
+  passage: Passage;
+  vector: Float32Array;
+  trained?: boolean;
 }
 
 export interface SearchHit {
@@ -190,9 +255,20 @@ export interface SearchHit {
 export interface SearchIndex {
   /** Create an empty version for a corpus; `tenant` (the corpus's owner) is what tenant filters match. */
   createVersion(input: { corpus: string; version: string; dimensions: number; tenant: string }): Promise<void>;
-  upsert(version: string, items: ReadonlyArray<{ passage: Passage; vector: Float32Array }>): Promise<void>;
+  upsert(version: string, items: ReadonlyArray<IndexItem>): Promise<void>;
+  /**
+   * Replace whole documents: every passage whose source path is listed is removed, then `items` are
+   * added (an empty list removes the documents). Searches issued after it returns see the new state.
+   */
+  replaceDocuments(version: string, input: { sourcePaths: readonly string[]; items: ReadonlyArray<IndexItem> }): Promise<void>;
+  /** The documents a version holds: each source path with the revision of its passages (all, or only `sourcePaths`). */
+  documents(version: string, sourcePaths?: readonly string[]): Promise<Array<{ sourcePath: string; revision: string }>>;
+  /** How many passages a version holds, and how many of them its model was not trained on. */
+  counts(version: string): Promise<{ passages: number; untrained: number }>;
   promote(corpus: string, version: string): Promise<void>;
   servingVersion(corpus: string): Promise<string | null>;
+  /** Stop serving the corpus (its serving version can then be dropped). Idempotent. */
+  unserve(corpus: string): Promise<void>;
   search(input: {
     corpus: string;
     version?: string;
@@ -229,7 +305,7 @@ export interface TokenUsage {
 
 /** How an answer was produced: by what, with which prompt, how long it took and what it consumed. */
 export interface AnswerMetadata {
-  /** The reader or model that answered, e.g. "genq-extractive-reader@1" or "bedrock:amazon.nova-lite-v1:0". */
+  /** The reader or model that answered, e.g. "genq-extractive-reader@2" or "bedrock:amazon.nova-lite-v1:0". */
   model: string;
   /** The versioned prompt a generative model was given (prompts/), when there was one. */
   promptVersion?: string;
@@ -287,6 +363,31 @@ export interface GeneratedAnswer {
  */
 export interface Generator {
   answer(question: string, passages: readonly Passage[]): Promise<GeneratedAnswer>;
+}
+
+/** An API key as listed: never the key itself, only its id (the first 16 hex digits of its hash), tenant and age. */
+export interface ApiKeyInfo {
+  id: string;
+  tenant: string;
+  createdAt: string;
+}
+
+/**
+ * API keys mapped to tenants, stored as hashes (a key is shown once, when it is made). A revoked key is
+ * refused from the next request on, in every process.
+ */
+export interface ApiKeyStore {
+  /** Make a new key for a tenant; the only time the key itself is visible. */
+  create(tenant: string): Promise<ApiKeyInfo & { key: string }>;
+  /** Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant. */
+  register(key: string, tenant: string): Promise<ApiKeyInfo>;
+  tenantOf(key: string): Promise<string | null>;
+  /** A tenant's keys, oldest first. */
+  list(tenant: string): Promise<ApiKeyInfo[]>;
+  /** Revoke one of the tenant's keys by id; false when the tenant has no key with that id. */
+  revoke(tenant: string, id: string): Promise<boolean>;
+  /** The id of a key (how a caller's own key is recognised in a list). */
+  idOf(key: string): string;
 }
 
 /** Time source, injectable for tests. */

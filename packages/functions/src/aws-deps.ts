@@ -7,7 +7,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
+import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, runResources, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
 import {
   createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore,
   createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer,
@@ -74,6 +74,19 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     }
     return e;
   };
+  const sagemakerDeployer = createSageMakerDeployer(sagemaker, {
+    roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE,
+    mode: c.GENQ_ENDPOINT_MODE === "serverless"
+      ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: c.GENQ_ENDPOINT_MAX_CONCURRENCY }
+      : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE, instanceCount: c.GENQ_ENDPOINT_INSTANCE_COUNT },
+  });
+  /** Retires a model by id: its run's endpoint, endpoint config and model are deleted. */
+  const retirer = {
+    async retire(modelId: string) {
+      const runId = runResources.runOfModel(modelId);
+      if (runId) await sagemakerDeployer.retire(runId);
+    },
+  };
   const stages = createAwsPipeline({
     repo, blobs, events, clock: systemClock, logger, index, sagemaker, encoderFor, bucket: c.GENQ_BUCKET,
     queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, gateMinGain: c.GENQ_GATE_MIN_GAIN,
@@ -84,22 +97,22 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
       bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, trainingImage: c.GENQ_TRAINING_IMAGE, instanceType: c.GENQ_TRAINING_INSTANCE, sourceDir: c.GENQ_SOURCE_DIR,
       baseModel: c.GENQ_BASE_MODEL, hyperparameters: { epochs: c.GENQ_EPOCHS, seed: c.GENQ_SEED }, maxRuntimeSeconds: 4 * 3600,
     }),
-    deployer: createSageMakerDeployer(sagemaker, {
-      roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE,
-      mode: c.GENQ_ENDPOINT_MODE === "serverless"
-        ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: c.GENQ_ENDPOINT_MAX_CONCURRENCY }
-        : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE, instanceCount: c.GENQ_ENDPOINT_INSTANCE_COUNT },
-    }),
+    deployer: sagemakerDeployer,
   });
   const handlerDeps: HandlerDeps = {
     repo, blobs, events, clock: systemClock, logger, stages, parse: parseDocument,
     maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024), defaultTenant: c.GENQ_DEFAULT_TENANT,
+    index, encoderFor, retrainAfter: c.GENQ_RETRAIN_AFTER,
     deadLetter: async (event, reason) => void (await sqs.send(new SendMessageCommand({ QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL, MessageBody: JSON.stringify({ reason, event }) }))),
   };
   // SageMaker jobs take longer than local ones: they get a day (deployment two hours) before the reconciler fails them.
   const awsDefaults: StageDeadlines = { ...DEFAULT_STAGE_DEADLINES, training: 24 * 3_600_000, indexing: 24 * 3_600_000, generating: 24 * 3_600_000, deploying: 2 * 3_600_000 };
   const deadlines = parseStageDeadlines(c.GENQ_STAGE_DEADLINES, awsDefaults);
-  return { config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, clients, pipeline: { blobs, events, repo, clock: systemClock, index, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS } }, apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE) };
+  return {
+    config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, clients, retirer,
+    pipeline: { blobs, events, repo, clock: systemClock, index, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS } },
+    apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE),
+  };
 }
 
 let built: ReturnType<typeof buildAwsDeps> | undefined;

@@ -1,6 +1,6 @@
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import {
-  completeIndexBuild, completeQueryGeneration, countUnprocessedUploads, createPipelineStages, eventIds, keys, runResources, type BlobStore, type Clock,
+  completeIndexBuild, completeQueryGeneration, countUnprocessedUploads, createPipelineStages, eventIds, keys, runResources, trainedBy, type BlobStore, type Clock,
   type Encoder, type EvaluationHooks, type EventPublisher, type Logger, type ModelDeployer, type PassageIndexer, type PipelineRepository, type QueryGenerator,
   type SearchIndex, type StageExecutors, type StageWork, type Trainer,
 } from "@genq/core";
@@ -51,13 +51,15 @@ export async function finishQueryGeneration(d: Pick<AwsPipelineDeps, "blobs" | "
 
 /**
  * Write a finished embedding transform's vectors into the run's index version, one output part at a
- * time in bounded batches, then complete the stage (`index.built`).
+ * time in bounded batches, then complete the stage (`index.built`). Passages of documents chunked after
+ * the run began generating queries are marked untrained (its model never saw them).
  */
 export async function finishEmbedding(d: Pick<AwsPipelineDeps, "blobs" | "events" | "repo" | "clock" | "index" | "embedding">, corpus: string, runId: string): Promise<void> {
   const indexVersion = runResources.indexVersion(runId);
+  const trained = await trainedBy(d.repo, runId);
   let passages = 0;
   for (const key of await transformOutputParts(d.blobs, transformPaths.embeddingOutput(corpus, runId))) {
-    passages += await indexEmbeddingOutputPart(d.blobs, d.index, { version: indexVersion, key, dimensions: d.embedding.dimensions });
+    passages += await indexEmbeddingOutputPart(d.blobs, d.index, { version: indexVersion, key, dimensions: d.embedding.dimensions, trained });
   }
   await completeIndexBuild(d, { corpus, runId, modelId: runResources.modelId(runId), indexVersion, passages });
 }

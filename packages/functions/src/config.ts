@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRetrainPolicy } from "@genq/core";
 import { parseOrigin } from "@genq/api";
 
 /** Environment of every genq Lambda function, validated once at cold start; all problems reported together. */
@@ -50,6 +51,15 @@ export const FunctionConfig = z.object({
   GENQ_SEED: z.coerce.number().int().default(42),
   GENQ_GATE_MIN_GAIN: z.coerce.number().default(0),
   GENQ_EPOCHS: z.coerce.number().int().min(1).default(1),
+  /** Start a run by itself once the serving index holds this much untrained: `20%`, `500` passages, or off (default). */
+  GENQ_RETRAIN_AFTER: z.string().default("off").transform((text, ctx) => {
+    try {
+      return parseRetrainPolicy(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return null;
+    }
+  }),
   /** Per-stage deadlines over the AWS defaults, e.g. `training=12h,evaluating=20m`. */
   GENQ_STAGE_DEADLINES: z.string().default(""),
 });

@@ -1,4 +1,4 @@
-import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository, StageExecutors } from "@genq/core";
+import type { BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, RetrainPolicy, SearchIndex, StageExecutors } from "@genq/core";
 
 /** What the handlers need; aws-deps.ts builds it from the AWS adapters, tests from local or fake ones. */
 export interface HandlerDeps {
@@ -11,6 +11,11 @@ export interface HandlerDeps {
   parse: (path: string, bytes: Uint8Array) => Promise<import("@genq/core").ParsedDocument[]>;
   maxDocumentBytes: number;
   defaultTenant: string;
+  /** The serving index, and the encoders of its models: fresh documents are embedded and indexed without a run. */
+  index: SearchIndex;
+  encoderFor(modelId: string): Promise<Encoder>;
+  /** When a corpus retrains by itself (GENQ_RETRAIN_AFTER), or null. */
+  retrainAfter: RetrainPolicy | null;
   /** Where poison events go, with the reason (an SQS dead-letter queue on AWS). */
   deadLetter(event: unknown, reason: string): Promise<void>;
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { systemClock, silentLogger, type EventInput, type EventPublisher, type GenqEvent, type PipelineCommand, type Run, type StageExecutors } from "@genq/core";
-import { createFolderBlobStore, createSqlitePipelineRepository, openDatabase } from "@genq/local";
+import { keys, systemClock, silentLogger, type EventInput, type EventPublisher, type GenqEvent, type PipelineCommand, type Run, type StageExecutors } from "@genq/core";
+import { createFolderBlobStore, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase } from "@genq/local";
 import { parseDocument } from "@genq/parsing";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { HandlerDeps } from "./handler-deps.ts";
-import { createS3ObjectCreatedHandler } from "./s3-object-created.ts";
+import { createS3ObjectEventsHandler } from "./s3-object-events.ts";
 import { createSageMakerStateChangeHandler } from "./sagemaker-state-change.ts";
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "../../../test/fixtures/events", name), "utf8"));
@@ -30,21 +30,34 @@ beforeEach(() => {
   };
   const record = (type: string) => async (c: object) => void commands.push({ type, ...c } as PipelineCommand);
   const stages = Object.fromEntries(["completeIngestion", "generateQueries", "startTraining", "deployModel", "buildIndex", "evaluate", "promoteIndex"].map((t) => [t, record(t)])) as unknown as StageExecutors;
+  const db = openDatabase(":memory:");
   deps = {
-    repo: createSqlitePipelineRepository(openDatabase(":memory:")),
+    repo: createSqlitePipelineRepository(db),
     blobs: createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-fn-"))),
     events, clock: systemClock, logger: silentLogger, stages, parse: parseDocument,
     maxDocumentBytes: 1024 * 1024, defaultTenant: "default",
+    index: createSqliteSearchIndex(db),
+    // Stands in for the serving SageMaker endpoint: one vector per text, of the index's size.
+    encoderFor: async () => ({ dimensions: 2, encode: async (texts: readonly string[]) => texts.map(() => Float32Array.from([1, 0])) }),
+    retrainAfter: null,
     deadLetter: async (_e, reason) => void deadLetters.push({ reason }),
   };
 });
 
+/** A corpus that serves an (empty) index version, as after its first run. */
+async function serveHandbook() {
+  await deps.repo.putIndexVersion({ id: "v1", corpus: "handbook", runId: "r1", modelId: "r1-model", passageCount: 0, createdAt: "t" });
+  await deps.index.createVersion({ corpus: "handbook", version: "v1", dimensions: 2, tenant: "default" });
+  await deps.index.promote("handbook", "v1");
+}
+const found = async (query: string) => (await deps.index.search({ corpus: "handbook", query, k: 5, mode: "lexical" })).map((h) => h.passage.sourcePath);
+
 const run = (state: Run["state"]): Run => ({ id: "run-1", corpus: "handbook", tenant: "default", state, reason: null, createdAt: "t", updatedAt: "t", artifacts: { pairsKey: "p" }, history: [], outcomePublished: false, version: 0 });
 
-describe("S3 object created handler", () => {
+describe("S3 object events handler", () => {
   it("chunks the document under its decoded key, and a duplicate notification changes nothing", async () => {
     await deps.blobs.put("corpora/handbook/docs/guides/my notes/vacuum guide.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
-    const handler = createS3ObjectCreatedHandler(async () => deps);
+    const handler = createS3ObjectEventsHandler(async () => deps);
     await handler(fixture("s3-object-created.json"));
     const doc = await deps.repo.getDocument("handbook", "guides/my notes/vacuum guide.md");
     expect(doc).toMatchObject({ status: "chunked", passageCount: 1, version: 0 });
@@ -53,11 +66,53 @@ describe("S3 object created handler", () => {
     expect(new Set(published.map((e) => e.id)).size).toBe(1);
   });
 
+  it("an object created through EventBridge is chunked and, in a served corpus, searchable at once without a run", async () => {
+    await serveHandbook();
+    await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await createS3ObjectEventsHandler(async () => deps)(fixture("s3-eventbridge-object-created.json"));
+    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+    expect(await found("dead tuples")).toEqual(["guides/vacuum.md"]);
+    expect(await deps.index.counts("v1")).toEqual({ passages: 1, untrained: 1 });
+  });
+
+  // Replays S3's own payloads: EventBridge "Object Deleted" for a delete marker (versioned bucket) and for a
+  // permanent deletion, and the notifications ObjectRemoved:Delete and ObjectRemoved:DeleteMarkerCreated.
+  it.each([
+    ["s3-eventbridge-object-deleted.json", "guides/vacuum.md"],
+    ["s3-eventbridge-object-deleted-permanently.json", "guides/vacuum.md"],
+    ["s3-object-removed-delete.json", "guides/my notes/vacuum guide.md"],
+    ["s3-object-removed-delete-marker.json", "guides/my notes/vacuum guide.md"],
+  ])("%s deletes the document: gone from the serving index at once, and a replay changes nothing", async (name, path) => {
+    await serveHandbook();
+    const handler = createS3ObjectEventsHandler(async () => deps);
+    const key = keys.doc("handbook", path);
+    await deps.blobs.put(key, "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await handler({ source: "aws.s3", "detail-type": "Object Created", detail: { object: { key: key.replace(/ /g, "+"), size: 60, sequencer: "01" } } });
+    expect(await found("dead tuples")).toEqual([path]);
+    await deps.blobs.delete(key);
+    await handler(fixture(name));
+    expect(await deps.repo.getDocument("handbook", path)).toBeNull();
+    expect(await found("dead tuples")).toEqual([]);
+    expect(published.filter((e) => e.type === "document.deleted").map((e) => e.detail)).toEqual([{ path }]);
+    await handler(fixture(name));
+    expect(published.filter((e) => e.type === "document.deleted")).toHaveLength(1);
+  });
+
+  it("ignores a late deletion of an object uploaded again since, and dead-letters what is not an S3 object event", async () => {
+    const handler = createS3ObjectEventsHandler(async () => deps);
+    await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage.");
+    await handler(fixture("s3-eventbridge-object-created.json"));
+    await handler(fixture("s3-eventbridge-object-deleted.json"));
+    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked" });
+    await handler({ source: "aws.s3", "detail-type": "Object Restore Completed", detail: {} });
+    expect(deadLetters.map((d) => d.reason)).toEqual(["not an S3 object created or deleted event"]);
+  });
+
   // S3 → EventBridge → Lambda is how the deployed bucket reaches ingestion (payload from the Amazon S3
   // user guide, "EventBridge event message structure"; test/fixtures/events/README.md).
   it("chunks a document announced through EventBridge, and ignores other object events", async () => {
     await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
-    const handler = createS3ObjectCreatedHandler(async () => deps);
+    const handler = createS3ObjectEventsHandler(async () => deps);
     await handler(fixture("s3-eventbridge-object-created.json"));
     expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked", passageCount: 1 });
     expect(published.map((e) => e.type)).toEqual(["document.chunked"]);

@@ -1,6 +1,6 @@
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { createApp } from "@genq/api";
-import { startRun } from "@genq/core";
+import { deleteCorpus, startRun } from "@genq/core";
 import { createBedrockGenerator, createSageMakerGenerator, createSageMakerReader } from "@genq/aws";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import type { buildAwsDeps } from "./aws-deps.ts";
@@ -26,6 +26,7 @@ export function createAwsHttpApp(deps: ReturnType<typeof buildAwsDeps>) {
     apiKeys: deps.apiKeys,
     corsOrigins: deps.config.GENQ_CORS_ORIGINS,
     startRun: (input) => startRun(d, input),
+    deleteCorpus: (input) => deleteCorpus({ ...d, index: deps.index, deployer: deps.retirer }, input),
     limits: lambdaHttpLimits(deps.config.GENQ_MAX_DOCUMENT_MB),
     defaultTenant: deps.config.GENQ_DEFAULT_TENANT,
   });

@@ -1,5 +1,5 @@
 export * from "./config.ts";
 export * from "./handler-deps.ts";
-export * from "./s3-object-created.ts";
+export * from "./s3-object-events.ts";
 export * from "./sagemaker-state-change.ts";
 export * from "./http-limits.ts";

@@ -9,6 +9,8 @@ import { ConflictError, NotFoundError, ValidationError, isSafeRelativePath, type
 import { storageFault } from "./storage-errors.ts";
 
 const TMP_DIR = ".tmp";
+/** User metadata lives beside the objects, as `<root>/.meta/<key>.json` (S3 keeps it with the object). */
+const META_DIR = ".meta";
 
 /** Whether a process with this id is running (temporary files are named after their writer). */
 function alive(pid: number): boolean {
@@ -58,6 +60,8 @@ export function cleanTemporaryFiles(root: string): { files: number; bytes: numbe
  * a store is created. Keys that could escape the root (`..`, absolute paths) are refused; a key whose
  * folder is a file, or that is a folder, is a ConflictError; a full disk or a read-only folder is a
  * StorageError naming the file. `readOnly` leaves temporary files alone (for commands that only look).
+ * An object's user metadata is kept in a side file, written before the object and replaced (or removed)
+ * by every write of it, as S3 replaces it.
  */
 export function createFolderBlobStore(root: string, options: { readOnly?: boolean } = {}): BlobStore {
   if (!options.readOnly) cleanTemporaryFiles(root);
@@ -81,16 +85,31 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
     await mkdir(dirname(target), { recursive: true });
     await rename(tmp, target);
   };
+  const metaPath = (key: string) => join(root, META_DIR, ...`${key}.json`.split("/"));
+  const writeMeta = async (key: string, metadata: Record<string, string> | undefined) => {
+    pathOf(key);
+    if (!metadata || !Object.keys(metadata).length) return void (await rm(metaPath(key), { force: true }));
+    const tmp = await tmpPath();
+    try {
+      await writeFile(tmp, JSON.stringify(metadata));
+      await mkdir(dirname(metaPath(key)), { recursive: true });
+      await rename(tmp, metaPath(key));
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  };
   const missing = (key: string, cause: unknown): never => {
     if ((cause as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`object "${key}" not found`, { cause });
     throw cause;
   };
 
   return {
-    async put(key, body) {
+    async put(key, body, options) {
       pathOf(key);
       const tmp = await tmpPath().catch((error: unknown) => translate(key, error));
       try {
+        await writeMeta(key, options?.metadata);
         await writeFile(tmp, body);
         await publish(tmp, key);
       } catch (error) {
@@ -102,6 +121,7 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
       pathOf(key);
       const tmp = await tmpPath().catch((error: unknown) => translate(key, error));
       try {
+        await writeMeta(key, undefined);
         await pipeline(Readable.from(body), createWriteStream(tmp));
         await publish(tmp, key);
       } catch (error) {
@@ -128,7 +148,9 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
     async head(key) {
       try {
         const s = await stat(pathOf(key));
-        return s.isFile() ? { key, size: s.size, modifiedAt: s.mtime.toISOString() } : null;
+        if (!s.isFile()) return null;
+        const metadata = await readFile(metaPath(key), "utf8").then((t) => JSON.parse(t) as Record<string, string>, () => undefined);
+        return { key, size: s.size, modifiedAt: s.mtime.toISOString(), ...(metadata ? { metadata } : {}) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
         throw error;
@@ -147,7 +169,7 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
         for (const entry of entries) {
           const full = join(dir, entry.name);
           const key = relative(root, full).split(sep).join("/");
-          if (key === TMP_DIR) continue;
+          if (key === TMP_DIR || key === META_DIR) continue;
           if (entry.isDirectory()) {
             if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await walk(full);
           } else if (entry.isFile() && key.startsWith(prefix)) {
@@ -161,6 +183,17 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
+      await rm(metaPath(key), { force: true });
+    },
+    async deletePrefix(prefix) {
+      const doomed = await this.list(prefix);
+      for (const b of doomed) await this.delete(b.key);
+      // A folder prefix leaves no empty folders behind (a deleted corpus leaves nothing on disk).
+      if (prefix.endsWith("/") && isSafeRelativePath(prefix.slice(0, -1))) {
+        await rm(join(root, ...prefix.slice(0, -1).split("/")), { recursive: true, force: true });
+        await rm(join(root, META_DIR, ...prefix.slice(0, -1).split("/")), { recursive: true, force: true });
+      }
+      return doomed.length;
     },
   };
 }

@@ -8,13 +8,18 @@ export const SPARSE_FEATURES: FeatureOptions = { bucketBits: 18, bigrams: true, 
 /** BM25 as Lucene and Elasticsearch score it (k1 1.2, b 0.75). */
 export const BM25_PARAMETERS = DEFAULT_BM25;
 
+/** Leaves rows out of a ranking by row id (deleted since the signals were built, or filtered away). */
+export type KeepRow = (rowid: number) => boolean;
+
 export interface MemorySignals {
-  /** BM25 over title + text (stemmed, stop words dropped). */
-  bm25(query: string, k: number): ScoredIndex[];
+  /** BM25 over title + text (stemmed, stop words dropped); `idf` replaces the signals' own (segments scored together). */
+  bm25(query: string, k: number, keep?: KeepRow, idf?: (term: string) => number): ScoredIndex[];
   /** Exact TF-IDF cosine over hashed words and word pairs, in [0, 1]. */
-  sparse(query: string, k: number): ScoredIndex[];
+  sparse(query: string, k: number, keep?: KeepRow): ScoredIndex[];
   /** Cosine against the stored unit vectors. */
-  dense(vector: Float32Array, k: number): ScoredIndex[];
+  dense(vector: Float32Array, k: number, keep?: KeepRow): ScoredIndex[];
+  /** The collection statistics a segment built later is scored with. */
+  readonly stats: { size: number; avgLength: number; idf: Float32Array; documentFrequency(term: string): number };
 }
 
 export interface MemorySignalOptions {
@@ -23,6 +28,8 @@ export interface MemorySignalOptions {
    * below it the scan is as fast and exact (see BENCHMARKS.md for the crossover).
    */
   annThreshold?: number;
+  /** Score with another collection's statistics (a segment of fresh passages beside the version's main one). */
+  collection?: { avgLength: number; idf: Float32Array };
 }
 
 export const DEFAULT_ANN_THRESHOLD = 10_000;
@@ -39,9 +46,9 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
   const withIds = (hits: ScoredPosition[]): ScoredIndex[] => hits.map((h) => ({ index: ids[h.index]!, score: h.score }));
 
   const texts = rows.map((r) => r.text);
-  const bm25 = new Bm25Index(texts, BM25_PARAMETERS);
+  const bm25 = new Bm25Index(texts, { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) });
 
-  const idf = bucketIdf(texts, SPARSE_FEATURES);
+  const idf = options.collection?.idf ?? bucketIdf(texts, SPARSE_FEATURES);
   const lists = postingLists<number>();
   texts.forEach((text, pos) => {
     const v = featurize(text, idf, SPARSE_FEATURES);
@@ -55,32 +62,47 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
   const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? buildHnsw(vectors, n, dims) : null;
   const cosines = new Float32Array(n);
 
+  const keepPos = (keep?: KeepRow) => (keep ? (pos: number) => keep(ids[pos]!) : undefined);
+
+  /** Cosine against every stored vector (the rows `keep` refuses left out). */
+  const exact = (vector: Float32Array, k: number, keep?: KeepRow) => {
+    for (let pos = 0; pos < n; pos++) {
+      const o = pos * dims;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j + 3 < dims; j += 4) {
+        s0 += vector[j]! * vectors[o + j]!;
+        s1 += vector[j + 1]! * vectors[o + j + 1]!;
+        s2 += vector[j + 2]! * vectors[o + j + 2]!;
+        s3 += vector[j + 3]! * vectors[o + j + 3]!;
+      }
+      for (; j < dims; j++) s0 += vector[j]! * vectors[o + j]!;
+      cosines[pos] = s0 + s1 + s2 + s3;
+    }
+    if (!keep) return withIds(topOfScores(cosines, null, n, k));
+    const kept = Int32Array.from({ length: n }, (_, pos) => pos).filter((pos) => keep(ids[pos]!));
+    return withIds(topOfScores(cosines, kept, kept.length, k));
+  };
+
   return {
-    bm25: (query, k) => withIds(bm25.search(query, k)),
-    sparse(query, k) {
+    stats: { size: n, avgLength: bm25.avgLength, idf, documentFrequency: (term) => bm25.documentFrequency(term) },
+    bm25: (query, k, keep, idfOf) => withIds(bm25.search(query, k, { keep: keepPos(keep), ...(idfOf ? { idf: idfOf } : {}) })),
+    sparse(query, k, keep) {
       const q = featurize(query, idf, SPARSE_FEATURES);
-      return withIds(sparse.score(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k));
+      return withIds(sparse.score(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k, keepPos(keep)));
     },
-    dense(vector, k) {
-      if (!dims) return [];
+    dense(vector, k, keep) {
+      if (!dims || !n) return [];
       if (ann) {
-        const m = ann.search(vector, Math.min(k, n), 1);
-        return Array.from(m.keys, (key, i) => ({ index: ids[Number(key)]!, score: 1 - m.distances[i]! }));
+        // The graph knows no deletions: ask for a few more and drop what `keep` refuses; if too few
+        // survive (many rows left out), the exact scan answers.
+        const want = Math.min(n, k + 32);
+        const m = ann.search(vector, want, 1);
+        const hits = Array.from(m.keys, (key, i) => ({ index: ids[Number(key)]!, score: 1 - m.distances[i]! })).filter((h) => !keep || keep(h.index));
+        if (hits.length >= Math.min(k, n) || want === n || !keep) return hits.slice(0, k);
+        return exact(vector, k, keep);
       }
-      for (let pos = 0; pos < n; pos++) {
-        const o = pos * dims;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        let j = 0;
-        for (; j + 3 < dims; j += 4) {
-          s0 += vector[j]! * vectors[o + j]!;
-          s1 += vector[j + 1]! * vectors[o + j + 1]!;
-          s2 += vector[j + 2]! * vectors[o + j + 2]!;
-          s3 += vector[j + 3]! * vectors[o + j + 3]!;
-        }
-        for (; j < dims; j++) s0 += vector[j]! * vectors[o + j]!;
-        cosines[pos] = s0 + s1 + s2 + s3;
-      }
-      return withIds(topOfScores(cosines, null, n, k));
+      return exact(vector, k, keep);
     },
   };
 }

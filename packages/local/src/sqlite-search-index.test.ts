@@ -95,4 +95,20 @@ describe("SQLite search index", () => {
     expect((await index.search({ corpus: "c", query: "second", k: 5, mode: "lexical" })).map((h) => h.passage.text)).toEqual(["second wording"]);
     await expect(index.upsert("v1", [{ passage: passage("b", "x"), vector: vec(1, 0, 0) }])).rejects.toThrow(/3 dimensions, the index expects 2/);
   });
+
+  it("a document replaced or deleted by another process is found, or gone, at this process's next search", async () => {
+    const { path, index } = setup();
+    const other = createSqliteSearchIndex(openDatabase(path));
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
+    await index.upsert("v1", [{ passage: passage("a", "vacuum reclaims dead tuples", "a.md"), vector: vec(1, 0) }, { passage: passage("b", "checkpoints flush pages", "b.md"), vector: vec(0, 1) }]);
+    await index.promote("c", "v1");
+    expect((await other.search({ corpus: "c", query: "vacuum", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["a"]);
+    await index.replaceDocuments("v1", { sourcePaths: ["a.md"], items: [{ passage: passage("a2", "autovacuum freezes old tuples", "a.md"), vector: vec(1, 0), trained: false }] });
+    await index.replaceDocuments("v1", { sourcePaths: ["b.md"], items: [] });
+    for (const mode of ["lexical", "semantic", "hybrid"] as const) {
+      const ids = (await other.search({ corpus: "c", query: "vacuum autovacuum checkpoints tuples", vector: vec(1, 1), k: 5, mode })).map((h) => h.passage.id);
+      expect(ids).toEqual(["a2"]);
+    }
+    expect(await other.counts("v1")).toEqual({ passages: 1, untrained: 1 });
+  });
 });

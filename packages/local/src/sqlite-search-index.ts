@@ -4,8 +4,10 @@ import {
   ValidationError,
   fuseScores,
   reciprocalRankFusion,
+  metadataTerms,
   passageText,
   type HybridWeights,
+  type IndexItem,
   type Passage,
   type ScoredIndex,
   type SearchFilter,
@@ -15,7 +17,8 @@ import {
 import { highlighter } from "@genq/ml";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
-import { createMemorySignals, type MemorySignals } from "./memory-signals.ts";
+import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
+import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS index_versions (
@@ -28,7 +31,10 @@ CREATE TABLE IF NOT EXISTS index_versions (
   created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS index_serving (corpus TEXT PRIMARY KEY, version TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, op TEXT NOT NULL, row INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
 `;
+
 
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
@@ -43,9 +49,13 @@ interface Row {
   text: string;
   ordinal: number;
   tenant: string;
+  metadata: string | null;
 }
 
-const toPassage = (r: Row): Passage => ({ id: r.passage_id, corpus: r.corpus, documentId: r.document_id, sourcePath: r.source_path, title: r.title, text: r.text, ordinal: r.ordinal });
+const toPassage = (r: Row): Passage => ({
+  id: r.passage_id, corpus: r.corpus, documentId: r.document_id, sourcePath: r.source_path, title: r.title, text: r.text, ordinal: r.ordinal,
+  ...(r.metadata ? { metadata: JSON.parse(r.metadata) as Passage["metadata"] } : {}),
+});
 
 export interface SqliteSearchIndexOptions {
   weights?: HybridWeights;
@@ -60,7 +70,12 @@ export interface SqliteSearchIndexOptions {
  * it serves filtered vector searches). Unfiltered searches run on the version's memory signals — BM25,
  * TF-IDF cosine and an exact vector scan in typed arrays — loaded from those tables on promotion or at
  * start (FTS5 is not used: its bm25() idf measurably weakens BM25, see memory-signals.ts). Promotion is one UPDATE in a transaction, so a
- * search sees the old serving version or the new one, never a half-built one.
+ * search sees the old serving version or the new one, never a half-built one. Every write to a version
+ * logs the rows it added and removed (`index_changes`) in the same transaction; a search that finds the
+ * log moved on (written by this process or another sharing the file) first applies those changes to the
+ * version's memory signals (a small segment of fresh rows, removed rows left out; see live-signals.ts),
+ * so a replaced or deleted document is never found afterwards and a fresh one is found at once.
+ * Filters (source path or its prefix, document, metadata terms kept in a side table) select rows in SQL.
  */
 export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
@@ -80,7 +95,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!st) statements.set(text, (st = db.prepare<unknown[]>(text)));
     return st;
   };
-  const memory = new Map<string, MemorySignals>();
+  const memory = new Map<string, { signals: LiveSignals; seq: number }>();
+  const latestChange = (version: string) => (sql("SELECT coalesce(max(seq), 0) AS seq FROM index_changes WHERE version = ?").get(version) as { seq: number }).seq;
+  const logChange = (version: string, op: "add" | "remove", row: number) => sql("INSERT INTO index_changes (version, op, row) VALUES (?, ?, ?)").run(version, op, row);
 
   const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }>();
   const info = (version: string) => {
@@ -93,7 +110,13 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (row.state === "ready") readyInfo.set(version, row);
     return row;
   };
-  const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}` });
+  const upgraded = new Set<string>();
+  const upgrade = (tag: string) => {
+    if (upgraded.has(tag)) return;
+    upgradeVersionTables(db, tag);
+    upgraded.add(tag);
+    statements.clear();
+  };
 
   const rowsByIds = (tag: string, ids: number[]): Map<number, Row> => {
     if (!ids.length) return new Map();
@@ -101,23 +124,16 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return new Map(rows.map((r) => [r.rowid, r]));
   };
 
-  const filterSql = (filter?: SearchFilter) => {
-    const clauses: string[] = [];
-    const args: string[] = [];
-    const columns = { sourcePath: "p.source_path", documentId: "p.document_id" } as const;
-    for (const [field, column] of Object.entries(columns) as Array<[keyof SearchFilter, string]>) {
-      const value = filter?.[field];
-      if (value === undefined) continue;
-      clauses.push(`${column} = ?`);
-      args.push(value);
-    }
-    return { where: clauses.length ? ` AND ${clauses.join(" AND ")}` : "", args };
+  /** The rows a filter keeps. */
+  const allowedRows = (tag: string, filter: SearchFilter): Set<number> => {
+    const f = filterSql(tag, filter);
+    return new Set((sql(`SELECT p.rowid AS rowid FROM ${tables(tag).p} p WHERE 1 = 1${f.where}`).all(...f.args) as Array<{ rowid: number }>).map((r) => r.rowid));
   };
 
   const semantic = (version: string, tag: string, vector: Float32Array, k: number, filter?: SearchFilter): ScoredIndex[] => {
     if (!filter) return signals(version, tag).dense(vector, k);
     const t = tables(tag);
-    const f = filterSql(filter);
+    const f = filterSql(tag, filter);
     const blob = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
     const rows = f.where
       ? (sql(`SELECT v.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance FROM ${t.vec} v JOIN ${t.p} p ON p.rowid = v.rowid WHERE 1 = 1${f.where} ORDER BY distance, v.rowid LIMIT ?`).all(blob, ...f.args, k) as Array<{ rowid: number; distance: number }>)
@@ -125,15 +141,42 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return rows.map((r) => ({ index: r.rowid, score: 1 - r.distance }));
   };
 
-  const signals = (version: string, tag: string): MemorySignals => {
-    let s = memory.get(version);
-    if (!s) {
-      const t = tables(tag);
-      const rows = db.prepare(`SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${t.p} p JOIN ${t.vec} v ON v.rowid = p.rowid ORDER BY p.rowid`).all() as Array<{ rowid: number; title: string; text: string; embedding: Buffer }>;
-      s = createMemorySignals(rows.map((r) => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) })), { annThreshold: options.annThreshold });
-      memory.set(version, s);
+  type VectorRow = { rowid: number; title: string; text: string; embedding: Buffer };
+  const signalRow = (r: VectorRow): SignalRow => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) });
+  const vectorRows = (tag: string, where = "") => `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${tables(tag).p} p JOIN ${tables(tag).vec} v ON v.rowid = p.rowid${where} ORDER BY p.rowid`;
+
+  /**
+   * A version's memory signals, caught up with its change log: loaded whole the first time (or when the
+   * fresh rows have grown enough for a rebuild), otherwise the changes logged since are applied. Reads run
+   * in one transaction, so the rows and the log position agree.
+   */
+  const signals = (version: string, tag: string): LiveSignals => {
+    const loaded = memory.get(version);
+    const latest = latestChange(version);
+    if (loaded && loaded.seq === latest) return loaded.signals;
+    if (loaded && !loaded.signals.rebuildDue) {
+      db.transaction(() => {
+        const log = sql("SELECT seq, op, row FROM index_changes WHERE version = ? AND seq > ? ORDER BY seq").all(version, loaded.seq) as Array<{ seq: number; op: string; row: number }>;
+        const added = log.filter((c) => c.op === "add").map((c) => c.row);
+        const rows = new Map<number, VectorRow>();
+        for (let i = 0; i < added.length; i += 500) {
+          const part = added.slice(i, i + 500);
+          for (const r of db.prepare(vectorRows(tag, ` WHERE p.rowid IN (${part.map(() => "?").join(",")})`)).all(...part) as VectorRow[]) rows.set(r.rowid, r);
+        }
+        // An added row removed again later in the log is gone from the table: its removal follows.
+        const changes = log.flatMap((c): SignalChange[] => (c.op === "remove" ? [{ op: "remove", rowid: c.row }] : rows.has(c.row) ? [{ op: "add", row: signalRow(rows.get(c.row)!) }] : []));
+        loaded.signals.apply(changes);
+        loaded.seq = log.at(-1)?.seq ?? loaded.seq;
+      })();
+      return loaded.signals;
     }
-    return s;
+    const fresh = db.transaction(() => {
+      const seq = latestChange(version);
+      const rows = db.prepare(vectorRows(tag)).all() as VectorRow[];
+      return { signals: createLiveSignals(rows.map(signalRow), { annThreshold: options.annThreshold }), seq };
+    })();
+    memory.set(version, fresh);
+    return fresh.signals;
   };
 
   /**
@@ -144,18 +187,17 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!filter) return undefined;
     const { tenant, ...rest } = filter;
     if (tenant !== undefined && tenant !== owner) return null;
-    return rest.sourcePath === undefined && rest.documentId === undefined ? undefined : rest;
+    const narrowed = rest.sourcePath === undefined && rest.documentId === undefined && rest.sourcePathPrefix === undefined && !Object.keys(rest.metadata ?? {}).length;
+    return narrowed ? undefined : rest;
   };
 
-  /** A memory signal's ranking; with a filter, more candidates are drawn and filtered by metadata. */
+  /** A memory signal's ranking; with a filter, every match is ranked and the filter's rows kept. */
   const memoryRanking = (signal: "bm25" | "sparse", version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
-    const hits = signals(version, tag)[signal](query, filter ? Math.max(k * 50, 1000) : k);
-    if (!filter) return hits;
-    const meta = rowsByIds(tag, hits.map((h) => h.index));
-    return hits.filter((h) => {
-      const r = meta.get(h.index);
-      return r && (!filter.sourcePath || r.source_path === filter.sourcePath) && (!filter.documentId || r.document_id === filter.documentId);
-    }).slice(0, k);
+    const s = signals(version, tag);
+    if (!filter) return s[signal](query, k);
+    const allowed = allowedRows(tag, filter);
+    if (!allowed.size) return [];
+    return s[signal](query, k, (rowid) => allowed.has(rowid));
   };
 
   const toHits = (tag: string, query: string, ranked: ScoredIndex[], signals: Record<string, ScoredIndex[]>): SearchHit[] => {
@@ -175,6 +217,43 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     });
   };
 
+  /**
+   * One transaction: remove every passage of `sourcePaths` and every passage `items` replaces, add the
+   * items (their metadata terms in the side table), count the version's changes up.
+   */
+  const write = (version: string, sourcePaths: readonly string[], items: ReadonlyArray<IndexItem>) => {
+    const v = info(version);
+    upgrade(v.tag);
+    const t = tables(v.tag);
+    const findRow = sql(`SELECT rowid FROM ${t.p} WHERE passage_id = ?`);
+    const rowsOfPath = sql(`SELECT rowid FROM ${t.p} WHERE source_path = ?`);
+    const insertRow = sql(`INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant, revision, trained, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const vecDelete = sql(`DELETE FROM ${t.vec} WHERE rowid = ?`);
+    const vecInsert = sql(`INSERT INTO ${t.vec} (rowid, embedding) VALUES (?, ?)`);
+    const deleteRow = sql(`DELETE FROM ${t.p} WHERE rowid = ?`);
+    const deleteTerms = sql(`DELETE FROM ${t.m} WHERE rowid = ?`);
+    const insertTerm = sql(`INSERT INTO ${t.m} (rowid, term) VALUES (?, ?)`);
+    const remove = (rowid: number) => {
+      vecDelete.run(BigInt(rowid));
+      deleteTerms.run(rowid);
+      deleteRow.run(rowid);
+      logChange(version, "remove", rowid);
+    };
+    db.transaction(() => {
+      for (const path of sourcePaths) for (const r of rowsOfPath.all(path) as Array<{ rowid: number }>) remove(r.rowid);
+      for (const { passage: p, vector, trained } of items) {
+        if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
+        const old = findRow.get(p.id) as { rowid: number } | undefined;
+        if (old) remove(old.rowid);
+        const metadata = p.metadata && Object.keys(p.metadata).length ? JSON.stringify(p.metadata) : null;
+        const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant, p.revision ?? "", trained === false ? 0 : 1, metadata).lastInsertRowid);
+        vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+        for (const term of metadataTerms(p.metadata)) insertTerm.run(rowid, term);
+        logChange(version, "add", rowid);
+      }
+    })();
+  };
+
   return {
     async createVersion({ corpus, version, dimensions, tenant }) {
       if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
@@ -184,33 +263,40 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
       const t = tables(tag);
       db.transaction(() => {
-        db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL)`);
+        // AUTOINCREMENT: a replaced passage never takes the row id of the one it replaced.
+        db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL, revision TEXT NOT NULL DEFAULT '', trained INTEGER NOT NULL DEFAULT 1, metadata TEXT)`);
         db.exec(`CREATE VIRTUAL TABLE ${t.vec} USING vec0(embedding float[${dimensions}] distance_metric=cosine)`);
         db.prepare("INSERT INTO index_versions (version, corpus, tag, dims, tenant, state, created_at) VALUES (?, ?, ?, ?, ?, 'building', ?)").run(version, corpus, tag, dimensions, tenant, new Date().toISOString());
       })();
     },
 
     async upsert(version, items) {
+      write(version, [], items);
+    },
+
+    async replaceDocuments(version, { sourcePaths, items }) {
+      write(version, sourcePaths, items);
+    },
+
+    async documents(version, sourcePaths) {
       const v = info(version);
+      upgrade(v.tag);
       const t = tables(v.tag);
-      const findRow = db.prepare<[string], { rowid: number }>(`SELECT rowid FROM ${t.p} WHERE passage_id = ?`);
-      const insertRow = db.prepare(`INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-      const vecDelete = db.prepare(`DELETE FROM ${t.vec} WHERE rowid = ?`);
-      const vecInsert = db.prepare(`INSERT INTO ${t.vec} (rowid, embedding) VALUES (?, ?)`);
-      const deleteRow = db.prepare(`DELETE FROM ${t.p} WHERE rowid = ?`);
-      db.transaction(() => {
-        for (const { passage: p, vector } of items) {
-          if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
-          const old = findRow.get(p.id);
-          if (old) {
-            vecDelete.run(BigInt(old.rowid));
-            deleteRow.run(old.rowid);
-          }
-          const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant).lastInsertRowid);
-          vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
-        }
-      })();
-      memory.delete(version);
+      const rows = sourcePaths
+        ? sourcePaths.flatMap((path) => sql(`SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} WHERE source_path = ? GROUP BY source_path`).all(path) as Array<{ sourcePath: string; revision: string }>)
+        : (sql(`SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} GROUP BY source_path ORDER BY source_path`).all() as Array<{ sourcePath: string; revision: string }>);
+      return rows;
+    },
+
+    async counts(version) {
+      const v = info(version);
+      upgrade(v.tag);
+      const row = sql(`SELECT count(*) AS passages, coalesce(sum(trained = 0), 0) AS untrained FROM ${tables(v.tag).p}`).get() as { passages: number; untrained: number };
+      return { passages: row.passages, untrained: row.untrained };
+    },
+
+    async unserve(corpus) {
+      db.prepare("DELETE FROM index_serving WHERE corpus = ?").run(corpus);
     },
 
     async promote(corpus, version) {
@@ -231,6 +317,7 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       const chosen = version ?? (await this.servingVersion(corpus));
       if (!chosen) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       const v = info(chosen);
+      upgrade(v.tag);
       const filter = narrow(v.tenant, requested);
       if (filter === null) return [];
       if (mode === "lexical") {
@@ -276,8 +363,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (serving === version) throw new ValidationError(`index version "${version}" is serving corpus "${row.corpus}" and cannot be dropped`);
       const t = tables(row.tag);
       db.transaction(() => {
-        db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p};`);
+        db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p}; DROP TABLE IF EXISTS ${t.m};`);
         db.prepare("DELETE FROM index_versions WHERE version = ?").run(version);
+        db.prepare("DELETE FROM index_changes WHERE version = ?").run(version);
       })();
       memory.delete(version);
       readyInfo.delete(version);

@@ -1,6 +1,6 @@
 import { Parser } from "htmlparser2";
 import type { ParsedDocument, ParsedSection } from "@genq/core";
-import { DocumentRejectedError } from "@genq/core";
+import { DocumentRejectedError, normalizeMetadata } from "@genq/core";
 import { baseTitle, decodeDocument, tidy } from "./decode.ts";
 
 const SKIP = new Set(["script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object", "canvas", "button", "select"]);
@@ -9,6 +9,9 @@ const BLOCK = new Set([
   "table", "blockquote", "pre", "hr", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "title",
 ]);
 const HEADING = /^h([1-6])$/;
+/** <meta> names that describe the page's rendering, not its content. */
+const RENDERING_META = new Set(["viewport", "theme-color", "color-scheme", "format-detection", "referrer", "robots", "generator"]);
+
 /** Class names of generated navigation (DocBook, Sphinx, common sites): not content. */
 const BOILERPLATE_CLASS = /(^|\s)(navheader|navfooter|toc|sphinxsidebar|related|breadcrumbs?|skip-?link|headerlink|footer-nav)(\s|$)/i;
 
@@ -24,7 +27,9 @@ export function declaredCharset(bytes: Uint8Array): string | null {
 
 /**
  * HTML: visible text only (no scripts, styles, navigation), one section per heading, titled with the
- * heading path; table cells are joined with ` | `, `<pre>` keeps its lines.
+ * heading path; table cells are joined with ` | `, `<pre>` keeps its lines. `<meta name|property
+ * content>` becomes the document's metadata (not those about rendering, such as viewport); a name met
+ * twice keeps every value.
  */
 export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
   const decoded = decodeDocument(bytes, declaredCharset(bytes) ?? undefined);
@@ -38,6 +43,7 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
   let heading: { level: number; text: string } | null = null;
   let preDepth = 0;
   let buffer = "";
+  const meta: Record<string, string[]> = {};
 
   const sectionTitle = () => {
     const parts = [pageTitle || baseTitle(path), ...headings.map((h) => h.text)];
@@ -53,6 +59,8 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
     {
       onopentag(name, attributes) {
         if (name === "title") inTitle = true;
+        const metaName = (attributes.name ?? attributes.property ?? "").trim().toLowerCase();
+        if (name === "meta" && metaName && attributes.content?.trim() && !RENDERING_META.has(metaName)) (meta[metaName] ??= []).push(attributes.content.trim());
         const skip = skipping() || (SKIP.has(name) && name !== "head") || BOILERPLATE_CLASS.test(attributes.class ?? "");
         skipStack.push(skip);
         if (skip) return;
@@ -100,5 +108,12 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
   flush();
   if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only scripts, styles or markup)");
   const title = pageTitle || headings[0]?.text || baseTitle(path);
-  return [{ id: path, title, sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })), ...(decoded.note ? { notes: [decoded.note] } : {}) }];
+  const metadata = normalizeMetadata(Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, v.length === 1 ? v[0] : v])));
+  return [{
+    id: path,
+    title,
+    sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })),
+    ...(Object.keys(metadata).length ? { metadata } : {}),
+    ...(decoded.note ? { notes: [decoded.note] } : {}),
+  }];
 }

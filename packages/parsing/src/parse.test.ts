@@ -92,4 +92,19 @@ describe("parseDocument", () => {
     await expect(attempt).rejects.toBeInstanceOf(DocumentRejectedError);
     await expect(parseDocument(name, bad(name))).rejects.toThrow(reason);
   });
+
+  it("reads metadata: Markdown front matter, HTML <meta> and a BEIR line's metadata; a broken header rejects nothing", async () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const [fixture] = await parseDocument("indexes.md", good("indexes.md"));
+    expect(fixture!.metadata).toEqual({ author: "genq fixtures" });
+    const [md] = await parseDocument("guide.md", enc("---\ntitle: Vacuum guide\nTeam: Ops\ntags: [maintenance, storage]\nreviewed: 2026-01-02\n---\nVACUUM reclaims storage.\n"));
+    expect(md).toMatchObject({ title: "Vacuum guide", metadata: { title: "Vacuum guide", team: "Ops", tags: ["maintenance", "storage"], reviewed: "2026-01-02" } });
+    const [broken] = await parseDocument("broken.md", enc("---\n: [unclosed\n---\nText survives.\n"));
+    expect(broken!.metadata).toBeUndefined();
+    expect(broken!.sections[0]!.text).toBe("Text survives.");
+    const [html] = await parseDocument("page.html", enc('<html><head><title>T</title><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="Author" content="Ann"><meta property="og:type" content="article"><meta name="keywords" content="a"><meta name="keywords" content="b"></head><body><p>Body text.</p></body></html>'));
+    expect(html!.metadata).toEqual({ author: "Ann", "og:type": "article", keywords: ["a", "b"] });
+    const beir = await parseDocument("c.jsonl", enc('{"_id": "d1", "text": "One.", "metadata": {"url": "https://x", "year": 2020}}\n{"_id": "d2", "text": "Two."}\n'));
+    expect(beir.map((d) => d.metadata)).toEqual([{ url: "https://x", year: "2020" }, undefined]);
+  });
 });

@@ -1,27 +1,40 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { corpusForTenant, corpusIdFor, corpusNameOf, NotFoundError, storeJudgments, uploadDocument, ValidationError, type Corpus } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { CorpusParam, RunParam, RunSchema, UploadRequest, errors } from "../schemas.ts";
+import { CorpusParam, RunParam, RunSchema, RunSummarySchema, UploadRequest, errors } from "../schemas.ts";
 
-const CorpusSummary = z
+const SetupSchema = z
+  .object({ name: z.string(), weights: z.object({ lexical: z.number(), sparse: z.number(), semantic: z.number() }) })
+  .nullable()
+  .openapi({ description: "how the serving index answers searches (null: hybrid with the default weights)" });
+const ServingSchema = z.object({ runId: z.string(), indexVersion: z.string(), modelId: z.string().nullable(), setup: SetupSchema });
+const CorpusListItem = z
   .object({
-    name: z.string(), documents: z.number(), files: z.number(), passages: z.number(),
-    rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
-    runs: z.array(z.object({ id: z.string(), state: z.string(), reason: z.string().nullable(), createdAt: z.string() })),
-    serving: z.object({
-      runId: z.string(), indexVersion: z.string(), modelId: z.string().nullable(),
-      setup: z.object({ name: z.string(), weights: z.object({ lexical: z.number(), sparse: z.number(), semantic: z.number() }) }).nullable().openapi({ description: "how the serving index answers searches (null: hybrid with the default weights)" }),
-    }).nullable(),
+    name: z.string(), createdAt: z.string(),
+    files: z.number(), documents: z.number(), passages: z.number(),
+    rejectedFiles: z.number().openapi({ description: "files that could not be ingested; their reasons: GET …/documents?status=rejected" }),
+    serving: z.object({ runId: z.string(), indexVersion: z.string(), setup: SetupSchema }).nullable(),
     activeRunId: z.string().nullable().openapi({ description: "the run in progress, if any" }),
+    latestRun: RunSummarySchema.nullable().openapi({ description: "the newest run, if any" }),
+    deleting: z.boolean().openapi({ description: "true while the corpus is being deleted" }),
+  })
+  .openapi("CorpusListItem");
+const CorpusDetail = z
+  .object({
+    name: z.string(), createdAt: z.string(),
+    files: z.number(), documents: z.number(), passages: z.number(),
+    rejectedFiles: z.number().openapi({ description: "files that could not be ingested; their reasons: GET …/documents?status=rejected" }),
+    serving: ServingSchema.nullable(),
+    servedPassages: z.number().openapi({ description: "passages the serving index holds" }),
+    untrainedPassages: z.number().openapi({ description: "of those, passages of documents added or changed since the serving model's run (searchable, not trained on)" }),
+    untrainedShare: z.number().openapi({ description: "untrainedPassages / servedPassages (0 when nothing serves)" }),
+    activeRunId: z.string().nullable().openapi({ description: "the run in progress, if any" }),
+    recentRuns: z.array(RunSummarySchema).openapi({ description: "the five newest runs; all of them with GET /v1/corpora/{corpus}/runs" }),
   })
   .openapi("Corpus");
 
-const DocumentRow = z
-  .object({ path: z.string(), status: z.enum(["chunked", "rejected"]), reason: z.string().nullable(), size: z.number(), documents: z.number(), passages: z.number(), updatedAt: z.string() })
-  .openapi("DocumentRow");
-
-const listRoute = createRoute({ method: "get", path: "/v1/corpora", operationId: "listCorpora", tags: ["corpora"], summary: "Your corpora", responses: { 200: { description: "corpora", content: { "application/json": { schema: z.object({ corpora: z.array(CorpusSummary) }) } } }, 401: errors[401] } });
-const getRoute = createRoute({ method: "get", path: "/v1/corpora/{corpus}", operationId: "getCorpus", tags: ["corpora"], summary: "Documents, passages, rejected files, runs and serving model", request: { params: CorpusParam }, responses: { 200: { description: "corpus", content: { "application/json": { schema: CorpusSummary } } }, 401: errors[401], 404: errors[404] } });
+const listRoute = createRoute({ method: "get", path: "/v1/corpora", operationId: "listCorpora", tags: ["corpora"], summary: "Your corpora with their counts, what serves them and their newest run (documents and runs: see each corpus)", responses: { 200: { description: "corpora", content: { "application/json": { schema: z.object({ corpora: z.array(CorpusListItem) }) } } }, 401: errors[401] } });
+const getRoute = createRoute({ method: "get", path: "/v1/corpora/{corpus}", operationId: "getCorpus", tags: ["corpora"], summary: "Counts of files, documents and passages, what serves and how much of it is untrained, the newest runs", request: { params: CorpusParam }, responses: { 200: { description: "corpus", content: { "application/json": { schema: CorpusDetail } } }, 401: errors[401], 404: errors[404] } });
 const uploadRoute = createRoute({
   method: "post", path: "/v1/corpora/{corpus}/documents", operationId: "uploadDocument", tags: ["corpora"], summary: "Upload a document (the same path as dropping a file into the bucket)",
   request: { params: CorpusParam, body: { content: { "application/json": { schema: UploadRequest } }, required: true } },
@@ -34,33 +47,37 @@ const judgmentsRoute = createRoute({
 });
 const startRunRoute = createRoute({ method: "post", path: "/v1/corpora/{corpus}/runs", operationId: "startRun", tags: ["runs"], summary: "Start a run (generate, train, index, evaluate)", request: { params: CorpusParam }, responses: { 202: { description: "started", content: { "application/json": { schema: RunSchema } } }, ...errors } });
 const getRunRoute = createRoute({ method: "get", path: "/v1/runs/{run}", operationId: "getRun", tags: ["runs"], summary: "A run's state and history", request: { params: RunParam }, responses: { 200: { description: "run", content: { "application/json": { schema: RunSchema } } }, 401: errors[401], 404: errors[404] } });
-const documentsRoute = createRoute({
-  method: "get", path: "/v1/corpora/{corpus}/documents", operationId: "listDocuments", tags: ["corpora"], summary: "The corpus's files, chunked or rejected with the reason, by path (paged with a cursor)",
-  request: {
-    params: CorpusParam,
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      cursor: z.string().max(2000).optional().openapi({ description: "the `next` of the previous page" }),
-    }),
-  },
-  responses: { 200: { description: "a page of documents", content: { "application/json": { schema: z.object({ documents: z.array(DocumentRow), next: z.string().nullable() }) } } }, 400: errors[400], 401: errors[401], 404: errors[404] },
-});
 
-async function summary(deps: ApiDeps, corpus: Corpus) {
-  const docs = await deps.repo.listDocuments(corpus.name);
-  const runs = await deps.repo.listRuns(corpus.name);
-  const index = corpus.servingIndexVersion ? await deps.repo.getIndexVersion(corpus.servingIndexVersion) : null;
+async function listItem(deps: ApiDeps, corpus: Corpus) {
+  const stats = await deps.repo.documentStats(corpus.name);
+  const latest = await deps.repo.listRunsPage(corpus.name, { limit: 1 });
   return {
-    name: corpusNameOf(corpus.name),
-    files: docs.length,
-    documents: docs.reduce((n, d) => n + (d.status === "chunked" ? d.documentCount : 0), 0),
-    passages: docs.reduce((n, d) => n + d.passageCount, 0),
-    rejected: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
-    runs: runs.map((r) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.createdAt })),
-    serving: corpus.servingRunId && corpus.servingIndexVersion ? { runId: corpus.servingRunId, indexVersion: corpus.servingIndexVersion, modelId: index?.modelId ?? null, setup: corpus.servingSetup } : null,
-    activeRunId: corpus.activeRunId,
+    name: corpusNameOf(corpus.name), createdAt: corpus.createdAt,
+    files: stats.files, documents: stats.documents, passages: stats.passages, rejectedFiles: stats.rejectedFiles,
+    serving: corpus.servingRunId && corpus.servingIndexVersion ? { runId: corpus.servingRunId, indexVersion: corpus.servingIndexVersion, setup: corpus.servingSetup } : null,
+    activeRunId: corpus.activeRunId ?? null,
+    latestRun: latest.items[0] ? runSummary(latest.items[0]) : null,
+    deleting: Boolean(corpus.deletingSince),
   };
 }
+
+async function detail(deps: ApiDeps, corpus: Corpus) {
+  const stats = await deps.repo.documentStats(corpus.name);
+  const counts = { files: stats.files, documents: stats.documents, passages: stats.passages, rejectedFiles: stats.rejectedFiles };
+  const version = await deps.index.servingVersion(corpus.name);
+  const served = version ? await deps.index.counts(version) : { passages: 0, untrained: 0 };
+  const index = corpus.servingIndexVersion ? await deps.repo.getIndexVersion(corpus.servingIndexVersion) : null;
+  const runs = await deps.repo.listRunsPage(corpus.name, { limit: 5 });
+  return {
+    name: corpusNameOf(corpus.name), createdAt: corpus.createdAt, ...counts,
+    serving: corpus.servingRunId && corpus.servingIndexVersion ? { runId: corpus.servingRunId, indexVersion: corpus.servingIndexVersion, modelId: index?.modelId ?? null, setup: corpus.servingSetup } : null,
+    servedPassages: served.passages, untrainedPassages: served.untrained, untrainedShare: served.passages ? served.untrained / served.passages : 0,
+    activeRunId: corpus.activeRunId ?? null,
+    recentRuns: runs.items.map(runSummary),
+  };
+}
+
+export const runSummary = (r: { id: string; state: string; reason: string | null; createdAt: string; updatedAt: string }) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt });
 
 const runView = (r: Awaited<ReturnType<ApiDeps["repo"]["getRun"]>> & object) => ({
   id: r.id, corpus: corpusNameOf(r.corpus), state: r.state, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt,
@@ -87,13 +104,16 @@ export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     if (!run || run.tenant !== tenant) throw new NotFoundError(`run "${id}" not found`);
     return run;
   };
-  app.openapi(listRoute, async (c) => c.json({ corpora: await Promise.all((await deps.repo.listCorpora(c.get("tenant"))).map((x) => summary(deps, x))) }, 200));
-  app.openapi(getRoute, async (c) => c.json(await summary(deps, await corpusForTenant(deps.repo, c.get("tenant"), idOf(c.get("tenant"), c.req.valid("param").corpus))), 200));
+  app.openapi(listRoute, async (c) => {
+    const corpora = (await deps.repo.listCorpora(c.get("tenant"))).sort((a, b) => a.name.localeCompare(b.name));
+    return c.json({ corpora: await Promise.all(corpora.map((x) => listItem(deps, x))) }, 200);
+  });
+  app.openapi(getRoute, async (c) => c.json(await detail(deps, await corpusForTenant(deps.repo, c.get("tenant"), idOf(c.get("tenant"), c.req.valid("param").corpus))), 200));
   app.openapi(uploadRoute, async (c) => {
     const tenant = c.get("tenant");
     const body = c.req.valid("json");
     const bytes = uploadBytes(body.content, body.encoding);
-    const stored = await uploadDocument(deps, { tenant, corpus: idOf(tenant, c.req.valid("param").corpus), path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes });
+    const stored = await uploadDocument(deps, { tenant, corpus: idOf(tenant, c.req.valid("param").corpus), path: body.path, bytes, maxBytes: deps.limits.maxUploadBytes, metadata: body.metadata });
     return c.json({ key: stored.key, size: stored.size }, 202);
   });
   app.openapi(judgmentsRoute, async (c) => {
@@ -107,16 +127,4 @@ export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     return c.json(runView(await deps.startRun({ tenant: c.get("tenant"), corpus })), 202);
   });
   app.openapi(getRunRoute, async (c) => c.json(runView(await tenantRun(c.get("tenant"), c.req.valid("param").run)), 200));
-  app.openapi(documentsRoute, async (c) => {
-    const { corpus } = c.req.valid("param");
-    const { limit, cursor } = c.req.valid("query");
-    await corpusForTenant(deps.repo, c.get("tenant"), corpus);
-    const after = cursor ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-    const docs = (await deps.repo.listDocuments(corpus)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).filter((d) => d.path > after);
-    const page = docs.slice(0, limit);
-    return c.json({
-      documents: page.map((d) => ({ path: d.path, status: d.status, reason: d.reason, size: d.size, documents: d.documentCount, passages: d.passageCount, updatedAt: d.updatedAt })),
-      next: docs.length > limit ? Buffer.from(page.at(-1)!.path, "utf8").toString("base64url") : null,
-    }, 200);
-  });
 }

@@ -109,7 +109,10 @@ describe("corpus routes for the console", () => {
     const third = (await (await t.call(`/v1/corpora/docs/documents?limit=2&cursor=${second.next}`)).json()) as Page;
     expect([...second.documents, ...third.documents].map((d) => d.path)).toEqual(["c.md", "d.md", "e.md"]);
     expect(third.next).toBeNull();
+    const rejected = (await (await t.call("/v1/corpora/docs/documents?status=rejected")).json()) as Page;
+    expect(rejected).toEqual({ documents: [expect.objectContaining({ path: "b.bin", status: "rejected", reason: "binary file" })], next: null });
     expect((await t.call("/v1/corpora/docs/documents?limit=0")).status).toBe(400);
+    expect((await t.call("/v1/corpora/docs/documents?cursor=not-a-cursor")).status).toBe(400);
     expect((await t.call("/v1/corpora/docs/documents", { key: "k2" })).status).toBe(404);
   });
 });

@@ -33,7 +33,10 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     return c.json(
       {
         mode: hits.mode ?? body.mode ?? "hybrid",
-        hits: hits.map((h) => ({ id: h.passage.id, documentId: h.passage.documentId, sourcePath: h.passage.sourcePath, title: h.passage.title, text: h.passage.text, score: h.score, scores: h.scores, highlights: h.highlights })),
+        hits: hits.map((h) => ({
+          id: h.passage.id, documentId: h.passage.documentId, sourcePath: h.passage.sourcePath, title: h.passage.title, text: h.passage.text, score: h.score, scores: h.scores, highlights: h.highlights,
+          ...(h.passage.metadata ? { metadata: h.passage.metadata } : {}),
+        })),
       },
       200,
     );

@@ -1,11 +1,11 @@
 import { getJson } from "../api.ts";
 import { Main, Notice, PageTitle, StateBadge, useEventListener, useLoad, when } from "../components.tsx";
 import { href } from "../router.ts";
-import type { CorpusSummary } from "../types.ts";
+import type { CorpusListItem } from "../types.ts";
 
 /** Every corpus of the tenant: size, what serves it, and its latest run. */
 export function CorporaPage() {
-  const { data, error, loading, reload } = useLoad(() => getJson<{ corpora: CorpusSummary[] }>("v1/corpora"), []);
+  const { data, error, loading, reload } = useLoad(() => getJson<{ corpora: CorpusListItem[] }>("v1/corpora"), []);
   useEventListener((e) => {
     if (e.type.startsWith("run.") || e.type.startsWith("document.")) reload();
   });
@@ -26,13 +26,13 @@ export function CorporaPage() {
             </thead>
             <tbody>
               {corpora.map((c) => {
-                const latest = c.runs[0];
+                const latest = c.latestRun;
                 return (
                   <tr key={c.name}>
                     <th scope="row"><a href={href({ page: "corpus", corpus: c.name })}>{c.name}</a></th>
                     <td class="num">{c.documents}</td>
                     <td class="num">{c.passages}</td>
-                    <td class="num">{c.rejected.length}</td>
+                    <td class="num">{c.rejectedFiles}</td>
                     <td>{c.serving ? <>{c.serving.setup?.name ?? "hybrid"} · <a href={href({ page: "report", run: c.serving.runId })}>report</a></> : <span class="muted">nothing yet</span>}</td>
                     <td>{latest ? <><a href={href({ page: "run", run: latest.id })}>{when(latest.createdAt)}</a> <StateBadge state={latest.state} /></> : <span class="muted">none</span>}</td>
                   </tr>

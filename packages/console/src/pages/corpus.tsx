@@ -2,10 +2,11 @@ import { useState } from "preact/hooks";
 import { getJson, messageOf, postJson } from "../api.ts";
 import { Main, Notice, PageTitle, StateBadge, bytes, useEventListener, useLoad, when } from "../components.tsx";
 import { href, navigate } from "../router.ts";
-import type { CorpusSummary, DocumentRow, Run } from "../types.ts";
+import type { CorpusDetail, DocumentRow, Run, RunSummary } from "../types.ts";
 import { DropZone } from "./upload.tsx";
 
 const PAGE = 50;
+const RUNS = 50;
 const FINISHED = new Set(["ready", "rejected"]);
 
 function Documents({ corpus, version }: { corpus: string; version: number }) {
@@ -39,12 +40,19 @@ function Documents({ corpus, version }: { corpus: string; version: number }) {
 
 /** One corpus: size, serving setup and model, runs (start one, open its report, compare two), documents and rejected files. */
 export function CorpusPage({ corpus }: { corpus: string }) {
-  const summary = useLoad(() => getJson<CorpusSummary>(`v1/corpora/${encodeURIComponent(corpus)}`), [corpus]);
+  const base = `v1/corpora/${encodeURIComponent(corpus)}`;
+  const summary = useLoad(() => getJson<CorpusDetail>(base), [corpus]);
+  const [runPages, setRunPages] = useState(1);
+  const runList = useLoad(() => getJson<{ runs: RunSummary[]; next: string | null }>(`${base}/runs?limit=${RUNS * runPages}`), [corpus, runPages]);
+  const rejectedList = useLoad(() => getJson<{ documents: DocumentRow[]; next: string | null }>(`${base}/documents?status=rejected&limit=${PAGE}`), [corpus]);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [pick, setPick] = useState<string[]>([]);
   useEventListener((e) => {
-    if (e.data.corpus === corpus) summary.reload();
+    if (e.data.corpus !== corpus) return;
+    summary.reload();
+    runList.reload();
+    rejectedList.reload();
   });
   const start = async () => {
     setError(null);
@@ -56,8 +64,10 @@ export function CorpusPage({ corpus }: { corpus: string }) {
     }
   };
   const c = summary.data;
-  const active = c?.runs.find((r) => !["ready", "failed", "rejected"].includes(r.state));
-  const comparable = (c?.runs ?? []).filter((r) => FINISHED.has(r.state));
+  const runs = runList.data?.runs ?? c?.recentRuns ?? [];
+  const rejected = rejectedList.data?.documents ?? [];
+  const active = runs.find((r) => !["ready", "failed", "rejected"].includes(r.state));
+  const comparable = runs.filter((r) => FINISHED.has(r.state));
   return (
     <Main>
       <p class="crumbs"><a href={href({ page: "corpora" })}>Corpora</a> /</p>
@@ -67,8 +77,8 @@ export function CorpusPage({ corpus }: { corpus: string }) {
         <>
           <div class="cards">
             <div class="card"><div class="big">{c.documents}</div>documents in {c.files} files</div>
-            <div class="card"><div class="big">{c.passages}</div>passages</div>
-            <div class="card"><div class="big">{c.rejected.length}</div>rejected files</div>
+            <div class="card"><div class="big">{c.passages}</div>passages{c.untrainedPassages > 0 && <div class="muted">{c.untrainedPassages} of {c.servedPassages} served not yet trained on</div>}</div>
+            <div class="card"><div class="big">{c.rejectedFiles}</div>rejected files</div>
             <div class="card">
               <strong>Serving</strong>
               {c.serving ? (
@@ -89,13 +99,14 @@ export function CorpusPage({ corpus }: { corpus: string }) {
           {error && <Notice kind="error">{error}</Notice>}
 
           <h2>Runs</h2>
-          {c.runs.length === 0 ? <p class="muted">No runs yet.</p> : (
+          {runList.error && <Notice kind="error">{runList.error}</Notice>}
+          {runs.length === 0 ? <p class="muted">No runs yet.</p> : (
             <div class="table-wrap">
               <table>
                 <caption class="visually-hidden">Runs of {corpus}</caption>
                 <thead><tr><th scope="col">compare</th><th scope="col">run</th><th scope="col">state</th><th scope="col">started</th><th scope="col">report</th></tr></thead>
                 <tbody>
-                  {c.runs.map((r) => (
+                  {runs.map((r) => (
                     <tr key={r.id}>
                       <td>{FINISHED.has(r.state) && <input type="checkbox" aria-label={`compare ${r.id}`} checked={pick.includes(r.id)} onChange={(e) => setPick((p) => (e.currentTarget.checked ? [...p, r.id].slice(-2) : p.filter((x) => x !== r.id)))} />}</td>
                       <td><a class="mono" href={href({ page: "run", run: r.id })}>{r.id}</a></td>
@@ -108,10 +119,11 @@ export function CorpusPage({ corpus }: { corpus: string }) {
               </table>
             </div>
           )}
+          {runList.data?.next && <button type="button" class="secondary" onClick={() => setRunPages((p) => p + 1)}>Show more runs</button>}
           {comparable.length >= 2 && (
             <div class="actions">
               <button type="button" class="secondary" disabled={pick.length !== 2} onClick={() => {
-                const created = (id: string) => c.runs.find((r) => r.id === id)?.createdAt ?? "";
+                const created = (id: string) => runs.find((r) => r.id === id)?.createdAt ?? "";
                 const [older, newer] = [...pick].sort((x, y) => (created(x) < created(y) ? -1 : 1));
                 navigate({ page: "report", run: older!, compare: newer! });
               }}>Compare the two ticked runs</button>
@@ -119,19 +131,20 @@ export function CorpusPage({ corpus }: { corpus: string }) {
             </div>
           )}
 
-          {c.rejected.length > 0 && (
+          {rejected.length > 0 && (
             <>
               <h2>Rejected files</h2>
               <div class="table-wrap">
                 <table>
                   <caption class="visually-hidden">Files of {corpus} that were rejected, with the reason</caption>
                   <thead><tr><th scope="col">file</th><th scope="col">reason</th></tr></thead>
-                  <tbody>{c.rejected.map((r) => <tr key={r.path}><td class="mono">{r.path}</td><td>{r.reason}</td></tr>)}</tbody>
+                  <tbody>{rejected.map((r) => <tr key={r.path}><td class="mono">{r.path}</td><td>{r.reason}</td></tr>)}</tbody>
                 </table>
               </div>
+              {rejectedList.data?.next && <p class="muted">{c.rejectedFiles - rejected.length} more rejected files are listed below with the documents.</p>}
             </>
           )}
-          <DropZone corpus={corpus} onChange={() => (setVersion((v) => v + 1), summary.reload())} />
+          <DropZone corpus={corpus} onChange={() => (setVersion((v) => v + 1), summary.reload(), rejectedList.reload())} />
           <h2>Documents</h2>
           <Documents corpus={corpus} version={version} />
         </>

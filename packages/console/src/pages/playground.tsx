@@ -3,7 +3,7 @@ import { getJson, messageOf, postJson } from "../api.ts";
 import { Main, Marked, Notice, PageTitle, useLoad } from "../components.tsx";
 import { href, navigate } from "../router.ts";
 import { highlightPieces, spanPieces } from "../text-spans.ts";
-import type { AnswerResponse, CorpusSummary, Passage, QaAnswer, QaResponse, SearchHit } from "../types.ts";
+import type { AnswerResponse, CorpusListItem, Passage, QaAnswer, QaResponse, SearchHit } from "../types.ts";
 
 type Tab = "search" | "qa" | "answer";
 const TABS: Array<{ id: Tab; label: string }> = [
@@ -101,7 +101,7 @@ function AnswerResults({ r }: { r: AnswerResponse }) {
 
 /** Try the corpus: search (mode, k, filters) with highlights, extractive QA that may abstain, and cited answers. */
 export function PlaygroundPage({ corpus }: { corpus?: string }) {
-  const corpora = useLoad(() => getJson<{ corpora: CorpusSummary[] }>("v1/corpora"), []);
+  const corpora = useLoad(() => getJson<{ corpora: CorpusListItem[] }>("v1/corpora"), []);
   const [tab, setTab] = useState<Tab>("search");
   const [query, setQuery] = useState("");
   const [mode, setMode] = useState("");

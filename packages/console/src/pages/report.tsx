@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { download, getJson, messageOf, request } from "../api.ts";
 import { Main, Notice, PageTitle, useLoad } from "../components.tsx";
 import { href, navigate } from "../router.ts";
-import type { CorpusSummary, ResultFile, Run } from "../types.ts";
+import type { ResultFile, Run, RunSummary } from "../types.ts";
 
 const label = (f: ResultFile) => (f.kind === "csv" ? "CSV (every system)" : f.kind === "qrels" ? "qrels" : `TREC run: ${f.system}`);
 
@@ -17,7 +17,7 @@ export function ReportPage({ runId, compare }: { runId: string; compare?: string
   const [error, setError] = useState<string | null>(null);
   const [chosen, setChosen] = useState("");
   const run = useLoad(() => getJson<Run>(`v1/runs/${encodeURIComponent(runId)}`), [runId]);
-  const corpus = useLoad(() => (run.data ? getJson<CorpusSummary>(`v1/corpora/${encodeURIComponent(run.data.corpus)}`) : Promise.resolve(null)), [run.data?.corpus]);
+  const runs = useLoad(() => (run.data ? getJson<{ runs: RunSummary[] }>(`v1/corpora/${encodeURIComponent(run.data.corpus)}/runs?limit=100`) : Promise.resolve(null)), [run.data?.corpus]);
   const files = useLoad(() => getJson<{ files: ResultFile[] }>(`v1/runs/${encodeURIComponent(runId)}/results`).catch(() => ({ files: [] })), [runId]);
   const page = useLoad(async () => {
     const path = compare ? `v1/runs/${encodeURIComponent(runId)}/compare/${encodeURIComponent(compare)}` : `v1/runs/${encodeURIComponent(runId)}/report`;
@@ -38,7 +38,7 @@ export function ReportPage({ runId, compare }: { runId: string; compare?: string
     for (const d of root.querySelectorAll<HTMLDetailsElement>("details.query")) d.hidden = Boolean(q) && !(d.dataset.query ?? "").includes(q);
   }, [filter, page.data]);
 
-  const others = (corpus.data?.runs ?? []).filter((r) => r.id !== runId && (r.state === "ready" || r.state === "rejected"));
+  const others = (runs.data?.runs ?? []).filter((r) => r.id !== runId && (r.state === "ready" || r.state === "rejected"));
   const save = (f: ResultFile) => download(`v1/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(f.file)}`, `${runId}.${f.file}`).catch((e: unknown) => setError(messageOf(e)));
   return (
     <Main>

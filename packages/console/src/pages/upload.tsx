@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { getJson, messageOf, request } from "../api.ts";
 import { Main, Notice, PageTitle, bytes, useEventListener, useLoad } from "../components.tsx";
 import { href, navigate } from "../router.ts";
-import type { CorpusSummary, DocumentRow } from "../types.ts";
+import type { CorpusListItem, DocumentRow } from "../types.ts";
 import { uploadFile } from "../upload.ts";
 
 interface Item {
@@ -97,7 +97,7 @@ export function DropZone({ corpus, onChange }: { corpus: string; onChange?(): vo
 
 /** Upload into an existing corpus or a new one (a corpus is made by its first document). */
 export function UploadPage({ corpus }: { corpus?: string }) {
-  const corpora = useLoad(() => getJson<{ corpora: CorpusSummary[] }>("v1/corpora"), []);
+  const corpora = useLoad(() => getJson<{ corpora: CorpusListItem[] }>("v1/corpora"), []);
   const [name, setName] = useState(corpus ?? "");
   const [chosen, setChosen] = useState<string | null>(corpus ?? null);
   const valid = CORPUS_NAME.test(name);

@@ -1,4 +1,4 @@
-import type { Passage } from "../domain.ts";
+import type { Metadata, Passage } from "../domain.ts";
 import { shortHash } from "../hash.ts";
 import { chunkText, type ChunkOptions } from "./chunker.ts";
 
@@ -18,6 +18,8 @@ export interface ParsedDocument {
    * split only when it is longer than PRESEGMENTED_CHUNKING allows.
    */
   presegmented?: boolean;
+  /** What the document declares about itself (front matter, <meta>, a BEIR line's `metadata`). */
+  metadata?: Metadata;
   /** What the parser wants users to know (the encoding it decoded, lines it skipped); kept on the document record. */
   notes?: string[];
 }
@@ -28,10 +30,11 @@ export const PRESEGMENTED_CHUNKING: Partial<ChunkOptions> = { targetWords: 512, 
 /**
  * Turn parsed documents into passages. Passage ids are derived from the document id and the passage
  * text, so re-ingesting an unchanged document yields the same ids, and editing one section changes
- * only the passages whose text changed.
+ * only the passages whose text changed. Passages carry the document's metadata (the file's over the
+ * document's own) and the revision they belong to.
  */
 export function toPassages(
-  input: { corpus: string; sourcePath: string; documents: readonly ParsedDocument[] },
+  input: { corpus: string; sourcePath: string; documents: readonly ParsedDocument[]; metadata?: Metadata; revision?: string },
   options: Partial<ChunkOptions> = {},
 ): Passage[] {
   const out: Passage[] = [];
@@ -39,6 +42,9 @@ export function toPassages(
   for (const doc of input.documents) {
     let ordinal = 0;
     const chunking = doc.presegmented ? { ...options, ...PRESEGMENTED_CHUNKING } : options;
+    // What the file carries (its upload's metadata) wins over what the document says of itself.
+    const metadata = { ...doc.metadata, ...input.metadata };
+    const extra = { ...(Object.keys(metadata).length ? { metadata } : {}), ...(input.revision ? { revision: input.revision } : {}) };
     for (const section of doc.sections) {
       for (const span of chunkText(section.text, chunking)) {
         const text = section.text.slice(span.start, span.end);
@@ -53,6 +59,7 @@ export function toPassages(
           title: section.title || doc.title,
           text,
           ordinal: ordinal++,
+          ...extra,
         });
       }
     }

@@ -7,6 +7,8 @@ export const eventIds = {
   documentUploaded: (key: string, version: string) => `document.uploaded:${key}:${version}`,
   documentChunked: (corpus: string, path: string, contentHash: string) => `document.chunked:${corpus}:${path}:${contentHash}`,
   documentRejected: (corpus: string, path: string, hash: string) => `document.rejected:${corpus}:${path}:${hash}`,
+  /** One announcement per deleted revision of a document (deleting it again after a re-upload is a new event). */
+  documentDeleted: (corpus: string, path: string, revision: string) => `document.deleted:${corpus}:${path}:${revision}`,
   runStarted: (runId: string) => `run.started:${runId}`,
   ingestionCompleted: (runId: string) => `ingestion.completed:${runId}`,
   queriesGenerated: (runId: string) => `queries.generated:${runId}`,

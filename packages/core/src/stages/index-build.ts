@@ -1,6 +1,7 @@
 import { eventIds } from "../pipeline/names.ts";
 import type { BlobStore, Clock, Encoder, EventPublisher, PassageIndexer, PipelineRepository, SearchIndex, StageWork } from "../ports.ts";
 import { loadCorpusPassages, passageText } from "../usecases/load-passages.ts";
+import { trainedBy } from "../usecases/fresh-documents.ts";
 
 /**
  * Finish building a run's index version (both runtimes' indexers end here): register the version with
@@ -44,11 +45,12 @@ export function createInProcessIndexer(deps: InProcessIndexerDeps): PassageIndex
       await deps.work.run({ runId, corpus, stage: "indexing" }, async () => {
         const encoder = await deps.encoderFor(modelId);
         const passages = await loadCorpusPassages(deps, corpus);
+        const trained = await trainedBy(deps.repo, runId);
         await deps.index.createVersion({ corpus, version: indexVersion, dimensions: encoder.dimensions, tenant });
         for (let i = 0; i < passages.length; i += batchSize) {
           const batch = passages.slice(i, i + batchSize);
           const vectors = await encoder.encode(batch.map(passageText), "passage");
-          await deps.index.upsert(indexVersion, batch.map((passage, j) => ({ passage, vector: vectors[j]! })));
+          await deps.index.upsert(indexVersion, batch.map((passage, j) => ({ passage, vector: vectors[j]!, trained: trained(passage) })));
         }
         await completeIndexBuild(deps, { corpus, runId, modelId, indexVersion, passages: passages.length });
       });

@@ -2,19 +2,25 @@ import type { ServingSetup } from "../domain.ts";
 import { ConcurrentUpdateError } from "../errors.ts";
 import { eventIds, runResources } from "../pipeline/names.ts";
 import type { EventPublisher, ModelDeployer, PipelineRepository, SearchIndex } from "../ports.ts";
+import { syncIndexVersion, type FreshIndexDeps } from "../usecases/fresh-documents.ts";
 
 /**
- * The promotion stage: make a run's index version the one its corpus serves — switch the index (atomic in
- * every adapter), record the serving run and its serving setup on the corpus with compare-and-set
- * (retrying lost races) — then
- * retire the model of the run that served before and announce `index.promoted`, which confirms the run
- * `ready`. Idempotent: promoting the serving version again changes nothing and announces the same event.
+ * The promotion stage: make a run's index version the one its corpus serves. The version is first brought
+ * up to date with the corpus's documents (those added, changed or deleted while the run worked: new ones
+ * embedded with the run's model, deleted ones removed), then switched to (atomic in every adapter) and
+ * brought up to date again (changes that reached the old version meanwhile); the serving run and its
+ * setup are recorded on the corpus with compare-and-set (retrying lost races), the model of the run that
+ * served before is retired and `index.promoted` announced, which confirms the run `ready`. Idempotent:
+ * promoting the serving version again changes nothing and announces the same event.
  */
 export async function promoteIndex(
-  deps: { repo: PipelineRepository; index: SearchIndex; events: EventPublisher; deployer: Pick<ModelDeployer, "retire"> },
+  deps: { repo: PipelineRepository; index: SearchIndex; events: EventPublisher; deployer: Pick<ModelDeployer, "retire"> } & FreshIndexDeps,
   input: { corpus: string; runId: string; indexVersion: string; setup: ServingSetup | null },
 ): Promise<void> {
+  const sync = { corpus: input.corpus, version: input.indexVersion, modelId: runResources.modelId(input.runId) };
+  await syncIndexVersion(deps, sync);
   await deps.index.promote(input.corpus, input.indexVersion);
+  await syncIndexVersion(deps, sync);
   await recordServingRun(deps, input);
   await deps.events.publish([
     { id: eventIds.indexPromoted(input.runId), type: "index.promoted", corpus: input.corpus, detail: { runId: input.runId, indexVersion: input.indexVersion } },

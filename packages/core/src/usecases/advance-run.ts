@@ -4,7 +4,8 @@ import type { GenqEvent } from "../events.ts";
 import { STATE_OF_COMMAND, commandFor, type CommandOf, type StageCommand } from "../pipeline/commands.ts";
 import { eventIds } from "../pipeline/names.ts";
 import { transition } from "../pipeline/transition.ts";
-import type { Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
+import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
+import { collectPassageGarbage } from "./collect-passages.ts";
 import { failStage } from "./fail-stage.ts";
 
 /** Who carries out each stage command. Each must be idempotent per run: commands are re-issued freely. */
@@ -17,10 +18,12 @@ export interface EngineDeps {
   clock: Clock;
   logger: Logger;
   stages: StageExecutors;
+  /** The bucket: passages objects of deleted or replaced documents are collected when a run ends. */
+  blobs?: BlobStore;
 }
 
 /** Document events wake a run waiting for its corpus's uploads to be chunked. */
-const DOCUMENT_EVENTS = new Set<GenqEvent["type"]>(["document.chunked", "document.rejected"]);
+const DOCUMENT_EVENTS = new Set<GenqEvent["type"]>(["document.chunked", "document.rejected", "document.deleted"]);
 
 /**
  * The level-triggered run engine's entry point: apply one event to the run it names and (re)issue the
@@ -100,11 +103,12 @@ export async function issueCommand(deps: EngineDeps, run: Run): Promise<void> {
 const execute = (deps: EngineDeps, command: StageCommand) => (deps.stages[command.type] as (c: StageCommand) => Promise<void>)(command);
 
 /**
- * A finished run: free its corpus for the next run, announce the outcome (`run.succeeded`,
- * `run.failed`, `run.rejected`) once, then record that it was announced.
+ * A finished run: free its corpus for the next run, collect the passages objects it kept alive, announce
+ * the outcome (`run.succeeded`, `run.failed`, `run.rejected`) once, then record that it was announced.
  */
 async function publishOutcome(deps: EngineDeps, run: Run, command: CommandOf<"publishOutcome">): Promise<void> {
   await releaseCorpus(deps, run);
+  if (deps.blobs) await collectPassageGarbage({ ...deps, blobs: deps.blobs }, run.corpus, run.createdAt);
   const id = eventIds.runOutcome(run.id, command.outcome);
   const base = { id, corpus: run.corpus };
   const reportKey = run.artifacts.reportKey ?? "";

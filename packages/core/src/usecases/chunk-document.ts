@@ -4,10 +4,12 @@ import { keys, parseDocumentKey, type DocumentRecord } from "../domain.ts";
 import { documentPathProblem } from "../document-paths.ts";
 import { DocumentRejectedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { EventOf } from "../events.ts";
-import { contentHash } from "../hash.ts";
+import { contentHash, shortHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
 import { eventIds } from "../pipeline/names.ts";
 import { ensureCorpus } from "./ensure-corpus.ts";
+import { fromObjectMetadata } from "./metadata.ts";
+import { releasePassages } from "./collect-passages.ts";
 
 /** Parses one uploaded object into documents; throws DocumentRejectedError for what it cannot read. */
 export type DocumentParser = (path: string, bytes: Uint8Array) => Promise<ParsedDocument[]>;
@@ -40,6 +42,12 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   const key = event.detail.key;
   const target = parseDocumentKey(key);
   const corpus = target?.corpus ?? event.corpus;
+  // An object already gone (deleted since, perhaps with its corpus) creates nothing, not even its corpus.
+  const info = target ? await deps.blobs.head(key) : null;
+  if (target && !info) {
+    deps.logger.info("document vanished before chunking", { key });
+    return "missing";
+  }
   // A corpus another tenant owns, or a name that is not one, still gets its document recorded below.
   await ensureCorpus(deps, { name: corpus, tenant: deps.defaultTenant }).catch((error: unknown) => {
     if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
@@ -51,19 +59,19 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
 
   const { path } = target;
-  const info = await deps.blobs.head(key);
-  if (!info) {
-    deps.logger.info("document vanished before chunking", { key });
-    return "missing";
-  }
+  if (!info) return "missing";
   const existing = await deps.repo.getDocument(corpus, path);
   if (info.size > deps.maxDocumentBytes) {
     return rejectDocument(deps, corpus, path, existing, info.size, `file is ${mb(info.size)}, over the ${mb(deps.maxDocumentBytes)} limit`);
   }
   const bytes = await deps.blobs.get(key);
   const hash = contentHash(bytes);
+  const uploadMetadata = fromObjectMetadata(info.metadata);
+  // A revision is the path, the bytes and the upload's metadata: changing any of them makes a new one.
+  const revision = shortHash(`${path}\u0000${hash}\u0000${JSON.stringify(Object.entries(uploadMetadata).sort())}`);
+  const passagesKey = keys.passages(corpus, revision);
   // Unchanged bytes are not chunked again, unless their passages went missing from the store (repair).
-  const intact = existing?.passagesKey ? (await deps.blobs.head(existing.passagesKey)) !== null : existing?.status === "rejected";
+  const intact = existing?.status === "chunked" ? existing.passagesKey === passagesKey && (await deps.blobs.head(passagesKey)) !== null : existing?.status === "rejected";
   if (existing && existing.contentHash === hash && intact) {
     // The same bytes uploaded again: nothing to chunk, but the record notes that this upload was seen
     // (whoever counts unprocessed uploads compares it with the object's time).
@@ -75,19 +83,20 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   }
 
   let passages;
+  let documents;
   let notes: string[];
   try {
-    const documents = await deps.parse(path, bytes);
+    documents = await deps.parse(path, bytes);
     notes = [...new Set(documents.flatMap((d) => d.notes ?? []))];
-    passages = toPassages({ corpus, sourcePath: path, documents }, deps.chunking);
+    passages = toPassages({ corpus, sourcePath: path, documents, metadata: uploadMetadata, revision }, deps.chunking);
     if (passages.length === 0) throw new DocumentRejectedError("document has no text to index");
   } catch (error) {
     if (!(error instanceof DocumentRejectedError)) throw error;
     return rejectDocument(deps, corpus, path, existing, bytes.length, error.message, hash);
   }
 
-  const passagesKey = keys.passages(corpus, hash);
   await deps.blobs.put(passagesKey, passages.map((p) => JSON.stringify(p)).join("\n") + "\n");
+  const now = deps.clock.now().toISOString();
   const record = await deps.repo.putDocument(
     {
       corpus,
@@ -100,12 +109,15 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
       passageCount: passages.length,
       passagesKey,
       notes,
-      updatedAt: deps.clock.now().toISOString(),
+      updatedAt: now,
+      // A file holding one document carries what that document declares; a BEIR file's lines keep theirs.
+      metadata: documents.length === 1 ? { ...documents[0]!.metadata, ...uploadMetadata } : uploadMetadata,
+      chunkedAt: now,
       version: 0,
     },
     existing?.version ?? null,
   );
-  if (existing?.passagesKey && existing.passagesKey !== passagesKey) await deps.blobs.delete(existing.passagesKey);
+  if (existing?.passagesKey && existing.passagesKey !== passagesKey) await releasePassages(deps, corpus, existing.passagesKey);
   await announce(deps, corpus, record);
   deps.logger.info("document chunked", { corpus, path, passages: passages.length });
   return "chunked";
@@ -139,6 +151,8 @@ export async function rejectDocument(
         passagesKey: existing?.passagesKey ?? null,
         notes: existing?.notes,
         updatedAt: deps.clock.now().toISOString(),
+        metadata: existing?.metadata ?? {},
+        chunkedAt: existing?.chunkedAt ?? null,
         version: 0,
       },
       existing?.version ?? null,

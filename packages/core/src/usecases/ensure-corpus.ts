@@ -1,11 +1,11 @@
 import { CorpusId, CorpusName, corpusIdMatchesTenant, corpusNameOf, type Corpus } from "../domain.ts";
-import { ConcurrentUpdateError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConcurrentUpdateError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Clock, PipelineRepository } from "../ports.ts";
 
 /**
  * Return the corpus with this id (see corpusIdFor), creating it for `tenant` if it does not exist. A
  * corpus owned by another tenant, or an id qualified for another tenant, is reported as not found
- * (tenants never learn of each other's corpora).
+ * (tenants never learn of each other's corpora); one being deleted is a ConflictError.
  */
 export async function ensureCorpus(
   deps: { repo: PipelineRepository; clock: Clock },
@@ -19,6 +19,7 @@ export async function ensureCorpus(
     const existing = await deps.repo.getCorpus(name.data);
     if (existing) {
       if (existing.tenant !== input.tenant) throw notFound();
+      if (existing.deletingSince) throw new ConflictError(`corpus "${corpusNameOf(name.data)}" is being deleted`);
       return existing;
     }
     try {

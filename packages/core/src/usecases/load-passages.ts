@@ -1,4 +1,4 @@
-import { Passage } from "../domain.ts";
+import { Passage, revisionOf } from "../domain.ts";
 import { CorruptArtifactError } from "../errors.ts";
 import type { BlobStore, PipelineRepository } from "../ports.ts";
 
@@ -13,7 +13,8 @@ export const toJsonLines = (rows: readonly unknown[]): string => rows.map((r) =>
 
 /**
  * Every passage of a corpus, in a stable order (by document path, then passage ordinal): the input of
- * query generation, training and indexing.
+ * query generation, training and indexing. Each carries the revision it belongs to (its passages
+ * object's name), which is what an index records of a document.
  */
 export async function loadCorpusPassages(deps: { repo: PipelineRepository; blobs: BlobStore }, corpus: string): Promise<Passage[]> {
   const docs = (await deps.repo.listDocuments(corpus)).filter((d) => d.passagesKey).sort((a, b) => a.path.localeCompare(b.path));
@@ -23,7 +24,7 @@ export async function loadCorpusPassages(deps: { repo: PipelineRepository; blobs
     for (const row of rows) {
       const parsed = Passage.safeParse(row);
       if (!parsed.success) throw new CorruptArtifactError(`passages of ${d.path} are damaged (${d.passagesKey})`);
-      out.push(parsed.data);
+      out.push({ ...parsed.data, revision: parsed.data.revision ?? revisionOf(d.passagesKey!) });
     }
   }
   return out;

@@ -5,18 +5,21 @@ import { contentHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, PipelineRepository } from "../ports.ts";
 import { eventIds } from "../pipeline/names.ts";
 import { ensureCorpus } from "./ensure-corpus.ts";
+import { normalizeMetadata, toObjectMetadata } from "./metadata.ts";
 
 /**
  * Upload a document through the API: the same path as dropping a file into the bucket — the object is
- * stored under `corpora/<corpus>/docs/<path>` and `document.uploaded` is raised for it. `corpus` is the
- * corpus id (see corpusIdFor). Refused at once, before anything is stored: a path that breaks the path
- * rule (ValidationError), a file type genq does not read (UnsupportedTypeError), empty content
- * (ValidationError), content over `maxBytes` (PayloadTooLargeError), and a path that clashes with an
- * existing document or folder of documents (ConflictError naming it) — the same on every runtime.
+ * stored under `corpora/<corpus>/docs/<path>` (its metadata as the object's user metadata, as an S3
+ * upload with `x-amz-meta-*` headers would carry it) and `document.uploaded` is raised for it. `corpus`
+ * is the corpus id (see corpusIdFor). Refused at once, before anything is stored: a path that breaks the
+ * path rule (ValidationError), a file type genq does not read (UnsupportedTypeError), empty content
+ * (ValidationError), content over `maxBytes` (PayloadTooLargeError), metadata that breaks the metadata
+ * rules (ValidationError), and a path that clashes with an existing document or folder of documents
+ * (ConflictError naming it) — the same on every runtime.
  */
 export async function uploadDocument(
   deps: { repo: PipelineRepository; blobs: BlobStore; events: EventPublisher; clock: Clock },
-  input: { tenant: string; corpus: string; path: string; bytes: Uint8Array; maxBytes: number },
+  input: { tenant: string; corpus: string; path: string; bytes: Uint8Array; maxBytes: number; metadata?: unknown },
 ): Promise<{ key: string; size: number }> {
   const problem = documentPathProblem(input.path);
   if (problem) throw new ValidationError(`path: ${problem}`);
@@ -34,11 +37,15 @@ export async function uploadDocument(
   }
   if (input.bytes.length === 0) throw new ValidationError("content: empty; there is nothing to ingest");
   if (input.bytes.length > input.maxBytes) throw new PayloadTooLargeError(`content: ${input.bytes.length} bytes, the limit is ${input.maxBytes}`);
+  const metadata = toObjectMetadata(normalizeMetadata(input.metadata, { strict: true }));
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: input.tenant });
   const key = keys.doc(corpus.name, input.path);
-  await deps.blobs.put(key, input.bytes);
+  await deps.blobs.put(key, input.bytes, Object.keys(metadata).length ? { metadata } : undefined);
+  // Each upload is its own event (the object's time tells them apart): the same bytes uploaded again after
+  // a deletion are chunked again, while a retried publish of this upload stays one event.
+  const stored = await deps.blobs.head(key);
   await deps.events.publish([
-    { id: eventIds.documentUploaded(key, contentHash(input.bytes)), type: "document.uploaded", corpus: corpus.name, detail: { key, size: input.bytes.length } },
+    { id: eventIds.documentUploaded(key, `${contentHash(input.bytes)}:${stored?.modifiedAt ?? ""}`), type: "document.uploaded", corpus: corpus.name, detail: { key, size: input.bytes.length } },
   ]);
   return { key, size: input.bytes.length };
 }

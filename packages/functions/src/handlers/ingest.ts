@@ -1,5 +1,5 @@
-// Lambda: S3 ObjectCreated on corpora/*/docs/ → chunk the document.
+// Lambda: S3 "Object Created" / "Object Deleted" under corpora/*/docs/ (EventBridge) → chunk and index, or delete.
 import { awsDeps } from "../aws-deps.ts";
-import { createS3ObjectCreatedHandler } from "../s3-object-created.ts";
+import { createS3ObjectEventsHandler } from "../s3-object-events.ts";
 
-export const handler = createS3ObjectCreatedHandler(async () => awsDeps().handlerDeps);
+export const handler = createS3ObjectEventsHandler(async () => awsDeps().handlerDeps);

@@ -2,7 +2,7 @@ import { nounPhrases } from "./tagger.ts";
 
 /** The shape of a candidate answer span; the reader weighs each shape against the kind of question. */
 export const SPAN_CLASSES = [
-  "code", "codeline", "number", "time", "phrase", "list", "predicate", "reason", "condition", "agent", "named", "cell", "parenthetical", "sentence",
+  "code", "codeline", "number", "time", "phrase", "list", "predicate", "reason", "condition", "agent", "named", "cell", "parenthetical", "sentence", "term",
 ] as const;
 export type SpanClass = (typeof SPAN_CLASSES)[number];
 
@@ -39,6 +39,7 @@ const CODE = new RegExp(
   "g",
 );
 const COMMON_CAPS = new Set(["A", "I", "SQL"]);
+const NOT_AN_ANSWER = /^(?:(?:see|in|of)\s+)?(?:Section|Table|Chapter|Figure|Example|Appendix|Part)\s+[\dA-Z][\d.]*$|^(?:e\.g|i\.e|etc|cf)\.?$/i;
 
 const trimSpan = (text: string, start: number, end: number): [number, number] => {
   while (start < end && /[\s,;:.!?"'“”‘’()[\]{}|]/.test(text[start]!)) start++;
@@ -135,11 +136,50 @@ export function sentenceCandidates(text: string, from: number, to: number, next?
   if (/^(?:\$ |[a-z]+=[>#] |[A-Z]{2,}[ (;])/.test(sentence) && !/[.!?]$/.test(sentence)) out.push({ start: from, end: to, cls: "codeline" });
   out.push({ start: from, end: to, cls: "sentence" });
   // One candidate per (span, class); a span that is the whole sentence keeps its sentence class too.
+  // Cross-references ("see Section 5.11", "Table 8.6") and abbreviations ("e.g") never answer.
   const seen = new Set<string>();
   return out.filter((c) => {
     const key = `${c.start}:${c.end}:${c.cls}`;
-    if (seen.has(key) || c.end <= c.start) return false;
+    if (seen.has(key) || c.end <= c.start || NOT_AN_ANSWER.test(text.slice(c.start, c.end))) return false;
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Whether a line names what the lines after it describe, as reference documentation lays out functions,
+ * operators, settings and fields: a signature ("array_ndims ( anyarray ) → integer", "anyarray && anyarray
+ * → boolean") or a short label on its own line ("isodow", "TG_OP").
+ */
+export function isTermLine(line: string): boolean {
+  const t = line.trim();
+  if (!t || t === "|" || t.length > 200) return false;
+  if (/\s→\s/.test(t)) return true;
+  return t.length <= 40 && t.split(/\s+/).length <= 3 && !/[.:;,!?]$/.test(t) && !/^(?:Table|Example|Figure|Note|Tip|Caution|Warning|Result)\b/.test(t);
+}
+
+/**
+ * The spans of a term line that can answer for the text it introduces: a signature's function name
+ * ("array_ndims") or operator ("&&", "->>", "<->"), or a short label whole.
+ */
+export function termCandidates(text: string, from: number, to: number): SpanCandidate[] {
+  const line = text.slice(from, to);
+  const arrow = line.search(/\s→\s/);
+  if (arrow < 0) {
+    const [s, e] = trimSpan(text, from, to);
+    return e > s ? [{ start: s, end: e, cls: "term" }] : [];
+  }
+  const out: SpanCandidate[] = [];
+  const fn = /^\s*([A-Za-z_][\w.$]*)\s*\(/.exec(line);
+  if (fn) out.push({ start: from + fn.index + fn[0].indexOf(fn[1]!), end: from + fn.index + fn[0].indexOf(fn[1]!) + fn[1]!.length, cls: "term" });
+  else {
+    // An operator signature: the first token before the arrow made of symbols only ("&&", "->>", "!!").
+    for (const m of line.slice(0, arrow).matchAll(/\S+/g)) {
+      if (/^[^\p{L}\p{N}\s"'(),[\]]+$/u.test(m[0])) {
+        out.push({ start: from + m.index, end: from + m.index + m[0].length, cls: "term" });
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -1,6 +1,5 @@
 import type { AnswerSpan, Generator, Passage, Reader } from "@genq/core";
-import { dot, sigmoid } from "./learn.ts";
-import { answerFeatures, rankSpans, type RankedSpan } from "./ranking.ts";
+import { scoreSpans as scoreWith, type ScoredSpan as RankedScoredSpan } from "./ranking.ts";
 import { READER_MODEL } from "./reader-model.ts";
 import { questionEvidence } from "./span-features.ts";
 
@@ -12,10 +11,9 @@ export interface ExtractiveReaderOptions {
   threshold?: number;
 }
 
-interface ScoredSpan extends RankedSpan {
+interface ScoredSpan extends RankedScoredSpan {
   passageId: string;
   text: string;
-  score: number;
 }
 
 /**
@@ -25,12 +23,7 @@ interface ScoredSpan extends RankedSpan {
 function scoreSpans(question: string, passages: readonly Passage[]) {
   const evidence = questionEvidence(question, passages);
   const textOf = (c: { passageIndex: number; start: number; end: number }) => passages[c.passageIndex]!.text.slice(c.start, c.end);
-  const kept: ScoredSpan[] = [];
-  for (const span of rankSpans(evidence, READER_MODEL.ranker, textOf)) {
-    if (kept.some((k) => k.passageIndex === span.passageIndex && k.start < span.end && span.start < k.end)) continue;
-    kept.push({ ...span, passageId: passages[span.passageIndex]!.id, text: textOf(span), score: sigmoid(dot(READER_MODEL.calibrator, answerFeatures(evidence, span))) });
-    if (kept.length >= 20) break;
-  }
+  const kept: ScoredSpan[] = scoreWith(evidence, READER_MODEL, textOf).map((s) => ({ ...s, passageId: passages[s.passageIndex]!.id, text: textOf(s) }));
   return { kind: evidence.analysis.kind, spans: kept.sort((a, b) => b.score - a.score) };
 }
 

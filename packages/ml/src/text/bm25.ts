@@ -5,6 +5,8 @@ import { terms } from "./tokenize.ts";
 export interface Bm25Options {
   k1: number;
   b: number;
+  /** Normalise lengths by this average instead of the texts' own (a segment scored with its collection's statistics). */
+  avgLength?: number;
 }
 
 /** BM25 as Lucene and Elasticsearch score it. */
@@ -22,11 +24,14 @@ export type ScoredId = ScoredPosition;
 export class Bm25Index {
   private readonly postings: Postings<string>;
   readonly size: number;
+  /** The average length (in terms) lengths were normalised by. */
+  readonly avgLength: number;
 
   constructor(texts: readonly string[], options: Bm25Options = DEFAULT_BM25) {
     const { k1, b } = options;
     const tokenised = texts.map(terms);
-    const avg = tokenised.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
+    const avg = options.avgLength ?? tokenised.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
+    this.avgLength = avg;
     const lists = postingLists<string>();
     tokenised.forEach((ts, pos) => {
       const tf = new Map<string, number>();
@@ -48,8 +53,13 @@ export class Bm25Index {
     return this.postings.count(term);
   }
 
-  /** Top-k documents (positions in the constructor's list) for a query, best first; ties by position. */
-  search(query: string, k: number): ScoredId[] {
-    return this.postings.score([...new Set(terms(query))].map((t) => [t, this.idf(t)] as const), k);
+  /**
+   * Top-k documents (positions in the constructor's list) for a query, best first; ties by position.
+   * `idf` replaces this index's own (several segments scored with their collection's statistics, as
+   * Lucene scores segments); `keep` leaves positions out (deleted or filtered).
+   */
+  search(query: string, k: number, options: { idf?: (term: string) => number; keep?: (position: number) => boolean } = {}): ScoredId[] {
+    const idf = options.idf ?? ((t: string) => this.idf(t));
+    return this.postings.score([...new Set(terms(query))].map((t) => [t, idf(t)] as const), k, options.keep);
   }
 }

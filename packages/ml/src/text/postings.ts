@@ -35,8 +35,8 @@ export class Postings<K extends string | number> {
     return r ? r[1] - r[0] : 0;
   }
 
-  /** Top k positions by Σ query weight × posting weight over the given keys. */
-  score(query: ReadonlyArray<readonly [K, number]>, k: number): ScoredPosition[] {
+  /** Top k positions by Σ query weight × posting weight over the given keys; `keep` leaves positions out. */
+  score(query: ReadonlyArray<readonly [K, number]>, k: number, keep?: (position: number) => boolean): ScoredPosition[] {
     let count = 0;
     for (const [key, w] of query) {
       const r = this.offsets.get(key);
@@ -47,7 +47,17 @@ export class Postings<K extends string | number> {
         this.scores[pos]! += w * this.weights[i]!;
       }
     }
-    const top = topOfScores(this.scores, this.touched, count, k);
+    let kept = count;
+    if (keep) {
+      kept = 0;
+      for (let t = 0; t < count; t++) {
+        const pos = this.touched[t]!;
+        if (keep(pos)) this.touched[kept++] = pos;
+        else this.scores[pos] = 0;
+      }
+    }
+    const top = topOfScores(this.scores, this.touched, kept, k);
+    count = kept;
     for (let t = 0; t < count; t++) this.scores[this.touched[t]!] = 0;
     return top;
   }
