@@ -59,6 +59,8 @@ export const FAQ_SPECS: FaqSpec[] = [
   },
   { name: "zsh", pkg: "zsh-doc", version: "5.9-4", dir: "usr/share/doc/zsh-common/html", faqPages: /^FAQ\d+\.html$/, question: /^\d+\.\d+:\s*/ },
   { name: "fetchmail", pkg: "fetchmail", version: "6.4.37-1", dir: "usr/share/doc/fetchmail", faqPages: /^fetchmail-FAQ\.html$/, question: /^[A-Z]\d+\.\s+/ },
+  // The R FAQ over R's manuals (code-heavy); only numbered headings that ask something are questions.
+  { name: "r", pkg: "r-doc-html", version: "4.2.2.20221110-2", dir: "usr/share/R/doc/manual", faqPages: /^R-FAQ\.html$/, question: /^\d+(?:\.\d+)+\s+(?=.*\?$)/ },
 ];
 
 /** Fetch and unpack a package once (`apt-get download` needs only Debian's package archive). */
@@ -184,7 +186,7 @@ function debfaqHeadingCollection(): DevCollection {
   return headingCollection("debfaq-headings", "debfaq corpus (headings; never its questions)", corpus.map((d) => ({ page: d.id, title: d.title, text: d.text })), 0.1);
 }
 
-export const DEV_COLLECTIONS = ["sqlite", "git", "ffmpeg", "zsh", "fetchmail", "postgres", "debfaq-headings"] as const;
+export const DEV_COLLECTIONS = ["sqlite", "git", "ffmpeg", "zsh", "fetchmail", "r", "postgres", "debfaq-headings"] as const;
 
 /** Build (or read from the cache) one development collection. */
 export function loadDevCollection(name: string): DevCollection {

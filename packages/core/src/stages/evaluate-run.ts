@@ -158,7 +158,7 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const calibration: SetupCalibration[] = calibrated.map((c) => ({ ...c, testNdcg: held.systems[SYSTEM_OF_SETUP[c.setup.name]]?.metrics["ndcg@10"] ?? 0 }));
   const hybrid = calibrated.find((c) => c.setup.name === "hybrid")!.setup;
   const gate: RunReport["gate"] & { setup: ServingSetup } = test.length
-    ? decide(deps, held, calibrated, serving ? `serving index (${serving.version})` : "bm25", baselineName)
+    ? decide(deps, held, calibrated, serving ? `serving index (${serving.version})` : null)
     : { promote: !serving, setup: hybrid, comparedTo: serving ? "serving index" : "bm25", score: 0, baseline: 0, pValue: 1, reason: serving ? "no held-out queries to judge by; the serving index keeps serving" : "no held-out queries to judge by; hybrid serves this first index" };
 
   const extras = hooks.reportExtras ? await hooks.reportExtras(run, heldout[0]?.text ?? null) : { projection: null, modelCard: null };
@@ -198,13 +198,13 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   return report;
 }
 
-/** The gate over the test split: every calibrated setup against the serving index (or BM25). */
-function decide(deps: EvaluateDeps, held: { queries: number; perQuery: Record<string, number[]> }, calibrated: ReadonlyArray<{ setup: ServingSetup }>, comparedTo: string, baselineName: string): GateDecision {
+/** The gate over the test split: every calibrated setup against the run's own BM25 and the serving index (if any). */
+function decide(deps: EvaluateDeps, held: { queries: number; perQuery: Record<string, number[]> }, calibrated: ReadonlyArray<{ setup: ServingSetup }>, serving: string | null): GateDecision {
   const candidates = calibrated.filter((c) => held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]).map((c) => ({ setup: c.setup, perQuery: held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]! }));
   return chooseServingSetup({
     candidates,
-    baseline: { name: comparedTo, perQuery: held.perQuery[baselineName] ?? [] },
-    firstRun: baselineName === "bm25",
+    bm25: held.perQuery.bm25 ?? [],
+    serving: serving ? { name: serving, perQuery: held.perQuery.serving ?? [] } : null,
     minGain: deps.gate.minGain,
     queries: held.queries,
   });

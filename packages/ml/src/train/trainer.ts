@@ -16,6 +16,8 @@ export interface TrainOptions {
   epsilon: number;
   /** Probability that a query found verbatim in its passage is removed from it (inverse-cloze training). */
   clozeMasking: number;
+  /** Queries shorter than this (characters) are never removed from their passage. */
+  clozeMinChars: number;
   /**
    * Inverse-cloze pairs drawn afresh each epoch from every passage that has training examples (passages
    * without any, such as held-out ones, are never used): sentences per passage.
@@ -34,6 +36,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   beta2: 0.999,
   epsilon: 1e-8,
   clozeMasking: 0.9,
+  clozeMinChars: 21,
   inverseCloze: 2,
   seed: 7,
 };
@@ -88,7 +91,7 @@ export function trainStaticModel(
   type Prepared = { passageIndex: number; query: SparseVector; positive: SparseVector; negative?: SparseVector; negativeIndex?: number };
   const prepared: Prepared[] = examples.map((e) => {
     const text = passages[e.passageIndex]!;
-    const masked = e.query.length > 20 && text.includes(e.query) && rng.next() < o.clozeMasking;
+    const masked = e.query.length >= o.clozeMinChars && text.includes(e.query) && rng.next() < o.clozeMasking;
     return {
       passageIndex: e.passageIndex,
       query: model.features(e.query),
