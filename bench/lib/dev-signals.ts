@@ -12,7 +12,7 @@ import {
 } from "@genq/core";
 import { createMemorySignals } from "@genq/local";
 import {
-  Bm25Index, StaticModel, bucketIdf, generateQueries, heldoutCleaner, trainStaticModel, type QueryGenOptions, type StaticModelConfig, type TrainOptions,
+  Bm25Index, StaticModel, bucketIdf, generateQueries, cleanHeldOutQueries, trainStaticModel, type QueryGenOptions, type StaticModelConfig, type TrainOptions,
   type TrainingStats,
 } from "@genq/ml";
 import { splitOf, type DevCollection } from "./dev-collections.ts";
@@ -106,7 +106,7 @@ export function prepareCollection(c: DevCollection, setting: Setting): PreparedC
   });
 
   // The evaluation stage's held-out queries: cleaned against the whole query population, grouped by text, sampled, split.
-  const cleaned = heldoutCleaner(held, { population: generated, documentOf: (id) => documentOf.get(id) });
+  const cleaned = cleanHeldOutQueries(held, { population: generated, documentOf: (id) => documentOf.get(id) });
   const { validation, test } = splitValidationTest(evenSample(groupHeldout(cleaned.kept, documentOf), 1000));
   const prepare = (qs: ReadonlyArray<{ id: string; text: string; judgments: Judgments }>) => qs.map((q) => ({ ...q, lists: listsOf(q.text) }));
   const real: PreparedCollection["real"] = { validation: [], test: [] };
@@ -117,7 +117,7 @@ export function prepareCollection(c: DevCollection, setting: Setting): PreparedC
     pairs: examples.length,
     training,
     heldout: { validation: prepare(validation), test: prepare(test) },
-    dropped: cleaned.dropped,
+    dropped: Object.fromEntries(Object.entries(cleaned.dropped).filter(([, n]) => n > 0)),
     real,
     base,
   };

@@ -1,14 +1,27 @@
-import { loadCorpusPassages, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
+import { createTimeSlicer, loadCorpusPassages, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
 import { StaticModel, dot, heldoutCleaner, pca2, type ModelManifest } from "@genq/ml";
 import type { ModelCache } from "./model-cache.ts";
 import type { createSqliteSearchIndex } from "./sqlite-search-index.ts";
 
-/** The untrained base model of a tuned model: the same featurisation and seed, the initial table. */
-export const baseModel = (manifest: ModelManifest, tuned: StaticModel): StaticModel =>
-  StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, tuned.idf);
+const baseModels = new WeakMap<StaticModel, StaticModel>();
 
-const denseRanker = (model: StaticModel, passages: Passage[]): Ranker => {
-  const vectors = passages.map((p) => model.encode(passageText(p)));
+/** The untrained base model of a tuned model: the same featurisation and seed, the initial table (made once per tuned model). */
+export const baseModel = (manifest: ModelManifest, tuned: StaticModel): StaticModel => {
+  let base = baseModels.get(tuned);
+  if (!base) {
+    base = StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, tuned.idf);
+    baseModels.set(tuned, base);
+  }
+  return base;
+};
+
+const denseRanker = async (model: StaticModel, passages: Passage[]): Promise<Ranker> => {
+  const slice = createTimeSlicer();
+  const vectors: Float32Array[] = [];
+  for (const p of passages) {
+    await slice();
+    vectors.push(model.encode(passageText(p)));
+  }
   return async (query) => {
     const q = model.encode(query);
     return vectors.map((v, i) => ({ documentId: passages[i]!.documentId, score: dot(q, v) })).sort((a, b) => b.score - a.score).slice(0, 100);
@@ -27,14 +40,19 @@ export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: Bl
     cleanHeldout: heldoutCleaner,
     async extraSystems(run) {
       const { model, manifest } = await modelOf(run);
-      return { base: denseRanker(baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };
+      return { base: await denseRanker(baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };
     },
     async reportExtras(run, query) {
       const { model, manifest } = await modelOf(run);
       const passages = (await loadCorpusPassages(deps, run.corpus)).filter((_, i, all) => i % Math.ceil(all.length / 400) === 0);
       const base = baseModel(manifest, model);
-      const project = (m: StaticModel, name: string) => {
-        const vectors = passages.map((p) => m.encode(passageText(p)));
+      const slice = createTimeSlicer();
+      const project = async (m: StaticModel, name: string) => {
+        const vectors: Float32Array[] = [];
+        for (const p of passages) {
+          await slice();
+          vectors.push(m.encode(passageText(p)));
+        }
         const q = m.encode(query ?? "");
         const near = new Set(vectors.map((v, i) => [i, dot(q, v)] as const).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([i]) => i));
         const points = pca2([...vectors, q]);
@@ -42,7 +60,7 @@ export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: Bl
       };
       const training = (manifest.training ?? {}) as Record<string, number>;
       return {
-        projection: query ? { query, models: [project(base, "base (untrained)"), project(model, "tuned")] } : null,
+        projection: query ? { query, models: [await project(base, "base (untrained)"), await project(model, "tuned")] } : null,
         modelCard: manifest as unknown as Record<string, unknown>,
         facts: {
           "training pairs": Number(training.pairs ?? 0),

@@ -1,6 +1,7 @@
 import type { ServingSetup } from "../domain.ts";
 import { ndcgAt, rankDocuments, type Judgments } from "../metrics/retrieval.ts";
 import type { HybridWeights } from "../search/fusion.ts";
+import { runToEnd } from "../pipeline/time-slice.ts";
 import { fuseSignals, type SignalLists } from "./signals.ts";
 
 /** A query's signals and what is relevant for it. */
@@ -72,7 +73,19 @@ export function calibrateSetup(
   validation: readonly SignalQuery[],
   hasSparse = true,
   options: CalibrationOptions = DEFAULT_CALIBRATION,
-): { setup: ServingSetup; validationNdcg: number } | null {
+): CalibratedSetup | null {
+  return runToEnd(calibrationSteps(name, validation, hasSparse, options));
+}
+
+export type CalibratedSetup = { setup: ServingSetup; validationNdcg: number };
+
+/** `calibrateSetup` step by step: yields after each weighting it scores, so a caller can run it in time slices. */
+export function* calibrationSteps(
+  name: ServingSetup["name"],
+  validation: readonly SignalQuery[],
+  hasSparse = true,
+  options: CalibrationOptions = DEFAULT_CALIBRATION,
+): Generator<void, CalibratedSetup | null> {
   // Without the TF-IDF signal (OpenSearch has none), hybrid mixes BM25 and the tuned model only.
   const signals = hasSparse ? SETUP_SIGNALS[name] : SETUP_SIGNALS[name].filter((s) => s !== "sparse");
   if (!hasSparse && name === "hybrid-untuned") return null;
@@ -82,6 +95,7 @@ export function calibrateSetup(
   let best = { weights: preferred, ndcg: atPreferred };
   if (signals.length > 1) {
     for (const weights of weightGrid(signals)) {
+      yield;
       const ndcg = meanNdcg(validation, weights);
       if (ndcg > best.ndcg + 1e-12) best = { weights, ndcg };
     }

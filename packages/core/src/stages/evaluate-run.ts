@@ -5,6 +5,7 @@ import { parseJudgments, type JudgedQuery } from "../metrics/judgments.ts";
 import { METRIC_NAMES, meanMetrics, queryMetrics, rankDocuments, recallAt } from "../metrics/retrieval.ts";
 import { pairedRandomisationTest } from "../metrics/significance.ts";
 import { eventIds } from "../pipeline/names.ts";
+import { createTimeSlicer } from "../pipeline/time-slice.ts";
 import type { BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, QueryPair, SearchHit, SearchIndex } from "../ports.ts";
 import type { QuerySetEvaluation, RunReport, SetupCalibration } from "../report/report.ts";
 import { resultFiles, type QuerySetResults } from "../report/export.ts";
@@ -61,12 +62,14 @@ export async function evaluateQuerySet(
   highlight: string,
   slug?: string,
 ): Promise<QuerySetEvaluation & { perQuery: Record<string, number[]>; results: QuerySetResults }> {
+  const slice = createTimeSlicer();
   const perSystem: Record<string, { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][]; rankings: string[][] }> = {};
   for (const [system, rank] of Object.entries(systems)) {
     const metrics = [];
     const curves = [];
     const rankings = [];
     for (const q of queries) {
+      await slice();
       const ranking = rankDocuments(await rank(q.text)).slice(0, 100);
       metrics.push(queryMetrics(ranking, q.judgments));
       curves.push(Array.from({ length: 100 }, (_, k) => recallAt(ranking, q.judgments, k + 1)));
@@ -77,6 +80,7 @@ export async function evaluateQuerySet(
   const perQuery = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.metrics.map((m) => m["ndcg@10"])]));
   const systemsOut: QuerySetEvaluation["systems"] = {};
   for (const [system, r] of Object.entries(perSystem)) {
+    await slice();
     const intervals = Object.fromEntries(METRIC_NAMES.map((m) => [m, bootstrapMean(r.metrics.map((x) => x[m]))]));
     systemsOut[system] = {
       metrics: meanMetrics(r.metrics),
@@ -136,7 +140,7 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const documentOf = new Map(passages.map((p) => [p.id, p.documentId]));
   const generatedPairs = run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [];
   const cleaned = hooks.cleanHeldout
-    ? hooks.cleanHeldout(generatedPairs, { population: [...generatedPairs, ...(await runPairs(deps.blobs, run))], documentOf: (id) => documentOf.get(id) })
+    ? await hooks.cleanHeldout(generatedPairs, { population: [...generatedPairs, ...(await runPairs(deps.blobs, run))], documentOf: (id) => documentOf.get(id) })
     : { kept: generatedPairs, dropped: {} };
   const generated = new Set(generatedPairs.map((p) => p.query)).size;
   const heldout = evenSample(groupHeldout(cleaned.kept, documentOf), hooks.maxHeldoutQueries ?? 1000);

@@ -1,4 +1,5 @@
 import { eventIds } from "../pipeline/names.ts";
+import { createTimeSlicer } from "../pipeline/time-slice.ts";
 import type { BlobStore, Clock, Encoder, EventPublisher, PassageIndexer, PipelineRepository, SearchIndex, StageWork } from "../ports.ts";
 import { loadCorpusPassages, passageText } from "../usecases/load-passages.ts";
 import { trainedBy } from "../usecases/fresh-documents.ts";
@@ -47,7 +48,9 @@ export function createInProcessIndexer(deps: InProcessIndexerDeps): PassageIndex
         const passages = await loadCorpusPassages(deps, corpus);
         const trained = await trainedBy(deps.repo, runId);
         await deps.index.createVersion({ corpus, version: indexVersion, dimensions: encoder.dimensions, tenant });
+        const slice = createTimeSlicer();
         for (let i = 0; i < passages.length; i += batchSize) {
+          await slice();
           const batch = passages.slice(i, i + batchSize);
           const vectors = await encoder.encode(batch.map(passageText), "passage");
           await deps.index.upsert(indexVersion, batch.map((passage, j) => ({ passage, vector: vectors[j]!, trained: trained(passage) })));

@@ -2,7 +2,8 @@ import { SERVING_SETUPS, type Run, type ServingSetup } from "../domain.ts";
 import type { Encoder, SearchHit, SearchIndex } from "../ports.ts";
 import type { SetupCalibration } from "../report/report.ts";
 import type { HybridWeights } from "../search/fusion.ts";
-import { DEFAULT_SETUP, calibrateSetup, type SignalQuery } from "./calibrate.ts";
+import { createTimeSlicer, runSliced } from "../pipeline/time-slice.ts";
+import { DEFAULT_SETUP, calibrationSteps, type SignalQuery } from "./calibrate.ts";
 import type { Ranker } from "./rankers.ts";
 import { fuseSignals, indexSignals, type SignalLists } from "./signals.ts";
 
@@ -44,11 +45,16 @@ export async function calibrateSetups(
   validation: ReadonlyArray<{ text: string; judgments: SignalQuery["judgments"] }>,
   hasSparse: boolean,
 ): Promise<Array<{ setup: ServingSetup; validationNdcg: number }>> {
+  // Calibration shares the process with searches on the local runtime: it gives the event loop back as it goes.
+  const slice = createTimeSlicer();
   const queries: SignalQuery[] = [];
-  for (const q of validation) queries.push({ lists: await signals(q.text), judgments: q.judgments });
+  for (const q of validation) {
+    await slice();
+    queries.push({ lists: await signals(q.text), judgments: q.judgments });
+  }
   const out: Array<{ setup: ServingSetup; validationNdcg: number }> = [];
   for (const name of SERVING_SETUPS) {
-    const calibrated = calibrateSetup(name, queries, hasSparse);
+    const calibrated = await runSliced(calibrationSteps(name, queries, hasSparse), slice);
     if (calibrated) out.push(calibrated);
   }
   return out;

@@ -1,5 +1,5 @@
-import { completeQueryGeneration, keys, loadCorpusPassages, passageText, runResources, toJsonLines, type BlobStore, type EventPublisher, type PipelineRepository, type QueryGenerator, type StageWork } from "@genq/core";
-import { Bm25Index, generateQueries, isHeldOut, type QueryGenOptions } from "@genq/ml";
+import { completeQueryGeneration, createTimeSlicer, keys, loadCorpusPassages, passageText, runResources, toJsonLines, type BlobStore, type EventPublisher, type PipelineRepository, type QueryGenerator, type StageWork } from "@genq/core";
+import { Bm25Index, generateQueries, isHeldOut, type QueryGenOptions, type SyntheticQuery } from "@genq/ml";
 
 export interface EmbeddedQueryGeneratorDeps {
   repo: PipelineRepository;
@@ -22,7 +22,14 @@ export function createEmbeddedQueryGenerator(deps: EmbeddedQueryGeneratorDeps): 
         const heldoutKey = keys.heldout(corpus, runId);
         const passages = await loadCorpusPassages(deps, corpus);
         const bm25 = new Bm25Index(passages.map(passageText));
-        const queries = generateQueries(passages, bm25, deps.options);
+        // Passage by passage (each passage's queries depend on it and the seed only), giving the event loop
+        // back between slices: the job shares its process with searches.
+        const slice = createTimeSlicer();
+        const queries: SyntheticQuery[] = [];
+        for (let i = 0; i < passages.length; i += 32) {
+          await slice();
+          queries.push(...generateQueries(passages.slice(i, i + 32), bm25, deps.options));
+        }
         const seed = deps.options.seed ?? 13;
         const heldout = queries.filter((q) => isHeldOut(q.passageId, deps.options.heldOutFraction, seed));
         const train = queries.filter((q) => !isHeldOut(q.passageId, deps.options.heldOutFraction, seed));

@@ -1,3 +1,4 @@
+import { runSliced, runToEnd } from "@genq/core";
 import { stem, STOPWORDS, words } from "../text/tokenize.ts";
 
 /** A generated query: its text, the passage it was made from and how it was made. */
@@ -65,6 +66,11 @@ const contentWords = (query: string) => words(query).filter((w) => !STOPWORDS.ha
  * of two duplicates wins. Returns the kept queries and how many were dropped for each reason.
  */
 export function cleanHeldOutQueries<T extends GeneratedQuery>(queries: readonly T[], options: Partial<CleanQueryOptions> = {}): CleanedQueries<T> {
+  return runToEnd(cleanHeldOutQuerySteps(queries, options));
+}
+
+/** `cleanHeldOutQueries` step by step: yields every few hundred queries, so a caller can run it in time slices. */
+export function* cleanHeldOutQuerySteps<T extends GeneratedQuery>(queries: readonly T[], options: Partial<CleanQueryOptions> = {}): Generator<void, CleanedQueries<T>> {
   const o = { ...DEFAULT_CLEAN_QUERY_OPTIONS, ...options };
   if (!(o.minContentWords >= 0) || !(o.maxDocuments >= 1) || !(o.nearDuplicate > 0 && o.nearDuplicate <= 1)) {
     throw new RangeError(`invalid query-cleaning options: minContentWords ${o.minContentWords} (≥ 0), maxDocuments ${o.maxDocuments} (≥ 1), nearDuplicate ${o.nearDuplicate} (in (0, 1])`);
@@ -72,7 +78,9 @@ export function cleanHeldOutQueries<T extends GeneratedQuery>(queries: readonly 
   const documentOf = (passageId: string) => o.documentOf?.(passageId) ?? passageId;
   const key = (query: string) => words(query).join(" ");
   const documentsOf = new Map<string, Set<string>>();
+  let seenQueries = 0;
   for (const q of o.population ?? queries) {
+    if (++seenQueries % 256 === 0) yield;
     const k = key(q.query);
     let docs = documentsOf.get(k);
     if (!docs) documentsOf.set(k, (docs = new Set()));
@@ -93,6 +101,7 @@ export function cleanHeldOutQueries<T extends GeneratedQuery>(queries: readonly 
   const stemSets: Array<Set<string>> = [];
   const byStem = new Map<string, number[]>();
   for (const q of queries) {
+    if (++seenQueries % 256 === 0) yield;
     if (o.kinds && !o.kinds.includes(q.kind ?? "")) {
       drop("kind", q.query);
       continue;
@@ -156,10 +165,11 @@ function isNearDuplicate(stems: Set<string>, kept: ReadonlyArray<Set<string>>, b
  * The cleaning rules as the evaluation stage takes them (core's HeldoutCleaner): the corpus's whole
  * query population and the passages' documents in, the kept queries and the reasons that dropped any out.
  */
-export function heldoutCleaner<T extends GeneratedQuery>(
+export async function heldoutCleaner<T extends GeneratedQuery>(
   pairs: T[],
   context: { population: readonly GeneratedQuery[]; documentOf(passageId: string): string | undefined },
-): { kept: T[]; dropped: Record<string, number> } {
-  const cleaned = cleanHeldOutQueries(pairs, { population: context.population, documentOf: context.documentOf });
+): Promise<{ kept: T[]; dropped: Record<string, number> }> {
+  // Sliced: on the local runtime the evaluation shares its process with searches.
+  const cleaned = await runSliced(cleanHeldOutQuerySteps(pairs, { population: context.population, documentOf: context.documentOf }));
   return { kept: cleaned.kept, dropped: Object.fromEntries(Object.entries(cleaned.dropped).filter(([, n]) => n > 0)) };
 }
