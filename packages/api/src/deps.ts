@@ -1,5 +1,5 @@
 import type { MetricsSource } from "./metrics.ts";
-import type { ApiKeyStore, BlobStore, Clock, Encoder, EventPublisher, GenqEvent, Generator, Logger, PipelineRepository, Reader, Run, SearchIndex } from "@genq/core";
+import type { CoreDeps, ApiKeyStore, Encoder, GenqEvent, Generator, Reader, Run, SearchIndex } from "@genq/core";
 
 /** A position in the event stream and the event there. */
 export interface FeedItem {
@@ -11,13 +11,8 @@ export interface FeedItem {
  * What the HTTP app needs; each runtime's composition root provides it. The app itself never chooses
  * an adapter, so the same app serves locally and on Lambda.
  */
-export interface ApiDeps {
-  repo: PipelineRepository;
-  blobs: BlobStore;
-  events: EventPublisher;
+export interface ApiDeps extends CoreDeps {
   index: SearchIndex;
-  clock: Clock;
-  logger: Logger;
   encoderFor(modelId: string): Promise<Encoder>;
   reader: Reader;
   generator: Generator;

@@ -13,14 +13,18 @@ export interface RunSummary {
   updatedAt: string;
 }
 
-/** A corpus as `GET /v1/corpora` lists it. */
-export interface CorpusListItem {
+/** What the corpus list and a corpus's page both show: its name and counts. */
+interface CorpusCounts {
   name: string;
   createdAt: string;
   files: number;
   documents: number;
   passages: number;
   rejectedFiles: number;
+}
+
+/** A corpus as `GET /v1/corpora` lists it. */
+export interface CorpusListItem extends CorpusCounts {
   serving: { runId: string; indexVersion: string; setup?: ServingSetup | null } | null;
   activeRunId: string | null;
   latestRun: RunSummary | null;
@@ -28,13 +32,7 @@ export interface CorpusListItem {
 }
 
 /** One corpus as `GET /v1/corpora/{corpus}` shows it (its documents and runs are listed a page at a time). */
-export interface CorpusDetail {
-  name: string;
-  createdAt: string;
-  files: number;
-  documents: number;
-  passages: number;
-  rejectedFiles: number;
+export interface CorpusDetail extends CorpusCounts {
   serving: { runId: string; indexVersion: string; modelId: string | null; setup?: ServingSetup | null } | null;
   servedPassages: number;
   untrainedPassages: number;

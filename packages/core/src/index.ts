@@ -24,7 +24,7 @@ export { silentLogger, systemClock, SEARCH_MODES, documentContribution } from ".
 export type {
   BlobInfo, BlobStore, PipelineRepository, EventPublisher, EventHandler, Logger, QueryPair, QueryGenerator, Trainer, ModelDeployer,
   PassageIndexer, StageJob, StageWork, Encoder, SearchMode, SearchFilter, SearchHit, SearchIndex, AnswerSpan, Reader, Generator, Clock,
-  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore, DocumentStats,
+  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore, DocumentStats, CoreDeps,
 } from "./ports.ts";
 
 // Chunking

@@ -396,3 +396,12 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** What most use cases and stages share: state, blobs, events, time and logs (each adds the ports it needs beyond these). */
+export interface CoreDeps {
+  repo: PipelineRepository;
+  blobs: BlobStore;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+}

@@ -1,7 +1,7 @@
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import {
-  completeIndexBuild, completeQueryGeneration, countUnprocessedUploads, createPipelineStages, eventIds, keys, runResources, trainedBy, type BlobStore, type Clock,
-  type Encoder, type EvaluationHooks, type EventPublisher, type Logger, type ModelDeployer, type PassageIndexer, type PipelineRepository, type QueryGenerator,
+  completeIndexBuild, completeQueryGeneration, countUnprocessedUploads, createPipelineStages, eventIds, keys, runResources, trainedBy, type CoreDeps,
+  type Encoder, type EvaluationHooks, type ModelDeployer, type PassageIndexer, type QueryGenerator,
   type SearchIndex, type StageExecutors, type StageWork, type Trainer,
 } from "@genq/core";
 import {
@@ -9,12 +9,7 @@ import {
   transformPaths, writePassageManifest, writeQueryGenerationInputs, type createSageMakerDeployer, type JobStatus,
 } from "@genq/aws";
 
-export interface AwsPipelineDeps {
-  repo: PipelineRepository;
-  blobs: BlobStore;
-  events: EventPublisher;
-  clock: Clock;
-  logger: Logger;
+export interface AwsPipelineDeps extends CoreDeps {
   index: SearchIndex;
   sagemaker: SageMakerClient;
   /** SageMaker's own job starters (idempotent: a job that exists is not created twice). */

@@ -6,7 +6,7 @@ import { METRIC_NAMES, meanMetrics, queryMetrics, rankDocuments, recallAt } from
 import { pairedRandomisationTest } from "../metrics/significance.ts";
 import { eventIds } from "../pipeline/names.ts";
 import { createTimeSlicer } from "../pipeline/time-slice.ts";
-import type { BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, QueryPair, SearchHit, SearchIndex } from "../ports.ts";
+import type { CoreDeps, BlobStore, Encoder, EventPublisher, QueryPair, SearchHit, SearchIndex } from "../ports.ts";
 import type { QuerySetEvaluation, RunReport, SetupCalibration } from "../report/report.ts";
 import { resultFiles, type QuerySetResults } from "../report/export.ts";
 import { buildQueryDetails } from "../report/query-details.ts";
@@ -31,13 +31,8 @@ export interface EvaluationHooks {
   maxHeldoutQueries?: number;
 }
 
-export interface EvaluateDeps {
-  repo: PipelineRepository;
-  blobs: BlobStore;
-  events: EventPublisher;
+export interface EvaluateDeps extends CoreDeps {
   index: SearchIndex;
-  clock: Clock;
-  logger: Logger;
   encoderFor(modelId: string): Promise<Encoder>;
   /** The gain over the serving index a later run must show (0: not significantly worse is enough). */
   gate: { minGain: number };

@@ -1,7 +1,7 @@
 import { keys } from "../domain.ts";
 import { CorruptArtifactError, ValidationError } from "../errors.ts";
 import { eventIds, runResources } from "../pipeline/names.ts";
-import type { BlobStore, Clock, Encoder, EventPublisher, Logger, ModelDeployer, PassageIndexer, PipelineRepository, QueryGenerator, SearchIndex, StageWork, Trainer } from "../ports.ts";
+import type { CoreDeps, BlobStore, Encoder, ModelDeployer, PassageIndexer, PipelineRepository, QueryGenerator, SearchIndex, StageWork, Trainer } from "../ports.ts";
 import type { StageExecutors } from "../usecases/advance-run.ts";
 import { announceEvaluation, evaluateRun, type EvaluationHooks } from "./evaluate-run.ts";
 import { announceQueries, readGeneratedQueries } from "./generated-queries.ts";
@@ -10,12 +10,7 @@ import { promoteIndex } from "./promote-index.ts";
 import type { RunReport } from "../report/report.ts";
 
 /** Everything the pipeline's stages need; each runtime supplies only the I/O behind these ports. */
-export interface PipelineStageDeps {
-  repo: PipelineRepository;
-  blobs: BlobStore;
-  events: EventPublisher;
-  clock: Clock;
-  logger: Logger;
+export interface PipelineStageDeps extends CoreDeps {
   index: SearchIndex;
   queryGenerator: QueryGenerator;
   trainer: Trainer;
