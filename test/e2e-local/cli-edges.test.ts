@@ -56,6 +56,14 @@ describe("the genq command's interface", () => {
     expect(plain.stdout.split("\n").filter((l) => l.startsWith("copying"))).toEqual(["copying 1/1"]);
   });
 
+  it("a mistyped --corpus for genq run is not found, and no corpus or run is made of the typo", () => {
+    const data = ingested();
+    const r = genq(["run", "--corpus", "godo", "--data", data], quiet);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe('genq: corpus "godo" not found: ingest documents into it first (genq ingest DIR --corpus godo, or genq run --docs DIR)');
+    expect(genq(["corpora", "list", "--data", data], quiet).stdout).not.toContain("godo");
+  });
+
   it("says in one line that the port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
+import { NotFoundError, ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
 import { drainAll, ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
 import type { ProgressStream } from "./progress.ts";
@@ -41,6 +41,10 @@ export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print
   if (run) {
     print(`following run ${run.id}, already in progress (${run.state}); documents are not ingested into a corpus mid-run`);
   } else {
+    // Without documents to ingest, a name no corpus has is a typo: say so rather than make a corpus of it.
+    if (!input.docs && !(await deps.repo.getCorpus(input.corpus))) {
+      throw new NotFoundError(`corpus "${input.corpus}" not found: ingest documents into it first (genq ingest DIR --corpus ${input.corpus}, or genq run --docs DIR)`);
+    }
     if (input.docs) {
       const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet, progress: input.progress });
       print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
