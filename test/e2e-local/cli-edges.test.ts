@@ -64,6 +64,15 @@ describe("the genq command's interface", () => {
     expect(genq(["corpora", "list", "--data", data], quiet).stdout).not.toContain("godo");
   });
 
+  it("refuses --sync with one document, which would delete the rest of the corpus", () => {
+    const data = ingested();
+    const before = genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout;
+    const r = genq(["ingest", join(copyFixtures("good"), "backups.txt"), "--corpus", "good", "--sync", "--data", data], quiet);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^genq: --sync makes a corpus match a folder or a corpus\.jsonl, and .*backups\.txt is one document: ingest it without --sync$/);
+    expect(genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout).toBe(before);
+  });
+
   it("says in one line that the port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));

@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { CorpusName, isDomainError, StorageError } from "@genq/core";
@@ -108,6 +108,10 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     .action(async (source: string, opts: Common & { corpus: string; sync?: boolean; json?: boolean }) => {
       const corpus = corpusOf(opts.corpus, "ingest");
       if (!existsSync(source)) throw usage(`no such file or folder: ${source}`);
+      // Syncing to one document would delete every other document of the corpus: refuse what is surely a slip.
+      if (opts.sync && !statSync(source).isDirectory() && !source.endsWith(".jsonl")) {
+        throw usage(`--sync makes a corpus match a folder or a corpus.jsonl, and ${source} is one document: ingest it without --sync`);
+      }
       await withDeps(opts, async (deps) => {
         const stop = exitOnInterrupt("run the same ingest again to finish it (nothing is ingested twice)");
         const s = await ingestFolder(deps, { source, corpus, sync: opts.sync, progress: opts.json ? process.stderr : process.stdout });
