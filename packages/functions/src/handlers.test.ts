@@ -128,6 +128,13 @@ describe("S3 object events handler", () => {
     expect(await found("dead tuples")).toEqual([path]);
   });
 
+  it("a key that is not URL-encoding (a '%' not followed by two hex digits) is taken as given, not a crash", async () => {
+    const key = "corpora/handbook/docs/100% sure.md";
+    await deps.blobs.put(key, "# Sure\n\nCheckpoints flush dirty pages to disk.");
+    await createS3ObjectEventsHandler(async () => deps)({ source: "aws.s3", "detail-type": "Object Created", time: "t", detail: { object: { key, size: 40, sequencer: "01" } } });
+    expect(await deps.repo.getDocument("handbook", "100% sure.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+  });
+
   // S3 → EventBridge → Lambda is how the deployed bucket reaches ingestion (payload from the Amazon S3
   // user guide, "EventBridge event message structure"; test/fixtures/events/README.md).
   it("chunks a document announced through EventBridge, and ignores other object events", async () => {

@@ -46,6 +46,15 @@ export function objectChanges(event: unknown): ObjectChange[] | null {
   return [{ kind, rawKey: o.key!, size: Number(o.size ?? 0), stamp: o.sequencer ?? o.etag ?? e.id ?? "", time: e.time ?? new Date().toISOString() }];
 }
 
+/** The key decoded; a key that is not URL-encoding (a '%' without two hex digits) can only be as given. */
+function decodedKey(rawKey: string): string {
+  try {
+    return decodeS3Key(rawKey);
+  } catch {
+    return rawKey;
+  }
+}
+
 /**
  * The document an object key names. Bucket notifications URL-encode keys (spaces as '+'); whether a key
  * arrives encoded is taken from the bucket itself: the key as given if that object exists (or, for a
@@ -53,7 +62,7 @@ export function objectChanges(event: unknown): ObjectChange[] | null {
  */
 async function targetOf(d: HandlerDeps, change: ObjectChange): Promise<DocumentKey | null> {
   const raw = parseDocumentKey(change.rawKey);
-  const decoded = parseDocumentKey(decodeS3Key(change.rawKey));
+  const decoded = parseDocumentKey(decodedKey(change.rawKey));
   if (!raw || !decoded || (raw.corpus === decoded.corpus && raw.path === decoded.path)) return decoded ?? raw;
   const asGiven = change.kind === "created"
     ? (await d.blobs.head(change.rawKey)) !== null
@@ -81,7 +90,7 @@ export const createS3ObjectEventsHandler = (deps: () => Promise<HandlerDeps>) =>
   for (const change of changes) {
     const target = await targetOf(d, change);
     if (!target) {
-      d.logger.info("object outside a docs folder ignored", { key: decodeS3Key(change.rawKey) });
+      d.logger.info("object outside a docs folder ignored", { key: decodedKey(change.rawKey) });
       continue;
     }
     const key = `corpora/${target.corpus}/docs/${target.path}`;
