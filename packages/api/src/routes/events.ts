@@ -51,7 +51,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, tim
     if (!feed) throw new ConflictError("this runtime publishes events to its event bus; subscribe there");
     const tenant = c.get("tenant");
     const resumeFrom = Number(c.req.header("last-event-id") ?? c.req.query("after") ?? Number.NaN);
-    const startAfter = Number.isFinite(resumeFrom) ? resumeFrom : await feed.last();
+    const newest = await feed.last();
+    // An id past the newest was never given out here (a stream of an earlier data folder): resume from now.
+    const startAfter = Number.isFinite(resumeFrom) ? Math.min(resumeFrom, newest) : newest;
     return streamSSE(c, async (stream) => {
       let after = startAfter;
       let open = true;
