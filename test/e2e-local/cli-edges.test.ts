@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -71,6 +71,18 @@ describe("the genq command's interface", () => {
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toMatch(/^genq: --sync makes a corpus match a folder or a corpus\.jsonl, and .*backups\.txt is one document: ingest it without --sync$/);
     expect(genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout).toBe(before);
+  });
+
+  it("--sync from a folder, another folder, then the first again leaves the first folder's content, not the second's", () => {
+    const data = tempDir();
+    const [x, y] = [tempDir(), tempDir()];
+    writeFileSync(join(x, "a.md"), "# A\n\nXylophones from the first folder.\n");
+    writeFileSync(join(y, "a.md"), "# A\n\nYaks from the second folder.\n");
+    for (const folder of [x, y]) expect(genq(["ingest", folder, "--corpus", "xy", "--sync", "--data", data], quiet).code).toBe(0);
+    const again = genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet);
+    expect(again.stdout).toContain("replaced  a.md");
+    expect(readFileSync(join(data, "bucket/corpora/xy/docs/a.md"), "utf8")).toContain("Xylophones");
+    expect(genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet).stdout).toContain("0 added, 0 replaced, 0 deleted, 1 unchanged");
   });
 
   it("says in one line that the port is taken", async () => {

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
+import { contentHash, deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
 import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
 import { createProgress, type ProgressStream } from "./progress.ts";
@@ -80,8 +80,11 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
       }
       const key = keys.doc(corpus.name, path);
       let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
-      // An upload already raised is raised again only when the store lost what it produced (repair).
-      if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
+      // An upload already raised is raised again only when the store lost what it produced (repair), or
+      // when other bytes replaced it since (another folder synced, an upload through the API).
+      if (deps.outbox.has(eventId) && ((await needsRepair(deps, corpus.name, path)) || (await replacedSince(deps, corpus.name, path, target)))) {
+        eventId = `${eventId}:repair:${Date.now()}`;
+      }
       if (!deps.outbox.has(eventId)) {
         raised++;
         await deps.blobs.putStream(key, createReadStream(target));
@@ -164,6 +167,14 @@ async function needsRepair(deps: LocalDeps, corpus: string, path: string): Promi
   const doc = await deps.repo.getDocument(corpus, path);
   if (!doc) return !deps.outbox.pendingCount({ corpus, type: "document.uploaded" });
   return doc.passagesKey !== null && (await deps.blobs.head(doc.passagesKey)) === null;
+}
+
+/** Whether the corpus's document at this path holds other bytes than the file (its record names their hash). */
+async function replacedSince(deps: LocalDeps, corpus: string, path: string, file: string): Promise<boolean> {
+  const doc = await deps.repo.getDocument(corpus, path);
+  // A rejection for size records no hash of the bytes: nothing to compare.
+  if (!doc || !/^[0-9a-f]{32}$/.test(doc.contentHash)) return false;
+  return contentHash(await readFile(file)) !== doc.contentHash;
 }
 
 const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
