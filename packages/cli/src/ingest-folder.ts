@@ -147,12 +147,15 @@ export function formatChanges(corpus: string, s: IngestSummary): string {
 
 /**
  * Deliver every due event, waiting out retry back-offs and background jobs (which announce their end
- * with an event), until nothing is pending and no job runs.
+ * with an event), until nothing is pending and no job runs — or, with `jobWaitMs`, until jobs have kept
+ * it waiting that long (so a caller can look at a job that may never end).
  */
-export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent) => void): Promise<void> {
+export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent) => void, options: { jobWaitMs?: number } = {}): Promise<void> {
+  const since = Date.now();
   for (;;) {
     await deps.outbox.drain(deps.handle, { onDelivered });
     if (deps.jobs.active > 0) {
+      if (options.jobWaitMs !== undefined && Date.now() - since >= options.jobWaitMs) return;
       await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 200))]);
       continue;
     }

@@ -105,13 +105,13 @@ export function formatRunSummary(outcome: RunOutcome): string {
 /**
  * Deliver events until the run has ended and its outcome is announced. When nothing is left to deliver
  * and no job runs but the run is still unfinished (its command was lost), the reconciler issues it again
- * — or fails the run once its stage is past its deadline.
+ * — or fails the run once its stage is past its deadline. While a job works the reconciler still runs
+ * every `reconcileSeconds`, so a job that hangs fails its stage at the deadline.
  */
 export async function waitForRun(deps: LocalDeps, runId: string, onChange: (run: Run) => void): Promise<Run> {
   for (;;) {
-    await drainAll(deps, () => {
-      void deps.repo.getRun(runId).then((r) => r && onChange(r));
-    });
+    const onDelivered = () => void deps.repo.getRun(runId).then((r) => r && onChange(r));
+    await drainAll(deps, onDelivered, { jobWaitMs: deps.config.reconcileSeconds * 1000 });
     const run = await deps.repo.getRun(runId);
     if (!run) throw new ValidationError(`run ${runId} no longer exists`);
     onChange(run);
