@@ -45,6 +45,9 @@ describe("the genq command's interface", () => {
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("(Did you mean --json?)");
     expect(genq(["ingest", "--corpus", "x"]).code).toBe(2);
+    // The data folder may come before the command too, as the help's "--data DIR" reads.
+    const before = genq(["--data", tempDir(), "corpora", "list"], quiet);
+    expect([before.code, before.stderr]).toEqual([0, ""]);
   });
 
   it("prints ingest's summary as JSON, and progress lines once each when not on a terminal", () => {

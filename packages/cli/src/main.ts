@@ -47,9 +47,12 @@ function exitOnInterrupt(what: string): () => void {
   return () => process.off("SIGINT", handler);
 }
 
+/** `--data` given before the command (`genq --data DIR status`), for commands not given their own. */
+let dataBeforeCommand: string | undefined;
+
 function configOf(opts: Common): LocalConfig {
   try {
-    return loadConfig(process.env, { data: opts.data, port: opts.port });
+    return loadConfig(process.env, { data: opts.data ?? dataBeforeCommand, port: opts.port });
   } catch (error) {
     if (error instanceof ConfigError) throw usage(error.message);
     throw error;
@@ -96,7 +99,9 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, "genq: ")) })
-    .addHelpText("after", `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`);
+    .addHelpText("after", `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`)
+    .option("--data <dir>", "data folder, before or after the command (default ./.genq, or GENQ_DATA_DIR)")
+    .hook("preSubcommand", (cmd) => void (dataBeforeCommand = (cmd.opts() as Common).data));
   const common = (cmd: Command) => cmd.option("--data <dir>", "data folder (default ./.genq, or GENQ_DATA_DIR)").exitOverride();
 
   common(program.command("start").description("run the shipped examples end to end and serve the API (what npm start runs)").option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"))
