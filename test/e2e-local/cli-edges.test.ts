@@ -88,6 +88,14 @@ describe("the genq command's interface", () => {
     expect(genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet).stdout).toContain("0 added, 0 replaced, 0 deleted, 1 unchanged");
   });
 
+  it("makes no API key for a blank tenant (a key every request would refuse)", () => {
+    const data = tempDir();
+    const r = genq(["keys", "create", "--tenant", "", "--data", data], quiet);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe('genq: --tenant: a tenant is a name without surrounding spaces or control characters, not ""');
+    expect(genq(["keys", "list", "--data", data], quiet).stdout.trim()).toBe("no API keys");
+  });
+
   it("says in one line that the port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));

@@ -236,7 +236,13 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
 
   const keys = program.command("keys").description("API keys").exitOverride();
   common(keys.command("create").description("make an API key for a tenant (shown once)").option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"))
-    .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant))));
+    .action(async (opts: Common & { tenant?: string }) => {
+      // A key whose tenant is blank is refused by every request: never hand one out.
+      if (opts.tenant !== undefined && (!opts.tenant.trim() || opts.tenant !== opts.tenant.trim() || /\p{Cc}/u.test(opts.tenant))) {
+        throw usage(`--tenant: a tenant is a name without surrounding spaces or control characters, not ${JSON.stringify(opts.tenant)}`);
+      }
+      await withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant)));
+    });
   common(keys.command("list").description("API keys by id, never the keys themselves (every tenant's without --tenant)").option("--tenant <name>", "one tenant only"))
     .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))));
   common(keys.command("revoke").description("revoke an API key by its id (see keys list): requests with it get 401 from then on").argument("<id>", "the key's id").option("--tenant <name>", "the tenant whose key it is"))
