@@ -96,6 +96,16 @@ describe("the genq command's interface", () => {
     expect(genq(["keys", "list", "--data", data], quiet).stdout.trim()).toBe("no API keys");
   });
 
+  it("never ingests its own data folder when it lies inside the ingested folder", () => {
+    const folder = tempDir();
+    writeFileSync(join(folder, "notes.md"), "# Notes\n\nThe only document here.\n");
+    const data = join(folder, "genq-data");
+    for (let i = 0; i < 2; i++) {
+      const r = genq(["ingest", folder, "--corpus", "self", "--data", data, "--json"], quiet);
+      expect(JSON.parse(r.stdout)).toMatchObject({ files: 1, documents: 1, rejected: 0 });
+    }
+  });
+
   it("says in one line that the port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
-import { basename, join, relative, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { contentHash, deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
 import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
@@ -50,8 +50,11 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   const before = new Map((await deps.repo.listDocuments(corpus.name)).map((d) => [d.path, fingerprint(d)]));
   const info = await stat(input.source);
   const root = info.isDirectory() ? input.source : join(input.source, "..");
-  const files = info.isDirectory() ? await listFiles(root) : [basename(input.source)];
   const realRoot = await realpath(root);
+  // genq's own data folder inside the ingested folder holds no documents: ingesting it would copy the bucket into itself.
+  const dataDir = await realpath(deps.config.dataDir).catch(() => resolve(deps.config.dataDir));
+  const ownData = (path: string) => join(realRoot, path).startsWith(dataDir + sep);
+  const files = info.isDirectory() ? (await listFiles(root)).filter((path) => !ownData(path)) : [basename(input.source)];
   const out = input.quiet ? devNull : (input.progress ?? process.stdout);
 
   let raised = 0;
