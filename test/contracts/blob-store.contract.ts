@@ -31,6 +31,12 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>) 
       await expect(store.getStream("corpora/a/none")).rejects.toBeInstanceOf(NotFoundError);
       expect(await store.head("corpora/a/none")).toBeNull();
       await store.delete("corpora/a/none");
+      // A key under an object's key names nothing either (a folder store cannot even hold one).
+      await store.put("corpora/a/docs/x.txt", "an object");
+      expect(await store.head("corpora/a/docs/x.txt/inner.md")).toBeNull();
+      await expect(store.get("corpora/a/docs/x.txt/inner.md")).rejects.toBeInstanceOf(NotFoundError);
+      await store.delete("corpora/a/docs/x.txt/inner.md");
+      expect(text(await store.get("corpora/a/docs/x.txt"))).toBe("an object");
     });
 
     it("lists by prefix in key order and forgets deleted objects", async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,9 @@ describe("the genq command's interface", () => {
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("(Did you mean --json?)");
     expect(genq(["ingest", "--corpus", "x"]).code).toBe(2);
+    // The data folder may come before the command too, as the help's "--data DIR" reads.
+    const before = genq(["--data", tempDir(), "corpora", "list"], quiet);
+    expect([before.code, before.stderr]).toEqual([0, ""]);
   });
 
   it("prints ingest's summary as JSON, and progress lines once each when not on a terminal", () => {
@@ -54,6 +57,53 @@ describe("the genq command's interface", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ corpus: "good", files: 5, documents: 7, rejected: 0, rejectedFiles: [], notes: [] });
     const plain = genq(["ingest", join(copyFixtures("good"), "backups.txt"), "--corpus", "one", "--data", data], quiet);
     expect(plain.stdout.split("\n").filter((l) => l.startsWith("copying"))).toEqual(["copying 1/1"]);
+  });
+
+  it("a mistyped --corpus for genq run is not found, and no corpus or run is made of the typo", () => {
+    const data = ingested();
+    const r = genq(["run", "--corpus", "godo", "--data", data], quiet);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe('genq: corpus "godo" not found: ingest documents into it first (genq ingest DIR --corpus godo, or genq run --docs DIR)');
+    expect(genq(["corpora", "list", "--data", data], quiet).stdout).not.toContain("godo");
+  });
+
+  it("refuses --sync with one document, which would delete the rest of the corpus", () => {
+    const data = ingested();
+    const before = genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout;
+    const r = genq(["ingest", join(copyFixtures("good"), "backups.txt"), "--corpus", "good", "--sync", "--data", data], quiet);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^genq: --sync makes a corpus match a folder or a corpus\.jsonl, and .*backups\.txt is one document: ingest it without --sync$/);
+    expect(genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout).toBe(before);
+  });
+
+  it("--sync from a folder, another folder, then the first again leaves the first folder's content, not the second's", () => {
+    const data = tempDir();
+    const [x, y] = [tempDir(), tempDir()];
+    writeFileSync(join(x, "a.md"), "# A\n\nXylophones from the first folder.\n");
+    writeFileSync(join(y, "a.md"), "# A\n\nYaks from the second folder.\n");
+    for (const folder of [x, y]) expect(genq(["ingest", folder, "--corpus", "xy", "--sync", "--data", data], quiet).code).toBe(0);
+    const again = genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet);
+    expect(again.stdout).toContain("replaced  a.md");
+    expect(readFileSync(join(data, "bucket/corpora/xy/docs/a.md"), "utf8")).toContain("Xylophones");
+    expect(genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet).stdout).toContain("0 added, 0 replaced, 0 deleted, 1 unchanged");
+  });
+
+  it("makes no API key for a blank tenant (a key every request would refuse)", () => {
+    const data = tempDir();
+    const r = genq(["keys", "create", "--tenant", "", "--data", data], quiet);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe('genq: --tenant: a tenant is a name without surrounding spaces or control characters, not ""');
+    expect(genq(["keys", "list", "--data", data], quiet).stdout.trim()).toBe("no API keys");
+  });
+
+  it("never ingests its own data folder when it lies inside the ingested folder", () => {
+    const folder = tempDir();
+    writeFileSync(join(folder, "notes.md"), "# Notes\n\nThe only document here.\n");
+    const data = join(folder, "genq-data");
+    for (let i = 0; i < 2; i++) {
+      const r = genq(["ingest", folder, "--corpus", "self", "--data", data, "--json"], quiet);
+      expect(JSON.parse(r.stdout)).toMatchObject({ files: 1, documents: 1, rejected: 0 });
+    }
   });
 
   it("says in one line that the port is taken", async () => {

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
-import { basename, join, relative, sep } from "node:path";
-import { deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { contentHash, deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
 import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
 import { createProgress, type ProgressStream } from "./progress.ts";
@@ -50,8 +50,11 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   const before = new Map((await deps.repo.listDocuments(corpus.name)).map((d) => [d.path, fingerprint(d)]));
   const info = await stat(input.source);
   const root = info.isDirectory() ? input.source : join(input.source, "..");
-  const files = info.isDirectory() ? await listFiles(root) : [basename(input.source)];
   const realRoot = await realpath(root);
+  // genq's own data folder inside the ingested folder holds no documents: ingesting it would copy the bucket into itself.
+  const dataDir = await realpath(deps.config.dataDir).catch(() => resolve(deps.config.dataDir));
+  const ownData = (path: string) => join(realRoot, path).startsWith(dataDir + sep);
+  const files = info.isDirectory() ? (await listFiles(root)).filter((path) => !ownData(path)) : [basename(input.source)];
   const out = input.quiet ? devNull : (input.progress ?? process.stdout);
 
   let raised = 0;
@@ -80,8 +83,11 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
       }
       const key = keys.doc(corpus.name, path);
       let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
-      // An upload already raised is raised again only when the store lost what it produced (repair).
-      if (deps.outbox.has(eventId) && (await needsRepair(deps, corpus.name, path))) eventId = `${eventId}:repair:${Date.now()}`;
+      // An upload already raised is raised again only when the store lost what it produced (repair), or
+      // when other bytes replaced it since (another folder synced, an upload through the API).
+      if (deps.outbox.has(eventId) && ((await needsRepair(deps, corpus.name, path)) || (await replacedSince(deps, corpus.name, path, target)))) {
+        eventId = `${eventId}:repair:${Date.now()}`;
+      }
       if (!deps.outbox.has(eventId)) {
         raised++;
         await deps.blobs.putStream(key, createReadStream(target));
@@ -144,12 +150,15 @@ export function formatChanges(corpus: string, s: IngestSummary): string {
 
 /**
  * Deliver every due event, waiting out retry back-offs and background jobs (which announce their end
- * with an event), until nothing is pending and no job runs.
+ * with an event), until nothing is pending and no job runs — or, with `jobWaitMs`, until jobs have kept
+ * it waiting that long (so a caller can look at a job that may never end).
  */
-export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent) => void): Promise<void> {
+export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent) => void, options: { jobWaitMs?: number } = {}): Promise<void> {
+  const since = Date.now();
   for (;;) {
     await deps.outbox.drain(deps.handle, { onDelivered });
     if (deps.jobs.active > 0) {
+      if (options.jobWaitMs !== undefined && Date.now() - since >= options.jobWaitMs) return;
       await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 200))]);
       continue;
     }
@@ -164,6 +173,14 @@ async function needsRepair(deps: LocalDeps, corpus: string, path: string): Promi
   const doc = await deps.repo.getDocument(corpus, path);
   if (!doc) return !deps.outbox.pendingCount({ corpus, type: "document.uploaded" });
   return doc.passagesKey !== null && (await deps.blobs.head(doc.passagesKey)) === null;
+}
+
+/** Whether the corpus's document at this path holds other bytes than the file (its record names their hash). */
+async function replacedSince(deps: LocalDeps, corpus: string, path: string, file: string): Promise<boolean> {
+  const doc = await deps.repo.getDocument(corpus, path);
+  // A rejection for size records no hash of the bytes: nothing to compare.
+  if (!doc || !/^[0-9a-f]{32}$/.test(doc.contentHash)) return false;
+  return contentHash(await readFile(file)) !== doc.contentHash;
 }
 
 const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;

@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { CorpusName, isDomainError, StorageError } from "@genq/core";
@@ -47,9 +47,12 @@ function exitOnInterrupt(what: string): () => void {
   return () => process.off("SIGINT", handler);
 }
 
+/** `--data` given before the command (`genq --data DIR status`), for commands not given their own. */
+let dataBeforeCommand: string | undefined;
+
 function configOf(opts: Common): LocalConfig {
   try {
-    return loadConfig(process.env, { data: opts.data, port: opts.port });
+    return loadConfig(process.env, { data: opts.data ?? dataBeforeCommand, port: opts.port });
   } catch (error) {
     if (error instanceof ConfigError) throw usage(error.message);
     throw error;
@@ -96,7 +99,9 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, "genq: ")) })
-    .addHelpText("after", `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`);
+    .addHelpText("after", `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`)
+    .option("--data <dir>", "data folder, before or after the command (default ./.genq, or GENQ_DATA_DIR)")
+    .hook("preSubcommand", (cmd) => void (dataBeforeCommand = (cmd.opts() as Common).data));
   const common = (cmd: Command) => cmd.option("--data <dir>", "data folder (default ./.genq, or GENQ_DATA_DIR)").exitOverride();
 
   common(program.command("start").description("run the shipped examples end to end and serve the API (what npm start runs)").option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"))
@@ -108,6 +113,10 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     .action(async (source: string, opts: Common & { corpus: string; sync?: boolean; json?: boolean }) => {
       const corpus = corpusOf(opts.corpus, "ingest");
       if (!existsSync(source)) throw usage(`no such file or folder: ${source}`);
+      // Syncing to one document would delete every other document of the corpus: refuse what is surely a slip.
+      if (opts.sync && !statSync(source).isDirectory() && !source.endsWith(".jsonl")) {
+        throw usage(`--sync makes a corpus match a folder or a corpus.jsonl, and ${source} is one document: ingest it without --sync`);
+      }
       await withDeps(opts, async (deps) => {
         const stop = exitOnInterrupt("run the same ingest again to finish it (nothing is ingested twice)");
         const s = await ingestFolder(deps, { source, corpus, sync: opts.sync, progress: opts.json ? process.stderr : process.stdout });
@@ -227,7 +236,13 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
 
   const keys = program.command("keys").description("API keys").exitOverride();
   common(keys.command("create").description("make an API key for a tenant (shown once)").option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"))
-    .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant))));
+    .action(async (opts: Common & { tenant?: string }) => {
+      // A key whose tenant is blank is refused by every request: never hand one out.
+      if (opts.tenant !== undefined && (!opts.tenant.trim() || opts.tenant !== opts.tenant.trim() || /\p{Cc}/u.test(opts.tenant))) {
+        throw usage(`--tenant: a tenant is a name without surrounding spaces or control characters, not ${JSON.stringify(opts.tenant)}`);
+      }
+      await withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant)));
+    });
   common(keys.command("list").description("API keys by id, never the keys themselves (every tenant's without --tenant)").option("--tenant <name>", "one tenant only"))
     .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))));
   common(keys.command("revoke").description("revoke an API key by its id (see keys list): requests with it get 401 from then on").argument("<id>", "the key's id").option("--tenant <name>", "the tenant whose key it is"))

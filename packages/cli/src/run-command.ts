@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
+import { NotFoundError, ValidationError, activeRun, isTerminal, startRun, storeJudgments, type Run, type RunReport } from "@genq/core";
 import { drainAll, ingestFolder } from "./ingest-folder.ts";
 import type { LocalDeps } from "./local-deps.ts";
 import type { ProgressStream } from "./progress.ts";
@@ -41,6 +41,10 @@ export async function runPipeline(deps: LocalDeps, input: RunCommandInput, print
   if (run) {
     print(`following run ${run.id}, already in progress (${run.state}); documents are not ingested into a corpus mid-run`);
   } else {
+    // Without documents to ingest, a name no corpus has is a typo: say so rather than make a corpus of it.
+    if (!input.docs && !(await deps.repo.getCorpus(input.corpus))) {
+      throw new NotFoundError(`corpus "${input.corpus}" not found: ingest documents into it first (genq ingest DIR --corpus ${input.corpus}, or genq run --docs DIR)`);
+    }
     if (input.docs) {
       const s = await ingestFolder(deps, { source: input.docs, corpus: input.corpus, quiet: input.quiet, progress: input.progress });
       print(`ingested ${s.files} files: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected`);
@@ -101,13 +105,13 @@ export function formatRunSummary(outcome: RunOutcome): string {
 /**
  * Deliver events until the run has ended and its outcome is announced. When nothing is left to deliver
  * and no job runs but the run is still unfinished (its command was lost), the reconciler issues it again
- * — or fails the run once its stage is past its deadline.
+ * — or fails the run once its stage is past its deadline. While a job works the reconciler still runs
+ * every `reconcileSeconds`, so a job that hangs fails its stage at the deadline.
  */
 export async function waitForRun(deps: LocalDeps, runId: string, onChange: (run: Run) => void): Promise<Run> {
   for (;;) {
-    await drainAll(deps, () => {
-      void deps.repo.getRun(runId).then((r) => r && onChange(r));
-    });
+    const onDelivered = () => void deps.repo.getRun(runId).then((r) => r && onChange(r));
+    await drainAll(deps, onDelivered, { jobWaitMs: deps.config.reconcileSeconds * 1000 });
     const run = await deps.repo.getRun(runId);
     if (!run) throw new ValidationError(`run ${runId} no longer exists`);
     onChange(run);

@@ -108,6 +108,33 @@ describe("S3 object events handler", () => {
     expect(deadLetters.map((d) => d.reason)).toEqual(["not an S3 object created or deleted event"]);
   });
 
+  // Removing a delete marker (DeleteObject with the marker's version id) makes the older version current again
+  // and S3 reports it as ObjectRemoved:Delete, with no ObjectCreated (Amazon S3 user guide, "Managing delete
+  // markers": https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManagingDelMarkers.html). Deleting the
+  // current version by id likewise makes the previous version current. The document follows the object.
+  it("a deletion event whose object is there again (a delete marker removed) brings the document back", async () => {
+    await serveHandbook();
+    const handler = createS3ObjectEventsHandler(async () => deps);
+    const path = "guides/my notes/vacuum guide.md";
+    const key = keys.doc("handbook", path);
+    await deps.blobs.put(key, "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await handler(fixture("s3-object-created.json"));
+    await deps.blobs.delete(key);
+    await handler(fixture("s3-object-removed-delete-marker.json"));
+    expect(await found("dead tuples")).toEqual([]);
+    await deps.blobs.put(key, "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await handler(fixture("s3-object-removed-delete.json"));
+    expect(await deps.repo.getDocument("handbook", path)).toMatchObject({ status: "chunked", passageCount: 1 });
+    expect(await found("dead tuples")).toEqual([path]);
+  });
+
+  it("a key that is not URL-encoding (a '%' not followed by two hex digits) is taken as given, not a crash", async () => {
+    const key = "corpora/handbook/docs/100% sure.md";
+    await deps.blobs.put(key, "# Sure\n\nCheckpoints flush dirty pages to disk.");
+    await createS3ObjectEventsHandler(async () => deps)({ source: "aws.s3", "detail-type": "Object Created", time: "t", detail: { object: { key, size: 40, sequencer: "01" } } });
+    expect(await deps.repo.getDocument("handbook", "100% sure.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+  });
+
   // S3 → EventBridge → Lambda is how the deployed bucket reaches ingestion (payload from the Amazon S3
   // user guide, "EventBridge event message structure"; test/fixtures/events/README.md).
   it("chunks a document announced through EventBridge, and ignores other object events", async () => {

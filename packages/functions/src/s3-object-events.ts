@@ -46,6 +46,15 @@ export function objectChanges(event: unknown): ObjectChange[] | null {
   return [{ kind, rawKey: o.key!, size: Number(o.size ?? 0), stamp: o.sequencer ?? o.etag ?? e.id ?? "", time: e.time ?? new Date().toISOString() }];
 }
 
+/** The key decoded; a key that is not URL-encoding (a '%' without two hex digits) can only be as given. */
+function decodedKey(rawKey: string): string {
+  try {
+    return decodeS3Key(rawKey);
+  } catch {
+    return rawKey;
+  }
+}
+
 /**
  * The document an object key names. Bucket notifications URL-encode keys (spaces as '+'); whether a key
  * arrives encoded is taken from the bucket itself: the key as given if that object exists (or, for a
@@ -53,7 +62,7 @@ export function objectChanges(event: unknown): ObjectChange[] | null {
  */
 async function targetOf(d: HandlerDeps, change: ObjectChange): Promise<DocumentKey | null> {
   const raw = parseDocumentKey(change.rawKey);
-  const decoded = parseDocumentKey(decodeS3Key(change.rawKey));
+  const decoded = parseDocumentKey(decodedKey(change.rawKey));
   if (!raw || !decoded || (raw.corpus === decoded.corpus && raw.path === decoded.path)) return decoded ?? raw;
   const asGiven = change.kind === "created"
     ? (await d.blobs.head(change.rawKey)) !== null
@@ -66,8 +75,9 @@ async function targetOf(d: HandlerDeps, change: ObjectChange): Promise<DocumentK
  * index (embedded with the serving model) without a run, and the retraining policy may start a run; a
  * deleted object (or a delete marker) deletes its document, whose passages leave the serving index.
  * Keys arrive URL-encoded; a duplicate or late event changes nothing (chunking an unchanged object is a
- * no-op; a deletion whose object exists again, re-uploaded since, is ignored; deleting what is gone is a
- * no-op). Objects outside a corpus's docs folder are ignored; an event of another shape is dead-lettered.
+ * no-op; a deletion whose object exists, re-uploaded since or an older version current again, chunks what
+ * is there; deleting what is gone is a no-op). Objects outside a corpus's docs folder are ignored; an event
+ * of another shape is dead-lettered.
  */
 export const createS3ObjectEventsHandler = (deps: () => Promise<HandlerDeps>) => async (event: unknown): Promise<void> => {
   const d = await deps();
@@ -80,20 +90,20 @@ export const createS3ObjectEventsHandler = (deps: () => Promise<HandlerDeps>) =>
   for (const change of changes) {
     const target = await targetOf(d, change);
     if (!target) {
-      d.logger.info("object outside a docs folder ignored", { key: decodeS3Key(change.rawKey) });
+      d.logger.info("object outside a docs folder ignored", { key: decodedKey(change.rawKey) });
       continue;
     }
     const key = `corpora/${target.corpus}/docs/${target.path}`;
-    if (change.kind === "created") {
+    // A deletion whose object is there (uploaded again since, a delete marker removed, a current version
+    // deleted so an older one is current) is the object's current content: chunk it (a no-op if unchanged).
+    const present = change.kind === "deleted" && (await d.blobs.head(key)) !== null;
+    if (present) d.logger.info("deletion of an object that exists handled as its current content", { key });
+    if (change.kind === "created" || present) {
       const id = eventIds.documentUploaded(key, change.stamp);
       const outcome = await chunkDocument({ ...d, chunking: undefined }, { id, time: change.time, type: "document.uploaded", corpus: target.corpus, detail: { key, size: change.size } });
       const fresh = outcome === "missing" ? "missing" : await refreshDocument(d, target);
       d.logger.info("document handled", { key, outcome, fresh });
     } else {
-      if (await d.blobs.head(key)) {
-        d.logger.info("deletion of an object uploaded again since ignored", { key });
-        continue;
-      }
       d.logger.info("document deleted by its object", { key, outcome: await deleteDocument(d, target) });
     }
     await retrainIfDue(engine, { corpus: target.corpus, policy: d.retrainAfter });

@@ -54,6 +54,12 @@ export function cleanTemporaryFiles(root: string): { files: number; bytes: numbe
 }
 
 /**
+ * Errors that mean no object has the key: nothing there (ENOENT), a path through an object
+ * (ENOTDIR: `x.txt/inner.md` while `x.txt` is one), or a name longer than a file name may be.
+ */
+const isAbsent = (error: unknown): boolean => ["ENOENT", "ENOTDIR", "ENAMETOOLONG"].includes((error as NodeJS.ErrnoException).code ?? "");
+
+/**
  * BlobStore on a folder: keys map to files under `root`. Writes go to a temporary file (named after the
  * writing process) that is renamed into place, so a reader (or a crash) never sees half an object; a
  * failed write removes its temporary file, and temporary files of processes that died are removed when
@@ -100,7 +106,7 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
     }
   };
   const missing = (key: string, cause: unknown): never => {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`object "${key}" not found`, { cause });
+    if (isAbsent(cause)) throw new NotFoundError(`object "${key}" not found`, { cause });
     throw cause;
   };
 
@@ -152,7 +158,7 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
         const metadata = await readFile(metaPath(key), "utf8").then((t) => JSON.parse(t) as Record<string, string>, () => undefined);
         return { key, size: s.size, modifiedAt: s.mtime.toISOString(), ...(metadata ? { metadata } : {}) };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+        if (isAbsent(error)) return null;
         throw error;
       }
     },
@@ -182,8 +188,11 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
       return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     async delete(key) {
-      await rm(pathOf(key), { force: true });
-      await rm(metaPath(key), { force: true });
+      for (const path of [pathOf(key), metaPath(key)]) {
+        await rm(path, { force: true }).catch((error: unknown) => {
+          if (!isAbsent(error)) throw error;
+        });
+      }
     },
     async deletePrefix(prefix) {
       const doomed = await this.list(prefix);

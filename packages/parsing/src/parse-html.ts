@@ -60,7 +60,11 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
       onopentag(name, attributes) {
         if (name === "title") inTitle = true;
         const metaName = (attributes.name ?? attributes.property ?? "").trim().toLowerCase();
-        if (name === "meta" && metaName && attributes.content?.trim() && !RENDERING_META.has(metaName)) (meta[metaName] ??= []).push(attributes.content.trim());
+        if (name === "meta" && metaName && attributes.content?.trim() && !RENDERING_META.has(metaName)) {
+          // keywords are comma-separated tokens (WHATWG HTML), each one a value a filter can name.
+          const values = metaName === "keywords" ? attributes.content.split(",").map((k) => k.trim()).filter(Boolean) : [attributes.content.trim()];
+          (meta[metaName] ??= []).push(...values);
+        }
         const skip = skipping() || (SKIP.has(name) && name !== "head") || BOILERPLATE_CLASS.test(attributes.class ?? "");
         skipStack.push(skip);
         if (skip) return;

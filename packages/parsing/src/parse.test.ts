@@ -104,6 +104,10 @@ describe("parseDocument", () => {
     expect(broken!.sections[0]!.text).toBe("Text survives.");
     const [html] = await parseDocument("page.html", enc('<html><head><title>T</title><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="Author" content="Ann"><meta property="og:type" content="article"><meta name="keywords" content="a"><meta name="keywords" content="b"></head><body><p>Body text.</p></body></html>'));
     expect(html!.metadata).toEqual({ author: "Ann", "og:type": "article", keywords: ["a", "b"] });
+    // "keywords" is a set of comma-separated tokens (WHATWG HTML, "Standard metadata names":
+    // https://html.spec.whatwg.org/multipage/semantics.html#standard-metadata-names), so a filter can name one.
+    const [listed] = await parseDocument("k.html", enc('<html><head><meta name="keywords" content="ice, seals,,harbor seal "></head><body><p>Seals.</p></body></html>'));
+    expect(listed!.metadata).toEqual({ keywords: ["ice", "seals", "harbor seal"] });
     const beir = await parseDocument("c.jsonl", enc('{"_id": "d1", "text": "One.", "metadata": {"url": "https://x", "year": 2020}}\n{"_id": "d2", "text": "Two."}\n'));
     expect(beir.map((d) => d.metadata)).toEqual([{ url: "https://x", year: "2020" }, undefined]);
   });

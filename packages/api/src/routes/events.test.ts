@@ -69,6 +69,28 @@ describe("the event stream", () => {
     await s.cancel();
   });
 
+  it("a Last-Event-ID past the newest event (a stream of an earlier data folder) resumes from the newest, so new events arrive", async () => {
+    const { call, repo, feed } = testApp({ streamTiming: TIMING });
+    await repo.putCorpus(corpus("docs", "t1", null), null);
+    feed.push(event(1, { type: "document.rejected", corpus: "docs", detail: { path: "old.bin", reason: "binary" } }));
+    const s = reader(await call("/v1/events", { headers: { "last-event-id": "5000" } }));
+    expect(await s.until((t) => t.includes("event: ready"))).toContain('data: {"after":1}');
+    feed.push(event(2, { type: "document.rejected", corpus: "docs", detail: { path: "new.bin", reason: "binary" } }));
+    const text = await s.until((t) => t.includes("new.bin"));
+    expect(text).not.toContain("old.bin");
+    await s.cancel();
+  });
+
+  it("ends once its key is revoked: no event reaches a revoked key through a stream opened before", async () => {
+    const { call, repo, feed, deps } = testApp({ streamTiming: TIMING });
+    await repo.putCorpus(corpus("docs", "t1", null), null);
+    const s = reader(await call("/v1/events"));
+    await s.until((t) => t.includes("event: ready"));
+    expect(await deps.apiKeys!.revoke("t1", deps.apiKeys!.idOf("k1"))).toBe(true);
+    feed.push(event(1, { type: "document.rejected", corpus: "docs", detail: { path: "after-revoke.bin", reason: "binary" } }));
+    await expect(s.until((t) => t.includes("after-revoke.bin"))).rejects.toThrow(/^stream ended/);
+  });
+
   it("needs a key, and says where events go on a runtime without a stream", async () => {
     const { call, deps } = testApp();
     expect((await call("/v1/events", { key: null })).status).toBe(401);

@@ -50,8 +50,11 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, tim
     const feed = deps.eventFeed;
     if (!feed) throw new ConflictError("this runtime publishes events to its event bus; subscribe there");
     const tenant = c.get("tenant");
+    const key = c.get("apiKey");
     const resumeFrom = Number(c.req.header("last-event-id") ?? c.req.query("after") ?? Number.NaN);
-    const startAfter = Number.isFinite(resumeFrom) ? resumeFrom : await feed.last();
+    const newest = await feed.last();
+    // An id past the newest was never given out here (a stream of an earlier data folder): resume from now.
+    const startAfter = Number.isFinite(resumeFrom) ? Math.min(resumeFrom, newest) : newest;
     return streamSSE(c, async (stream) => {
       let after = startAfter;
       let open = true;
@@ -74,6 +77,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, tim
       await send({ event: "ready", data: JSON.stringify({ after }), retry: timing.retryMs });
       for (const corpus of await deps.repo.listCorpora(tenant)) if (corpus.activeRunId) await follow(corpus.activeRunId);
       while (open) {
+        // A key revoked while its stream is open ends the stream: no event reaches it (a reconnect gets 401).
+        if ((await deps.authenticate(key)) !== tenant) break;
         const items = await feed.after(after, 100);
         for (const item of items) {
           after = item.seq;

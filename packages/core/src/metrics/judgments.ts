@@ -8,9 +8,11 @@ export interface JudgedQuery {
 
 /**
  * Parse BEIR `queries.jsonl` + `qrels.tsv` (with or without a header line) into judged queries.
- * Lines naming an unknown query or document are refused with the offending lines listed.
+ * Lines naming an unknown query or document are refused with the offending lines listed — or, with
+ * `onUnknownDocument`, a line naming a document the corpus no longer holds is handed to it and skipped
+ * (judgments stored before that document was deleted).
  */
-export function parseJudgments(queriesJsonl: string, qrelsTsv: string, knownDocuments: ReadonlySet<string>): JudgedQuery[] {
+export function parseJudgments(queriesJsonl: string, qrelsTsv: string, knownDocuments: ReadonlySet<string>, options: { onUnknownDocument?: (document: string) => void } = {}): JudgedQuery[] {
   const queries = new Map<string, string>();
   const problems: string[] = [];
   queriesJsonl.split("\n").forEach((line, i) => {
@@ -33,7 +35,10 @@ export function parseJudgments(queriesJsonl: string, qrelsTsv: string, knownDocu
     const rel = Number(r);
     if (!q || !d || !Number.isFinite(rel)) return void problems.push(`qrels.tsv line ${i + 1}: expected "query-id<TAB>corpus-id<TAB>score"`);
     if (!queries.has(q)) return void problems.push(`qrels.tsv line ${i + 1}: unknown query "${q}"`);
-    if (!knownDocuments.has(d)) return void problems.push(`qrels.tsv line ${i + 1}: unknown document "${d}"`);
+    if (!knownDocuments.has(d)) {
+      if (options.onUnknownDocument) return void options.onUnknownDocument(d);
+      return void problems.push(`qrels.tsv line ${i + 1}: unknown document "${d}"`);
+    }
     if (!judged.has(q)) judged.set(q, new Map());
     judged.get(q)!.set(d, rel);
   });

@@ -5,7 +5,9 @@
  */
 export const eventIds = {
   documentUploaded: (key: string, version: string) => `document.uploaded:${key}:${version}`,
-  documentChunked: (corpus: string, path: string, contentHash: string) => `document.chunked:${corpus}:${path}:${contentHash}`,
+  /** One announcement per chunking (the record's chunkedAt): the same bytes chunked again later, after an edit was reverted or the document deleted, are a new event. */
+  documentChunked: (corpus: string, path: string, contentHash: string, chunkedAt?: string | null) =>
+    `document.chunked:${corpus}:${path}:${contentHash}${chunkedAt ? `:${chunkedAt}` : ""}`,
   documentRejected: (corpus: string, path: string, hash: string) => `document.rejected:${corpus}:${path}:${hash}`,
   /** One announcement per deleted revision of a document (deleting it again after a re-upload is a new event). */
   documentDeleted: (corpus: string, path: string, revision: string) => `document.deleted:${corpus}:${path}:${revision}`,

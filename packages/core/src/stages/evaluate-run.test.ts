@@ -92,6 +92,15 @@ describe("the evaluation stage and its gate", () => {
     expect(report.gate).toMatchObject({ promote: true, comparedTo: "serving index (r1-index)" });
   });
 
+  it("judgments of a document deleted since they were stored are skipped, not a failed run", async () => {
+    const { deps, run } = await setup({});
+    await deps.blobs.put(`${keys.judgments("docs")}queries.jsonl`, '{"_id": "q1", "text": "about doc01"}\n{"_id": "q2", "text": "about gone"}\n');
+    await deps.blobs.put(`${keys.judgments("docs")}qrels.tsv`, "query-id\tcorpus-id\tscore\nq1\tdoc01\t1\nq2\tgone\t1\n");
+    await run("r1");
+    const report = await evaluateRun(deps, { runId: "r1", indexVersion: "r1-index", modelId: "r1-model" });
+    expect(report.evaluations.map((e) => [e.name, e.queries])).toContainEqual(["your judged queries", 1]);
+  });
+
   it("rejects a run worse than what serves, keeping the serving index, and announces the verdict", async () => {
     const { deps, bus, index, run } = await setup({ "r2-index:lexical": "bad", "r2-index:semantic": "bad" });
     await run("r1");

@@ -234,5 +234,9 @@ async function userJudgments(deps: EvaluateDeps, corpus: string, documents: Set<
   const prefix = keys.judgments(corpus);
   if (!(await deps.blobs.head(`${prefix}queries.jsonl`)) || !(await deps.blobs.head(`${prefix}qrels.tsv`))) return null;
   const text = async (k: string) => new TextDecoder().decode(await deps.blobs.get(k));
-  return parseJudgments(await text(`${prefix}queries.jsonl`), await text(`${prefix}qrels.tsv`), documents);
+  // Judgments were checked when stored; a document deleted since cannot be found, so its judgments go.
+  const gone = new Set<string>();
+  const judged = parseJudgments(await text(`${prefix}queries.jsonl`), await text(`${prefix}qrels.tsv`), documents, { onUnknownDocument: (d) => gone.add(d) });
+  if (gone.size) deps.logger.warn("judgments of documents no longer in the corpus skipped", { corpus, documents: [...gone].slice(0, 20), count: gone.size });
+  return judged.length ? judged : null;
 }

@@ -169,7 +169,7 @@ async function announce(deps: ChunkDocumentDeps, corpus: string, doc: DocumentRe
   if (doc.status !== "chunked") return;
   await deps.events.publish([
     {
-      id: eventIds.documentChunked(corpus, doc.path, doc.contentHash),
+      id: eventIds.documentChunked(corpus, doc.path, doc.contentHash, doc.chunkedAt),
       type: "document.chunked",
       corpus,
       detail: { path: doc.path, contentHash: doc.contentHash, documents: doc.documentCount, passages: doc.passageCount },

@@ -50,7 +50,8 @@ export async function deleteDocument(deps: DeleteDocumentDeps, input: { corpus: 
   // The record is gone, so bringing the index up to date with this path removes its passages.
   await refreshDocument(deps, { corpus: corpus.name, path: input.path });
   if (deleted?.passagesKey) await releasePassages(deps, corpus.name, deleted.passagesKey);
-  const revision = deleted?.passagesKey ? revisionOf(deleted.passagesKey) : (deleted?.contentHash ?? object?.modifiedAt ?? "");
+  // The record's time tells this deletion from an earlier one of the same bytes (deleted, uploaded again, deleted).
+  const revision = deleted ? `${deleted.passagesKey ? revisionOf(deleted.passagesKey) : deleted.contentHash}:${deleted.updatedAt}` : (object?.modifiedAt ?? "");
   await deps.events.publish([{ id: eventIds.documentDeleted(corpus.name, input.path, revision), type: "document.deleted", corpus: corpus.name, detail: { path: input.path } }]);
   deps.logger.info("document deleted", { corpus: corpus.name, path: input.path });
   return "deleted";

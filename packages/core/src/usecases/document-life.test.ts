@@ -112,6 +112,21 @@ describe("the life of a document", () => {
     await expect(deleteDocument(deps, { corpus: "docs", path: "../a.md" })).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it("announces every chunking and every deletion, also of content the document had before (a reverted edit, a re-upload)", async () => {
+    const { deps, upload, bus } = setup();
+    const seen = (type: string) => bus.published.filter((e) => e.type === type).length;
+    await upload("guide.md", "Vacuum reclaims storage.");
+    await upload("guide.md", "Vacuum reclaims storage, and analyzes.");
+    await upload("guide.md", "Vacuum reclaims storage.");
+    expect(seen("document.chunked")).toBe(3);
+    await upload("guide.md", "Vacuum reclaims storage.");
+    expect(seen("document.chunked")).toBe(3);
+    await deleteDocument(deps, { corpus: "docs", path: "guide.md" });
+    await upload("guide.md", "Vacuum reclaims storage.");
+    await deleteDocument(deps, { corpus: "docs", path: "guide.md" });
+    expect([seen("document.chunked"), seen("document.deleted")]).toEqual([4, 2]);
+  });
+
   it("keeps the passages a run in progress may read until the run ends, then collects them", async () => {
     const { deps, upload } = setup();
     await upload("a.md", "Vacuum reclaims storage.");
