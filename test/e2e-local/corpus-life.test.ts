@@ -101,4 +101,12 @@ describe("the life of a corpus", () => {
     expect(await deps.blobs.head(doc.passagesKey!)).not.toBeNull();
     expect((await serving()).servingRunId).toBe(next.id);
   }, 180_000);
+
+  it("after five runs the index holds one copy of the corpus, the serving one: older, rejected and failed runs' versions are given back", async () => {
+    const versions = deps.db.prepare("SELECT version FROM index_versions WHERE corpus = ?").all("pg") as Array<{ version: string }>;
+    expect(versions.map((v) => v.version)).toEqual([(await serving()).servingIndexVersion]);
+    const tables = deps.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'p\\_%' ESCAPE '\\'").get() as { n: number };
+    expect(tables.n).toBe(1);
+    expect(await search("partial index")).toContain("indexes-partial.html");
+  });
 });

@@ -62,11 +62,12 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   });
-  const engine: EngineDeps = { repo, events: outbox, clock, logger, blobs, stages: (seams.stages ?? ((x) => x))(pipeline.stages) };
+  const retireModel = { retire: async (modelId: string) => pipeline.modelFor.forget(modelId) };
+  const engine: EngineDeps = { repo, events: outbox, clock, logger, blobs, stages: (seams.stages ?? ((x) => x))(pipeline.stages), tidy: { index, deployer: retireModel } };
   /** What deleting documents and corpora, and keeping the serving index fresh, need. */
   const documentDeps = {
     repo, blobs, index, events: outbox, clock, logger, encoderFor: pipeline.encoderFor,
-    deployer: { retire: async (modelId: string) => pipeline.modelFor.forget(modelId) },
+    deployer: retireModel,
   };
 
   /**

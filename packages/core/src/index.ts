@@ -43,6 +43,7 @@ export type { TransitionResult } from "./pipeline/transition.ts";
 export { eventIds, runResources } from "./pipeline/names.ts";
 export { createTimeSlicer, runSliced, runToEnd, type TimeSlicer } from "./pipeline/time-slice.ts";
 export { advanceRuns, issueCommand, releaseCorpus } from "./usecases/advance-run.ts";
+export { tidyAfterRun, type TidyDeps } from "./usecases/tidy-run.ts";
 export type { EngineDeps, StageExecutors } from "./usecases/advance-run.ts";
 export { startRun, activeRun } from "./usecases/start-run.ts";
 export { failStage } from "./usecases/fail-stage.ts";

@@ -100,7 +100,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     deployer: sagemakerDeployer,
   });
   const handlerDeps: HandlerDeps = {
-    repo, blobs, events, clock: systemClock, logger, stages, parse: parseDocument,
+    repo, blobs, events, clock: systemClock, logger, stages, parse: parseDocument, tidy: { index, deployer: retirer },
     maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024), defaultTenant: c.GENQ_DEFAULT_TENANT,
     index, encoderFor, retrainAfter: c.GENQ_RETRAIN_AFTER,
     deadLetter: async (event, reason) => void (await sqs.send(new SendMessageCommand({ QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL, MessageBody: JSON.stringify({ reason, event }) }))),

@@ -1,4 +1,4 @@
-import type { BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, RetrainPolicy, SearchIndex, StageExecutors } from "@genq/core";
+import type { EngineDeps, BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, RetrainPolicy, SearchIndex, StageExecutors } from "@genq/core";
 
 /** What the handlers need; aws-deps.ts builds it from the AWS adapters, tests from local or fake ones. */
 export interface HandlerDeps {
@@ -8,6 +8,8 @@ export interface HandlerDeps {
   clock: Clock;
   logger: Logger;
   stages: StageExecutors;
+  /** What a finished run no longer needs is given back through these (index versions, endpoints). */
+  tidy?: EngineDeps["tidy"];
   parse: (path: string, bytes: Uint8Array) => Promise<import("@genq/core").ParsedDocument[]>;
   maxDocumentBytes: number;
   defaultTenant: string;

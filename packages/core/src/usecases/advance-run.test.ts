@@ -112,6 +112,19 @@ describe("the run engine", () => {
     expect(second.state).toBe("ingesting");
   });
 
+  it("gives back a failed run's index version and model when it announces the outcome", async () => {
+    const w = world({ stages: { evaluate: async () => { throw new Error("report unreadable"); } } });
+    const dropped: string[] = [];
+    const retired: string[] = [];
+    w.deps.tidy = { index: { dropVersion: async (v) => void dropped.push(v) }, deployer: { retire: async (m) => void retired.push(m) } };
+    const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
+    await w.drain();
+    expect((await runOf(w, run.id)).state).toBe("failed");
+    expect(w.outcomes()).toEqual(["run.failed"]);
+    expect(dropped).toEqual([`${run.id}-index`]);
+    expect(retired).toEqual([`${run.id}-model`]);
+  });
+
   it("retries a transient error instead of failing the run", async () => {
     let calls = 0;
     const w = world({

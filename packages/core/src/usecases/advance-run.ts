@@ -7,6 +7,7 @@ import { transition } from "../pipeline/transition.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
 import { collectPassageGarbage } from "./collect-passages.ts";
 import { failStage } from "./fail-stage.ts";
+import { tidyAfterRun, type TidyDeps } from "./tidy-run.ts";
 
 /** Who carries out each stage command. Each must be idempotent per run: commands are re-issued freely. */
 export type StageExecutors = { [K in StageCommand["type"]]: (command: CommandOf<K>) => Promise<void> };
@@ -20,6 +21,8 @@ export interface EngineDeps {
   stages: StageExecutors;
   /** The bucket: passages objects of deleted or replaced documents are collected when a run ends. */
   blobs?: BlobStore;
+  /** The index and deployer: what a finished run no longer needs is given back (index versions, models). */
+  tidy?: Omit<TidyDeps, "repo" | "logger">;
 }
 
 /** Document events wake a run waiting for its corpus's uploads to be chunked. */
@@ -103,12 +106,14 @@ export async function issueCommand(deps: EngineDeps, run: Run): Promise<void> {
 const execute = (deps: EngineDeps, command: StageCommand) => (deps.stages[command.type] as (c: StageCommand) => Promise<void>)(command);
 
 /**
- * A finished run: free its corpus for the next run, collect the passages objects it kept alive, announce
+ * A finished run: free its corpus for the next run, collect the passages objects it kept alive, give back
+ * the index versions and models it leaves unused (tidyAfterRun), announce
  * the outcome (`run.succeeded`, `run.failed`, `run.rejected`) once, then record that it was announced.
  */
 async function publishOutcome(deps: EngineDeps, run: Run, command: CommandOf<"publishOutcome">): Promise<void> {
   await releaseCorpus(deps, run);
   if (deps.blobs) await collectPassageGarbage({ ...deps, blobs: deps.blobs }, run.corpus, run.createdAt);
+  if (deps.tidy) await tidyAfterRun({ ...deps, ...deps.tidy }, run);
   const id = eventIds.runOutcome(run.id, command.outcome);
   const base = { id, corpus: run.corpus };
   const reportKey = run.artifacts.reportKey ?? "";
