@@ -89,7 +89,7 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
     bm25: (query, k, keep, idfOf) => withIds(bm25.search(query, k, { keep: keepPos(keep), ...(idfOf ? { idf: idfOf } : {}) })),
     sparse(query, k, keep) {
       const q = featurize(query, idf, SPARSE_FEATURES);
-      return withIds(sparse.score(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k, keepPos(keep)));
+      return withIds(sparse.top(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k, keepPos(keep)));
     },
     dense(vector, k, keep) {
       if (!dims || !n) return [];

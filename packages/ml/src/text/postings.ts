@@ -1,4 +1,8 @@
+import { maxScoreTopK, type QueryList } from "./max-score.ts";
 import { topOfScores, type ScoredPosition } from "./top-k.ts";
+
+/** Up to this many results `top` uses MaxScore (measured: 2.5× faster at k = 10, no faster at k = 100). */
+const MAX_SCORE_K = 50;
 
 /**
  * An inverted index frozen into typed arrays: for each key (a term or a feature bucket), the positions
@@ -6,7 +10,7 @@ import { topOfScores, type ScoredPosition } from "./top-k.ts";
  * arrays are reused between queries (scoring is synchronous).
  */
 export class Postings<K extends string | number> {
-  private readonly offsets = new Map<K, [start: number, end: number]>();
+  private readonly offsets = new Map<K, [start: number, end: number, max: number]>();
   private readonly positions: Int32Array;
   private readonly weights: Float32Array;
   private readonly scores: Float32Array;
@@ -22,7 +26,9 @@ export class Postings<K extends string | number> {
     for (const [key, l] of lists) {
       this.positions.set(l.positions, at);
       this.weights.set(l.weights, at);
-      this.offsets.set(key, [at, at + l.positions.length]);
+      let max = 0;
+      for (let i = at; i < at + l.positions.length; i++) if (this.weights[i]! > max) max = this.weights[i]!;
+      this.offsets.set(key, [at, at + l.positions.length, max]);
       at += l.positions.length;
     }
     this.scores = new Float32Array(size);
@@ -33,6 +39,22 @@ export class Postings<K extends string | number> {
   count(key: K): number {
     const r = this.offsets.get(key);
     return r ? r[1] - r[0] : 0;
+  }
+
+  /**
+   * The same top k as `score`, scores included, found with MaxScore: positions that cannot reach the
+   * k-th score are skipped without being scored, so a query with a common key does not score every
+   * position that holds it. Query weights must be positive.
+   */
+  top(query: ReadonlyArray<readonly [K, number]>, k: number, keep?: (position: number) => boolean): ScoredPosition[] {
+    // With many results wanted the k-th score stays low and little is skipped: scoring everything is as fast.
+    if (k > MAX_SCORE_K) return this.score(query, k, keep);
+    const lists: QueryList[] = [];
+    for (const [key, weight] of query) {
+      const r = this.offsets.get(key);
+      if (r) lists.push({ weight, start: r[0], end: r[1], max: r[2] });
+    }
+    return maxScoreTopK(this.positions, this.weights, lists, k, keep);
   }
 
   /** Top k positions by Σ query weight × posting weight over the given keys; `keep` leaves positions out. */
