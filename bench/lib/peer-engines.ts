@@ -41,8 +41,8 @@ export async function buildGenq(dir: string, passages: readonly Passage[], model
 }
 
 /** genq as a serving process opens it: the SQLite file, memory signals loaded; the model only for hybrid. */
-export async function openGenq(dir: string, model: StaticModel | null): Promise<Engine> {
-  const index = createSqliteSearchIndex(openDatabase(join(dir, "genq.db")));
+export async function openGenq(dir: string, model: StaticModel | null, options: { annThreshold?: number } = {}): Promise<Engine> {
+  const index = createSqliteSearchIndex(openDatabase(join(dir, "genq.db")), options);
   await index.warm("bench");
   return {
     async search(query, mode, k) {
