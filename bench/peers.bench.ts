@@ -7,10 +7,11 @@
  * (so RSS is its own) one after another in this one run; persistent engines (genq, LanceDB, FTS5) open the
  * files a build step wrote, as a serving process would; in-memory ones build in their child. Also: what
  * each of genq's signals costs in memory.
- * Run: npm run bench:install && npm run bench:peers   (SIZES=20000,100000 QUERIES=1000 HTTP_QUERIES=300 ENGINES=…)
+ * Run: npm run bench:install && npm run bench:peers   (SIZES=20000,100000 QUERIES=1000 HTTP_QUERIES=300 ENGINES=…
+ * PEERS_DATA=<dir> to keep the built indexes and reuse them)
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, Agent } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -38,7 +39,7 @@ const ENGINES: Record<string, { modes: PeerMode[]; open(dir: string, size: numbe
   "LanceDB full-text": { modes: ["lexical"], open: (dir) => openLance(dir, null) },
   "LanceDB hybrid": { modes: ["hybrid"], open: (dir) => openLance(dir, loadModel(dir)) },
   "SQLite FTS5": { modes: ["lexical"], open: async (dir) => openFts5(dir) },
-  "wink-bm25-text-search": { modes: ["lexical"], open: (_dir, size) => wink(syntheticPassages(size)) },
+  "wink-bm25-text-search": { modes: ["lexical"], open: async (_dir, size) => wink(syntheticPassages(size)) },
 };
 
 const loadModel = (dir: string) => {
@@ -131,8 +132,7 @@ function signalCosts(dir: string): Array<[string, number]> {
   const dims = rows[0]!.embedding.byteLength / 4;
   const vectors = new Float32Array(rows.length * dims);
   rows.forEach((r, i) => vectors.set(new Float32Array(r.embedding.buffer, r.embedding.byteOffset, dims), i * dims));
-  rows.length = 0;
-  step("passage texts and vectors read from SQLite (texts dropped after loading)");
+  step("passage rows, texts and vectors read from SQLite (kept to the end, so each step below only adds)");
   const keep: unknown[] = [];
   keep.push(new Bm25Index(texts));
   step("BM25 postings");
@@ -156,6 +156,7 @@ function signalCosts(dir: string): Array<[string, number]> {
   const b = readFileSync(join(dir, "idf.bin"));
   keep.push(modelFor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))));
   step("the query encoder (hybrid only)");
+  keep.push(rows);
   return out;
 }
 
@@ -173,9 +174,15 @@ else {
   const wanted = process.env.ENGINES ? process.env.ENGINES.split(",") : Object.keys(ENGINES);
   const f = (x: number) => x.toFixed(2);
   for (const size of (process.env.SIZES ?? "20000,100000").split(",").map(Number)) {
-    const dir = mkdtempSync(join(tmpdir(), "genq-bench-peers-"));
+    // PEERS_DATA=<dir> keeps the built files there and reuses them on the next run (building 100k takes minutes).
+    const dir = process.env.PEERS_DATA ? join(process.env.PEERS_DATA, String(size)) : mkdtempSync(join(tmpdir(), "genq-bench-peers-"));
     try {
-      const built = child(["--build", String(size), dir]) as Record<string, number>;
+      if (!existsSync(join(dir, "queries.json"))) {
+        mkdirSync(dir, { recursive: true });
+        const built = child(["--build", String(size), dir]) as Record<string, number>;
+        writeFileSync(join(dir, "built.json"), JSON.stringify(built));
+      }
+      const built = JSON.parse(readFileSync(join(dir, "built.json"), "utf8")) as Record<string, number>;
       console.log(`\n## ${size.toLocaleString("en")} passages — built in ${Object.entries(built).map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(", ")}\n`);
       const results = wanted.map((name) => child(["--serve", name, String(size), dir]) as EngineResult);
       for (const m of ["lexical", "hybrid"] as const) {
@@ -197,7 +204,7 @@ else {
         for (const [name, cost] of child(["--signals", dir]) as Array<[string, number]>) console.log(`- ${name}: ${cost}`);
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!process.env.PEERS_DATA) rmSync(dir, { recursive: true, force: true });
     }
   }
 }

@@ -102,8 +102,8 @@ export async function openLance(dir: string, model: StaticModel | null): Promise
   return {
     async search(query, mode, k) {
       const highlight = highlighter(query);
-      let q = table.query().fullTextSearch(query).select(["id", "title", "text"]);
-      if (mode === "hybrid") q = q.nearestTo(Array.from(model!.encode(query))).distanceType("cosine").rerank(reranker);
+      const lexical = table.query().fullTextSearch(query).select(["id", "title", "text"]);
+      const q = mode === "hybrid" ? lexical.nearestTo(Array.from(model!.encode(query))).distanceType("cosine").rerank(reranker) : lexical;
       const rows = (await q.limit(k).toArray()) as Array<{ id: string; title: string; text: string }>;
       return rows.map((r) => ({ id: r.id, title: r.title, text: r.text, highlight: highlight(r.text) }));
     },
@@ -127,8 +127,9 @@ export async function flexsearch(passages: readonly Passage[]): Promise<Engine> 
 
 // ---- wink-bm25-text-search (in memory; BM25 over the same stemmed terms as genq) -------------------
 
-export async function wink(passages: readonly Passage[]): Promise<Engine> {
-  const bm25 = (await import("wink-bm25-text-search")).default as unknown as () => {
+export function wink(passages: readonly Passage[]): Engine {
+  // The package ships no types: the part used here, as its README documents it.
+  const bm25 = createRequire(import.meta.url)("wink-bm25-text-search") as () => {
     defineConfig(c: object): void;
     definePrepTasks(t: Array<(x: unknown) => unknown>): void;
     addDoc(d: object, id: number): void;
