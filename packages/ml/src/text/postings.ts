@@ -10,7 +10,10 @@ const MAX_SCORE_K = 50;
  * arrays are reused between queries (scoring is synchronous).
  */
 export class Postings<K extends string | number> {
-  private readonly offsets = new Map<K, [start: number, end: number, max: number]>();
+  /** Each key's number; its postings are positions[starts[n], starts[n + 1]). */
+  private readonly keys = new Map<K, number>();
+  private readonly starts: Int32Array;
+  private readonly maxes: Float32Array;
   private readonly positions: Int32Array;
   private readonly weights: Float32Array;
   private readonly scores: Float32Array;
@@ -22,23 +25,30 @@ export class Postings<K extends string | number> {
     for (const l of lists.values()) total += l.positions.length;
     this.positions = new Int32Array(total);
     this.weights = new Float32Array(total);
+    // Offsets in typed arrays, not a small array per key: TF-IDF has a quarter of a million keys.
+    this.starts = new Int32Array(lists.size + 1);
+    this.maxes = new Float32Array(lists.size);
     let at = 0;
+    let n = 0;
     for (const [key, l] of lists) {
       this.positions.set(l.positions, at);
       this.weights.set(l.weights, at);
       let max = 0;
       for (let i = at; i < at + l.positions.length; i++) if (this.weights[i]! > max) max = this.weights[i]!;
-      this.offsets.set(key, [at, at + l.positions.length, max]);
+      this.keys.set(key, n);
+      this.starts[n] = at;
+      this.maxes[n++] = max;
       at += l.positions.length;
     }
+    this.starts[n] = at;
     this.scores = new Float32Array(size);
     this.touched = new Int32Array(size);
   }
 
   /** How many positions hold `key`. */
   count(key: K): number {
-    const r = this.offsets.get(key);
-    return r ? r[1] - r[0] : 0;
+    const n = this.keys.get(key);
+    return n === undefined ? 0 : this.starts[n + 1]! - this.starts[n]!;
   }
 
   /**
@@ -51,8 +61,8 @@ export class Postings<K extends string | number> {
     if (k > MAX_SCORE_K) return this.score(query, k, keep);
     const lists: QueryList[] = [];
     for (const [key, weight] of query) {
-      const r = this.offsets.get(key);
-      if (r) lists.push({ weight, start: r[0], end: r[1], max: r[2] });
+      const n = this.keys.get(key);
+      if (n !== undefined) lists.push({ weight, start: this.starts[n]!, end: this.starts[n + 1]!, max: this.maxes[n]! });
     }
     return maxScoreTopK(this.positions, this.weights, lists, k, keep);
   }
@@ -61,9 +71,9 @@ export class Postings<K extends string | number> {
   score(query: ReadonlyArray<readonly [K, number]>, k: number, keep?: (position: number) => boolean): ScoredPosition[] {
     let count = 0;
     for (const [key, w] of query) {
-      const r = this.offsets.get(key);
-      if (!r) continue;
-      for (let i = r[0]; i < r[1]; i++) {
+      const n = this.keys.get(key);
+      if (n === undefined) continue;
+      for (let i = this.starts[n]!, end = this.starts[n + 1]!; i < end; i++) {
         const pos = this.positions[i]!;
         if (this.scores[pos] === 0) this.touched[count++] = pos;
         this.scores[pos]! += w * this.weights[i]!;
