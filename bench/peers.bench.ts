@@ -117,12 +117,14 @@ async function build(size: number, dir: string) {
 }
 
 /** RSS of each of genq's signals, built one after another from the index's rows as memory-signals.ts builds them. */
-function signalCosts(dir: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  let last = rss();
+function signalCosts(dir: string): Array<[string, number, number]> {
+  const out: Array<[string, number, number]> = [];
+  // RSS moves with what the allocators keep; the JS heap and typed arrays count what is held.
+  const js = () => (gc(), gc(), process.memoryUsage().heapUsed + process.memoryUsage().external);
+  let last = [rss(), js()] as const;
   const step = (name: string) => {
-    const now = rss();
-    out.push([name, mib(now - last)]);
+    const now = [rss(), js()] as const;
+    out.push([name, mib(now[0] - last[0]), mib(now[1] - last[1])]);
     last = now;
   };
   const db = openDatabase(join(dir, "genq.db"));
@@ -200,8 +202,8 @@ else {
         console.log("");
       }
       if (wanted.includes("genq")) {
-        console.log(`### what genq's signals cost (RSS added, MiB)\n`);
-        for (const [name, cost] of child(["--signals", dir]) as Array<[string, number]>) console.log(`- ${name}: ${cost}`);
+        console.log(`### what genq's signals cost (MiB added: RSS / JS heap + typed arrays; native memory such as the HNSW graph shows only in RSS)\n`);
+        for (const [name, cost, held] of child(["--signals", dir]) as Array<[string, number, number]>) console.log(`- ${name}: ${cost} / ${held}`);
       }
     } finally {
       if (!process.env.PEERS_DATA) rmSync(dir, { recursive: true, force: true });
