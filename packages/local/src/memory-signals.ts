@@ -49,12 +49,7 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
   const bm25 = new Bm25Index(texts, { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) });
 
   const idf = options.collection?.idf ?? bucketIdf(texts, SPARSE_FEATURES);
-  const lists = postingLists<number>();
-  texts.forEach((text, pos) => {
-    const v = featurize(text, idf, SPARSE_FEATURES);
-    for (let i = 0; i < v.ids.length; i++) lists.add(pos, v.ids[i]!, v.weights[i]!);
-  });
-  const sparse = new Postings(lists.lists, n);
+  const sparse = sparsePostings(texts, idf);
 
   const dims = rows.find((r) => r.vector)?.vector?.length ?? 0;
   const vectors = new Float32Array(n * dims);
@@ -89,7 +84,7 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
     bm25: (query, k, keep, idfOf) => withIds(bm25.search(query, k, { keep: keepPos(keep), ...(idfOf ? { idf: idfOf } : {}) })),
     sparse(query, k, keep) {
       const q = featurize(query, idf, SPARSE_FEATURES);
-      return withIds(sparse.score(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k, keepPos(keep)));
+      return withIds(sparse.top(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k, keepPos(keep)));
     },
     dense(vector, k, keep) {
       if (!dims || !n) return [];
@@ -105,6 +100,19 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
       return exact(vector, k, keep);
     },
   };
+}
+
+/**
+ * TF-IDF postings of the texts. Built in a function of its own: the lists it collects are garbage once
+ * frozen, and a closure of the signals' scope would keep them alive as long as the signals.
+ */
+function sparsePostings(texts: readonly string[], idf: Float32Array): Postings<number> {
+  const lists = postingLists<number>();
+  texts.forEach((text, pos) => {
+    const v = featurize(text, idf, SPARSE_FEATURES);
+    for (let i = 0; i < v.ids.length; i++) lists.add(pos, v.ids[i]!, v.weights[i]!);
+  });
+  return new Postings(lists.lists, texts.length);
 }
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */

@@ -203,13 +203,18 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
   const toHits = (tag: string, query: string, ranked: ScoredIndex[], signals: Record<string, ScoredIndex[]>): SearchHit[] => {
     const rows = rowsByIds(tag, ranked.map((r) => r.index));
     const highlight = highlighter(query);
-    const scoreOf = (name: string, rowid: number) => signals[name]?.find((h) => h.index === rowid)?.score;
+    // Each signal's scores by row, looked up per hit (the first entry of a row wins, as a search through the list would).
+    const byRow = (["lexical", "semantic", "sparse"] as const).map((name) => {
+      const m = new Map<number, number>();
+      for (const h of signals[name] ?? []) if (!m.has(h.index)) m.set(h.index, h.score);
+      return [name, m] as const;
+    });
     return ranked.flatMap((r) => {
       const row = rows.get(r.index);
       if (!row) return [];
       const scores: SearchHit["scores"] = {};
-      for (const name of ["lexical", "semantic", "sparse"] as const) {
-        const s = scoreOf(name, r.index);
+      for (const [name, m] of byRow) {
+        const s = m.get(r.index);
         if (s !== undefined) scores[name] = s;
       }
       const hl = highlight(row.text);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkText } from "./chunker.ts";
-import { countWords, splitSentences } from "./sentences.ts";
+import { countWords, sentences, splitSentences } from "./sentences.ts";
 import { toPassages } from "./passages.ts";
 
 const sentence = (i: number, words = 10) => `Sentence ${i} ${Array.from({ length: words - 3 }, (_, k) => `w${i}x${k}`).join(" ")} end.`;
@@ -15,6 +15,16 @@ describe("splitSentences", () => {
   it("does not split after abbreviations or initials", () => {
     const t = "Use e.g. Postgres. See Dr. Smith and J. R. Tolkien. Done.";
     expect(splitSentences(t).map((s) => t.slice(s.start, s.end))).toEqual(["Use e.g. Postgres.", "See Dr. Smith and J. R. Tolkien.", "Done."]);
+  });
+});
+
+describe("sentences", () => {
+  it("gives splitSentences' spans with each one's word count, abbreviations and non-ASCII words included", () => {
+    const t = "  Use e.g. Postgres.\tSee Dr. Smith (Fig. 3) and J. R. Tolkien!  \u00a0Zoë’s café… is İ. open?\n\n\"Quoted\" words. (ok) Done.\u000bx ";
+    const got = sentences(t);
+    expect(got.map((s) => ({ start: s.start, end: s.end }))).toEqual(splitSentences(t));
+    expect(got.map((s) => s.words)).toEqual(got.map((s) => countWords(t, s.start, s.end)));
+    expect(got.map((s) => t.slice(s.start, s.end))).toEqual(["Use e.g. Postgres.", "See Dr. Smith (Fig. 3) and J. R. Tolkien!", "Zoë’s café… is İ. open?", "\"Quoted\" words.", "(ok) Done.\u000bx"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countWords, splitSentences, wordSpans, type Span } from "./sentences.ts";
+import { countWords, sentences, wordSpans, type Span } from "./sentences.ts";
 
 export const ChunkOptions = z
   .object({
@@ -53,10 +53,11 @@ function units(text: string, maxWords: number, maxChars: number): Unit[] {
       from = to;
     }
   };
-  for (const s of splitSentences(text)) {
-    const words = countWords(text, s.start, s.end);
+  for (const s of sentences(text)) {
+    const words = s.words;
     if (words <= maxWords) {
-      push(s.start, s.end, words);
+      if (s.end - s.start <= maxChars) out.push(s);
+      else push(s.start, s.end, words);
       continue;
     }
     const ws = wordSpans(text, s.start, s.end);

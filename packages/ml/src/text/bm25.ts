@@ -60,6 +60,6 @@ export class Bm25Index {
    */
   search(query: string, k: number, options: { idf?: (term: string) => number; keep?: (position: number) => boolean } = {}): ScoredId[] {
     const idf = options.idf ?? ((t: string) => this.idf(t));
-    return this.postings.score([...new Set(terms(query))].map((t) => [t, idf(t)] as const), k, options.keep);
+    return this.postings.top([...new Set(terms(query))].map((t) => [t, idf(t)] as const), k, options.keep);
   }
 }
