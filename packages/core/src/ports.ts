@@ -281,6 +281,11 @@ export interface SearchIndex {
     filter?: SearchFilter;
   }): Promise<SearchHit[]>;
   dropVersion(version: string): Promise<void>;
+  /**
+   * Build what searching a version needs ahead of its first search, giving the event loop back as it
+   * goes (an index that keeps signals in the serving process; others need not have it). Idempotent.
+   */
+  prepare?(version: string): Promise<void>;
 }
 
 /** An answer span inside a passage (character offsets into passage.text). */

@@ -34,8 +34,7 @@ const FRESH_SHARE = 0.2;
  * documents until a merge), lengths normalised by the main segment's average — and TF-IDF weighs fresh
  * rows with the main segment's idf, so scores from the two segments compare and merge into one ranking.
  */
-export function createLiveSignals(rows: readonly SignalRow[], options: MemorySignalOptions = {}): LiveSignals {
-  const main = createMemorySignals(rows, options);
+export function createLiveSignals(rows: readonly SignalRow[], options: MemorySignalOptions = {}, main: MemorySignals = createMemorySignals(rows, options)): LiveSignals {
   const inMain = new Set(rows.map((r) => r.rowid));
   const removed = new Set<number>();
   const fresh = new Map<number, SignalRow>();

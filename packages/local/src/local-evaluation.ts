@@ -1,15 +1,19 @@
-import { createTimeSlicer, loadCorpusPassages, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
+import { createTimeSlicer, loadCorpusPassages, runSliced, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
 import { StaticModel, dot, heldoutCleaner, pca2, type ModelManifest } from "@genq/ml";
 import type { ModelCache } from "./model-cache.ts";
 import type { createSqliteSearchIndex } from "./sqlite-search-index.ts";
 
-const baseModels = new WeakMap<StaticModel, StaticModel>();
+const baseModels = new WeakMap<StaticModel, Promise<StaticModel>>();
 
-/** The untrained base model of a tuned model: the same featurisation and seed, the initial table (made once per tuned model). */
-export const baseModel = (manifest: ModelManifest, tuned: StaticModel): StaticModel => {
+/**
+ * The untrained base model of a tuned model: the same featurisation and seed, the initial table (made
+ * once per tuned model, in time slices: the evaluation shares its process with searches).
+ */
+export const baseModel = (manifest: ModelManifest, tuned: StaticModel): Promise<StaticModel> => {
   let base = baseModels.get(tuned);
   if (!base) {
-    base = StaticModel.initialise({ bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed }, tuned.idf);
+    const config = { bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed };
+    base = runSliced(StaticModel.initialiseSteps(config, tuned.idf));
     baseModels.set(tuned, base);
   }
   return base;
@@ -40,12 +44,12 @@ export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: Bl
     cleanHeldout: heldoutCleaner,
     async extraSystems(run) {
       const { model, manifest } = await modelOf(run);
-      return { base: await denseRanker(baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };
+      return { base: await denseRanker(await baseModel(manifest, model), await loadCorpusPassages(deps, run.corpus)) };
     },
     async reportExtras(run, query) {
       const { model, manifest } = await modelOf(run);
       const passages = (await loadCorpusPassages(deps, run.corpus)).filter((_, i, all) => i % Math.ceil(all.length / 400) === 0);
-      const base = baseModel(manifest, model);
+      const base = await baseModel(manifest, model);
       const slice = createTimeSlicer();
       const project = async (m: StaticModel, name: string) => {
         const vectors: Float32Array[] = [];

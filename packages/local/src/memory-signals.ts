@@ -1,5 +1,5 @@
-import type { ScoredIndex } from "@genq/core";
-import { Bm25Index, DEFAULT_BM25, Postings, bucketIdf, featurize, postingLists, topOfScores, type FeatureOptions, type ScoredPosition } from "@genq/ml";
+import { runToEnd, type ScoredIndex } from "@genq/core";
+import { Bm25Index, DEFAULT_BM25, Postings, bucketIdfSteps, featurize, postingLists, terms, topOfScores, type FeatureOptions, type ScoredPosition } from "@genq/ml";
 import { Index, MetricKind, ScalarKind } from "usearch";
 
 /** TF-IDF over hashed words and word pairs, all features kept (the untrained lexical-semantic signal). */
@@ -41,20 +41,34 @@ export const DEFAULT_ANN_THRESHOLD = 10_000;
  * caller's row ids.
  */
 export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>, options: MemorySignalOptions = {}): MemorySignals {
+  return runToEnd(memorySignalSteps(rows, options));
+}
+
+/**
+ * `createMemorySignals` step by step: yields every few dozen passages (and between HNSW batches), so a
+ * process that also serves searches can build a version's signals in time slices (`runSliced`).
+ */
+export function* memorySignalSteps(rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>, options: MemorySignalOptions = {}): Generator<void, MemorySignals> {
   const n = rows.length;
   const ids = Int32Array.from(rows, (r) => r.rowid);
   const withIds = (hits: ScoredPosition[]): ScoredIndex[] => hits.map((h) => ({ index: ids[h.index]!, score: h.score }));
 
   const texts = rows.map((r) => r.text);
-  const bm25 = new Bm25Index(texts, { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) });
+  const tokenised: string[][] = [];
+  for (let pos = 0; pos < n; pos++) {
+    if (pos % 64 === 63) yield;
+    tokenised.push(terms(texts[pos]!));
+  }
+  const bm25 = new Bm25Index(texts, { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) }, tokenised);
+  yield;
 
-  const idf = options.collection?.idf ?? bucketIdf(texts, SPARSE_FEATURES);
-  const sparse = sparsePostings(texts, idf);
+  const idf = options.collection?.idf ?? (yield* bucketIdfSteps(texts, SPARSE_FEATURES));
+  const sparse = yield* sparsePostings(texts, idf);
 
   const dims = rows.find((r) => r.vector)?.vector?.length ?? 0;
   const vectors = new Float32Array(n * dims);
   rows.forEach((r, pos) => r.vector && vectors.set(r.vector, pos * dims));
-  const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? buildHnsw(vectors, n, dims) : null;
+  const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? yield* buildHnsw(vectors, n, dims) : null;
   const cosines = new Float32Array(n);
 
   const keepPos = (keep?: KeepRow) => (keep ? (pos: number) => keep(ids[pos]!) : undefined);
@@ -106,20 +120,29 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
  * TF-IDF postings of the texts. Built in a function of its own: the lists it collects are garbage once
  * frozen, and a closure of the signals' scope would keep them alive as long as the signals.
  */
-function sparsePostings(texts: readonly string[], idf: Float32Array): Postings<number> {
+function* sparsePostings(texts: readonly string[], idf: Float32Array): Generator<void, Postings<number>> {
   const lists = postingLists<number>();
-  texts.forEach((text, pos) => {
-    const v = featurize(text, idf, SPARSE_FEATURES);
+  for (let pos = 0; pos < texts.length; pos++) {
+    if (pos % 64 === 63) yield;
+    const v = featurize(texts[pos]!, idf, SPARSE_FEATURES);
     for (let i = 0; i < v.ids.length; i++) lists.add(pos, v.ids[i]!, v.weights[i]!);
-  });
+  }
+  yield;
   return new Postings(lists.lists, texts.length);
 }
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */
-function buildHnsw(vectors: Float32Array, n: number, dims: number): Index {
+function* buildHnsw(vectors: Float32Array, n: number, dims: number): Generator<void, Index> {
   const index = new Index({ dimensions: dims, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
   const keys = new BigUint64Array(n);
   for (let i = 0; i < n; i++) keys[i] = BigInt(i);
-  index.add(keys, vectors.subarray(0, n * dims), 0);
+  // In batches (each still on every core), so a sliced build gives the event loop back between them.
+  for (let start = 0; start < n; start += HNSW_BATCH) {
+    const end = Math.min(n, start + HNSW_BATCH);
+    index.add(keys.subarray(start, end), vectors.subarray(start * dims, end * dims), 0);
+    yield;
+  }
   return index;
 }
+
+const HNSW_BATCH = 1024;

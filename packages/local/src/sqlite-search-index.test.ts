@@ -38,6 +38,35 @@ describe("SQLite search index", () => {
     expect(filtered.map((h) => h.passage.id)).toEqual(["c"]);
   });
 
+  it("prepares a version's signals in slices before its first search, and searches them exactly as if built at once", async () => {
+    const words = ["vacuum", "index", "tuple", "backup", "replica", "planner", "lock", "wal", "cursor", "trigger"];
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      passage: passage(`p${i}`, `${words[i % 10]} ${words[(i * 7) % 10]} passage ${i} about ${words[(i * 3) % 10]} and ${words[(i * 11) % 10]}`),
+      vector: vec(Math.cos(i), Math.sin(i)),
+    }));
+    const built = async (prepare: boolean) => {
+      const index = createSqliteSearchIndex(openDatabase(":memory:"));
+      await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
+      await index.upsert("v1", items);
+      let fired = false;
+      setTimeout(() => (fired = true), 0);
+      if (prepare) await index.prepare!("v1");
+      const firedDuringPrepare = fired;
+      await index.promote("c", "v1");
+      return { index, firedDuringPrepare };
+    };
+    const sliced = await built(true);
+    // A waiting request (the timer) got its turn while the signals were built.
+    expect(sliced.firedDuringPrepare).toBe(true);
+    const whole = await built(false);
+    for (const mode of ["lexical", "hybrid"] as const) {
+      const query = { corpus: "c", query: "vacuum tuple backup", vector: vec(1, 0), k: 10, mode };
+      const a = await sliced.index.search(query);
+      const b = await whole.index.search(query);
+      expect(a.map((h) => [h.passage.id, h.score])).toEqual(b.map((h) => [h.passage.id, h.score]));
+    }
+  });
+
   it("can fuse by reciprocal rank instead of normalised scores", async () => {
     const index = createSqliteSearchIndex(openDatabase(":memory:"), { fusion: "rrf" });
     await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });

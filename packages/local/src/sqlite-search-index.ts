@@ -5,6 +5,7 @@ import {
   fuseScores,
   reciprocalRankFusion,
   metadataTerms,
+  runSliced,
   passageText,
   type HybridWeights,
   type IndexItem,
@@ -18,6 +19,7 @@ import { highlighter } from "@genq/ml";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
 import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
+import { memorySignalSteps } from "./memory-signals.ts";
 import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
 const SCHEMA = `
@@ -302,6 +304,16 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 
     async unserve(corpus) {
       db.prepare("DELETE FROM index_serving WHERE corpus = ?").run(corpus);
+    },
+
+    async prepare(version) {
+      if (memory.has(version)) return;
+      const v = info(version);
+      upgrade(v.tag);
+      const { seq, rows } = db.transaction(() => ({ seq: latestChange(version), rows: (db.prepare(vectorRows(v.tag)).all() as VectorRow[]).map(signalRow) }))();
+      const main = await runSliced(memorySignalSteps(rows, { annThreshold: options.annThreshold }));
+      // A search meanwhile built them in one piece: keep those (they are as new or newer).
+      if (!memory.has(version)) memory.set(version, { signals: createLiveSignals(rows, { annThreshold: options.annThreshold }, main), seq });
     },
 
     async promote(corpus, version) {

@@ -2,7 +2,7 @@
 export { createRng } from "./rng.ts";
 export { STOPWORDS, stem, terms, words } from "./text/tokenize.ts";
 export { Bm25Index, DEFAULT_BM25 } from "./text/bm25.ts";
-export { bucketIdf, featurize, hashString, type FeatureOptions } from "./text/features.ts";
+export { bucketIdf, bucketIdfSteps, featurize, hashString, type FeatureOptions } from "./text/features.ts";
 export { DEFAULT_MODEL_CONFIG, StaticModel, dot, type StaticModelConfig } from "./model/static-model.ts";
 export { DEFAULT_TRAIN_OPTIONS, trainStaticModel, type TrainOptions, type TrainingExample, type TrainingStats } from "./train/trainer.ts";
 export { mineHardNegatives } from "./train/hard-negatives.ts";

@@ -30,7 +30,7 @@ export interface InProcessIndexerDeps {
   index: SearchIndex;
   work: StageWork;
   encoderFor(modelId: string): Promise<Encoder>;
-  /** Passages encoded and written per batch. */
+  /** Passages encoded and written per batch (small: each batch holds the event loop). */
   batchSize?: number;
 }
 
@@ -40,7 +40,7 @@ export interface InProcessIndexerDeps {
  * attempt left it half-built, so a restarted build never serves a mix.
  */
 export function createInProcessIndexer(deps: InProcessIndexerDeps): PassageIndexer {
-  const batchSize = deps.batchSize ?? 256;
+  const batchSize = deps.batchSize ?? 64;
   return {
     async start({ corpus, runId, modelId, indexVersion, tenant }) {
       await deps.work.run({ runId, corpus, stage: "indexing" }, async () => {
@@ -55,6 +55,8 @@ export function createInProcessIndexer(deps: InProcessIndexerDeps): PassageIndex
           const vectors = await encoder.encode(batch.map(passageText), "passage");
           await deps.index.upsert(indexVersion, batch.map((passage, j) => ({ passage, vector: vectors[j]!, trained: trained(passage) })));
         }
+        // Searches of the new version (the evaluation's first) then find its signals ready, built in slices.
+        await deps.index.prepare?.(indexVersion);
         await completeIndexBuild(deps, { corpus, runId, modelId, indexVersion, passages: passages.length });
       });
     },

@@ -1,4 +1,5 @@
 import { featurize, type FeatureOptions, type SparseVector } from "../text/features.ts";
+import { runToEnd } from "@genq/core";
 import { createRng } from "../rng.ts";
 
 /** Shape and featurisation of a static-embedding model. */
@@ -33,10 +34,18 @@ export class StaticModel {
    * so distinct features are nearly orthogonal and cosines approximate TF-IDF cosines.
    */
   static initialise(config: StaticModelConfig, idf: Float32Array): StaticModel {
+    return runToEnd(StaticModel.initialiseSteps(config, idf));
+  }
+
+  /** `initialise` step by step: yields every 2^16 table entries, so a caller can run it in time slices. */
+  static *initialiseSteps(config: StaticModelConfig, idf: Float32Array): Generator<void, StaticModel> {
     const rng = createRng(config.seed);
     const table = new Float32Array((1 << config.bucketBits) * config.dims);
     const half = Math.sqrt(3 / config.dims);
-    for (let i = 0; i < table.length; i++) table[i] = (2 * rng.next() - 1) * half;
+    for (let i = 0; i < table.length; i++) {
+      if ((i & 0xffff) === 0xffff) yield;
+      table[i] = (2 * rng.next() - 1) * half;
+    }
     return new StaticModel(config, idf, table);
   }
 

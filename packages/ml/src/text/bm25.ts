@@ -27,9 +27,9 @@ export class Bm25Index {
   /** The average length (in terms) lengths were normalised by. */
   readonly avgLength: number;
 
-  constructor(texts: readonly string[], options: Bm25Options = DEFAULT_BM25) {
+  /** `tokenised`: each text's terms as `terms` gives them, when the caller has them already (e.g. made in slices). */
+  constructor(texts: readonly string[], options: Bm25Options = DEFAULT_BM25, tokenised: ReadonlyArray<readonly string[]> = texts.map(terms)) {
     const { k1, b } = options;
-    const tokenised = texts.map(terms);
     const avg = options.avgLength ?? tokenised.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
     this.avgLength = avg;
     const lists = postingLists<string>();

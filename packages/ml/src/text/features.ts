@@ -1,3 +1,4 @@
+import { runToEnd } from "@genq/core";
 import { terms } from "./tokenize.ts";
 
 /** A sparse weighted feature vector: bucket ids and their weights (L2-normalised). */
@@ -42,8 +43,16 @@ export function rawFeatures(text: string, options: FeatureOptions): Map<number, 
  * seen get the maximum idf (a rare term).
  */
 export function bucketIdf(texts: readonly string[], options: FeatureOptions): Float32Array {
+  return runToEnd(bucketIdfSteps(texts, options));
+}
+
+/** `bucketIdf` step by step: yields every few dozen texts, so a caller can run it in time slices. */
+export function* bucketIdfSteps(texts: readonly string[], options: FeatureOptions): Generator<void, Float32Array> {
   const df = new Uint32Array(1 << options.bucketBits);
-  for (const t of texts) for (const f of rawFeatures(t, options).keys()) df[f]!++;
+  for (let i = 0; i < texts.length; i++) {
+    if (i % 64 === 63) yield;
+    for (const f of rawFeatures(texts[i]!, options).keys()) df[f]!++;
+  }
   const idf = new Float32Array(df.length);
   const n = texts.length;
   for (let i = 0; i < df.length; i++) idf[i] = Math.log((n + 1) / (df[i]! + 1)) + 1;
