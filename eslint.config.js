@@ -1,16 +1,43 @@
 import tseslint from "typescript-eslint";
 
-const infrastructure = ["@aws-sdk/*", "sst", "sst/*", "hono", "hono/*", "@hono/*", "node:fs", "node:fs/*", "fs", "fs/*", "better-sqlite3"];
+const infrastructure = [
+  "@aws-sdk/*",
+  "sst",
+  "sst/*",
+  "hono",
+  "hono/*",
+  "@hono/*",
+  "node:fs",
+  "node:fs/*",
+  "fs",
+  "fs/*",
+  "better-sqlite3",
+];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".genq/", ".sst/", "**/*.mjs", "sst-env.d.ts", "bench/results/", "bench/.cache/", "packages/console/dist/", "test-results/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".genq/",
+      ".sst/",
+      "**/*.mjs",
+      "sst-env.d.ts",
+      "bench/results/",
+      "bench/.cache/",
+      "packages/console/dist/",
+      "test-results/",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-restricted-syntax": [
         "error",
-        { selector: "TSEnumDeclaration", message: "House style: use a union of string literals or a zod enum, not `enum`." },
+        {
+          selector: "TSEnumDeclaration",
+          message: "House style: use a union of string literals or a zod enum, not `enum`.",
+        },
         { selector: "TSModuleDeclaration[kind='namespace']", message: "House style: no namespaces." },
       ],
     },
@@ -21,9 +48,15 @@ export default tseslint.config(
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "TSEnumDeclaration", message: "House style: use a union of string literals or a zod enum, not `enum`." },
+        {
+          selector: "TSEnumDeclaration",
+          message: "House style: use a union of string literals or a zod enum, not `enum`.",
+        },
         { selector: "TSModuleDeclaration[kind='namespace']", message: "House style: no namespaces." },
-        { selector: "TSAsExpression > TSNeverKeyword", message: "No `as never` in infrastructure: it hides arguments SST components ignore." },
+        {
+          selector: "TSAsExpression > TSNeverKeyword",
+          message: "No `as never` in infrastructure: it hides arguments SST components ignore.",
+        },
       ],
     },
   },
@@ -36,12 +69,16 @@ export default tseslint.config(
           patterns: [
             {
               group: infrastructure,
-              message: "packages/core is pure domain code: no AWS SDK, sst, hono, node:fs or better-sqlite3 (see the dependency rule).",
+              message:
+                "packages/core is pure domain code: no AWS SDK, sst, hono, node:fs or better-sqlite3 (see the dependency rule).",
             },
           ],
         },
       ],
-      "no-restricted-globals": ["error", { name: "process", message: "Core never reads process.env; config is parsed by the composition roots." }],
+      "no-restricted-globals": [
+        "error",
+        { name: "process", message: "Core never reads process.env; config is parsed by the composition roots." },
+      ],
     },
   },
 );

@@ -12,7 +12,12 @@
 import { createRng } from "@genq/ml";
 import { keys, type BlobInfo, type BlobStore, type Passage, type SearchIndex } from "@genq/core";
 import {
-  collectTransformOutput, indexEmbeddingOutputPart, transformOutputParts, transformPaths, writePassageManifest, writeQueryGenerationInputs,
+  collectTransformOutput,
+  indexEmbeddingOutputPart,
+  transformOutputParts,
+  transformPaths,
+  writePassageManifest,
+  writeQueryGenerationInputs,
 } from "@genq/aws";
 
 const N = Number(process.env.PASSAGES ?? 1_000_000);
@@ -22,11 +27,25 @@ const CORPUS = "scale";
 const RUN = "run-1";
 const perDoc = Math.ceil(N / DOCS);
 
-const WORDS = "vacuum index table row query planner statistics replication standby backup restore archive transaction lock isolation snapshot tuple page buffer cache checkpoint wal segment partition trigger function sequence schema role privilege extension tablespace cluster analyze explain cost join hash merge sort aggregate window cursor".split(" ");
+const WORDS =
+  "vacuum index table row query planner statistics replication standby backup restore archive transaction lock isolation snapshot tuple page buffer cache checkpoint wal segment partition trigger function sequence schema role privilege extension tablespace cluster analyze explain cost join hash merge sort aggregate window cursor".split(
+    " ",
+  );
 function passage(doc: number, i: number): Passage {
   const rng = createRng(doc * 100_003 + i);
-  const sentences = Array.from({ length: 8 }, () => Array.from({ length: 12 + rng.int(8) }, () => WORDS[rng.int(WORDS.length)]).join(" ") + ".");
-  return { id: `d${doc}-p${i}`, corpus: CORPUS, documentId: `doc-${doc}.md`, sourcePath: `doc-${doc}.md`, title: `Section ${doc}.${i}`, text: sentences.join(" "), ordinal: i };
+  const sentences = Array.from(
+    { length: 8 },
+    () => Array.from({ length: 12 + rng.int(8) }, () => WORDS[rng.int(WORDS.length)]).join(" ") + ".",
+  );
+  return {
+    id: `d${doc}-p${i}`,
+    corpus: CORPUS,
+    documentId: `doc-${doc}.md`,
+    sourcePath: `doc-${doc}.md`,
+    title: `Section ${doc}.${i}`,
+    text: sentences.join(" "),
+    ordinal: i,
+  };
 }
 const count = (doc: number) => Math.max(0, Math.min(perDoc, N - doc * perDoc));
 
@@ -39,10 +58,18 @@ function* linesFor(key: string): Generator<string> {
     const p = passage(doc, i);
     if (key.includes("/passages/")) yield JSON.stringify(p);
     else if (key.includes("/transform-output/")) {
-      yield JSON.stringify({ passageId: p.id, inputs: `${p.title}\n${p.text}`, parameters: {}, SageMakerOutput: [1, 2, 3].map((q) => ({ generated_text: `${p.title} question ${q}` })) });
+      yield JSON.stringify({
+        passageId: p.id,
+        inputs: `${p.title}\n${p.text}`,
+        parameters: {},
+        SageMakerOutput: [1, 2, 3].map((q) => ({ generated_text: `${p.title} question ${q}` })),
+      });
     } else {
       const rng = createRng(doc * 7 + i);
-      yield JSON.stringify({ ...p, embedding: Array.from({ length: DIMS }, () => Math.round((rng.next() - 0.5) * 1e6) / 1e6) });
+      yield JSON.stringify({
+        ...p,
+        embedding: Array.from({ length: DIMS }, () => Math.round((rng.next() - 0.5) * 1e6) / 1e6),
+      });
     }
   }
 }
@@ -53,7 +80,8 @@ function generatedStore() {
   const kept = new Map<string, Uint8Array>();
   const keep = (key: string) => key.includes("/heldout-parts/");
   const enc = new TextEncoder();
-  const docKeys = (prefix: string, suffix: string) => Array.from({ length: DOCS }, (_, d) => `${prefix}d${d}.jsonl${suffix}`).filter((_, d) => count(d) > 0);
+  const docKeys = (prefix: string, suffix: string) =>
+    Array.from({ length: DOCS }, (_, d) => `${prefix}d${d}.jsonl${suffix}`).filter((_, d) => count(d) > 0);
   const store: BlobStore = {
     async deletePrefix() {
       return 0;
@@ -76,9 +104,10 @@ function generatedStore() {
     },
     async getStream(key) {
       const stored = kept.get(key);
-      if (stored) return (async function* () {
-        yield stored;
-      })();
+      if (stored)
+        return (async function* () {
+          yield stored;
+        })();
       return (async function* () {
         let batch: string[] = [];
         for (const line of linesFor(key)) {
@@ -98,7 +127,10 @@ function generatedStore() {
       const info = (key: string) => ({ key, size: 0, modifiedAt: "" });
       if (prefix === transformPaths.queriesOutput(CORPUS, RUN)) return docKeys(prefix, ".out").map(info);
       if (prefix === transformPaths.embeddingOutput(CORPUS, RUN)) return docKeys(prefix, ".out").map(info);
-      return [...written.keys()].filter((k) => k.startsWith(prefix)).sort().map((k) => info(k));
+      return [...written.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .sort()
+        .map((k) => info(k));
     },
     async delete(key) {
       written.delete(key);
@@ -119,14 +151,25 @@ async function step(name: string, work: () => Promise<string>) {
   const t0 = performance.now();
   const note = await work();
   sample();
-  console.log(`${name.padEnd(34)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s   RSS ${mib(before)} → peak ${mib(peak)} (+${mib(peak - before)})   ${note}`);
+  console.log(
+    `${name.padEnd(34)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s   RSS ${mib(before)} → peak ${mib(peak)} (+${mib(peak - before)})   ${note}`,
+  );
 }
 
 const { store, written } = generatedStore();
-const passagesKeys = Array.from({ length: DOCS }, (_, d) => keys.passages(CORPUS, `d${d}`)).filter((_, d) => count(d) > 0);
-console.log(`${N.toLocaleString("en")} passages in ${passagesKeys.length.toLocaleString("en")} passages objects, ${DIMS}-dimensional vectors, Node ${process.version}`);
+const passagesKeys = Array.from({ length: DOCS }, (_, d) => keys.passages(CORPUS, `d${d}`)).filter(
+  (_, d) => count(d) > 0,
+);
+console.log(
+  `${N.toLocaleString("en")} passages in ${passagesKeys.length.toLocaleString("en")} passages objects, ${DIMS}-dimensional vectors, Node ${process.version}`,
+);
 await step("query-generation inputs", async () => {
-  const out = await writeQueryGenerationInputs(store, { corpus: CORPUS, runId: RUN, passagesKeys, queriesPerPassage: 3 });
+  const out = await writeQueryGenerationInputs(store, {
+    corpus: CORPUS,
+    runId: RUN,
+    passagesKeys,
+    queriesPerPassage: 3,
+  });
   return `${out.passages.toLocaleString("en")} lines in ${out.objects} objects`;
 });
 await step("embedding manifest", async () => {
@@ -140,8 +183,11 @@ await step("pairs and held-out queries", async () => {
 await step("index embedding output (batch 200)", async () => {
   let indexed = 0;
   let largest = 0;
-  const index = { upsert: async (_v: string, items: readonly unknown[]) => void (largest = Math.max(largest, items.length)) } as unknown as SearchIndex;
-  for (const key of await transformOutputParts(store, transformPaths.embeddingOutput(CORPUS, RUN))) indexed += await indexEmbeddingOutputPart(store, index, { version: "v", key, dimensions: DIMS, batchSize: 200 });
+  const index = {
+    upsert: async (_v: string, items: readonly unknown[]) => void (largest = Math.max(largest, items.length)),
+  } as unknown as SearchIndex;
+  for (const key of await transformOutputParts(store, transformPaths.embeddingOutput(CORPUS, RUN)))
+    indexed += await indexEmbeddingOutputPart(store, index, { version: "v", key, dimensions: DIMS, batchSize: 200 });
   return `${indexed.toLocaleString("en")} passages, largest bulk ${largest}`;
 });
 if (process.env.REFERENCE) {

@@ -11,7 +11,8 @@ import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 
 const dir = join(import.meta.dirname, "../examples/postgresql-docs");
 const sections: string[] = [];
-for (const f of readdirSync(dir)) for (const d of await parseDocument(f, readFileSync(join(dir, f)))) for (const s of d.sections) sections.push(s.text);
+for (const f of readdirSync(dir))
+  for (const d of await parseDocument(f, readFileSync(join(dir, f)))) for (const s of d.sections) sections.push(s.text);
 const unit = sections.join("\n\n");
 const text = unit.repeat(Math.ceil((20 * 1024 * 1024) / unit.length));
 const mb = Buffer.byteLength(text) / 1024 / 1024;
@@ -26,7 +27,9 @@ async function time(name: string, fn: () => Promise<number> | number) {
     runs.push((performance.now() - t0) / 1000);
   }
   const best = Math.min(...runs);
-  console.log(`${name.padEnd(48)} ${(mb / best).toFixed(1).padStart(7)} MB/s  (${pieces} chunks, best of 3: ${best.toFixed(2)} s)`);
+  console.log(
+    `${name.padEnd(48)} ${(mb / best).toFixed(1).padStart(7)} MB/s  (${pieces} chunks, best of 3: ${best.toFixed(2)} s)`,
+  );
 }
 
 console.log(`text: ${mb.toFixed(1)} MB (${sections.length} sections of the shipped examples, repeated)`);

@@ -11,7 +11,12 @@ import { preparedCollection } from "./lib/dev-cache.ts";
 import { gateOutcome, type GateRule } from "./lib/dev-gate.ts";
 import type { Setting, Split } from "./lib/dev-signals.ts";
 
-const setting: Setting = { name: "default", model: { ...DEFAULT_MODEL_CONFIG }, train: { ...DEFAULT_TRAIN_OPTIONS, seed: 42 }, querygen: { ...DEFAULT_QUERYGEN_OPTIONS, seed: 42 } };
+const setting: Setting = {
+  name: "default",
+  model: { ...DEFAULT_MODEL_CONFIG },
+  train: { ...DEFAULT_TRAIN_OPTIONS, seed: 42 },
+  querygen: { ...DEFAULT_QUERYGEN_OPTIONS, seed: 42 },
+};
 const names = (process.env.COLLECTIONS ?? DEV_COLLECTIONS.join(",")).split(",");
 const prepared = names.map((n) => preparedCollection(n, setting, process.env.SALT ?? ""));
 
@@ -30,13 +35,17 @@ const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 
 const f = (v: number, t: number) => `${v.toFixed(3)} / ${t.toFixed(3)}`;
 for (const { name, rule, hasSparse } of RULES) {
   console.log(`\n## ${name}\n`);
-  console.log("| collection | served (weights) | served | bm25 | hybrid-untuned | hybrid | served − bm25, all (p) |\n|---|---|---|---|---|---|---|");
+  console.log(
+    "| collection | served (weights) | served | bm25 | hybrid-untuned | hybrid | served − bm25, all (p) |\n|---|---|---|---|---|---|---|",
+  );
   const outs = prepared.map((p) => ({ p, o: gateOutcome(p, rule, hasSparse ?? true) }));
   for (const { p, o } of outs) {
     const m = (s: string) => (o.real[s] ? f(mean(o.real[s]!.validation), mean(o.real[s]!.test)) : "—");
     const w = o.served.weights;
     const sig = o.servedVsBm25.difference < 0 && o.servedVsBm25.pValue < 0.05 ? " **below**" : "";
-    console.log(`| ${p.collection} | ${o.served.name} (${w.lexical}/${w.sparse}/${w.semantic}) | ${m("served")} | ${m("bm25")} | ${m("hybrid-untuned")} | ${m("hybrid")} | ${o.servedVsBm25.difference.toFixed(3)} (${o.servedVsBm25.pValue.toFixed(3)})${sig} |`);
+    console.log(
+      `| ${p.collection} | ${o.served.name} (${w.lexical}/${w.sparse}/${w.semantic}) | ${m("served")} | ${m("bm25")} | ${m("hybrid-untuned")} | ${m("hybrid")} | ${o.servedVsBm25.difference.toFixed(3)} (${o.servedVsBm25.pValue.toFixed(3)})${sig} |`,
+    );
   }
   const macro = (s: string, split: Split) => mean(outs.map(({ o }) => (o.real[s] ? mean(o.real[s]![split]) : NaN)));
   const mm = (s: string) => (Number.isNaN(macro(s, "validation")) ? "—" : f(macro(s, "validation"), macro(s, "test")));

@@ -24,8 +24,22 @@ import { gateOutcome } from "./lib/dev-gate.ts";
 import type { Setting, Split } from "./lib/dev-signals.ts";
 
 /** The pipeline's seed (GENQ_SEED) for query generation and training. */
-const base: Setting = { name: "default", model: { ...DEFAULT_MODEL_CONFIG, seed: 42 }, train: { ...DEFAULT_TRAIN_OPTIONS, seed: 42 }, querygen: { ...DEFAULT_QUERYGEN_OPTIONS, seed: 42 } };
-const variant = (name: string, change: { model?: Partial<Setting["model"]>; train?: Partial<Setting["train"]>; querygen?: Partial<Setting["querygen"]>; skipKinds?: string[]; soupSeeds?: number[] }): Setting => ({
+const base: Setting = {
+  name: "default",
+  model: { ...DEFAULT_MODEL_CONFIG, seed: 42 },
+  train: { ...DEFAULT_TRAIN_OPTIONS, seed: 42 },
+  querygen: { ...DEFAULT_QUERYGEN_OPTIONS, seed: 42 },
+};
+const variant = (
+  name: string,
+  change: {
+    model?: Partial<Setting["model"]>;
+    train?: Partial<Setting["train"]>;
+    querygen?: Partial<Setting["querygen"]>;
+    skipKinds?: string[];
+    soupSeeds?: number[];
+  },
+): Setting => ({
   name,
   skipKinds: change.skipKinds,
   soupSeeds: change.soupSeeds,
@@ -48,12 +62,17 @@ const SETTINGS: Setting[] = [
   variant("soup2-1epoch", { soupSeeds: [42, 43], train: { epochs: 1 } }),
 ];
 
-const chosen = process.env.SETTINGS ? SETTINGS.filter((s) => process.env.SETTINGS!.split(",").includes(s.name)) : SETTINGS;
-if (!chosen.length) throw new Error(`no setting named ${process.env.SETTINGS}; known: ${SETTINGS.map((s) => s.name).join(", ")}`);
+const chosen = process.env.SETTINGS
+  ? SETTINGS.filter((s) => process.env.SETTINGS!.split(",").includes(s.name))
+  : SETTINGS;
+if (!chosen.length)
+  throw new Error(`no setting named ${process.env.SETTINGS}; known: ${SETTINGS.map((s) => s.name).join(", ")}`);
 const names = (process.env.COLLECTIONS ?? DEV_COLLECTIONS.join(",")).split(",");
 for (const name of names) {
   const c = loadDevCollection(name);
-  console.log(`${c.name.padEnd(16)} ${String(c.docs.length).padStart(5)} documents, ${String(c.queries.length).padStart(3)} questions  (${c.source})`);
+  console.log(
+    `${c.name.padEnd(16)} ${String(c.docs.length).padStart(5)} documents, ${String(c.queries.length).padStart(3)} questions  (${c.source})`,
+  );
 }
 
 const SYSTEMS = ["served", "bm25", "tfidf", "base", "tuned", "hybrid-untuned", "hybrid"];
@@ -70,21 +89,38 @@ for (const setting of chosen) {
     const o = gateOutcome(p, { margin: DEFAULT_CALIBRATION.margin });
     const r: Record<string, Record<Split, number>> = {};
     for (const s of SYSTEMS) {
-      if (s === "base") r[s] = { validation: mean(p.base.validation.map((ranking, i) => ndcgAt(ranking, p.real.validation[i]!.judgments, 10))), test: mean(p.base.test.map((ranking, i) => ndcgAt(ranking, p.real.test[i]!.judgments, 10))) };
+      if (s === "base")
+        r[s] = {
+          validation: mean(p.base.validation.map((ranking, i) => ndcgAt(ranking, p.real.validation[i]!.judgments, 10))),
+          test: mean(p.base.test.map((ranking, i) => ndcgAt(ranking, p.real.test[i]!.judgments, 10))),
+        };
       else r[s] = { validation: mean(o.real[s]!.validation), test: mean(o.real[s]!.test) };
     }
     rows.push(r);
     const adds = (sp: Split) => r.hybrid![sp] - r["hybrid-untuned"]![sp];
     const sign = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(3)}`;
     const w = o.served.weights;
-    console.log(`| ${name} | ${o.served.name} (${w.lexical}/${w.sparse}/${w.semantic}) | ${SYSTEMS.map((s) => fmt(r[s]!)).join(" | ")} | ${sign(adds("validation"))} / ${sign(adds("test"))} | ${p.training.pairsPerSecond.toFixed(0)} |`);
+    console.log(
+      `| ${name} | ${o.served.name} (${w.lexical}/${w.sparse}/${w.semantic}) | ${SYSTEMS.map((s) => fmt(r[s]!)).join(" | ")} | ${sign(adds("validation"))} / ${sign(adds("test"))} | ${p.training.pairsPerSecond.toFixed(0)} |`,
+    );
   }
   // Macro mean: every collection counts the same, whatever its number of questions.
-  const m = Object.fromEntries(SYSTEMS.map((s) => [s, { validation: mean(rows.map((r) => r[s]!.validation)), test: mean(rows.map((r) => r[s]!.test)) }]));
-  const rel = (a: string, b: string) => (["validation", "test"] as const).map((sp) => `${((m[a]![sp] / m[b]![sp] - 1) * 100).toFixed(1)}%`).join(" / ");
-  console.log(`| **mean** | | ${SYSTEMS.map((s) => `**${fmt(m[s]!)}**`).join(" | ")} | ${rel("hybrid", "hybrid-untuned")} | |`);
-  const ratio = (a: string) => (["validation", "test"] as const).map((sp) => (m[a]![sp] / m.bm25![sp]).toFixed(2)).join(" / ");
-  console.log(`served / bm25: ${ratio("served")}; tuned / bm25: ${ratio("tuned")}; hybrid / bm25: ${ratio("hybrid")}; tuned adds ${rel("hybrid", "hybrid-untuned")}`);
+  const m = Object.fromEntries(
+    SYSTEMS.map((s) => [
+      s,
+      { validation: mean(rows.map((r) => r[s]!.validation)), test: mean(rows.map((r) => r[s]!.test)) },
+    ]),
+  );
+  const rel = (a: string, b: string) =>
+    (["validation", "test"] as const).map((sp) => `${((m[a]![sp] / m[b]![sp] - 1) * 100).toFixed(1)}%`).join(" / ");
+  console.log(
+    `| **mean** | | ${SYSTEMS.map((s) => `**${fmt(m[s]!)}**`).join(" | ")} | ${rel("hybrid", "hybrid-untuned")} | |`,
+  );
+  const ratio = (a: string) =>
+    (["validation", "test"] as const).map((sp) => (m[a]![sp] / m.bm25![sp]).toFixed(2)).join(" / ");
+  console.log(
+    `served / bm25: ${ratio("served")}; tuned / bm25: ${ratio("tuned")}; hybrid / bm25: ${ratio("hybrid")}; tuned adds ${rel("hybrid", "hybrid-untuned")}`,
+  );
   summary[setting.name] = { setting, mean: m };
 }
 const out = join(import.meta.dirname, "results");

@@ -11,7 +11,13 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chunkDocument, keys, passageText, refreshDocument, silentLogger, systemClock } from "@genq/core";
-import { createFolderBlobStore, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase, staticEncoder } from "@genq/local";
+import {
+  createFolderBlobStore,
+  createSqlitePipelineRepository,
+  createSqliteSearchIndex,
+  openDatabase,
+  staticEncoder,
+} from "@genq/local";
 import { DEFAULT_MODEL_CONFIG, StaticModel, bucketIdf } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
 import { loadConfig } from "../packages/cli/src/config.ts";
@@ -23,11 +29,14 @@ import { syntheticPassages } from "./lib/synthetic-corpus.ts";
 
 const EXAMPLES = join(import.meta.dirname, "../examples/postgresql-docs");
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 /** ~10,000 words in 20 sections of the examples' text, with a word found nowhere else (what the search looks for). */
 async function twentyPages(round: number): Promise<string> {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".html")).sort();
+  const files = readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith(".html"))
+    .sort();
   const sections: string[] = [];
   let words = 0;
   for (let i = round * 7; words < 10_000; i++) {
@@ -56,12 +65,20 @@ async function localRuntime() {
   for (let round = 0; round < ROUNDS; round++) {
     const content = await twentyPages(round);
     const t0 = performance.now();
-    const res = await app.request("/v1/corpora/examples/documents", { method: "POST", headers, body: JSON.stringify({ path: `handbook-${round}.md`, content }) });
+    const res = await app.request("/v1/corpora/examples/documents", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ path: `handbook-${round}.md`, content }),
+    });
     if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
     // What `genq serve` does in the background: deliver events (the upload is chunked, embedded, indexed).
     for (;;) {
       await deps.outbox.drain(deps.handle);
-      const search = await app.request("/v1/corpora/examples/search", { method: "POST", headers, body: JSON.stringify({ query: `zqfreshmark${round}`, k: 3 }) });
+      const search = await app.request("/v1/corpora/examples/search", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query: `zqfreshmark${round}`, k: 3 }),
+      });
       const hits = ((await search.json()) as { hits: Array<{ sourcePath: string }> }).hits;
       if (hits.some((h) => h.sourcePath === `handbook-${round}.md`)) break;
       await new Promise((r) => setTimeout(r, 10));
@@ -70,8 +87,12 @@ async function localRuntime() {
     passages = (await deps.repo.getDocument("examples", `handbook-${round}.md`))!.passageCount;
   }
   const served = await deps.index.counts((await deps.index.servingVersion("examples"))!);
-  console.log(`local runtime, examples corpus served by a run (${served.passages} passages after the uploads, ${served.untrained} untrained):`);
-  console.log(`  upload of a 20-page document (${passages} passages) → found by search: median ${pct(times, 50).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (${ROUNDS} documents)`);
+  console.log(
+    `local runtime, examples corpus served by a run (${served.passages} passages after the uploads, ${served.untrained} untrained):`,
+  );
+  console.log(
+    `  upload of a 20-page document (${passages} passages) → found by search: median ${pct(times, 50).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (${ROUNDS} documents)`,
+  );
   deps.close();
 }
 
@@ -85,31 +106,70 @@ async function atScale(size: number) {
   const model = StaticModel.initialise(DEFAULT_MODEL_CONFIG, bucketIdf(base.map(passageText), DEFAULT_MODEL_CONFIG));
   const encoder = staticEncoder(model);
   await index.createVersion({ corpus: "scale", version: "v1", dimensions: model.dimensions, tenant: "t" });
-  for (let i = 0; i < base.length; i += 1000) await index.upsert("v1", base.slice(i, i + 1000).map((p) => ({ passage: p, vector: model.encode(passageText(p)) })));
-  await repo.putIndexVersion({ id: "v1", corpus: "scale", runId: "r1", modelId: "m1", passageCount: base.length, createdAt: "t" });
+  for (let i = 0; i < base.length; i += 1000)
+    await index.upsert(
+      "v1",
+      base.slice(i, i + 1000).map((p) => ({ passage: p, vector: model.encode(passageText(p)) })),
+    );
+  await repo.putIndexVersion({
+    id: "v1",
+    corpus: "scale",
+    runId: "r1",
+    modelId: "m1",
+    passageCount: base.length,
+    createdAt: "t",
+  });
   await index.promote("scale", "v1");
   await index.search({ corpus: "scale", query: "warm up", k: 3, mode: "lexical" });
-  const deps = { repo, blobs, index, events: { publish: async () => [] }, clock: systemClock, logger: silentLogger, encoderFor: async () => encoder, parse: parseDocument, maxDocumentBytes: 50 << 20, defaultTenant: "t" };
+  const deps = {
+    repo,
+    blobs,
+    index,
+    events: { publish: async () => [] },
+    clock: systemClock,
+    logger: silentLogger,
+    encoderFor: async () => encoder,
+    parse: parseDocument,
+    maxDocumentBytes: 50 << 20,
+    defaultTenant: "t",
+  };
   const steps = { chunk: [] as number[], index: [] as number[], search: [] as number[], total: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     const content = await twentyPages(round);
     const key = keys.doc("scale", `handbook-${round}.md`);
     const t0 = performance.now();
     await blobs.put(key, content);
-    await chunkDocument(deps, { id: `u${round}`, time: "t", type: "document.uploaded", corpus: "scale", detail: { key, size: content.length } });
+    await chunkDocument(deps, {
+      id: `u${round}`,
+      time: "t",
+      type: "document.uploaded",
+      corpus: "scale",
+      detail: { key, size: content.length },
+    });
     const t1 = performance.now();
     await refreshDocument(deps, { corpus: "scale", path: `handbook-${round}.md` });
     const t2 = performance.now();
-    const hits = await index.search({ corpus: "scale", query: `zqfreshmark${round}`, vector: encoder.model.encode(`zqfreshmark${round}`), k: 3, mode: "hybrid" });
+    const hits = await index.search({
+      corpus: "scale",
+      query: `zqfreshmark${round}`,
+      vector: encoder.model.encode(`zqfreshmark${round}`),
+      k: 3,
+      mode: "hybrid",
+    });
     const t3 = performance.now();
-    if (!hits.some((h) => h.passage.sourcePath === `handbook-${round}.md`)) throw new Error("the fresh document was not found");
+    if (!hits.some((h) => h.passage.sourcePath === `handbook-${round}.md`))
+      throw new Error("the fresh document was not found");
     steps.chunk.push(t1 - t0);
     steps.index.push(t2 - t1);
     steps.search.push(t3 - t2);
     steps.total.push(t3 - t0);
   }
-  console.log(`served index of ${size} synthetic passages (vector search: ${size >= 10_000 ? "HNSW graph" : "exact scan"}), medians over ${ROUNDS} 20-page documents:`);
-  console.log(`  store + chunk ${pct(steps.chunk, 50).toFixed(0)} ms, embed + write to the index ${pct(steps.index, 50).toFixed(0)} ms, first search after it ${pct(steps.search, 50).toFixed(0)} ms; total median ${pct(steps.total, 50).toFixed(0)} ms, max ${Math.max(...steps.total).toFixed(0)} ms`);
+  console.log(
+    `served index of ${size} synthetic passages (vector search: ${size >= 10_000 ? "HNSW graph" : "exact scan"}), medians over ${ROUNDS} 20-page documents:`,
+  );
+  console.log(
+    `  store + chunk ${pct(steps.chunk, 50).toFixed(0)} ms, embed + write to the index ${pct(steps.index, 50).toFixed(0)} ms, first search after it ${pct(steps.search, 50).toFixed(0)} ms; total median ${pct(steps.total, 50).toFixed(0)} ms, max ${Math.max(...steps.total).toFixed(0)} ms`,
+  );
 }
 
 await localRuntime();

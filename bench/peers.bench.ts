@@ -18,24 +18,54 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { passageText } from "@genq/core";
 import { openDatabase } from "@genq/local";
-import { Bm25Index, DEFAULT_MODEL_CONFIG, Postings, bucketIdf, featurize, generateQueries, postingLists } from "@genq/ml";
+import {
+  Bm25Index,
+  DEFAULT_MODEL_CONFIG,
+  Postings,
+  bucketIdf,
+  featurize,
+  generateQueries,
+  postingLists,
+} from "@genq/ml";
 import { Index, MetricKind, ScalarKind } from "usearch";
 import { syntheticPassages } from "./lib/synthetic-corpus.ts";
-import { buildFts5, buildGenq, buildLance, flexsearch, modelFor, openFts5, openGenq, openLance, wink, type Engine, type PeerMode } from "./lib/peer-engines.ts";
+import {
+  buildFts5,
+  buildGenq,
+  buildLance,
+  flexsearch,
+  modelFor,
+  openFts5,
+  openGenq,
+  openLance,
+  wink,
+  type Engine,
+  type PeerMode,
+} from "./lib/peer-engines.ts";
 
 const K = 10;
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const rss = () => (gc(), gc(), process.memoryUsage().rss);
 
-interface Timing { p50: number; p99: number }
-interface EngineResult { engine: string; size: number; open_s: number; rss: number; modes: Partial<Record<PeerMode, { search: Timing; http: Timing }>> }
+interface Timing {
+  p50: number;
+  p99: number;
+}
+interface EngineResult {
+  engine: string;
+  size: number;
+  open_s: number;
+  rss: number;
+  modes: Partial<Record<PeerMode, { search: Timing; http: Timing }>>;
+}
 
 const ENGINES: Record<string, { modes: PeerMode[]; open(dir: string, size: number): Promise<Engine> }> = {
-  "genq": { modes: ["lexical"], open: (dir) => openGenq(dir, null) },
+  genq: { modes: ["lexical"], open: (dir) => openGenq(dir, null) },
   "genq hybrid": { modes: ["hybrid"], open: (dir) => openGenq(dir, loadModel(dir)) },
-  "FlexSearch": { modes: ["lexical"], open: (_dir, size) => flexsearch(syntheticPassages(size)) },
+  FlexSearch: { modes: ["lexical"], open: (_dir, size) => flexsearch(syntheticPassages(size)) },
   "LanceDB full-text": { modes: ["lexical"], open: (dir) => openLance(dir, null) },
   "LanceDB hybrid": { modes: ["hybrid"], open: (dir) => openLance(dir, loadModel(dir)) },
   "SQLite FTS5": { modes: ["lexical"], open: async (dir) => openFts5(dir) },
@@ -80,16 +110,32 @@ async function serve(name: string, size: number, dir: string): Promise<EngineRes
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const post = (payload: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, path: "/search", method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
-        res.on("data", () => {});
-        res.on("end", resolve);
-      });
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/search",
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json" },
+        },
+        (res) => {
+          res.on("data", () => {});
+          res.on("end", resolve);
+        },
+      );
       req.on("error", reject);
       req.end(payload);
     });
   for (const mode of spec.modes) {
-    const search = await timeQueries((q) => engine.search(q, mode, K), queries.slice(0, Number(process.env.QUERIES ?? 1000)));
-    const http = await timeQueries((q) => post(JSON.stringify({ query: q, mode })), queries.slice(0, Number(process.env.HTTP_QUERIES ?? 300)));
+    const search = await timeQueries(
+      (q) => engine.search(q, mode, K),
+      queries.slice(0, Number(process.env.QUERIES ?? 1000)),
+    );
+    const http = await timeQueries(
+      (q) => post(JSON.stringify({ query: q, mode })),
+      queries.slice(0, Number(process.env.HTTP_QUERIES ?? 300)),
+    );
     result.modes[mode] = { search, http };
   }
   server.close();
@@ -108,7 +154,11 @@ async function build(size: number, dir: string) {
   writeFileSync(join(dir, "queries.json"), JSON.stringify(queries.slice(0, 1050)));
   const model = modelFor(idf);
   const times: Record<string, number> = {};
-  for (const [name, fn] of [["genq", () => buildGenq(dir, passages, model)], ["LanceDB", () => buildLance(dir, passages, model)], ["SQLite FTS5", () => buildFts5(dir, passages)]] as const) {
+  for (const [name, fn] of [
+    ["genq", () => buildGenq(dir, passages, model)],
+    ["LanceDB", () => buildLance(dir, passages, model)],
+    ["SQLite FTS5", () => buildFts5(dir, passages)],
+  ] as const) {
     const t = performance.now();
     await fn();
     times[name] = (performance.now() - t) / 1000;
@@ -129,7 +179,11 @@ function signalCosts(dir: string): Array<[string, number, number]> {
   };
   const db = openDatabase(join(dir, "genq.db"));
   const tag = (db.prepare("SELECT tag FROM index_versions WHERE version = 'v1'").get() as { tag: string }).tag;
-  const rows = db.prepare(`SELECT p.title AS title, p.text AS text, v.embedding AS embedding FROM p_${tag} p JOIN vec_${tag} v ON v.rowid = p.rowid ORDER BY p.rowid`).all() as Array<{ title: string; text: string; embedding: Buffer }>;
+  const rows = db
+    .prepare(
+      `SELECT p.title AS title, p.text AS text, v.embedding AS embedding FROM p_${tag} p JOIN vec_${tag} v ON v.rowid = p.rowid ORDER BY p.rowid`,
+    )
+    .all() as Array<{ title: string; text: string; embedding: Buffer }>;
   const texts = rows.map((r) => passageText(r));
   const dims = rows[0]!.embedding.byteLength / 4;
   const vectors = new Float32Array(rows.length * dims);
@@ -150,8 +204,20 @@ function signalCosts(dir: string): Array<[string, number, number]> {
   step("TF-IDF postings (words + word pairs)");
   keep.push(vectors);
   if (texts.length >= 10_000) {
-    const index = new Index({ dimensions: dims, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
-    index.add(BigUint64Array.from({ length: texts.length }, (_, i) => BigInt(i)), vectors, 0);
+    const index = new Index({
+      dimensions: dims,
+      metric: MetricKind.Cos,
+      quantization: ScalarKind.F32,
+      connectivity: 16,
+      expansion_add: 128,
+      expansion_search: 128,
+      multi: false,
+    });
+    index.add(
+      BigUint64Array.from({ length: texts.length }, (_, i) => BigInt(i)),
+      vectors,
+      0,
+    );
     keep.push(index);
     step("HNSW graph over the vectors (usearch)");
   }
@@ -163,7 +229,16 @@ function signalCosts(dir: string): Array<[string, number, number]> {
 }
 
 const child = (args: string[]) => {
-  const r = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", import.meta.filename, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26, env: { LANCEDB_LOG: "error", ...process.env } });
+  const r = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", import.meta.filename, ...args],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 26,
+      env: { LANCEDB_LOG: "error", ...process.env },
+    },
+  );
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status})`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as unknown;
 };
@@ -177,7 +252,9 @@ else {
   const f = (x: number) => x.toFixed(2);
   for (const size of (process.env.SIZES ?? "20000,100000").split(",").map(Number)) {
     // PEERS_DATA=<dir> keeps the built files there and reuses them on the next run (building 100k takes minutes).
-    const dir = process.env.PEERS_DATA ? join(process.env.PEERS_DATA, String(size)) : mkdtempSync(join(tmpdir(), "genq-bench-peers-"));
+    const dir = process.env.PEERS_DATA
+      ? join(process.env.PEERS_DATA, String(size))
+      : mkdtempSync(join(tmpdir(), "genq-bench-peers-"));
     try {
       if (!existsSync(join(dir, "queries.json"))) {
         mkdirSync(dir, { recursive: true });
@@ -185,7 +262,11 @@ else {
         writeFileSync(join(dir, "built.json"), JSON.stringify(built));
       }
       const built = JSON.parse(readFileSync(join(dir, "built.json"), "utf8")) as Record<string, number>;
-      console.log(`\n## ${size.toLocaleString("en")} passages — built in ${Object.entries(built).map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(", ")}\n`);
+      console.log(
+        `\n## ${size.toLocaleString("en")} passages — built in ${Object.entries(built)
+          .map(([n, s]) => `${n} ${s.toFixed(1)} s`)
+          .join(", ")}\n`,
+      );
       const results = wanted.map((name) => child(["--serve", name, String(size), dir]) as EngineResult);
       for (const m of ["lexical", "hybrid"] as const) {
         const rows = results.filter((r) => r.modes[m]);
@@ -193,17 +274,24 @@ else {
         const best = (key: "search" | "http", p: keyof Timing) => Math.min(...peers.map((r) => r.modes[m]![key][p]));
         const leanest = Math.min(...peers.map((r) => r.rss));
         console.log(`### ${m}, top ${K} with highlights\n`);
-        console.log(`| engine | search p50 / p99 (ms) | HTTP p50 / p99 (ms) | serving RSS (MiB) | p50 / p99 vs fastest peer | RSS vs leanest peer |`);
+        console.log(
+          `| engine | search p50 / p99 (ms) | HTTP p50 / p99 (ms) | serving RSS (MiB) | p50 / p99 vs fastest peer | RSS vs leanest peer |`,
+        );
         console.log(`|---|---|---|---|---|---|`);
         for (const r of rows) {
           const t = r.modes[m]!;
-          console.log(`| ${r.engine} | ${f(t.search.p50)} / ${f(t.search.p99)} | ${f(t.http.p50)} / ${f(t.http.p99)} | ${mib(r.rss)} | ${f(t.search.p50 / best("search", "p50"))}× / ${f(t.search.p99 / best("search", "p99"))}× | ${f(r.rss / leanest)}× |`);
+          console.log(
+            `| ${r.engine} | ${f(t.search.p50)} / ${f(t.search.p99)} | ${f(t.http.p50)} / ${f(t.http.p99)} | ${mib(r.rss)} | ${f(t.search.p50 / best("search", "p50"))}× / ${f(t.search.p99 / best("search", "p99"))}× | ${f(r.rss / leanest)}× |`,
+          );
         }
         console.log("");
       }
       if (wanted.includes("genq")) {
-        console.log(`### what genq's signals cost (MiB added: RSS / JS heap + typed arrays; native memory such as the HNSW graph shows only in RSS)\n`);
-        for (const [name, cost, held] of child(["--signals", dir]) as Array<[string, number, number]>) console.log(`- ${name}: ${cost} / ${held}`);
+        console.log(
+          `### what genq's signals cost (MiB added: RSS / JS heap + typed arrays; native memory such as the HNSW graph shows only in RSS)\n`,
+        );
+        for (const [name, cost, held] of child(["--signals", dir]) as Array<[string, number, number]>)
+          console.log(`- ${name}: ${cost} / ${held}`);
       }
     } finally {
       if (!process.env.PEERS_DATA) rmSync(dir, { recursive: true, force: true });

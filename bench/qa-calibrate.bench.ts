@@ -23,7 +23,16 @@ import { ANSWER_FEATURES } from "../packages/ml/src/reader/ranking.ts";
 import { SPAN_FEATURES } from "../packages/ml/src/reader/span-features.ts";
 import { QA_PASSAGES } from "../packages/ml/src/reader/settings.ts";
 import { openQaCorpus } from "./lib/qa-harness.ts";
-import { buildExample, crossFit, DEFAULT_SETTINGS, fitReader, summarize, type FitSettings, type Prediction, type QaExample } from "./lib/qa-fit.ts";
+import {
+  buildExample,
+  crossFit,
+  DEFAULT_SETTINGS,
+  fitReader,
+  summarize,
+  type FitSettings,
+  type Prediction,
+  type QaExample,
+} from "./lib/qa-fit.ts";
 import { loadQaSplit, locateGold } from "./lib/qa-set.ts";
 
 const env = process.env;
@@ -32,7 +41,8 @@ const settings: FitSettings = {
   rankerL2: Number(env.RANKER_L2 ?? DEFAULT_SETTINGS.rankerL2),
   calibratorL2: Number(env.CALIBRATOR_L2 ?? DEFAULT_SETTINGS.calibratorL2),
   isotonic: env.ISOTONIC ? env.ISOTONIC === "1" : DEFAULT_SETTINGS.isotonic,
-  thresholdRule: env.RULE === "targets" ? "targets" : env.RULE === "balanced" ? "balanced" : DEFAULT_SETTINGS.thresholdRule,
+  thresholdRule:
+    env.RULE === "targets" ? "targets" : env.RULE === "balanced" ? "balanced" : DEFAULT_SETTINGS.thresholdRule,
 };
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -50,11 +60,19 @@ const preds = crossFit(examples, settings);
 const tCross = performance.now() - t1;
 const s = summarize(preds);
 const answerable = examples.filter((e) => e.answerable).length;
-console.log(`development set: ${examples.length} questions (${answerable} answerable, ${examples.length - answerable} unanswerable) on ${new Set(items.map((i) => i.document).filter(Boolean)).size} pages, ${QA_PASSAGES} passages each`);
-console.log(`settings: ${JSON.stringify(settings)}; candidates and features ${(tFeatures / 1000).toFixed(1)} s, cross-fitting ${(tCross / 1000).toFixed(1)} s`);
+console.log(
+  `development set: ${examples.length} questions (${answerable} answerable, ${examples.length - answerable} unanswerable) on ${new Set(items.map((i) => i.document).filter(Boolean)).size} pages, ${QA_PASSAGES} passages each`,
+);
+console.log(
+  `settings: ${JSON.stringify(settings)}; candidates and features ${(tFeatures / 1000).toFixed(1)} s, cross-fitting ${(tCross / 1000).toFixed(1)} s`,
+);
 console.log(`\ncross-fitted by document (${settings.folds} folds):`);
-console.log(`  answerable with an overlapping span ${pct(s.overlap)} · unanswerable abstained ${pct(s.abstain)} · F1 ${pct(s.f1)} · answerable abstained ${pct(s.answerableAbstained)} · best span right ${pct(s.bestRight)} · Brier ${s.brier.toFixed(4)}`);
-console.log(`  reliability: ${s.bands.map((b) => `${b.lo.toFixed(1)}–${b.hi.toFixed(1)}: n=${b.n} mean ${b.meanScore.toFixed(2)} right ${b.right.toFixed(2)}`).join(" | ")}`);
+console.log(
+  `  answerable with an overlapping span ${pct(s.overlap)} · unanswerable abstained ${pct(s.abstain)} · F1 ${pct(s.f1)} · answerable abstained ${pct(s.answerableAbstained)} · best span right ${pct(s.bestRight)} · Brier ${s.brier.toFixed(4)}`,
+);
+console.log(
+  `  reliability: ${s.bands.map((b) => `${b.lo.toFixed(1)}–${b.hi.toFixed(1)}: n=${b.n} mean ${b.meanScore.toFixed(2)} right ${b.right.toFixed(2)}`).join(" | ")}`,
+);
 const byType = new Map<string, Prediction[]>();
 for (const p of preds) byType.set(p.e.item.type, [...(byType.get(p.e.item.type) ?? []), p]);
 console.log(
@@ -71,7 +89,17 @@ console.log(
 if (env.VERBOSE) {
   for (const p of preds) {
     const ok = p.e.answerable ? p.answered && p.right : !p.answered;
-    console.log(ok ? "✓" : "✗", p.e.item.id, p.e.item.type, p.answered ? "answered" : "abstained", p.score.toFixed(2), JSON.stringify(p.text.slice(0, 70)), p.e.answerable ? `← ${JSON.stringify(p.e.item.answers[0]!.slice(0, 50))}` : "(unanswerable)", "|", p.e.item.question);
+    console.log(
+      ok ? "✓" : "✗",
+      p.e.item.id,
+      p.e.item.type,
+      p.answered ? "answered" : "abstained",
+      p.score.toFixed(2),
+      JSON.stringify(p.text.slice(0, 70)),
+      p.e.answerable ? `← ${JSON.stringify(p.e.item.answers[0]!.slice(0, 50))}` : "(unanswerable)",
+      "|",
+      p.e.item.question,
+    );
   }
 }
 
@@ -81,12 +109,19 @@ if (!env.DRY) {
   const file = join(import.meta.dirname, "../packages/ml/src/reader/reader-model.ts");
   const content = {
     version: 2,
-    fittedOn: { split: "dev", questions: examples.length, answerable, crossFitted: { overlap: Number(s.overlap.toFixed(4)), abstain: Number(s.abstain.toFixed(4)) } },
+    fittedOn: {
+      split: "dev",
+      questions: examples.length,
+      answerable,
+      crossFitted: { overlap: Number(s.overlap.toFixed(4)), abstain: Number(s.abstain.toFixed(4)) },
+    },
     spanFeatures: SPAN_FEATURES,
     ranker: round(model.ranker),
     answerFeatures: ANSWER_FEATURES,
     calibrator: round(model.calibrator),
-    isotonic: model.isotonic ? { thresholds: round(model.isotonic.thresholds), values: round(model.isotonic.values) } : null,
+    isotonic: model.isotonic
+      ? { thresholds: round(model.isotonic.thresholds), values: round(model.isotonic.values) }
+      : null,
     threshold: model.threshold,
   };
   writeFileSync(
@@ -96,7 +131,9 @@ if (!env.DRY) {
       `// answer), learnt from ranker outputs on pages the ranker was not fitted on${model.isotonic ? ", then an isotonic map" : ""}. Threshold: chosen on\n` +
       `// cross-fitted scores (${settings.thresholdRule === "balanced" ? "best balanced accuracy" : "best worst margin over the targets"}). fittedOn.crossFitted: the development numbers cross-fitted by document.\n\n` +
       `/** The embedded reader's fitted weights, in the order of SPAN_FEATURES and ANSWER_FEATURES. */\n` +
-      `export const READER_MODEL = {\n${Object.entries(content).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`).join("\n")}\n} as const;\n`,
+      `export const READER_MODEL = {\n${Object.entries(content)
+        .map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`)
+        .join("\n")}\n} as const;\n`,
   );
   console.log(`\nranker ${SPAN_FEATURES.map((f, i) => `${f}=${model.ranker[i]!.toFixed(2)}`).join(" ")}`);
   console.log(`calibrator ${ANSWER_FEATURES.map((f, i) => `${f}=${model.calibrator[i]!.toFixed(2)}`).join(" ")}`);

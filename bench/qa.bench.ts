@@ -19,14 +19,31 @@ import { exactMatch, loadQaSplit, locateGold, overlapsAnswer, tokenF1, type QaSp
 
 const corpus = await openQaCorpus();
 const reader = createExtractiveReader();
-const splits: QaSplit[] = process.env.SPLIT === "dev" || process.env.SPLIT === "test" ? [process.env.SPLIT] : ["dev", "test"];
+const splits: QaSplit[] =
+  process.env.SPLIT === "dev" || process.env.SPLIT === "test" ? [process.env.SPLIT] : ["dev", "test"];
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 for (const split of splits) {
   const items = loadQaSplit(split);
   const gold = locateGold(items, corpus.passages);
   const byId = new Map(corpus.passages.map((p) => [p.id, p]));
-  const rows: Array<{ id: string; type: string; answerable: boolean; answered: boolean; em: number; f1: number; overlap: boolean; score: number; text: string; ms: number; oracleOverlap?: boolean; oracleEm?: number; oracleF1?: number; retrieved: boolean; right: boolean }> = [];
+  const rows: Array<{
+    id: string;
+    type: string;
+    answerable: boolean;
+    answered: boolean;
+    em: number;
+    f1: number;
+    overlap: boolean;
+    score: number;
+    text: string;
+    ms: number;
+    oracleOverlap?: boolean;
+    oracleEm?: number;
+    oracleF1?: number;
+    retrieved: boolean;
+    right: boolean;
+  }> = [];
   for (const item of items) {
     const passages = await corpus.retrieve(item.question, QA_PASSAGES);
     const t0 = performance.now();
@@ -42,12 +59,17 @@ for (const split of splits) {
       answered,
       em: answered && item.answers.length ? exactMatch(result.answers[0]!.text, item.answers) : 0,
       f1: answered && item.answers.length ? tokenF1(result.answers[0]!.text, item.answers) : 0,
-      overlap: answered && item.answers.length > 0 && overlapsAnswer(result.answers[0]!, item.answers, passageText(result.answers[0]!.passageId)),
+      overlap:
+        answered &&
+        item.answers.length > 0 &&
+        overlapsAnswer(result.answers[0]!, item.answers, passageText(result.answers[0]!.passageId)),
       score: best?.score ?? 0,
       text: best?.text ?? "",
       ms,
       retrieved: item.answers.length > 0 && passages.some((p) => p.id === gold.get(item.id)?.passageId),
-      right: Boolean(best && item.answers.length > 0 && overlapsAnswer(best, item.answers, passageText(best.passageId))),
+      right: Boolean(
+        best && item.answers.length > 0 && overlapsAnswer(best, item.answers, passageText(best.passageId)),
+      ),
     } as (typeof rows)[number];
     if (item.answers.length) {
       const goldPassage: Passage = byId.get(gold.get(item.id)!.passageId)!;
@@ -66,35 +88,63 @@ for (const split of splits) {
   const f1Has = mean(has.map((r) => r.f1));
   const noAcc = mean(no.map((r) => (r.answered ? 0 : 1)));
   const overall = (m: "em" | "f1") => mean(rows.map((r) => (r.answerable ? r[m] : r.answered ? 0 : 1)));
-  console.log(`\n## ${split} set: ${rows.length} questions (${has.length} answerable, ${no.length} unanswerable), top ${QA_PASSAGES} passages, threshold ${READER_MODEL.threshold}\n`);
+  console.log(
+    `\n## ${split} set: ${rows.length} questions (${has.length} answerable, ${no.length} unanswerable), top ${QA_PASSAGES} passages, threshold ${READER_MODEL.threshold}\n`,
+  );
   console.log(`| metric | value |\n|---|---|`);
-  console.log(`| answerable: answered with an overlapping span | **${pct(mean(has.map((r) => (r.overlap ? 1 : 0))))}** |`);
+  console.log(
+    `| answerable: answered with an overlapping span | **${pct(mean(has.map((r) => (r.overlap ? 1 : 0))))}** |`,
+  );
   console.log(`| unanswerable: abstained (no-answer accuracy) | **${pct(noAcc)}** |`);
   console.log(`| answerable: exact match | ${pct(emHas)} |`);
   console.log(`| answerable: F1 | ${pct(f1Has)} |`);
   console.log(`| answerable: abstained | ${pct(mean(has.map((r) => (r.answered ? 0 : 1))))} |`);
-  console.log(`| all questions, SQuAD 2.0 style (abstaining on unanswerable counts as right): EM / F1 | ${pct(overall("em"))} / ${pct(overall("f1"))} |`);
-  console.log(`| retrieval: right passage among the top ${QA_PASSAGES} | ${pct(mean(has.map((r) => (r.retrieved ? 1 : 0))))} |`);
-  console.log(`| given only the right passage: overlapping span (EM / F1) | ${pct(mean(has.map((r) => (r.oracleOverlap ? 1 : 0))))} (${pct(mean(has.map((r) => r.oracleEm ?? 0)))} / ${pct(mean(has.map((r) => r.oracleF1 ?? 0)))}) |`);
+  console.log(
+    `| all questions, SQuAD 2.0 style (abstaining on unanswerable counts as right): EM / F1 | ${pct(overall("em"))} / ${pct(overall("f1"))} |`,
+  );
+  console.log(
+    `| retrieval: right passage among the top ${QA_PASSAGES} | ${pct(mean(has.map((r) => (r.retrieved ? 1 : 0))))} |`,
+  );
+  console.log(
+    `| given only the right passage: overlapping span (EM / F1) | ${pct(mean(has.map((r) => (r.oracleOverlap ? 1 : 0))))} (${pct(mean(has.map((r) => r.oracleEm ?? 0)))} / ${pct(mean(has.map((r) => r.oracleF1 ?? 0)))}) |`,
+  );
   const sorted = rows.map((r) => r.ms).sort((a, b) => a - b);
-  console.log(`| reader latency p50 / p95 (5 passages, this machine) | ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms / ${sorted[Math.floor(sorted.length * 0.95)]!.toFixed(1)} ms |`);
+  console.log(
+    `| reader latency p50 / p95 (5 passages, this machine) | ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms / ${sorted[Math.floor(sorted.length * 0.95)]!.toFixed(1)} ms |`,
+  );
 
-  console.log(`\nCalibration (every question's best span; right = overlaps a right answer; unanswerable = wrong):\n\n| score | questions | mean score | right |\n|---|---|---|---|`);
+  console.log(
+    `\nCalibration (every question's best span; right = overlaps a right answer; unanswerable = wrong):\n\n| score | questions | mean score | right |\n|---|---|---|---|`,
+  );
   const bands = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
   for (let i = 0; i + 1 < bands.length; i++) {
     const inBand = rows.filter((r) => r.score >= bands[i]! && r.score < bands[i + 1]!);
     const right = inBand.filter((r) => r.right);
-    if (inBand.length) console.log(`| ${bands[i]!.toFixed(1)}–${Math.min(1, bands[i + 1]!).toFixed(1)} | ${inBand.length} | ${mean(inBand.map((r) => r.score)).toFixed(2)} | ${pct(right.length / inBand.length)} |`);
+    if (inBand.length)
+      console.log(
+        `| ${bands[i]!.toFixed(1)}–${Math.min(1, bands[i + 1]!).toFixed(1)} | ${inBand.length} | ${mean(inBand.map((r) => r.score)).toFixed(2)} | ${pct(right.length / inBand.length)} |`,
+      );
   }
 
   console.log(`\nBy question type (answerable: overlapping / asked; unanswerable: abstained / asked):\n`);
   const types = [...new Set(rows.map((r) => r.type))].sort();
-  console.log(types.map((t) => {
-    const h = has.filter((r) => r.type === t);
-    const n = no.filter((r) => r.type === t);
-    return `${t} ${h.filter((r) => r.overlap).length}/${h.length}${n.length ? `, ${n.filter((r) => !r.answered).length}/${n.length}` : ""}`;
-  }).join(" · "));
-  if (process.env.VERBOSE) for (const r of rows) console.log(r.answerable ? (r.overlap ? "✓" : "✗") : r.answered ? "✗" : "✓", r.id, r.answered ? "answered" : "abstained", r.score.toFixed(2), JSON.stringify(r.text.slice(0, 70)));
+  console.log(
+    types
+      .map((t) => {
+        const h = has.filter((r) => r.type === t);
+        const n = no.filter((r) => r.type === t);
+        return `${t} ${h.filter((r) => r.overlap).length}/${h.length}${n.length ? `, ${n.filter((r) => !r.answered).length}/${n.length}` : ""}`;
+      })
+      .join(" · "),
+  );
+  if (process.env.VERBOSE)
+    for (const r of rows)
+      console.log(
+        r.answerable ? (r.overlap ? "✓" : "✗") : r.answered ? "✗" : "✓",
+        r.id,
+        r.answered ? "answered" : "abstained",
+        r.score.toFixed(2),
+        JSON.stringify(r.text.slice(0, 70)),
+      );
 }
 corpus.close();
-

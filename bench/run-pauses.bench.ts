@@ -35,5 +35,12 @@ console.log("| stage | longest | 2nd | 3rd | p99 of 5 ms ticks |\n|---|---|---|-
 for (const [s, list] of Object.entries(pauses)) {
   const sorted = [...list].sort((a, b) => b - a);
   const p99 = sorted[Math.floor(sorted.length * 0.01)] ?? 0;
-  console.log(`| ${s} | ${sorted.slice(0, 3).map((x) => Math.max(0, x).toFixed(0)).concat(["", "", ""]).slice(0, 3).join(" | ")} | ${Math.max(0, p99).toFixed(0)} |`);
+  console.log(
+    `| ${s} | ${sorted
+      .slice(0, 3)
+      .map((x) => Math.max(0, x).toFixed(0))
+      .concat(["", "", ""])
+      .slice(0, 3)
+      .join(" | ")} | ${Math.max(0, p99).toFixed(0)} |`,
+  );
 }

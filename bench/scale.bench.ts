@@ -12,12 +12,30 @@ import { syntheticPassages } from "./lib/synthetic-corpus.ts";
 const n = Number(process.env.PASSAGES ?? 20000);
 const dir = mkdtempSync(join(tmpdir(), "genq-bench-scale-"));
 const corpus = join(dir, "corpus.jsonl");
-writeFileSync(corpus, syntheticPassages(n).map((p) => JSON.stringify({ _id: p.id, title: p.title, text: p.text })).join("\n"));
+writeFileSync(
+  corpus,
+  syntheticPassages(n)
+    .map((p) => JSON.stringify({ _id: p.id, title: p.title, text: p.text }))
+    .join("\n"),
+);
 const t0 = performance.now();
-const child = spawn(process.execPath, [join(import.meta.dirname, "../packages/cli/bin/genq.mjs"), "run", "--docs", corpus, "--corpus", "scale", "--data", join(dir, "data")], {
-  env: { ...process.env, GENQ_LOG_LEVEL: "error" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const child = spawn(
+  process.execPath,
+  [
+    join(import.meta.dirname, "../packages/cli/bin/genq.mjs"),
+    "run",
+    "--docs",
+    corpus,
+    "--corpus",
+    "scale",
+    "--data",
+    join(dir, "data"),
+  ],
+  {
+    env: { ...process.env, GENQ_LOG_LEVEL: "error" },
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 let peak = 0;
 const sampler = setInterval(() => {
   try {
@@ -29,4 +47,6 @@ const sampler = setInterval(() => {
 child.stdout.on("data", (d: Buffer) => process.stdout.write(d));
 const code = await new Promise<number | null>((r) => child.on("exit", r));
 clearInterval(sampler);
-console.log(`\ngenq run on ${n} passages: exit ${code}, ${((performance.now() - t0) / 1000).toFixed(1)} s, peak RSS ${(peak / 1024).toFixed(0)} MiB`);
+console.log(
+  `\ngenq run on ${n} passages: exit ${code}, ${((performance.now() - t0) / 1000).toFixed(1)} s, peak RSS ${(peak / 1024).toFixed(0)} MiB`,
+);

@@ -10,10 +10,14 @@ import { join } from "node:path";
 
 const data = mkdtempSync(join(tmpdir(), "genq-bench-start-"));
 const t0 = performance.now();
-const child = spawn(process.execPath, [join(import.meta.dirname, "../packages/cli/bin/genq.mjs"), "start", "--data", data], {
-  env: { ...process.env, GENQ_PORT: "18790", GENQ_LOG_LEVEL: "error" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const child = spawn(
+  process.execPath,
+  [join(import.meta.dirname, "../packages/cli/bin/genq.mjs"), "start", "--data", data],
+  {
+    env: { ...process.env, GENQ_PORT: "18790", GENQ_LOG_LEVEL: "error" },
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 let peak = 0;
 const sampler = setInterval(() => {
   try {
@@ -34,5 +38,12 @@ await new Promise<void>((resolve, reject) => {
 const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 child.kill("SIGTERM");
-console.log(output.split("\n").filter((l) => /ready|report:|passages/.test(l)).join("\n"));
-console.log(`\nnpm start from nothing to serving (report written): ${seconds.toFixed(1)} s; peak RSS ${(peak / 1024).toFixed(0)} MiB`);
+console.log(
+  output
+    .split("\n")
+    .filter((l) => /ready|report:|passages/.test(l))
+    .join("\n"),
+);
+console.log(
+  `\nnpm start from nothing to serving (report written): ${seconds.toFixed(1)} s; peak RSS ${(peak / 1024).toFixed(0)} MiB`,
+);

@@ -21,8 +21,14 @@ export interface ResourceNames {
 export function functionEnvironment(r: ResourceNames, s: StageSettings): Record<string, string> {
   const endpoint: Record<string, string> =
     s.endpoint.mode === "serverless"
-      ? { GENQ_ENDPOINT_MEMORY_MB: String(s.endpoint.memoryMb), GENQ_ENDPOINT_MAX_CONCURRENCY: String(s.endpoint.maxConcurrency) }
-      : { GENQ_ENDPOINT_INSTANCE: s.endpoint.instanceType, GENQ_ENDPOINT_INSTANCE_COUNT: String(s.endpoint.instanceCount) };
+      ? {
+          GENQ_ENDPOINT_MEMORY_MB: String(s.endpoint.memoryMb),
+          GENQ_ENDPOINT_MAX_CONCURRENCY: String(s.endpoint.maxConcurrency),
+        }
+      : {
+          GENQ_ENDPOINT_INSTANCE: s.endpoint.instanceType,
+          GENQ_ENDPOINT_INSTANCE_COUNT: String(s.endpoint.instanceCount),
+        };
   return {
     GENQ_BUCKET: r.bucket,
     GENQ_TABLE: r.table,

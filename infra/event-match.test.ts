@@ -5,10 +5,16 @@ import { matchesPattern } from "./event-match.ts";
 // "Exists matching", "$or") and the EventBridge user guide's comparison operators
 // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
 describe("EventBridge pattern matching", () => {
-  const event = { source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: "b" }, object: { key: "corpora/c/docs/a/b.md", size: 5 }, tags: ["x", "y"] } };
+  const event = {
+    source: "aws.s3",
+    "detail-type": "Object Created",
+    detail: { bucket: { name: "b" }, object: { key: "corpora/c/docs/a/b.md", size: 5 }, tags: ["x", "y"] },
+  };
 
   it("ANDs fields, ORs the values listed for a field, and recurses into objects", () => {
-    expect(matchesPattern({ source: ["aws.s3"], "detail-type": ["Object Deleted", "Object Created"] }, event)).toBe(true);
+    expect(matchesPattern({ source: ["aws.s3"], "detail-type": ["Object Deleted", "Object Created"] }, event)).toBe(
+      true,
+    );
     expect(matchesPattern({ source: ["aws.s3"], "detail-type": ["Object Deleted"] }, event)).toBe(false);
     expect(matchesPattern({ detail: { bucket: { name: ["b"] } } }, event)).toBe(true);
     expect(matchesPattern({ detail: { bucket: { name: ["other"] } } }, event)).toBe(false);
@@ -48,6 +54,8 @@ describe("EventBridge pattern matching", () => {
   it("refuses what EventBridge would refuse or what it does not model", () => {
     expect(() => matchesPattern({ source: "aws.s3" }, event)).toThrow(/array of matchers/);
     expect(() => matchesPattern({ source: [] }, event)).toThrow(/empty/);
-    expect(() => matchesPattern({ source: [{ cidr: "10.0.0.0/8" }] }, event)).toThrow(/unsupported pattern operator "cidr"/);
+    expect(() => matchesPattern({ source: [{ cidr: "10.0.0.0/8" }] }, event)).toThrow(
+      /unsupported pattern operator "cidr"/,
+    );
   });
 });

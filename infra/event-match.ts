@@ -39,9 +39,19 @@ function matchesOne(m: unknown, v: unknown): boolean {
   const [op, arg] = onlyEntry(m);
   switch (op) {
     case "prefix":
-      return typeof v === "string" && (isObject(arg) ? v.toLowerCase().startsWith(String(arg["equals-ignore-case"]).toLowerCase()) : v.startsWith(String(arg)));
+      return (
+        typeof v === "string" &&
+        (isObject(arg)
+          ? v.toLowerCase().startsWith(String(arg["equals-ignore-case"]).toLowerCase())
+          : v.startsWith(String(arg)))
+      );
     case "suffix":
-      return typeof v === "string" && (isObject(arg) ? v.toLowerCase().endsWith(String(arg["equals-ignore-case"]).toLowerCase()) : v.endsWith(String(arg)));
+      return (
+        typeof v === "string" &&
+        (isObject(arg)
+          ? v.toLowerCase().endsWith(String(arg["equals-ignore-case"]).toLowerCase())
+          : v.endsWith(String(arg)))
+      );
     case "equals-ignore-case":
       return typeof v === "string" && v.toLowerCase() === String(arg).toLowerCase();
     case "wildcard":
@@ -58,7 +68,8 @@ function matchesOne(m: unknown, v: unknown): boolean {
 }
 
 function wildcard(pattern: string): RegExp {
-  if (/(^|[^\\])\*\*/.test(pattern)) throw new Error(`wildcard "${pattern}" has consecutive wildcard characters, which EventBridge rejects`);
+  if (/(^|[^\\])\*\*/.test(pattern))
+    throw new Error(`wildcard "${pattern}" has consecutive wildcard characters, which EventBridge rejects`);
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -72,7 +83,18 @@ function numeric(conditions: unknown[], v: number): boolean {
   for (let i = 0; i < conditions.length; i += 2) {
     const op = conditions[i];
     const bound = Number(conditions[i + 1]);
-    const ok = op === "=" ? v === bound : op === "<" ? v < bound : op === "<=" ? v <= bound : op === ">" ? v > bound : op === ">=" ? v >= bound : null;
+    const ok =
+      op === "="
+        ? v === bound
+        : op === "<"
+          ? v < bound
+          : op === "<="
+            ? v <= bound
+            : op === ">"
+              ? v > bound
+              : op === ">="
+                ? v >= bound
+                : null;
     if (ok === null) throw new Error(`unsupported numeric operator "${String(op)}"`);
     if (!ok) return false;
   }

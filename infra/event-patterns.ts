@@ -29,7 +29,11 @@ export const DOCUMENT_KEY_WILDCARD = "corpora/*/docs/*";
 export function sagemakerStateChangePattern(): EventPattern {
   return {
     source: ["aws.sagemaker"],
-    "detail-type": ["SageMaker Training Job State Change", "SageMaker Transform Job State Change", "SageMaker Endpoint State Change"],
+    "detail-type": [
+      "SageMaker Training Job State Change",
+      "SageMaker Transform Job State Change",
+      "SageMaker Endpoint State Change",
+    ],
     detail: {
       $or: [
         { TrainingJobName: [{ prefix: "genq-" }], TrainingJobStatus: ["Completed", "Failed", "Stopped"] },
@@ -68,8 +72,17 @@ export function publicEventPattern(): EventPattern {
  * `detailType` (written back as "detail-type"; sst/sst platform/src/components/aws/bus-base-subscriber.ts,
  * `createRule`), so any other field would be dropped silently: refuse it instead.
  */
-export function busSubscriberPattern(p: EventPattern): { source?: string[]; detailType?: string[]; detail?: Record<string, unknown> } {
-  const { source, "detail-type": detailType, detail, ...rest } = p as { source?: string[]; "detail-type"?: string[]; detail?: Record<string, unknown> };
+export function busSubscriberPattern(p: EventPattern): {
+  source?: string[];
+  detailType?: string[];
+  detail?: Record<string, unknown>;
+} {
+  const {
+    source,
+    "detail-type": detailType,
+    detail,
+    ...rest
+  } = p as { source?: string[]; "detail-type"?: string[]; detail?: Record<string, unknown> };
   const dropped = Object.keys(rest);
   if (dropped.length) throw new Error(`SST's bus subscriber would drop ${dropped.join(", ")} from the pattern`);
   return { ...(source ? { source } : {}), ...(detailType ? { detailType } : {}), ...(detail ? { detail } : {}) };
@@ -77,6 +90,7 @@ export function busSubscriberPattern(p: EventPattern): { source?: string[]; deta
 
 /** An EventBridge rate expression for the reconciler: "rate(1 minute)" takes the singular unit (EventBridge user guide, rate expressions). */
 export function rateExpression(minutes: number): `rate(${string})` {
-  if (!Number.isInteger(minutes) || minutes < 1) throw new Error(`a rate needs a whole number of minutes, got ${minutes}`);
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new Error(`a rate needs a whole number of minutes, got ${minutes}`);
   return minutes === 1 ? "rate(1 minute)" : `rate(${minutes} minutes)`;
 }

@@ -3,14 +3,29 @@ import type { StageSettings } from "../stacks/settings.ts";
 import type { PolicyDocument } from "./policies.ts";
 
 /** CloudWatch Logs retention as SST names it, the shortest that keeps a stage's days. */
-export const retentionFor = (days: number) => (days <= 7 ? "1 week" : days <= 14 ? "2 weeks" : days <= 30 ? "1 month" : days <= 90 ? "3 months" : "1 year") as "1 week";
+export const retentionFor = (days: number) =>
+  (days <= 7
+    ? "1 week"
+    : days <= 14
+      ? "2 weeks"
+      : days <= 30
+        ? "1 month"
+        : days <= 90
+          ? "3 months"
+          : "1 year") as "1 week";
 
 /** A policy document as SST function permissions (conditions kept: SST passes them to the role's policy). */
 export function toFunctionPermissions(doc: PolicyDocument) {
   return doc.Statement.map((st) => ({
     actions: st.Action,
     resources: st.Resource,
-    ...(st.Condition ? { conditions: Object.entries(st.Condition).flatMap(([test, vars]) => Object.entries(vars).map(([variable, values]) => ({ test, variable, values: [values].flat() }))) } : {}),
+    ...(st.Condition
+      ? {
+          conditions: Object.entries(st.Condition).flatMap(([test, vars]) =>
+            Object.entries(vars).map(([variable, values]) => ({ test, variable, values: [values].flat() })),
+          ),
+        }
+      : {}),
   }));
 }
 
@@ -23,7 +38,10 @@ export interface FunctionDeps {
 }
 
 /** Only Lambda may assume a function's role. */
-export const LAMBDA_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+export const LAMBDA_TRUST_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
 
 /**
  * The factory every genq Lambda comes from: Node.js 22, 15 minutes, the stage's environment, links
@@ -32,7 +50,11 @@ export const LAMBDA_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", State
  */
 export function functionFactory(d: FunctionDeps) {
   /** One function; `options` replace the shared environment or permissions for a function that needs more (the HTTP API). */
-  return (name: string, handler: string, options: { environment?: FunctionDeps["environment"]; permissions?: FunctionDeps["permissions"] } = {}) =>
+  return (
+    name: string,
+    handler: string,
+    options: { environment?: FunctionDeps["environment"]; permissions?: FunctionDeps["permissions"] } = {},
+  ) =>
     new sst.aws.Function(name, {
       handler,
       runtime: "nodejs22.x",

@@ -32,35 +32,72 @@ export async function deploy(stage: string) {
     {
       name: sagemakerName(settings.stage, "query-generation"),
       executionRoleArn: role.arn,
-      primaryContainer: { image: images.queryGeneration, environment: { HF_MODEL_ID: settings.queryGeneration.modelId, HF_TASK: "text2text-generation" } },
+      primaryContainer: {
+        image: images.queryGeneration,
+        environment: { HF_MODEL_ID: settings.queryGeneration.modelId, HF_TASK: "text2text-generation" },
+      },
     },
     { deleteBeforeReplace: true },
   );
   const readerEndpoint = qaReader({ settings, role, images });
 
-  const environment = $resolve([bucket.name, table.name, bus.name, deadLetters.url, domain.url, domain.username, domain.password, role.arn, queryGeneration.name]).apply(
-    ([bucketName, tableName, busName, dlq, url, username, password, roleArn, model]) =>
-      functionEnvironment(
-        { bucket: bucketName, table: tableName, bus: busName, deadLetterQueueUrl: dlq, openSearchEndpoint: url, openSearchUsername: username, openSearchPassword: password, sagemakerRoleArn: roleArn, queryGenerationModel: model, sourceDir: `s3://${bucketName}/code/sourcedir.tar.gz`, images },
-        settings,
+  const environment = $resolve([
+    bucket.name,
+    table.name,
+    bus.name,
+    deadLetters.url,
+    domain.url,
+    domain.username,
+    domain.password,
+    role.arn,
+    queryGeneration.name,
+  ]).apply(([bucketName, tableName, busName, dlq, url, username, password, roleArn, model]) =>
+    functionEnvironment(
+      {
+        bucket: bucketName,
+        table: tableName,
+        bus: busName,
+        deadLetterQueueUrl: dlq,
+        openSearchEndpoint: url,
+        openSearchUsername: username,
+        openSearchPassword: password,
+        sagemakerRoleArn: roleArn,
+        queryGenerationModel: model,
+        sourceDir: `s3://${bucketName}/code/sourcedir.tar.gz`,
+        images,
+      },
+      settings,
+    ),
+  );
+  const permissions = $resolve([partition, identity.accountId, bucket.name, role.arn]).apply(
+    ([p, account, bucketName, roleArn]) =>
+      toFunctionPermissions(
+        pipelineSageMakerPolicy({ partition: p, account, region, bucket: bucketName, executionRoleArn: roleArn }),
       ),
   );
-  const permissions = $resolve([partition, identity.accountId, bucket.name, role.arn]).apply(([p, account, bucketName, roleArn]) =>
-    toFunctionPermissions(pipelineSageMakerPolicy({ partition: p, account, region, bucket: bucketName, executionRoleArn: roleArn })),
-  );
-  const fn = functionFactory({ settings, environment, permissions, link: [bucket, table, bus, deadLetters, domain], deadLetters });
+  const fn = functionFactory({
+    settings,
+    environment,
+    permissions,
+    link: [bucket, table, bus, deadLetters, domain],
+    deadLetters,
+  });
 
   pipeline({ settings, bucket, bus, deadLetters, fn });
   // Only the function that composes answers (the HTTP API) may invoke the stage's Bedrock model, if it has one.
   const modelId = settings.rag.bedrockModelId;
   const httpPermissions = modelId
     ? $resolve([partition, identity.accountId, bucket.name, role.arn]).apply(([p, account, bucketName, roleArn]) => [
-        ...toFunctionPermissions(pipelineSageMakerPolicy({ partition: p, account, region, bucket: bucketName, executionRoleArn: roleArn })),
+        ...toFunctionPermissions(
+          pipelineSageMakerPolicy({ partition: p, account, region, bucket: bucketName, executionRoleArn: roleArn }),
+        ),
         ...toFunctionPermissions(bedrockInvokePolicy({ partition: p, account, region }, modelId)),
       ])
     : permissions;
   const http = fn("Http", "packages/functions/src/handlers/http.handler", {
-    environment: readerEndpoint ? readerEndpoint.apply((name) => environment.apply((env) => httpEnvironment(env, name))) : environment,
+    environment: readerEndpoint
+      ? readerEndpoint.apply((name) => environment.apply((env) => httpEnvironment(env, name)))
+      : environment,
     permissions: httpPermissions,
   });
   const { gateway } = api(http);

@@ -1,6 +1,12 @@
 import type { StageImages } from "../stacks/images.ts";
 import type { StageSettings } from "../stacks/settings.ts";
-import { documentEventPattern, busSubscriberPattern, pipelineEventPattern, rateExpression, sagemakerStateChangePattern } from "./event-patterns.ts";
+import {
+  documentEventPattern,
+  busSubscriberPattern,
+  pipelineEventPattern,
+  rateExpression,
+  sagemakerStateChangePattern,
+} from "./event-patterns.ts";
 import type { FunctionFactory } from "./functions.ts";
 import { deadLetterQueuePolicy, sagemakerExecutionPolicy } from "./policies.ts";
 
@@ -8,7 +14,8 @@ import { deadLetterQueuePolicy, sagemakerExecutionPolicy } from "./policies.ts";
 export const TARGET_RETRY = { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 24 * 3600 };
 
 /** A SageMaker resource name for this stage: genq-<stage>-<suffix>, the stage trimmed so `room` characters stay free. */
-export const sagemakerName = (stage: string, suffix: string, room = 0) => `genq-${stage.slice(0, Math.max(1, 63 - room - suffix.length - 6))}-${suffix}`;
+export const sagemakerName = (stage: string, suffix: string, room = 0) =>
+  `genq-${stage.slice(0, Math.max(1, 63 - room - suffix.length - 6))}-${suffix}`;
 
 /**
  * The role SageMaker jobs, models and endpoints run as (least privilege: genq's bucket prefixes, the
@@ -18,12 +25,23 @@ export function sagemakerRole(d: { bucket: sst.aws.Bucket; region: string; image
   const identity = aws.getCallerIdentityOutput();
   const partition = aws.getPartitionOutput();
   const role = new aws.iam.Role("SageMakerExecution", {
-    assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    }),
   });
   new aws.iam.RolePolicy("SageMakerExecutionPolicy", {
     role: role.id,
     policy: $resolve([partition.partition, identity.accountId, d.bucket.name]).apply(([p, account, bucket]) =>
-      JSON.stringify(sagemakerExecutionPolicy({ partition: p, account, region: d.region, bucket, registryAccount: d.images.registryAccount })),
+      JSON.stringify(
+        sagemakerExecutionPolicy({
+          partition: p,
+          account,
+          region: d.region,
+          bucket,
+          registryAccount: d.images.registryAccount,
+        }),
+      ),
     ),
   });
   return { role };
@@ -46,8 +64,18 @@ interface Deps {
  */
 export function pipeline(d: Deps) {
   const target = (name: string, rule: aws.cloudwatch.EventRule, fn: sst.aws.Function) => {
-    new aws.cloudwatch.EventTarget(`${name}Target`, { rule: rule.name, arn: fn.arn, retryPolicy: TARGET_RETRY, deadLetterConfig: { arn: d.deadLetters.arn } });
-    new aws.lambda.Permission(`${name}Invoke`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn });
+    new aws.cloudwatch.EventTarget(`${name}Target`, {
+      rule: rule.name,
+      arn: fn.arn,
+      retryPolicy: TARGET_RETRY,
+      deadLetterConfig: { arn: d.deadLetters.arn },
+    });
+    new aws.lambda.Permission(`${name}Invoke`, {
+      action: "lambda:InvokeFunction",
+      function: fn.name,
+      principal: "events.amazonaws.com",
+      sourceArn: rule.arn,
+    });
   };
 
   const ingest = d.fn("Ingest", "packages/functions/src/handlers/ingest.handler");
@@ -83,8 +111,16 @@ export function pipeline(d: Deps) {
   const ruleArns = [documentRule.arn, sagemakerRule.arn, subscriberRuleArn, schedule.nodes.rule.arn];
   new aws.sqs.QueuePolicy("DeadLettersPolicy", {
     queueUrl: d.deadLetters.url,
-    policy: $resolve([d.deadLetters.arn, ...ruleArns]).apply(([queue, ...rules]) => JSON.stringify(deadLetterQueuePolicy(queue, rules))),
+    policy: $resolve([d.deadLetters.arn, ...ruleArns]).apply(([queue, ...rules]) =>
+      JSON.stringify(deadLetterQueuePolicy(queue, rules)),
+    ),
   });
 
-  return { ingest, sagemakerFn, stages, reconcile, rules: { documentRule, sagemakerRule, subscriberRuleArn, schedule } };
+  return {
+    ingest,
+    sagemakerFn,
+    stages,
+    reconcile,
+    rules: { documentRule, sagemakerRule, subscriberRuleArn, schedule },
+  };
 }

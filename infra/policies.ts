@@ -37,7 +37,12 @@ export function sagemakerExecutionPolicy(s: Scope & { registryAccount: string })
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ReadWriteCorpora", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${bucket}/corpora/*`, `${bucket}/code/*`] },
+      {
+        Sid: "ReadWriteCorpora",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+        Resource: [`${bucket}/corpora/*`, `${bucket}/code/*`],
+      },
       { Sid: "ListCorpora", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket] },
       {
         Sid: "PullDeepLearningImages",
@@ -71,15 +76,33 @@ export function pipelineSageMakerPolicy(s: Scope & { executionRoleArn: string })
         Sid: "GenqJobsAndEndpoints",
         Effect: "Allow",
         Action: [
-          "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
-          "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob",
-          "sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel",
-          "sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig", "sagemaker:DeleteEndpointConfig",
-          "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:DeleteEndpoint", "sagemaker:InvokeEndpoint", "sagemaker:AddTags",
+          "sagemaker:CreateTrainingJob",
+          "sagemaker:DescribeTrainingJob",
+          "sagemaker:StopTrainingJob",
+          "sagemaker:CreateTransformJob",
+          "sagemaker:DescribeTransformJob",
+          "sagemaker:StopTransformJob",
+          "sagemaker:CreateModel",
+          "sagemaker:DescribeModel",
+          "sagemaker:DeleteModel",
+          "sagemaker:CreateEndpointConfig",
+          "sagemaker:DescribeEndpointConfig",
+          "sagemaker:DeleteEndpointConfig",
+          "sagemaker:CreateEndpoint",
+          "sagemaker:DescribeEndpoint",
+          "sagemaker:DeleteEndpoint",
+          "sagemaker:InvokeEndpoint",
+          "sagemaker:AddTags",
         ],
         Resource: [arn("training-job"), arn("transform-job"), arn("model"), arn("endpoint-config"), arn("endpoint")],
       },
-      { Sid: "PassExecutionRole", Effect: "Allow", Action: ["iam:PassRole"], Resource: [s.executionRoleArn], Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } } },
+      {
+        Sid: "PassExecutionRole",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: [s.executionRoleArn],
+        Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+      },
     ],
   };
 }
@@ -113,18 +136,29 @@ export function deadLetterQueuePolicy(queueArn: string, ruleArns: string[]): Pol
  * profile itself, as Bedrock's inference-profile prerequisites require
  * (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
  */
-export function bedrockInvokePolicy(s: Pick<Scope, "partition" | "region" | "account">, modelId: string): PolicyDocument {
+export function bedrockInvokePolicy(
+  s: Pick<Scope, "partition" | "region" | "account">,
+  modelId: string,
+): PolicyDocument {
   const profile = /^(us|eu|apac|us-gov|ca|jp|au|global)\.(.+)$/.exec(modelId);
   const Resource = profile
-    ? [`arn:${s.partition}:bedrock:${s.region}:${s.account}:inference-profile/${modelId}`, `arn:${s.partition}:bedrock:*::foundation-model/${profile[2]}`]
+    ? [
+        `arn:${s.partition}:bedrock:${s.region}:${s.account}:inference-profile/${modelId}`,
+        `arn:${s.partition}:bedrock:*::foundation-model/${profile[2]}`,
+      ]
     : [`arn:${s.partition}:bedrock:${s.region}::foundation-model/${modelId}`];
-  return { Version: "2012-10-17", Statement: [{ Sid: "InvokeRagModel", Effect: "Allow", Action: ["bedrock:InvokeModel"], Resource }] };
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "InvokeRagModel", Effect: "Allow", Action: ["bedrock:InvokeModel"], Resource }],
+  };
 }
 
 /** Every statement with a bare "*" (action or resource) that is not on the unscopable list. */
 export function wildcardProblems(doc: PolicyDocument): string[] {
   return doc.Statement.flatMap((st) => [
     ...st.Action.filter((a) => a === "*" || a.endsWith(":*")).map((a) => `${st.Sid}: action ${a}`),
-    ...(st.Resource.includes("*") && !st.Action.every((a) => UNSCOPABLE_ACTIONS.has(a)) ? [`${st.Sid}: resource *`] : []),
+    ...(st.Resource.includes("*") && !st.Action.every((a) => UNSCOPABLE_ACTIONS.has(a))
+      ? [`${st.Sid}: resource *`]
+      : []),
   ]);
 }

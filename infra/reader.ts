@@ -8,7 +8,11 @@ import { sagemakerName } from "./pipeline.ts";
  * real-time endpoint. Returns the endpoint's name, or null when the stage has no reader (the HTTP
  * function then uses the embedded one).
  */
-export function qaReader(d: { settings: StageSettings; role: aws.iam.Role; images: StageImages }): $util.Output<string> | null {
+export function qaReader(d: {
+  settings: StageSettings;
+  role: aws.iam.Role;
+  images: StageImages;
+}): $util.Output<string> | null {
   const reader = d.settings.qaReader;
   if (!reader) return null;
   const stage = d.settings.stage;
@@ -17,7 +21,10 @@ export function qaReader(d: { settings: StageSettings; role: aws.iam.Role; image
     {
       name: sagemakerName(stage, "qa-reader"),
       executionRoleArn: d.role.arn,
-      primaryContainer: { image: d.images.qaReader!, environment: { HF_MODEL_ID: reader.modelId, HF_TASK: "question-answering" } },
+      primaryContainer: {
+        image: d.images.qaReader!,
+        environment: { HF_MODEL_ID: reader.modelId, HF_TASK: "question-answering" },
+      },
     },
     { deleteBeforeReplace: true },
   );
@@ -26,10 +33,22 @@ export function qaReader(d: { settings: StageSettings; role: aws.iam.Role; image
     namePrefix: `${sagemakerName(stage, "qa-reader", 27)}-`,
     productionVariants: [
       e.mode === "serverless"
-        ? { variantName: "reader", modelName: model.name, serverlessConfig: { memorySizeInMb: e.memoryMb, maxConcurrency: e.maxConcurrency } }
-        : { variantName: "reader", modelName: model.name, instanceType: e.instanceType, initialInstanceCount: e.instanceCount },
+        ? {
+            variantName: "reader",
+            modelName: model.name,
+            serverlessConfig: { memorySizeInMb: e.memoryMb, maxConcurrency: e.maxConcurrency },
+          }
+        : {
+            variantName: "reader",
+            modelName: model.name,
+            instanceType: e.instanceType,
+            initialInstanceCount: e.instanceCount,
+          },
     ],
   });
-  const endpoint = new aws.sagemaker.Endpoint("QaReaderEndpoint", { name: sagemakerName(stage, "qa-reader"), endpointConfigName: config.name });
+  const endpoint = new aws.sagemaker.Endpoint("QaReaderEndpoint", {
+    name: sagemakerName(stage, "qa-reader"),
+    endpointConfigName: config.name,
+  });
   return endpoint.name;
 }

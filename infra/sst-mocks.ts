@@ -32,7 +32,8 @@ const platform = (relative: string): Promise<Json> => import(pathToFileURL(path.
 
 /** True when `npm run sst:install` has written SST's platform (the mocks need its sources and Pulumi SDK). */
 export const sstPlatformInstalled = () =>
-  existsSync(path.join(PLATFORM, "src", "components", "index.ts")) && existsSync(path.join(PLATFORM, "node_modules", "@pulumi", "aws", "index.js"));
+  existsSync(path.join(PLATFORM, "src", "components", "index.ts")) &&
+  existsSync(path.join(PLATFORM, "node_modules", "@pulumi", "aws", "index.js"));
 
 export interface MockedResource {
   type: string;
@@ -64,12 +65,22 @@ export async function deployUnderMocks(o: { stage: string; region?: string }): P
   const previousServer = process.env.SST_SERVER;
   process.env.SST_SERVER = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const pulumi = (await platform("node_modules/@pulumi/pulumi/index.js")) as unknown as typeof import("../.sst/platform/node_modules/@pulumi/pulumi/index.js");
+    const pulumi = (await platform(
+      "node_modules/@pulumi/pulumi/index.js",
+    )) as unknown as typeof import("../.sst/platform/node_modules/@pulumi/pulumi/index.js");
     const g = globalThis as Json;
     Object.assign(g, await platform("src/shim/run.js"));
-    const config = (await import("../sst.config.ts")).default as unknown as { app(input: { stage: string }): Json; run(): Promise<Json> };
+    const config = (await import("../sst.config.ts")).default as unknown as {
+      app(input: { stage: string }): Json;
+      run(): Promise<Json>;
+    };
     g.$app = { ...config.app({ stage: o.stage }), stage: o.stage, providers: {} };
-    g.$cli = { command: "deploy", dev: false, paths: { home: work, root: ROOT, work, platform: PLATFORM }, state: { version: {} } };
+    g.$cli = {
+      command: "deploy",
+      dev: false,
+      paths: { home: work, root: ROOT, work, platform: PLATFORM },
+      state: { version: {} },
+    };
     g.$dev = false;
     g.aws = await platform("node_modules/@pulumi/aws/index.js");
 
@@ -92,13 +103,22 @@ export async function deployUnderMocks(o: { stage: string; region?: string }): P
     // A failing program is caught inside the stack and rethrown after it: the stack's own outputs then
     // resolve, instead of rejecting again with nobody listening (the CLI would report it once too).
     let failure: unknown;
-    const outputs = ((await pulumi.runtime.runInPulumiStack(() => run(config.run).catch((e: unknown) => ((failure = e), {})))) ?? {}) as Json;
+    const outputs = ((await pulumi.runtime.runInPulumiStack(() =>
+      run(config.run).catch((e: unknown) => ((failure = e), {})),
+    )) ?? {}) as Json;
     if (failure) throw failure;
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     const all = (type: string) => resources.filter((r) => r.type === type);
     const one = (type: string, name: string) => {
       const found = resources.find((r) => r.type === type && r.name === name);
-      if (!found) throw new Error(`no ${type} named ${name}; there are: ${all(type).map((r) => r.name).join(", ") || "none"}`);
+      if (!found)
+        throw new Error(
+          `no ${type} named ${name}; there are: ${
+            all(type)
+              .map((r) => r.name)
+              .join(", ") || "none"
+          }`,
+        );
       return found;
     };
     return { resources, outputs, handlers, handlerProblems, all, one };
@@ -121,7 +141,11 @@ async function rpcServer(work: string, handlers: string[], problems: string[]) {
     const exported = parts.pop() ?? "";
     const file = NODE_EXTENSIONS.map((ext) => path.join(ROOT, dir, parts.join(".") + ext)).find((f) => existsSync(f));
     if (!file) problems.push(`Handler not found: ${handler}`);
-    else if (!new RegExp(`export\\s+(?:const|let|var|(?:async\\s+)?function\\*?)\\s+${exported}\\b|export\\s*\\{[^}]*\\b${exported}\\b[^}]*\\}`).test(readFileSync(file, "utf8"))) {
+    else if (
+      !new RegExp(
+        `export\\s+(?:const|let|var|(?:async\\s+)?function\\*?)\\s+${exported}\\b|export\\s*\\{[^}]*\\b${exported}\\b[^}]*\\}`,
+      ).test(readFileSync(file, "utf8"))
+    ) {
       problems.push(`${path.relative(ROOT, file)} does not export "${exported}"`);
     }
     const out = mkdtempSync(path.join(work, "out-"));
@@ -135,7 +159,15 @@ async function rpcServer(work: string, handlers: string[], problems: string[]) {
       const { method, params } = JSON.parse(body) as { method: string; params: Json[] };
       const input = params[0] ?? {};
       let result: unknown;
-      if (method === "Provider.Aws.Bootstrap") result = { asset: `sst-asset-${ACCOUNT}`, assetEcrRegistryId: ACCOUNT, assetEcrUrl: `${ACCOUNT}.dkr.ecr.${String(input.region)}.amazonaws.com/sst-asset`, state: `sst-state-${ACCOUNT}`, appsyncHttp: "", appsyncRealtime: "" };
+      if (method === "Provider.Aws.Bootstrap")
+        result = {
+          asset: `sst-asset-${ACCOUNT}`,
+          assetEcrRegistryId: ACCOUNT,
+          assetEcrUrl: `${ACCOUNT}.dkr.ecr.${String(input.region)}.amazonaws.com/sst-asset`,
+          state: `sst-state-${ACCOUNT}`,
+          appsyncHttp: "",
+          appsyncRealtime: "",
+        };
       else if (method === "Runtime.Build") result = build(String(input.handler));
       else return res.end(JSON.stringify({ error: `rpc: can't find method ${method}` }));
       res.end(JSON.stringify({ result }));
@@ -147,7 +179,10 @@ async function rpcServer(work: string, handlers: string[], problems: string[]) {
 
 /** The outputs AWS would report for a created resource: its inputs plus names, ARNs and endpoints. */
 function mockState(type: string, logical: string, inputs: Json, region: string): Json {
-  const name = String(inputs.name ?? (inputs.namePrefix ? `${String(inputs.namePrefix)}20260101000000000000000001` : `${logical.toLowerCase()}-mock`));
+  const name = String(
+    inputs.name ??
+      (inputs.namePrefix ? `${String(inputs.namePrefix)}20260101000000000000000001` : `${logical.toLowerCase()}-mock`),
+  );
   const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
   switch (type) {
     case "aws:cloudwatch/eventRule:EventRule":
@@ -155,7 +190,13 @@ function mockState(type: string, logical: string, inputs: Json, region: string):
     case "aws:cloudwatch/eventBus:EventBus":
       return { ...inputs, name, arn: arn("events", `event-bus/${name}`) };
     case "aws:lambda/function:Function":
-      return { ...inputs, name, arn: arn("lambda", `function:${name}`), qualifiedArn: arn("lambda", `function:${name}:$LATEST`), invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${name}`)}/invocations` };
+      return {
+        ...inputs,
+        name,
+        arn: arn("lambda", `function:${name}`),
+        qualifiedArn: arn("lambda", `function:${name}:$LATEST`),
+        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${name}`)}/invocations`,
+      };
     case "aws:sqs/queue:Queue":
       return { ...inputs, name, arn: arn("sqs", name), url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${name}` };
     case "aws:iam/role:Role":
@@ -169,10 +210,20 @@ function mockState(type: string, logical: string, inputs: Json, region: string):
       return { ...inputs, name, arn: arn("dynamodb", `table/${name}`) };
     case "aws:opensearch/domain:Domain": {
       const domain = String(inputs.domainName ?? name);
-      return { ...inputs, domainName: domain, arn: arn("es", `domain/${domain}`), endpoint: `search-${domain}-mock.${region}.es.amazonaws.com` };
+      return {
+        ...inputs,
+        domainName: domain,
+        arn: arn("es", `domain/${domain}`),
+        endpoint: `search-${domain}-mock.${region}.es.amazonaws.com`,
+      };
     }
     case "aws:apigatewayv2/api:Api":
-      return { ...inputs, name, apiEndpoint: `https://mockapi.execute-api.${region}.amazonaws.com`, executionArn: arn("execute-api", "mockapi") };
+      return {
+        ...inputs,
+        name,
+        apiEndpoint: `https://mockapi.execute-api.${region}.amazonaws.com`,
+        executionArn: arn("execute-api", "mockapi"),
+      };
     case "aws:sagemaker/model:Model":
       return { ...inputs, name, arn: arn("sagemaker", `model/${name}`) };
     case "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
@@ -182,7 +233,11 @@ function mockState(type: string, logical: string, inputs: Json, region: string):
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `mock-password-${logical}` };
     case "random:index/randomBytes:RandomBytes":
-      return { ...inputs, base64: Buffer.alloc(Number(inputs.length ?? 32), 7).toString("base64"), hex: Buffer.alloc(Number(inputs.length ?? 32), 7).toString("hex") };
+      return {
+        ...inputs,
+        base64: Buffer.alloc(Number(inputs.length ?? 32), 7).toString("base64"),
+        hex: Buffer.alloc(Number(inputs.length ?? 32), 7).toString("hex"),
+      };
     default:
       return { ...inputs, name, arn: arn(type.split(":")[1]?.split("/")[0] ?? "mock", `${logical}`) };
   }

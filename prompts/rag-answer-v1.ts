@@ -19,7 +19,8 @@ export const RAG_ANSWER_PROMPT = {
     `${passages.map((p) => `<passage id="${p.label}" title="${p.title.replace(/"/g, "'")}">\n${p.text}\n</passage>`).join("\n\n")}\n\nQuestion: ${question}`,
   tool: {
     name: "give_answer",
-    description: "Give the answer to the question, grounded in the passages, with a verbatim quote for every citation; or say that the passages do not contain it.",
+    description:
+      "Give the answer to the question, grounded in the passages, with a verbatim quote for every citation; or say that the passages do not contain it.",
     inputSchema: {
       type: "object",
       properties: {
@@ -38,7 +39,10 @@ export const RAG_ANSWER_PROMPT = {
                   type: "object",
                   properties: {
                     passage: { type: "string", description: "the id of the passage, e.g. P1" },
-                    quote: { type: "string", description: "words copied exactly from that passage that support the sentence" },
+                    quote: {
+                      type: "string",
+                      description: "words copied exactly from that passage that support the sentence",
+                    },
                   },
                   required: ["passage", "quote"],
                 },

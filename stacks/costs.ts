@@ -8,9 +8,22 @@ import type { EndpointSettings, StageSettings } from "./settings.ts";
  */
 export const PRICES = {
   hoursPerMonth: 730,
-  openSearchInstanceHour: { "t3.small": 0.036, "t3.medium": 0.073, "m6g.large": 0.128, "r6g.large": 0.167, "r6g.xlarge": 0.335 } as Record<string, number>,
+  openSearchInstanceHour: {
+    "t3.small": 0.036,
+    "t3.medium": 0.073,
+    "m6g.large": 0.128,
+    "r6g.large": 0.167,
+    "r6g.xlarge": 0.335,
+  } as Record<string, number>,
   openSearchGp3GbMonth: 0.122,
-  sageMakerHostingHour: { "ml.m5.large": 0.115, "ml.m5.xlarge": 0.23, "ml.c6i.large": 0.102, "ml.c6i.xlarge": 0.204, "ml.c6i.2xlarge": 0.408, "ml.g5.xlarge": 1.408 } as Record<string, number>,
+  sageMakerHostingHour: {
+    "ml.m5.large": 0.115,
+    "ml.m5.xlarge": 0.23,
+    "ml.c6i.large": 0.102,
+    "ml.c6i.xlarge": 0.204,
+    "ml.c6i.2xlarge": 0.408,
+    "ml.g5.xlarge": 1.408,
+  } as Record<string, number>,
   secretMonth: 0.4,
   alarmMonth: 0.1,
   lambdaGbSecond: 0.0000166667,
@@ -47,17 +60,34 @@ export function estimateIdleCost(s: StageSettings): IdleCost {
     return price ?? 0;
   };
   const n = s.search.instanceCount;
-  lines.push({ item: `OpenSearch ${n} × ${s.search.instance}.search`, usdPerMonth: n * hourly(PRICES.openSearchInstanceHour, s.search.instance) * PRICES.hoursPerMonth });
-  lines.push({ item: `OpenSearch storage ${n} × ${s.search.volumeGb} GB gp3`, usdPerMonth: n * s.search.volumeGb * PRICES.openSearchGp3GbMonth });
+  lines.push({
+    item: `OpenSearch ${n} × ${s.search.instance}.search`,
+    usdPerMonth: n * hourly(PRICES.openSearchInstanceHour, s.search.instance) * PRICES.hoursPerMonth,
+  });
+  lines.push({
+    item: `OpenSearch storage ${n} × ${s.search.volumeGb} GB gp3`,
+    usdPerMonth: n * s.search.volumeGb * PRICES.openSearchGp3GbMonth,
+  });
   const endpoint = (label: string, e: EndpointSettings) => {
-    if (e.mode === "real-time") lines.push({ item: `${label} ${e.instanceCount} × ${e.instanceType}`, usdPerMonth: e.instanceCount * hourly(PRICES.sageMakerHostingHour, e.instanceType) * PRICES.hoursPerMonth });
+    if (e.mode === "real-time")
+      lines.push({
+        item: `${label} ${e.instanceCount} × ${e.instanceType}`,
+        usdPerMonth: e.instanceCount * hourly(PRICES.sageMakerHostingHour, e.instanceType) * PRICES.hoursPerMonth,
+      });
     else lines.push({ item: `${label} (serverless)`, usdPerMonth: 0 });
   };
   endpoint("encoder endpoint", s.endpoint);
   if (s.qaReader) endpoint("reader endpoint", s.qaReader.endpoint);
-  lines.push({ item: "OpenSearch password secret, dead-letter alarm", usdPerMonth: PRICES.secretMonth + PRICES.alarmMonth });
+  lines.push({
+    item: "OpenSearch password secret, dead-letter alarm",
+    usdPerMonth: PRICES.secretMonth + PRICES.alarmMonth,
+  });
   const passes = (PRICES.hoursPerMonth * 60) / s.reconcileEveryMinutes;
-  lines.push({ item: `reconciler every ${s.reconcileEveryMinutes} min`, usdPerMonth: passes * (PRICES.lambdaRequest + RECONCILE_SECONDS * (FUNCTION_MEMORY_MB / 1024) * PRICES.lambdaGbSecond) });
+  lines.push({
+    item: `reconciler every ${s.reconcileEveryMinutes} min`,
+    usdPerMonth:
+      passes * (PRICES.lambdaRequest + RECONCILE_SECONDS * (FUNCTION_MEMORY_MB / 1024) * PRICES.lambdaGbSecond),
+  });
   const total = lines.reduce((sum, l) => sum + l.usdPerMonth, 0);
   return { lines, totalUsdPerMonth: Math.round(total * 100) / 100, unpriced };
 }
@@ -66,8 +96,15 @@ export function estimateIdleCost(s: StageSettings): IdleCost {
 export function idleCostTable(stages: StageSettings[]): string {
   const rows = stages.map((s) => {
     const c = estimateIdleCost(s);
-    const parts = c.lines.filter((l) => l.usdPerMonth >= 0.005).map((l) => `${l.item} $${l.usdPerMonth.toFixed(2)}`).join("; ");
+    const parts = c.lines
+      .filter((l) => l.usdPerMonth >= 0.005)
+      .map((l) => `${l.item} $${l.usdPerMonth.toFixed(2)}`)
+      .join("; ");
     return `| \`${s.stage}\` | ${parts} | **$${c.totalUsdPerMonth.toFixed(2)}** |`;
   });
-  return ["| stage | runs around the clock (USD/month, us-east-1 list prices) | idle total |", "|---|---|---|", ...rows].join("\n");
+  return [
+    "| stage | runs around the clock (USD/month, us-east-1 list prices) | idle total |",
+    "|---|---|---|",
+    ...rows,
+  ].join("\n");
 }

@@ -14,10 +14,22 @@ import type { StageSettings } from "./settings.ts";
 export type Processor = "cpu" | "gpu";
 
 /** Training: transformers 4.49.0 on PyTorch 2.5.1 (py311, CUDA 12.4) — the GPU-only training DLC. */
-export const TRAINING_IMAGE = { repository: "huggingface-pytorch-training", pytorch: "2.5.1", transformers: "4.49.0", python: "py311", container: { gpu: "cu124-ubuntu22.04" } } as const;
+export const TRAINING_IMAGE = {
+  repository: "huggingface-pytorch-training",
+  pytorch: "2.5.1",
+  transformers: "4.49.0",
+  python: "py311",
+  container: { gpu: "cu124-ubuntu22.04" },
+} as const;
 
 /** Inference (encoder endpoint, embedding transform, query generation, QA reader): transformers 4.49.0 on PyTorch 2.6.0 (py312). */
-export const INFERENCE_IMAGE = { repository: "huggingface-pytorch-inference", pytorch: "2.6.0", transformers: "4.49.0", python: "py312", container: { gpu: "cu124-ubuntu22.04", cpu: "ubuntu22.04" } } as const;
+export const INFERENCE_IMAGE = {
+  repository: "huggingface-pytorch-inference",
+  pytorch: "2.6.0",
+  transformers: "4.49.0",
+  python: "py312",
+  container: { gpu: "cu124-ubuntu22.04", cpu: "ubuntu22.04" },
+} as const;
 
 /**
  * The ECR registry account of the Hugging Face containers in each commercial region where both images
@@ -55,8 +67,14 @@ export const HUGGING_FACE_REGISTRIES: Readonly<Record<string, string>> = {
 /** cpu or gpu for a SageMaker instance type (`ml.<family>.<size>`), as the SageMaker SDK decides it; an error names anything else. */
 export function processorOf(instanceType: string): Processor {
   const family = /^ml\.([a-z0-9-]+)\.[a-z0-9]+$/.exec(instanceType)?.[1];
-  if (!family) throw new Error(`"${instanceType}" is not a SageMaker instance type (expected ml.<family>.<size>, e.g. ml.c6i.xlarge)`);
-  if (/^(inf|trn)/.test(family)) throw new Error(`"${instanceType}" is a Neuron instance: the Hugging Face PyTorch containers genq uses run on CPU (ml.c*, ml.m*) or GPU (ml.g*, ml.p*) instances`);
+  if (!family)
+    throw new Error(
+      `"${instanceType}" is not a SageMaker instance type (expected ml.<family>.<size>, e.g. ml.c6i.xlarge)`,
+    );
+  if (/^(inf|trn)/.test(family))
+    throw new Error(
+      `"${instanceType}" is a Neuron instance: the Hugging Face PyTorch containers genq uses run on CPU (ml.c*, ml.m*) or GPU (ml.g*, ml.p*) instances`,
+    );
   return family.startsWith("g") || family.startsWith("p") ? "gpu" : "cpu";
 }
 
@@ -64,7 +82,9 @@ export function processorOf(instanceType: string): Processor {
 export function registryFor(region: string): string {
   const account = HUGGING_FACE_REGISTRIES[region];
   if (!account) {
-    throw new Error(`genq cannot deploy to region "${region}": the Hugging Face SageMaker containers it uses are published for ${Object.keys(HUGGING_FACE_REGISTRIES).join(", ")}`);
+    throw new Error(
+      `genq cannot deploy to region "${region}": the Hugging Face SageMaker containers it uses are published for ${Object.keys(HUGGING_FACE_REGISTRIES).join(", ")}`,
+    );
   }
   return account;
 }

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { processorOf, type Processor } from "./images.ts";
 
-const SageMakerInstance = z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, "expected a SageMaker instance type such as ml.g5.xlarge");
+const SageMakerInstance = z
+  .string()
+  .regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, "expected a SageMaker instance type such as ml.g5.xlarge");
 
 /**
  * A SageMaker endpoint: serverless (pay per request, CPU; memory 1024–6144 MB in 1 GB steps, concurrency
@@ -10,7 +12,12 @@ const SageMakerInstance = z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, "expec
 export const EndpointSettings = z.discriminatedUnion("mode", [
   z.object({
     mode: z.literal("serverless"),
-    memoryMb: z.number().int().min(1024).max(6144).multipleOf(1024, "serverless memory comes in 1 GB steps: 1024, 2048, 3072, 4096, 5120 or 6144 MB"),
+    memoryMb: z
+      .number()
+      .int()
+      .min(1024)
+      .max(6144)
+      .multipleOf(1024, "serverless memory comes in 1 GB steps: 1024, 2048, 3072, 4096, 5120 or 6144 MB"),
     maxConcurrency: z.number().int().min(1).max(200),
   }),
   z.object({ mode: z.literal("real-time"), instanceType: SageMakerInstance, instanceCount: z.number().int().min(1) }),
@@ -36,8 +43,16 @@ export const StageSettings = z
     stage: z.string().min(1),
     retainData: z.boolean(),
     logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]),
-    queryGeneration: z.object({ modelId: z.string().min(1), instanceType: SageMakerInstance, queriesPerPassage: z.number().int().min(1).max(10) }),
-    training: z.object({ baseModel: z.string().min(1), instanceType: SageMakerInstance, epochs: z.number().int().min(1).max(20) }),
+    queryGeneration: z.object({
+      modelId: z.string().min(1),
+      instanceType: SageMakerInstance,
+      queriesPerPassage: z.number().int().min(1).max(10),
+    }),
+    training: z.object({
+      baseModel: z.string().min(1),
+      instanceType: SageMakerInstance,
+      epochs: z.number().int().min(1).max(20),
+    }),
     /** The batch transform that embeds the corpus with the tuned model (same model image as the endpoint). */
     embedding: z.object({ instanceType: SageMakerInstance }),
     endpoint: EndpointSettings,
@@ -47,24 +62,51 @@ export const StageSettings = z
     search: z.object({
       instance: z
         .string()
-        .refine((s) => !s.endsWith(".search"), "drop the .search suffix: SST's OpenSearch component appends it, so t3.small.search would reach AWS as t3.small.search.search")
-        .refine((s) => /^[a-z0-9]+\.[a-z0-9]+$/.test(s) || s.endsWith(".search"), "expected an OpenSearch instance type without its suffix, such as t3.small or r6g.large"),
+        .refine(
+          (s) => !s.endsWith(".search"),
+          "drop the .search suffix: SST's OpenSearch component appends it, so t3.small.search would reach AWS as t3.small.search.search",
+        )
+        .refine(
+          (s) => /^[a-z0-9]+\.[a-z0-9]+$/.test(s) || s.endsWith(".search"),
+          "expected an OpenSearch instance type without its suffix, such as t3.small or r6g.large",
+        ),
       instanceCount: z.number().int().min(1),
       volumeGb: z.number().int().min(10),
     }),
     reconcileEveryMinutes: z.number().int().min(1).max(1440),
     /** RAG on Amazon Bedrock (Converse API): off unless a stage names a model or inference profile that supports tool use. */
-    rag: z.object({ bedrockModelId: z.string().regex(/^[\w.:-]+$/, "a Bedrock model or inference-profile id, e.g. amazon.nova-lite-v1:0").optional() }).default({}),
+    rag: z
+      .object({
+        bedrockModelId: z
+          .string()
+          .regex(/^[\w.:-]+$/, "a Bedrock model or inference-profile id, e.g. amazon.nova-lite-v1:0")
+          .optional(),
+      })
+      .default({}),
     /** A corpus retrains by itself once its serving index holds this much it was not trained on: `20%`, `500` passages, or off. */
-    retrainAfter: z.string().regex(/^(off|\d+(\.\d+)?%|\d+)$/, "a share of untrained passages such as 20%, a number of passages such as 500, or off").default("off"),
+    retrainAfter: z
+      .string()
+      .regex(
+        /^(off|\d+(\.\d+)?%|\d+)$/,
+        "a share of untrained passages such as 20%, a number of passages such as 500, or off",
+      )
+      .default("off"),
   })
   .superRefine((s, ctx) => {
     if (processorOrNull(s.training?.instanceType) === "cpu") {
-      ctx.addIssue({ code: "custom", path: ["training", "instanceType"], message: "the Hugging Face training containers are GPU only: choose an ml.g* or ml.p* instance" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["training", "instanceType"],
+        message: "the Hugging Face training containers are GPU only: choose an ml.g* or ml.p* instance",
+      });
     }
     const embedding = processorOrNull(s.embedding?.instanceType);
     const parsedEndpoint = EndpointSettings.safeParse(s.endpoint);
-    const endpoint = parsedEndpoint.success ? (parsedEndpoint.data.mode === "serverless" ? "cpu" : processorOrNull(parsedEndpoint.data.instanceType)) : null;
+    const endpoint = parsedEndpoint.success
+      ? parsedEndpoint.data.mode === "serverless"
+        ? "cpu"
+        : processorOrNull(parsedEndpoint.data.instanceType)
+      : null;
     if (embedding && endpoint && embedding !== endpoint) {
       ctx.addIssue({
         code: "custom",
@@ -74,7 +116,11 @@ export const StageSettings = z
     }
     const count = s.search?.instanceCount;
     if (typeof count === "number" && count > 1 && count % 2 !== 0) {
-      ctx.addIssue({ code: "custom", path: ["search", "instanceCount"], message: "a domain spread over two Availability Zones needs an even number of data nodes" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["search", "instanceCount"],
+        message: "a domain spread over two Availability Zones needs an even number of data nodes",
+      });
     }
   });
 export type StageSettings = z.infer<typeof StageSettings>;
@@ -82,6 +128,9 @@ export type StageSettings = z.infer<typeof StageSettings>;
 /** Parse a preset, naming every problem at once. */
 export function parseSettings(raw: unknown): StageSettings {
   const r = StageSettings.safeParse(raw);
-  if (!r.success) throw new Error(`invalid stage settings:\n  ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  ")}`);
+  if (!r.success)
+    throw new Error(
+      `invalid stage settings:\n  ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  ")}`,
+    );
   return r.data;
 }

@@ -46,21 +46,61 @@ interface FaqSpec {
 
 export const FAQ_SPECS: FaqSpec[] = [
   {
-    name: "sqlite", pkg: "sqlite3-doc", version: "3.40.1-2+deb12u2", dir: "usr/share/doc/sqlite3", faqPages: /^faq\.html$/, question: /^Q: /,
-    rewrite: (html) => html.replace(/<ol class=nounderline>[\s\S]*?<\/ol>/, "").replace(/<p><b>\(\d+\)\s*([\s\S]*?)<\/b><\/p>/g, "<h3>Q: $1</h3>"),
+    name: "sqlite",
+    pkg: "sqlite3-doc",
+    version: "3.40.1-2+deb12u2",
+    dir: "usr/share/doc/sqlite3",
+    faqPages: /^faq\.html$/,
+    question: /^Q: /,
+    rewrite: (html) =>
+      html
+        .replace(/<ol class=nounderline>[\s\S]*?<\/ol>/, "")
+        .replace(/<p><b>\(\d+\)\s*([\s\S]*?)<\/b><\/p>/g, "<h3>Q: $1</h3>"),
   },
   {
-    name: "git", pkg: "git-doc", version: "1:2.39.5-0+deb12u3", dir: "usr/share/doc/git-doc", faqPages: /^gitfaq\.html$/, question: /^Q: /,
+    name: "git",
+    pkg: "git-doc",
+    version: "1:2.39.5-0+deb12u3",
+    dir: "usr/share/doc/git-doc",
+    faqPages: /^gitfaq\.html$/,
+    question: /^Q: /,
     rewrite: (html) => html.replace(/<dt class="hdlist1">([\s\S]*?)<\/dt>/g, "<h4>Q: $1</h4>"),
   },
   {
-    name: "ffmpeg", pkg: "ffmpeg-doc", version: "7:5.1.9-0+deb12u1", dir: "usr/share/doc/ffmpeg/manual", skipPages: /-all\.html$/, faqPages: /^faq\.html$/, question: /^\d+\.\d+\s+/,
+    name: "ffmpeg",
+    pkg: "ffmpeg-doc",
+    version: "7:5.1.9-0+deb12u1",
+    dir: "usr/share/doc/ffmpeg/manual",
+    skipPages: /-all\.html$/,
+    faqPages: /^faq\.html$/,
+    question: /^\d+\.\d+\s+/,
     rewriteAll: (html) => html.replace(/<span class="pull-right">[\s\S]*?<\/span>/g, ""),
   },
-  { name: "zsh", pkg: "zsh-doc", version: "5.9-4", dir: "usr/share/doc/zsh-common/html", faqPages: /^FAQ\d+\.html$/, question: /^\d+\.\d+:\s*/ },
-  { name: "fetchmail", pkg: "fetchmail", version: "6.4.37-1", dir: "usr/share/doc/fetchmail", faqPages: /^fetchmail-FAQ\.html$/, question: /^[A-Z]\d+\.\s+/ },
+  {
+    name: "zsh",
+    pkg: "zsh-doc",
+    version: "5.9-4",
+    dir: "usr/share/doc/zsh-common/html",
+    faqPages: /^FAQ\d+\.html$/,
+    question: /^\d+\.\d+:\s*/,
+  },
+  {
+    name: "fetchmail",
+    pkg: "fetchmail",
+    version: "6.4.37-1",
+    dir: "usr/share/doc/fetchmail",
+    faqPages: /^fetchmail-FAQ\.html$/,
+    question: /^[A-Z]\d+\.\s+/,
+  },
   // The R FAQ over R's manuals (code-heavy); only numbered headings that ask something are questions.
-  { name: "r", pkg: "r-doc-html", version: "4.2.2.20221110-2", dir: "usr/share/R/doc/manual", faqPages: /^R-FAQ\.html$/, question: /^\d+(?:\.\d+)+\s+(?=.*\?$)/ },
+  {
+    name: "r",
+    pkg: "r-doc-html",
+    version: "4.2.2.20221110-2",
+    dir: "usr/share/R/doc/manual",
+    faqPages: /^R-FAQ\.html$/,
+    question: /^\d+(?:\.\d+)+\s+(?=.*\?$)/,
+  },
 ];
 
 /** Fetch and unpack a package once (`apt-get download` needs only Debian's package archive). */
@@ -100,7 +140,12 @@ interface Section {
  * of contents quote them), documents under 10 words are dropped, and a question whose answer is under
  * 10 words is not used.
  */
-function assemble(name: string, source: string, sections: Section[], isQuestion: (s: Section) => string | null): DevCollection {
+function assemble(
+  name: string,
+  source: string,
+  sections: Section[],
+  isQuestion: (s: Section) => string | null,
+): DevCollection {
   const answers = new Map<string, Section[]>();
   const docs: Array<Section & { answers: string | null }> = [];
   for (const s of sections) {
@@ -142,14 +187,17 @@ function htmlSections(dir: string, pages: string[], rewrite?: (page: string, htm
   for (const page of pages) {
     let html = readFileSync(join(dir, page), "utf8");
     if (rewrite) html = rewrite(page, html);
-    for (const doc of parseHtml(page, new TextEncoder().encode(html))) for (const s of doc.sections) out.push({ page, title: s.title, text: s.text });
+    for (const doc of parseHtml(page, new TextEncoder().encode(html)))
+      for (const s of doc.sections) out.push({ page, title: s.title, text: s.text });
   }
   return out;
 }
 
 function faqCollection(spec: FaqSpec): DevCollection {
   const root = join(unpack(spec.pkg, spec.version), "root", spec.dir);
-  const pages = readdirSync(root).filter((f) => /\.html?$/.test(f) && !spec.skipPages?.test(f)).sort();
+  const pages = readdirSync(root)
+    .filter((f) => /\.html?$/.test(f) && !spec.skipPages?.test(f))
+    .sort();
   const sections = htmlSections(root, pages, (page, html) => {
     const all = spec.rewriteAll ? spec.rewriteAll(html) : html;
     return spec.faqPages.test(page) && spec.rewrite ? spec.rewrite(all) : all;
@@ -167,36 +215,66 @@ function faqCollection(spec: FaqSpec): DevCollection {
  */
 function headingCollection(name: string, source: string, sections: Section[], share: number): DevCollection {
   const count = new Map<string, number>();
-  for (const s of sections) count.set(lastPart(s.title).toLowerCase(), (count.get(lastPart(s.title).toLowerCase()) ?? 0) + 1);
+  for (const s of sections)
+    count.set(lastPart(s.title).toLowerCase(), (count.get(lastPart(s.title).toLowerCase()) ?? 0) + 1);
   return assemble(name, source, sections, (s) => {
     const h = lastPart(s.title).replace(/^[\d.]+\s+/, "");
-    if (s.title.split(" › ").length < 2 || contentWords(h).length < 2 || count.get(lastPart(s.title).toLowerCase())! > 1) return null;
+    if (
+      s.title.split(" › ").length < 2 ||
+      contentWords(h).length < 2 ||
+      count.get(lastPart(s.title).toLowerCase())! > 1
+    )
+      return null;
     return (hashString(s.title, 99) % 1000) / 1000 < share ? squash(h) : null;
   });
 }
 
 function postgresCollection(): DevCollection {
   const dir = join(ROOT, "examples/postgresql-docs");
-  const pages = readdirSync(dir).filter((f) => f.endsWith(".html")).sort();
+  const pages = readdirSync(dir)
+    .filter((f) => f.endsWith(".html"))
+    .sort();
   return headingCollection("postgres", "examples/postgresql-docs (headings)", htmlSections(dir, pages), 0.2);
 }
 
 function debfaqHeadingCollection(): DevCollection {
   const { corpus } = loadDebfaq();
-  return headingCollection("debfaq-headings", "debfaq corpus (headings; never its questions)", corpus.map((d) => ({ page: d.id, title: d.title, text: d.text })), 0.1);
+  return headingCollection(
+    "debfaq-headings",
+    "debfaq corpus (headings; never its questions)",
+    corpus.map((d) => ({ page: d.id, title: d.title, text: d.text })),
+    0.1,
+  );
 }
 
-export const DEV_COLLECTIONS = ["sqlite", "git", "ffmpeg", "zsh", "fetchmail", "r", "postgres", "debfaq-headings"] as const;
+export const DEV_COLLECTIONS = [
+  "sqlite",
+  "git",
+  "ffmpeg",
+  "zsh",
+  "fetchmail",
+  "r",
+  "postgres",
+  "debfaq-headings",
+] as const;
 
 /** Build (or read from the cache) one development collection. */
 export function loadDevCollection(name: string): DevCollection {
   const file = join(CACHE_DIR, "collections", `${name}.json`);
   if (existsSync(file)) {
-    const c = JSON.parse(readFileSync(file, "utf8")) as Omit<DevCollection, "qrels"> & { qrels: Array<[string, Array<[string, number]>]> };
+    const c = JSON.parse(readFileSync(file, "utf8")) as Omit<DevCollection, "qrels"> & {
+      qrels: Array<[string, Array<[string, number]>]>;
+    };
     return { ...c, qrels: new Map(c.qrels.map(([q, ds]) => [q, new Map(ds)])) };
   }
   const spec = FAQ_SPECS.find((s) => s.name === name);
-  const c = spec ? faqCollection(spec) : name === "postgres" ? postgresCollection() : name === "debfaq-headings" ? debfaqHeadingCollection() : null;
+  const c = spec
+    ? faqCollection(spec)
+    : name === "postgres"
+      ? postgresCollection()
+      : name === "debfaq-headings"
+        ? debfaqHeadingCollection()
+        : null;
   if (!c) throw new Error(`unknown development collection "${name}" (known: ${DEV_COLLECTIONS.join(", ")})`);
   mkdirSync(join(CACHE_DIR, "collections"), { recursive: true });
   writeFileSync(file, JSON.stringify({ ...c, qrels: [...c.qrels].map(([q, ds]) => [q, [...ds]]) }));
@@ -204,4 +282,5 @@ export function loadDevCollection(name: string): DevCollection {
 }
 
 /** A question's split: half of each collection's questions choose settings (validation), half report them (test). */
-export const splitOf = (queryId: string): "validation" | "test" => (hashString(queryId, 7) % 2 === 0 ? "validation" : "test");
+export const splitOf = (queryId: string): "validation" | "test" =>
+  hashString(queryId, 7) % 2 === 0 ? "validation" : "test";

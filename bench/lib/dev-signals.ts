@@ -7,12 +7,30 @@
  * evaluation stage then does with them — calibrate, gate — is core's code, run by the caller.
  */
 import {
-  evenSample, groupHeldout, isHeldOut, passageText, rankDocuments, splitValidationTest, toPassages, type Judgments, type Passage, type ScoredIndex, type SignalHit,
+  evenSample,
+  groupHeldout,
+  isHeldOut,
+  passageText,
+  rankDocuments,
+  splitValidationTest,
+  toPassages,
+  type Judgments,
+  type Passage,
+  type ScoredIndex,
+  type SignalHit,
   type SignalLists,
 } from "@genq/core";
 import { createMemorySignals } from "@genq/local";
 import {
-  Bm25Index, StaticModel, bucketIdf, generateQueries, cleanHeldOutQueries, trainStaticModel, type QueryGenOptions, type StaticModelConfig, type TrainOptions,
+  Bm25Index,
+  StaticModel,
+  bucketIdf,
+  generateQueries,
+  cleanHeldOutQueries,
+  trainStaticModel,
+  type QueryGenOptions,
+  type StaticModelConfig,
+  type TrainOptions,
   type TrainingStats,
 } from "@genq/ml";
 import { splitOf, type DevCollection } from "./dev-collections.ts";
@@ -62,7 +80,12 @@ export function passagesOf(c: DevCollection): Passage[] {
   return toPassages({
     corpus: c.name,
     sourcePath: `${c.name}.jsonl`,
-    documents: c.docs.map((d) => ({ id: d.id, title: d.title, sections: [{ title: d.title, text: d.text }], presegmented: true })),
+    documents: c.docs.map((d) => ({
+      id: d.id,
+      title: d.title,
+      sections: [{ title: d.title, text: d.text }],
+      presegmented: true,
+    })),
   });
 }
 
@@ -84,21 +107,30 @@ export function prepareCollection(c: DevCollection, setting: Setting): PreparedC
   const baseVectors = texts.map((t) => model.encode(t));
   const baseRanking = (q: string) => {
     const v = model.encode(q);
-    const hits = baseVectors.map((b, i) => ({ documentId: passages[i]!.documentId, score: dot(v, b) })).sort((a, b) => b.score - a.score).slice(0, DEPTH);
+    const hits = baseVectors
+      .map((b, i) => ({ documentId: passages[i]!.documentId, score: dot(v, b) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, DEPTH);
     return rankDocuments(hits);
   };
   const base: PreparedCollection["base"] = { validation: [], test: [] };
   for (const q of c.queries) base[splitOf(q.id)].push(baseRanking(q.text));
   const initial = setting.soupSeeds ? Float32Array.from(model.table) : null;
-  const training = trainStaticModel(model, texts, examples, { ...setting.train, seed: setting.soupSeeds?.[0] ?? setting.train.seed ?? SEED });
+  const training = trainStaticModel(model, texts, examples, {
+    ...setting.train,
+    seed: setting.soupSeeds?.[0] ?? setting.train.seed ?? SEED,
+  });
   for (const seed of setting.soupSeeds?.slice(1) ?? []) {
     const other = new StaticModel(model.config, model.idf, Float32Array.from(initial!));
     trainStaticModel(other, texts, examples, { ...setting.train, seed });
     for (let i = 0; i < model.table.length; i++) model.table[i]! += other.table[i]!;
   }
   if (setting.soupSeeds) for (let i = 0; i < model.table.length; i++) model.table[i]! /= setting.soupSeeds.length;
-  const signals = createMemorySignals(passages.map((p, i) => ({ rowid: i, text: texts[i]!, vector: model.encode(texts[i]!) })));
-  const toHits = (hits: ScoredIndex[]): SignalHit[] => hits.map((h) => ({ passageId: passages[h.index]!.id, documentId: passages[h.index]!.documentId, score: h.score }));
+  const signals = createMemorySignals(
+    passages.map((p, i) => ({ rowid: i, text: texts[i]!, vector: model.encode(texts[i]!) })),
+  );
+  const toHits = (hits: ScoredIndex[]): SignalHit[] =>
+    hits.map((h) => ({ passageId: passages[h.index]!.id, documentId: passages[h.index]!.documentId, score: h.score }));
   const listsOf = (text: string): SignalLists => ({
     lexical: toHits(signals.bm25(text, DEPTH)),
     sparse: toHits(signals.sparse(text, DEPTH)),
@@ -108,9 +140,11 @@ export function prepareCollection(c: DevCollection, setting: Setting): PreparedC
   // The evaluation stage's held-out queries: cleaned against the whole query population, grouped by text, sampled, split.
   const cleaned = cleanHeldOutQueries(held, { population: generated, documentOf: (id) => documentOf.get(id) });
   const { validation, test } = splitValidationTest(evenSample(groupHeldout(cleaned.kept, documentOf), 1000));
-  const prepare = (qs: ReadonlyArray<{ id: string; text: string; judgments: Judgments }>) => qs.map((q) => ({ ...q, lists: listsOf(q.text) }));
+  const prepare = (qs: ReadonlyArray<{ id: string; text: string; judgments: Judgments }>) =>
+    qs.map((q) => ({ ...q, lists: listsOf(q.text) }));
   const real: PreparedCollection["real"] = { validation: [], test: [] };
-  for (const q of c.queries) real[splitOf(q.id)].push({ id: q.id, text: q.text, judgments: c.qrels.get(q.id)!, lists: listsOf(q.text) });
+  for (const q of c.queries)
+    real[splitOf(q.id)].push({ id: q.id, text: q.text, judgments: c.qrels.get(q.id)!, lists: listsOf(q.text) });
   return {
     collection: c.name,
     passages: passages.length,

@@ -25,4 +25,14 @@ const result = await autocannon({
     body: JSON.stringify({ query, k: 10 }),
   })),
 });
-process.stdout.write(JSON.stringify({ requests: result.requests, latency: result.latency, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, total: result.requests.total, duration: result.duration }));
+process.stdout.write(
+  JSON.stringify({
+    requests: result.requests,
+    latency: result.latency,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+    duration: result.duration,
+  }),
+);

@@ -35,26 +35,48 @@ export async function buildGenq(dir: string, passages: readonly Passage[], model
   const index = createSqliteSearchIndex(openDatabase(join(dir, "genq.db")));
   await index.createVersion({ corpus: "bench", version: "v1", dimensions: model.dimensions, tenant: "bench" });
   for (let i = 0; i < passages.length; i += 1000) {
-    await index.upsert("v1", passages.slice(i, i + 1000).map((p) => ({ passage: p, vector: model.encode(passageText(p)) })));
+    await index.upsert(
+      "v1",
+      passages.slice(i, i + 1000).map((p) => ({ passage: p, vector: model.encode(passageText(p)) })),
+    );
   }
   await index.promote("bench", "v1");
 }
 
 /** genq as a serving process opens it: the SQLite file, memory signals loaded; the model only for hybrid. */
-export async function openGenq(dir: string, model: StaticModel | null, options: { annThreshold?: number } = {}): Promise<Engine> {
+export async function openGenq(
+  dir: string,
+  model: StaticModel | null,
+  options: { annThreshold?: number } = {},
+): Promise<Engine> {
   const index = createSqliteSearchIndex(openDatabase(join(dir, "genq.db")), options);
   await index.warm("bench");
   return {
     async search(query, mode, k) {
-      const hits = await index.search({ corpus: "bench", query, k, mode, ...(mode === "hybrid" ? { vector: model!.encode(query) } : {}) });
-      return hits.map((h) => ({ id: h.passage.id, title: h.passage.title, text: h.passage.text, highlight: h.highlights[0] ?? null }));
+      const hits = await index.search({
+        corpus: "bench",
+        query,
+        k,
+        mode,
+        ...(mode === "hybrid" ? { vector: model!.encode(query) } : {}),
+      });
+      return hits.map((h) => ({
+        id: h.passage.id,
+        title: h.passage.title,
+        text: h.passage.text,
+        highlight: h.highlights[0] ?? null,
+      }));
     },
   };
 }
 
 // ---- SQLite FTS5 (porter unicode61, bm25(), snippet()) ----------------------------------------------
 
-type Db = { exec(sql: string): void; prepare(sql: string): { run(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }; transaction(fn: () => void): () => void };
+type Db = {
+  exec(sql: string): void;
+  prepare(sql: string): { run(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] };
+  transaction(fn: () => void): () => void;
+};
 const sqlite = (path: string): Db => {
   const Database = rootRequire("better-sqlite3") as new (p: string) => Db;
   return new Database(path);
@@ -62,7 +84,9 @@ const sqlite = (path: string): Db => {
 
 export function buildFts5(dir: string, passages: readonly Passage[]): void {
   const db = sqlite(join(dir, "fts5.db"));
-  db.exec("PRAGMA journal_mode = WAL; CREATE VIRTUAL TABLE f USING fts5(id UNINDEXED, title, text, tokenize = 'porter unicode61')");
+  db.exec(
+    "PRAGMA journal_mode = WAL; CREATE VIRTUAL TABLE f USING fts5(id UNINDEXED, title, text, tokenize = 'porter unicode61')",
+  );
   const insert = db.prepare("INSERT INTO f (id, title, text) VALUES (?, ?, ?)");
   db.transaction(() => {
     for (const p of passages) insert.run(p.id, p.title, p.text);
@@ -72,13 +96,20 @@ export function buildFts5(dir: string, passages: readonly Passage[]): void {
 
 export function openFts5(dir: string): Engine {
   const db = sqlite(join(dir, "fts5.db"));
-  const st = db.prepare("SELECT id, title, text, snippet(f, 2, '<mark>', '</mark>', '…', 24) AS hl FROM f WHERE f MATCH ? ORDER BY rank LIMIT ?");
+  const st = db.prepare(
+    "SELECT id, title, text, snippet(f, 2, '<mark>', '</mark>', '…', 24) AS hl FROM f WHERE f MATCH ? ORDER BY rank LIMIT ?",
+  );
   return {
     search(query, _mode, k) {
       // Any of the query's words (quoted, so punctuation is no FTS5 syntax), as a search box would ask.
       const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
       if (!words.length) return [];
-      const rows = st.all(words.map((w) => `"${w}"`).join(" OR "), k) as Array<{ id: string; title: string; text: string; hl: string }>;
+      const rows = st.all(words.map((w) => `"${w}"`).join(" OR "), k) as Array<{
+        id: string;
+        title: string;
+        text: string;
+        hl: string;
+      }>;
       return rows.map((r) => ({ id: r.id, title: r.title, text: r.text, highlight: r.hl }));
     },
   };
@@ -89,10 +120,18 @@ export function openFts5(dir: string): Engine {
 export async function buildLance(dir: string, passages: readonly Passage[], model: StaticModel): Promise<void> {
   const lancedb = await import("@lancedb/lancedb");
   const db = await lancedb.connect(join(dir, "lance"));
-  const rows = passages.map((p) => ({ id: p.id, title: p.title, text: p.text, body: passageText(p), vector: Array.from(model.encode(passageText(p))) }));
+  const rows = passages.map((p) => ({
+    id: p.id,
+    title: p.title,
+    text: p.text,
+    body: passageText(p),
+    vector: Array.from(model.encode(passageText(p))),
+  }));
   const table = await db.createTable("passages", rows.slice(0, 5000));
   for (let i = 5000; i < rows.length; i += 5000) await table.add(rows.slice(i, i + 5000));
-  await table.createIndex("body", { config: lancedb.Index.fts({ stem: true, removeStopWords: true, lowercase: true, withPosition: false }) });
+  await table.createIndex("body", {
+    config: lancedb.Index.fts({ stem: true, removeStopWords: true, lowercase: true, withPosition: false }),
+  });
 }
 
 export async function openLance(dir: string, model: StaticModel | null): Promise<Engine> {
@@ -103,7 +142,13 @@ export async function openLance(dir: string, model: StaticModel | null): Promise
     async search(query, mode, k) {
       const highlight = highlighter(query);
       const lexical = table.query().fullTextSearch(query).select(["id", "title", "text"]);
-      const q = mode === "hybrid" ? lexical.nearestTo(Array.from(model!.encode(query))).distanceType("cosine").rerank(reranker) : lexical;
+      const q =
+        mode === "hybrid"
+          ? lexical
+              .nearestTo(Array.from(model!.encode(query)))
+              .distanceType("cosine")
+              .rerank(reranker)
+          : lexical;
       const rows = (await q.limit(k).toArray()) as Array<{ id: string; title: string; text: string }>;
       return rows.map((r) => ({ id: r.id, title: r.title, text: r.text, highlight: highlight(r.text) }));
     },
@@ -113,13 +158,26 @@ export async function openLance(dir: string, model: StaticModel | null): Promise
 // ---- FlexSearch (in memory, document store, its own highlighting) -----------------------------------
 
 export async function flexsearch(passages: readonly Passage[]): Promise<Engine> {
-  const { Document } = (await import("flexsearch")).default as unknown as { Document: new (o: object) => { add(d: object): void; search(o: object): unknown } };
-  const index = new Document({ document: { id: "id", index: ["body"], store: ["title", "text", "body"] }, tokenize: "strict", cache: false });
+  const { Document } = (await import("flexsearch")).default as unknown as {
+    Document: new (o: object) => { add(d: object): void; search(o: object): unknown };
+  };
+  const index = new Document({
+    document: { id: "id", index: ["body"], store: ["title", "text", "body"] },
+    tokenize: "strict",
+    cache: false,
+  });
   passages.forEach((p, i) => index.add({ id: i, title: p.title, text: p.text, body: passageText(p) }));
   return {
     search(query, _mode, k) {
       // `suggest`: passages with some of the words, not only all of them (as every other engine ranks).
-      const res = index.search({ query, limit: k, suggest: true, enrich: true, pluck: "body", highlight: { template: "<mark>$1</mark>", boundary: 160 } }) as Array<{ id: number; doc: { title: string; text: string }; highlight?: string }>;
+      const res = index.search({
+        query,
+        limit: k,
+        suggest: true,
+        enrich: true,
+        pluck: "body",
+        highlight: { template: "<mark>$1</mark>", boundary: 160 },
+      }) as Array<{ id: number; doc: { title: string; text: string }; highlight?: string }>;
       return res.map((r) => ({ id: `p${r.id}`, title: r.doc.title, text: r.doc.text, highlight: r.highlight ?? null }));
     },
   };

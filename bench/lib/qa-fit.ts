@@ -5,8 +5,22 @@
  * scored by a model that never saw its page: the estimate is of a reader meeting new pages, as the test
  * set's are.
  */
-import { applyIsotonic, dot, fitIsotonic, fitLogistic, fitSoftmaxRanker, sigmoid, type IsotonicMap } from "../../packages/ml/src/reader/learn.ts";
-import { ANSWER_FEATURES, answerFeatures, calibratedScore, rankSpans, type RankedSpan } from "../../packages/ml/src/reader/ranking.ts";
+import {
+  applyIsotonic,
+  dot,
+  fitIsotonic,
+  fitLogistic,
+  fitSoftmaxRanker,
+  sigmoid,
+  type IsotonicMap,
+} from "../../packages/ml/src/reader/learn.ts";
+import {
+  ANSWER_FEATURES,
+  answerFeatures,
+  calibratedScore,
+  rankSpans,
+  type RankedSpan,
+} from "../../packages/ml/src/reader/ranking.ts";
 import { questionEvidence, SPAN_FEATURES, type QuestionEvidence } from "../../packages/ml/src/reader/span-features.ts";
 import type { Passage } from "@genq/core";
 import { overlapsAnswer, tokenF1, type QaItem } from "./qa-set.ts";
@@ -36,14 +50,23 @@ export interface FitSettings {
   thresholdRule: "balanced" | "targets";
 }
 
-export const DEFAULT_SETTINGS: FitSettings = { folds: 5, rankerL2: 0.003, calibratorL2: 0.001, isotonic: false, thresholdRule: "targets" };
+export const DEFAULT_SETTINGS: FitSettings = {
+  folds: 5,
+  rankerL2: 0.003,
+  calibratorL2: 0.001,
+  isotonic: false,
+  thresholdRule: "targets",
+};
 
 /** Span features left out (set to 0) for an ablation: DROP=name,name. */
-const dropped = (process.env.DROP ?? "").split(",").filter(Boolean).map((name) => {
-  const i = (SPAN_FEATURES as readonly string[]).indexOf(name);
-  if (i < 0) throw new Error(`DROP: no span feature named ${name} (${SPAN_FEATURES.join(", ")})`);
-  return i;
-});
+const dropped = (process.env.DROP ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((name) => {
+    const i = (SPAN_FEATURES as readonly string[]).indexOf(name);
+    if (i < 0) throw new Error(`DROP: no span feature named ${name} (${SPAN_FEATURES.join(", ")})`);
+    return i;
+  });
 
 /** The question's candidates and which of them are right. */
 export function buildExample(item: QaItem, passages: readonly Passage[]): QaExample {
@@ -58,7 +81,8 @@ export function buildExample(item: QaItem, passages: readonly Passage[]): QaExam
   return { item, answerable: item.answers.length > 0, evidence, passageTexts: texts, positive };
 }
 
-const textOf = (e: QaExample) => (c: { passageIndex: number; start: number; end: number }) => e.passageTexts[c.passageIndex]!.slice(c.start, c.end);
+const textOf = (e: QaExample) => (c: { passageIndex: number; start: number; end: number }) =>
+  e.passageTexts[c.passageIndex]!.slice(c.start, c.end);
 
 /** Whether a span overlaps a right answer in its passage (any span of an unanswerable question is wrong). */
 export const isRight = (e: QaExample, span: { passageIndex: number; start: number; end: number } | undefined) =>
@@ -88,10 +112,12 @@ function bestOf(e: QaExample, ranker: readonly number[]): { span: RankedSpan | u
   return { span: ranked[0], row: answerFeatures(e.evidence, ranked, 0) };
 }
 
-
 /** Rates at a threshold over scored questions. */
 export function ratesAt(scored: ReadonlyArray<{ e: QaExample; score: number; right: boolean }>, threshold: number) {
-  let has = 0, overlap = 0, no = 0, abstained = 0;
+  let has = 0,
+    overlap = 0,
+    no = 0,
+    abstained = 0;
   for (const s of scored) {
     if (s.e.answerable) {
       has++;
@@ -104,7 +130,10 @@ export function ratesAt(scored: ReadonlyArray<{ e: QaExample; score: number; rig
   return { overlap: overlap / (has || 1), abstain: abstained / (no || 1) };
 }
 
-function chooseThreshold(scored: ReadonlyArray<{ e: QaExample; score: number; right: boolean }>, rule: FitSettings["thresholdRule"]): number {
+function chooseThreshold(
+  scored: ReadonlyArray<{ e: QaExample; score: number; right: boolean }>,
+  rule: FitSettings["thresholdRule"],
+): number {
   const candidates = [...new Set(scored.map((s) => Math.round(s.score * 100) / 100))].sort((a, b) => a - b);
   const value = (t: number) => {
     const r = ratesAt(scored, t);
@@ -146,14 +175,20 @@ export function fitReader(train: readonly QaExample[], settings: FitSettings = D
   const raw: number[] = new Array(train.length);
   for (let f = 0; f < settings.folds; f++) {
     const idx = train.map((_, i) => i).filter((i) => folds[i] !== f);
-    const w = fitLogistic(idx.map((i) => rows[i]!), idx.map((i) => labels[i]!), { l2: settings.calibratorL2 });
+    const w = fitLogistic(
+      idx.map((i) => rows[i]!),
+      idx.map((i) => labels[i]!),
+      { l2: settings.calibratorL2 },
+    );
     train.forEach((e, i) => {
       if (folds[i] === f) raw[i] = sigmoid(dot(w, rows[i]!));
     });
   }
   const calibrator = fitLogistic(rows, labels, { l2: settings.calibratorL2 });
   const isotonic = settings.isotonic ? fitIsotonic(raw, labels) : null;
-  train.forEach((e, i) => (scored[i] = { e, score: isotonic ? applyIsotonic(isotonic, raw[i]!) : raw[i]!, right: labels[i] === 1 }));
+  train.forEach(
+    (e, i) => (scored[i] = { e, score: isotonic ? applyIsotonic(isotonic, raw[i]!) : raw[i]!, right: labels[i] === 1 }),
+  );
   const threshold = chooseThreshold(scored, settings.thresholdRule);
   const ranker = fitSoftmaxRanker(train.map(group), { l2: settings.rankerL2 });
   return { ranker, calibrator, isotonic, threshold };
@@ -175,7 +210,15 @@ export function predict(model: FittedReader, e: QaExample): Prediction {
   const score = calibratedScore(model, row);
   const answered = Boolean(span) && score >= model.threshold;
   const text = span ? textOf(e)(span) : "";
-  return { e, text, score, answered, right: isRight(e, span), f1: answered && e.answerable ? tokenF1(text, e.item.answers) : 0, threshold: model.threshold };
+  return {
+    e,
+    text,
+    score,
+    answered,
+    right: isRight(e, span),
+    f1: answered && e.answerable ? tokenF1(text, e.item.answers) : 0,
+    threshold: model.threshold,
+  };
 }
 
 /** Cross-fitted predictions: each fold's questions answered by a reader fitted on the other folds only. */
@@ -183,7 +226,10 @@ export function crossFit(examples: readonly QaExample[], settings: FitSettings =
   const folds = documentFolds(examples, settings.folds);
   const out: Prediction[] = new Array(examples.length);
   for (let f = 0; f < settings.folds; f++) {
-    const model = fitReader(examples.filter((_, i) => folds[i] !== f), settings);
+    const model = fitReader(
+      examples.filter((_, i) => folds[i] !== f),
+      settings,
+    );
     examples.forEach((e, i) => {
       if (folds[i] === f) out[i] = predict(model, e);
     });
@@ -199,7 +245,13 @@ export function summarize(preds: readonly Prediction[]) {
   const bands = [0, 0.2, 0.4, 0.6, 0.8, 1.0001].slice(0, -1).map((lo, i, all) => {
     const hi = all[i + 1] ?? 1.0001;
     const inBand = preds.filter((p) => p.score >= lo && p.score < hi);
-    return { lo, hi: Math.min(1, hi), n: inBand.length, meanScore: mean(inBand.map((p) => p.score)), right: mean(inBand.map((p) => (p.right ? 1 : 0))) };
+    return {
+      lo,
+      hi: Math.min(1, hi),
+      n: inBand.length,
+      meanScore: mean(inBand.map((p) => p.score)),
+      right: mean(inBand.map((p) => (p.right ? 1 : 0))),
+    };
   });
   const brier = mean(preds.map((p) => (p.score - (p.right ? 1 : 0)) ** 2));
   return {

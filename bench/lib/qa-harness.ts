@@ -31,7 +31,8 @@ export async function openQaCorpus(dataDir = process.env.GENQ_QA_DATA): Promise<
   const deps = createLocalDeps(loadConfig({ ...process.env, GENQ_LOG_LEVEL: "silent" }, { data }));
   if (fresh || !(await deps.index.servingVersion(QA_CORPUS))) {
     const outcome = await runPipeline(deps, { docs: EXAMPLES_DIR, corpus: QA_CORPUS, quiet: true }, () => {});
-    if (outcome.run.state !== "ready") throw new Error(`the examples run ended ${outcome.run.state}: ${outcome.run.reason}`);
+    if (outcome.run.state !== "ready")
+      throw new Error(`the examples run ended ${outcome.run.state}: ${outcome.run.reason}`);
   }
   await deps.index.warm(QA_CORPUS);
   const corpus = (await deps.repo.getCorpus(QA_CORPUS))!;

@@ -44,7 +44,10 @@ export function splitOfDocument(document: string, pages: readonly string[] = exa
 }
 
 let pageList: string[] | undefined;
-const examplePages = () => (pageList ??= readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".html")).sort());
+const examplePages = () =>
+  (pageList ??= readdirSync(EXAMPLES_DIR)
+    .filter((f) => f.endsWith(".html"))
+    .sort());
 
 /**
  * Load a split's questions, refusing malformed lines, answerable questions without their evidence, and any
@@ -52,17 +55,25 @@ const examplePages = () => (pageList ??= readdirSync(EXAMPLES_DIR).filter((f) =>
  */
 export function loadQaSplit(split: QaSplit): QaItem[] {
   const ids = new Set<string>();
-  return readFileSync(join(QA_DIR, `${split}.jsonl`), "utf8").trim().split("\n").map((line, i) => {
-    const item = JSON.parse(line) as QaItem;
-    const where = `${split}.jsonl line ${i + 1}`;
-    if (!item.id || !item.question || !Array.isArray(item.answers)) throw new Error(`${where}: id, question and answers are required`);
-    if (ids.has(item.id)) throw new Error(`${where}: duplicate id ${item.id}`);
-    ids.add(item.id);
-    if (item.answers.length && (!item.document || !item.evidence)) throw new Error(`${where}: an answerable question needs document and evidence`);
-    if (!item.answers.length && !item.why) throw new Error(`${where}: an unanswerable question needs why`);
-    if (item.document && splitOfDocument(item.document) !== split) throw new Error(`${where}: ${item.document} is a ${splitOfDocument(item.document)} page; ${split} questions come from ${split} pages only`);
-    return item;
-  });
+  return readFileSync(join(QA_DIR, `${split}.jsonl`), "utf8")
+    .trim()
+    .split("\n")
+    .map((line, i) => {
+      const item = JSON.parse(line) as QaItem;
+      const where = `${split}.jsonl line ${i + 1}`;
+      if (!item.id || !item.question || !Array.isArray(item.answers))
+        throw new Error(`${where}: id, question and answers are required`);
+      if (ids.has(item.id)) throw new Error(`${where}: duplicate id ${item.id}`);
+      ids.add(item.id);
+      if (item.answers.length && (!item.document || !item.evidence))
+        throw new Error(`${where}: an answerable question needs document and evidence`);
+      if (!item.answers.length && !item.why) throw new Error(`${where}: an unanswerable question needs why`);
+      if (item.document && splitOfDocument(item.document) !== split)
+        throw new Error(
+          `${where}: ${item.document} is a ${splitOfDocument(item.document)} page; ${split} questions come from ${split} pages only`,
+        );
+      return item;
+    });
 }
 
 /**
@@ -80,7 +91,9 @@ export function locateGold(items: readonly QaItem[], passages: readonly Passage[
     const candidates = byDoc.get(item.document!) ?? [];
     const passage = candidates.find((p) => p.text.includes(item.evidence!));
     if (!passage) {
-      problems.push(`${item.id}: evidence not found in one passage of ${item.document} (${candidates.length} passages)`);
+      problems.push(
+        `${item.id}: evidence not found in one passage of ${item.document} (${candidates.length} passages)`,
+      );
       continue;
     }
     const at = passage.text.indexOf(item.evidence!);
@@ -89,7 +102,11 @@ export function locateGold(items: readonly QaItem[], passages: readonly Passage[
       problems.push(`${item.id}: the first answer is not inside its evidence`);
       continue;
     }
-    gold.set(item.id, { passageId: passage.id, start: at + inEvidence, end: at + inEvidence + item.answers[0]!.length });
+    gold.set(item.id, {
+      passageId: passage.id,
+      start: at + inEvidence,
+      end: at + inEvidence + item.answers[0]!.length,
+    });
   }
   if (problems.length) throw new Error(`QA set does not match the passages:\n  ${problems.join("\n  ")}`);
   return gold;
@@ -106,7 +123,8 @@ export function normalizeAnswer(s: string): string {
     .join(" ");
 }
 
-export const exactMatch = (prediction: string, answers: readonly string[]) => (answers.some((a) => normalizeAnswer(a) === normalizeAnswer(prediction)) ? 1 : 0);
+export const exactMatch = (prediction: string, answers: readonly string[]) =>
+  answers.some((a) => normalizeAnswer(a) === normalizeAnswer(prediction)) ? 1 : 0;
 
 /** SQuAD's token F1, the best over the acceptable answers. */
 export function tokenF1(prediction: string, answers: readonly string[]): number {
@@ -137,7 +155,11 @@ export function tokenF1(prediction: string, answers: readonly string[]): number 
  * occurrence of any acceptable answer in that passage (so a span that covers part of a right answer
  * counts; a sentence that merely shares words with it does not).
  */
-export function overlapsAnswer(prediction: { start: number; end: number }, answers: readonly string[], passageText: string): boolean {
+export function overlapsAnswer(
+  prediction: { start: number; end: number },
+  answers: readonly string[],
+  passageText: string,
+): boolean {
   for (const answer of answers) {
     if (!answer) continue;
     for (let at = passageText.indexOf(answer); at >= 0; at = passageText.indexOf(answer, at + 1)) {

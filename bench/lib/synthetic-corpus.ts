@@ -16,6 +16,14 @@ export function syntheticPassages(n: number, seed = 1): Passage[] {
     const count = 6 + rng.int(9);
     const text = Array.from({ length: count }, () => sentences[rng.int(sentences.length)]!).join(" ");
     const doc = corpus[rng.int(corpus.length)]!;
-    return { id: `p${i}`, corpus: "bench", documentId: `doc-${Math.floor(i / 3)}`, sourcePath: "bench.jsonl", title: doc.title, text, ordinal: i % 3 };
+    return {
+      id: `p${i}`,
+      corpus: "bench",
+      documentId: `doc-${Math.floor(i / 3)}`,
+      sourcePath: "bench.jsonl",
+      title: doc.title,
+      text,
+      ordinal: i % 3,
+    };
   });
 }

@@ -8,7 +8,12 @@ import { handle } from "hono/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcileRuns, type Run } from "@genq/core";
 import { PIPELINE_TABLE_DEFINITION } from "@genq/aws";
-import { documentEventPattern, pipelineEventPattern, publicEventPattern, sagemakerStateChangePattern } from "../../infra/event-patterns.ts";
+import {
+  documentEventPattern,
+  pipelineEventPattern,
+  publicEventPattern,
+  sagemakerStateChangePattern,
+} from "../../infra/event-patterns.ts";
 import { buildAwsDeps } from "../../packages/functions/src/aws-deps.ts";
 import { createAwsHttpApp } from "../../packages/functions/src/http-app.ts";
 import { createPipelineEventsHandler } from "../../packages/functions/src/pipeline-events.ts";
@@ -36,9 +41,15 @@ const TABLE = "genq-e2e";
 const BUS = "genq-e2e-bus";
 const ROLE = "arn:aws:iam::123456789012:role/genq-sagemaker";
 const KEY = "gq_e2e_key";
-const apiEvent = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/events/apigateway-v2-request.json"), "utf8")) as APIGatewayProxyEventV2;
-const s3Created = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/events/s3-eventbridge-object-created.json"), "utf8")) as BusEvent & { detail: { object: Record<string, unknown>; bucket: { name: string } } };
-const s3Deleted = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/events/s3-eventbridge-object-deleted.json"), "utf8")) as BusEvent & { detail: { object: Record<string, unknown>; bucket: { name: string } } };
+const apiEvent = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../fixtures/events/apigateway-v2-request.json"), "utf8"),
+) as APIGatewayProxyEventV2;
+const s3Created = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../fixtures/events/s3-eventbridge-object-created.json"), "utf8"),
+) as BusEvent & { detail: { object: Record<string, unknown>; bucket: { name: string } } };
+const s3Deleted = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../fixtures/events/s3-eventbridge-object-deleted.json"), "utf8"),
+) as BusEvent & { detail: { object: Record<string, unknown>; bucket: { name: string } } };
 
 let s3rver: Emulator;
 let dynamo: Emulator;
@@ -53,7 +64,11 @@ const lost: Array<(e: BusEvent) => boolean> = [];
 beforeAll(async () => {
   // Powertools logs at INFO by default; the test reads outcomes, not log lines.
   process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
-  [s3rver, dynamo, os] = await Promise.all([startS3rver(BUCKET), startDynamoDbLocal(), startOpenSearchStandIn({ users: { master: "Master-pass1" } })]);
+  [s3rver, dynamo, os] = await Promise.all([
+    startS3rver(BUCKET),
+    startDynamoDbLocal(),
+    startOpenSearchStandIn({ users: { master: "Master-pass1" } }),
+  ]);
   const s3 = s3rverClient(s3rver.endpoint);
   bus = createEventBus({ buses: ["default", BUS] });
   sim = await startSageMakerServer({
@@ -63,30 +78,75 @@ beforeAll(async () => {
       if (!lost.some((drop) => drop(e))) bus.emit("default", e);
     },
   });
-  const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   await dynamodb.send(new CreateTableCommand({ TableName: TABLE, ...PIPELINE_TABLE_DEFINITION }));
   const { sagemaker, runtime } = sim.clients();
-  await sagemaker.send(new CreateModelCommand({ ModelName: "genq-query-gen", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "hf-inference", Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" } } }));
-  await s3.send(new (await import("@aws-sdk/client-s3")).PutObjectCommand({ Bucket: BUCKET, Key: "code/sourcedir.tar.gz", Body: sourceDirTarball() }));
+  await sagemaker.send(
+    new CreateModelCommand({
+      ModelName: "genq-query-gen",
+      ExecutionRoleArn: ROLE,
+      PrimaryContainer: {
+        Image: "hf-inference",
+        Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
+      },
+    }),
+  );
+  await s3.send(
+    new (await import("@aws-sdk/client-s3")).PutObjectCommand({
+      Bucket: BUCKET,
+      Key: "code/sourcedir.tar.gz",
+      Body: sourceDirTarball(),
+    }),
+  );
 
   deps = buildAwsDeps(
     {
-      AWS_REGION: "us-east-1", GENQ_BUCKET: BUCKET, GENQ_TABLE: TABLE, GENQ_EVENT_BUS: BUS, GENQ_DEAD_LETTER_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/genq-dlq",
-      GENQ_OPENSEARCH_ENDPOINT: os.url, GENQ_OPENSEARCH_USERNAME: "master", GENQ_OPENSEARCH_PASSWORD: "Master-pass1",
-      GENQ_SAGEMAKER_ROLE_ARN: ROLE, GENQ_QUERYGEN_MODEL: "genq-query-gen", GENQ_TRAINING_IMAGE: "hf-training", GENQ_INFERENCE_IMAGE: "hf-inference",
-      GENQ_SOURCE_DIR: `s3://${BUCKET}/code/sourcedir.tar.gz`, GENQ_EMBEDDING_DIMENSIONS: String(SIMULATED_MODEL.dims), GENQ_EMBEDDING_INSTANCE: "ml.c6i.xlarge",
-      GENQ_DEFAULT_TENANT: "default", GENQ_EPOCHS: "2",
+      AWS_REGION: "us-east-1",
+      GENQ_BUCKET: BUCKET,
+      GENQ_TABLE: TABLE,
+      GENQ_EVENT_BUS: BUS,
+      GENQ_DEAD_LETTER_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/genq-dlq",
+      GENQ_OPENSEARCH_ENDPOINT: os.url,
+      GENQ_OPENSEARCH_USERNAME: "master",
+      GENQ_OPENSEARCH_PASSWORD: "Master-pass1",
+      GENQ_SAGEMAKER_ROLE_ARN: ROLE,
+      GENQ_QUERYGEN_MODEL: "genq-query-gen",
+      GENQ_TRAINING_IMAGE: "hf-training",
+      GENQ_INFERENCE_IMAGE: "hf-inference",
+      GENQ_SOURCE_DIR: `s3://${BUCKET}/code/sourcedir.tar.gz`,
+      GENQ_EMBEDDING_DIMENSIONS: String(SIMULATED_MODEL.dims),
+      GENQ_EMBEDDING_INSTANCE: "ml.c6i.xlarge",
+      GENQ_DEFAULT_TENANT: "default",
+      GENQ_EPOCHS: "2",
     },
-    () => ({ s3, dynamodb, eventBridge: bus.client, sagemaker, sagemakerRuntime: runtime, sqs: new SQSClient({ region: "us-east-1" }) }),
+    () => ({
+      s3,
+      dynamodb,
+      eventBridge: bus.client,
+      sagemaker,
+      sagemakerRuntime: runtime,
+      sqs: new SQSClient({ region: "us-east-1" }),
+    }),
   );
   await deps.apiKeys.register(KEY, "default");
   const handlerDeps = async () => deps.handlerDeps;
   const ingest = createS3ObjectEventsHandler(handlerDeps);
-  const sagemakerHandler = createSageMakerStateChangeHandler(handlerDeps, (d, job) => collectFinishedTransform({ ...deps.pipeline, ...d }, job));
+  const sagemakerHandler = createSageMakerStateChangeHandler(handlerDeps, (d, job) =>
+    collectFinishedTransform({ ...deps.pipeline, ...d }, job),
+  );
   const pipeline = createPipelineEventsHandler(handlerDeps);
   bus.rules.push(
     { name: "DocumentEvents", bus: "default", pattern: documentEventPattern(BUCKET), target: (e) => ingest(e) },
-    { name: "SageMakerStateChanges", bus: "default", pattern: sagemakerStateChangePattern(), target: (e) => sagemakerHandler(e) },
+    {
+      name: "SageMakerStateChanges",
+      bus: "default",
+      pattern: sagemakerStateChangePattern(),
+      target: (e) => sagemakerHandler(e),
+    },
     { name: "PipelineEvents", bus: BUS, pattern: pipelineEventPattern(), target: (e) => pipeline(e) },
     { name: "PublicEvents", bus: BUS, pattern: publicEventPattern(), target: async () => {} },
   );
@@ -101,7 +161,7 @@ afterAll(async () => {
 
 /** Deliver events and let SageMaker's work finish, until nothing is left to happen. */
 async function settle(): Promise<void> {
-  for (let quiet = 0; quiet < 2; ) {
+  for (let quiet = 0; quiet < 2;) {
     const delivered = await bus.deliver();
     await sim.idle();
     quiet = delivered === 0 && bus.pending === 0 ? quiet + 1 : 0;
@@ -112,7 +172,11 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   const event: APIGatewayProxyEventV2 = {
     ...apiEvent,
     rawPath: path,
-    headers: { ...apiEvent.headers, authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      ...apiEvent.headers,
+      authorization: `Bearer ${KEY}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     requestContext: { ...apiEvent.requestContext, http: { ...apiEvent.requestContext.http, method, path } },
     body: body === undefined ? undefined : JSON.stringify(body),
   };
@@ -127,21 +191,40 @@ async function drop(files: string[]) {
     const key = `corpora/pg/docs/${file}`;
     const bytes = readFileSync(join(dir, file));
     await deps.handlerDeps.blobs.put(key, bytes);
-    bus.emit("default", { ...s3Created, time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), resources: [`arn:aws:s3:::${BUCKET}`], detail: { ...s3Created.detail, bucket: { name: BUCKET }, object: { key, size: bytes.length, sequencer: `${Date.now()}` } } });
+    bus.emit("default", {
+      ...s3Created,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      resources: [`arn:aws:s3:::${BUCKET}`],
+      detail: {
+        ...s3Created.detail,
+        bucket: { name: BUCKET },
+        object: { key, size: bytes.length, sequencer: `${Date.now()}` },
+      },
+    });
   }
   await settle();
 }
 
 const runOf = async (id: string) => (await deps.handlerDeps.repo.getRun(id)) as Run;
-const outcomes = (runId: string) => bus.delivered.filter((d) => d.rule === "PublicEvents" && (d.event.detail as { detail: { runId?: string } }).detail.runId === runId).map((d) => d.event["detail-type"]).filter((t) => t !== "run.started");
+const outcomes = (runId: string) =>
+  bus.delivered
+    .filter(
+      (d) => d.rule === "PublicEvents" && (d.event.detail as { detail: { runId?: string } }).detail.runId === runId,
+    )
+    .map((d) => d.event["detail-type"])
+    .filter((t) => t !== "run.started");
 
 describe("the AWS pipeline end to end, offline", () => {
   let firstRun: string;
 
   it("turns documents dropped into the bucket into a promoted index that answers searches", async () => {
-    const files = readdirSync(join(import.meta.dirname, "../../examples/postgresql-docs")).filter((f) => f.startsWith("indexes-")).sort();
+    const files = readdirSync(join(import.meta.dirname, "../../examples/postgresql-docs"))
+      .filter((f) => f.startsWith("indexes-"))
+      .sort();
     await drop(files);
-    expect((await deps.handlerDeps.repo.listDocuments("pg")).filter((d) => d.status === "chunked")).toHaveLength(files.length);
+    expect((await deps.handlerDeps.repo.listDocuments("pg")).filter((d) => d.status === "chunked")).toHaveLength(
+      files.length,
+    );
 
     const started = await call("POST", "/v1/corpora/pg/runs");
     expect(started.status).toBe(202);
@@ -150,13 +233,23 @@ describe("the AWS pipeline end to end, offline", () => {
 
     const run = await runOf(firstRun);
     expect(run.state).toBe("ready");
-    expect(run.history.map((h) => h.to)).toEqual(["generating", "training", "deploying", "indexing", "evaluating", "promoting", "ready"]);
+    expect(run.history.map((h) => h.to)).toEqual([
+      "generating",
+      "training",
+      "deploying",
+      "indexing",
+      "evaluating",
+      "promoting",
+      "ready",
+    ]);
     expect(outcomes(firstRun)).toEqual(["run.succeeded"]);
     expect(bus.deadLetters).toEqual([]);
 
     const search = await call("POST", "/v1/corpora/pg/search", { query: "multicolumn index on several columns", k: 5 });
     expect(search.status).toBe(200);
-    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).toContain("indexes-multicolumn.html");
+    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).toContain(
+      "indexes-multicolumn.html",
+    );
   }, 240_000);
 
   it("a run whose training completion event is lost is finished by the reconciler asking SageMaker", async () => {
@@ -190,26 +283,46 @@ describe("the AWS pipeline end to end, offline", () => {
     expect(failed.reason).toMatch(/^generating failed: .*genq-query-gen/);
     expect(outcomes(broken)).toEqual(["run.failed"]);
 
-    await sagemaker.send(new CreateModelCommand({ ModelName: "genq-query-gen", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "hf-inference", Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" } } }));
+    await sagemaker.send(
+      new CreateModelCommand({
+        ModelName: "genq-query-gen",
+        ExecutionRoleArn: ROLE,
+        PrimaryContainer: {
+          Image: "hf-inference",
+          Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
+        },
+      }),
+    );
     const next = ((await call("POST", "/v1/corpora/pg/runs")).body as { id: string }).id;
     await settle();
     expect(["ready", "rejected"]).toContain((await runOf(next)).state);
     const search = await call("POST", "/v1/corpora/pg/search", { query: "partial index", k: 3 });
-    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).toContain("indexes-partial.html");
+    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).toContain(
+      "indexes-partial.html",
+    );
   }, 240_000);
 
   it("a document deleted from the bucket leaves the serving index through the same ingest function, without a run", async () => {
     const runsBefore = (await deps.handlerDeps.repo.listRuns("pg")).length;
     const key = "corpora/pg/docs/indexes-partial.html";
     await deps.handlerDeps.blobs.delete(key);
-    bus.emit("default", { ...s3Deleted, time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), resources: [`arn:aws:s3:::${BUCKET}`], detail: { ...s3Deleted.detail, bucket: { name: BUCKET }, object: { key, sequencer: `${Date.now()}` } } });
+    bus.emit("default", {
+      ...s3Deleted,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      resources: [`arn:aws:s3:::${BUCKET}`],
+      detail: { ...s3Deleted.detail, bucket: { name: BUCKET }, object: { key, sequencer: `${Date.now()}` } },
+    });
     await settle();
     expect(await deps.handlerDeps.repo.getDocument("pg", "indexes-partial.html")).toBeNull();
     const search = await call("POST", "/v1/corpora/pg/search", { query: "partial index", k: 10 });
     expect(search.status).toBe(200);
-    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).not.toContain("indexes-partial.html");
+    expect((search.body as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId)).not.toContain(
+      "indexes-partial.html",
+    );
     const listed = await call("GET", "/v1/corpora/pg/documents?limit=100");
-    expect((listed.body as { documents: Array<{ path: string }> }).documents.map((d) => d.path)).not.toContain("indexes-partial.html");
+    expect((listed.body as { documents: Array<{ path: string }> }).documents.map((d) => d.path)).not.toContain(
+      "indexes-partial.html",
+    );
     expect((await deps.handlerDeps.repo.listRuns("pg")).length).toBe(runsBefore);
     expect(bus.deadLetters).toEqual([]);
   }, 120_000);

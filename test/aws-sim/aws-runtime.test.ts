@@ -3,9 +3,23 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentHash, keys, toPassages, type BlobStore, type QueryPair } from "@genq/core";
 import {
-  collectTransformOutput, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore, createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator,
-  createSageMakerTrainer, embeddingTransformRequest, jobNames, startEmbeddingTransform, transformOutputParts, transformPaths, translateSageMakerEvent, writePassageManifest,
-  writeQueryGenerationInputs, indexEmbeddingOutputPart,
+  collectTransformOutput,
+  createOpenSearchClient,
+  createOpenSearchSearchIndex,
+  createS3BlobStore,
+  createSageMakerDeployer,
+  createSageMakerEncoder,
+  createSageMakerQueryGenerator,
+  createSageMakerTrainer,
+  embeddingTransformRequest,
+  jobNames,
+  startEmbeddingTransform,
+  transformOutputParts,
+  transformPaths,
+  translateSageMakerEvent,
+  writePassageManifest,
+  writeQueryGenerationInputs,
+  indexEmbeddingOutputPart,
 } from "@genq/aws";
 import { parseDocument } from "@genq/parsing";
 import { startS3rver, type Emulator } from "../contracts/emulators.ts";
@@ -58,49 +72,108 @@ describe("AWS runtime adapters against the SageMaker simulator and the OpenSearc
     const { sagemaker, runtime } = sim.clients();
     await blobs.put("code/sourcedir.tar.gz", sourceDirTarball());
     const { CreateModelCommand } = await import("@aws-sdk/client-sagemaker");
-    await sagemaker.send(new CreateModelCommand({ ModelName: "genq-query-gen", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "hf-inference", Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" } } }));
+    await sagemaker.send(
+      new CreateModelCommand({
+        ModelName: "genq-query-gen",
+        ExecutionRoleArn: ROLE,
+        PrimaryContainer: {
+          Image: "hf-inference",
+          Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
+        },
+      }),
+    );
     const passagesKeys = await ingestExamples();
 
     // Query generation: per-document inputs, the transform on the stock container, the joined output parsed.
-    const inputs = await writeQueryGenerationInputs(blobs, { corpus: CORPUS, runId: RUN, passagesKeys, queriesPerPassage: 3 });
+    const inputs = await writeQueryGenerationInputs(blobs, {
+      corpus: CORPUS,
+      runId: RUN,
+      passagesKeys,
+      queriesPerPassage: 3,
+    });
     expect(inputs.objects).toBe(passagesKeys.length);
-    await createSageMakerQueryGenerator(sagemaker, { bucket: BUCKET, roleArn: ROLE, modelName: "genq-query-gen", instanceType: "ml.g5.xlarge", queriesPerPassage: 3 }).start({ corpus: CORPUS, runId: RUN, passageKeys: [] });
+    await createSageMakerQueryGenerator(sagemaker, {
+      bucket: BUCKET,
+      roleArn: ROLE,
+      modelName: "genq-query-gen",
+      instanceType: "ml.g5.xlarge",
+      queriesPerPassage: 3,
+    }).start({ corpus: CORPUS, runId: RUN, passageKeys: [] });
     await sim.idle();
     expect(translateSageMakerEvent(sim.events.at(-1))).toMatchObject({ kind: "transform-completed", job: "queries" });
-    const generated = await collectTransformOutput(blobs, { corpus: CORPUS, runId: RUN, heldOutFraction: 0.2, seed: 7 });
-    expect((await transformOutputParts(blobs, transformPaths.queriesOutput(CORPUS, RUN))).length).toBe(passagesKeys.length);
-    const heldout = new TextDecoder().decode(await blobs.get(keys.heldout(CORPUS, RUN))).trim().split("\n").map((l) => JSON.parse(l) as QueryPair);
+    const generated = await collectTransformOutput(blobs, {
+      corpus: CORPUS,
+      runId: RUN,
+      heldOutFraction: 0.2,
+      seed: 7,
+    });
+    expect((await transformOutputParts(blobs, transformPaths.queriesOutput(CORPUS, RUN))).length).toBe(
+      passagesKeys.length,
+    );
+    const heldout = new TextDecoder()
+      .decode(await blobs.get(keys.heldout(CORPUS, RUN)))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as QueryPair);
     expect(generated.pairs).toBeGreaterThan(inputs.passages);
     expect(generated.heldout).toBe(heldout.length);
 
     // Training on the pairs; the completion event names the model; the endpoint is created from its archive.
     await createSageMakerTrainer(sagemaker, {
-      bucket: BUCKET, roleArn: ROLE, trainingImage: "hf-training", instanceType: "ml.g5.xlarge", sourceDir: `s3://${BUCKET}/code/sourcedir.tar.gz`,
-      baseModel: "sentence-transformers/msmarco-distilbert-base-tas-b", hyperparameters: { epochs: 2 }, maxRuntimeSeconds: 3600,
+      bucket: BUCKET,
+      roleArn: ROLE,
+      trainingImage: "hf-training",
+      instanceType: "ml.g5.xlarge",
+      sourceDir: `s3://${BUCKET}/code/sourcedir.tar.gz`,
+      baseModel: "sentence-transformers/msmarco-distilbert-base-tas-b",
+      hyperparameters: { epochs: 2 },
+      maxRuntimeSeconds: 3600,
     }).start({ corpus: CORPUS, runId: RUN, pairsKey: generated.pairsKey, passageKeys: [] });
     await sim.idle();
     const trained = translateSageMakerEvent(sim.events.at(-1));
-    if (trained.kind !== "event") throw new Error(`training did not complete: ${JSON.stringify(sim.events.at(-1)?.detail.FailureReason)}`);
+    if (trained.kind !== "event")
+      throw new Error(`training did not complete: ${JSON.stringify(sim.events.at(-1)?.detail.FailureReason)}`);
     const modelKey = (trained.event.detail as { modelKey: string }).modelKey;
-    const endpoint = await createSageMakerDeployer(sagemaker, { roleArn: ROLE, inferenceImage: "hf-inference", mode: { kind: "serverless", memoryMb: 2048, maxConcurrency: 5 } })
-      .deploy(CORPUS, RUN, `s3://${BUCKET}/${modelKey}${jobNames.training(RUN)}/output/model.tar.gz`);
+    const endpoint = await createSageMakerDeployer(sagemaker, {
+      roleArn: ROLE,
+      inferenceImage: "hf-inference",
+      mode: { kind: "serverless", memoryMb: 2048, maxConcurrency: 5 },
+    }).deploy(CORPUS, RUN, `s3://${BUCKET}/${modelKey}${jobNames.training(RUN)}/output/model.tar.gz`);
     await sim.idle();
-    expect(translateSageMakerEvent(sim.events.at(-1))).toMatchObject({ kind: "event", event: { type: "model.deployed" } });
+    expect(translateSageMakerEvent(sim.events.at(-1))).toMatchObject({
+      kind: "event",
+      event: { type: "model.deployed" },
+    });
 
     // Embedding: the transform reads the passage objects in place through the manifest.
     await writePassageManifest(blobs, { bucket: BUCKET, corpus: CORPUS, runId: RUN, passagesKeys });
-    await startEmbeddingTransform(sagemaker, embeddingTransformRequest({ bucket: BUCKET, instanceType: "ml.c5.xlarge" }, CORPUS, RUN, endpoint, { kind: "manifest" }));
+    await startEmbeddingTransform(
+      sagemaker,
+      embeddingTransformRequest({ bucket: BUCKET, instanceType: "ml.c5.xlarge" }, CORPUS, RUN, endpoint, {
+        kind: "manifest",
+      }),
+    );
     await sim.idle();
     expect(translateSageMakerEvent(sim.events.at(-1))).toMatchObject({ kind: "transform-completed", job: "embedding" });
 
     // Indexing, part by part and batch by batch, into a version that is then promoted.
-    const client = createOpenSearchClient({ node: os.url, region: "us-east-1", username: "genq", password: "Master-pass1" });
+    const client = createOpenSearchClient({
+      node: os.url,
+      region: "us-east-1",
+      username: "genq",
+      password: "Master-pass1",
+    });
     const index = createOpenSearchSearchIndex(client);
     const version = `${RUN}-index`;
     await index.createVersion({ corpus: CORPUS, version, dimensions: SIMULATED_MODEL.dims, tenant: "acme" });
     let indexed = 0;
     for (const key of await transformOutputParts(blobs, transformPaths.embeddingOutput(CORPUS, RUN))) {
-      indexed += await indexEmbeddingOutputPart(blobs, index, { version, key, dimensions: SIMULATED_MODEL.dims, batchSize: 25 });
+      indexed += await indexEmbeddingOutputPart(blobs, index, {
+        version,
+        key,
+        dimensions: SIMULATED_MODEL.dims,
+        batchSize: 25,
+      });
     }
     expect(indexed).toBe(inputs.passages);
     await index.promote(CORPUS, version);
@@ -111,7 +184,14 @@ describe("AWS runtime adapters against the SageMaker simulator and the OpenSearc
     let found = 0;
     for (const q of sample) {
       const [vector] = await encoder.encode([q.query], "query");
-      const hits = await index.search({ corpus: CORPUS, query: q.query, vector, k: 10, mode: "hybrid", filter: { tenant: "acme" } });
+      const hits = await index.search({
+        corpus: CORPUS,
+        query: q.query,
+        vector,
+        k: 10,
+        mode: "hybrid",
+        filter: { tenant: "acme" },
+      });
       if (hits.some((h) => h.passage.id === q.passageId)) found++;
     }
     expect(sample.length).toBeGreaterThan(10);

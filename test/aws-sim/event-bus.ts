@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsCommandOutput } from "@aws-sdk/client-eventbridge";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandInput,
+  type PutEventsCommandOutput,
+} from "@aws-sdk/client-eventbridge";
 import { matchesPattern } from "../../infra/event-match.ts";
 
 /** An EventBridge event as targets receive it (EventBridge user guide, "Amazon EventBridge events"). */
@@ -45,22 +50,48 @@ export function createEventBus(options: { buses: string[]; maxAttempts?: number 
 
   const put = (input: PutEventsCommandInput): PutEventsCommandOutput => {
     const entries = input.Entries ?? [];
-    if (!entries.length || entries.length > MAX_ENTRIES) throw Object.assign(new Error(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`), { name: "ValidationException" });
+    if (!entries.length || entries.length > MAX_ENTRIES)
+      throw Object.assign(
+        new Error(
+          `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
+        ),
+        { name: "ValidationException" },
+      );
     const results = entries.map((e) => {
       const bus = e.EventBusName ?? "default";
-      if (!buses.has(bus)) return { ErrorCode: "ResourceNotFoundException", ErrorMessage: `Event bus ${bus} does not exist.` };
-      if (!e.Source || !e.DetailType || !e.Detail) return { ErrorCode: "MalformedDetail", ErrorMessage: "Source, DetailType and Detail are required" };
-      if (Buffer.byteLength(JSON.stringify(e)) > MAX_ENTRY_BYTES) return { ErrorCode: "ValidationException", ErrorMessage: "Total size of the entries in the request is over the limit." };
+      if (!buses.has(bus))
+        return { ErrorCode: "ResourceNotFoundException", ErrorMessage: `Event bus ${bus} does not exist.` };
+      if (!e.Source || !e.DetailType || !e.Detail)
+        return { ErrorCode: "MalformedDetail", ErrorMessage: "Source, DetailType and Detail are required" };
+      if (Buffer.byteLength(JSON.stringify(e)) > MAX_ENTRY_BYTES)
+        return {
+          ErrorCode: "ValidationException",
+          ErrorMessage: "Total size of the entries in the request is over the limit.",
+        };
       let detail: unknown;
       try {
         detail = JSON.parse(e.Detail);
       } catch {
         return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
       }
-      if (typeof detail !== "object" || detail === null || Array.isArray(detail)) return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
+      if (typeof detail !== "object" || detail === null || Array.isArray(detail))
+        return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
       const id = randomUUID();
       const time = (e.Time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
-      queue.push({ bus, event: { version: "0", id, "detail-type": e.DetailType, source: e.Source, account: ACCOUNT, time, region: REGION, resources: e.Resources ?? [], detail } });
+      queue.push({
+        bus,
+        event: {
+          version: "0",
+          id,
+          "detail-type": e.DetailType,
+          source: e.Source,
+          account: ACCOUNT,
+          time,
+          region: REGION,
+          resources: e.Resources ?? [],
+          detail,
+        },
+      });
       return { EventId: id };
     });
     return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results, $metadata: {} };
@@ -80,7 +111,10 @@ export function createEventBus(options: { buses: string[]; maxAttempts?: number 
     delivered,
     /** Put an event from an AWS service (S3, SageMaker) on a bus, as the service itself would. */
     emit(bus: string, event: Omit<BusEvent, "version" | "id" | "account" | "region"> & Partial<BusEvent>) {
-      queue.push({ bus, event: { version: "0", id: randomUUID(), account: ACCOUNT, region: REGION, ...event } as BusEvent });
+      queue.push({
+        bus,
+        event: { version: "0", id: randomUUID(), account: ACCOUNT, region: REGION, ...event } as BusEvent,
+      });
     },
     get pending() {
       return queue.length;

@@ -5,7 +5,13 @@ import { writeTarGz } from "./model-containers.ts";
 
 /** An S3 client for an s3rver endpoint (path-style, its fixed credentials). */
 export const s3rverClient = (endpoint: string) =>
-  new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
+  new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  });
 
 const sagemakerDir = join(import.meta.dirname, "../../sagemaker");
 

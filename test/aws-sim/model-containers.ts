@@ -1,7 +1,13 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { createTar, parseTar } from "nanotar";
 import { deserialiseModel, type StaticModel } from "@genq/ml";
-import { HandlerError, defaultHandlerContainer, deterministicQueries, queryGenerationPipeline, type ModelContainer } from "./hf-toolkit.ts";
+import {
+  HandlerError,
+  defaultHandlerContainer,
+  deterministicQueries,
+  queryGenerationPipeline,
+  type ModelContainer,
+} from "./hf-toolkit.ts";
 
 /** Files of a `.tar.gz`, keyed by path without a leading `./` (SageMaker tars SM_MODEL_DIR's contents). */
 export function readTarGz(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -11,7 +17,11 @@ export function readTarGz(bytes: Uint8Array): Map<string, Uint8Array> {
   } catch {
     throw new Error("not a gzip-compressed tar archive");
   }
-  return new Map(parseTar(tar).filter((f) => f.data && f.type !== "directory").map((f) => [f.name.replace(/^\.\//, ""), f.data!]));
+  return new Map(
+    parseTar(tar)
+      .filter((f) => f.data && f.type !== "directory")
+      .map((f) => [f.name.replace(/^\.\//, ""), f.data!]),
+  );
 }
 
 export function writeTarGz(files: ReadonlyMap<string, Uint8Array | string>): Uint8Array {
@@ -47,23 +57,33 @@ export function genqEncoderContainer(model: StaticModel): ModelContainer {
           } catch (error) {
             throw new HandlerError(`Expecting value: ${(error as Error).message}`);
           }
-          if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new HandlerError('send a JSON object {"inputs": [...], "kind": "query" | "passage"}');
+          if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+            throw new HandlerError('send a JSON object {"inputs": [...], "kind": "query" | "passage"}');
           let inputs = (parsed as { inputs?: unknown }).inputs;
           if (typeof inputs === "string") inputs = [inputs];
-          if (!Array.isArray(inputs) || !inputs.every((t) => typeof t === "string")) throw new HandlerError('"inputs" must be a string or a list of strings');
+          if (!Array.isArray(inputs) || !inputs.every((t) => typeof t === "string"))
+            throw new HandlerError('"inputs" must be a string or a list of strings');
           answer = JSON.stringify({ embeddings: inputs.map(vector), dimensions: model.dimensions });
         } else if (contentType === "application/jsonlines") {
-          const records = text.split(/\r?\n/).filter((l) => l.trim()).map((l) => {
-            const r = JSON.parse(l) as unknown;
-            if (!r || typeof r !== "object" || Array.isArray(r)) throw new HandlerError("every line must be a JSON object");
-            return r as Record<string, unknown>;
-          });
-          answer = records.map((r) => {
-            const { inputs: _inputs, ...rest } = r;
-            return JSON.stringify({ ...rest, embedding: vector(textOf(r)) });
-          }).join("\n");
+          const records = text
+            .split(/\r?\n/)
+            .filter((l) => l.trim())
+            .map((l) => {
+              const r = JSON.parse(l) as unknown;
+              if (!r || typeof r !== "object" || Array.isArray(r))
+                throw new HandlerError("every line must be a JSON object");
+              return r as Record<string, unknown>;
+            });
+          answer = records
+            .map((r) => {
+              const { inputs: _inputs, ...rest } = r;
+              return JSON.stringify({ ...rest, embedding: vector(textOf(r)) });
+            })
+            .join("\n");
         } else {
-          throw new HandlerError(`unsupported content type ${contentType}; send application/json (endpoint) or application/jsonlines (batch transform)`);
+          throw new HandlerError(
+            `unsupported content type ${contentType}; send application/json (endpoint) or application/jsonlines (batch transform)`,
+          );
         }
         return { status: 200, body: new TextEncoder().encode(answer), contentType: "application/json" };
       } catch (error) {
@@ -75,27 +95,37 @@ export function genqEncoderContainer(model: StaticModel): ModelContainer {
 }
 
 /** Why a model cannot be created, or null: the simulator's CreateModel check on the container. */
-export function modelProblem(container: { ModelDataUrl?: string; Environment?: Record<string, string> }, archive: Map<string, Uint8Array> | null): string | null {
+export function modelProblem(
+  container: { ModelDataUrl?: string; Environment?: Record<string, string> },
+  archive: Map<string, Uint8Array> | null,
+): string | null {
   if (container.ModelDataUrl) {
     if (!archive) return `Could not find model data at ${container.ModelDataUrl}.`;
     // The toolkit imports user code only from code/ inside the archive (handler_service.py
     // initialize()); without it the stock handler would serve a default pipeline instead of genq's
     // encoder protocol, so the simulator refuses the model at once rather than at the first request.
     const missing = INFERENCE_CODE.filter((f) => !archive.has(f));
-    if (missing.length) return `model data ${container.ModelDataUrl} has no ${missing.join(" or ")}: the Hugging Face inference toolkit would not run genq's handlers`;
+    if (missing.length)
+      return `model data ${container.ModelDataUrl} has no ${missing.join(" or ")}: the Hugging Face inference toolkit would not run genq's handlers`;
     return null;
   }
   const env = container.Environment ?? {};
-  if (!env.HF_MODEL_ID) return "a model needs ModelDataUrl (an archive with code/inference.py) or HF_MODEL_ID (a Hub model)";
-  if (env.HF_TASK !== "text2text-generation") return `the simulator serves Hub models for HF_TASK text2text-generation only, not ${env.HF_TASK ?? "(unset)"}`;
+  if (!env.HF_MODEL_ID)
+    return "a model needs ModelDataUrl (an archive with code/inference.py) or HF_MODEL_ID (a Hub model)";
+  if (env.HF_TASK !== "text2text-generation")
+    return `the simulator serves Hub models for HF_TASK text2text-generation only, not ${env.HF_TASK ?? "(unset)"}`;
   return null;
 }
 
 /** The running container for a created model: the stock toolkit with a query writer, or genq's encoder. */
-export function startContainer(container: { ModelDataUrl?: string; Environment?: Record<string, string> }, archive: Map<string, Uint8Array> | null): ModelContainer {
+export function startContainer(
+  container: { ModelDataUrl?: string; Environment?: Record<string, string> },
+  archive: Map<string, Uint8Array> | null,
+): ModelContainer {
   if (!container.ModelDataUrl) return defaultHandlerContainer(queryGenerationPipeline(deterministicQueries));
   const manifest = archive?.get("manifest.json");
   const weights = archive?.get("model.bin");
-  if (!manifest || !weights) throw new Error("model_fn failed: the archive holds no model (manifest.json and model.bin)");
+  if (!manifest || !weights)
+    throw new Error("model_fn failed: the archive holds no model (manifest.json and model.bin)");
   return genqEncoderContainer(deserialiseModel(new TextDecoder().decode(manifest), weights).model);
 }

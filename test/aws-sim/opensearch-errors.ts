@@ -23,7 +23,21 @@ export class OpenSearchError extends Error {
         type: this.type,
         reason: this.message,
         ...(this.cause_ ? {} : this.extra),
-        ...(this.cause_ ? { phase: "query", grouped: true, failed_shards: [{ shard: 0, index: this.extra.index, node: "standin", reason: { type: root.type, reason: root.message } }], caused_by: { type: root.type, reason: root.message } } : {}),
+        ...(this.cause_
+          ? {
+              phase: "query",
+              grouped: true,
+              failed_shards: [
+                {
+                  shard: 0,
+                  index: this.extra.index,
+                  node: "standin",
+                  reason: { type: root.type, reason: root.message },
+                },
+              ],
+              caused_by: { type: root.type, reason: root.message },
+            }
+          : {}),
       },
       status: this.status,
     };
@@ -32,7 +46,12 @@ export class OpenSearchError extends Error {
 
 /** IndexNotFoundException: 404 `index_not_found_exception`, "no such index [x]". */
 export const indexNotFound = (index: string) =>
-  new OpenSearchError(404, "index_not_found_exception", `no such index [${index}]`, { "resource.type": "index_or_alias", "resource.id": index, index_uuid: "_na_", index });
+  new OpenSearchError(404, "index_not_found_exception", `no such index [${index}]`, {
+    "resource.type": "index_or_alias",
+    "resource.id": index,
+    index_uuid: "_na_",
+    index,
+  });
 
 /** IllegalArgumentException → 400 `illegal_argument_exception`. */
 export const illegalArgument = (reason: string) => new OpenSearchError(400, "illegal_argument_exception", reason);

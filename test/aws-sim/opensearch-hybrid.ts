@@ -11,7 +11,11 @@ export interface Pipeline {
 
 // neural-search ScoreNormalizationFactory / ScoreCombinationFactory: the techniques it knows, and which
 // combinations go with which normalization (min_max and l2 take the three means; z_score arithmetic only).
-const NORMALIZATION = new Map([["min_max", ["arithmetic_mean", "geometric_mean", "harmonic_mean"]], ["l2", ["arithmetic_mean", "geometric_mean", "harmonic_mean"]], ["z_score", ["arithmetic_mean"]]]);
+const NORMALIZATION = new Map([
+  ["min_max", ["arithmetic_mean", "geometric_mean", "harmonic_mean"]],
+  ["l2", ["arithmetic_mean", "geometric_mean", "harmonic_mean"]],
+  ["z_score", ["arithmetic_mean"]],
+]);
 const PROCESSOR_KINDS = ["request_processors", "response_processors", "phase_results_processors"];
 
 /**
@@ -20,7 +24,8 @@ const PROCESSOR_KINDS = ["request_processors", "response_processors", "phase_res
  * their sum 1 within 0.01 (ScoreCombinationUtil.validateWeights). Other processor types are kept as given.
  */
 export function validatePipeline(definition: Json): Pipeline {
-  if (!PROCESSOR_KINDS.some((k) => Array.isArray(definition[k]))) throw parsing("a search pipeline needs request_processors, response_processors or phase_results_processors");
+  if (!PROCESSOR_KINDS.some((k) => Array.isArray(definition[k])))
+    throw parsing("a search pipeline needs request_processors, response_processors or phase_results_processors");
   const pipeline: Pipeline = { definition };
   for (const processor of (definition.phase_results_processors ?? []) as Json[]) {
     const config = processor["normalization-processor"] as Json | undefined;
@@ -29,15 +34,27 @@ export function validatePipeline(definition: Json): Pipeline {
     const combination = (config.combination ?? {}) as Json;
     const combine = String(combination.technique ?? "arithmetic_mean");
     if (!NORMALIZATION.has(technique)) throw illegalArgument("provided normalization technique is not supported");
-    if (!["arithmetic_mean", "geometric_mean", "harmonic_mean"].includes(combine)) throw illegalArgument("provided combination technique is not supported");
-    if (!NORMALIZATION.get(technique)!.includes(combine)) throw illegalArgument(`provided combination technique ${combine} is not supported for normalization technique ${technique}. Supported techniques are: ${NORMALIZATION.get(technique)!.join(", ")}`);
+    if (!["arithmetic_mean", "geometric_mean", "harmonic_mean"].includes(combine))
+      throw illegalArgument("provided combination technique is not supported");
+    if (!NORMALIZATION.get(technique)!.includes(combine))
+      throw illegalArgument(
+        `provided combination technique ${combine} is not supported for normalization technique ${technique}. Supported techniques are: ${NORMALIZATION.get(technique)!.join(", ")}`,
+      );
     const params = (combination.parameters ?? {}) as Json;
-    if (Object.keys(params).some((k) => k !== "weights")) throw illegalArgument("provided parameter for combination technique is not supported. supported parameters are [weights]");
+    if (Object.keys(params).some((k) => k !== "weights"))
+      throw illegalArgument(
+        "provided parameter for combination technique is not supported. supported parameters are [weights]",
+      );
     const weights = (params.weights ?? []) as unknown;
-    if (!Array.isArray(weights) || !weights.every((w) => typeof w === "number")) throw illegalArgument("parameter [weights] must be a collection of numbers");
-    if (weights.some((w) => w < 0 || w > 1)) throw illegalArgument(`all weights must be in range [0.0 ... 1.0], submitted weights: [${weights.join(", ")}]`);
+    if (!Array.isArray(weights) || !weights.every((w) => typeof w === "number"))
+      throw illegalArgument("parameter [weights] must be a collection of numbers");
+    if (weights.some((w) => w < 0 || w > 1))
+      throw illegalArgument(`all weights must be in range [0.0 ... 1.0], submitted weights: [${weights.join(", ")}]`);
     const sum = weights.reduce((a, b) => a + b, 0);
-    if (weights.length && Math.abs(sum - 1) > 0.01) throw illegalArgument(`sum of weights for combination must be equal to 1.0, submitted weights: [${weights.join(", ")}]`);
+    if (weights.length && Math.abs(sum - 1) > 0.01)
+      throw illegalArgument(
+        `sum of weights for combination must be equal to 1.0, submitted weights: [${weights.join(", ")}]`,
+      );
     pipeline.normalization = { technique, combination: combine, weights };
   }
   return pipeline;
@@ -51,9 +68,15 @@ export function validatePipeline(definition: Json): Pipeline {
  * MAX_NUMBER_OF_SUB_QUERIES); weights must match the sub-queries in number. Without a normalization
  * processor the raw scores are not comparable; the stand-in then ranks by the best raw score.
  */
-export function hybridSearch(evaluator: ReturnType<typeof createEvaluator>, hybrid: Json, size: number, pipeline: Pipeline | undefined): Map<string, number> {
+export function hybridSearch(
+  evaluator: ReturnType<typeof createEvaluator>,
+  hybrid: Json,
+  size: number,
+  pipeline: Pipeline | undefined,
+): Map<string, number> {
   const queries = hybrid.queries;
-  if (!Array.isArray(queries) || !queries.length) throw parsing("[hybrid] requires 'queries' field with at least one clause");
+  if (!Array.isArray(queries) || !queries.length)
+    throw parsing("[hybrid] requires 'queries' field with at least one clause");
   if (queries.length > 5) throw parsing("Number of sub-queries exceeds maximum supported by [hybrid] query");
   const results = queries.map((q) => [...evaluator.evaluate(q as Json)].sort((a, b) => b[1] - a[1]).slice(0, size));
   const norm = pipeline?.normalization;
@@ -63,9 +86,16 @@ export function hybridSearch(evaluator: ReturnType<typeof createEvaluator>, hybr
     return combined;
   }
   if (norm.weights.length && norm.weights.length !== queries.length) {
-    throw new OpenSearchError(400, "illegal_argument_exception", `number of weights [${norm.weights.length}] must match number of sub-queries [${queries.length}] in hybrid query`);
+    throw new OpenSearchError(
+      400,
+      "illegal_argument_exception",
+      `number of weights [${norm.weights.length}] must match number of sub-queries [${queries.length}] in hybrid query`,
+    );
   }
-  if (norm.technique !== "min_max" || norm.combination !== "arithmetic_mean") throw illegalArgument(`the stand-in combines min_max with arithmetic_mean only, not ${norm.technique} with ${norm.combination}`);
+  if (norm.technique !== "min_max" || norm.combination !== "arithmetic_mean")
+    throw illegalArgument(
+      `the stand-in combines min_max with arithmetic_mean only, not ${norm.technique} with ${norm.combination}`,
+    );
   const normalised = results.map((r) => {
     const scores = r.map(([, s]) => s);
     const min = Math.min(...scores);

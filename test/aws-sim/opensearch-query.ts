@@ -19,17 +19,28 @@ type Scores = Map<string, number>;
 type Json = Record<string, unknown>;
 
 // Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET, which OpenSearch's `english` analyzer uses.
-const ENGLISH_STOP = new Set("a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split(" "));
+const ENGLISH_STOP = new Set(
+  "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split(
+    " ",
+  ),
+);
 
 /** The `english` analyzer's effect (lower case, English stop words, Porter stems); others split and lower-case. */
 export function analyze(text: string, analyzer: string | undefined): string[] {
-  return analyzer === "english" ? words(text).filter((w) => !ENGLISH_STOP.has(w)).map(stem) : words(text);
+  return analyzer === "english"
+    ? words(text)
+        .filter((w) => !ENGLISH_STOP.has(w))
+        .map(stem)
+    : words(text);
 }
 
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 const single = (q: Json, name: string): [string, unknown] => {
   const entries = Object.entries(q);
-  if (entries.length !== 1) throw parsing(`[${name}] query doesn't support multiple fields, found [${entries.map(([k]) => k).join("] and [")}]`);
+  if (entries.length !== 1)
+    throw parsing(
+      `[${name}] query doesn't support multiple fields, found [${entries.map(([k]) => k).join("] and [")}]`,
+    );
   return entries[0]!;
 };
 
@@ -86,7 +97,10 @@ export function createEvaluator(view: IndexView) {
     const out: Scores = new Map();
     for (const d of view.docs) {
       const v = d.source[field];
-      const hit = view.fields[field]?.type === "text" && typeof v === "string" ? analyze(v, view.fields[field]?.analyzer).includes(String(value)) : asArray(v).some((x) => x === value);
+      const hit =
+        view.fields[field]?.type === "text" && typeof v === "string"
+          ? analyze(v, view.fields[field]?.analyzer).includes(String(value))
+          : asArray(v).some((x) => x === value);
       if (hit) out.set(d.id, 1);
     }
     return out;
@@ -97,15 +111,21 @@ export function createEvaluator(view: IndexView) {
     const mapping = view.fields[field];
     if (mapping?.type !== "knn_vector") throw illegalArgument(`Field '${field}' is not knn_vector type.`);
     if (!Array.isArray(vector) || !vector.every((v) => typeof v === "number")) throw parsing("[knn] requires a vector");
-    if (vector.length !== mapping.dimension) throw illegalArgument(`Query vector has invalid dimension: ${vector.length}. Dimension should be: ${mapping.dimension}`);
-    if (typeof k !== "number" || k <= 0 || k > 10_000) throw illegalArgument(`[knn] requires k to be in the range (0, 10000]`);
+    if (vector.length !== mapping.dimension)
+      throw illegalArgument(
+        `Query vector has invalid dimension: ${vector.length}. Dimension should be: ${mapping.dimension}`,
+      );
+    if (typeof k !== "number" || k <= 0 || k > 10_000)
+      throw illegalArgument(`[knn] requires k to be in the range (0, 10000]`);
     const allowed = filter ? evaluate(filter) : null;
     const qn = Math.hypot(...vector);
     const scored: Array<[string, number]> = [];
     for (const d of view.docs) {
       const v = d.source[field];
       if (!Array.isArray(v) || (allowed && !allowed.has(d.id))) continue;
-      const cos = (v as number[]).reduce((s, x, i) => s + x * (vector[i] as number), 0) / ((Math.hypot(...(v as number[])) || 1) * (qn || 1));
+      const cos =
+        (v as number[]).reduce((s, x, i) => s + x * (vector[i] as number), 0) /
+        ((Math.hypot(...(v as number[])) || 1) * (qn || 1));
       scored.push([d.id, (1 + cos) / 2]);
     }
     return new Map(scored.sort((a, b) => b[1] - a[1]).slice(0, k));
@@ -147,7 +167,11 @@ export function createEvaluator(view: IndexView) {
         const should = asArray(body.should).map((q) => evaluate(q as Json));
         const mustNot = asArray(body.must_not).map((q) => evaluate(q as Json));
         const required = [...must, ...filter];
-        const candidates = required.length ? [...required[0]!.keys()] : should.length ? [...new Set(should.flatMap((s) => [...s.keys()]))] : [...all().keys()];
+        const candidates = required.length
+          ? [...required[0]!.keys()]
+          : should.length
+            ? [...new Set(should.flatMap((s) => [...s.keys()]))]
+            : [...all().keys()];
         const out: Scores = new Map();
         for (const id of candidates) {
           if (!required.every((r) => r.has(id)) || mustNot.some((r) => r.has(id))) continue;
@@ -162,7 +186,8 @@ export function createEvaluator(view: IndexView) {
         const [field, value] = single(body, "prefix");
         const wanted = String(value && typeof value === "object" ? (value as Json).value : value);
         const out: Scores = new Map();
-        for (const d of view.docs) if (asArray(d.source[field]).some((x) => typeof x === "string" && x.startsWith(wanted))) out.set(d.id, 1);
+        for (const d of view.docs)
+          if (asArray(d.source[field]).some((x) => typeof x === "string" && x.startsWith(wanted))) out.set(d.id, 1);
         return out;
       }
       case "ids": {
@@ -191,7 +216,8 @@ export function createEvaluator(view: IndexView) {
       const [field, value] = Object.entries(body)[0] ?? [];
       if (field) add(field, String(value && typeof value === "object" ? (value as Json).query : value));
     }
-    if (type === "bool") for (const key of ["must", "should"]) for (const q of asArray(body[key])) textTerms(q as Json, out);
+    if (type === "bool")
+      for (const key of ["must", "should"]) for (const q of asArray(body[key])) textTerms(q as Json, out);
     if (type === "hybrid") for (const q of asArray(body.queries)) textTerms(q as Json, out);
     return out;
   };
@@ -199,7 +225,12 @@ export function createEvaluator(view: IndexView) {
 }
 
 /** A highlight fragment of `text` around the first term the query matched, terms wrapped in the tags. */
-export function highlight(text: string, terms: Set<string>, analyzer: string | undefined, o: { size: number; pre: string; post: string }): string | null {
+export function highlight(
+  text: string,
+  terms: Set<string>,
+  analyzer: string | undefined,
+  o: { size: number; pre: string; post: string },
+): string | null {
   let first = -1;
   const marked = text.replace(/[\p{L}\p{N}_]+/gu, (word, offset: number) => {
     const t = analyze(word, analyzer)[0];

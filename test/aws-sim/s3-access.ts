@@ -1,4 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 
 /** `s3://bucket/key` → its parts; anything else is refused with the URI named. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
@@ -26,7 +32,9 @@ export function s3Access(client: S3Client) {
     },
     async put(uri: string, body: Uint8Array | string): Promise<void> {
       const { bucket, key } = parseS3Uri(uri);
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: typeof body === "string" ? Buffer.from(body) : body }));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: typeof body === "string" ? Buffer.from(body) : body }),
+      );
     },
     /** Every object key under a prefix URI, as full s3:// URIs, in key order. */
     async list(prefixUri: string): Promise<string[]> {
@@ -34,7 +42,9 @@ export function s3Access(client: S3Client) {
       const out: string[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }),
+        );
         for (const o of page.Contents ?? []) out.push(`s3://${bucket}/${o.Key}`);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

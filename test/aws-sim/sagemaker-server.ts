@@ -3,7 +3,14 @@ import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { ACCOUNT, ApiError, REGION, createSageMakerSimulator, type SageMakerEvent, type SageMakerSimulator } from "./sagemaker-simulator.ts";
+import {
+  ACCOUNT,
+  ApiError,
+  REGION,
+  createSageMakerSimulator,
+  type SageMakerEvent,
+  type SageMakerSimulator,
+} from "./sagemaker-simulator.ts";
 
 const body = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve, reject) => {
@@ -28,7 +35,10 @@ const MAX_PAYLOAD = { serverless: 4 * 1024 * 1024, realtime: 6 * 1024 * 1024 };
  * (`POST /endpoints/{name}/invocations`; a container error is ModelError 424 carrying the container's
  * status and message). Point the real clients at `url` (or take `clients()`).
  */
-export async function startSageMakerServer(o: { s3: S3Client; onEvent?: (event: SageMakerEvent) => void | Promise<void> }) {
+export async function startSageMakerServer(o: {
+  s3: S3Client;
+  onEvent?: (event: SageMakerEvent) => void | Promise<void>;
+}) {
   const sim: SageMakerSimulator = createSageMakerSimulator(o);
   const server = createServer(async (req, res) => {
     try {
@@ -38,28 +48,71 @@ export async function startSageMakerServer(o: { s3: S3Client; onEvent?: (event: 
       const target = String(req.headers["x-amz-target"] ?? "");
       const operation = target.startsWith("SageMaker.") ? target.slice("SageMaker.".length) : "";
       const handler = (sim.api as Record<string, (input: unknown) => unknown>)[operation];
-      if (!handler) return reply(res, 400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "UnknownOperationException", Message: `the simulator does not implement ${target || "this request"}` }));
+      if (!handler)
+        return reply(
+          res,
+          400,
+          { "content-type": "application/x-amz-json-1.1" },
+          JSON.stringify({
+            __type: "UnknownOperationException",
+            Message: `the simulator does not implement ${target || "this request"}`,
+          }),
+        );
       const out = await handler(JSON.parse(raw.toString("utf8") || "{}"));
-      reply(res, 200, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() }, JSON.stringify(out));
+      reply(
+        res,
+        200,
+        { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() },
+        JSON.stringify(out),
+      );
     } catch (error) {
-      if (error instanceof ApiError) return reply(res, 400, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": error.type }, JSON.stringify({ __type: error.type, Message: error.message }));
-      reply(res, 500, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "InternalFailure", Message: (error as Error).message }));
+      if (error instanceof ApiError)
+        return reply(
+          res,
+          400,
+          { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": error.type },
+          JSON.stringify({ __type: error.type, Message: error.message }),
+        );
+      reply(
+        res,
+        500,
+        { "content-type": "application/x-amz-json-1.1" },
+        JSON.stringify({ __type: "InternalFailure", Message: (error as Error).message }),
+      );
     }
   });
 
   async function invocation(name: string, raw: Buffer, req: IncomingMessage, res: ServerResponse) {
     const target = sim.endpointContainer(name);
-    const validation = (message: string) => reply(res, 400, { "content-type": "application/json", "x-amzn-errortype": "ValidationError" }, JSON.stringify({ message }));
+    const validation = (message: string) =>
+      reply(
+        res,
+        400,
+        { "content-type": "application/json", "x-amzn-errortype": "ValidationError" },
+        JSON.stringify({ message }),
+      );
     if ("error" in target) return validation(target.error);
-    if (raw.length > (target.serverless ? MAX_PAYLOAD.serverless : MAX_PAYLOAD.realtime)) return validation("Request payload size exceeds the endpoint's limit");
-    const answer = await target.container.invoke(raw, String(req.headers["content-type"] ?? "application/octet-stream"), req.headers.accept);
+    if (raw.length > (target.serverless ? MAX_PAYLOAD.serverless : MAX_PAYLOAD.realtime))
+      return validation("Request payload size exceeds the endpoint's limit");
+    const answer = await target.container.invoke(
+      raw,
+      String(req.headers["content-type"] ?? "application/octet-stream"),
+      req.headers.accept,
+    );
     if (answer.status !== 200) {
       const message = new TextDecoder().decode(answer.body);
       const logs = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${name}`;
-      return reply(res, 424, { "content-type": "application/json", "x-amzn-errortype": "ModelError" }, JSON.stringify({
-        message: `Received client error (${answer.status}) from primary with message "${message}". See https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#logEventViewer:group=/aws/sagemaker/Endpoints/${name} in account ${ACCOUNT} for more information.`,
-        OriginalStatusCode: answer.status, OriginalMessage: message, LogStreamArn: logs,
-      }));
+      return reply(
+        res,
+        424,
+        { "content-type": "application/json", "x-amzn-errortype": "ModelError" },
+        JSON.stringify({
+          message: `Received client error (${answer.status}) from primary with message "${message}". See https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#logEventViewer:group=/aws/sagemaker/Endpoints/${name} in account ${ACCOUNT} for more information.`,
+          OriginalStatusCode: answer.status,
+          OriginalMessage: message,
+          LogStreamArn: logs,
+        }),
+      );
     }
     reply(res, 200, { "content-type": answer.contentType, "x-amzn-invoked-production-variant": "tuned" }, answer.body);
   }

@@ -15,7 +15,8 @@ const PACKAGED = ["inference.py", "requirements.txt"];
  * developer guide, "How Amazon SageMaker Processes Training Output"; DescribeTrainingJob
  * ModelArtifacts.S3ModelArtifacts).
  */
-export const modelArtifactUri = (outputPath: string, jobName: string) => `${outputPath.replace(/\/+$/, "")}/${jobName}/output/model.tar.gz`;
+export const modelArtifactUri = (outputPath: string, jobName: string) =>
+  `${outputPath.replace(/\/+$/, "")}/${jobName}/output/model.tar.gz`;
 
 /** A hyperparameter as the training toolkit reads it: JSON-decoded when it is JSON, else the raw string. */
 const decode = (value: string | undefined) => {
@@ -39,16 +40,27 @@ export async function runTraining(s3: S3Access, request: CreateTrainingJobComman
   const hp = request.HyperParameters ?? {};
   const sourceUri = decode(hp.sagemaker_submit_directory);
   const program = decode(hp.sagemaker_program);
-  if (typeof sourceUri !== "string" || typeof program !== "string") throw new JobFailure("AlgorithmError: no sagemaker_submit_directory / sagemaker_program hyperparameters: nothing to run");
+  if (typeof sourceUri !== "string" || typeof program !== "string")
+    throw new JobFailure(
+      "AlgorithmError: no sagemaker_submit_directory / sagemaker_program hyperparameters: nothing to run",
+    );
   let source: Map<string, Uint8Array>;
   try {
     source = readTarGz(await s3.get(sourceUri));
   } catch (error) {
-    throw new JobFailure(`ClientError: could not unpack the source directory ${sourceUri}: ${(error as Error).message}`);
+    throw new JobFailure(
+      `ClientError: could not unpack the source directory ${sourceUri}: ${(error as Error).message}`,
+    );
   }
-  if (!source.has(program)) throw new JobFailure(`AlgorithmError: ExecuteUserScriptError: python3: can't open file '/opt/ml/code/${program}': [Errno 2] No such file or directory`);
+  if (!source.has(program))
+    throw new JobFailure(
+      `AlgorithmError: ExecuteUserScriptError: python3: can't open file '/opt/ml/code/${program}': [Errno 2] No such file or directory`,
+    );
   const missing = PACKAGED.find((f) => !source.has(f));
-  if (missing) throw new JobFailure(`AlgorithmError: ExecuteUserScriptError: ${missing} is missing next to train.py (/opt/ml/code); the model archive needs it in code/`);
+  if (missing)
+    throw new JobFailure(
+      `AlgorithmError: ExecuteUserScriptError: ${missing} is missing next to train.py (/opt/ml/code); the model archive needs it in code/`,
+    );
 
   const channel = request.InputDataConfig?.find((c) => c.ChannelName === "train");
   const channelUri = channel?.DataSource?.S3DataSource?.S3Uri;
@@ -72,12 +84,20 @@ export async function runTraining(s3: S3Access, request: CreateTrainingJobComman
       examples.push({ query: row.query, passageIndex: i });
     }
   }
-  if (!examples.length) throw new JobFailure("AlgorithmError: ExecuteUserScriptError: no training pairs found under /opt/ml/input/data/train");
+  if (!examples.length)
+    throw new JobFailure(
+      "AlgorithmError: ExecuteUserScriptError: no training pairs found under /opt/ml/input/data/train",
+    );
 
   const epochs = Math.min(Number(decode(hp.epochs) ?? 1) || 1, 3);
   const model = StaticModel.initialise(SIMULATED_MODEL, bucketIdf(passages, SIMULATED_MODEL));
   const stats = trainStaticModel(model, passages, examples, { epochs, batchSize: 32 });
-  const { manifest, weights } = serialiseModel(model, { kind: "tuned", hyperparameters: { epochs }, training: { pairs: examples.length }, createdAt: new Date().toISOString() });
+  const { manifest, weights } = serialiseModel(model, {
+    kind: "tuned",
+    hyperparameters: { epochs },
+    training: { pairs: examples.length },
+    createdAt: new Date().toISOString(),
+  });
   const modelDir = new Map<string, Uint8Array | string>([
     ["manifest.json", JSON.stringify(manifest)],
     ["model.bin", weights],

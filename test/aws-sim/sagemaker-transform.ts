@@ -10,7 +10,10 @@ export class JobFailure extends Error {}
  * prefix, named relative to it; for ManifestFile the listed keys relative to the manifest's prefix
  * (SageMaker API reference, TransformS3DataSource: `[{"prefix": "s3://…/"}, "relative/key", …]`).
  */
-async function inputObjects(s3: S3Access, source: { S3DataType?: string; S3Uri?: string }): Promise<Array<{ uri: string; name: string }>> {
+async function inputObjects(
+  s3: S3Access,
+  source: { S3DataType?: string; S3Uri?: string },
+): Promise<Array<{ uri: string; name: string }>> {
   const uri = source.S3Uri!;
   if (source.S3DataType === "ManifestFile") {
     let manifest: unknown;
@@ -21,7 +24,12 @@ async function inputObjects(s3: S3Access, source: { S3DataType?: string; S3Uri?:
     }
     const [head, ...entries] = Array.isArray(manifest) ? manifest : [];
     const prefix = (head as { prefix?: unknown } | undefined)?.prefix;
-    if (typeof prefix !== "string" || !prefix.startsWith("s3://") || !entries.length || !entries.every((e) => typeof e === "string")) {
+    if (
+      typeof prefix !== "string" ||
+      !prefix.startsWith("s3://") ||
+      !entries.length ||
+      !entries.every((e) => typeof e === "string")
+    ) {
       throw new JobFailure(`ClientError: the manifest ${uri} is not [{"prefix": "s3://…"}, "key", …]`);
     }
     return (entries as string[]).map((name) => ({ uri: prefix + name, name }));
@@ -30,7 +38,9 @@ async function inputObjects(s3: S3Access, source: { S3DataType?: string; S3Uri?:
   const dir = uri.endsWith("/") ? uri : uri.slice(0, uri.lastIndexOf("/") + 1);
   if (!listed.length) {
     const { bucket } = parseS3Uri(uri);
-    throw new JobFailure(`ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix, and that the role has "s3:ListBucket" permissions on bucket "${bucket}".`);
+    throw new JobFailure(
+      `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix, and that the role has "s3:ListBucket" permissions on bucket "${bucket}".`,
+    );
   }
   return listed.map((u) => ({ uri: u, name: u.slice(dir.length) }));
 }
@@ -83,11 +93,14 @@ function join(input: Uint8Array, output: Uint8Array, name: string): Uint8Array {
     inputValue = JSON.parse(new TextDecoder().decode(input));
     outputValue = JSON.parse(new TextDecoder().decode(output));
   } catch {
-    throw new JobFailure(`ClientError: a record of ${name} or its inference could not be joined: JoinSource=Input needs JSON on both sides`);
+    throw new JobFailure(
+      `ClientError: a record of ${name} or its inference could not be joined: JoinSource=Input needs JSON on both sides`,
+    );
   }
-  const joined = inputValue && typeof inputValue === "object" && !Array.isArray(inputValue)
-    ? { ...(inputValue as object), SageMakerOutput: outputValue }
-    : { SageMakerInput: inputValue, SageMakerOutput: outputValue };
+  const joined =
+    inputValue && typeof inputValue === "object" && !Array.isArray(inputValue)
+      ? { ...(inputValue as object), SageMakerOutput: outputValue }
+      : { SageMakerInput: inputValue, SageMakerOutput: outputValue };
   return new TextEncoder().encode(JSON.stringify(joined));
 }
 
@@ -97,14 +110,19 @@ function join(input: Uint8Array, output: Uint8Array, name: string): Uint8Array {
  * `<S3OutputPath>/<name>.out` per input object (written only when the whole object succeeded). A
  * container error fails the job with the container's answer in the reason (real jobs say "See job logs").
  */
-export async function runTransform(s3: S3Access, request: CreateTransformJobCommandInput, container: ModelContainer): Promise<void> {
+export async function runTransform(
+  s3: S3Access,
+  request: CreateTransformJobCommandInput,
+  container: ModelContainer,
+): Promise<void> {
   const input = request.TransformInput!;
   const output = request.TransformOutput!;
   const join_ = request.DataProcessing?.JoinSource === "Input";
   if (join_ && !["application/json", "application/jsonlines", "text/csv"].includes(input.ContentType ?? "")) {
     throw new JobFailure(`ClientError: JoinSource=Input works with JSON and CSV input only, not ${input.ContentType}`);
   }
-  if (join_ && request.BatchStrategy === "MultiRecord") throw new JobFailure("ClientError: the simulator joins SingleRecord transforms only");
+  if (join_ && request.BatchStrategy === "MultiRecord")
+    throw new JobFailure("ClientError: the simulator joins SingleRecord transforms only");
   const maxBytes = (request.MaxPayloadInMB ?? 6) * 1024 * 1024;
   const outputDir = output.S3OutputPath!.endsWith("/") ? output.S3OutputPath! : `${output.S3OutputPath}/`;
   for (const object of await inputObjects(s3, input.DataSource!.S3DataSource!)) {
@@ -118,7 +136,9 @@ export async function runTransform(s3: S3Access, request: CreateTransformJobComm
     for (const batch of miniBatches(records(bytes, input.SplitType), request.BatchStrategy, maxBytes, object.uri)) {
       const answer = await container.invoke(batch, input.ContentType ?? "application/octet-stream", output.Accept);
       if (answer.status !== 200) {
-        throw new JobFailure(`ClientError: the model container answered ${answer.status} for a record of ${object.uri}: ${new TextDecoder().decode(answer.body)}`);
+        throw new JobFailure(
+          `ClientError: the model container answered ${answer.status} for a record of ${object.uri}: ${new TextDecoder().decode(answer.body)}`,
+        );
       }
       pieces.push(join_ ? join(batch, answer.body, object.uri) : answer.body);
       if (output.AssembleWith === "Line") pieces.push(new TextEncoder().encode("\n"));

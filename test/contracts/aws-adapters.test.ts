@@ -4,7 +4,14 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keysCommand } from "../../packages/functions/src/keys-command.ts";
 import type { BlobStore } from "@genq/core";
-import { PIPELINE_TABLE_DEFINITION, createDynamoDbApiKeys, createDynamoDbPipelineRepository, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore } from "@genq/aws";
+import {
+  PIPELINE_TABLE_DEFINITION,
+  createDynamoDbApiKeys,
+  createDynamoDbPipelineRepository,
+  createOpenSearchClient,
+  createOpenSearchSearchIndex,
+  createS3BlobStore,
+} from "@genq/aws";
 import { startOpenSearchStandIn, type OpenSearchStandIn } from "../aws-sim/opensearch-standin.ts";
 import { searchIndexContract } from "./search-index.contract.ts";
 import { apiKeysContract } from "./api-keys.contract.ts";
@@ -19,7 +26,11 @@ let opensearch: OpenSearchStandIn;
 let counter = 0;
 
 beforeAll(async () => {
-  [s3, dynamo, opensearch] = await Promise.all([startS3rver("genq-test"), startDynamoDbLocal(), startOpenSearchStandIn({ users: { genq: "Master-pass1" } })]);
+  [s3, dynamo, opensearch] = await Promise.all([
+    startS3rver("genq-test"),
+    startDynamoDbLocal(),
+    startOpenSearchStandIn({ users: { genq: "Master-pass1" } }),
+  ]);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([s3?.stop(), dynamo?.stop(), opensearch?.stop()]);
@@ -30,17 +41,31 @@ afterAll(async () => {
 // composite aggregations (…/aggregations/bucket/composite/) and an object kept in _source only (`enabled: false`,
 // …/field-types/supported-field-types/object/). A fresh name prefix per test stands in for a fresh domain.
 searchIndexContract("OpenSearch (stand-in)", async () =>
-  createOpenSearchSearchIndex(createOpenSearchClient({ node: opensearch.url, region: "us-east-1", username: "genq", password: "Master-pass1" }), { prefix: `c${++counter}` }));
+  createOpenSearchSearchIndex(
+    createOpenSearchClient({ node: opensearch.url, region: "us-east-1", username: "genq", password: "Master-pass1" }),
+    { prefix: `c${++counter}` },
+  ),
+);
 
 blobStoreContract("S3 (s3rver)", async () => {
-  const client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials, requestChecksumCalculation: "WHEN_REQUIRED" });
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  });
   // A fresh prefix per test stands in for a fresh bucket: the store sees only its own keys.
   return prefixed(createS3BlobStore(client, "genq-test"), `t${++counter}/`);
 });
 
 /** A fresh pipeline table in DynamoDB Local. */
 async function freshTable() {
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   const table = `genq-${++counter}`;
   await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
   return { doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table };
@@ -76,10 +101,17 @@ describe("the AWS keys command (npm run keys:aws)", () => {
 });
 
 apiKeysContract("DynamoDB (DynamoDB Local)", async () => {
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   const table = `genq-${++counter}`;
   await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
-  return createDynamoDbApiKeys(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table);
+  return createDynamoDbApiKeys(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    table,
+  );
 });
 
 function prefixed(store: BlobStore, prefix: string): BlobStore {

@@ -41,17 +41,34 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>) 
 
     it("lists by prefix in key order and forgets deleted objects", async () => {
       const store = await make();
-      for (const k of ["corpora/a/docs/b.md", "corpora/a/docs/a.md", "corpora/a/docs/sub/c.md", "corpora/a/passages/p.jsonl", "corpora/b/docs/z.md"]) await store.put(k, k);
-      expect((await store.list("corpora/a/docs/")).map((b) => b.key)).toEqual(["corpora/a/docs/a.md", "corpora/a/docs/b.md", "corpora/a/docs/sub/c.md"]);
+      for (const k of [
+        "corpora/a/docs/b.md",
+        "corpora/a/docs/a.md",
+        "corpora/a/docs/sub/c.md",
+        "corpora/a/passages/p.jsonl",
+        "corpora/b/docs/z.md",
+      ])
+        await store.put(k, k);
+      expect((await store.list("corpora/a/docs/")).map((b) => b.key)).toEqual([
+        "corpora/a/docs/a.md",
+        "corpora/a/docs/b.md",
+        "corpora/a/docs/sub/c.md",
+      ]);
       await store.delete("corpora/a/docs/b.md");
-      expect((await store.list("corpora/a/")).map((b) => b.key)).toEqual(["corpora/a/docs/a.md", "corpora/a/docs/sub/c.md", "corpora/a/passages/p.jsonl"]);
+      expect((await store.list("corpora/a/")).map((b) => b.key)).toEqual([
+        "corpora/a/docs/a.md",
+        "corpora/a/docs/sub/c.md",
+        "corpora/a/passages/p.jsonl",
+      ]);
       expect(await store.list("corpora/none/")).toEqual([]);
     });
 
     it("keeps keys with spaces and unicode intact", async () => {
       const store = await make();
       await store.put("corpora/a/docs/my notes/café.txt", "x");
-      expect((await store.list("corpora/a/docs/my notes/")).map((b) => b.key)).toEqual(["corpora/a/docs/my notes/café.txt"]);
+      expect((await store.list("corpora/a/docs/my notes/")).map((b) => b.key)).toEqual([
+        "corpora/a/docs/my notes/café.txt",
+      ]);
     });
 
     it("keeps an object's user metadata until the object is written again, and deletes a whole folder", async () => {

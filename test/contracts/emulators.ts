@@ -49,7 +49,23 @@ const stopper = (child: ChildProcess) => () =>
 export async function startS3rver(bucket: string): Promise<Emulator> {
   const port = await freePort();
   const bin = join(dirname(require.resolve("s3rver/package.json")), "bin/s3rver.js");
-  const child = spawn(process.execPath, ["--openssl-legacy-provider", bin, "-d", mkdtempSync(join(tmpdir(), "s3rver-")), "-a", "127.0.0.1", "-p", String(port), "--silent", "--configure-bucket", bucket], { stdio: "ignore" });
+  const child = spawn(
+    process.execPath,
+    [
+      "--openssl-legacy-provider",
+      bin,
+      "-d",
+      mkdtempSync(join(tmpdir(), "s3rver-")),
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "--silent",
+      "--configure-bucket",
+      bucket,
+    ],
+    { stdio: "ignore" },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(endpoint, child, 30);
   return { endpoint, stop: stopper(child) };
@@ -59,7 +75,18 @@ export async function startS3rver(bucket: string): Promise<Emulator> {
 export async function startDynamoDbLocal(): Promise<Emulator> {
   const port = await freePort();
   const dir = join(dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
-  const child = spawn("java", [`-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`, "-jar", join(dir, "DynamoDBLocal.jar"), "-inMemory", "-port", String(port)], { cwd: dir, stdio: "ignore" });
+  const child = spawn(
+    "java",
+    [
+      `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+      "-jar",
+      join(dir, "DynamoDBLocal.jar"),
+      "-inMemory",
+      "-port",
+      String(port),
+    ],
+    { cwd: dir, stdio: "ignore" },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(endpoint, child, 60);
   return { endpoint, stop: stopper(child) };

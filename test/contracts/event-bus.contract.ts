@@ -13,7 +13,12 @@ export interface EventBusUnderTest {
   restart(): Promise<EventBusUnderTest>;
 }
 
-const uploaded = (id: string, key = `corpora/docs/docs/${id}.md`) => ({ id, type: "document.uploaded" as const, corpus: "docs", detail: { key, size: 1 } });
+const uploaded = (id: string, key = `corpora/docs/docs/${id}.md`) => ({
+  id,
+  type: "document.uploaded" as const,
+  corpus: "docs",
+  detail: { key, size: 1 },
+});
 
 /** The event-bus contract: at-least-once, duplicates ignored, retries, dead letters, durable. */
 export function eventBusContract(name: string, make: () => Promise<EventBusUnderTest>) {
@@ -30,7 +35,9 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
 
     it("refuses to publish a malformed event", async () => {
       const bus = await make();
-      await expect(bus.publisher.publish([{ type: "document.uploaded", corpus: "docs", detail: { key: 1 } } as never])).rejects.toBeInstanceOf(MalformedEventError);
+      await expect(
+        bus.publisher.publish([{ type: "document.uploaded", corpus: "docs", detail: { key: 1 } } as never]),
+      ).rejects.toBeInstanceOf(MalformedEventError);
     });
 
     it("retries a failing handler with back-off, then succeeds", async () => {
@@ -69,7 +76,9 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
         });
         bus.advance(10 * 60_000);
       }
-      expect(bus.deadLetters()).toEqual([expect.objectContaining({ id: "f", reason: expect.stringMatching(/disk full/) })]);
+      expect(bus.deadLetters()).toEqual([
+        expect.objectContaining({ id: "f", reason: expect.stringMatching(/disk full/) }),
+      ]);
     });
 
     it("survives a restart: undelivered events are delivered by the next process", async () => {

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NotFoundError, type Clock } from "@genq/core";
 import { describe, expect, it } from "vitest";
-import { createFolderBlobStore, createSqliteApiKeys, createSqliteOutbox, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase } from "@genq/local";
+import {
+  createFolderBlobStore,
+  createSqliteApiKeys,
+  createSqliteOutbox,
+  createSqlitePipelineRepository,
+  createSqliteSearchIndex,
+  openDatabase,
+} from "@genq/local";
 import { blobStoreContract } from "./blob-store.contract.ts";
 import { eventBusContract, type EventBusUnderTest } from "./event-bus.contract.ts";
 import { pipelineRepositoryContract } from "./pipeline-repository.contract.ts";
@@ -38,7 +45,9 @@ function sqliteBus(path: string, clock: { t: number }): EventBusUnderTest {
     restart: async () => sqliteBus(path, clock),
   };
 }
-eventBusContract("sqlite outbox", async () => sqliteBus(join(tmp(), "genq.db"), { t: Date.parse("2026-01-01T00:00:00Z") }));
+eventBusContract("sqlite outbox", async () =>
+  sqliteBus(join(tmp(), "genq.db"), { t: Date.parse("2026-01-01T00:00:00Z") }),
+);
 
 searchIndexContract("sqlite", async () => createSqliteSearchIndex(openDatabase(join(tmp(), "genq.db"))));
 apiKeysContract("sqlite", async () => createSqliteApiKeys(openDatabase(join(tmp(), "genq.db"))).store());

@@ -1,13 +1,41 @@
 import { ConcurrentUpdateError, type Corpus, type DocumentRecord, type PipelineRepository, type Run } from "@genq/core";
 import { describe, expect, it } from "vitest";
 
-const corpus = (name: string, tenant = "t1"): Corpus => ({ name, tenant, createdAt: "2026-01-01T00:00:00Z", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: null, version: 0 });
+const corpus = (name: string, tenant = "t1"): Corpus => ({
+  name,
+  tenant,
+  createdAt: "2026-01-01T00:00:00Z",
+  servingRunId: null,
+  servingIndexVersion: null,
+  servingSetup: null,
+  activeRunId: null,
+  version: 0,
+});
 const doc = (path: string, hash = "h1"): DocumentRecord => ({
-  corpus: "docs", path, contentHash: hash, status: "chunked", reason: null, size: 10, documentCount: 1, passageCount: 2,
-  passagesKey: `corpora/docs/passages/${hash}.jsonl`, updatedAt: "2026-01-01T00:00:00Z", version: 0,
+  corpus: "docs",
+  path,
+  contentHash: hash,
+  status: "chunked",
+  reason: null,
+  size: 10,
+  documentCount: 1,
+  passageCount: 2,
+  passagesKey: `corpora/docs/passages/${hash}.jsonl`,
+  updatedAt: "2026-01-01T00:00:00Z",
+  version: 0,
 });
 const run = (id: string, createdAt = "2026-01-01T00:00:00Z"): Run => ({
-  id, corpus: "docs", tenant: "t1", state: "ingesting", reason: null, createdAt, updatedAt: createdAt, artifacts: {}, history: [], outcomePublished: false, version: 0,
+  id,
+  corpus: "docs",
+  tenant: "t1",
+  state: "ingesting",
+  reason: null,
+  createdAt,
+  updatedAt: createdAt,
+  artifacts: {},
+  history: [],
+  outcomePublished: false,
+  version: 0,
 });
 
 /** The PipelineRepository contract: every adapter must pass it. `make` returns a fresh, empty repository. */
@@ -63,9 +91,24 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       await repo.putRun(run("late", "2026-01-02T00:00:00Z"), null);
       await repo.putRun(run("early", "2026-01-01T00:00:00Z"), null);
       expect((await repo.listRuns("docs")).map((r) => r.id)).toEqual(["early", "late"]);
-      await repo.putModelVersion({ id: "m1", corpus: "docs", runId: "early", kind: "tuned", artifactKey: "k/", endpoint: null, createdAt: "t" });
+      await repo.putModelVersion({
+        id: "m1",
+        corpus: "docs",
+        runId: "early",
+        kind: "tuned",
+        artifactKey: "k/",
+        endpoint: null,
+        createdAt: "t",
+      });
       expect(await repo.getModelVersion("m1")).toMatchObject({ artifactKey: "k/" });
-      await repo.putIndexVersion({ id: "i1", corpus: "docs", runId: "early", modelId: "m1", passageCount: 5, createdAt: "t" });
+      await repo.putIndexVersion({
+        id: "i1",
+        corpus: "docs",
+        runId: "early",
+        modelId: "m1",
+        passageCount: 5,
+        createdAt: "t",
+      });
       expect((await repo.listIndexVersions("docs")).map((i) => i.id)).toEqual(["i1"]);
       expect(await repo.getIndexVersion("nope")).toBeNull();
     });
@@ -87,11 +130,29 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       await repo.putDocument({ ...doc("b.jsonl"), documentCount: 3, passageCount: 5 }, null);
       await repo.putDocument({ ...a, status: "rejected", reason: "binary", contentHash: "h9" }, 0);
       await expect(repo.putDocument({ ...a, passageCount: 99 }, 0)).rejects.toBeInstanceOf(ConcurrentUpdateError);
-      expect(await repo.documentStats("docs")).toEqual({ files: 2, chunkedFiles: 1, rejectedFiles: 1, documents: 3, passages: 7 });
+      expect(await repo.documentStats("docs")).toEqual({
+        files: 2,
+        chunkedFiles: 1,
+        rejectedFiles: 1,
+        documents: 3,
+        passages: 7,
+      });
       await repo.deleteDocument("docs", "a.md", 1);
       await expect(repo.deleteDocument("docs", "b.jsonl", 7)).rejects.toBeInstanceOf(ConcurrentUpdateError);
-      expect(await repo.documentStats("docs")).toEqual({ files: 1, chunkedFiles: 1, rejectedFiles: 0, documents: 3, passages: 5 });
-      expect(await repo.documentStats("other")).toEqual({ files: 0, chunkedFiles: 0, rejectedFiles: 0, documents: 0, passages: 0 });
+      expect(await repo.documentStats("docs")).toEqual({
+        files: 1,
+        chunkedFiles: 1,
+        rejectedFiles: 0,
+        documents: 3,
+        passages: 5,
+      });
+      expect(await repo.documentStats("other")).toEqual({
+        files: 0,
+        chunkedFiles: 0,
+        rejectedFiles: 0,
+        documents: 0,
+        passages: 0,
+      });
     });
 
     it("pages through documents in path order and runs newest first, with cursors", async () => {
@@ -113,8 +174,17 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       await repo.putDocument({ ...doc("r2.bin"), status: "rejected", reason: "empty" }, null);
       const rejected = await repo.listDocumentsPage("docs", { limit: 1, status: "rejected" });
       expect(rejected.items.map((d) => [d.path, d.reason])).toEqual([["r1.bin", "binary"]]);
-      expect((await repo.listDocumentsPage("docs", { limit: 1, status: "rejected", cursor: rejected.next! })).items.map((d) => d.path)).toEqual(["r2.bin"]);
-      for (const [id, at] of [["r1", "2026-01-01T00:00:00Z"], ["r3", "2026-01-03T00:00:00Z"], ["r2", "2026-01-02T00:00:00Z"]] as const) await repo.putRun(run(id, at), null);
+      expect(
+        (await repo.listDocumentsPage("docs", { limit: 1, status: "rejected", cursor: rejected.next! })).items.map(
+          (d) => d.path,
+        ),
+      ).toEqual(["r2.bin"]);
+      for (const [id, at] of [
+        ["r1", "2026-01-01T00:00:00Z"],
+        ["r3", "2026-01-03T00:00:00Z"],
+        ["r2", "2026-01-02T00:00:00Z"],
+      ] as const)
+        await repo.putRun(run(id, at), null);
       const first = await repo.listRunsPage("docs", { limit: 2 });
       expect(first.items.map((r) => r.id)).toEqual(["r3", "r2"]);
       const second = await repo.listRunsPage("docs", { limit: 2, cursor: first.next! });
@@ -129,8 +199,23 @@ export function pipelineRepositoryContract(name: string, make: () => Promise<Pip
       await repo.putDocument(doc("a.md"), null);
       await repo.putDocument({ ...doc("k.md"), corpus: "kept" }, null);
       await repo.putRun(run("r1"), null);
-      await repo.putModelVersion({ id: "r1-model", corpus: "docs", runId: "r1", kind: "tuned", artifactKey: "k/", endpoint: null, createdAt: "t" });
-      await repo.putIndexVersion({ id: "r1-index", corpus: "docs", runId: "r1", modelId: "r1-model", passageCount: 2, createdAt: "t" });
+      await repo.putModelVersion({
+        id: "r1-model",
+        corpus: "docs",
+        runId: "r1",
+        kind: "tuned",
+        artifactKey: "k/",
+        endpoint: null,
+        createdAt: "t",
+      });
+      await repo.putIndexVersion({
+        id: "r1-index",
+        corpus: "docs",
+        runId: "r1",
+        modelId: "r1-model",
+        passageCount: 2,
+        createdAt: "t",
+      });
       await repo.deleteCorpus("docs");
       await repo.deleteCorpus("docs");
       expect(await repo.getCorpus("docs")).toBeNull();

@@ -38,10 +38,30 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in a real browser", () =
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const origin = new URL(server.url).origin;
-    page.on("request", (r) => void (new URL(r.url()).origin !== origin && !r.url().startsWith("data:") && !r.url().startsWith("blob:") && foreignRequests.push(r.url())));
-    page.on("response", (r) => void (r.status() >= 400 && failedResponses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`)));
+    page.on(
+      "request",
+      (r) =>
+        void (
+          new URL(r.url()).origin !== origin &&
+          !r.url().startsWith("data:") &&
+          !r.url().startsWith("blob:") &&
+          foreignRequests.push(r.url())
+        ),
+    );
+    page.on(
+      "response",
+      (r) =>
+        void (
+          r.status() >= 400 &&
+          failedResponses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`)
+        ),
+    );
     // A failed response is logged by the browser too; those are checked above, by URL.
-    page.on("console", (m) => void (m.type() === "error" && !m.text().startsWith("Failed to load resource") && consoleErrors.push(m.text())));
+    page.on(
+      "console",
+      (m) =>
+        void (m.type() === "error" && !m.text().startsWith("Failed to load resource") && consoleErrors.push(m.text())),
+    );
     page.on("pageerror", (e) => void consoleErrors.push(String(e)));
   }, 120_000);
 
@@ -199,7 +219,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in a real browser", () =
   it("made no request outside the server, failed none but the refused key's, and logged no error (a CSP violation included)", () => {
     expect(foreignRequests).toEqual([]);
     // The uploader first asks for a presigned URL: a server whose store has none answers 501 (404 before that route existed).
-    expect(failedResponses.filter((r) => !/^(404|501) POST \/v1\/corpora\/pg\/uploads$/.test(r))).toEqual(["401 GET /v1/corpora"]);
+    expect(failedResponses.filter((r) => !/^(404|501) POST \/v1\/corpora\/pg\/uploads$/.test(r))).toEqual([
+      "401 GET /v1/corpora",
+    ]);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -9,8 +9,13 @@ export const CHROMIUM = process.env.GENQ_CHROMIUM ?? "/usr/bin/chromium";
 export const SHOTS = join(ROOT, "test-results", "console");
 
 /** `genq serve` in the background on a free port; resolves with its URL once it listens. */
-export async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output(): string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [GENQ, "serve"], { env: { ...process.env, GENQ_PORT: "0", GENQ_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function startServer(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; output(): string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [GENQ, "serve"], {
+    env: { ...process.env, GENQ_PORT: "0", GENQ_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -38,7 +43,15 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -61,12 +74,25 @@ export interface AxeViolation {
  * Accessibility basics with axe-core (github.com/dequelabs/axe-core): the WCAG 2.1 A and AA rules —
  * labels, names, contrast, landmarks, ARIA — over the page as it is now, shadow roots included.
  */
-export async function axe(page: Page): Promise<Array<{ id: string; impact: string | null; help: string; targets: string[] }>> {
+export async function axe(
+  page: Page,
+): Promise<Array<{ id: string; impact: string | null; help: string; targets: string[] }>> {
   // Evaluated over the debugging protocol: the page's Content-Security-Policy (rightly) refuses injected script tags.
-  if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8"));
-  const violations = (await page.evaluate("axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)")) as AxeViolation[];
-  return violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  if (!(await page.evaluate("typeof axe !== 'undefined'")))
+    await page.evaluate(readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8"));
+  const violations = (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)",
+  )) as AxeViolation[];
+  return violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)),
+  }));
 }
 
 /** The element that has the keyboard focus, described by its data-passage (or tag) — focus can sit in any frame of the page. */
-export const focusedPassage = (page: Page) => page.evaluate("document.activeElement?.getAttribute('data-passage') ?? document.activeElement?.tagName") as Promise<string | null>;
+export const focusedPassage = (page: Page) =>
+  page.evaluate("document.activeElement?.getAttribute('data-passage') ?? document.activeElement?.tagName") as Promise<
+    string | null
+  >;

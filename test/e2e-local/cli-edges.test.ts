@@ -1,5 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,7 +35,12 @@ function oneLine(stderr: string): string {
 /** Run genq as an unprivileged user where this process is root (root writes anywhere), as itself otherwise. */
 function genqAsOther(args: string[]) {
   const root = process.getuid?.() === 0;
-  const r = spawnSync(process.execPath, [GENQ, ...args], { encoding: "utf8", env: { ...process.env, ...quiet }, timeout: 120_000, ...(root ? { uid: 65534, gid: 65534 } : {}) });
+  const r = spawnSync(process.execPath, [GENQ, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...quiet },
+    timeout: 120_000,
+    ...(root ? { uid: 65534, gid: 65534 } : {}),
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -54,7 +69,14 @@ describe("the genq command's interface", () => {
     const data = tempDir();
     const r = genq(["ingest", copyFixtures("good"), "--corpus", "good", "--data", data, "--json"], quiet);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ corpus: "good", files: 5, documents: 7, rejected: 0, rejectedFiles: [], notes: [] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      corpus: "good",
+      files: 5,
+      documents: 7,
+      rejected: 0,
+      rejectedFiles: [],
+      notes: [],
+    });
     const plain = genq(["ingest", join(copyFixtures("good"), "backups.txt"), "--corpus", "one", "--data", data], quiet);
     expect(plain.stdout.split("\n").filter((l) => l.startsWith("copying"))).toEqual(["copying 1/1"]);
   });
@@ -63,16 +85,23 @@ describe("the genq command's interface", () => {
     const data = ingested();
     const r = genq(["run", "--corpus", "godo", "--data", data], quiet);
     expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe('genq: corpus "godo" not found: ingest documents into it first (genq ingest DIR --corpus godo, or genq run --docs DIR)');
+    expect(oneLine(r.stderr)).toBe(
+      'genq: corpus "godo" not found: ingest documents into it first (genq ingest DIR --corpus godo, or genq run --docs DIR)',
+    );
     expect(genq(["corpora", "list", "--data", data], quiet).stdout).not.toContain("godo");
   });
 
   it("refuses --sync with one document, which would delete the rest of the corpus", () => {
     const data = ingested();
     const before = genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout;
-    const r = genq(["ingest", join(copyFixtures("good"), "backups.txt"), "--corpus", "good", "--sync", "--data", data], quiet);
+    const r = genq(
+      ["ingest", join(copyFixtures("good"), "backups.txt"), "--corpus", "good", "--sync", "--data", data],
+      quiet,
+    );
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toMatch(/^genq: --sync makes a corpus match a folder or a corpus\.jsonl, and .*backups\.txt is one document: ingest it without --sync$/);
+    expect(oneLine(r.stderr)).toMatch(
+      /^genq: --sync makes a corpus match a folder or a corpus\.jsonl, and .*backups\.txt is one document: ingest it without --sync$/,
+    );
     expect(genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout).toBe(before);
   });
 
@@ -81,18 +110,23 @@ describe("the genq command's interface", () => {
     const [x, y] = [tempDir(), tempDir()];
     writeFileSync(join(x, "a.md"), "# A\n\nXylophones from the first folder.\n");
     writeFileSync(join(y, "a.md"), "# A\n\nYaks from the second folder.\n");
-    for (const folder of [x, y]) expect(genq(["ingest", folder, "--corpus", "xy", "--sync", "--data", data], quiet).code).toBe(0);
+    for (const folder of [x, y])
+      expect(genq(["ingest", folder, "--corpus", "xy", "--sync", "--data", data], quiet).code).toBe(0);
     const again = genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet);
     expect(again.stdout).toContain("replaced  a.md");
     expect(readFileSync(join(data, "bucket/corpora/xy/docs/a.md"), "utf8")).toContain("Xylophones");
-    expect(genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet).stdout).toContain("0 added, 0 replaced, 0 deleted, 1 unchanged");
+    expect(genq(["ingest", x, "--corpus", "xy", "--sync", "--data", data], quiet).stdout).toContain(
+      "0 added, 0 replaced, 0 deleted, 1 unchanged",
+    );
   });
 
   it("makes no API key for a blank tenant (a key every request would refuse)", () => {
     const data = tempDir();
     const r = genq(["keys", "create", "--tenant", "", "--data", data], quiet);
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toBe('genq: --tenant: a tenant is a name without surrounding spaces or control characters, not ""');
+    expect(oneLine(r.stderr)).toBe(
+      'genq: --tenant: a tenant is a name without surrounding spaces or control characters, not ""',
+    );
     expect(genq(["keys", "list", "--data", data], quiet).stdout.trim()).toBe("no API keys");
   });
 
@@ -113,7 +147,9 @@ describe("the genq command's interface", () => {
     try {
       const r = genq(["serve", "--port", String(port), "--data", ingested()], quiet);
       expect(r.code).toBe(1);
-      expect(oneLine(r.stderr)).toBe(`genq: port ${port} is already in use (another genq serve?): stop that process, or choose another port with --port N or GENQ_PORT`);
+      expect(oneLine(r.stderr)).toBe(
+        `genq: port ${port} is already in use (another genq serve?): stop that process, or choose another port with --port N or GENQ_PORT`,
+      );
     } finally {
       blocker.close();
     }
@@ -131,7 +167,10 @@ describe("hostile inputs to genq ingest", () => {
     const data = tempDir();
     const r = genq(["ingest", src, "--corpus", "hostile", "--data", data, "--json"], quiet);
     expect(r.code).toBe(0);
-    const summary = JSON.parse(r.stdout) as { documents: number; rejectedFiles: Array<{ path: string; reason: string }> };
+    const summary = JSON.parse(r.stdout) as {
+      documents: number;
+      rejectedFiles: Array<{ path: string; reason: string }>;
+    };
     expect(summary.documents).toBe(8);
     expect(Object.fromEntries(summary.rejectedFiles.map((f) => [f.path, f.reason]))).toEqual({
       "link-to-folder": "path is not allowed: it is a link to a folder (genq follows links to files only)",
@@ -146,24 +185,36 @@ describe("hostile inputs to genq ingest", () => {
 
 describe("storage faults", () => {
   it.each([
-    ["not a database", (db: string) => writeFileSync(db, "this is a text file, not a database\n".repeat(200)), /is not a genq database/],
+    [
+      "not a database",
+      (db: string) => writeFileSync(db, "this is a text file, not a database\n".repeat(200)),
+      /is not a genq database/,
+    ],
     ["truncated", (db: string) => truncateSync(db, 9000), /is (damaged|not a genq database)/],
-  ])("a %s genq.db: one readable line naming the file, exit 4, and genq doctor says what to do", (_name, damage, message) => {
-    const data = ingested();
-    const db = join(data, "genq.db");
-    genq(["doctor", "--repair", "--data", data], quiet);
-    damage(db);
-    for (const args of [["ingest", copyFixtures("good"), "--corpus", "good"], ["status"], ["run", "--corpus", "good"], ["serve", "--port", "0"]]) {
-      const r = genq([...args, "--data", data], quiet);
-      expect(r.code, args.join(" ")).toBe(4);
-      const line = oneLine(r.stderr);
-      expect(line).toContain(db);
-      expect(line).toMatch(message);
-    }
-    const doctor = genq(["doctor", "--data", data], quiet);
-    expect(doctor.code).toBe(4);
-    expect(doctor.stdout).toMatch(/^fail {2}database {9}.*(restore it from a backup|move it aside)/m);
-  });
+  ])(
+    "a %s genq.db: one readable line naming the file, exit 4, and genq doctor says what to do",
+    (_name, damage, message) => {
+      const data = ingested();
+      const db = join(data, "genq.db");
+      genq(["doctor", "--repair", "--data", data], quiet);
+      damage(db);
+      for (const args of [
+        ["ingest", copyFixtures("good"), "--corpus", "good"],
+        ["status"],
+        ["run", "--corpus", "good"],
+        ["serve", "--port", "0"],
+      ]) {
+        const r = genq([...args, "--data", data], quiet);
+        expect(r.code, args.join(" ")).toBe(4);
+        const line = oneLine(r.stderr);
+        expect(line).toContain(db);
+        expect(line).toMatch(message);
+      }
+      const doctor = genq(["doctor", "--data", data], quiet);
+      expect(doctor.code).toBe(4);
+      expect(doctor.stdout).toMatch(/^fail {2}database {9}.*(restore it from a backup|move it aside)/m);
+    },
+  );
 
   it("a read-only data folder: writing commands say so in one line (exit 4), genq status still reads it", () => {
     const data = ingested();
@@ -183,13 +234,15 @@ describe("storage faults", () => {
     }
   });
 
-  const canMount = process.platform === "linux" && process.getuid?.() === 0 && spawnSync("mount", ["--version"]).status === 0;
+  const canMount =
+    process.platform === "linux" && process.getuid?.() === 0 && spawnSync("mount", ["--version"]).status === 0;
   it.runIf(canMount)("a full disk (a 1 MB tmpfs): one line saying so, exit 4, no temporary files left", () => {
     const mnt = tempDir();
     expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).status).toBe(0);
     try {
       const src = tempDir();
-      for (let i = 0; i < 12; i++) writeFileSync(join(src, `big-${i}.txt`), `Sentence ${i} about storage. `.repeat(4000));
+      for (let i = 0; i < 12; i++)
+        writeFileSync(join(src, `big-${i}.txt`), `Sentence ${i} about storage. `.repeat(4000));
       const data = join(mnt, "data");
       const r = genq(["ingest", src, "--corpus", "full", "--data", data], quiet);
       expect(r.code).toBe(4);
@@ -210,8 +263,12 @@ describe("storage faults", () => {
     const status = genq(["status", "--corpus", "good", "--data", data, "--json"], quiet);
     const s = JSON.parse(status.stdout) as { missingPassages: string[]; passages: number };
     expect(s.missingPassages).toHaveLength(1);
-    expect(genq(["status", "--corpus", "good", "--data", data], quiet).stdout).toMatch(/missing {4}the passages of 1 document\(s\) are gone from the store; ingest their folder again to rebuild them/);
-    expect(genq(["doctor", "--data", data], quiet).stdout).toMatch(/^warn {2}passages .*1 document\(s\) have lost their passages/m);
+    expect(genq(["status", "--corpus", "good", "--data", data], quiet).stdout).toMatch(
+      /missing {4}the passages of 1 document\(s\) are gone from the store; ingest their folder again to rebuild them/,
+    );
+    expect(genq(["doctor", "--data", data], quiet).stdout).toMatch(
+      /^warn {2}passages .*1 document\(s\) have lost their passages/m,
+    );
     const repair = genq(["doctor", "--repair", "--data", data], quiet);
     expect(repair.code).toBe(0);
     expect(repair.stdout).toMatch(/^fixed passages .*re-chunked 1 document\(s\)/m);

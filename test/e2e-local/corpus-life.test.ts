@@ -28,7 +28,9 @@ const open = (extra: Record<string, string> = {}) => {
   deps = createLocalDeps(loadConfig({ ...env, ...extra }, { data }));
   return deps;
 };
-const run = async (options: { ingest?: boolean } = {}) => (await runPipeline(deps, { docs: options.ingest === false ? undefined : docs, corpus: "pg", quiet: true }, () => {})).run;
+const run = async (options: { ingest?: boolean } = {}) =>
+  (await runPipeline(deps, { docs: options.ingest === false ? undefined : docs, corpus: "pg", quiet: true }, () => {}))
+    .run;
 const search = async (query: string) => {
   const { app, keys: apiKeys } = createLocalApp(deps);
   const res = await app.request("/v1/corpora/pg/search", {
@@ -58,7 +60,10 @@ describe("the life of a corpus", () => {
 
   it("the same run again, started through the API: judged against the serving index, never failed", async () => {
     const { app, keys: apiKeys } = createLocalApp(deps);
-    const res = await app.request("/v1/corpora/pg/runs", { method: "POST", headers: { authorization: `Bearer ${apiKeys.create("local")}` } });
+    const res = await app.request("/v1/corpora/pg/runs", {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKeys.create("local")}` },
+    });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     const again = await waitForRun(deps, id, () => {});
@@ -82,7 +87,11 @@ describe("the life of a corpus", () => {
     const rejected = await run();
     expect(rejected.state).toBe("rejected");
     expect(rejected.reason).toMatch(/the serving index keeps serving/);
-    expect(await serving()).toMatchObject({ servingRunId: before.servingRunId, servingIndexVersion: before.servingIndexVersion, activeRunId: null });
+    expect(await serving()).toMatchObject({
+      servingRunId: before.servingRunId,
+      servingIndexVersion: before.servingIndexVersion,
+      activeRunId: null,
+    });
     expect(await deps.index.servingVersion("pg")).toBe(before.servingIndexVersion);
     expect(await search("partial index")).toContain("indexes-partial.html");
     open();
@@ -103,9 +112,13 @@ describe("the life of a corpus", () => {
   }, 180_000);
 
   it("after five runs the index holds one copy of the corpus, the serving one: older, rejected and failed runs' versions are given back", async () => {
-    const versions = deps.db.prepare("SELECT version FROM index_versions WHERE corpus = ?").all("pg") as Array<{ version: string }>;
+    const versions = deps.db.prepare("SELECT version FROM index_versions WHERE corpus = ?").all("pg") as Array<{
+      version: string;
+    }>;
     expect(versions.map((v) => v.version)).toEqual([(await serving()).servingIndexVersion]);
-    const tables = deps.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'p\\_%' ESCAPE '\\'").get() as { n: number };
+    const tables = deps.db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'p\\_%' ESCAPE '\\'")
+      .get() as { n: number };
     expect(tables.n).toBe(1);
     expect(await search("partial index")).toContain("indexes-partial.html");
   });

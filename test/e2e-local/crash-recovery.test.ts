@@ -28,7 +28,8 @@ interface Kill {
 function smallCorpus(): string {
   const dir = tempDir();
   const src = join(ROOT, "examples/postgresql-docs");
-  for (const f of readdirSync(src).filter((f) => /^indexes-(types|multicolumn|unique|partial|expressional)/.test(f))) cpSync(join(src, f), join(dir, f));
+  for (const f of readdirSync(src).filter((f) => /^indexes-(types|multicolumn|unique|partial|expressional)/.test(f)))
+    cpSync(join(src, f), join(dir, f));
   return dir;
 }
 
@@ -47,12 +48,17 @@ async function outcomeOf(data: string, runId: string): Promise<Outcome> {
     const run = (await deps.repo.getRun(runId))!;
     const index = run.artifacts.indexVersion ? await deps.repo.getIndexVersion(run.artifacts.indexVersion) : null;
     const docs = await deps.repo.listDocuments("pg");
-    const events = deps.outbox.readAfter(0, 100_000).map((e) => e.event).filter((e) => (e.detail as { runId?: string }).runId === runId);
+    const events = deps.outbox
+      .readAfter(0, 100_000)
+      .map((e) => e.event)
+      .filter((e) => (e.detail as { runId?: string }).runId === runId);
     return {
       state: run.state,
       documents: docs.reduce((n, d) => n + d.documentCount, 0),
       indexedPassages: index?.passageCount ?? -1,
-      outcomes: events.filter((e) => ["run.succeeded", "run.failed", "run.rejected"].includes(e.type)).map((e) => e.type),
+      outcomes: events
+        .filter((e) => ["run.succeeded", "run.failed", "run.rejected"].includes(e.type))
+        .map((e) => e.type),
       servingIsRun: (await deps.repo.getCorpus("pg"))!.servingRunId === runId,
       deadLetters: deps.outbox.deadLetters().length,
     };
@@ -62,7 +68,10 @@ async function outcomeOf(data: string, runId: string): Promise<Outcome> {
 }
 
 /** Ingest, start a run in a process whose seams kill it at one point, then finish it in a fresh process. */
-async function crashThenRecover(docs: string, seams: (kill: Kill) => LocalHooks["seams"]): Promise<{ runId: string; died: boolean }> {
+async function crashThenRecover(
+  docs: string,
+  seams: (kill: Kill) => LocalHooks["seams"],
+): Promise<{ runId: string; died: boolean }> {
   const data = tempDir();
   let died = false;
   const kill: Kill = {
@@ -112,46 +121,58 @@ const COMMAND_OF: Record<WorkingState, keyof StageExecutors> = {
 };
 const JOB_STAGES: WorkingState[] = ["generating", "training", "indexing", "evaluating"];
 const AFTER_WRITE: RunState[] = ["generating", "training", "deploying", "indexing", "evaluating", "promoting", "ready"];
-const INSIDE: WorkingState[] = ["ingesting", "generating", "training", "deploying", "indexing", "evaluating", "promoting"];
+const INSIDE: WorkingState[] = [
+  "ingesting",
+  "generating",
+  "training",
+  "deploying",
+  "indexing",
+  "evaluating",
+  "promoting",
+];
 
 /** Dies right after the run is saved in `state`, before its command is issued. */
-const afterStateWrite = (state: RunState) => (kill: Kill): LocalHooks["seams"] => ({
-  repo: (repo): PipelineRepository => ({
-    ...repo,
-    async putRun(run, expected) {
-      const saved = await repo.putRun(run, expected);
-      if (run.state === state) kill.here();
-      return saved;
-    },
-  }),
-});
+const afterStateWrite =
+  (state: RunState) =>
+  (kill: Kill): LocalHooks["seams"] => ({
+    repo: (repo): PipelineRepository => ({
+      ...repo,
+      async putRun(run, expected) {
+        const saved = await repo.putRun(run, expected);
+        if (run.state === state) kill.here();
+        return saved;
+      },
+    }),
+  });
 
 /** Dies inside the stage's command: its background job is lost with the process, or a synchronous stage dies at its end. */
-const insideCommand = (state: WorkingState) => (kill: Kill): LocalHooks["seams"] =>
-  JOB_STAGES.includes(state)
-    ? {
-        jobs: (jobs): LocalJobs => ({
-          isRunning: jobs.isRunning,
-          idle: jobs.idle,
-          get active() {
-            return jobs.active;
-          },
-          async run(job, work) {
-            // The job was started and the process died while it ran: nothing of it reports back.
-            if (job.stage === state) return kill.quietly();
-            return jobs.run(job, work);
-          },
-        }),
-      }
-    : {
-        stages: (stages): StageExecutors => ({
-          ...stages,
-          [COMMAND_OF[state]]: async (command: never) => {
-            await (stages[COMMAND_OF[state]] as (c: never) => Promise<void>)(command);
-            kill.here();
-          },
-        }),
-      };
+const insideCommand =
+  (state: WorkingState) =>
+  (kill: Kill): LocalHooks["seams"] =>
+    JOB_STAGES.includes(state)
+      ? {
+          jobs: (jobs): LocalJobs => ({
+            isRunning: jobs.isRunning,
+            idle: jobs.idle,
+            get active() {
+              return jobs.active;
+            },
+            async run(job, work) {
+              // The job was started and the process died while it ran: nothing of it reports back.
+              if (job.stage === state) return kill.quietly();
+              return jobs.run(job, work);
+            },
+          }),
+        }
+      : {
+          stages: (stages): StageExecutors => ({
+            ...stages,
+            [COMMAND_OF[state]]: async (command: never) => {
+              await (stages[COMMAND_OF[state]] as (c: never) => Promise<void>)(command);
+              kill.here();
+            },
+          }),
+        };
 
 let docs: string;
 let baseline: Outcome;
@@ -173,11 +194,19 @@ describe("a run survives a crash at every boundary", () => {
     expect(await outcomeOf(data, runId)).toEqual(baseline);
   };
 
-  it.each(AFTER_WRITE)("killed after entering %s, before its command", async (state) => {
-    await check(await crashThenRecover(docs, afterStateWrite(state)));
-  }, 60_000);
+  it.each(AFTER_WRITE)(
+    "killed after entering %s, before its command",
+    async (state) => {
+      await check(await crashThenRecover(docs, afterStateWrite(state)));
+    },
+    60_000,
+  );
 
-  it.each(INSIDE)("killed inside the command of %s", async (state) => {
-    await check(await crashThenRecover(docs, insideCommand(state)));
-  }, 60_000);
+  it.each(INSIDE)(
+    "killed inside the command of %s",
+    async (state) => {
+      await check(await crashThenRecover(docs, insideCommand(state)));
+    },
+    60_000,
+  );
 });

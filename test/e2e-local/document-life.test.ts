@@ -32,14 +32,23 @@ const open = (extra: Record<string, string> = {}) => {
 const call = async (path: string, init: { method?: string; body?: unknown; key?: string } = {}) =>
   app.request(path, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { authorization: `Bearer ${init.key ?? key}`, ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${init.key ?? key}`,
+      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+    },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
 type Hit = { sourcePath: string; metadata?: Record<string, unknown> };
-const search = async (query: string, filter?: object) => ((await (await call("/v1/corpora/pg/search", { body: { query, k: 10, mode: "lexical", ...(filter ? { filter } : {}) } })).json()) as { hits: Hit[] }).hits;
+const search = async (query: string, filter?: object) =>
+  (
+    (await (
+      await call("/v1/corpora/pg/search", { body: { query, k: 10, mode: "lexical", ...(filter ? { filter } : {}) } })
+    ).json()) as { hits: Hit[] }
+  ).hits;
 
 beforeAll(async () => {
-  for (const f of readdirSync(SRC).filter((f) => /^indexes-(types|unique|partial)/.test(f))) cpSync(join(SRC, f), join(docs, f));
+  for (const f of readdirSync(SRC).filter((f) => /^indexes-(types|unique|partial)/.test(f)))
+    cpSync(join(SRC, f), join(docs, f));
   open();
   const first = await runPipeline(deps, { docs, corpus: "pg", quiet: true }, () => {});
   expect(first.run.state).toBe("ready");
@@ -49,27 +58,52 @@ afterAll(() => deps?.close());
 describe("the life of a document", () => {
   it("a document uploaded to a served corpus is found by a search without a run, and filters reach its metadata", async () => {
     const runsBefore = (await deps.repo.listRuns("pg")).length;
-    const upload = await call("/v1/corpora/pg/documents", { body: { path: "notes/brin.md", content: "---\ntags: [storage]\n---\n# BRIN\n\nBRIN indexes summarise block ranges and stay tiny.", metadata: { team: "ops" } } });
+    const upload = await call("/v1/corpora/pg/documents", {
+      body: {
+        path: "notes/brin.md",
+        content: "---\ntags: [storage]\n---\n# BRIN\n\nBRIN indexes summarise block ranges and stay tiny.",
+        metadata: { team: "ops" },
+      },
+    });
     expect(upload.status).toBe(202);
     await drainAll(deps);
     const hits = await search("brin block ranges");
     expect(hits[0]).toMatchObject({ sourcePath: "notes/brin.md", metadata: { team: "ops", tags: ["storage"] } });
     expect((await deps.repo.listRuns("pg")).length).toBe(runsBefore);
-    expect((await search("block ranges index", { metadata: { team: "ops" } })).map((h) => h.sourcePath)).toEqual(["notes/brin.md"]);
+    expect((await search("block ranges index", { metadata: { team: "ops" } })).map((h) => h.sourcePath)).toEqual([
+      "notes/brin.md",
+    ]);
     expect(await search("block ranges index", { metadata: { team: "dev" } })).toEqual([]);
     expect((await search("index", { sourcePathPrefix: "notes/" })).map((h) => h.sourcePath)).toEqual(["notes/brin.md"]);
-    const corpus = (await (await call("/v1/corpora/pg")).json()) as { untrainedPassages: number; servedPassages: number; files: number };
+    const corpus = (await (await call("/v1/corpora/pg")).json()) as {
+      untrainedPassages: number;
+      servedPassages: number;
+      files: number;
+    };
     expect(corpus.untrainedPassages).toBeGreaterThan(0);
     expect(corpus.files).toBe(4);
-    const bad = await call("/v1/corpora/pg/documents", { body: { path: "x.md", content: "x", metadata: { Team: "ops" } } });
+    const bad = await call("/v1/corpora/pg/documents", {
+      body: { path: "x.md", content: "x", metadata: { Team: "ops" } },
+    });
     expect(bad.status).toBe(400);
   });
 
   it("lists documents and runs a page at a time, and deletes a document: gone from search at once, 404 the second time", async () => {
-    const first = (await (await call("/v1/corpora/pg/documents?limit=2")).json()) as { documents: Array<{ path: string; state: string; passages: number }>; next: string };
+    const first = (await (await call("/v1/corpora/pg/documents?limit=2")).json()) as {
+      documents: Array<{ path: string; state: string; passages: number }>;
+      next: string;
+    };
     expect(first.documents.map((d) => d.path)).toEqual(["indexes-partial.html", "indexes-types.html"]);
-    const second = (await (await call(`/v1/corpora/pg/documents?limit=2&cursor=${encodeURIComponent(first.next)}`)).json()) as { documents: Array<{ path: string }>; next: string | null };
-    expect(second).toEqual({ documents: [expect.objectContaining({ path: "indexes-unique.html" }), expect.objectContaining({ path: "notes/brin.md" })], next: null });
+    const second = (await (
+      await call(`/v1/corpora/pg/documents?limit=2&cursor=${encodeURIComponent(first.next)}`)
+    ).json()) as { documents: Array<{ path: string }>; next: string | null };
+    expect(second).toEqual({
+      documents: [
+        expect.objectContaining({ path: "indexes-unique.html" }),
+        expect.objectContaining({ path: "notes/brin.md" }),
+      ],
+      next: null,
+    });
     expect(((await (await call("/v1/corpora/pg/runs?limit=1")).json()) as { runs: unknown[] }).runs).toHaveLength(1);
     expect((await call("/v1/corpora/pg/documents?cursor=nonsense")).status).toBe(400);
 
@@ -82,7 +116,10 @@ describe("the life of a document", () => {
 
   it("genq ingest --sync makes the corpus match a changed folder, prints what changed, and changes nothing the second time", async () => {
     rmSync(join(docs, "indexes-unique.html"));
-    writeFileSync(join(docs, "indexes-types.html"), "<html><head><title>Index Types</title></head><body><h1>Index Types</h1><p>GiST and SP-GiST indexes support nearest-neighbour searches.</p></body></html>");
+    writeFileSync(
+      join(docs, "indexes-types.html"),
+      "<html><head><title>Index Types</title></head><body><h1>Index Types</h1><p>GiST and SP-GiST indexes support nearest-neighbour searches.</p></body></html>",
+    );
     writeFileSync(join(docs, "wal.md"), "# WAL\n\nWrite-ahead logging records every change before the data files.");
     const synced = genq(["ingest", docs, "--corpus", "pg", "--sync", "--data", data], env);
     expect(synced.code).toBe(0);
@@ -110,7 +147,9 @@ describe("the life of a document", () => {
     const run = await waitForRun(deps, id, () => {});
     expect(["ready", "rejected"]).toContain(run.state);
     expect((await search("write-ahead logging")).map((h) => h.sourcePath)).not.toContain("wal.md");
-    expect((await deps.index.documents((await deps.index.servingVersion("pg"))!)).map((d) => d.sourcePath)).not.toContain("wal.md");
+    expect(
+      (await deps.index.documents((await deps.index.servingVersion("pg"))!)).map((d) => d.sourcePath),
+    ).not.toContain("wal.md");
   }, 120_000);
 
   it("lists and revokes API keys: a revoked key gets 401 at once", async () => {
@@ -123,7 +162,10 @@ describe("the life of a document", () => {
     expect((await call("/v1/corpora", { key: made.key })).status).toBe(401);
     expect((await call(`/v1/keys/${made.id}`, { method: "DELETE" })).status).toBe(404);
     const cli = genq(["keys", "create", "--data", data], env).stdout.trim();
-    const id = genq(["keys", "list", "--data", data], env).stdout.split("\n").find((l) => l && !listed.keys.some((k) => l.startsWith(k.id)))!.split(" ")[0]!;
+    const id = genq(["keys", "list", "--data", data], env)
+      .stdout.split("\n")
+      .find((l) => l && !listed.keys.some((k) => l.startsWith(k.id)))!
+      .split(" ")[0]!;
     expect((await call("/v1/corpora", { key: cli })).status).toBe(200);
     expect(genq(["keys", "revoke", id, "--data", data], env).code).toBe(0);
     expect((await call("/v1/corpora", { key: cli })).status).toBe(401);
@@ -131,7 +173,9 @@ describe("the life of a document", () => {
 
   it("retrains by itself under GENQ_RETRAIN_AFTER, and deletes the corpus only once its run has ended", async () => {
     open({ GENQ_RETRAIN_AFTER: "1" });
-    await call("/v1/corpora/pg/documents", { body: { path: "checkpoints.md", content: "# Checkpoints\n\nA checkpoint flushes dirty pages to disk." } });
+    await call("/v1/corpora/pg/documents", {
+      body: { path: "checkpoints.md", content: "# Checkpoints\n\nA checkpoint flushes dirty pages to disk." },
+    });
     await deps.outbox.drain(deps.handle);
     const started = (await deps.repo.getCorpus("pg"))!.activeRunId;
     expect(started).toBeTruthy();

@@ -18,11 +18,18 @@ export function copyFixtures(name: "good" | "bad"): string {
 
 /** Run the real `genq` command and wait for it. */
 export function genq(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [GENQ, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [GENQ, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Start `genq` in the background (for kill tests). */
 export function genqAsync(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, [GENQ, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [GENQ, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }

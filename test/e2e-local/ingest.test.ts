@@ -7,14 +7,20 @@ import { drainAll, ingestFolder } from "../../packages/cli/src/ingest-folder.ts"
 import { createLocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { copyFixtures, genq, tempDir } from "./helpers.ts";
 
-const depsFor = (data: string, env: Record<string, string> = {}) => createLocalDeps(loadConfig({ GENQ_LOG_LEVEL: "silent", ...env }, { data }));
+const depsFor = (data: string, env: Record<string, string> = {}) =>
+  createLocalDeps(loadConfig({ GENQ_LOG_LEVEL: "silent", ...env }, { data }));
 
 async function passagesOf(deps: ReturnType<typeof depsFor>, corpus: string): Promise<Passage[]> {
   const out: Passage[] = [];
   for (const d of await deps.repo.listDocuments(corpus)) {
     if (!d.passagesKey) continue;
     const text = new TextDecoder().decode(await deps.blobs.get(d.passagesKey));
-    out.push(...text.trim().split("\n").map((l) => JSON.parse(l) as Passage));
+    out.push(
+      ...text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Passage),
+    );
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -33,7 +39,9 @@ describe("genq ingest (local runtime)", () => {
     expect(second).toMatchObject({ raised: 0, documents: 7, passages: first.passages });
     expect(await passagesOf(deps, "fixtures")).toEqual(before);
     expect(deps.outbox.lastSeq()).toBe(eventsBefore);
-    expect(before.map((p) => p.documentId)).toEqual(expect.arrayContaining(["doc-1", "doc-2", "doc-3", "indexes.md", "mvcc.html", "backups.txt", "vacuum-guide.pdf"]));
+    expect(before.map((p) => p.documentId)).toEqual(
+      expect.arrayContaining(["doc-1", "doc-2", "doc-3", "indexes.md", "mvcc.html", "backups.txt", "vacuum-guide.pdf"]),
+    );
     deps.close();
   });
 
@@ -44,18 +52,28 @@ describe("genq ingest (local runtime)", () => {
     await ingestFolder(deps, { source: src, corpus: "fixtures", quiet: true });
     const old = await deps.repo.getDocument("fixtures", "backups.txt");
 
-    appendFileSync(join(src, "backups.txt"), "\nPoint-in-time recovery replays archived WAL files up to a chosen moment.\n");
+    appendFileSync(
+      join(src, "backups.txt"),
+      "\nPoint-in-time recovery replays archived WAL files up to a chosen moment.\n",
+    );
     await ingestFolder(deps, { source: src, corpus: "fixtures", quiet: true });
     const changed = await deps.repo.getDocument("fixtures", "backups.txt");
     expect(changed!.contentHash).not.toBe(old!.contentHash);
     expect(await deps.blobs.head(old!.passagesKey!)).toBeNull();
-    const texts = (await passagesOf(deps, "fixtures")).filter((p) => p.documentId === "backups.txt").map((p) => p.text).join(" ");
+    const texts = (await passagesOf(deps, "fixtures"))
+      .filter((p) => p.documentId === "backups.txt")
+      .map((p) => p.text)
+      .join(" ");
     expect(texts).toContain("Point-in-time recovery");
 
     writeFileSync(join(src, "backups.txt"), Buffer.from([0x00, 0xff, 0xfe, 0x01]));
     await ingestFolder(deps, { source: src, corpus: "fixtures", quiet: true });
     const rejected = await deps.repo.getDocument("fixtures", "backups.txt");
-    expect(rejected).toMatchObject({ status: "rejected", passagesKey: changed!.passagesKey, passageCount: changed!.passageCount });
+    expect(rejected).toMatchObject({
+      status: "rejected",
+      passagesKey: changed!.passagesKey,
+      passageCount: changed!.passageCount,
+    });
     expect(rejected!.reason).toMatch(/binary.*previous version's \d+ passages are kept/);
     expect(await deps.blobs.head(changed!.passagesKey!)).not.toBeNull();
     deps.close();
@@ -72,10 +90,14 @@ describe("genq ingest (local runtime)", () => {
     const summary = await ingestFolder(deps, { source: src, corpus: "bad", quiet: true });
     expect(summary).toMatchObject({ files: 10, rejected: 8, documents: 2 });
 
-    await deps.outbox.publish([{ type: "document.uploaded", corpus: "bad", detail: { key: "corpora/bad/docs/../../../etc/passwd", size: 10 } }]);
+    await deps.outbox.publish([
+      { type: "document.uploaded", corpus: "bad", detail: { key: "corpora/bad/docs/../../../etc/passwd", size: 10 } },
+    ]);
     await drainAll(deps);
 
-    const reasons = Object.fromEntries((await deps.repo.listDocuments("bad")).filter((d) => d.status === "rejected").map((d) => [d.path, d.reason]));
+    const reasons = Object.fromEntries(
+      (await deps.repo.listDocuments("bad")).filter((d) => d.status === "rejected").map((d) => [d.path, d.reason]),
+    );
     expect(reasons).toEqual({
       "../../../etc/passwd": expect.stringMatching(/path is not allowed: it must stay inside the corpus/),
       "binary.txt": expect.stringMatching(/binary/),
@@ -89,7 +111,11 @@ describe("genq ingest (local runtime)", () => {
     });
     const rejectedEvents = deps.outbox.readAfter(0, 1000).filter((e) => e.event.type === "document.rejected");
     expect(rejectedEvents).toHaveLength(9);
-    expect((await deps.repo.getDocument("bad", "bad-lines.jsonl"))).toMatchObject({ status: "chunked", documentCount: 1, notes: ['2 bad line(s) skipped: line 2: not JSON; line 3: missing "text"'] });
+    expect(await deps.repo.getDocument("bad", "bad-lines.jsonl")).toMatchObject({
+      status: "chunked",
+      documentCount: 1,
+      notes: ['2 bad line(s) skipped: line 2: not JSON; line 3: missing "text"'],
+    });
     expect(deps.outbox.deadLetters()).toEqual([]);
     expect(await deps.blobs.head(keys.doc("bad", "fine.md"))).not.toBeNull();
     deps.close();

@@ -12,7 +12,10 @@ function makeFolder(): string {
   for (let i = 0; i < FILES; i++) {
     const sub = join(dir, `part-${i % 20}`);
     mkdirSync(sub, { recursive: true });
-    writeFileSync(join(sub, `note-${i}.md`), `# Note ${i}\n\nThis is note number ${i}. It talks about topic ${i % 37} and nothing else.\n`);
+    writeFileSync(
+      join(sub, `note-${i}.md`),
+      `# Note ${i}\n\nThis is note number ${i}. It talks about topic ${i % 37} and nothing else.\n`,
+    );
   }
   return dir;
 }
@@ -53,15 +56,30 @@ describe("kill -9 during ingestion", () => {
     const db = join(data, "genq.db");
     const args = ["ingest", src, "--corpus", "notes", "--data", data];
 
-    const killedWhileCopying = await killWhen(args, db, "SELECT count(*) AS n FROM outbox WHERE type = 'document.uploaded'", FILES / 4);
-    const killedWhileChunking = await killWhen(args, db, "SELECT count(*) AS n FROM records WHERE kind = 'document'", FILES / 4);
+    const killedWhileCopying = await killWhen(
+      args,
+      db,
+      "SELECT count(*) AS n FROM outbox WHERE type = 'document.uploaded'",
+      FILES / 4,
+    );
+    const killedWhileChunking = await killWhen(
+      args,
+      db,
+      "SELECT count(*) AS n FROM records WHERE kind = 'document'",
+      FILES / 4,
+    );
     expect(killedWhileCopying || killedWhileChunking).toBe(true);
 
     const last = genq(args, { GENQ_LOG_LEVEL: "silent" });
     expect(last.code).toBe(0);
     expect(last.stdout).toContain(`ingested ${FILES} files into notes: ${FILES} documents`);
     expect(count(db, "SELECT count(*) AS n FROM records WHERE kind = 'document'")).toBe(FILES);
-    expect(count(db, "SELECT count(*) AS n FROM records WHERE kind = 'document' AND json_extract(body, '$.status') = 'chunked'")).toBe(FILES);
+    expect(
+      count(
+        db,
+        "SELECT count(*) AS n FROM records WHERE kind = 'document' AND json_extract(body, '$.status') = 'chunked'",
+      ),
+    ).toBe(FILES);
     expect(count(db, "SELECT count(*) AS n FROM outbox WHERE type = 'document.uploaded'")).toBe(FILES);
     expect(count(db, "SELECT count(*) AS n FROM outbox WHERE type = 'document.chunked'")).toBe(FILES);
     expect(count(db, "SELECT count(*) AS n FROM outbox WHERE status != 'done'")).toBe(0);
@@ -73,14 +91,18 @@ describe("kill -9 during a run", () => {
   it("the next genq run follows the unfinished run to its end, exactly once", async () => {
     const src = tempDir();
     const examples = join(ROOT, "examples/postgresql-docs");
-    for (const f of readdirSync(examples).filter((f) => f.startsWith("indexes-"))) cpSync(join(examples, f), join(src, f));
+    for (const f of readdirSync(examples).filter((f) => f.startsWith("indexes-")))
+      cpSync(join(examples, f), join(src, f));
     const data = tempDir();
     const db = join(data, "genq.db");
     const args = ["run", "--docs", src, "--corpus", "pg", "--data", data];
     const env = { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1" };
-    const runIn = (state: string) => `SELECT count(*) AS n FROM records WHERE kind = 'run' AND json_extract(body, '$.state') = '${state}'`;
+    const runIn = (state: string) =>
+      `SELECT count(*) AS n FROM records WHERE kind = 'run' AND json_extract(body, '$.state') = '${state}'`;
     const child = genqAsync(args, env);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     let done = false;
     void exited.then(() => (done = true));
     while (!done && count(db, runIn("training")) === 0) await new Promise((r) => setTimeout(r, 10));

@@ -17,12 +17,19 @@ function smallCorpus(): string {
 describe("stage deadlines in genq run", () => {
   it("a job that never reports back fails its run once the stage's deadline passes, with a reason naming the stage", async () => {
     let jobs!: LocalJobs;
-    const config = loadConfig({ GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1", GENQ_STAGE_DEADLINES: "training=2s", GENQ_RECONCILE_SECONDS: "1" }, { data: tempDir() });
+    const config = loadConfig(
+      { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1", GENQ_STAGE_DEADLINES: "training=2s", GENQ_RECONCILE_SECONDS: "1" },
+      { data: tempDir() },
+    );
     const deps = createLocalDeps(config, {
       seams: {
         jobs: (j) => (jobs = j),
         // A training job that hangs: it keeps running and never announces its end.
-        stages: (s) => ({ ...s, startTraining: async (c) => jobs.run({ runId: c.runId, corpus: c.corpus, stage: "training" }, () => new Promise<void>(() => {})) }),
+        stages: (s) => ({
+          ...s,
+          startTraining: async (c) =>
+            jobs.run({ runId: c.runId, corpus: c.corpus, stage: "training" }, () => new Promise<void>(() => {})),
+        }),
       },
     });
     try {

@@ -3,7 +3,12 @@ import { genqAsync, tempDir } from "./helpers.ts";
 
 describe("npm start (genq start)", () => {
   it("runs the shipped examples from nothing to a served, evaluated index, then stops on SIGTERM", async () => {
-    const child = genqAsync(["start", "--data", tempDir()], { GENQ_PORT: "0", GENQ_API_KEY: "start-test-key", GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1" });
+    const child = genqAsync(["start", "--data", tempDir()], {
+      GENQ_PORT: "0",
+      GENQ_API_KEY: "start-test-key",
+      GENQ_LOG_LEVEL: "silent",
+      GENQ_EPOCHS: "1",
+    });
     let out = "";
     const exited = new Promise<number | null>((r) => child.on("exit", r));
     await new Promise<void>((resolve, reject) => {
@@ -26,7 +31,9 @@ describe("npm start (genq start)", () => {
     const body = (await res.json()) as { hits: Array<{ documentId: string }> };
     expect(body.hits.map((h) => h.documentId)).toContain("indexes-expressional.html");
     const runId = /curl -s \S+\/v1\/runs\/(\S+)\/report/.exec(out)![1]!;
-    const report = await fetch(`${url}/v1/runs/${runId}/report`, { headers: { authorization: "Bearer start-test-key", accept: "text/html" } });
+    const report = await fetch(`${url}/v1/runs/${runId}/report`, {
+      headers: { authorization: "Bearer start-test-key", accept: "text/html" },
+    });
     expect(await report.text()).toContain("genq evaluation report");
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

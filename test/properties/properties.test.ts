@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chunkText, documentPathProblem, DocumentRejectedError, maxCharsOf, parseDocumentKey, toPassages, DEFAULT_CHUNK_OPTIONS } from "@genq/core";
+import {
+  chunkText,
+  documentPathProblem,
+  DocumentRejectedError,
+  maxCharsOf,
+  parseDocumentKey,
+  toPassages,
+  DEFAULT_CHUNK_OPTIONS,
+} from "@genq/core";
 import { parseDocument } from "@genq/parsing";
 import { SearchRequest } from "../../packages/api/src/schemas.ts";
 
@@ -36,15 +44,19 @@ describe("chunker properties", () => {
 
   it("text without spaces is cut into passages no longer than the character cap", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20_000, unit: fc.constantFrom("a", "b", "é", "😀") }), fc.integer({ min: 64, max: 500 }), (blob, maxChars) => {
-        const spans = chunkText(blob, { ...DEFAULT_CHUNK_OPTIONS, maxChars });
-        for (const s of spans) {
-          expect(s.end - s.start).toBeLessThanOrEqual(maxChars);
-          // Never half an emoji: a passage neither starts nor ends inside a surrogate pair.
-          expect(blob.slice(s.start, s.end)).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
-        }
-        expect(spans.map((s) => blob.slice(s.start, s.end)).join("")).toBe(blob.trim());
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20_000, unit: fc.constantFrom("a", "b", "é", "😀") }),
+        fc.integer({ min: 64, max: 500 }),
+        (blob, maxChars) => {
+          const spans = chunkText(blob, { ...DEFAULT_CHUNK_OPTIONS, maxChars });
+          for (const s of spans) {
+            expect(s.end - s.start).toBeLessThanOrEqual(maxChars);
+            // Never half an emoji: a passage neither starts nor ends inside a surrogate pair.
+            expect(blob.slice(s.start, s.end)).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
+          }
+          expect(spans.map((s) => blob.slice(s.start, s.end)).join("")).toBe(blob.trim());
+        },
+      ),
       budget,
     );
   });
@@ -83,11 +95,17 @@ describe("parser properties", () => {
 
   it("any Unicode text round-trips through the plain-text parser's decoding", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 300, unit: "grapheme" }).filter((s) => s.trim().length > 0 && !s.includes("\0")), async (text) => {
-        const [doc] = await parseDocument("t.txt", new TextEncoder().encode(text));
-        expect(doc!.notes).toBeUndefined();
-        for (const w of text.split(/\s+/).filter((x) => x && !/[\u0000-\u001f\u007f-\u009f]/.test(x))) expect(doc!.sections[0]!.text).toContain(w);
-      }),
+      fc.asyncProperty(
+        fc
+          .string({ minLength: 1, maxLength: 300, unit: "grapheme" })
+          .filter((s) => s.trim().length > 0 && !s.includes("\0")),
+        async (text) => {
+          const [doc] = await parseDocument("t.txt", new TextEncoder().encode(text));
+          expect(doc!.notes).toBeUndefined();
+          for (const w of text.split(/\s+/).filter((x) => x && !/[\u0000-\u001f\u007f-\u009f]/.test(x)))
+            expect(doc!.sections[0]!.text).toContain(w);
+        },
+      ),
       budget,
     );
   });
@@ -99,7 +117,9 @@ describe("parser properties", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), async (lines) => {
-        const body = lines.map((l, i) => (l.kind === "good" ? JSON.stringify({ _id: `d${i}`, text: l.text }) : l.text)).join("\n");
+        const body = lines
+          .map((l, i) => (l.kind === "good" ? JSON.stringify({ _id: `d${i}`, text: l.text }) : l.text))
+          .join("\n");
         const good = lines.flatMap((l, i) => (l.kind === "good" ? [`d${i}`] : []));
         const bad = lines.flatMap((l, i) => (l.kind === "bad" ? [i + 1] : []));
         const attempt = parseDocument("corpus.jsonl", new TextEncoder().encode(body));
@@ -116,7 +136,9 @@ describe("parser properties", () => {
 });
 
 describe("document path rule properties", () => {
-  const segment = fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom("a", "b", "-", "_", ".", "é", " ", "日") }).filter((s) => s !== "." && s !== "..");
+  const segment = fc
+    .string({ minLength: 1, maxLength: 40, unit: fc.constantFrom("a", "b", "-", "_", ".", "é", " ", "日") })
+    .filter((s) => s !== "." && s !== "..");
   it("accepts every relative path of ordinary names, and the bucket key of an accepted path reads back the same path", () => {
     fc.assert(
       fc.property(fc.array(segment, { minLength: 1, maxLength: 6 }), (segments) => {
@@ -158,7 +180,11 @@ describe("search request schema properties", () => {
         }),
         (req) => {
           const body = Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined));
-          const ok = req.query.length >= 1 && req.query.length <= 1000 && (req.k === undefined || (req.k >= 1 && req.k <= 100)) && req.mode !== "fuzzy";
+          const ok =
+            req.query.length >= 1 &&
+            req.query.length <= 1000 &&
+            (req.k === undefined || (req.k >= 1 && req.k <= 100)) &&
+            req.mode !== "fuzzy";
           const parsed = SearchRequest.safeParse(body);
           expect(parsed.success).toBe(ok);
           if (parsed.success) expect(parsed.data.k).toBe(req.k ?? 10);
@@ -171,11 +197,14 @@ describe("search request schema properties", () => {
 
   it("refuses any unknown field, naming it", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z]{1,10}$/).filter((k) => !["query", "k", "mode", "filter"].includes(k)), (extra) => {
-        const parsed = SearchRequest.safeParse({ query: "x", [extra]: 1 });
-        expect(parsed.success).toBe(false);
-        expect(JSON.stringify(parsed.error!.issues)).toContain(extra);
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z]{1,10}$/).filter((k) => !["query", "k", "mode", "filter"].includes(k)),
+        (extra) => {
+          const parsed = SearchRequest.safeParse({ query: "x", [extra]: 1 });
+          expect(parsed.success).toBe(false);
+          expect(JSON.stringify(parsed.error!.issues)).toContain(extra);
+        },
+      ),
       budget,
     );
   });

@@ -20,7 +20,9 @@ import { registerStatic } from "./static.ts";
  * `x-api-key`); the tenant comes from the key, never from the request.
  */
 export function createApp(deps: ApiDeps, options: { streamTiming?: StreamTiming } = {}) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: (result, c) => (result.success ? undefined : validationResponse(c, result.error.issues)) });
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => (result.success ? undefined : validationResponse(c, result.error.issues)),
+  });
 
   app.onError((error, c) => errorResponse(c, error, deps.logger));
   app.notFound((c) => problemResponse(c, "not_found", 404, `no route for ${c.req.method} ${c.req.path}`));
@@ -40,7 +42,12 @@ export function createApp(deps: ApiDeps, options: { streamTiming?: StreamTiming 
     await next();
   });
   app.use("/v1/*", async (c, next) => {
-    if ((c.req.method === "POST" || c.req.method === "PUT") && !(c.req.header("content-type") ?? "").includes("application/json") && !c.req.path.endsWith("/runs") && c.req.path !== "/v1/keys") {
+    if (
+      (c.req.method === "POST" || c.req.method === "PUT") &&
+      !(c.req.header("content-type") ?? "").includes("application/json") &&
+      !c.req.path.endsWith("/runs") &&
+      c.req.path !== "/v1/keys"
+    ) {
       return problemResponse(c, "validation_failed", 400, "body: send JSON with Content-Type: application/json");
     }
     await next();

@@ -39,7 +39,11 @@ describe("CORS", () => {
     const refused = await call("/v1/corpora", { key: "wrong", headers: { origin: "https://anywhere.example" } });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("access-control-allow-origin")).toBe("*");
-    expect((await call("/openapi.json", { key: null, headers: { origin: "https://anywhere.example" } })).headers.get("access-control-allow-origin")).toBe("*");
+    expect(
+      (await call("/openapi.json", { key: null, headers: { origin: "https://anywhere.example" } })).headers.get(
+        "access-control-allow-origin",
+      ),
+    ).toBe("*");
   });
 
   it("refuses configured values that are not origins, saying why", () => {

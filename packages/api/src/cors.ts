@@ -20,7 +20,8 @@ export function parseOrigin(value: string): string {
     throw new Error(`"${v}" is not an origin such as https://app.example.com`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`"${v}": an origin is http or https`);
-  if (url.origin !== v.replace(/\/$/, "")) throw new Error(`"${v}" is not an origin: give scheme, host and port only (${url.origin})`);
+  if (url.origin !== v.replace(/\/$/, ""))
+    throw new Error(`"${v}" is not an origin: give scheme, host and port only (${url.origin})`);
   return url.origin;
 }
 
@@ -28,7 +29,10 @@ export function parseOrigin(value: string): string {
 export function parseOrigins(text: string): { origins: string[]; problems: string[] } {
   const origins: string[] = [];
   const problems: string[] = [];
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     try {
       origins.push(parseOrigin(part));
     } catch (error) {

@@ -64,9 +64,18 @@ export function problem(code: string, status: number, detail: string, instance?:
 }
 
 /** A problem response for this request (content type application/problem+json). */
-export function problemResponse(c: Context, code: string, status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}) {
+export function problemResponse(
+  c: Context,
+  code: string,
+  status: ContentfulStatusCode,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
   const requestId = c.get("requestId") as string | undefined;
-  return c.body(JSON.stringify(problem(code, status, detail, c.req.path, requestId)), status, { "content-type": PROBLEM_CONTENT_TYPE, ...headers });
+  return c.body(JSON.stringify(problem(code, status, detail, c.req.path, requestId)), status, {
+    "content-type": PROBLEM_CONTENT_TYPE,
+    ...headers,
+  });
 }
 
 /** The one error mapper: domain errors to their status with their message; anything else is a 500 with no detail. */
@@ -75,7 +84,11 @@ export function errorResponse(c: Context, error: unknown, logger: Logger) {
   if (error instanceof HTTPException && error.status < 500) {
     return problemResponse(c, "bad_request", error.status as ContentfulStatusCode, error.message || "bad request");
   }
-  logger.error("request failed", { path: c.req.path, requestId: c.get("requestId"), reason: error instanceof Error ? error.message : String(error) });
+  logger.error("request failed", {
+    path: c.req.path,
+    requestId: c.get("requestId"),
+    reason: error instanceof Error ? error.message : String(error),
+  });
   return problemResponse(c, "internal", 500, "internal error");
 }
 

@@ -12,15 +12,59 @@ const TAGS = [
 ];
 
 const page = (summary: string, path: string, operationId: string) =>
-  createRoute({ method: "get", path, operationId, tags: ["service"], summary, security: [], responses: { 200: { description: "an HTML page", content: { "text/html": { schema: z.string() } } }, 503: { description: "the console was not built (see its message)", content: { "text/plain": { schema: z.string() } } } } });
+  createRoute({
+    method: "get",
+    path,
+    operationId,
+    tags: ["service"],
+    summary,
+    security: [],
+    responses: {
+      200: { description: "an HTML page", content: { "text/html": { schema: z.string() } } },
+      503: {
+        description: "the console was not built (see its message)",
+        content: { "text/plain": { schema: z.string() } },
+      },
+    },
+  });
 const file = (summary: string, path: string, operationId: string) =>
   createRoute({
-    method: "get", path, operationId, tags: ["service"], summary, security: [],
+    method: "get",
+    path,
+    operationId,
+    tags: ["service"],
+    summary,
+    security: [],
     request: { params: z.object({ file: z.string().openapi({ param: { name: "file", in: "path" } }) }) },
-    responses: { 200: { description: "the file (gzip when the client accepts it; strong ETag)", content: { "application/octet-stream": { schema: z.string() } } }, 304: { description: "not modified" }, 404: { description: "no such file", content: { "application/json": { schema: z.object({ error: z.object({ code: z.string(), message: z.string() }) }) } } } },
+    responses: {
+      200: {
+        description: "the file (gzip when the client accepts it; strong ETag)",
+        content: { "application/octet-stream": { schema: z.string() } },
+      },
+      304: { description: "not modified" },
+      404: {
+        description: "no such file",
+        content: {
+          "application/json": { schema: z.object({ error: z.object({ code: z.string(), message: z.string() }) }) },
+        },
+      },
+    },
   });
 
-const healthRoute = createRoute({ method: "get", path: "/health", operationId: "health", tags: ["service"], summary: "Liveness", security: [], responses: { 200: { description: "the server answers", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } } });
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  operationId: "health",
+  tags: ["service"],
+  summary: "Liveness",
+  security: [],
+  responses: {
+    200: {
+      description: "the server answers",
+      content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+    },
+  },
+});
 
 /**
  * The OpenAPI 3.1 document at `/openapi.json` — every route, operation ids, this server as `servers`,
@@ -29,20 +73,47 @@ const healthRoute = createRoute({ method: "get", path: "/health", operationId: "
  */
 export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
   app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "apiKey", in: "header", name: "x-api-key", description: "the API key in the x-api-key header" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "Authorization: Bearer <API key>",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+    description: "the API key in the x-api-key header",
+  });
   app.openAPIRegistry.registerPath(page("The web console", "/", "getConsole"));
-  app.openAPIRegistry.registerPath(page("The API reference (Swagger UI over this document)", "/docs", "getApiReference"));
+  app.openAPIRegistry.registerPath(
+    page("The API reference (Swagger UI over this document)", "/docs", "getApiReference"),
+  );
   app.openAPIRegistry.registerPath(file("A file of the web console", "/assets/{file}", "getConsoleAsset"));
   app.openAPIRegistry.registerPath(file("A file of the API reference", "/docs/{file}", "getApiReferenceAsset"));
-  app.openAPIRegistry.registerPath(createRoute({ method: "get", path: "/openapi.json", operationId: "getOpenApiDocument", tags: ["service"], summary: "This OpenAPI document", security: [], responses: { 200: { description: "the document", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } } }));
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "get",
+      path: "/openapi.json",
+      operationId: "getOpenApiDocument",
+      tags: ["service"],
+      summary: "This OpenAPI document",
+      security: [],
+      responses: {
+        200: {
+          description: "the document",
+          content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+        },
+      },
+    }),
+  );
   const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
       title: "genq",
       version: "0.1.0",
-      description: "Domain-tuned semantic search, extractive QA and cited answers over your documents. Every `/v1` route needs an API key, sent as `Authorization: Bearer <key>` or `x-api-key`.",
+      description:
+        "Domain-tuned semantic search, extractive QA and cited answers over your documents. Every `/v1` route needs an API key, sent as `Authorization: Bearer <key>` or `x-api-key`.",
       license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
     // Relative: the API and the console share one origin, wherever the app is reached from.

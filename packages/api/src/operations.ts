@@ -36,30 +36,60 @@ export function registerOperations(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path ?? "unmatched";
+    const route =
+      matchedRoutes(c)
+        .filter((r) => r.method !== "ALL")
+        .at(-1)?.path ?? "unmatched";
     const seconds = (performance.now() - started) / 1000;
     metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
-    deps.logger.info("request", { requestId: c.get("requestId"), method: c.req.method, route, path: c.req.path, status: c.res.status, durationMs: Math.round(seconds * 10_000) / 10 });
+    deps.logger.info("request", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(seconds * 10_000) / 10,
+    });
   });
   app.use("*", compress());
   app.use(
     "*",
     methodNotAllowed({
       app,
-      onMethodNotAllowed: (c, methods) => problemResponse(c, "method_not_allowed", 405, `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(", ")}`, { Allow: methods.join(", ") }),
+      onMethodNotAllowed: (c, methods) =>
+        problemResponse(
+          c,
+          "method_not_allowed",
+          405,
+          `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(", ")}`,
+          { Allow: methods.join(", ") },
+        ),
     }),
   );
   app.use("/v1/*", async (c, next) => {
     const key = c.req.header("authorization") ?? c.req.header("x-api-key") ?? "";
-    if (key.length > MAX_API_KEY_CHARS) return problemResponse(c, "header_too_large", 431, `the API key header is ${key.length} characters; keys are at most ${MAX_API_KEY_CHARS}`);
+    if (key.length > MAX_API_KEY_CHARS)
+      return problemResponse(
+        c,
+        "header_too_large",
+        431,
+        `the API key header is ${key.length} characters; keys are at most ${MAX_API_KEY_CHARS}`,
+      );
     await next();
   });
   app.use(
     "/v1/*",
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => problemResponse(c, "payload_too_large", 413, `request body is over the ${mib(maxBodyBytes)} limit${deps.limits.maxUploadBytes < maxBodyBytes ? ` (documents may be at most ${mib(deps.limits.maxUploadBytes)})` : ""}; upload large files with POST /v1/corpora/{corpus}/uploads where the store offers upload URLs`),
+      onError: (c) =>
+        problemResponse(
+          c,
+          "payload_too_large",
+          413,
+          `request body is over the ${mib(maxBodyBytes)} limit${deps.limits.maxUploadBytes < maxBodyBytes ? ` (documents may be at most ${mib(deps.limits.maxUploadBytes)})` : ""}; upload large files with POST /v1/corpora/{corpus}/uploads where the store offers upload URLs`,
+        ),
     }),
   );
-  if (metrics) app.get("/metrics", async (c) => c.body(await metrics.render(), 200, { "content-type": metrics.contentType }));
+  if (metrics)
+    app.get("/metrics", async (c) => c.body(await metrics.render(), 200, { "content-type": metrics.contentType }));
 }

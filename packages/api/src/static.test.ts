@@ -7,7 +7,13 @@ import { registerStatic } from "./static.ts";
 import { testApp } from "./test-app.ts";
 
 const page = "<!doctype html><title>genq console</title>";
-const asset = (body: string, type: string, immutable: boolean) => ({ type, etag: `"e-${body.length}"`, immutable, size: body.length, gzip: gzipSync(body).toString("base64") });
+const asset = (body: string, type: string, immutable: boolean) => ({
+  type,
+  etag: `"e-${body.length}"`,
+  immutable,
+  size: body.length,
+  gzip: gzipSync(body).toString("base64"),
+});
 const ASSETS = {
   "/": asset(page, "text/html; charset=utf-8", false),
   "/assets/app-ABC.js": asset("console.log(1)", "text/javascript; charset=utf-8", true),
@@ -76,12 +82,36 @@ describe("the console's static files", () => {
   it("reaches a browser through API Gateway on Lambda as a base64 gzip body", async () => {
     const handler = handle(app());
     const event = {
-      version: "2.0", routeKey: "$default", rawPath: "/", rawQueryString: "", cookies: [],
-      headers: { host: "abc123.execute-api.eu-west-1.amazonaws.com", "accept-encoding": "gzip", "x-forwarded-proto": "https" },
-      requestContext: { accountId: "123456789012", apiId: "abc123", domainName: "abc123.execute-api.eu-west-1.amazonaws.com", domainPrefix: "abc123", http: { method: "GET", path: "/", protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "test" }, requestId: "r1", routeKey: "$default", stage: "$default", time: "01/Jan/2026:00:00:00 +0000", timeEpoch: 1767225600000 },
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/",
+      rawQueryString: "",
+      cookies: [],
+      headers: {
+        host: "abc123.execute-api.eu-west-1.amazonaws.com",
+        "accept-encoding": "gzip",
+        "x-forwarded-proto": "https",
+      },
+      requestContext: {
+        accountId: "123456789012",
+        apiId: "abc123",
+        domainName: "abc123.execute-api.eu-west-1.amazonaws.com",
+        domainPrefix: "abc123",
+        http: { method: "GET", path: "/", protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "test" },
+        requestId: "r1",
+        routeKey: "$default",
+        stage: "$default",
+        time: "01/Jan/2026:00:00:00 +0000",
+        timeEpoch: 1767225600000,
+      },
       isBase64Encoded: false,
     };
-    const out = (await handler(event as never, {} as never)) as { statusCode: number; isBase64Encoded: boolean; body: string; headers: Record<string, string> };
+    const out = (await handler(event as never, {} as never)) as {
+      statusCode: number;
+      isBase64Encoded: boolean;
+      body: string;
+      headers: Record<string, string>;
+    };
     expect(out.statusCode).toBe(200);
     expect(out.isBase64Encoded).toBe(true);
     expect(out.headers["content-encoding"]).toBe("gzip");

@@ -8,8 +8,10 @@ import type { AppEnv } from "./deps.ts";
  * The console's Content-Security-Policy: its own scripts only, no inline script, no framing; `https:`
  * for presigned uploads straight to the bucket. The report's inline <style> needs 'unsafe-inline' styles.
  */
-export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 interface Decoded {
   asset: StaticAsset;
@@ -35,7 +37,11 @@ export function registerStatic(app: OpenAPIHono<AppEnv>, assets: Readonly<Record
     return d;
   };
   const send = (c: Context<AppEnv>, path: string) => {
-    if (!assets) return c.text("The genq console is not built: run `npm install` (or `npm run build -w @genq/console`) and restart.\n", 503);
+    if (!assets)
+      return c.text(
+        "The genq console is not built: run `npm install` (or `npm run build -w @genq/console`) and restart.\n",
+        503,
+      );
     const d = load(path);
     if (!d) return c.notFound();
     const headers: Record<string, string> = {
@@ -52,7 +58,8 @@ export function registerStatic(app: OpenAPIHono<AppEnv>, assets: Readonly<Record
     }
     const validators = (c.req.header("if-none-match") ?? "").split(",").map((v) => v.trim().replace(/^W\//, ""));
     if (validators.includes(d.asset.etag) || validators.includes("*")) return c.body(null, 304, headers);
-    if (/\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) return c.body(d.gzip as Uint8Array<ArrayBuffer>, 200, { ...headers, "content-encoding": "gzip" });
+    if (/\bgzip\b/.test(c.req.header("accept-encoding") ?? ""))
+      return c.body(d.gzip as Uint8Array<ArrayBuffer>, 200, { ...headers, "content-encoding": "gzip" });
     d.plain ??= Uint8Array.from(gunzipSync(d.gzip));
     return c.body(d.plain as Uint8Array<ArrayBuffer>, 200, headers);
   };

@@ -1,4 +1,9 @@
-import { ConverseCommand, type BedrockRuntimeClient, type ContentBlock, type ConverseCommandOutput } from "@aws-sdk/client-bedrock-runtime";
+import {
+  ConverseCommand,
+  type BedrockRuntimeClient,
+  type ContentBlock,
+  type ConverseCommandOutput,
+} from "@aws-sdk/client-bedrock-runtime";
 import type { Citation, GeneratedAnswer, Generator, Passage } from "@genq/core";
 import { z } from "zod";
 import { RAG_ANSWER_PROMPT } from "../../../prompts/rag-answer-v1.ts";
@@ -12,7 +17,9 @@ export interface BedrockGeneratorOptions {
 /** What the model must send through the answer tool (the prompt's input schema, checked on arrival). */
 const ToolAnswer = z.object({
   answerable: z.boolean(),
-  sentences: z.array(z.object({ text: z.string(), citations: z.array(z.object({ passage: z.string(), quote: z.string() })) })).default([]),
+  sentences: z
+    .array(z.object({ text: z.string(), citations: z.array(z.object({ passage: z.string(), quote: z.string() })) }))
+    .default([]),
   reason: z.string().optional(),
 });
 
@@ -21,7 +28,10 @@ const ToolAnswer = z.object({
  * re-flow lines). Returns offsets into `text`, or null when the passage does not say it.
  */
 export function locateQuote(text: string, quote: string): { start: number; end: number } | null {
-  const q = quote.trim().replace(/^["“']|["”']$/g, "").trim();
+  const q = quote
+    .trim()
+    .replace(/^["“']|["”']$/g, "")
+    .trim();
   if (!q) return null;
   const exact = text.indexOf(q);
   if (exact >= 0) return { start: exact, end: exact + q.length };
@@ -72,7 +82,15 @@ export function createBedrockGenerator(client: BedrockRuntimeClient, options: Be
           messages: [{ role: "user", content: [{ text: RAG_ANSWER_PROMPT.user(labelled, question) }] }],
           inferenceConfig: { maxTokens: options.maxTokens ?? 1024, temperature: 0 },
           toolConfig: {
-            tools: [{ toolSpec: { name: RAG_ANSWER_PROMPT.tool.name, description: RAG_ANSWER_PROMPT.tool.description, inputSchema: { json: RAG_ANSWER_PROMPT.tool.inputSchema as never } } }],
+            tools: [
+              {
+                toolSpec: {
+                  name: RAG_ANSWER_PROMPT.tool.name,
+                  description: RAG_ANSWER_PROMPT.tool.description,
+                  inputSchema: { json: RAG_ANSWER_PROMPT.tool.inputSchema as never },
+                },
+              },
+            ],
             toolChoice: { any: {} },
           },
         }),
@@ -81,13 +99,30 @@ export function createBedrockGenerator(client: BedrockRuntimeClient, options: Be
         model: `bedrock:${options.modelId}`,
         promptVersion: RAG_ANSWER_PROMPT.version,
         latencyMs: out.metrics?.latencyMs ?? Math.round(performance.now() - t0),
-        ...(out.usage ? { usage: { inputTokens: out.usage.inputTokens ?? 0, outputTokens: out.usage.outputTokens ?? 0, totalTokens: out.usage.totalTokens ?? 0 } } : {}),
+        ...(out.usage
+          ? {
+              usage: {
+                inputTokens: out.usage.inputTokens ?? 0,
+                outputTokens: out.usage.outputTokens ?? 0,
+                totalTokens: out.usage.totalTokens ?? 0,
+              },
+            }
+          : {}),
       };
-      const abstain = (reason: string): GeneratedAnswer => ({ answer: "", sentences: [], noAnswer: true, reason, metadata });
-      if (out.stopReason === "guardrail_intervened" || out.stopReason === "content_filtered") return abstain(`the model declined to answer (${out.stopReason})`);
+      const abstain = (reason: string): GeneratedAnswer => ({
+        answer: "",
+        sentences: [],
+        noAnswer: true,
+        reason,
+        metadata,
+      });
+      if (out.stopReason === "guardrail_intervened" || out.stopReason === "content_filtered")
+        return abstain(`the model declined to answer (${out.stopReason})`);
       const parsed = ToolAnswer.safeParse(toolInput(out.output?.message?.content ?? []));
-      if (!parsed.success) return abstain(`the model's answer could not be read (stop reason ${out.stopReason ?? "unknown"})`);
-      if (!parsed.data.answerable) return abstain(parsed.data.reason?.trim() || "the retrieved passages do not contain the answer");
+      if (!parsed.success)
+        return abstain(`the model's answer could not be read (stop reason ${out.stopReason ?? "unknown"})`);
+      if (!parsed.data.answerable)
+        return abstain(parsed.data.reason?.trim() || "the retrieved passages do not contain the answer");
       const byLabel = new Map(labelled.map((l) => [l.label, l.passage]));
       const byId = new Map(passages.map((p) => [p.id, p]));
       const sentences = parsed.data.sentences.flatMap((s) => {

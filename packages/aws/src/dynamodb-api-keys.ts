@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
 import type { ApiKeyInfo, ApiKeyStore } from "@genq/core";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
@@ -20,22 +26,45 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
   const put = async (key: string, tenant: string): Promise<ApiKeyInfo> => {
     const h = hash(key);
     const createdAt = new Date().toISOString();
-    await doc.send(new PutCommand({ TableName: table, Item: { pk: `APIKEY#${h}`, sk: "APIKEY", tenant, createdAt, gsi1pk: `APIKEYS#${tenant}`, gsi1sk: `${createdAt}#${h}` } }));
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `APIKEY#${h}`,
+          sk: "APIKEY",
+          tenant,
+          createdAt,
+          gsi1pk: `APIKEYS#${tenant}`,
+          gsi1sk: `${createdAt}#${h}`,
+        },
+      }),
+    );
     return { id: idOfHash(h), tenant, createdAt };
   };
   const hashes = async (tenant: string): Promise<Array<{ hash: string; createdAt: string }>> => {
     const out: Array<{ hash: string; createdAt: string }> = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await doc.send(new QueryCommand({ TableName: table, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :k", ExpressionAttributeValues: { ":k": `APIKEYS#${tenant}` }, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) out.push({ hash: String(item.pk).slice("APIKEY#".length), createdAt: String(item.createdAt) });
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: "gsi1",
+          KeyConditionExpression: "gsi1pk = :k",
+          ExpressionAttributeValues: { ":k": `APIKEYS#${tenant}` },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        out.push({ hash: String(item.pk).slice("APIKEY#".length), createdAt: String(item.createdAt) });
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
   };
   return {
     async tenantOf(key) {
-      const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY" }, ConsistentRead: true }));
+      const out = await doc.send(
+        new GetCommand({ TableName: table, Key: { pk: `APIKEY#${hash(key)}`, sk: "APIKEY" }, ConsistentRead: true }),
+      );
       return (out.Item?.tenant as string | undefined) ?? null;
     },
     async register(key, tenant) {
@@ -55,10 +84,21 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
       const found = (await hashes(tenant)).filter((k) => idOfHash(k.hash) === id);
       if (found.length !== 1) return false;
       try {
-        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: `APIKEY#${found[0]!.hash}`, sk: "APIKEY" }, ConditionExpression: "tenant = :t", ExpressionAttributeValues: { ":t": tenant } }));
+        await doc.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: { pk: `APIKEY#${found[0]!.hash}`, sk: "APIKEY" },
+            ConditionExpression: "tenant = :t",
+            ExpressionAttributeValues: { ":t": tenant },
+          }),
+        );
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        if (
+          error instanceof ConditionalCheckFailedException ||
+          (error as { name?: string }).name === "ConditionalCheckFailedException"
+        )
+          return false;
         throw error;
       }
     },

@@ -21,7 +21,10 @@ export interface EventBridgePublisherOptions {
  * failed are retried with back-off; what still fails after the last attempt is an error (so the caller's
  * handler is retried as a whole).
  */
-export function createEventBridgePublisher(client: EventBridgeClient, options: EventBridgePublisherOptions): EventPublisher {
+export function createEventBridgePublisher(
+  client: EventBridgeClient,
+  options: EventBridgePublisherOptions,
+): EventPublisher {
   const source = options.source ?? "genq";
   const maxAttempts = options.maxAttempts ?? 4;
   const baseDelayMs = options.baseDelayMs ?? 100;
@@ -29,7 +32,9 @@ export function createEventBridgePublisher(client: EventBridgeClient, options: E
   return {
     async publish(inputs) {
       const time = now();
-      const events: GenqEvent[] = inputs.map((e) => parseEvent({ ...e, id: e.id ?? randomUUID(), time: time.toISOString() }));
+      const events: GenqEvent[] = inputs.map((e) =>
+        parseEvent({ ...e, id: e.id ?? randomUUID(), time: time.toISOString() }),
+      );
       const entries: PutEventsRequestEntry[] = events.map((e) => ({
         EventBusName: options.busName,
         Source: source,
@@ -44,7 +49,11 @@ export function createEventBridgePublisher(client: EventBridgeClient, options: E
           if (!out.FailedEntryCount) break;
           const failed = pending.filter((_, j) => out.Entries?.[j]?.ErrorCode);
           if (attempt >= maxAttempts) {
-            const reasons = [...new Set((out.Entries ?? []).filter((r) => r.ErrorCode).map((r) => `${r.ErrorCode}: ${r.ErrorMessage}`))].join("; ");
+            const reasons = [
+              ...new Set(
+                (out.Entries ?? []).filter((r) => r.ErrorCode).map((r) => `${r.ErrorCode}: ${r.ErrorMessage}`),
+              ),
+            ].join("; ");
             throw new Error(`EventBridge rejected ${failed.length} event(s) after ${attempt} attempts: ${reasons}`);
           }
           pending = failed;

@@ -29,11 +29,19 @@ export function createOpenSearchClient(o: OpenSearchClientOptions): Client {
   } catch {
     throw new ValidationError(`OpenSearch endpoint "${o.node}" is not a URL`);
   }
-  if (Boolean(o.username) !== Boolean(o.password)) throw new ValidationError("OpenSearch username and password go together: set both or neither");
+  if (Boolean(o.username) !== Boolean(o.password))
+    throw new ValidationError("OpenSearch username and password go together: set both or neither");
   if (o.username && o.password) {
-    if (url.protocol !== "https:" && !isLoopback(url)) throw new ValidationError(`refusing to send the OpenSearch password over ${url.protocol} to ${url.host}; use https://`);
+    if (url.protocol !== "https:" && !isLoopback(url))
+      throw new ValidationError(
+        `refusing to send the OpenSearch password over ${url.protocol} to ${url.host}; use https://`,
+      );
     return new Client({ node: o.node, auth: { username: o.username, password: o.password } });
   }
-  if (!o.getCredentials) throw new ValidationError("OpenSearch needs a master user (username and password) or AWS credentials to sign with");
-  return new Client({ ...AwsSigv4Signer({ region: o.region, service: "es", getCredentials: o.getCredentials }), node: o.node });
+  if (!o.getCredentials)
+    throw new ValidationError("OpenSearch needs a master user (username and password) or AWS credentials to sign with");
+  return new Client({
+    ...AwsSigv4Signer({ region: o.region, service: "es", getCredentials: o.getCredentials }),
+    node: o.node,
+  });
 }

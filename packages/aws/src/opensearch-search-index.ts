@@ -1,6 +1,15 @@
 import type { Client } from "@opensearch-project/opensearch";
 import {
-  DEFAULT_HYBRID_WEIGHTS, NotFoundError, ValidationError, metadataTerms, type HybridWeights, type IndexItem, type Metadata, type Passage, type SearchFilter, type SearchHit,
+  DEFAULT_HYBRID_WEIGHTS,
+  NotFoundError,
+  ValidationError,
+  metadataTerms,
+  type HybridWeights,
+  type IndexItem,
+  type Metadata,
+  type Passage,
+  type SearchFilter,
+  type SearchHit,
   type SearchIndex,
 } from "@genq/core";
 
@@ -41,7 +50,10 @@ interface Source {
  * passages, then deletes the documents' other passages by query with a refresh, so a search never sees
  * a deleted passage afterwards.
  */
-export function createOpenSearchSearchIndex(client: Client, options: OpenSearchIndexOptions = {}): SearchIndex & { ensurePipeline(): Promise<void> } {
+export function createOpenSearchSearchIndex(
+  client: Client,
+  options: OpenSearchIndexOptions = {},
+): SearchIndex & { ensurePipeline(): Promise<void> } {
   const prefix = options.prefix ?? "genq";
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
   const indexName = (version: string) => `${prefix}-v-${version}`.toLowerCase();
@@ -52,13 +64,25 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     ...(filter?.sourcePathPrefix ? [{ prefix: { sourcePath: { value: filter.sourcePathPrefix } } }] : []),
     ...(filter?.documentId ? [{ term: { documentId: filter.documentId } }] : []),
     ...(filter?.tenant ? [{ term: { tenant: filter.tenant } }] : []),
-    ...Object.entries(filter?.metadata ?? {}).map(([key, value]) => ({ terms: { metadataTerms: metadataTerms({ [key]: value }) } })),
+    ...Object.entries(filter?.metadata ?? {}).map(([key, value]) => ({
+      terms: { metadataTerms: metadataTerms({ [key]: value }) },
+    })),
   ];
   const toDoc = (tenant: string, { passage: p, vector, trained }: IndexItem) => ({
     id: p.id,
     doc: {
-      passageId: p.id, corpus: p.corpus, documentId: p.documentId, sourcePath: p.sourcePath, title: p.title, text: p.text, ordinal: p.ordinal, tenant,
-      revision: p.revision ?? "", trained: trained !== false, ...(p.metadata ? { metadata: p.metadata, metadataTerms: metadataTerms(p.metadata) } : {}), embedding: Array.from(vector),
+      passageId: p.id,
+      corpus: p.corpus,
+      documentId: p.documentId,
+      sourcePath: p.sourcePath,
+      title: p.title,
+      text: p.text,
+      ordinal: p.ordinal,
+      tenant,
+      revision: p.revision ?? "",
+      trained: trained !== false,
+      ...(p.metadata ? { metadata: p.metadata, metadataTerms: metadataTerms(p.metadata) } : {}),
+      embedding: Array.from(vector),
     },
   });
   // Each version records its corpus's tenant in the index mapping's _meta; passages are stamped with it.
@@ -74,7 +98,13 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
   };
   const lexicalQuery = (query: string) => ({ multi_match: { query, fields: ["title", "text"], type: "most_fields" } });
   const knnQuery = (vector: Float32Array, k: number, filter?: SearchFilter) => ({
-    knn: { embedding: { vector: Array.from(vector), k, ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}) } },
+    knn: {
+      embedding: {
+        vector: Array.from(vector),
+        k,
+        ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}),
+      },
+    },
   });
 
   // OpenSearch refuses a search naming a pipeline it does not hold ("Pipeline genq-hybrid is not defined",
@@ -87,15 +117,23 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     const name = hybridPipelineName(w, weights);
     let p = ready.get(name);
     if (force || !p) {
-      p = client.transport.request({ method: "PUT", path: `/_search/pipeline/${name}`, body: hybridPipelineDefinition(w) }).then(() => undefined, (error: unknown) => {
-        ready.delete(name);
-        throw error;
-      });
+      p = client.transport
+        .request({ method: "PUT", path: `/_search/pipeline/${name}`, body: hybridPipelineDefinition(w) })
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            ready.delete(name);
+            throw error;
+          },
+        );
       ready.set(name, p);
     }
     return p.then(() => name);
   };
-  const pipelineMissing = (error: unknown) => /Pipeline \S+ is not defined/.test(JSON.stringify((error as { meta?: { body?: unknown } }).meta?.body ?? (error as Error).message ?? ""));
+  const pipelineMissing = (error: unknown) =>
+    /Pipeline \S+ is not defined/.test(
+      JSON.stringify((error as { meta?: { body?: unknown } }).meta?.body ?? (error as Error).message ?? ""),
+    );
 
   return {
     /** Create or replace the hybrid search pipeline; safe to call any number of times. */
@@ -103,7 +141,8 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       await ensurePipeline(weights, true);
     },
     async createVersion({ version, dimensions, tenant }) {
-      if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
+      if (!Number.isInteger(dimensions) || dimensions <= 0)
+        throw new ValidationError("index dimensions must be a positive integer");
       await ensurePipeline(weights, true);
       const exists = await client.indices.exists({ index: indexName(version) });
       if (exists.body) return;
@@ -114,10 +153,28 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
           mappings: {
             _meta: { tenant },
             properties: {
-              passageId: { type: "keyword" }, corpus: { type: "keyword" }, documentId: { type: "keyword" }, sourcePath: { type: "keyword" }, tenant: { type: "keyword" },
-              revision: { type: "keyword" }, trained: { type: "boolean" }, metadataTerms: { type: "keyword" }, metadata: { type: "object", enabled: false },
-              title: { type: "text", analyzer: "english" }, text: { type: "text", analyzer: "english" }, ordinal: { type: "integer" },
-              embedding: { type: "knn_vector", dimension: dimensions, method: { name: "hnsw", space_type: "cosinesimil", engine: "lucene", parameters: { m: 16, ef_construction: 128 } } },
+              passageId: { type: "keyword" },
+              corpus: { type: "keyword" },
+              documentId: { type: "keyword" },
+              sourcePath: { type: "keyword" },
+              tenant: { type: "keyword" },
+              revision: { type: "keyword" },
+              trained: { type: "boolean" },
+              metadataTerms: { type: "keyword" },
+              metadata: { type: "object", enabled: false },
+              title: { type: "text", analyzer: "english" },
+              text: { type: "text", analyzer: "english" },
+              ordinal: { type: "integer" },
+              embedding: {
+                type: "knn_vector",
+                dimension: dimensions,
+                method: {
+                  name: "hnsw",
+                  space_type: "cosinesimil",
+                  engine: "lucene",
+                  parameters: { m: 16, ef_construction: 128 },
+                },
+              },
             },
           },
         },
@@ -129,14 +186,23 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       for (let attempt = 1; pending.length; attempt++) {
         const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
         const out = await client.bulk({ body, refresh: false });
-        const results = (out.body as { items: Array<{ index: { status: number; error?: { reason?: string; caused_by?: { reason?: string } } } }> }).items;
+        const results = (
+          out.body as {
+            items: Array<{ index: { status: number; error?: { reason?: string; caused_by?: { reason?: string } } } }>;
+          }
+        ).items;
         const rejected = pending.filter((_, i) => results[i]?.index.status === 429);
-        const failed = results.map((r, i) => ({ r, item: pending[i]! })).filter(({ r }) => r.index.status >= 300 && r.index.status !== 429);
+        const failed = results
+          .map((r, i) => ({ r, item: pending[i]! }))
+          .filter(({ r }) => r.index.status >= 300 && r.index.status !== 429);
         if (failed.length) {
           const e = failed[0]!.r.index.error;
-          throw new Error(`OpenSearch refused ${failed.length} passage(s), first "${failed[0]!.item.id}": ${[e?.reason, e?.caused_by?.reason].filter(Boolean).join(": ") || failed[0]!.r.index.status}`);
+          throw new Error(
+            `OpenSearch refused ${failed.length} passage(s), first "${failed[0]!.item.id}": ${[e?.reason, e?.caused_by?.reason].filter(Boolean).join(": ") || failed[0]!.r.index.status}`,
+          );
         }
-        if (rejected.length && attempt >= (options.maxBulkAttempts ?? 5)) throw new Error(`OpenSearch kept rejecting ${rejected.length} passage(s) (429) after ${attempt} attempts`);
+        if (rejected.length && attempt >= (options.maxBulkAttempts ?? 5))
+          throw new Error(`OpenSearch kept rejecting ${rejected.length} passage(s) (429) after ${attempt} attempts`);
         pending = rejected;
         if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
@@ -151,8 +217,17 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
       const keep = items.map((i) => i.passage.id);
       for (let i = 0; i < sourcePaths.length; i += 500) {
         await client.deleteByQuery({
-          index, refresh: true, conflicts: "proceed",
-          body: { query: { bool: { filter: [{ terms: { sourcePath: sourcePaths.slice(i, i + 500) } }], ...(keep.length ? { must_not: [{ ids: { values: keep } }] } : {}) } } },
+          index,
+          refresh: true,
+          conflicts: "proceed",
+          body: {
+            query: {
+              bool: {
+                filter: [{ terms: { sourcePath: sourcePaths.slice(i, i + 500) } }],
+                ...(keep.length ? { must_not: [{ ids: { values: keep } }] } : {}),
+              },
+            },
+          },
         } as never);
       }
       if (items.length) await client.indices.refresh({ index });
@@ -169,10 +244,30 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
           body: {
             size: 0,
             ...(sourcePaths ? { query: { bool: { filter: [{ terms: { sourcePath: [...sourcePaths] } }] } } } : {}),
-            aggs: { docs: { composite: { size: 1000, sources: [{ sourcePath: { terms: { field: "sourcePath" } } }, { revision: { terms: { field: "revision", missing_bucket: true } } }], ...(after ? { after } : {}) } } },
+            aggs: {
+              docs: {
+                composite: {
+                  size: 1000,
+                  sources: [
+                    { sourcePath: { terms: { field: "sourcePath" } } },
+                    { revision: { terms: { field: "revision", missing_bucket: true } } },
+                  ],
+                  ...(after ? { after } : {}),
+                },
+              },
+            },
           },
         } as never);
-        const agg = (res.body as unknown as { aggregations: { docs: { buckets: Array<{ key: { sourcePath: string; revision: string | null } }>; after_key?: Record<string, string> } } }).aggregations.docs;
+        const agg = (
+          res.body as unknown as {
+            aggregations: {
+              docs: {
+                buckets: Array<{ key: { sourcePath: string; revision: string | null } }>;
+                after_key?: Record<string, string>;
+              };
+            };
+          }
+        ).aggregations.docs;
         for (const b of agg.buckets) out.push({ sourcePath: b.key.sourcePath, revision: b.key.revision ?? "" });
         after = agg.buckets.length ? agg.after_key : undefined;
       } while (after);
@@ -181,12 +276,17 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     async counts(version) {
       // No refresh of its own: writes through replaceDocuments refresh, others show within the refresh interval.
       const index = indexName(version);
-      const count = async (query?: object) => ((await client.count({ index, ...(query ? { body: { query } } : {}) } as never)).body as { count: number }).count;
+      const count = async (query?: object) =>
+        ((await client.count({ index, ...(query ? { body: { query } } : {}) } as never)).body as { count: number })
+          .count;
       return { passages: await count(), untrained: await count({ term: { trained: false } }) };
     },
     async unserve(corpus) {
       const current = await this.servingVersion(corpus);
-      if (current) await client.indices.updateAliases({ body: { actions: [{ remove: { index: indexName(current), alias: alias(corpus) } }] } });
+      if (current)
+        await client.indices.updateAliases({
+          body: { actions: [{ remove: { index: indexName(current), alias: alias(corpus) } }] },
+        });
     },
     async promote(corpus, version) {
       await client.indices.refresh({ index: indexName(version) });
@@ -209,17 +309,36 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     },
     async search({ corpus, version, query, vector, k, mode, filter, weights: asked }) {
       const target = version ? indexName(version) : alias(corpus);
-      if (!version && !(await this.servingVersion(corpus))) throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
+      if (!version && !(await this.servingVersion(corpus)))
+        throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       if (mode !== "lexical" && !vector) throw new ValidationError(`${mode} search needs a query vector`);
       const f = filters(filter);
       const bodyQuery =
-        mode === "lexical" ? { bool: { must: [lexicalQuery(query)], filter: f } }
-        : mode === "semantic" ? knnQuery(vector!, k, filter)
-        : { hybrid: { queries: [{ bool: { must: [lexicalQuery(query)], filter: f } }, knnQuery(vector!, CANDIDATES, filter)] } };
+        mode === "lexical"
+          ? { bool: { must: [lexicalQuery(query)], filter: f } }
+          : mode === "semantic"
+            ? knnQuery(vector!, k, filter)
+            : {
+                hybrid: {
+                  queries: [
+                    { bool: { must: [lexicalQuery(query)], filter: f } },
+                    knnQuery(vector!, CANDIDATES, filter),
+                  ],
+                },
+              };
       const pipeline = mode === "hybrid" ? await ensurePipeline(asked ?? weights) : undefined;
       const request = {
         index: target,
-        body: { size: k, query: bodyQuery, _source: { excludes: ["embedding", "metadataTerms"] }, highlight: { fields: { text: { fragment_size: 160, number_of_fragments: 1 } }, pre_tags: ["<mark>"], post_tags: ["</mark>"] } },
+        body: {
+          size: k,
+          query: bodyQuery,
+          _source: { excludes: ["embedding", "metadataTerms"] },
+          highlight: {
+            fields: { text: { fragment_size: 160, number_of_fragments: 1 } },
+            pre_tags: ["<mark>"],
+            post_tags: ["</mark>"],
+          },
+        },
         ...(pipeline ? { search_pipeline: pipeline } : {}),
       } as never;
       let out;
@@ -231,7 +350,9 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
         await ensurePipeline(asked ?? weights, true);
         out = await client.search(request);
       }
-      const hits = (out.body as { hits: { hits: Array<{ _score: number; _source: Source; highlight?: { text?: string[] } }> } }).hits.hits;
+      const hits = (
+        out.body as { hits: { hits: Array<{ _score: number; _source: Source; highlight?: { text?: string[] } }> } }
+      ).hits.hits;
       return hits.map((h): SearchHit => ({
         passage: toPassage(h._source),
         score: h._score,
@@ -242,8 +363,13 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
     async dropVersion(version) {
       const index = indexName(version);
       const aliases = await client.indices.getAlias({ index }).catch(() => ({ body: {} }));
-      const attached = Object.values(aliases.body as Record<string, { aliases?: Record<string, unknown> }>).flatMap((v) => Object.keys(v.aliases ?? {}));
-      if (attached.length) throw new ValidationError(`index version "${version}" is serving (${attached.join(", ")}) and cannot be dropped`);
+      const attached = Object.values(aliases.body as Record<string, { aliases?: Record<string, unknown> }>).flatMap(
+        (v) => Object.keys(v.aliases ?? {}),
+      );
+      if (attached.length)
+        throw new ValidationError(
+          `index version "${version}" is serving (${attached.join(", ")}) and cannot be dropped`,
+        );
       await client.indices.delete({ index, ignore_unavailable: true } as never);
     },
   };
@@ -251,9 +377,14 @@ export function createOpenSearchSearchIndex(client: Client, options: OpenSearchI
 
 /** The default weighting's pipeline is `genq-hybrid`; another weighting's name carries its lexical and semantic shares. */
 export function hybridPipelineName(w: HybridWeights, defaults: HybridWeights = DEFAULT_HYBRID_WEIGHTS): string {
-  const [lexical, semantic] = hybridPipelineDefinition(w).phase_results_processors[0]!["normalization-processor"].combination.parameters.weights;
-  const [dl, ds] = hybridPipelineDefinition(defaults).phase_results_processors[0]!["normalization-processor"].combination.parameters.weights;
-  return lexical === dl && semantic === ds ? PIPELINE : `${PIPELINE}-${Math.round(lexical! * 1000)}-${Math.round(semantic! * 1000)}`;
+  const [lexical, semantic] =
+    hybridPipelineDefinition(w).phase_results_processors[0]!["normalization-processor"].combination.parameters.weights;
+  const [dl, ds] =
+    hybridPipelineDefinition(defaults).phase_results_processors[0]!["normalization-processor"].combination.parameters
+      .weights;
+  return lexical === dl && semantic === ds
+    ? PIPELINE
+    : `${PIPELINE}-${Math.round(lexical! * 1000)}-${Math.round(semantic! * 1000)}`;
 }
 
 /**
@@ -271,11 +402,26 @@ export function hybridPipelineDefinition(weights: HybridWeights) {
   return {
     description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
     phase_results_processors: [
-      { "normalization-processor": { normalization: { technique: "min_max" }, combination: { technique: "arithmetic_mean", parameters: { weights: [share, Math.round((1 - share) * 1000) / 1000] } } } },
+      {
+        "normalization-processor": {
+          normalization: { technique: "min_max" },
+          combination: {
+            technique: "arithmetic_mean",
+            parameters: { weights: [share, Math.round((1 - share) * 1000) / 1000] },
+          },
+        },
+      },
     ],
   };
 }
 
 const toPassage = (s: Source): Passage => ({
-  id: s.passageId, corpus: s.corpus, documentId: s.documentId, sourcePath: s.sourcePath, title: s.title, text: s.text, ordinal: s.ordinal, ...(s.metadata ? { metadata: s.metadata } : {}),
+  id: s.passageId,
+  corpus: s.corpus,
+  documentId: s.documentId,
+  sourcePath: s.sourcePath,
+  title: s.title,
+  text: s.text,
+  ordinal: s.ordinal,
+  ...(s.metadata ? { metadata: s.metadata } : {}),
 });

@@ -17,7 +17,9 @@ export interface EndpointSettings {
   /** The Hugging Face PyTorch inference image (ECR URI) for the region. */
   inferenceImage: string;
   /** Serverless (the low-idle-cost default) or a real-time instance. */
-  mode: { kind: "serverless"; memoryMb: number; maxConcurrency: number } | { kind: "real-time"; instanceType: string; instanceCount?: number };
+  mode:
+    | { kind: "serverless"; memoryMb: number; maxConcurrency: number }
+    | { kind: "real-time"; instanceType: string; instanceCount?: number };
 }
 
 export const endpointNames = {
@@ -36,16 +38,41 @@ export const endpointNames = {
 export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSettings) {
   const requests = (corpus: string, runId: string, modelDataUrl: string) => {
     const name = endpointNames.model(runId);
-    const variant = s.mode.kind === "serverless"
-      ? { VariantName: "tuned", ModelName: name, ServerlessConfig: { MemorySizeInMB: s.mode.memoryMb, MaxConcurrency: s.mode.maxConcurrency } }
-      : { VariantName: "tuned", ModelName: name, InstanceType: s.mode.instanceType as ProductionVariantInstanceType, InitialInstanceCount: s.mode.instanceCount ?? 1 };
+    const variant =
+      s.mode.kind === "serverless"
+        ? {
+            VariantName: "tuned",
+            ModelName: name,
+            ServerlessConfig: { MemorySizeInMB: s.mode.memoryMb, MaxConcurrency: s.mode.maxConcurrency },
+          }
+        : {
+            VariantName: "tuned",
+            ModelName: name,
+            InstanceType: s.mode.instanceType as ProductionVariantInstanceType,
+            InitialInstanceCount: s.mode.instanceCount ?? 1,
+          };
     return {
       // The toolkit imports code/inference.py from inside the model archive (train.py puts it there) and
       // never downloads SAGEMAKER_SUBMIT_DIRECTORY (aws/sagemaker-huggingface-inference-toolkit
       // handler_service.py); SAGEMAKER_PROGRAM names the module (sagemaker-inference-toolkit environment.py).
-      model: { ModelName: name, ExecutionRoleArn: s.roleArn, PrimaryContainer: { Image: s.inferenceImage, ModelDataUrl: modelDataUrl, Environment: { SAGEMAKER_PROGRAM: "inference.py" } } },
+      model: {
+        ModelName: name,
+        ExecutionRoleArn: s.roleArn,
+        PrimaryContainer: {
+          Image: s.inferenceImage,
+          ModelDataUrl: modelDataUrl,
+          Environment: { SAGEMAKER_PROGRAM: "inference.py" },
+        },
+      },
       config: { EndpointConfigName: name, ProductionVariants: [variant] },
-      endpoint: { EndpointName: name, EndpointConfigName: name, Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }] },
+      endpoint: {
+        EndpointName: name,
+        EndpointConfigName: name,
+        Tags: [
+          { Key: "genq:corpus", Value: corpus },
+          { Key: "genq:run", Value: runId },
+        ],
+      },
     };
   };
   const ignoreExisting = async (p: Promise<unknown>) => {
@@ -70,7 +97,10 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
      */
     async status(runId: string): Promise<string | null> {
       try {
-        return (await client.send(new DescribeEndpointCommand({ EndpointName: endpointNames.model(runId) }))).EndpointStatus ?? null;
+        return (
+          (await client.send(new DescribeEndpointCommand({ EndpointName: endpointNames.model(runId) })))
+            .EndpointStatus ?? null
+        );
       } catch (error) {
         if (/could not find|does not exist/i.test((error as Error).message ?? "")) return null;
         throw error;
@@ -79,7 +109,11 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
     /** Remove a superseded run's endpoint, config and model (missing ones are fine). */
     async retire(runId: string): Promise<void> {
       const name = endpointNames.model(runId);
-      for (const command of [new DeleteEndpointCommand({ EndpointName: name }), new DeleteEndpointConfigCommand({ EndpointConfigName: name }), new DeleteModelCommand({ ModelName: name })]) {
+      for (const command of [
+        new DeleteEndpointCommand({ EndpointName: name }),
+        new DeleteEndpointConfigCommand({ EndpointConfigName: name }),
+        new DeleteModelCommand({ ModelName: name }),
+      ]) {
         try {
           await client.send(command as never);
         } catch (error) {
@@ -91,7 +125,14 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
 }
 
 async function invoke<T>(runtime: SageMakerRuntimeClient, endpoint: string, body: unknown): Promise<T> {
-  const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpoint, ContentType: "application/json", Accept: "application/json", Body: new TextEncoder().encode(JSON.stringify(body)) }));
+  const out = await runtime.send(
+    new InvokeEndpointCommand({
+      EndpointName: endpoint,
+      ContentType: "application/json",
+      Accept: "application/json",
+      Body: new TextEncoder().encode(JSON.stringify(body)),
+    }),
+  );
   return JSON.parse(new TextDecoder().decode(out.Body)) as T;
 }
 
@@ -101,9 +142,14 @@ export function createSageMakerEncoder(runtime: SageMakerRuntimeClient, endpoint
     dimensions,
     async encode(texts, kind) {
       if (!texts.length) return [];
-      const out = await invoke<{ embeddings: number[][]; dimensions: number }>(runtime, endpoint, { inputs: texts, kind });
+      const out = await invoke<{ embeddings: number[][]; dimensions: number }>(runtime, endpoint, {
+        inputs: texts,
+        kind,
+      });
       if (out.embeddings.length !== texts.length || out.dimensions !== dimensions) {
-        throw new ValidationError(`endpoint ${endpoint} returned ${out.embeddings.length}×${out.dimensions} vectors, expected ${texts.length}×${dimensions}`);
+        throw new ValidationError(
+          `endpoint ${endpoint} returned ${out.embeddings.length}×${out.dimensions} vectors, expected ${texts.length}×${dimensions}`,
+        );
       }
       return out.embeddings.map((v) => Float32Array.from(v));
     },
@@ -119,7 +165,11 @@ type QaOutput = { answer: string; score: number; start: number; end: number };
  * answer). The reader abstains when the null answer outscores every span in every passage, or when the
  * best span scores below `threshold`. Scores are the model's softmax, not calibrated like the embedded reader's.
  */
-export function createSageMakerReader(runtime: SageMakerRuntimeClient, endpoint: string, options: { threshold?: number } = {}): Reader {
+export function createSageMakerReader(
+  runtime: SageMakerRuntimeClient,
+  endpoint: string,
+  options: { threshold?: number } = {},
+): Reader {
   const threshold = options.threshold ?? 0;
   return {
     async read(question, passages, topK) {
@@ -127,16 +177,34 @@ export function createSageMakerReader(runtime: SageMakerRuntimeClient, endpoint:
       const spans: AnswerSpan[] = [];
       let nullScore = 0;
       for (const p of passages) {
-        const out = await invoke<QaOutput | QaOutput[]>(runtime, endpoint, { inputs: { question, context: p.text }, parameters: { top_k: topK, handle_impossible_answer: true } });
+        const out = await invoke<QaOutput | QaOutput[]>(runtime, endpoint, {
+          inputs: { question, context: p.text },
+          parameters: { top_k: topK, handle_impossible_answer: true },
+        });
         for (const a of Array.isArray(out) ? out : [out]) {
           if (!a.answer) nullScore = Math.max(nullScore, a.score);
-          else if (a.start >= 0 && a.end <= p.text.length && a.start < a.end) spans.push({ passageId: p.id, start: a.start, end: a.end, text: p.text.slice(a.start, a.end), score: a.score });
+          else if (a.start >= 0 && a.end <= p.text.length && a.start < a.end)
+            spans.push({
+              passageId: p.id,
+              start: a.start,
+              end: a.end,
+              text: p.text.slice(a.start, a.end),
+              score: a.score,
+            });
         }
       }
       spans.sort((a, b) => b.score - a.score);
       const best = spans[0];
-      const answers = best && best.score > nullScore && best.score >= threshold ? spans.filter((s) => s.score >= threshold).slice(0, topK) : [];
-      return { answers, noAnswer: answers.length === 0, bestGuess: answers.length ? null : (best ?? null), metadata: { model: `sagemaker:${endpoint}`, latencyMs: Math.round(performance.now() - t0), threshold } };
+      const answers =
+        best && best.score > nullScore && best.score >= threshold
+          ? spans.filter((s) => s.score >= threshold).slice(0, topK)
+          : [];
+      return {
+        answers,
+        noAnswer: answers.length === 0,
+        bestGuess: answers.length ? null : (best ?? null),
+        metadata: { model: `sagemaker:${endpoint}`, latencyMs: Math.round(performance.now() - t0), threshold },
+      };
     },
   };
 }
@@ -153,14 +221,37 @@ export function createSageMakerGenerator(runtime: SageMakerRuntimeClient, endpoi
       const t0 = performance.now();
       const context = passages.map((p, i) => `[${i + 1}] ${p.text}`).join("\n\n");
       const prompt = `Answer the question using only the numbered passages. End every sentence with the number of the passage it comes from, like [1]. If the passages do not contain the answer, say so without a number.\n\n${context}\n\nQuestion: ${question}\nAnswer:`;
-      const out = await invoke<Array<{ generated_text: string }>>(runtime, endpoint, { inputs: prompt, parameters: { max_new_tokens: 300, temperature: 0.1, return_full_text: false } });
-      const text = out[0]?.generated_text ?? "";
-      const sentences = text.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter(Boolean).flatMap((s) => {
-        const refs = [...s.matchAll(/\[(\d+)\]/g)].map((m) => passages[Number(m[1]) - 1]).filter((p): p is Passage => Boolean(p));
-        return refs.length ? [{ text: s.replace(/\s*\[\d+\]/g, "").trim(), citations: refs.map((p) => ({ passageId: p.id, start: 0, end: p.text.length })) }] : [];
+      const out = await invoke<Array<{ generated_text: string }>>(runtime, endpoint, {
+        inputs: prompt,
+        parameters: { max_new_tokens: 300, temperature: 0.1, return_full_text: false },
       });
+      const text = out[0]?.generated_text ?? "";
+      const sentences = text
+        .split(/(?<=[.!?])\s+/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .flatMap((s) => {
+          const refs = [...s.matchAll(/\[(\d+)\]/g)]
+            .map((m) => passages[Number(m[1]) - 1])
+            .filter((p): p is Passage => Boolean(p));
+          return refs.length
+            ? [
+                {
+                  text: s.replace(/\s*\[\d+\]/g, "").trim(),
+                  citations: refs.map((p) => ({ passageId: p.id, start: 0, end: p.text.length })),
+                },
+              ]
+            : [];
+        });
       const metadata = { model: `sagemaker:${endpoint}`, latencyMs: Math.round(performance.now() - t0) };
-      if (!sentences.length) return { answer: "", sentences: [], noAnswer: true, reason: "the model cited no passage: the passages do not contain the answer", metadata };
+      if (!sentences.length)
+        return {
+          answer: "",
+          sentences: [],
+          noAnswer: true,
+          reason: "the model cited no passage: the passages do not contain the answer",
+          metadata,
+        };
       return { answer: sentences.map((s) => s.text).join(" "), sentences, noAnswer: false, metadata };
     },
   };

@@ -15,11 +15,21 @@ const TrainingChange = z.object({
 });
 const TransformChange = z.object({
   "detail-type": z.literal("SageMaker Transform Job State Change"),
-  detail: z.object({ TransformJobName: z.string(), TransformJobStatus: z.string(), FailureReason: z.string().optional(), Tags: z.record(z.string(), z.string()).optional() }),
+  detail: z.object({
+    TransformJobName: z.string(),
+    TransformJobStatus: z.string(),
+    FailureReason: z.string().optional(),
+    Tags: z.record(z.string(), z.string()).optional(),
+  }),
 });
 const EndpointChange = z.object({
   "detail-type": z.literal("SageMaker Endpoint State Change"),
-  detail: z.object({ EndpointName: z.string(), EndpointStatus: z.string(), FailureReason: z.string().optional(), Tags: z.record(z.string(), z.string()).optional() }),
+  detail: z.object({
+    EndpointName: z.string(),
+    EndpointStatus: z.string(),
+    FailureReason: z.string().optional(),
+    Tags: z.record(z.string(), z.string()).optional(),
+  }),
 });
 const SageMakerChange = z.discriminatedUnion("detail-type", [TrainingChange, TransformChange, EndpointChange]);
 
@@ -38,11 +48,18 @@ export type JobOutcome =
  */
 export function translateSageMakerEvent(raw: unknown): JobOutcome {
   const parsed = SageMakerChange.safeParse(raw);
-  if (!parsed.success) throw new MalformedEventError(`not a SageMaker job state change: ${parsed.error.issues[0]?.message ?? "unknown shape"}`);
+  if (!parsed.success)
+    throw new MalformedEventError(
+      `not a SageMaker job state change: ${parsed.error.issues[0]?.message ?? "unknown shape"}`,
+    );
   const e = parsed.data;
   if (e["detail-type"] === "SageMaker Endpoint State Change") return endpointOutcome(e.detail);
-  const name = e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobName : e.detail.TransformJobName;
-  const status = e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobStatus : e.detail.TransformJobStatus;
+  const name =
+    e["detail-type"] === "SageMaker Training Job State Change" ? e.detail.TrainingJobName : e.detail.TransformJobName;
+  const status =
+    e["detail-type"] === "SageMaker Training Job State Change"
+      ? e.detail.TrainingJobStatus
+      : e.detail.TransformJobStatus;
   const job = jobNames.runOf(name);
   if (!job) return { kind: "ignored", why: `job ${name} is not genq's` };
   const corpus = e.detail.Tags?.["genq:corpus"];
@@ -51,13 +68,21 @@ export function translateSageMakerEvent(raw: unknown): JobOutcome {
   if (status === "Failed" || status === "Stopped") {
     const stage = job.kind === "training" ? "training" : job.kind === "queries" ? "generating" : "indexing";
     const reason = e.detail.FailureReason ?? `the SageMaker job was ${status.toLowerCase()}`;
-    return { kind: "event", event: { id: eventIds.stageFailed(runId, stage), type: "stage.failed", corpus, detail: { runId, stage, reason } } };
+    return {
+      kind: "event",
+      event: { id: eventIds.stageFailed(runId, stage), type: "stage.failed", corpus, detail: { runId, stage, reason } },
+    };
   }
   if (status !== "Completed") return { kind: "ignored", why: `job ${name} is ${status}` };
   if (job.kind !== "training") return { kind: "transform-completed", corpus, runId, jobName: name, job: job.kind };
   return {
     kind: "event",
-    event: { id: eventIds.trainingCompleted(runId), type: "training.job.completed", corpus, detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) } },
+    event: {
+      id: eventIds.trainingCompleted(runId),
+      type: "training.job.completed",
+      corpus,
+      detail: { runId, jobId: name, modelKey: keys.model(corpus, runId) },
+    },
   };
 }
 
@@ -68,8 +93,25 @@ function endpointOutcome(detail: z.infer<typeof EndpointChange>["detail"]): JobO
   if (!corpus) throw new MalformedEventError(`endpoint ${detail.EndpointName} has no genq:corpus tag`);
   if (detail.EndpointStatus === "FAILED") {
     const reason = detail.FailureReason ?? "the endpoint failed to start";
-    return { kind: "event", event: { id: eventIds.stageFailed(runId, "deploying"), type: "stage.failed", corpus, detail: { runId, stage: "deploying", reason } } };
+    return {
+      kind: "event",
+      event: {
+        id: eventIds.stageFailed(runId, "deploying"),
+        type: "stage.failed",
+        corpus,
+        detail: { runId, stage: "deploying", reason },
+      },
+    };
   }
-  if (detail.EndpointStatus !== "IN_SERVICE") return { kind: "ignored", why: `endpoint ${detail.EndpointName} is ${detail.EndpointStatus}` };
-  return { kind: "event", event: { id: eventIds.modelDeployed(runId), type: "model.deployed", corpus, detail: { runId, modelId: runResources.modelId(runId), endpoint: detail.EndpointName } } };
+  if (detail.EndpointStatus !== "IN_SERVICE")
+    return { kind: "ignored", why: `endpoint ${detail.EndpointName} is ${detail.EndpointStatus}` };
+  return {
+    kind: "event",
+    event: {
+      id: eventIds.modelDeployed(runId),
+      type: "model.deployed",
+      corpus,
+      detail: { runId, modelId: runResources.modelId(runId), endpoint: detail.EndpointName },
+    },
+  };
 }

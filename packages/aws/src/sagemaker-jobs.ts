@@ -1,4 +1,10 @@
-import { CreateTrainingJobCommand, CreateTransformJobCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
+import {
+  CreateTrainingJobCommand,
+  CreateTransformJobCommand,
+  DescribeTrainingJobCommand,
+  DescribeTransformJobCommand,
+  type SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
 import { keys, type QueryGenerator, type Trainer } from "@genq/core";
 import { transformPaths } from "./transform-input.ts";
 
@@ -21,14 +27,20 @@ export interface JobStatus {
   failureReason: string | null;
 }
 
-const isMissing = (error: unknown) => (error as { name?: string }).name === "ResourceNotFound" || /could not find|does not exist/i.test((error as Error).message ?? "");
+const isMissing = (error: unknown) =>
+  (error as { name?: string }).name === "ResourceNotFound" ||
+  /could not find|does not exist/i.test((error as Error).message ?? "");
 
 /**
  * Ask SageMaker about a genq job (DescribeTransformJob / DescribeTrainingJob): its status, or null when
  * no job of that name exists. This is how a re-issued stage finds a job whose state-change event was lost
  * (SageMaker API reference: DescribeTransformJob, DescribeTrainingJob; a missing job is ResourceNotFound).
  */
-export async function describeJob(client: SageMakerClient, kind: "transform" | "training", name: string): Promise<JobStatus | null> {
+export async function describeJob(
+  client: SageMakerClient,
+  kind: "transform" | "training",
+  name: string,
+): Promise<JobStatus | null> {
   try {
     if (kind === "transform") {
       const out = await client.send(new DescribeTransformJobCommand({ TransformJobName: name }));
@@ -61,23 +73,38 @@ export function embeddingTransformRequest(
   modelName: string,
   input: EmbeddingInput,
 ): CreateTransformJobCommand["input"] {
-  const dataSource = input.kind === "manifest"
-    ? { S3DataType: "ManifestFile" as const, S3Uri: `s3://${o.bucket}/${transformPaths.embeddingManifest(corpus, runId)}` }
-    : { S3DataType: "S3Prefix" as const, S3Uri: `s3://${o.bucket}/${transformPaths.embeddingInput(corpus, runId)}` };
+  const dataSource =
+    input.kind === "manifest"
+      ? {
+          S3DataType: "ManifestFile" as const,
+          S3Uri: `s3://${o.bucket}/${transformPaths.embeddingManifest(corpus, runId)}`,
+        }
+      : { S3DataType: "S3Prefix" as const, S3Uri: `s3://${o.bucket}/${transformPaths.embeddingInput(corpus, runId)}` };
   return {
     TransformJobName: jobNames.embedding(runId),
     ModelName: modelName,
     BatchStrategy: "MultiRecord",
     // About 650 passages of ~1.5 KB per request: seconds of work, well inside the invocation timeout.
     MaxPayloadInMB: 1,
-    TransformInput: { DataSource: { S3DataSource: dataSource }, ContentType: "application/jsonlines", SplitType: "Line" },
-    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${transformPaths.embeddingOutput(corpus, runId)}`, Accept: "application/jsonlines", AssembleWith: "Line" },
+    TransformInput: {
+      DataSource: { S3DataSource: dataSource },
+      ContentType: "application/jsonlines",
+      SplitType: "Line",
+    },
+    TransformOutput: {
+      S3OutputPath: `s3://${o.bucket}/${transformPaths.embeddingOutput(corpus, runId)}`,
+      Accept: "application/jsonlines",
+      AssembleWith: "Line",
+    },
     TransformResources: { InstanceType: o.instanceType as never, InstanceCount: o.instanceCount ?? 1 },
     Tags: tags(corpus, runId),
   };
 }
 
-const tags = (corpus: string, runId: string) => [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }];
+const tags = (corpus: string, runId: string) => [
+  { Key: "genq:corpus", Value: corpus },
+  { Key: "genq:run", Value: runId },
+];
 
 /**
  * The query-generation transform on the stock Hugging Face container. Its toolkit decodes only
@@ -89,7 +116,11 @@ const tags = (corpus: string, runId: string) => [{ Key: "genq:corpus", Value: co
  * under `SageMakerOutput`, so every output line keeps its passage id and text; AssembleWith Line keeps
  * one record per line. Output: `transform-output/<object>.out`.
  */
-export function queryGenerationTransformRequest(o: { bucket: string; instanceType: string; instanceCount?: number; modelName: string }, corpus: string, runId: string): CreateTransformJobCommand["input"] {
+export function queryGenerationTransformRequest(
+  o: { bucket: string; instanceType: string; instanceCount?: number; modelName: string },
+  corpus: string,
+  runId: string,
+): CreateTransformJobCommand["input"] {
   return {
     TransformJobName: jobNames.queries(runId),
     ModelName: o.modelName,
@@ -97,11 +128,20 @@ export function queryGenerationTransformRequest(o: { bucket: string; instanceTyp
     MaxPayloadInMB: 6,
     Environment: { GENQ_RUN: runId },
     TransformInput: {
-      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${transformPaths.queriesInput(corpus, runId)}` } },
+      DataSource: {
+        S3DataSource: {
+          S3DataType: "S3Prefix",
+          S3Uri: `s3://${o.bucket}/${transformPaths.queriesInput(corpus, runId)}`,
+        },
+      },
       ContentType: "application/json",
       SplitType: "Line",
     },
-    TransformOutput: { S3OutputPath: `s3://${o.bucket}/${transformPaths.queriesOutput(corpus, runId)}`, Accept: "application/json", AssembleWith: "Line" },
+    TransformOutput: {
+      S3OutputPath: `s3://${o.bucket}/${transformPaths.queriesOutput(corpus, runId)}`,
+      Accept: "application/json",
+      AssembleWith: "Line",
+    },
     DataProcessing: { JoinSource: "Input" },
     TransformResources: { InstanceType: o.instanceType as never, InstanceCount: o.instanceCount ?? 1 },
     Tags: tags(corpus, runId),
@@ -109,15 +149,22 @@ export function queryGenerationTransformRequest(o: { bucket: string; instanceTyp
 }
 
 /** Start the embedding transform; starting it twice is harmless. */
-export async function startEmbeddingTransform(client: SageMakerClient, request: CreateTransformJobCommand["input"]): Promise<void> {
+export async function startEmbeddingTransform(
+  client: SageMakerClient,
+  request: CreateTransformJobCommand["input"],
+): Promise<void> {
   await createOnce(client, new CreateTransformJobCommand(request));
 }
 
 const isAlreadyThere = (error: unknown) =>
-  (error as { name?: string }).name === "ResourceInUse" || /already exists|must be unique/i.test((error as Error).message ?? "");
+  (error as { name?: string }).name === "ResourceInUse" ||
+  /already exists|must be unique/i.test((error as Error).message ?? "");
 
 /** Send a create-job command; a job that already exists (a repeated start) is not an error. */
-async function createOnce(client: SageMakerClient, command: CreateTransformJobCommand | CreateTrainingJobCommand): Promise<void> {
+async function createOnce(
+  client: SageMakerClient,
+  command: CreateTransformJobCommand | CreateTrainingJobCommand,
+): Promise<void> {
   try {
     await client.send(command as never);
   } catch (error) {
@@ -142,7 +189,10 @@ export interface SageMakerQueryGeneratorOptions {
  * Completion arrives as SageMaker's "Transform Job State Change" event. Starting the same run twice is
  * harmless.
  */
-export function createSageMakerQueryGenerator(client: SageMakerClient, o: SageMakerQueryGeneratorOptions): QueryGenerator & { request(corpus: string, runId: string): CreateTransformJobCommand["input"] } {
+export function createSageMakerQueryGenerator(
+  client: SageMakerClient,
+  o: SageMakerQueryGeneratorOptions,
+): QueryGenerator & { request(corpus: string, runId: string): CreateTransformJobCommand["input"] } {
   const request = (corpus: string, runId: string) => queryGenerationTransformRequest(o, corpus, runId);
   return {
     request,
@@ -171,7 +221,10 @@ export interface SageMakerTrainerOptions {
  * MultipleNegativesRankingLoss, no-duplicates batches): the run's pairs are the `train` channel, the
  * model lands under `runs/<run>/model/`. Completion arrives as "Training Job State Change".
  */
-export function createSageMakerTrainer(client: SageMakerClient, o: SageMakerTrainerOptions): Trainer & { request(corpus: string, runId: string): CreateTrainingJobCommand["input"] } {
+export function createSageMakerTrainer(
+  client: SageMakerClient,
+  o: SageMakerTrainerOptions,
+): Trainer & { request(corpus: string, runId: string): CreateTrainingJobCommand["input"] } {
   const request = (corpus: string, runId: string): CreateTrainingJobCommand["input"] => ({
     TrainingJobName: jobNames.training(runId),
     RoleArn: o.roleArn,
@@ -187,14 +240,23 @@ export function createSageMakerTrainer(client: SageMakerClient, o: SageMakerTrai
     InputDataConfig: [
       {
         ChannelName: "train",
-        DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}pairs/`, S3DataDistributionType: "FullyReplicated" } },
+        DataSource: {
+          S3DataSource: {
+            S3DataType: "S3Prefix",
+            S3Uri: `s3://${o.bucket}/${keys.run(corpus, runId)}pairs/`,
+            S3DataDistributionType: "FullyReplicated",
+          },
+        },
         ContentType: "application/jsonlines",
       },
     ],
     OutputDataConfig: { S3OutputPath: `s3://${o.bucket}/${keys.model(corpus, runId)}` },
     ResourceConfig: { InstanceType: o.instanceType as never, InstanceCount: 1, VolumeSizeInGB: 30 },
     StoppingCondition: { MaxRuntimeInSeconds: o.maxRuntimeSeconds },
-    Tags: [{ Key: "genq:corpus", Value: corpus }, { Key: "genq:run", Value: runId }],
+    Tags: [
+      { Key: "genq:corpus", Value: corpus },
+      { Key: "genq:run", Value: runId },
+    ],
   });
   return {
     request,

@@ -24,7 +24,13 @@ export function transformInputLine(passage: { id: string; text: string }, querie
   return JSON.stringify({
     passageId: passage.id,
     inputs: passage.text,
-    parameters: { max_length: 32, num_return_sequences: queriesPerPassage, top_p: 0.95, do_sample: true, truncation: true },
+    parameters: {
+      max_length: 32,
+      num_return_sequences: queriesPerPassage,
+      top_p: 0.95,
+      do_sample: true,
+      truncation: true,
+    },
   });
 }
 
@@ -71,7 +77,13 @@ function relativePassageKeys(corpus: string, passagesKeys: readonly string[]): s
  */
 export async function writeQueryGenerationInputs(
   blobs: BlobStore,
-  input: { corpus: string; runId: string; passagesKeys: readonly string[]; queriesPerPassage: number; concurrency?: number },
+  input: {
+    corpus: string;
+    runId: string;
+    passagesKeys: readonly string[];
+    queriesPerPassage: number;
+    concurrency?: number;
+  },
 ): Promise<{ objects: number; passages: number }> {
   const relative = relativePassageKeys(input.corpus, input.passagesKeys);
   const folder = transformPaths.queriesInput(input.corpus, input.runId);
@@ -102,6 +114,9 @@ export async function writePassageManifest(
   const relative = relativePassageKeys(input.corpus, input.passagesKeys);
   if (!relative.length) throw new ValidationError(`corpus "${input.corpus}" has no passages to embed`);
   const key = transformPaths.embeddingManifest(input.corpus, input.runId);
-  await blobs.put(key, JSON.stringify([{ prefix: `s3://${input.bucket}/${passagesPrefix(input.corpus)}` }, ...relative]));
+  await blobs.put(
+    key,
+    JSON.stringify([{ prefix: `s3://${input.bucket}/${passagesPrefix(input.corpus)}` }, ...relative]),
+  );
   return { key, uri: `s3://${input.bucket}/${key}`, objects: relative.length };
 }

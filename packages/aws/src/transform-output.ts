@@ -1,4 +1,13 @@
-import { CorruptArtifactError, Passage, isHeldOut, keys, type BlobStore, type GeneratedQueries, type IndexItem, type SearchIndex } from "@genq/core";
+import {
+  CorruptArtifactError,
+  Passage,
+  isHeldOut,
+  keys,
+  type BlobStore,
+  type GeneratedQueries,
+  type IndexItem,
+  type SearchIndex,
+} from "@genq/core";
 import { encodeLines, readLines } from "./json-lines.ts";
 import { transformPaths } from "./transform-input.ts";
 
@@ -11,13 +20,26 @@ export async function transformOutputParts(blobs: BlobStore, prefix: string): Pr
   return (await blobs.list(prefix)).map((b) => b.key).filter((k) => k.endsWith(".out"));
 }
 
-const partName = (outputKey: string) => outputKey.slice(outputKey.lastIndexOf("/") + 1).replace(/\.out$/, "").replace(/\.jsonl?$/, "");
+const partName = (outputKey: string) =>
+  outputKey
+    .slice(outputKey.lastIndexOf("/") + 1)
+    .replace(/\.out$/, "")
+    .replace(/\.jsonl?$/, "");
 
 /** The generated queries of one joined output line (a list of `{generated_text}`, nested once for list inputs). */
 function generatedQueries(output: unknown): string[] {
   const items = Array.isArray(output) ? output.flat() : [output];
-  const texts = items.map((o) => (o && typeof o === "object" ? (o as { generated_text?: unknown }).generated_text : undefined));
-  return [...new Set(texts.filter((t): t is string => typeof t === "string").map((t) => t.trim()).filter(Boolean))];
+  const texts = items.map((o) =>
+    o && typeof o === "object" ? (o as { generated_text?: unknown }).generated_text : undefined,
+  );
+  return [
+    ...new Set(
+      texts
+        .filter((t): t is string => typeof t === "string")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export interface QueryPartResult {
@@ -69,7 +91,8 @@ async function writeLines(blobs: BlobStore, key: string, lines: AsyncIterable<st
   return count;
 }
 
-const heldoutPart = (corpus: string, runId: string, part: string) => `${keys.run(corpus, runId)}heldout-parts/${part}.jsonl`;
+const heldoutPart = (corpus: string, runId: string, part: string) =>
+  `${keys.run(corpus, runId)}heldout-parts/${part}.jsonl`;
 
 /**
  * Read one `.out` object of the query-generation transform and write its training pairs to
@@ -91,7 +114,12 @@ export async function collectQueryGenerationPart(
   async function* select(heldOut: boolean) {
     for await (const g of generatedLines(blobs, input.key, () => heldOut || unreadable++)) {
       if (held(g.passageId) !== heldOut) continue;
-      for (const query of g.queries) yield JSON.stringify(heldOut ? { query, passageId: g.passageId, kind: "t5" } : { query, passage: g.passage, passageId: g.passageId, kind: "t5" });
+      for (const query of g.queries)
+        yield JSON.stringify(
+          heldOut
+            ? { query, passageId: g.passageId, kind: "t5" }
+            : { query, passage: g.passage, passageId: g.passageId, kind: "t5" },
+        );
     }
   }
   const pairsKey = keys.pairs(input.corpus, input.runId, part);
@@ -127,7 +155,10 @@ export async function collectTransformOutput(
     heldout += part.heldout;
     unreadable += part.unreadable;
   }
-  if (!pairs) throw new CorruptArtifactError(`query generation produced no usable pairs (${parts.length} output parts, ${unreadable} unreadable lines under ${prefix})`);
+  if (!pairs)
+    throw new CorruptArtifactError(
+      `query generation produced no usable pairs (${parts.length} output parts, ${unreadable} unreadable lines under ${prefix})`,
+    );
   const heldoutKey = keys.heldout(input.corpus, input.runId);
   async function* allHeldout() {
     for (const key of heldoutKeys) yield* readLines(await blobs.getStream(key));
@@ -148,7 +179,14 @@ export async function collectTransformOutput(
 export async function indexEmbeddingOutputPart(
   blobs: BlobStore,
   index: SearchIndex,
-  input: { version: string; key: string; dimensions: number; batchSize?: number; passages?: ReadonlyMap<string, Passage>; trained?: (passage: Passage) => boolean },
+  input: {
+    version: string;
+    key: string;
+    dimensions: number;
+    batchSize?: number;
+    passages?: ReadonlyMap<string, Passage>;
+    trained?: (passage: Passage) => boolean;
+  },
 ): Promise<number> {
   const batchSize = input.batchSize ?? 200;
   let batch: IndexItem[] = [];
@@ -163,13 +201,23 @@ export async function indexEmbeddingOutputPart(
       throw new CorruptArtifactError(`embedding output ${input.key} line ${line} is not JSON`);
     }
     const direct = Passage.safeParse(row);
-    const passage = direct.success ? direct.data : typeof row.passageId === "string" ? input.passages?.get(row.passageId) : undefined;
+    const passage = direct.success
+      ? direct.data
+      : typeof row.passageId === "string"
+        ? input.passages?.get(row.passageId)
+        : undefined;
     const vector = row.embedding;
     if (!passage) throw new CorruptArtifactError(`embedding output ${input.key} line ${line} names no known passage`);
     if (!Array.isArray(vector) || vector.length !== input.dimensions || !vector.every((v) => typeof v === "number")) {
-      throw new CorruptArtifactError(`embedding output ${input.key} line ${line} (passage "${passage.id}") has no ${input.dimensions}-dimensional vector`);
+      throw new CorruptArtifactError(
+        `embedding output ${input.key} line ${line} (passage "${passage.id}") has no ${input.dimensions}-dimensional vector`,
+      );
     }
-    batch.push({ passage, vector: Float32Array.from(vector), ...(input.trained ? { trained: input.trained(passage) } : {}) });
+    batch.push({
+      passage,
+      vector: Float32Array.from(vector),
+      ...(input.trained ? { trained: input.trained(passage) } : {}),
+    });
     if (batch.length >= batchSize) {
       await index.upsert(input.version, batch);
       count += batch.length;
@@ -188,7 +236,15 @@ export async function indexEmbeddingOutputPart(
 export async function indexEmbeddingOutput(
   blobs: BlobStore,
   index: SearchIndex,
-  input: { corpus: string; runId: string; version: string; dimensions: number; passages?: ReadonlyMap<string, Passage>; batchSize?: number; trained?: (passage: Passage) => boolean },
+  input: {
+    corpus: string;
+    runId: string;
+    version: string;
+    dimensions: number;
+    passages?: ReadonlyMap<string, Passage>;
+    batchSize?: number;
+    trained?: (passage: Passage) => boolean;
+  },
 ): Promise<number> {
   let count = 0;
   for (const key of await transformOutputParts(blobs, transformPaths.embeddingOutput(input.corpus, input.runId))) {

@@ -6,7 +6,10 @@ import type { LocalDeps } from "./local-deps.ts";
 export async function listCorporaLines(deps: LocalDeps): Promise<string[]> {
   const corpora = await deps.repo.listCorpora();
   if (!corpora.length) return ["no corpora yet: try `genq ingest <folder> --corpus NAME`"];
-  return corpora.map((c) => `${c.name.padEnd(24)} tenant ${c.tenant}  serving ${c.servingRunId ?? "nothing yet"}${c.activeRunId ? `  run ${c.activeRunId}` : ""}${c.deletingSince ? "  (being deleted)" : ""}`);
+  return corpora.map(
+    (c) =>
+      `${c.name.padEnd(24)} tenant ${c.tenant}  serving ${c.servingRunId ?? "nothing yet"}${c.activeRunId ? `  run ${c.activeRunId}` : ""}${c.deletingSince ? "  (being deleted)" : ""}`,
+  );
 }
 
 /**
@@ -26,6 +29,9 @@ export function listKeyLines(deps: LocalDeps, tenant: string | undefined): strin
 
 /** `genq keys revoke ID [--tenant]`: requests with the key are refused from then on; NotFoundError when there is no such key. */
 export function revokeKeyLine(deps: LocalDeps, id: string, tenant: string | undefined): string {
-  if (!createSqliteApiKeys(deps.db).revoke(tenant, id)) throw new NotFoundError(`no API key with id ${id}${tenant ? ` for tenant ${tenant}` : ""} (genq keys list shows the ids)`);
+  if (!createSqliteApiKeys(deps.db).revoke(tenant, id))
+    throw new NotFoundError(
+      `no API key with id ${id}${tenant ? ` for tenant ${tenant}` : ""} (genq keys list shows the ids)`,
+    );
   return `revoked API key ${id}: requests with it are refused from now on`;
 }

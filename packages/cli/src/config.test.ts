@@ -7,7 +7,10 @@ describe("where the server listens and whom browsers may call it from", () => {
     const plain = loadConfig({}, {});
     expect(plain.host).toBe("127.0.0.1");
     expect(plain.corsOrigins).toEqual([]);
-    const open = loadConfig({ GENQ_HOST: "0.0.0.0", GENQ_CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }, {});
+    const open = loadConfig(
+      { GENQ_HOST: "0.0.0.0", GENQ_CORS_ORIGINS: "https://app.example.com, http://localhost:5173" },
+      {},
+    );
     expect(open.host).toBe("0.0.0.0");
     expect(open.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
     expect(loadConfig({ GENQ_HOST: "::" }, {}).host).toBe("::");

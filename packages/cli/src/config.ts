@@ -2,7 +2,13 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseOrigins } from "@genq/api";
-import { DEFAULT_STAGE_DEADLINES, parseRetrainPolicy, parseStageDeadlines, type RetrainPolicy, type StageDeadlines } from "@genq/core";
+import {
+  DEFAULT_STAGE_DEADLINES,
+  parseRetrainPolicy,
+  parseStageDeadlines,
+  type RetrainPolicy,
+  type StageDeadlines,
+} from "@genq/core";
 
 /** Per-stage deadlines over the defaults (`training=2h,evaluating=30m`); each problem is named. */
 const StageDeadlinesSetting = z.string().transform((text, ctx): StageDeadlines => {
@@ -25,9 +31,18 @@ const RetrainSetting = z.string().transform((text, ctx): RetrainPolicy | null =>
 });
 
 /** An address to listen on: an IPv4 or IPv6 address, or a host name. */
-const HostSetting = z.string().refine((h) => isIP(h) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(h), {
-  message: "not an address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or a host name)",
-});
+const HostSetting = z
+  .string()
+  .refine(
+    (h) =>
+      isIP(h) !== 0 ||
+      /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(
+        h,
+      ),
+    {
+      message: "not an address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or a host name)",
+    },
+  );
 
 /** Comma-separated origins (or `*`); each must be scheme, host and port only. */
 const OriginsSetting = z.string().transform((text, ctx): string[] => {
@@ -66,7 +81,10 @@ export const LocalConfig = z.object({
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
 /** Read the config; every problem is reported at once, naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv, flags: { data?: string | undefined; port?: string | undefined }): LocalConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  flags: { data?: string | undefined; port?: string | undefined },
+): LocalConfig {
   const raw = {
     dataDir: flags.data ?? env.GENQ_DATA_DIR ?? ".genq",
     maxDocumentMb: env.GENQ_MAX_DOCUMENT_MB ?? 50,

@@ -5,7 +5,9 @@ import { printable } from "./status.ts";
 /** One line per event, as `genq status --follow` prints it (control characters escaped). */
 export function formatEvent(e: GenqEvent): string {
   const d = e.detail as Record<string, unknown>;
-  const facts = Object.entries(d).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
+  const facts = Object.entries(d)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
   return printable(`${e.time}  ${corpusNameOf(e.corpus)}  ${e.type}  ${facts}`);
 }
 
@@ -17,7 +19,12 @@ export const eventJson = (e: GenqEvent): string => JSON.stringify({ ...e, corpus
  * they are published, optionally for one corpus, until `stop` resolves. Starts from now.
  */
 export async function followEvents(
-  deps: Pick<LocalDeps, "outbox">, corpus: string | undefined, print: (line: string) => void, stop: Promise<void>, pollMs = 250, format: (e: GenqEvent) => string = formatEvent,
+  deps: Pick<LocalDeps, "outbox">,
+  corpus: string | undefined,
+  print: (line: string) => void,
+  stop: Promise<void>,
+  pollMs = 250,
+  format: (e: GenqEvent) => string = formatEvent,
 ): Promise<void> {
   let after = deps.outbox.lastSeq();
   let stopped = false;

@@ -1,7 +1,19 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
-import { contentHash, deleteDocument, documentPathProblem, ensureCorpus, eventIds, keys, parseDocumentKey, rejectDocument, StorageError, type DocumentRecord, type GenqEvent } from "@genq/core";
+import {
+  contentHash,
+  deleteDocument,
+  documentPathProblem,
+  ensureCorpus,
+  eventIds,
+  keys,
+  parseDocumentKey,
+  rejectDocument,
+  StorageError,
+  type DocumentRecord,
+  type GenqEvent,
+} from "@genq/core";
 import { faultOf } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
 import { createProgress, type ProgressStream } from "./progress.ts";
@@ -44,9 +56,13 @@ async function listFiles(root: string): Promise<string[]> {
  * `sync` the corpus is made to match the folder: documents whose file is gone are deleted too (from the
  * serving index at once). Reports what was added, replaced and deleted.
  */
-export async function ingestFolder(deps: LocalDeps, input: { source: string; corpus: string; quiet?: boolean; sync?: boolean; progress?: ProgressStream }): Promise<IngestSummary> {
+export async function ingestFolder(
+  deps: LocalDeps,
+  input: { source: string; corpus: string; quiet?: boolean; sync?: boolean; progress?: ProgressStream },
+): Promise<IngestSummary> {
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: deps.config.tenant });
-  const fingerprint = (d: DocumentRecord | null | undefined) => (d ? `${d.status}:${d.contentHash}:${d.passagesKey ?? ""}` : null);
+  const fingerprint = (d: DocumentRecord | null | undefined) =>
+    d ? `${d.status}:${d.contentHash}:${d.passagesKey ?? ""}` : null;
   const before = new Map((await deps.repo.listDocuments(corpus.name)).map((d) => [d.path, fingerprint(d)]));
   const info = await stat(input.source);
   const root = info.isDirectory() ? input.source : join(input.source, "..");
@@ -54,7 +70,9 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   // genq's own data folder inside the ingested folder holds no documents: ingesting it would copy the bucket into itself.
   const dataDir = await realpath(deps.config.dataDir).catch(() => resolve(deps.config.dataDir));
   const ownData = (path: string) => join(realRoot, path).startsWith(dataDir + sep);
-  const files = info.isDirectory() ? (await listFiles(root)).filter((path) => !ownData(path)) : [basename(input.source)];
+  const files = info.isDirectory()
+    ? (await listFiles(root)).filter((path) => !ownData(path))
+    : [basename(input.source)];
   const out = input.quiet ? devNull : (input.progress ?? process.stdout);
 
   let raised = 0;
@@ -73,7 +91,12 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
       const target = await realpath(full).catch(() => null);
       if (!target || !(target === realRoot || target.startsWith(realRoot + sep))) {
         const linked = (await lstat(full)).isSymbolicLink();
-        await reject(path, linked ? "path is not allowed: it is a link that points outside the ingested folder" : "file could not be read");
+        await reject(
+          path,
+          linked
+            ? "path is not allowed: it is a link that points outside the ingested folder"
+            : "file could not be read",
+        );
         continue;
       }
       const s = await stat(target);
@@ -85,17 +108,25 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
       let eventId = eventIds.documentUploaded(key, `${s.size}:${Math.trunc(s.mtimeMs)}`);
       // An upload already raised is raised again only when the store lost what it produced (repair), or
       // when other bytes replaced it since (another folder synced, an upload through the API).
-      if (deps.outbox.has(eventId) && ((await needsRepair(deps, corpus.name, path)) || (await replacedSince(deps, corpus.name, path, target)))) {
+      if (
+        deps.outbox.has(eventId) &&
+        ((await needsRepair(deps, corpus.name, path)) || (await replacedSince(deps, corpus.name, path, target)))
+      ) {
         eventId = `${eventId}:repair:${Date.now()}`;
       }
       if (!deps.outbox.has(eventId)) {
         raised++;
         await deps.blobs.putStream(key, createReadStream(target));
-        await deps.outbox.publish([{ id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } }]);
+        await deps.outbox.publish([
+          { id: eventId, type: "document.uploaded", corpus: corpus.name, detail: { key, size: s.size } },
+        ]);
       }
     } catch (error) {
       if (error instanceof StorageError || faultOf(error) === "full") throw error;
-      await reject(path, `file could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      await reject(
+        path,
+        `file could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     } finally {
       copying.tick();
     }
@@ -110,7 +141,10 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
   if (input.sync) {
     // Whatever the corpus holds that the folder does not: a document record, or an object not yet chunked.
     const inFolder = new Set(files);
-    const stored = new Set([...before.keys(), ...(await deps.blobs.list(keys.docs(corpus.name))).flatMap((b) => parseDocumentKey(b.key)?.path ?? [])]);
+    const stored = new Set([
+      ...before.keys(),
+      ...(await deps.blobs.list(keys.docs(corpus.name))).flatMap((b) => parseDocumentKey(b.key)?.path ?? []),
+    ]);
     for (const path of [...stored].filter((p) => !inFolder.has(p)).sort()) {
       if ((await deleteDocument(deps.documentDeps, { corpus: corpus.name, path })) === "deleted") deleted.push(path);
     }
@@ -132,7 +166,12 @@ export async function ingestFolder(deps: LocalDeps, input: { source: string; cor
     rejected: docs.length - chunked.length,
     rejectedFiles: docs.filter((d) => d.status === "rejected").map((d) => ({ path: d.path, reason: d.reason ?? "" })),
     notes: docs.filter((d) => d.notes?.length).map((d) => ({ path: d.path, notes: d.notes! })),
-    changes: { added: added.sort(), replaced: replaced.sort(), deleted, unchanged: docs.length - added.length - replaced.length },
+    changes: {
+      added: added.sort(),
+      replaced: replaced.sort(),
+      deleted,
+      unchanged: docs.length - added.length - replaced.length,
+    },
   };
 }
 
@@ -144,7 +183,9 @@ export function formatChanges(corpus: string, s: IngestSummary): string {
     ...s.changes.deleted.map((p) => `deleted   ${p}`),
   ];
   const c = s.changes;
-  lines.push(`synced ${corpus}: ${c.added.length} added, ${c.replaced.length} replaced, ${c.deleted.length} deleted, ${c.unchanged} unchanged (${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected)`);
+  lines.push(
+    `synced ${corpus}: ${c.added.length} added, ${c.replaced.length} replaced, ${c.deleted.length} deleted, ${c.unchanged} unchanged (${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected)`,
+  );
   return lines.join("\n");
 }
 
@@ -153,7 +194,11 @@ export function formatChanges(corpus: string, s: IngestSummary): string {
  * with an event), until nothing is pending and no job runs — or, with `jobWaitMs`, until jobs have kept
  * it waiting that long (so a caller can look at a job that may never end).
  */
-export async function drainAll(deps: LocalDeps, onDelivered?: (event: GenqEvent) => void, options: { jobWaitMs?: number } = {}): Promise<void> {
+export async function drainAll(
+  deps: LocalDeps,
+  onDelivered?: (event: GenqEvent) => void,
+  options: { jobWaitMs?: number } = {},
+): Promise<void> {
   const since = Date.now();
   for (;;) {
     await deps.outbox.drain(deps.handle, { onDelivered });

@@ -1,11 +1,30 @@
 import { join } from "node:path";
 import {
-  advanceRuns, chunkDocument, parseDocumentKey, reconcileRuns, refreshDocument, retrainIfDue, startRun, systemClock, type EngineDeps, type EventHandler, type GenqEvent,
-  type PipelineRepository, type StageExecutors,
+  advanceRuns,
+  chunkDocument,
+  parseDocumentKey,
+  reconcileRuns,
+  refreshDocument,
+  retrainIfDue,
+  startRun,
+  systemClock,
+  type EngineDeps,
+  type EventHandler,
+  type GenqEvent,
+  type PipelineRepository,
+  type StageExecutors,
 } from "@genq/core";
 import {
-  createEmbeddedQueryGenerator, createFolderBlobStore, createLocalJobs, type LocalJobs, createLocalPipeline, createSqliteOutbox, createSqlitePipelineRepository,
-  createSqliteSearchIndex, createWorkerTrainer, openDatabase,
+  createEmbeddedQueryGenerator,
+  createFolderBlobStore,
+  createLocalJobs,
+  type LocalJobs,
+  createLocalPipeline,
+  createSqliteOutbox,
+  createSqlitePipelineRepository,
+  createSqliteSearchIndex,
+  createWorkerTrainer,
+  openDatabase,
 } from "@genq/local";
 import { DEFAULT_MODEL_CONFIG } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
@@ -46,27 +65,68 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     clock,
     logger,
     maxDocumentBytes: Math.round(config.maxDocumentMb * 1024 * 1024),
-    chunking: { targetWords: config.chunkWords, maxWords: Math.max(config.chunkWords, Math.round(config.chunkWords * 1.5)), overlapSentences: config.chunkOverlapSentences },
+    chunking: {
+      targetWords: config.chunkWords,
+      maxWords: Math.max(config.chunkWords, Math.round(config.chunkWords * 1.5)),
+      overlapSentences: config.chunkOverlapSentences,
+    },
     defaultTenant: config.tenant,
   };
-  const queryGenerator = createEmbeddedQueryGenerator({ repo, blobs, events: outbox, jobs, options: { queriesPerPassage: config.queriesPerPassage, heldOutFraction: config.heldOutFraction, seed: config.seed } });
+  const queryGenerator = createEmbeddedQueryGenerator({
+    repo,
+    blobs,
+    events: outbox,
+    jobs,
+    options: {
+      queriesPerPassage: config.queriesPerPassage,
+      heldOutFraction: config.heldOutFraction,
+      seed: config.seed,
+    },
+  });
   const trainer = createWorkerTrainer({
-    repo, blobs, events: outbox, jobs, clock, logger,
+    repo,
+    blobs,
+    events: outbox,
+    jobs,
+    clock,
+    logger,
     model: { ...DEFAULT_MODEL_CONFIG, seed: config.seed },
     train: { epochs: config.epochs, seed: config.seed },
     hardNegatives: config.hardNegatives,
     onProgress: hooks.onTrainingProgress,
   });
   const pipeline = createLocalPipeline({
-    repo, blobs, events: outbox, clock, logger, jobs, index, queryGenerator, trainer,
+    repo,
+    blobs,
+    events: outbox,
+    clock,
+    logger,
+    jobs,
+    index,
+    queryGenerator,
+    trainer,
     gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   });
   const retireModel = { retire: async (modelId: string) => pipeline.modelFor.forget(modelId) };
-  const engine: EngineDeps = { repo, events: outbox, clock, logger, blobs, stages: (seams.stages ?? ((x) => x))(pipeline.stages), tidy: { index, deployer: retireModel } };
+  const engine: EngineDeps = {
+    repo,
+    events: outbox,
+    clock,
+    logger,
+    blobs,
+    stages: (seams.stages ?? ((x) => x))(pipeline.stages),
+    tidy: { index, deployer: retireModel },
+  };
   /** What deleting documents and corpora, and keeping the serving index fresh, need. */
   const documentDeps = {
-    repo, blobs, index, events: outbox, clock, logger, encoderFor: pipeline.encoderFor,
+    repo,
+    blobs,
+    index,
+    events: outbox,
+    clock,
+    logger,
+    encoderFor: pipeline.encoderFor,
     deployer: retireModel,
   };
 
@@ -81,11 +141,18 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
       const target = parseDocumentKey(event.detail.key);
       if (target) {
         await refreshDocument(documentDeps, { corpus: target.corpus, path: target.path });
-        await retrainIfDue({ ...documentDeps, startRun: (input) => startRun(engine, input) }, { corpus: target.corpus, policy: config.retrainAfter });
+        await retrainIfDue(
+          { ...documentDeps, startRun: (input) => startRun(engine, input) },
+          { corpus: target.corpus, policy: config.retrainAfter },
+        );
       }
       return;
     }
-    if (event.type === "document.deleted") await retrainIfDue({ ...documentDeps, startRun: (input) => startRun(engine, input) }, { corpus: event.corpus, policy: config.retrainAfter });
+    if (event.type === "document.deleted")
+      await retrainIfDue(
+        { ...documentDeps, startRun: (input) => startRun(engine, input) },
+        { corpus: event.corpus, policy: config.retrainAfter },
+      );
     await advanceRuns(engine, event);
   };
 
@@ -93,7 +160,21 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const reconcile = () => reconcileRuns({ ...engine, deadlines: config.stageDeadlines });
 
   return {
-    config, db, logger, clock, blobs, repo, outbox, jobs, index, pipeline, chunkDeps, engine, handle, reconcile, documentDeps,
+    config,
+    db,
+    logger,
+    clock,
+    blobs,
+    repo,
+    outbox,
+    jobs,
+    index,
+    pipeline,
+    chunkDeps,
+    engine,
+    handle,
+    reconcile,
+    documentDeps,
     encoderFor: pipeline.encoderFor,
     close: () => db.close(),
   };

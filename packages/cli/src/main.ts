@@ -19,14 +19,19 @@ import { exposureNote, forkServeWorkers, PortInUseError, serveLocal, serverUrl }
 import { announceKey, start, untilSignal } from "./start-command.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 const out = (line: string) => void process.stdout.write(`${line}\n`);
 const err = (line: string) => void process.stderr.write(`${line}\n`);
 
 /** A failure with its exit code and the one line users see. */
 class Exit extends Error {
-  constructor(readonly code: ExitCode, message: string) {
+  constructor(
+    readonly code: ExitCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -67,7 +72,11 @@ function corpusOf(name: string | undefined, command: string): string {
 }
 
 /** Open the data folder, run `fn`, close; a storage fault becomes exit 4 with the file named. */
-async function withDeps<T>(opts: Common, fn: (deps: LocalDeps) => Promise<T>, options: { readOnly?: boolean; json?: boolean } = {}): Promise<T> {
+async function withDeps<T>(
+  opts: Common,
+  fn: (deps: LocalDeps) => Promise<T>,
+  options: { readOnly?: boolean; json?: boolean } = {},
+): Promise<T> {
   const config = configOf(opts);
   const progress = createTrainingProgress(options.json ? process.stderr : process.stdout);
   const dbPath = join(config.dataDir, "genq.db");
@@ -98,83 +107,172 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     .helpOption("-h, --help", "show help for a command")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, "genq: ")) })
-    .addHelpText("after", `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`)
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, "genq: ")),
+    })
+    .addHelpText(
+      "after",
+      `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`,
+    )
     .option("--data <dir>", "data folder, before or after the command (default ./.genq, or GENQ_DATA_DIR)")
     .hook("preSubcommand", (cmd) => void (dataBeforeCommand = (cmd.opts() as Common).data));
-  const common = (cmd: Command) => cmd.option("--data <dir>", "data folder (default ./.genq, or GENQ_DATA_DIR)").exitOverride();
+  const common = (cmd: Command) =>
+    cmd.option("--data <dir>", "data folder (default ./.genq, or GENQ_DATA_DIR)").exitOverride();
 
-  common(program.command("start").description("run the shipped examples end to end and serve the API (what npm start runs)").option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"))
-    .action(async (opts: Common) => setCode(await withDeps(opts, (deps) => start(deps, exitOnInterrupt("the next genq start continues where this one stopped")))));
+  common(
+    program
+      .command("start")
+      .description("run the shipped examples end to end and serve the API (what npm start runs)")
+      .option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"),
+  ).action(async (opts: Common) =>
+    setCode(
+      await withDeps(opts, (deps) =>
+        start(deps, exitOnInterrupt("the next genq start continues where this one stopped")),
+      ),
+    ),
+  );
 
-  common(program.command("ingest").description("copy a folder (or a corpus.jsonl) into a corpus and chunk it").argument("<source>", "folder or BEIR corpus.jsonl")
-    .requiredOption("--corpus <name>", "corpus to ingest into").option("--sync", "make the corpus match the folder: documents whose file is gone are deleted; prints what changed")
-    .option("--json", "print the summary as JSON"))
-    .action(async (source: string, opts: Common & { corpus: string; sync?: boolean; json?: boolean }) => {
-      const corpus = corpusOf(opts.corpus, "ingest");
-      if (!existsSync(source)) throw usage(`no such file or folder: ${source}`);
-      // Syncing to one document would delete every other document of the corpus: refuse what is surely a slip.
-      if (opts.sync && !statSync(source).isDirectory() && !source.endsWith(".jsonl")) {
-        throw usage(`--sync makes a corpus match a folder or a corpus.jsonl, and ${source} is one document: ingest it without --sync`);
-      }
-      await withDeps(opts, async (deps) => {
-        const stop = exitOnInterrupt("run the same ingest again to finish it (nothing is ingested twice)");
-        const s = await ingestFolder(deps, { source, corpus, sync: opts.sync, progress: opts.json ? process.stderr : process.stdout });
-        stop();
-        if (opts.json) out(JSON.stringify({ corpus, ...s }));
-        else if (opts.sync) out(formatChanges(corpus, s));
-        else out(`ingested ${s.files} files into ${corpus}: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected${s.rejected ? " (genq status lists the reasons)" : ""}`);
+  common(
+    program
+      .command("ingest")
+      .description("copy a folder (or a corpus.jsonl) into a corpus and chunk it")
+      .argument("<source>", "folder or BEIR corpus.jsonl")
+      .requiredOption("--corpus <name>", "corpus to ingest into")
+      .option(
+        "--sync",
+        "make the corpus match the folder: documents whose file is gone are deleted; prints what changed",
+      )
+      .option("--json", "print the summary as JSON"),
+  ).action(async (source: string, opts: Common & { corpus: string; sync?: boolean; json?: boolean }) => {
+    const corpus = corpusOf(opts.corpus, "ingest");
+    if (!existsSync(source)) throw usage(`no such file or folder: ${source}`);
+    // Syncing to one document would delete every other document of the corpus: refuse what is surely a slip.
+    if (opts.sync && !statSync(source).isDirectory() && !source.endsWith(".jsonl")) {
+      throw usage(
+        `--sync makes a corpus match a folder or a corpus.jsonl, and ${source} is one document: ingest it without --sync`,
+      );
+    }
+    await withDeps(opts, async (deps) => {
+      const stop = exitOnInterrupt("run the same ingest again to finish it (nothing is ingested twice)");
+      const s = await ingestFolder(deps, {
+        source,
+        corpus,
+        sync: opts.sync,
+        progress: opts.json ? process.stderr : process.stdout,
       });
+      stop();
+      if (opts.json) out(JSON.stringify({ corpus, ...s }));
+      else if (opts.sync) out(formatChanges(corpus, s));
+      else
+        out(
+          `ingested ${s.files} files into ${corpus}: ${s.documents} documents, ${s.passages} passages, ${s.rejected} rejected${s.rejected ? " (genq status lists the reasons)" : ""}`,
+        );
     });
+  });
 
-  common(program.command("run").description("ingest (optional), then generate, train, index, evaluate and promote; follows a run already in progress")
-    .requiredOption("--corpus <name>", "corpus to run").option("--docs <source>", "folder or corpus.jsonl to ingest first")
-    .option("--queries <file>", "BEIR queries.jsonl of judged queries (evaluation only)").option("--qrels <file>", "BEIR qrels.tsv for --queries")
-    .option("--json", "print the outcome as JSON (progress goes to stderr)"))
-    .addHelpText("after", "\nExit code: 0 ready, 3 rejected by the quality gate, 1 failed, 130 interrupted (the run continues with the next genq run).")
-    .action(async (opts: Common & { corpus: string; docs?: string; queries?: string; qrels?: string; json?: boolean }) => {
-      const corpus = corpusOf(opts.corpus, "run");
-      if (opts.docs && !existsSync(opts.docs)) throw usage(`no such file or folder: ${opts.docs}`);
-      if (Boolean(opts.queries) !== Boolean(opts.qrels)) throw usage("--queries and --qrels go together");
-      for (const f of [opts.queries, opts.qrels]) if (f && !existsSync(f)) throw usage(`no such file: ${f}`);
-      await withDeps(opts, async (deps) => {
-        const stop = exitOnInterrupt(`the run continues when \`genq run --corpus ${corpus}\` runs again`);
-        const print = opts.json ? err : out;
-        const outcome = await runPipeline(deps, { docs: opts.docs, corpus, queries: opts.queries, qrels: opts.qrels, progress: opts.json ? process.stderr : process.stdout }, print);
-        stop();
-        if (opts.json) out(JSON.stringify(runJson(outcome)));
-        else out(formatRunSummary(outcome));
-        setCode(outcome.run.state === "ready" ? EXIT.ok : outcome.run.state === "rejected" ? EXIT.rejected : EXIT.failure);
-      }, { json: opts.json });
+  common(
+    program
+      .command("run")
+      .description(
+        "ingest (optional), then generate, train, index, evaluate and promote; follows a run already in progress",
+      )
+      .requiredOption("--corpus <name>", "corpus to run")
+      .option("--docs <source>", "folder or corpus.jsonl to ingest first")
+      .option("--queries <file>", "BEIR queries.jsonl of judged queries (evaluation only)")
+      .option("--qrels <file>", "BEIR qrels.tsv for --queries")
+      .option("--json", "print the outcome as JSON (progress goes to stderr)"),
+  )
+    .addHelpText(
+      "after",
+      "\nExit code: 0 ready, 3 rejected by the quality gate, 1 failed, 130 interrupted (the run continues with the next genq run).",
+    )
+    .action(
+      async (opts: Common & { corpus: string; docs?: string; queries?: string; qrels?: string; json?: boolean }) => {
+        const corpus = corpusOf(opts.corpus, "run");
+        if (opts.docs && !existsSync(opts.docs)) throw usage(`no such file or folder: ${opts.docs}`);
+        if (Boolean(opts.queries) !== Boolean(opts.qrels)) throw usage("--queries and --qrels go together");
+        for (const f of [opts.queries, opts.qrels]) if (f && !existsSync(f)) throw usage(`no such file: ${f}`);
+        await withDeps(
+          opts,
+          async (deps) => {
+            const stop = exitOnInterrupt(`the run continues when \`genq run --corpus ${corpus}\` runs again`);
+            const print = opts.json ? err : out;
+            const outcome = await runPipeline(
+              deps,
+              {
+                docs: opts.docs,
+                corpus,
+                queries: opts.queries,
+                qrels: opts.qrels,
+                progress: opts.json ? process.stderr : process.stdout,
+              },
+              print,
+            );
+            stop();
+            if (opts.json) out(JSON.stringify(runJson(outcome)));
+            else out(formatRunSummary(outcome));
+            setCode(
+              outcome.run.state === "ready" ? EXIT.ok : outcome.run.state === "rejected" ? EXIT.rejected : EXIT.failure,
+            );
+          },
+          { json: opts.json },
+        );
+      },
+    );
+
+  common(
+    program
+      .command("eval")
+      .description("score the serving run (or --run) on BEIR judgments: every system the report shows")
+      .requiredOption("--corpus <name>", "corpus")
+      .requiredOption("--queries <file>", "BEIR queries.jsonl")
+      .requiredOption("--qrels <file>", "BEIR qrels.tsv")
+      .option("--run <id>", "a run other than the serving one")
+      .option("--json", "print the scores as JSON"),
+  ).action(async (opts: Common & { corpus: string; queries: string; qrels: string; run?: string; json?: boolean }) => {
+    const corpus = corpusOf(opts.corpus, "eval");
+    for (const f of [opts.queries, opts.qrels]) if (!existsSync(f)) throw usage(`no such file: ${f}`);
+    await withDeps(opts, async (deps) => {
+      const stop = exitOnInterrupt("nothing was changed");
+      const result = await evaluateJudgments(deps, { corpus, queries: opts.queries, qrels: opts.qrels, run: opts.run });
+      stop();
+      out(
+        opts.json
+          ? JSON.stringify({ queries: result.queries, systems: result.systems, served: result.served })
+          : formatEval(result),
+      );
     });
+  });
 
-  common(program.command("eval").description("score the serving run (or --run) on BEIR judgments: every system the report shows")
-    .requiredOption("--corpus <name>", "corpus").requiredOption("--queries <file>", "BEIR queries.jsonl").requiredOption("--qrels <file>", "BEIR qrels.tsv")
-    .option("--run <id>", "a run other than the serving one").option("--json", "print the scores as JSON"))
-    .action(async (opts: Common & { corpus: string; queries: string; qrels: string; run?: string; json?: boolean }) => {
-      const corpus = corpusOf(opts.corpus, "eval");
-      for (const f of [opts.queries, opts.qrels]) if (!existsSync(f)) throw usage(`no such file: ${f}`);
-      await withDeps(opts, async (deps) => {
-        const stop = exitOnInterrupt("nothing was changed");
-        const result = await evaluateJudgments(deps, { corpus, queries: opts.queries, qrels: opts.qrels, run: opts.run });
-        stop();
-        out(opts.json ? JSON.stringify({ queries: result.queries, systems: result.systems, served: result.served }) : formatEval(result));
-      });
-    });
-
-  common(program.command("status").description("documents, passages, rejected files, runs, events; --follow prints stage events as they happen")
-    .option("--corpus <name>", "one corpus only").option("--json", "print as JSON (with --follow: one event per line)").option("-f, --follow", "print stage events as they are published, until Ctrl-C"))
-    .action(async (opts: Common & { corpus?: string; json?: boolean; follow?: boolean }) => {
-      if (opts.corpus) corpusOf(opts.corpus, "status");
-      const config = configOf(opts);
-      if (!existsSync(join(config.dataDir, "genq.db"))) {
-        if (opts.corpus) throw new Exit(EXIT.failure, `corpus "${opts.corpus}" not found (no data in ${config.dataDir} yet)`);
-        out(opts.json ? "[]" : `no corpora yet in ${config.dataDir}: try \`genq ingest <folder> --corpus NAME\``);
-        return;
-      }
-      await withDeps(opts, async (deps) => {
+  common(
+    program
+      .command("status")
+      .description("documents, passages, rejected files, runs, events; --follow prints stage events as they happen")
+      .option("--corpus <name>", "one corpus only")
+      .option("--json", "print as JSON (with --follow: one event per line)")
+      .option("-f, --follow", "print stage events as they are published, until Ctrl-C"),
+  ).action(async (opts: Common & { corpus?: string; json?: boolean; follow?: boolean }) => {
+    if (opts.corpus) corpusOf(opts.corpus, "status");
+    const config = configOf(opts);
+    if (!existsSync(join(config.dataDir, "genq.db"))) {
+      if (opts.corpus)
+        throw new Exit(EXIT.failure, `corpus "${opts.corpus}" not found (no data in ${config.dataDir} yet)`);
+      out(opts.json ? "[]" : `no corpora yet in ${config.dataDir}: try \`genq ingest <folder> --corpus NAME\``);
+      return;
+    }
+    await withDeps(
+      opts,
+      async (deps) => {
         if (opts.follow) {
-          await followEvents(deps, opts.corpus, out, untilSignal().then(() => undefined), 250, opts.json ? eventJson : formatEvent);
+          await followEvents(
+            deps,
+            opts.corpus,
+            out,
+            untilSignal().then(() => undefined),
+            250,
+            opts.json ? eventJson : formatEvent,
+          );
           return;
         }
         const names = opts.corpus ? [opts.corpus] : (await deps.repo.listCorpora()).map((c) => c.name);
@@ -185,85 +283,152 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
           statuses.push(s);
         }
         if (opts.json) out(JSON.stringify(opts.corpus ? statuses[0] : statuses, null, 2));
-        else out(statuses.length ? statuses.map(formatStatus).join("\n\n") : "no corpora yet: try `genq ingest <folder> --corpus NAME`");
-      }, { readOnly: !opts.follow });
-    });
+        else
+          out(
+            statuses.length
+              ? statuses.map(formatStatus).join("\n\n")
+              : "no corpora yet: try `genq ingest <folder> --corpus NAME`",
+          );
+      },
+      { readOnly: !opts.follow },
+    );
+  });
 
-  common(program.command("serve").description("serve the HTTP API and keep the pipeline moving (GENQ_SERVE_WORKERS processes)").option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"))
-    .action(async (opts: Common) => {
-      const config = configOf(opts);
-      if (config.workers > 1 && cluster.isPrimary) {
-        // The primary checks the data folder (and makes the key) before any worker starts.
-        await withDeps(opts, async (deps) => {
-          const pool = await forkServeWorkers(config.workers, (config.shutdownSeconds + 5) * 1000).catch((error: { exitCode?: number }) => {
+  common(
+    program
+      .command("serve")
+      .description("serve the HTTP API and keep the pipeline moving (GENQ_SERVE_WORKERS processes)")
+      .option("--port <n>", "HTTP port (default 8787, or GENQ_PORT)"),
+  ).action(async (opts: Common) => {
+    const config = configOf(opts);
+    if (config.workers > 1 && cluster.isPrimary) {
+      // The primary checks the data folder (and makes the key) before any worker starts.
+      await withDeps(opts, async (deps) => {
+        const pool = await forkServeWorkers(config.workers, (config.shutdownSeconds + 5) * 1000).catch(
+          (error: { exitCode?: number }) => {
             throw new Exit((error.exitCode ?? EXIT.failure) as ExitCode, "");
-          });
-          out(`genq API on ${serverUrl(config.host, config.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json), ${config.workers} processes`);
-          const note = exposureNote(config.host);
-          if (note) out(note);
-          announceKey(deps);
-          await untilSignal();
-          await pool.stop();
-        });
-        return;
-      }
-      await withDeps(opts, async (deps) => {
-        const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
-        if (cluster.isPrimary) {
-          out(`genq API on ${serverUrl(config.host, handle.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json)`);
-          const note = exposureNote(config.host);
-          if (note) out(note);
-          announceKey(deps);
-        }
+          },
+        );
+        out(
+          `genq API on ${serverUrl(config.host, config.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json), ${config.workers} processes`,
+        );
+        const note = exposureNote(config.host);
+        if (note) out(note);
+        announceKey(deps);
         await untilSignal();
-        await handle.stop();
+        await pool.stop();
       });
+      return;
+    }
+    await withDeps(opts, async (deps) => {
+      const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
+      if (cluster.isPrimary) {
+        out(
+          `genq API on ${serverUrl(config.host, handle.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json)`,
+        );
+        const note = exposureNote(config.host);
+        if (note) out(note);
+        announceKey(deps);
+      }
+      await untilSignal();
+      await handle.stop();
     });
+  });
 
-  common(program.command("report").description("print a run's report (the serving run of a corpus by default) and where its files are; --open opens it in a browser")
-    .option("--corpus <name>", "corpus (default: the only one, if there is one)").option("--run <id>", "a run other than the serving one").option("--open", "open report.html in a browser"))
-    .action(async (opts: Common & { corpus?: string; run?: string; open?: boolean }) => {
-      if (opts.corpus) corpusOf(opts.corpus, "report");
-      await withDeps(opts, async (deps) => {
+  common(
+    program
+      .command("report")
+      .description(
+        "print a run's report (the serving run of a corpus by default) and where its files are; --open opens it in a browser",
+      )
+      .option("--corpus <name>", "corpus (default: the only one, if there is one)")
+      .option("--run <id>", "a run other than the serving one")
+      .option("--open", "open report.html in a browser"),
+  ).action(async (opts: Common & { corpus?: string; run?: string; open?: boolean }) => {
+    if (opts.corpus) corpusOf(opts.corpus, "report");
+    await withDeps(
+      opts,
+      async (deps) => {
         const found = await findReport(deps, { corpus: opts.corpus, run: opts.run });
         out(formatReport(found));
         if (opts.open) {
           await openInBrowser(found.htmlPath);
           out(`opened ${found.htmlPath}`);
         }
-      }, { readOnly: !opts.open });
-    });
+      },
+      { readOnly: !opts.open },
+    );
+  });
 
   const keys = program.command("keys").description("API keys").exitOverride();
-  common(keys.command("create").description("make an API key for a tenant (shown once)").option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"))
-    .action(async (opts: Common & { tenant?: string }) => {
-      // A key whose tenant is blank is refused by every request: never hand one out.
-      if (opts.tenant !== undefined && (!opts.tenant.trim() || opts.tenant !== opts.tenant.trim() || /\p{Cc}/u.test(opts.tenant))) {
-        throw usage(`--tenant: a tenant is a name without surrounding spaces or control characters, not ${JSON.stringify(opts.tenant)}`);
-      }
-      await withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant)));
-    });
-  common(keys.command("list").description("API keys by id, never the keys themselves (every tenant's without --tenant)").option("--tenant <name>", "one tenant only"))
-    .action(async (opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))));
-  common(keys.command("revoke").description("revoke an API key by its id (see keys list): requests with it get 401 from then on").argument("<id>", "the key's id").option("--tenant <name>", "the tenant whose key it is"))
-    .action(async (id: string, opts: Common & { tenant?: string }) => withDeps(opts, async (deps) => out(revokeKeyLine(deps, id, opts.tenant))));
+  common(
+    keys
+      .command("create")
+      .description("make an API key for a tenant (shown once)")
+      .option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"),
+  ).action(async (opts: Common & { tenant?: string }) => {
+    // A key whose tenant is blank is refused by every request: never hand one out.
+    if (
+      opts.tenant !== undefined &&
+      (!opts.tenant.trim() || opts.tenant !== opts.tenant.trim() || /\p{Cc}/u.test(opts.tenant))
+    ) {
+      throw usage(
+        `--tenant: a tenant is a name without surrounding spaces or control characters, not ${JSON.stringify(opts.tenant)}`,
+      );
+    }
+    await withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant)));
+  });
+  common(
+    keys
+      .command("list")
+      .description("API keys by id, never the keys themselves (every tenant's without --tenant)")
+      .option("--tenant <name>", "one tenant only"),
+  ).action(async (opts: Common & { tenant?: string }) =>
+    withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))),
+  );
+  common(
+    keys
+      .command("revoke")
+      .description("revoke an API key by its id (see keys list): requests with it get 401 from then on")
+      .argument("<id>", "the key's id")
+      .option("--tenant <name>", "the tenant whose key it is"),
+  ).action(async (id: string, opts: Common & { tenant?: string }) =>
+    withDeps(opts, async (deps) => out(revokeKeyLine(deps, id, opts.tenant))),
+  );
 
   const corpora = program.command("corpora").description("corpora: list them, delete one").exitOverride();
-  common(corpora.command("list").description("every corpus with its tenant, what serves it and a run in progress"))
-    .action(async (opts: Common) => withDeps(opts, async (deps) => (await listCorporaLines(deps)).forEach((l) => out(l))));
-  common(corpora.command("delete").description("delete a corpus with everything it owns: documents, passages, runs, index versions, models (refused while a run is in progress)").argument("<name>", "corpus"))
-    .action(async (name: string, opts: Common) => {
-      const corpus = corpusOf(name, "corpora delete");
-      await withDeps(opts, async (deps) => out(await deleteCorpusLine(deps, corpus)));
-    });
+  common(
+    corpora.command("list").description("every corpus with its tenant, what serves it and a run in progress"),
+  ).action(async (opts: Common) =>
+    withDeps(opts, async (deps) => (await listCorporaLines(deps)).forEach((l) => out(l))),
+  );
+  common(
+    corpora
+      .command("delete")
+      .description(
+        "delete a corpus with everything it owns: documents, passages, runs, index versions, models (refused while a run is in progress)",
+      )
+      .argument("<name>", "corpus"),
+  ).action(async (name: string, opts: Common) => {
+    const corpus = corpusOf(name, "corpora delete");
+    await withDeps(opts, async (deps) => out(await deleteCorpusLine(deps, corpus)));
+  });
 
-  common(program.command("doctor").description("check the data folder and database; --repair fixes what is safe to fix")
-    .option("--repair", "remove left-over temporary files, rebuild damaged indexes, re-chunk documents whose passages are gone").option("--json", "print the checks as JSON"))
-    .action(async (opts: Common & { repair?: boolean; json?: boolean }) => {
-      const checks = await runDoctor(configOf(opts), { repair: Boolean(opts.repair) });
-      out(opts.json ? JSON.stringify({ checks }) : formatDoctor(checks));
-      if (checks.some((c) => c.status === "fail")) setCode(checks.some((c) => c.status === "fail" && c.name === "database") ? EXIT.storage : EXIT.failure);
-    });
+  common(
+    program
+      .command("doctor")
+      .description("check the data folder and database; --repair fixes what is safe to fix")
+      .option(
+        "--repair",
+        "remove left-over temporary files, rebuild damaged indexes, re-chunk documents whose passages are gone",
+      )
+      .option("--json", "print the checks as JSON"),
+  ).action(async (opts: Common & { repair?: boolean; json?: boolean }) => {
+    const checks = await runDoctor(configOf(opts), { repair: Boolean(opts.repair) });
+    out(opts.json ? JSON.stringify({ checks }) : formatDoctor(checks));
+    if (checks.some((c) => c.status === "fail"))
+      setCode(checks.some((c) => c.status === "fail" && c.name === "database") ? EXIT.storage : EXIT.failure);
+  });
   return program;
 }
 
@@ -305,7 +470,9 @@ function report(error: unknown): ExitCode {
     err(`genq: ${error.message}`);
     return EXIT.failure;
   }
-  err(`genq: unexpected error: ${error instanceof Error ? error.message : String(error)} (GENQ_LOG_LEVEL=debug logs more)`);
+  err(
+    `genq: unexpected error: ${error instanceof Error ? error.message : String(error)} (GENQ_LOG_LEVEL=debug logs more)`,
+  );
   if (process.env.GENQ_LOG_LEVEL === "debug" && error instanceof Error) err(error.stack ?? "");
   return EXIT.failure;
 }

@@ -9,7 +9,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * output), with `time` as an ISO timestamp, `level` as its name, the constant message as `msg` and the
  * attributes as fields. Written synchronously, so the last lines before an exit are not lost.
  */
-export function createPinoLogger(level: LogLevel, destination: DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+export function createPinoLogger(
+  level: LogLevel,
+  destination: DestinationStream = pino.destination({ fd: 2, sync: true }),
+): Logger {
   const log = pino(
     {
       level,

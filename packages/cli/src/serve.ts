@@ -14,7 +14,9 @@ const MAX_HEADER_BYTES = 1024 * 1024;
 /** Listening failed because the port is taken: the message is the one line users see. */
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
-    super(`port ${port} is already in use (another genq serve?): stop that process, or choose another port with --port N or GENQ_PORT`);
+    super(
+      `port ${port} is already in use (another genq serve?): stop that process, or choose another port with --port N or GENQ_PORT`,
+    );
   }
 }
 
@@ -38,14 +40,30 @@ export function exposureNote(host: string): string | null {
  * `stop` asks every worker to shut down gracefully (SIGTERM), waits up to `graceMs` for them to exit,
  * kills what is left and resolves once all are gone.
  */
-export async function forkServeWorkers(count: number, graceMs: number): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
+export async function forkServeWorkers(
+  count: number,
+  graceMs: number,
+): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
   const workers = Array.from({ length: count }, () => cluster.fork());
-  const exited = workers.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once("exit", () => resolve()))));
+  const exited = workers.map(
+    (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once("exit", () => resolve()))),
+  );
   try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.once("listening", () => resolve());
-      w.once("exit", (code) => reject(Object.assign(new Error(`a server process exited (code ${code}) before listening`), { exitCode: code ?? 1 })));
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once("listening", () => resolve());
+            w.once("exit", (code) =>
+              reject(
+                Object.assign(new Error(`a server process exited (code ${code}) before listening`), {
+                  exitCode: code ?? 1,
+                }),
+              ),
+            );
+          }),
+      ),
+    );
   } catch (error) {
     for (const w of workers) if (!w.isDead()) w.process.kill("SIGTERM");
     await Promise.all(exited);
@@ -80,13 +98,19 @@ export function createLocalApp(deps: LocalDeps) {
     startRun: (input) => startRun(deps.engine, input),
     deleteCorpus: (input) => deleteCorpus(deps.documentDeps, input),
     apiKeys: keys.store(),
-    eventFeed: { after: async (seq, limit) => deps.outbox.readAfter(seq, limit), last: async () => deps.outbox.lastSeq() },
+    eventFeed: {
+      after: async (seq, limit) => deps.outbox.readAfter(seq, limit),
+      last: async () => deps.outbox.lastSeq(),
+    },
     limits: {
       maxUploadBytes: Math.round(deps.config.maxDocumentMb * 1024 * 1024),
       maxBodyBytes: deps.config.maxBodyMb ? Math.round(deps.config.maxBodyMb * 1024 * 1024) : undefined,
     },
     defaultTenant: deps.config.tenant,
-    metrics: { queueDepth: async () => deps.outbox.pendingCount(), deadLetters: async () => deps.outbox.deadLetters().length },
+    metrics: {
+      queueDepth: async () => deps.outbox.pendingCount(),
+      deadLetters: async () => deps.outbox.deadLetters().length,
+    },
     corsOrigins: deps.config.corsOrigins,
   });
   return { app, keys };
@@ -99,9 +123,14 @@ export function createLocalApp(deps: LocalDeps) {
  */
 function answerOversizedHeaders(error: NodeJS.ErrnoException & { code?: string }, socket: Socket) {
   if (!socket.writable) return void socket.destroy();
-  if (error.code !== "HPE_HEADER_OVERFLOW") return void socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-  const body = JSON.stringify(problem("header_too_large", 431, `request headers are over the ${MAX_HEADER_BYTES / 1024} KiB limit`));
-  socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  if (error.code !== "HPE_HEADER_OVERFLOW")
+    return void socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  const body = JSON.stringify(
+    problem("header_too_large", 431, `request headers are over the ${MAX_HEADER_BYTES / 1024} KiB limit`),
+  );
+  socket.end(
+    `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
   socket.on("data", () => {});
   socket.resume();
   setTimeout(() => socket.destroy(), 5000).unref();
@@ -116,17 +145,30 @@ function answerOversizedHeaders(error: NodeJS.ErrnoException & { code?: string }
  * event streams included), and stops the delivery loop; background jobs are not waited for (a run
  * they leave unfinished is picked up by the reconciler of the next process).
  */
-export async function serveLocal(deps: LocalDeps, port: number, options: { pump?: boolean } = {}): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
+export async function serveLocal(
+  deps: LocalDeps,
+  port: number,
+  options: { pump?: boolean } = {},
+): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
   const { app } = createLocalApp(deps);
   for (const corpus of await deps.repo.listCorpora()) await deps.index.warm(corpus.name);
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: deps.config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, () => resolve(s));
-    s.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error));
+    const s = serve(
+      { fetch: app.fetch, port, hostname: deps.config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } },
+      () => resolve(s),
+    );
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
+    );
   });
   (server as Server).on("clientError", answerOversizedHeaders);
   let running = options.pump ?? true;
   const reconcile = async () => {
-    await deps.reconcile().catch((error: unknown) => deps.logger.error("reconciling runs failed", { reason: error instanceof Error ? error.message : String(error) }));
+    await deps.reconcile().catch((error: unknown) =>
+      deps.logger.error("reconciling runs failed", {
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+    );
   };
   if (running) await reconcile();
   let nextReconcile = Date.now() + deps.config.reconcileSeconds * 1000;
@@ -138,10 +180,13 @@ export async function serveLocal(deps: LocalDeps, port: number, options: { pump?
         nextReconcile = Date.now() + deps.config.reconcileSeconds * 1000;
       }
       const r = await deps.outbox.drain(deps.handle, { limit: 50 }).catch((error: unknown) => {
-        deps.logger.error("event delivery loop failed", { reason: error instanceof Error ? error.message : String(error) });
+        deps.logger.error("event delivery loop failed", {
+          reason: error instanceof Error ? error.message : String(error),
+        });
         return { delivered: 0, retried: 0, deadLettered: 0 };
       });
-      if (r.delivered + r.retried + r.deadLettered === 0) await new Promise<void>((res) => setTimeout((wake = res), 200));
+      if (r.delivered + r.retried + r.deadLettered === 0)
+        await new Promise<void>((res) => setTimeout((wake = res), 200));
     }
   })();
   const address = server.address();

@@ -33,9 +33,13 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 export async function start(deps: LocalDeps, interrupted: () => void): Promise<ExitCode> {
   const corpus = "examples";
   const started = Date.now();
-  say(`genq: ingesting the shipped examples (PostgreSQL documentation) into corpus "${corpus}" — data in ${deps.config.dataDir}`);
+  say(
+    `genq: ingesting the shipped examples (PostgreSQL documentation) into corpus "${corpus}" — data in ${deps.config.dataDir}`,
+  );
   const ingest = await ingestFolder(deps, { source: EXAMPLES_DIR, corpus, quiet: true });
-  say(`  ${ingest.files} files, ${ingest.documents} documents, ${ingest.passages} passages, ${ingest.rejected} rejected`);
+  say(
+    `  ${ingest.files} files, ${ingest.documents} documents, ${ingest.passages} passages, ${ingest.rejected} rejected`,
+  );
   let reportRun = (await deps.repo.getCorpus(corpus))?.servingRunId ?? null;
   if (await needsRun(deps, corpus)) {
     const outcome = await runPipeline(deps, { corpus }, say);
@@ -47,12 +51,19 @@ export async function start(deps: LocalDeps, interrupted: () => void): Promise<E
   }
   const handle = await serveLocal(deps, deps.config.port);
   const url = serverUrl(deps.config.host, handle.port);
-  say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq on ${url} (console: ${url}/, API reference: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
+  say(
+    `\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq on ${url} (console: ${url}/, API reference: ${url}/docs, OpenAPI: ${url}/openapi.json)`,
+  );
   const note = exposureNote(deps.config.host);
   if (note) say(note);
   const key = announceKey(deps);
-  say(`\ntry:\n  curl -s ${url}/v1/corpora/${corpus}/search -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" -H "Content-Type: application/json" -d '{"query": "how do I create an index on an expression?", "k": 3}'`);
-  if (reportRun) say(`  curl -s ${url}/v1/runs/${reportRun}/report -H "Accept: text/html" -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" > report.html`);
+  say(
+    `\ntry:\n  curl -s ${url}/v1/corpora/${corpus}/search -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" -H "Content-Type: application/json" -d '{"query": "how do I create an index on an expression?", "k": 3}'`,
+  );
+  if (reportRun)
+    say(
+      `  curl -s ${url}/v1/runs/${reportRun}/report -H "Accept: text/html" -H "Authorization: Bearer ${key ?? "$GENQ_API_KEY"}" > report.html`,
+    );
   say("\nCtrl-C stops the server.");
   interrupted();
   await untilSignal();

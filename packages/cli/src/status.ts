@@ -51,7 +51,9 @@ export function formatStatus(s: CorpusStatus): string {
     `  passages   ${s.passages}`,
   ];
   if (s.missingPassages.length) {
-    lines.push(`  missing    the passages of ${s.missingPassages.length} document(s) are gone from the store; ingest their folder again to rebuild them:`);
+    lines.push(
+      `  missing    the passages of ${s.missingPassages.length} document(s) are gone from the store; ingest their folder again to rebuild them:`,
+    );
     for (const p of s.missingPassages) lines.push(`    ${printable(p)}`);
   }
   if (s.rejected.length) {
@@ -67,7 +69,9 @@ export function formatStatus(s: CorpusStatus): string {
   lines.push(`  serving    ${s.servingRun ?? "nothing yet"}`);
   if (s.servingRun) {
     const share = s.servingPassages ? Math.round((100 * s.untrainedPassages) / s.servingPassages) : 0;
-    lines.push(`  untrained  ${s.untrainedPassages} of ${s.servingPassages} served passages (${share}%) are from documents added or changed since its run`);
+    lines.push(
+      `  untrained  ${s.untrainedPassages} of ${s.servingPassages} served passages (${share}%) are from documents added or changed since its run`,
+    );
   }
   lines.push(`  events     ${s.pendingEvents} pending, ${s.deadLetters.length} dead-lettered`);
   for (const d of s.deadLetters) lines.push(`    ${d.type} ${printable(d.id)}: ${printable(d.reason)}`);

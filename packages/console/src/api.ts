@@ -2,7 +2,11 @@ import { clearKey, getKey } from "./session.ts";
 
 /** An error answer from the API: its status, code and message (the API's `error` object or a problem document). */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -27,7 +31,12 @@ export async function readError(res: Response): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = res.statusText || `request failed (${res.status})`;
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string }; code?: string; detail?: string; title?: string };
+    const body = (await res.json()) as {
+      error?: { code?: string; message?: string };
+      code?: string;
+      detail?: string;
+      title?: string;
+    };
     code = body.error?.code ?? body.code ?? code;
     message = body.error?.message ?? body.detail ?? body.title ?? message;
   } catch {
@@ -61,8 +70,10 @@ export async function request(path: string, options: RequestOptions = {}): Promi
   throw error;
 }
 
-export const getJson = async <T>(path: string, options?: RequestOptions): Promise<T> => (await request(path, options)).json() as Promise<T>;
-export const postJson = async <T>(path: string, body: unknown, options?: RequestOptions): Promise<T> => (await request(path, { ...options, body, method: options?.method ?? "POST" })).json() as Promise<T>;
+export const getJson = async <T>(path: string, options?: RequestOptions): Promise<T> =>
+  (await request(path, options)).json() as Promise<T>;
+export const postJson = async <T>(path: string, body: unknown, options?: RequestOptions): Promise<T> =>
+  (await request(path, { ...options, body, method: options?.method ?? "POST" })).json() as Promise<T>;
 
 /** Download an API resource as a file (fetched with the key, saved through a temporary object URL). */
 export async function download(path: string, filename: string): Promise<void> {

@@ -30,7 +30,10 @@ function useEventHub(signedIn: boolean): EventHub {
     return followEvents({
       url: apiUrl("v1/events"),
       fetch: async (url, init) => {
-        const res = await fetch(url, { headers: { ...init.headers, authorization: `Bearer ${getKey() ?? ""}` }, signal: init.signal });
+        const res = await fetch(url, {
+          headers: { ...init.headers, authorization: `Bearer ${getKey() ?? ""}` },
+          signal: init.signal,
+        });
         if (res.status === 401) throw Object.assign(new Error("unauthorized"), { status: 401 });
         return res;
       },
@@ -38,7 +41,10 @@ function useEventHub(signedIn: boolean): EventHub {
       onStatus: (s) => setStatus(s),
     });
   }, [signedIn, listeners]);
-  return useMemo(() => ({ status, subscribe: (l) => (listeners.add(l), () => void listeners.delete(l)) }), [status, listeners]);
+  return useMemo(
+    () => ({ status, subscribe: (l) => (listeners.add(l), () => void listeners.delete(l)) }),
+    [status, listeners],
+  );
 }
 
 const NAV: Array<{ label: string; route: Route; matches: Array<Route["page"]> }> = [
@@ -50,15 +56,31 @@ const NAV: Array<{ label: string; route: Route; matches: Array<Route["page"]> }>
 
 function Page({ route, onSignedIn, notice }: { route: Route; onSignedIn(): void; notice: string | null }) {
   switch (route.page) {
-    case "signin": return <SignInPage onSignedIn={onSignedIn} notice={notice} />;
-    case "corpora": return <CorporaPage />;
-    case "corpus": return <CorpusPage corpus={route.corpus} />;
-    case "upload": return <UploadPage corpus={route.corpus} />;
-    case "run": return <RunPage runId={route.run} />;
-    case "report": return <ReportPage runId={route.run} compare={route.compare} />;
-    case "playground": return <PlaygroundPage corpus={route.corpus} />;
-    case "keys": return <KeysPage />;
-    case "notfound": return <Main><PageTitle>Not found</PageTitle><p>No page at “{route.path}”. <a href={href({ page: "corpora" })}>Back to your corpora</a>.</p></Main>;
+    case "signin":
+      return <SignInPage onSignedIn={onSignedIn} notice={notice} />;
+    case "corpora":
+      return <CorporaPage />;
+    case "corpus":
+      return <CorpusPage corpus={route.corpus} />;
+    case "upload":
+      return <UploadPage corpus={route.corpus} />;
+    case "run":
+      return <RunPage runId={route.run} />;
+    case "report":
+      return <ReportPage runId={route.run} compare={route.compare} />;
+    case "playground":
+      return <PlaygroundPage corpus={route.corpus} />;
+    case "keys":
+      return <KeysPage />;
+    case "notfound":
+      return (
+        <Main>
+          <PageTitle>Not found</PageTitle>
+          <p>
+            No page at “{route.path}”. <a href={href({ page: "corpora" })}>Back to your corpora</a>.
+          </p>
+        </Main>
+      );
   }
 }
 
@@ -87,27 +109,45 @@ export function App() {
   const shown: Route = signedIn ? route : { page: "signin" };
   return (
     <EventsContext.Provider value={hub}>
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>Skip to content</a>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        Skip to content
+      </a>
       <header class="top">
-        <a class="brand" href={href({ page: "corpora" })}>genq</a>
+        <a class="brand" href={href({ page: "corpora" })}>
+          genq
+        </a>
         {signedIn && (
           <nav aria-label="Main">
             <ul>
               {NAV.map((n) => (
-                <li key={n.label}><a href={href(n.route)} aria-current={n.matches.includes(route.page) ? "page" : undefined}>{n.label}</a></li>
+                <li key={n.label}>
+                  <a href={href(n.route)} aria-current={n.matches.includes(route.page) ? "page" : undefined}>
+                    {n.label}
+                  </a>
+                </li>
               ))}
-              <li><a href="docs">API reference</a></li>
+              <li>
+                <a href="docs">API reference</a>
+              </li>
             </ul>
           </nav>
         )}
         {signedIn && (
           <div class="session">
-            <span class="status-dot" role="status">{STATUS_TEXT[hub.status]}</span>
-            <button type="button" onClick={signOut}>Sign out</button>
+            <span class="status-dot" role="status">
+              {STATUS_TEXT[hub.status]}
+            </span>
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
           </div>
         )}
       </header>
-      <Page route={shown} notice={notice} onSignedIn={() => (setNotice(null), setSignedIn(true), navigate({ page: "corpora" }))} />
+      <Page
+        route={shown}
+        notice={notice}
+        onSignedIn={() => (setNotice(null), setSignedIn(true), navigate({ page: "corpora" }))}
+      />
     </EventsContext.Provider>
   );
 }

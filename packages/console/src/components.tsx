@@ -23,8 +23,15 @@ export function useEventListener(listener: (e: StreamEvent) => void): StreamStat
 }
 
 /** Load data for a page: the value, the error message, and a reload. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: string | null; loading: boolean; reload(): void } {
-  const [state, setState] = useState<{ data: T | undefined; error: string | null; loading: boolean }>({ data: undefined, error: null, loading: true });
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; error: string | null; loading: boolean; reload(): void } {
+  const [state, setState] = useState<{ data: T | undefined; error: string | null; loading: boolean }>({
+    data: undefined,
+    error: null,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
@@ -40,17 +47,35 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
 }
 
 /** A page's main landmark (the skip link's target). */
-export const Main = ({ children }: { children: ComponentChildren }) => <main id="main" class="page" tabIndex={-1}>{children}</main>;
+export const Main = ({ children }: { children: ComponentChildren }) => (
+  <main id="main" class="page" tabIndex={-1}>
+    {children}
+  </main>
+);
 
 /** The page title, focused on arrival so screen readers announce the new page. */
 export function PageTitle({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => ref.current?.focus(), []);
-  return <h1 tabIndex={-1} ref={ref}>{children}</h1>;
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {children}
+    </h1>
+  );
 }
 
-export function Notice({ kind = "info", children }: { kind?: "info" | "error" | "ok" | "warn"; children: ComponentChildren }) {
-  return <div class={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>{children}</div>;
+export function Notice({
+  kind = "info",
+  children,
+}: {
+  kind?: "info" | "error" | "ok" | "warn";
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
 }
 
 export const StateBadge = ({ state }: { state: string }) => (
@@ -59,12 +84,23 @@ export const StateBadge = ({ state }: { state: string }) => (
 
 /** Text pieces with their marks (search highlights, answer spans) as real elements, never as HTML. */
 export const Marked = ({ pieces }: { pieces: Piece[] }) => (
-  <>{pieces.map((p, i) => (p.mark ? <mark key={i} class={p.cls}>{p.text}</mark> : p.text))}</>
+  <>
+    {pieces.map((p, i) =>
+      p.mark ? (
+        <mark key={i} class={p.cls}>
+          {p.text}
+        </mark>
+      ) : (
+        p.text
+      ),
+    )}
+  </>
 );
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "—");
 
-export const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+export const bytes = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export function seconds(ms: number): string {
   if (ms < 1000) return `${ms} ms`;

@@ -57,7 +57,10 @@ export function followEvents(options: StreamOptions): () => void {
     options.onStatus("connecting");
     while (!abort.signal.aborted) {
       try {
-        const res = await options.fetch(options.url, { headers: { accept: "text/event-stream", ...(lastId ? { "last-event-id": lastId } : {}) }, signal: abort.signal });
+        const res = await options.fetch(options.url, {
+          headers: { accept: "text/event-stream", ...(lastId ? { "last-event-id": lastId } : {}) },
+          signal: abort.signal,
+        });
         if (!res.ok || !(res.headers.get("content-type") ?? "").includes("text/event-stream") || !res.body) {
           options.onStatus("unavailable", `the server has no event stream here (${res.status})`);
           return;

@@ -4,9 +4,17 @@ import { href, parseHash, type Route } from "./router.ts";
 describe("console routes", () => {
   it("round-trips every page through the URL fragment, names with odd characters included", () => {
     const routes: Route[] = [
-      { page: "signin" }, { page: "corpora" }, { page: "corpus", corpus: "docs" }, { page: "upload" }, { page: "upload", corpus: "docs" },
-      { page: "run", run: "run-1" }, { page: "report", run: "run-1" }, { page: "report", run: "run-2", compare: "run-1" },
-      { page: "playground" }, { page: "playground", corpus: "a b/c" }, { page: "keys" },
+      { page: "signin" },
+      { page: "corpora" },
+      { page: "corpus", corpus: "docs" },
+      { page: "upload" },
+      { page: "upload", corpus: "docs" },
+      { page: "run", run: "run-1" },
+      { page: "report", run: "run-1" },
+      { page: "report", run: "run-2", compare: "run-1" },
+      { page: "playground" },
+      { page: "playground", corpus: "a b/c" },
+      { page: "keys" },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
   });

@@ -36,15 +36,24 @@ export function parseHash(hash: string): Route {
 export function href(route: Route): string {
   const e = encodeURIComponent;
   switch (route.page) {
-    case "signin": return "#/signin";
-    case "corpora": return "#/corpora";
-    case "corpus": return `#/corpora/${e(route.corpus)}`;
-    case "upload": return route.corpus ? `#/upload/${e(route.corpus)}` : "#/upload";
-    case "run": return `#/runs/${e(route.run)}`;
-    case "report": return route.compare ? `#/runs/${e(route.run)}/compare/${e(route.compare)}` : `#/runs/${e(route.run)}/report`;
-    case "playground": return route.corpus ? `#/corpora/${e(route.corpus)}/search` : "#/search";
-    case "keys": return "#/keys";
-    case "notfound": return `#/${route.path}`;
+    case "signin":
+      return "#/signin";
+    case "corpora":
+      return "#/corpora";
+    case "corpus":
+      return `#/corpora/${e(route.corpus)}`;
+    case "upload":
+      return route.corpus ? `#/upload/${e(route.corpus)}` : "#/upload";
+    case "run":
+      return `#/runs/${e(route.run)}`;
+    case "report":
+      return route.compare ? `#/runs/${e(route.run)}/compare/${e(route.compare)}` : `#/runs/${e(route.run)}/report`;
+    case "playground":
+      return route.corpus ? `#/corpora/${e(route.corpus)}/search` : "#/search";
+    case "keys":
+      return "#/keys";
+    case "notfound":
+      return `#/${route.path}`;
   }
 }
 

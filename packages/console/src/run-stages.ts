@@ -1,7 +1,16 @@
 import type { Run } from "./types.ts";
 
 /** The stages of a run in order; a run ends ready, or failed / rejected. */
-export const STAGES = ["ingesting", "generating", "training", "deploying", "indexing", "evaluating", "promoting", "ready"] as const;
+export const STAGES = [
+  "ingesting",
+  "generating",
+  "training",
+  "deploying",
+  "indexing",
+  "evaluating",
+  "promoting",
+  "ready",
+] as const;
 export const TERMINAL = new Set(["ready", "failed", "rejected"]);
 
 export interface StageView {
@@ -18,7 +27,8 @@ export interface StageView {
  * "rejected" where a ready one ends at "ready".
  */
 export function stageView(run: Pick<Run, "state" | "createdAt" | "updatedAt" | "history">, now: number): StageView[] {
-  const entered = (s: string) => (s === "ingesting" ? run.createdAt : run.history.find((h) => h.to === s)?.at ?? null);
+  const entered = (s: string) =>
+    s === "ingesting" ? run.createdAt : (run.history.find((h) => h.to === s)?.at ?? null);
   const left = (s: string) => run.history.find((h) => h.from === s)?.at ?? null;
   const last = run.history.at(-1);
   const failedIn = run.state === "failed" ? (last?.from ?? "ingesting") : null;
@@ -30,11 +40,17 @@ export function stageView(run: Pick<Run, "state" | "createdAt" | "updatedAt" | "
     const stop = left(name);
     let status: StageView["status"];
     if (name === failedIn) status = "failed";
-    else if (stage === "ready") status = TERMINAL.has(run.state) ? (run.state === "ready" ? "done" : "failed") : "pending";
+    else if (stage === "ready")
+      status = TERMINAL.has(run.state) ? (run.state === "ready" ? "done" : "failed") : "pending";
     else if (run.state === name) status = "current";
     else if (stop) status = "done";
     else status = TERMINAL.has(run.state) && !reached.has(name) ? "skipped" : "pending";
     const duration = start && stage !== "ready" ? (stop ? Date.parse(stop) : status === "current" ? now : null) : null;
-    return { stage: name, status, startedAt: start, durationMs: start && duration !== null ? Math.max(0, duration - Date.parse(start)) : null };
+    return {
+      stage: name,
+      status,
+      startedAt: start,
+      durationMs: start && duration !== null ? Math.max(0, duration - Date.parse(start)) : null,
+    };
   });
 }

@@ -27,7 +27,11 @@ export function highlightPieces(html: string): Piece[] {
 /** Text with character ranges marked (an answer span, a cited quote); overlapping ranges merge. */
 export function spanPieces(text: string, spans: ReadonlyArray<{ start: number; end: number; cls?: string }>): Piece[] {
   const sorted = spans
-    .map((s) => ({ ...s, start: Math.max(0, Math.min(text.length, s.start)), end: Math.max(0, Math.min(text.length, s.end)) }))
+    .map((s) => ({
+      ...s,
+      start: Math.max(0, Math.min(text.length, s.start)),
+      end: Math.max(0, Math.min(text.length, s.end)),
+    }))
     .filter((s) => s.end > s.start)
     .sort((a, b) => a.start - b.start);
   const out: Piece[] = [];

@@ -11,7 +11,10 @@ export interface UploadFile {
 /** Calls the genq API with the key (resolves with any status); `putObject` reaches the bucket without it. */
 export interface UploadDeps {
   api(path: string, init: { method: string; body: unknown }): Promise<Response>;
-  putObject(url: string, init: { method: string; headers: Record<string, string>; body: Blob | FormData | Uint8Array }): Promise<Response>;
+  putObject(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body: Blob | FormData | Uint8Array },
+  ): Promise<Response>;
 }
 
 /** An upload ticket from `POST /v1/corpora/{c}/uploads`: a presigned PUT (url + headers) or POST (url + form fields). */
@@ -42,9 +45,16 @@ function encode(bytes: Uint8Array): { content: string; encoding: "utf8" | "base6
  * where the store has no upload URLs (501) send them through `POST /documents` as JSON (UTF-8 text as
  * is, anything else base64). The API key goes only to the API, never to the bucket.
  */
-export async function uploadFile(deps: UploadDeps, corpus: string, file: UploadFile): Promise<{ via: "presigned" | "json" }> {
+export async function uploadFile(
+  deps: UploadDeps,
+  corpus: string,
+  file: UploadFile,
+): Promise<{ via: "presigned" | "json" }> {
   const base = `v1/corpora/${encodeURIComponent(corpus)}`;
-  const asked = await deps.api(`${base}/uploads`, { method: "POST", body: { path: file.name, size: file.size, contentType: file.type || "application/octet-stream" } });
+  const asked = await deps.api(`${base}/uploads`, {
+    method: "POST",
+    body: { path: file.name, size: file.size, contentType: file.type || "application/octet-stream" },
+  });
   if (asked.ok) {
     const ticket = (await asked.json()) as Ticket;
     const bytes = await file.bytes();
@@ -55,13 +65,20 @@ export async function uploadFile(deps: UploadDeps, corpus: string, file: UploadF
       form.append("file", new Blob([bytes as BlobPart], { type: file.type || "application/octet-stream" }), file.name);
       res = await deps.putObject(ticket.url, { method: "POST", headers: {}, body: form });
     } else {
-      res = await deps.putObject(ticket.url, { method: ticket.method ?? "PUT", headers: ticket.headers ?? {}, body: bytes });
+      res = await deps.putObject(ticket.url, {
+        method: ticket.method ?? "PUT",
+        headers: ticket.headers ?? {},
+        body: bytes,
+      });
     }
     if (!res.ok) throw new Error(`the bucket refused the upload (${res.status})`);
     return { via: "presigned" };
   }
   if (!NO_UPLOAD_URLS.has(asked.status)) throw await readError(asked);
-  const sent = await deps.api(`${base}/documents`, { method: "POST", body: { path: file.name, ...encode(await file.bytes()) } });
+  const sent = await deps.api(`${base}/documents`, {
+    method: "POST",
+    body: { path: file.name, ...encode(await file.bytes()) },
+  });
   if (!sent.ok) throw await readError(sent);
   return { via: "json" };
 }

@@ -37,11 +37,14 @@ export function documentPathProblem(path: string): string | null {
   if (path.includes("\\")) return "must use '/' between folders, not '\\'";
   if (path.startsWith("/")) return "must be relative (it starts with '/')";
   const bytes = utf8Length(path);
-  if (bytes > DOCUMENT_PATH_LIMITS.maxPathBytes) return `is ${bytes} bytes long; the limit is ${DOCUMENT_PATH_LIMITS.maxPathBytes}`;
+  if (bytes > DOCUMENT_PATH_LIMITS.maxPathBytes)
+    return `is ${bytes} bytes long; the limit is ${DOCUMENT_PATH_LIMITS.maxPathBytes}`;
   for (const segment of path.split("/")) {
-    if (segment === "" || segment === "." || segment === "..") return "must stay inside the corpus (no '..', '.' or empty segments)";
+    if (segment === "" || segment === "." || segment === "..")
+      return "must stay inside the corpus (no '..', '.' or empty segments)";
     const n = utf8Length(segment);
-    if (n > DOCUMENT_PATH_LIMITS.maxSegmentBytes) return `has a ${n}-byte name ("${segment.slice(0, 24)}…"); a file or folder name may have at most ${DOCUMENT_PATH_LIMITS.maxSegmentBytes} bytes`;
+    if (n > DOCUMENT_PATH_LIMITS.maxSegmentBytes)
+      return `has a ${n}-byte name ("${segment.slice(0, 24)}…"); a file or folder name may have at most ${DOCUMENT_PATH_LIMITS.maxSegmentBytes} bytes`;
   }
   return null;
 }
@@ -50,7 +53,8 @@ export function documentPathProblem(path: string): string | null {
 export const extensionOf = (path: string): string => /\.[^./]+$/.exec(path.toLowerCase())?.[0] ?? "";
 
 /** Whether genq reads this kind of file (by extension). */
-export const isSupportedDocument = (path: string): boolean => (DOCUMENT_EXTENSIONS as readonly string[]).includes(extensionOf(path));
+export const isSupportedDocument = (path: string): boolean =>
+  (DOCUMENT_EXTENSIONS as readonly string[]).includes(extensionOf(path));
 
 /**
  * A file/folder clash: a document may not sit where another document's folder is, nor under a path that

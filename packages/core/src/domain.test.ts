@@ -8,16 +8,23 @@ describe("document keys", () => {
   it("reads corpus and path from a bucket key", () => {
     expect(parseDocumentKey("corpora/docs/docs/guide/intro.md")).toEqual({ corpus: "docs", path: "guide/intro.md" });
   });
-  it.each(["corpora/docs/docs/../../etc/passwd", "corpora/docs/docs/a//b.txt", "corpora/docs/docs/./a.txt", "corpora/Bad_Name/docs/a.txt", "other/key"])(
-    "refuses %s",
-    (key) => expect(parseDocumentKey(key)).toBeNull(),
-  );
+  it.each([
+    "corpora/docs/docs/../../etc/passwd",
+    "corpora/docs/docs/a//b.txt",
+    "corpora/docs/docs/./a.txt",
+    "corpora/Bad_Name/docs/a.txt",
+    "other/key",
+  ])("refuses %s", (key) => expect(parseDocumentKey(key)).toBeNull());
 });
 
 describe("events", () => {
   it("names the broken field of a malformed event", () => {
-    expect(() => parseEvent({ id: "1", time: "t", corpus: "docs", type: "document.uploaded", detail: { key: 5 } })).toThrow(MalformedEventError);
-    expect(() => parseEvent({ id: "1", time: "t", corpus: "docs", type: "document.uploaded", detail: { key: 5 } })).toThrow(/detail.key/);
+    expect(() =>
+      parseEvent({ id: "1", time: "t", corpus: "docs", type: "document.uploaded", detail: { key: 5 } }),
+    ).toThrow(MalformedEventError);
+    expect(() =>
+      parseEvent({ id: "1", time: "t", corpus: "docs", type: "document.uploaded", detail: { key: 5 } }),
+    ).toThrow(/detail.key/);
     expect(() => parseEvent({ type: "no.such.event" })).toThrow(MalformedEventError);
   });
 });

@@ -15,7 +15,10 @@ export type CorpusName = z.infer<typeof CorpusName>;
  */
 export const CorpusId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}(\.[0-9a-f]{12})?$/, "corpus ids are a corpus name, optionally followed by '.' and a 12-digit tenant qualifier");
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}(\.[0-9a-f]{12})?$/,
+    "corpus ids are a corpus name, optionally followed by '.' and a 12-digit tenant qualifier",
+  );
 export type CorpusId = z.infer<typeof CorpusId>;
 
 /** The qualifier of a tenant's corpus ids: 12 hex digits derived from the tenant (stable on every runtime). */
@@ -57,8 +60,11 @@ export const TERMINAL_STATES = ["ready", "failed", "rejected"] as const satisfie
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 /** States in which a stage is at work (each has a command and a deadline). */
 export type WorkingState = Exclude<RunState, TerminalState>;
-export const WORKING_STATES = RunState.options.filter((s): s is WorkingState => !(TERMINAL_STATES as readonly string[]).includes(s));
-export const isTerminal = (state: RunState): state is TerminalState => (TERMINAL_STATES as readonly string[]).includes(state);
+export const WORKING_STATES = RunState.options.filter(
+  (s): s is WorkingState => !(TERMINAL_STATES as readonly string[]).includes(s),
+);
+export const isTerminal = (state: RunState): state is TerminalState =>
+  (TERMINAL_STATES as readonly string[]).includes(state);
 
 /** How a corpus serves searches: one of the setups the quality gate chooses from, with its fusion weights. */
 export const SERVING_SETUPS = ["lexical", "semantic", "hybrid-untuned", "hybrid"] as const;
@@ -170,7 +176,13 @@ export const RunArtifacts = z.object({
 export type RunArtifacts = z.infer<typeof RunArtifacts>;
 
 /** One step of a run's history; `eventId` recognises a redelivery of the event that made the step. */
-export const RunTransitionRecord = z.object({ at: z.string(), from: RunState, to: RunState, event: z.string(), eventId: z.string().optional() });
+export const RunTransitionRecord = z.object({
+  at: z.string(),
+  from: RunState,
+  to: RunState,
+  event: z.string(),
+  eventId: z.string().optional(),
+});
 export type RunTransitionRecord = z.infer<typeof RunTransitionRecord>;
 
 /** One pass of the pipeline over a corpus. `version` is the compare-and-set counter. */
@@ -191,7 +203,8 @@ export const Run = z.object({
 export type Run = z.infer<typeof Run>;
 
 /** When the run entered its current state (the start of its stage's deadline). */
-export const stageStartedAt = (run: Pick<Run, "history" | "createdAt">): string => run.history.at(-1)?.at ?? run.createdAt;
+export const stageStartedAt = (run: Pick<Run, "history" | "createdAt">): string =>
+  run.history.at(-1)?.at ?? run.createdAt;
 
 /** What an uploaded object names: corpus and document path, derived from its bucket key. */
 export interface DocumentKey {
@@ -239,4 +252,5 @@ export const keys = {
 };
 
 /** The revision a passages object holds: its name without folder and extension. */
-export const revisionOf = (passagesKey: string): string => passagesKey.slice(passagesKey.lastIndexOf("/") + 1).replace(/\.jsonl$/, "");
+export const revisionOf = (passagesKey: string): string =>
+  passagesKey.slice(passagesKey.lastIndexOf("/") + 1).replace(/\.jsonl$/, "");

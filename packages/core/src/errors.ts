@@ -123,7 +123,8 @@ export class StorageError extends DomainError {
 }
 
 /** Errors that a retry can cure: they are retried (with back-off) rather than failing a run's stage. */
-export const isTransient = (error: unknown): boolean => error instanceof TransientError || error instanceof ConcurrentUpdateError;
+export const isTransient = (error: unknown): boolean =>
+  error instanceof TransientError || error instanceof ConcurrentUpdateError;
 
 /** A readable one-line reason for an error, for run records and logs (never a stack trace). */
 export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -5,7 +5,10 @@
  */
 export function contentHash(input: string | Uint8Array): string {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995, c = 0x9e3779b9, d = 0x85ebca6b;
+  let a = 0x811c9dc5,
+    b = 0x01000193 ^ 0x5bd1e995,
+    c = 0x9e3779b9,
+    d = 0x85ebca6b;
   for (let i = 0; i < bytes.length; i++) {
     const x = bytes[i]!;
     a = Math.imul(a ^ x, 0x01000193);

@@ -2,19 +2,65 @@
 
 // Domain, events, errors
 export {
-  CorpusName, CorpusId, corpusIdFor, corpusNameOf, corpusIdMatchesTenant, tenantQualifier, RunState, SERVING_SETUPS, ServingSetup, TERMINAL_STATES, WORKING_STATES, isTerminal, stageStartedAt, Corpus, DocumentRecord, Passage, ModelVersion,
-  IndexVersion, RunArtifacts, RunTransitionRecord, Run, parseDocumentKey, isSafeRelativePath, keys, Metadata, MetadataValue, revisionOf,
+  CorpusName,
+  CorpusId,
+  corpusIdFor,
+  corpusNameOf,
+  corpusIdMatchesTenant,
+  tenantQualifier,
+  RunState,
+  SERVING_SETUPS,
+  ServingSetup,
+  TERMINAL_STATES,
+  WORKING_STATES,
+  isTerminal,
+  stageStartedAt,
+  Corpus,
+  DocumentRecord,
+  Passage,
+  ModelVersion,
+  IndexVersion,
+  RunArtifacts,
+  RunTransitionRecord,
+  Run,
+  parseDocumentKey,
+  isSafeRelativePath,
+  keys,
+  Metadata,
+  MetadataValue,
+  revisionOf,
 } from "./domain.ts";
 export type { TerminalState, WorkingState, DocumentKey } from "./domain.ts";
 export {
-  DOCUMENT_PATH_LIMITS, DOCUMENT_EXTENSIONS, documentPathProblem, describeControl, extensionOf, isSupportedDocument, findPathClash,
+  DOCUMENT_PATH_LIMITS,
+  DOCUMENT_EXTENSIONS,
+  documentPathProblem,
+  describeControl,
+  extensionOf,
+  isSupportedDocument,
+  findPathClash,
 } from "./document-paths.ts";
 export { GenqEvent, PUBLIC_EVENT_TYPES, parseEvent } from "./events.ts";
 export type { GenqEventType, EventOf, EventInput } from "./events.ts";
 export {
-  DOMAIN_ERROR_CODES, DomainError, ValidationError, NotFoundError, ConcurrentUpdateError, DocumentRejectedError, MalformedEventError,
-  CorruptArtifactError, UnauthorizedError, ConflictError, TransientError, NotImplementedError, UnsupportedTypeError, PayloadTooLargeError, StorageError, isTransient,
-  reasonOf, isDomainError,
+  DOMAIN_ERROR_CODES,
+  DomainError,
+  ValidationError,
+  NotFoundError,
+  ConcurrentUpdateError,
+  DocumentRejectedError,
+  MalformedEventError,
+  CorruptArtifactError,
+  UnauthorizedError,
+  ConflictError,
+  TransientError,
+  NotImplementedError,
+  UnsupportedTypeError,
+  PayloadTooLargeError,
+  StorageError,
+  isTransient,
+  reasonOf,
+  isDomainError,
 } from "./errors.ts";
 export type { DomainErrorCode } from "./errors.ts";
 export { contentHash, shortHash, fnv1a, isHeldOut } from "./hash.ts";
@@ -22,9 +68,40 @@ export { contentHash, shortHash, fnv1a, isHeldOut } from "./hash.ts";
 // Ports
 export { silentLogger, systemClock, SEARCH_MODES, documentContribution } from "./ports.ts";
 export type {
-  BlobInfo, BlobStore, PipelineRepository, EventPublisher, EventHandler, Logger, QueryPair, QueryGenerator, Trainer, ModelDeployer,
-  PassageIndexer, StageJob, StageWork, Encoder, SearchMode, SearchFilter, SearchHit, SearchIndex, AnswerSpan, Reader, Generator, Clock,
-  TokenUsage, AnswerMetadata, ReaderResult, Citation, GeneratedAnswer, IndexItem, Page, PageRequest, ApiKeyInfo, ApiKeyStore, DocumentStats, CoreDeps,
+  BlobInfo,
+  BlobStore,
+  PipelineRepository,
+  EventPublisher,
+  EventHandler,
+  Logger,
+  QueryPair,
+  QueryGenerator,
+  Trainer,
+  ModelDeployer,
+  PassageIndexer,
+  StageJob,
+  StageWork,
+  Encoder,
+  SearchMode,
+  SearchFilter,
+  SearchHit,
+  SearchIndex,
+  AnswerSpan,
+  Reader,
+  Generator,
+  Clock,
+  TokenUsage,
+  AnswerMetadata,
+  ReaderResult,
+  Citation,
+  GeneratedAnswer,
+  IndexItem,
+  Page,
+  PageRequest,
+  ApiKeyInfo,
+  ApiKeyStore,
+  DocumentStats,
+  CoreDeps,
 } from "./ports.ts";
 
 // Chunking
@@ -91,16 +168,39 @@ export { deleteDocument } from "./usecases/delete-document.ts";
 export type { DeleteDocumentDeps } from "./usecases/delete-document.ts";
 export { deleteCorpus } from "./usecases/delete-corpus.ts";
 export type { DeleteCorpusDeps } from "./usecases/delete-corpus.ts";
-export { refreshDocument, syncIndexVersion, parseRetrainPolicy, retrainIfDue, trainedBy } from "./usecases/fresh-documents.ts";
+export {
+  refreshDocument,
+  syncIndexVersion,
+  parseRetrainPolicy,
+  retrainIfDue,
+  trainedBy,
+} from "./usecases/fresh-documents.ts";
 export type { FreshIndexDeps, RetrainPolicy } from "./usecases/fresh-documents.ts";
 export { collectPassageGarbage, releasePassages } from "./usecases/collect-passages.ts";
-export { normalizeMetadata, metadataTerms, metadataMatches, toObjectMetadata, fromObjectMetadata, METADATA_KEY, METADATA_LIMITS } from "./usecases/metadata.ts";
+export {
+  normalizeMetadata,
+  metadataTerms,
+  metadataMatches,
+  toObjectMetadata,
+  fromObjectMetadata,
+  METADATA_KEY,
+  METADATA_LIMITS,
+} from "./usecases/metadata.ts";
 export { encodeCursor, decodeCursor, pageByKey, pageLimit, MAX_PAGE } from "./usecases/pages.ts";
 export { fuseScores, reciprocalRankFusion, DEFAULT_HYBRID_WEIGHTS } from "./search/fusion.ts";
 export type { ScoredIndex, HybridWeights } from "./search/fusion.ts";
 
 // Metrics and reports
-export { rankDocuments, ndcgAt, mrrAt, recallAt, hitRateAt, METRIC_NAMES, queryMetrics, meanMetrics } from "./metrics/retrieval.ts";
+export {
+  rankDocuments,
+  ndcgAt,
+  mrrAt,
+  recallAt,
+  hitRateAt,
+  METRIC_NAMES,
+  queryMetrics,
+  meanMetrics,
+} from "./metrics/retrieval.ts";
 export type { Judgments, ScoredDocument, MetricName, MetricSet } from "./metrics/retrieval.ts";
 export { pairedRandomisationTest } from "./metrics/significance.ts";
 export { parseJudgments } from "./metrics/judgments.ts";
@@ -111,4 +211,15 @@ export type { RunComparison, SetComparison } from "./report/compare.ts";
 export { perQueryCsv, trecRun, trecQrels, trecId, resultFiles, exportMediaType } from "./report/export.ts";
 export type { QuerySetResults } from "./report/export.ts";
 export { buildQueryDetails, renderQueryDetail, MAX_DETAIL_QUERIES } from "./report/query-details.ts";
-export type { SystemResult, QueryOutcome, QuerySetEvaluation, EmbeddingProjection, RunReport, Ablation, SetupCalibration, QueryDetail, QueryDetails, ResultExport } from "./report/report.ts";
+export type {
+  SystemResult,
+  QueryOutcome,
+  QuerySetEvaluation,
+  EmbeddingProjection,
+  RunReport,
+  Ablation,
+  SetupCalibration,
+  QueryDetail,
+  QueryDetails,
+  ResultExport,
+} from "./report/report.ts";

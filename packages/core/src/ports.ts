@@ -1,4 +1,13 @@
-import type { Corpus, DocumentRecord, IndexVersion, Metadata, ModelVersion, Passage, Run, WorkingState } from "./domain.ts";
+import type {
+  Corpus,
+  DocumentRecord,
+  IndexVersion,
+  Metadata,
+  ModelVersion,
+  Passage,
+  Run,
+  WorkingState,
+} from "./domain.ts";
 import type { EventInput, GenqEvent } from "./events.ts";
 import type { HybridWeights } from "./search/fusion.ts";
 
@@ -38,7 +47,10 @@ export interface BlobStore {
    * `headers`), valid until `expiresAt`; with `contentLength` the store accepts only a body of that
    * size. Stores that cannot hand out such URLs leave this undefined.
    */
-  presignPut?(key: string, options: { expiresInSeconds: number; contentType?: string; contentLength?: number }): Promise<PresignedUpload>;
+  presignPut?(
+    key: string,
+    options: { expiresInSeconds: number; contentType?: string; contentLength?: number },
+  ): Promise<PresignedUpload>;
 }
 
 /** A presigned upload: what the client sends, where, and until when. */
@@ -70,7 +82,10 @@ export interface PipelineRepository {
    * One page of a corpus's documents in path order (only those in `status`, when given); `cursor` is the
    * `next` a previous page returned.
    */
-  listDocumentsPage(corpus: string, page: PageRequest & { status?: DocumentRecord["status"] }): Promise<Page<DocumentRecord>>;
+  listDocumentsPage(
+    corpus: string,
+    page: PageRequest & { status?: DocumentRecord["status"] },
+  ): Promise<Page<DocumentRecord>>;
   putDocument(doc: DocumentRecord, expectedVersion: number | null): Promise<DocumentRecord>;
   /** Delete a document record if it is still at `expectedVersion` (ConcurrentUpdateError otherwise, or when it is gone). */
   deleteDocument(corpus: string, path: string, expectedVersion: number): Promise<void>;
@@ -185,7 +200,12 @@ export interface Trainer {
  * that serves nothing any more holds (nothing locally).
  */
 export interface ModelDeployer {
-  deploy(input: { corpus: string; runId: string; modelId: string; modelKey: string }): Promise<{ ready: boolean; endpoint: string | null }>;
+  deploy(input: {
+    corpus: string;
+    runId: string;
+    modelId: string;
+    modelKey: string;
+  }): Promise<{ ready: boolean; endpoint: string | null }>;
   retire(modelId: string): Promise<void>;
 }
 
@@ -195,7 +215,14 @@ export interface ModelDeployer {
  * Starting it again is harmless: the version is (re)built from the passages, never half-served.
  */
 export interface PassageIndexer {
-  start(input: { corpus: string; runId: string; modelId: string; indexVersion: string; tenant: string; passageKeys: string[] }): Promise<void>;
+  start(input: {
+    corpus: string;
+    runId: string;
+    modelId: string;
+    indexVersion: string;
+    tenant: string;
+    passageKeys: string[];
+  }): Promise<void>;
 }
 
 /** A stage's piece of long work, named by its run and stage. */
@@ -260,7 +287,10 @@ export interface SearchIndex {
    * Replace whole documents: every passage whose source path is listed is removed, then `items` are
    * added (an empty list removes the documents). Searches issued after it returns see the new state.
    */
-  replaceDocuments(version: string, input: { sourcePaths: readonly string[]; items: ReadonlyArray<IndexItem> }): Promise<void>;
+  replaceDocuments(
+    version: string,
+    input: { sourcePaths: readonly string[]; items: ReadonlyArray<IndexItem> },
+  ): Promise<void>;
   /** The documents a version holds: each source path with the revision of its passages (all, or only `sourcePaths`). */
   documents(version: string, sourcePaths?: readonly string[]): Promise<Array<{ sourcePath: string; revision: string }>>;
   /** How many passages a version holds, and how many of them its model was not trained on. */

@@ -7,10 +7,26 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { DEFAULT_STAGE_DEADLINES, parseStageDeadlines, runResources, systemClock, type Encoder, type Logger as CoreLogger, type StageDeadlines } from "@genq/core";
 import {
-  createDynamoDbApiKeys, createDynamoDbPipelineRepository, createEventBridgePublisher, createOpenSearchClient, createOpenSearchSearchIndex, createS3BlobStore,
-  createSageMakerDeployer, createSageMakerEncoder, createSageMakerQueryGenerator, createSageMakerTrainer,
+  DEFAULT_STAGE_DEADLINES,
+  parseStageDeadlines,
+  runResources,
+  systemClock,
+  type Encoder,
+  type Logger as CoreLogger,
+  type StageDeadlines,
+} from "@genq/core";
+import {
+  createDynamoDbApiKeys,
+  createDynamoDbPipelineRepository,
+  createEventBridgePublisher,
+  createOpenSearchClient,
+  createOpenSearchSearchIndex,
+  createS3BlobStore,
+  createSageMakerDeployer,
+  createSageMakerEncoder,
+  createSageMakerQueryGenerator,
+  createSageMakerTrainer,
 } from "@genq/aws";
 import { heldoutCleaner } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
@@ -41,7 +57,10 @@ const defaultClients = (region: string): AwsClients => ({
  * The AWS composition root: config parsed once per cold start, clients and adapters built once, the
  * handlers' dependencies returned. Only this file chooses adapters on Lambda.
  */
-export function buildAwsDeps(env: Record<string, string | undefined> = process.env, clientsFor: (region: string) => AwsClients = defaultClients) {
+export function buildAwsDeps(
+  env: Record<string, string | undefined> = process.env,
+  clientsFor: (region: string) => AwsClients = defaultClients,
+) {
   const c = loadFunctionConfig(env);
   const region = c.AWS_REGION;
   const clients = clientsFor(region);
@@ -60,7 +79,11 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
   const sagemaker = clients.sagemaker;
   const runtime = clients.sagemakerRuntime;
   const opensearch = createOpenSearchClient({
-    node: c.GENQ_OPENSEARCH_ENDPOINT, region, username: c.GENQ_OPENSEARCH_USERNAME, password: c.GENQ_OPENSEARCH_PASSWORD, getCredentials: defaultProvider(),
+    node: c.GENQ_OPENSEARCH_ENDPOINT,
+    region,
+    username: c.GENQ_OPENSEARCH_USERNAME,
+    password: c.GENQ_OPENSEARCH_PASSWORD,
+    getCredentials: defaultProvider(),
   });
   const index = createOpenSearchSearchIndex(opensearch);
   const sqs = clients.sqs;
@@ -75,10 +98,12 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     return e;
   };
   const sagemakerDeployer = createSageMakerDeployer(sagemaker, {
-    roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, inferenceImage: c.GENQ_INFERENCE_IMAGE,
-    mode: c.GENQ_ENDPOINT_MODE === "serverless"
-      ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: c.GENQ_ENDPOINT_MAX_CONCURRENCY }
-      : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE, instanceCount: c.GENQ_ENDPOINT_INSTANCE_COUNT },
+    roleArn: c.GENQ_SAGEMAKER_ROLE_ARN,
+    inferenceImage: c.GENQ_INFERENCE_IMAGE,
+    mode:
+      c.GENQ_ENDPOINT_MODE === "serverless"
+        ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: c.GENQ_ENDPOINT_MAX_CONCURRENCY }
+        : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE, instanceCount: c.GENQ_ENDPOINT_INSTANCE_COUNT },
   });
   /** Retires a model by id: its run's endpoint, endpoint config and model are deleted. */
   const retirer = {
@@ -88,29 +113,91 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
     },
   };
   const stages = createAwsPipeline({
-    repo, blobs, events, clock: systemClock, logger, index, sagemaker, encoderFor, bucket: c.GENQ_BUCKET,
-    queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, gateMinGain: c.GENQ_GATE_MIN_GAIN,
+    repo,
+    blobs,
+    events,
+    clock: systemClock,
+    logger,
+    index,
+    sagemaker,
+    encoderFor,
+    bucket: c.GENQ_BUCKET,
+    queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE,
+    heldOutFraction: c.GENQ_HELDOUT_FRACTION,
+    seed: c.GENQ_SEED,
+    gateMinGain: c.GENQ_GATE_MIN_GAIN,
     embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS },
     evaluation: { cleanHeldout: heldoutCleaner },
-    queryGenerator: createSageMakerQueryGenerator(sagemaker, { bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, modelName: c.GENQ_QUERYGEN_MODEL, instanceType: c.GENQ_TRANSFORM_INSTANCE, queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE }),
+    queryGenerator: createSageMakerQueryGenerator(sagemaker, {
+      bucket: c.GENQ_BUCKET,
+      roleArn: c.GENQ_SAGEMAKER_ROLE_ARN,
+      modelName: c.GENQ_QUERYGEN_MODEL,
+      instanceType: c.GENQ_TRANSFORM_INSTANCE,
+      queriesPerPassage: c.GENQ_QUERIES_PER_PASSAGE,
+    }),
     trainer: createSageMakerTrainer(sagemaker, {
-      bucket: c.GENQ_BUCKET, roleArn: c.GENQ_SAGEMAKER_ROLE_ARN, trainingImage: c.GENQ_TRAINING_IMAGE, instanceType: c.GENQ_TRAINING_INSTANCE, sourceDir: c.GENQ_SOURCE_DIR,
-      baseModel: c.GENQ_BASE_MODEL, hyperparameters: { epochs: c.GENQ_EPOCHS, seed: c.GENQ_SEED }, maxRuntimeSeconds: 4 * 3600,
+      bucket: c.GENQ_BUCKET,
+      roleArn: c.GENQ_SAGEMAKER_ROLE_ARN,
+      trainingImage: c.GENQ_TRAINING_IMAGE,
+      instanceType: c.GENQ_TRAINING_INSTANCE,
+      sourceDir: c.GENQ_SOURCE_DIR,
+      baseModel: c.GENQ_BASE_MODEL,
+      hyperparameters: { epochs: c.GENQ_EPOCHS, seed: c.GENQ_SEED },
+      maxRuntimeSeconds: 4 * 3600,
     }),
     deployer: sagemakerDeployer,
   });
   const handlerDeps: HandlerDeps = {
-    repo, blobs, events, clock: systemClock, logger, stages, parse: parseDocument, tidy: { index, deployer: retirer },
-    maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024), defaultTenant: c.GENQ_DEFAULT_TENANT,
-    index, encoderFor, retrainAfter: c.GENQ_RETRAIN_AFTER,
-    deadLetter: async (event, reason) => void (await sqs.send(new SendMessageCommand({ QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL, MessageBody: JSON.stringify({ reason, event }) }))),
+    repo,
+    blobs,
+    events,
+    clock: systemClock,
+    logger,
+    stages,
+    parse: parseDocument,
+    tidy: { index, deployer: retirer },
+    maxDocumentBytes: Math.round(c.GENQ_MAX_DOCUMENT_MB * 1024 * 1024),
+    defaultTenant: c.GENQ_DEFAULT_TENANT,
+    index,
+    encoderFor,
+    retrainAfter: c.GENQ_RETRAIN_AFTER,
+    deadLetter: async (event, reason) =>
+      void (await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: c.GENQ_DEAD_LETTER_QUEUE_URL,
+          MessageBody: JSON.stringify({ reason, event }),
+        }),
+      )),
   };
   // SageMaker jobs take longer than local ones: they get a day (deployment two hours) before the reconciler fails them.
-  const awsDefaults: StageDeadlines = { ...DEFAULT_STAGE_DEADLINES, training: 24 * 3_600_000, indexing: 24 * 3_600_000, generating: 24 * 3_600_000, deploying: 2 * 3_600_000 };
+  const awsDefaults: StageDeadlines = {
+    ...DEFAULT_STAGE_DEADLINES,
+    training: 24 * 3_600_000,
+    indexing: 24 * 3_600_000,
+    generating: 24 * 3_600_000,
+    deploying: 2 * 3_600_000,
+  };
   const deadlines = parseStageDeadlines(c.GENQ_STAGE_DEADLINES, awsDefaults);
   return {
-    config: c, powertools, handlerDeps, index, encoderFor, runtime, deadlines, clients, retirer,
-    pipeline: { blobs, events, repo, clock: systemClock, index, heldOutFraction: c.GENQ_HELDOUT_FRACTION, seed: c.GENQ_SEED, embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS } },
+    config: c,
+    powertools,
+    handlerDeps,
+    index,
+    encoderFor,
+    runtime,
+    deadlines,
+    clients,
+    retirer,
+    pipeline: {
+      blobs,
+      events,
+      repo,
+      clock: systemClock,
+      index,
+      heldOutFraction: c.GENQ_HELDOUT_FRACTION,
+      seed: c.GENQ_SEED,
+      embedding: { instanceType: c.GENQ_EMBEDDING_INSTANCE, dimensions: c.GENQ_EMBEDDING_DIMENSIONS },
+    },
     apiKeys: createDynamoDbApiKeys(doc, c.GENQ_TABLE),
   };
 }

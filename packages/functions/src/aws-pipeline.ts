@@ -1,12 +1,38 @@
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import {
-  completeIndexBuild, completeQueryGeneration, countUnprocessedUploads, createPipelineStages, eventIds, keys, runResources, trainedBy, type CoreDeps,
-  type Encoder, type EvaluationHooks, type ModelDeployer, type PassageIndexer, type QueryGenerator,
-  type SearchIndex, type StageExecutors, type StageWork, type Trainer,
+  completeIndexBuild,
+  completeQueryGeneration,
+  countUnprocessedUploads,
+  createPipelineStages,
+  eventIds,
+  keys,
+  runResources,
+  trainedBy,
+  type CoreDeps,
+  type Encoder,
+  type EvaluationHooks,
+  type ModelDeployer,
+  type PassageIndexer,
+  type QueryGenerator,
+  type SearchIndex,
+  type StageExecutors,
+  type StageWork,
+  type Trainer,
 } from "@genq/core";
 import {
-  collectTransformOutput, describeJob, embeddingTransformRequest, endpointNames, indexEmbeddingOutputPart, jobNames, startEmbeddingTransform, transformOutputParts,
-  transformPaths, writePassageManifest, writeQueryGenerationInputs, type createSageMakerDeployer, type JobStatus,
+  collectTransformOutput,
+  describeJob,
+  embeddingTransformRequest,
+  endpointNames,
+  indexEmbeddingOutputPart,
+  jobNames,
+  startEmbeddingTransform,
+  transformOutputParts,
+  transformPaths,
+  writePassageManifest,
+  writeQueryGenerationInputs,
+  type createSageMakerDeployer,
+  type JobStatus,
 } from "@genq/aws";
 
 export interface AwsPipelineDeps extends CoreDeps {
@@ -39,8 +65,17 @@ function failedJob(name: string, job: JobStatus): Error {
  * stage (`queries.generated`). Called on the transform's state-change event and by a re-issued stage that
  * finds the job already completed (its event lost).
  */
-export async function finishQueryGeneration(d: Pick<AwsPipelineDeps, "blobs" | "events" | "heldOutFraction" | "seed">, corpus: string, runId: string): Promise<void> {
-  const generated = await collectTransformOutput(d.blobs, { corpus, runId, heldOutFraction: d.heldOutFraction, seed: d.seed });
+export async function finishQueryGeneration(
+  d: Pick<AwsPipelineDeps, "blobs" | "events" | "heldOutFraction" | "seed">,
+  corpus: string,
+  runId: string,
+): Promise<void> {
+  const generated = await collectTransformOutput(d.blobs, {
+    corpus,
+    runId,
+    heldOutFraction: d.heldOutFraction,
+    seed: d.seed,
+  });
   await completeQueryGeneration(d, { corpus, runId, ...generated });
 }
 
@@ -49,12 +84,21 @@ export async function finishQueryGeneration(d: Pick<AwsPipelineDeps, "blobs" | "
  * time in bounded batches, then complete the stage (`index.built`). Passages of documents chunked after
  * the run began generating queries are marked untrained (its model never saw them).
  */
-export async function finishEmbedding(d: Pick<AwsPipelineDeps, "blobs" | "events" | "repo" | "clock" | "index" | "embedding">, corpus: string, runId: string): Promise<void> {
+export async function finishEmbedding(
+  d: Pick<AwsPipelineDeps, "blobs" | "events" | "repo" | "clock" | "index" | "embedding">,
+  corpus: string,
+  runId: string,
+): Promise<void> {
   const indexVersion = runResources.indexVersion(runId);
   const trained = await trainedBy(d.repo, runId);
   let passages = 0;
   for (const key of await transformOutputParts(d.blobs, transformPaths.embeddingOutput(corpus, runId))) {
-    passages += await indexEmbeddingOutputPart(d.blobs, d.index, { version: indexVersion, key, dimensions: d.embedding.dimensions, trained });
+    passages += await indexEmbeddingOutputPart(d.blobs, d.index, {
+      version: indexVersion,
+      key,
+      dimensions: d.embedding.dimensions,
+      trained,
+    });
   }
   await completeIndexBuild(d, { corpus, runId, modelId: runResources.modelId(runId), indexVersion, passages });
 }
@@ -75,7 +119,12 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
       if (job?.status === "Completed") await finishQueryGeneration(d, input.corpus, input.runId);
       else if (job?.status === "Failed" || job?.status === "Stopped") throw failedJob(name, job);
       else if (!job) {
-        await writeQueryGenerationInputs(d.blobs, { corpus: input.corpus, runId: input.runId, passagesKeys: input.passageKeys, queriesPerPassage: d.queriesPerPassage });
+        await writeQueryGenerationInputs(d.blobs, {
+          corpus: input.corpus,
+          runId: input.runId,
+          passagesKeys: input.passageKeys,
+          queriesPerPassage: d.queriesPerPassage,
+        });
         await d.queryGenerator.start(input);
       }
       return { jobId: name };
@@ -87,7 +136,14 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
       const job = await describeJob(d.sagemaker, "training", name);
       if (job?.status === "Completed") {
         const modelKey = keys.model(input.corpus, input.runId);
-        await d.events.publish([{ id: eventIds.trainingCompleted(input.runId), type: "training.job.completed", corpus: input.corpus, detail: { runId: input.runId, jobId: name, modelKey } }]);
+        await d.events.publish([
+          {
+            id: eventIds.trainingCompleted(input.runId),
+            type: "training.job.completed",
+            corpus: input.corpus,
+            detail: { runId: input.runId, jobId: name, modelKey },
+          },
+        ]);
       } else if (job?.status === "Failed" || job?.status === "Stopped") throw failedJob(name, job);
       else if (!job) await d.trainer.start(input);
       return { jobId: name };
@@ -96,7 +152,11 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
   const deployer: ModelDeployer = {
     async deploy({ corpus, runId, modelKey }) {
       // SageMaker writes the model under <OutputPath>/<job name>/output/model.tar.gz.
-      const endpoint = await d.deployer.deploy(corpus, runId, `s3://${d.bucket}/${modelKey}${jobNames.training(runId)}/output/model.tar.gz`);
+      const endpoint = await d.deployer.deploy(
+        corpus,
+        runId,
+        `s3://${d.bucket}/${modelKey}${jobNames.training(runId)}/output/model.tar.gz`,
+      );
       const status = await d.deployer.status(runId);
       if (status === "Failed") throw new Error(`the endpoint ${endpoint} failed to start`);
       return { ready: status === "InService", endpoint };
@@ -116,7 +176,13 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
       await d.index.createVersion({ corpus, version: indexVersion, dimensions: d.embedding.dimensions, tenant });
       await writePassageManifest(d.blobs, { bucket: d.bucket, corpus, runId, passagesKeys: passageKeys });
       // The transform runs on the SageMaker model the deployment created for the run (the archive with code/inference.py).
-      const request = embeddingTransformRequest({ bucket: d.bucket, instanceType: d.embedding.instanceType }, corpus, runId, endpointNames.model(runId), { kind: "manifest" });
+      const request = embeddingTransformRequest(
+        { bucket: d.bucket, instanceType: d.embedding.instanceType },
+        corpus,
+        runId,
+        endpointNames.model(runId),
+        { kind: "manifest" },
+      );
       await startEmbeddingTransform(d.sagemaker, request);
     },
   };

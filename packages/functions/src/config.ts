@@ -31,14 +31,20 @@ export const FunctionConfig = z.object({
   GENQ_QA_ENDPOINT: z.string().optional(),
   GENQ_LLM_ENDPOINT: z.string().optional(),
   /** Bedrock model (or inference profile) that composes /answer; unset means no Bedrock (off unless the stage configures one). */
-  GENQ_BEDROCK_MODEL_ID: z.string().optional().transform((v) => v?.trim() || undefined),
+  GENQ_BEDROCK_MODEL_ID: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
   GENQ_DEFAULT_TENANT: z.string().min(1).default("default"),
   /** Origins (comma-separated, or `*`) whose browser scripts may call the API besides the console's own; none unless set. */
-  GENQ_CORS_ORIGINS: z.string().default("").transform((text, ctx) => {
-    const { origins, problems } = parseOrigins(text);
-    for (const message of problems) ctx.addIssue({ code: "custom", message });
-    return origins;
-  }),
+  GENQ_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const { origins, problems } = parseOrigins(text);
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return origins;
+    }),
   GENQ_MAX_DOCUMENT_MB: z.coerce.number().positive().default(50),
   GENQ_QUERIES_PER_PASSAGE: z.coerce.number().int().min(1).max(10).default(3),
   GENQ_HELDOUT_FRACTION: z.coerce.number().min(0).max(0.5).default(0.1),
@@ -46,14 +52,17 @@ export const FunctionConfig = z.object({
   GENQ_GATE_MIN_GAIN: z.coerce.number().default(0),
   GENQ_EPOCHS: z.coerce.number().int().min(1).default(1),
   /** Start a run by itself once the serving index holds this much untrained: `20%`, `500` passages, or off (default). */
-  GENQ_RETRAIN_AFTER: z.string().default("off").transform((text, ctx) => {
-    try {
-      return parseRetrainPolicy(text);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return null;
-    }
-  }),
+  GENQ_RETRAIN_AFTER: z
+    .string()
+    .default("off")
+    .transform((text, ctx) => {
+      try {
+        return parseRetrainPolicy(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return null;
+      }
+    }),
   /** Per-stage deadlines over the AWS defaults, e.g. `training=12h,evaluating=20m`. */
   GENQ_STAGE_DEADLINES: z.string().default(""),
 });
@@ -66,6 +75,9 @@ export const REQUIRED_ENVIRONMENT = Object.entries(FunctionConfig.shape)
 
 export function loadFunctionConfig(env: Record<string, string | undefined>): FunctionConfig {
   const parsed = FunctionConfig.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid function configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `invalid function configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }

@@ -1,4 +1,15 @@
-import type { EngineDeps, BlobStore, Clock, Encoder, EventPublisher, Logger, PipelineRepository, RetrainPolicy, SearchIndex, StageExecutors } from "@genq/core";
+import type {
+  EngineDeps,
+  BlobStore,
+  Clock,
+  Encoder,
+  EventPublisher,
+  Logger,
+  PipelineRepository,
+  RetrainPolicy,
+  SearchIndex,
+  StageExecutors,
+} from "@genq/core";
 
 /** What the handlers need; aws-deps.ts builds it from the AWS adapters, tests from local or fake ones. */
 export interface HandlerDeps {

@@ -1,8 +1,23 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { keys, systemClock, silentLogger, type EventInput, type EventPublisher, type GenqEvent, type PipelineCommand, type Run, type StageExecutors } from "@genq/core";
-import { createFolderBlobStore, createSqlitePipelineRepository, createSqliteSearchIndex, openDatabase } from "@genq/local";
+import {
+  keys,
+  systemClock,
+  silentLogger,
+  type EventInput,
+  type EventPublisher,
+  type GenqEvent,
+  type PipelineCommand,
+  type Run,
+  type StageExecutors,
+} from "@genq/core";
+import {
+  createFolderBlobStore,
+  createSqlitePipelineRepository,
+  createSqliteSearchIndex,
+  openDatabase,
+} from "@genq/local";
 import { parseDocument } from "@genq/parsing";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +25,8 @@ import type { HandlerDeps } from "./handler-deps.ts";
 import { createS3ObjectEventsHandler } from "./s3-object-events.ts";
 import { createSageMakerStateChangeHandler } from "./sagemaker-state-change.ts";
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "../../../test/fixtures/events", name), "utf8"));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(import.meta.dirname, "../../../test/fixtures/events", name), "utf8"));
 
 let deps: HandlerDeps;
 let published: GenqEvent[];
@@ -29,16 +45,34 @@ beforeEach(() => {
     },
   };
   const record = (type: string) => async (c: object) => void commands.push({ type, ...c } as PipelineCommand);
-  const stages = Object.fromEntries(["completeIngestion", "generateQueries", "startTraining", "deployModel", "buildIndex", "evaluate", "promoteIndex"].map((t) => [t, record(t)])) as unknown as StageExecutors;
+  const stages = Object.fromEntries(
+    [
+      "completeIngestion",
+      "generateQueries",
+      "startTraining",
+      "deployModel",
+      "buildIndex",
+      "evaluate",
+      "promoteIndex",
+    ].map((t) => [t, record(t)]),
+  ) as unknown as StageExecutors;
   const db = openDatabase(":memory:");
   deps = {
     repo: createSqlitePipelineRepository(db),
     blobs: createFolderBlobStore(mkdtempSync(join(tmpdir(), "genq-fn-"))),
-    events, clock: systemClock, logger: silentLogger, stages, parse: parseDocument,
-    maxDocumentBytes: 1024 * 1024, defaultTenant: "default",
+    events,
+    clock: systemClock,
+    logger: silentLogger,
+    stages,
+    parse: parseDocument,
+    maxDocumentBytes: 1024 * 1024,
+    defaultTenant: "default",
     index: createSqliteSearchIndex(db),
     // Stands in for the serving SageMaker endpoint: one vector per text, of the index's size.
-    encoderFor: async () => ({ dimensions: 2, encode: async (texts: readonly string[]) => texts.map(() => Float32Array.from([1, 0])) }),
+    encoderFor: async () => ({
+      dimensions: 2,
+      encode: async (texts: readonly string[]) => texts.map(() => Float32Array.from([1, 0])),
+    }),
     retrainAfter: null,
     deadLetter: async (_e, reason) => void deadLetters.push({ reason }),
   };
@@ -46,17 +80,40 @@ beforeEach(() => {
 
 /** A corpus that serves an (empty) index version, as after its first run. */
 async function serveHandbook() {
-  await deps.repo.putIndexVersion({ id: "v1", corpus: "handbook", runId: "r1", modelId: "r1-model", passageCount: 0, createdAt: "t" });
+  await deps.repo.putIndexVersion({
+    id: "v1",
+    corpus: "handbook",
+    runId: "r1",
+    modelId: "r1-model",
+    passageCount: 0,
+    createdAt: "t",
+  });
   await deps.index.createVersion({ corpus: "handbook", version: "v1", dimensions: 2, tenant: "default" });
   await deps.index.promote("handbook", "v1");
 }
-const found = async (query: string) => (await deps.index.search({ corpus: "handbook", query, k: 5, mode: "lexical" })).map((h) => h.passage.sourcePath);
+const found = async (query: string) =>
+  (await deps.index.search({ corpus: "handbook", query, k: 5, mode: "lexical" })).map((h) => h.passage.sourcePath);
 
-const run = (state: Run["state"]): Run => ({ id: "run-1", corpus: "handbook", tenant: "default", state, reason: null, createdAt: "t", updatedAt: "t", artifacts: { pairsKey: "p" }, history: [], outcomePublished: false, version: 0 });
+const run = (state: Run["state"]): Run => ({
+  id: "run-1",
+  corpus: "handbook",
+  tenant: "default",
+  state,
+  reason: null,
+  createdAt: "t",
+  updatedAt: "t",
+  artifacts: { pairsKey: "p" },
+  history: [],
+  outcomePublished: false,
+  version: 0,
+});
 
 describe("S3 object events handler", () => {
   it("chunks the document under its decoded key, and a duplicate notification changes nothing", async () => {
-    await deps.blobs.put("corpora/handbook/docs/guides/my notes/vacuum guide.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await deps.blobs.put(
+      "corpora/handbook/docs/guides/my notes/vacuum guide.md",
+      "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.",
+    );
     const handler = createS3ObjectEventsHandler(async () => deps);
     await handler(fixture("s3-object-created.json"));
     const doc = await deps.repo.getDocument("handbook", "guides/my notes/vacuum guide.md");
@@ -68,9 +125,15 @@ describe("S3 object events handler", () => {
 
   it("an object created through EventBridge is chunked and, in a served corpus, searchable at once without a run", async () => {
     await serveHandbook();
-    await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await deps.blobs.put(
+      "corpora/handbook/docs/guides/vacuum.md",
+      "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.",
+    );
     await createS3ObjectEventsHandler(async () => deps)(fixture("s3-eventbridge-object-created.json"));
-    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({
+      status: "chunked",
+      passageCount: 1,
+    });
     expect(await found("dead tuples")).toEqual(["guides/vacuum.md"]);
     expect(await deps.index.counts("v1")).toEqual({ passages: 1, untrained: 1 });
   });
@@ -82,21 +145,28 @@ describe("S3 object events handler", () => {
     ["s3-eventbridge-object-deleted-permanently.json", "guides/vacuum.md"],
     ["s3-object-removed-delete.json", "guides/my notes/vacuum guide.md"],
     ["s3-object-removed-delete-marker.json", "guides/my notes/vacuum guide.md"],
-  ])("%s deletes the document: gone from the serving index at once, and a replay changes nothing", async (name, path) => {
-    await serveHandbook();
-    const handler = createS3ObjectEventsHandler(async () => deps);
-    const key = keys.doc("handbook", path);
-    await deps.blobs.put(key, "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
-    await handler({ source: "aws.s3", "detail-type": "Object Created", detail: { object: { key: key.replace(/ /g, "+"), size: 60, sequencer: "01" } } });
-    expect(await found("dead tuples")).toEqual([path]);
-    await deps.blobs.delete(key);
-    await handler(fixture(name));
-    expect(await deps.repo.getDocument("handbook", path)).toBeNull();
-    expect(await found("dead tuples")).toEqual([]);
-    expect(published.filter((e) => e.type === "document.deleted").map((e) => e.detail)).toEqual([{ path }]);
-    await handler(fixture(name));
-    expect(published.filter((e) => e.type === "document.deleted")).toHaveLength(1);
-  });
+  ])(
+    "%s deletes the document: gone from the serving index at once, and a replay changes nothing",
+    async (name, path) => {
+      await serveHandbook();
+      const handler = createS3ObjectEventsHandler(async () => deps);
+      const key = keys.doc("handbook", path);
+      await deps.blobs.put(key, "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+      await handler({
+        source: "aws.s3",
+        "detail-type": "Object Created",
+        detail: { object: { key: key.replace(/ /g, "+"), size: 60, sequencer: "01" } },
+      });
+      expect(await found("dead tuples")).toEqual([path]);
+      await deps.blobs.delete(key);
+      await handler(fixture(name));
+      expect(await deps.repo.getDocument("handbook", path)).toBeNull();
+      expect(await found("dead tuples")).toEqual([]);
+      expect(published.filter((e) => e.type === "document.deleted").map((e) => e.detail)).toEqual([{ path }]);
+      await handler(fixture(name));
+      expect(published.filter((e) => e.type === "document.deleted")).toHaveLength(1);
+    },
+  );
 
   it("ignores a late deletion of an object uploaded again since, and dead-letters what is not an S3 object event", async () => {
     const handler = createS3ObjectEventsHandler(async () => deps);
@@ -131,19 +201,39 @@ describe("S3 object events handler", () => {
   it("a key that is not URL-encoding (a '%' not followed by two hex digits) is taken as given, not a crash", async () => {
     const key = "corpora/handbook/docs/100% sure.md";
     await deps.blobs.put(key, "# Sure\n\nCheckpoints flush dirty pages to disk.");
-    await createS3ObjectEventsHandler(async () => deps)({ source: "aws.s3", "detail-type": "Object Created", time: "t", detail: { object: { key, size: 40, sequencer: "01" } } });
-    expect(await deps.repo.getDocument("handbook", "100% sure.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+    await createS3ObjectEventsHandler(async () => deps)({
+      source: "aws.s3",
+      "detail-type": "Object Created",
+      time: "t",
+      detail: { object: { key, size: 40, sequencer: "01" } },
+    });
+    expect(await deps.repo.getDocument("handbook", "100% sure.md")).toMatchObject({
+      status: "chunked",
+      passageCount: 1,
+    });
   });
 
   // S3 → EventBridge → Lambda is how the deployed bucket reaches ingestion (payload from the Amazon S3
   // user guide, "EventBridge event message structure"; test/fixtures/events/README.md).
   it("chunks a document announced through EventBridge, and ignores other object events", async () => {
-    await deps.blobs.put("corpora/handbook/docs/guides/vacuum.md", "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.");
+    await deps.blobs.put(
+      "corpora/handbook/docs/guides/vacuum.md",
+      "# Vacuum\n\nVACUUM reclaims storage occupied by dead tuples.",
+    );
     const handler = createS3ObjectEventsHandler(async () => deps);
     await handler(fixture("s3-eventbridge-object-created.json"));
-    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({ status: "chunked", passageCount: 1 });
+    expect(await deps.repo.getDocument("handbook", "guides/vacuum.md")).toMatchObject({
+      status: "chunked",
+      passageCount: 1,
+    });
     expect(published.map((e) => e.type)).toEqual(["document.chunked"]);
-    await handler({ ...fixture("s3-eventbridge-object-created.json"), detail: { ...fixture("s3-eventbridge-object-created.json").detail, object: { key: "corpora/handbook/runs/r1/model.tar.gz", size: 1 } } });
+    await handler({
+      ...fixture("s3-eventbridge-object-created.json"),
+      detail: {
+        ...fixture("s3-eventbridge-object-created.json").detail,
+        object: { key: "corpora/handbook/runs/r1/model.tar.gz", size: 1 },
+      },
+    });
     expect(published).toHaveLength(1);
   });
 });
@@ -170,12 +260,17 @@ describe("SageMaker state change handler", () => {
     const failed = (await deps.repo.getRun("run-1"))!;
     expect(failed.state).toBe("failed");
     expect(failed.reason).toBe("training failed: AlgorithmError: ExecuteUserScriptError: CUDA out of memory");
-    expect(published.map((e) => [e.type, (e.detail as { reason?: string }).reason])).toEqual([["run.failed", failed.reason]]);
+    expect(published.map((e) => [e.type, (e.detail as { reason?: string }).reason])).toEqual([
+      ["run.failed", failed.reason],
+    ]);
   });
 
   it("hands a completed transform to the query-parsing step, and dead-letters what is not a SageMaker event", async () => {
     const seen: string[] = [];
-    const handler = createSageMakerStateChangeHandler(async () => deps, async (_d, job) => void seen.push(`${job.corpus}/${job.runId}`));
+    const handler = createSageMakerStateChangeHandler(
+      async () => deps,
+      async (_d, job) => void seen.push(`${job.corpus}/${job.runId}`),
+    );
     await handler(fixture("sagemaker-transform-completed.json"));
     expect(seen).toEqual(["handbook/run-1"]);
     await handler({ "detail-type": "Something Else", detail: {} });
@@ -189,10 +284,18 @@ describe("pipeline events handler", () => {
     const { createPipelineEventsHandler } = await import("./pipeline-events.ts");
     await deps.repo.putRun({ ...run("indexing"), artifacts: { modelId: "m" } }, null);
     const handler = createPipelineEventsHandler(async () => deps);
-    const detail = { id: "index.built:run-1", time: "2026-01-01T00:00:00Z", corpus: "handbook", type: "index.built", detail: { runId: "run-1", indexVersion: "run-1-index", passages: 10 } };
+    const detail = {
+      id: "index.built:run-1",
+      time: "2026-01-01T00:00:00Z",
+      corpus: "handbook",
+      type: "index.built",
+      detail: { runId: "run-1", indexVersion: "run-1-index", passages: 10 },
+    };
     await handler({ detail });
     expect((await deps.repo.getRun("run-1"))!.state).toBe("evaluating");
-    expect(commands).toEqual([{ type: "evaluate", runId: "run-1", corpus: "handbook", indexVersion: "run-1-index", modelId: "m" }]);
+    expect(commands).toEqual([
+      { type: "evaluate", runId: "run-1", corpus: "handbook", indexVersion: "run-1-index", modelId: "m" },
+    ]);
     await handler({ detail });
     expect(commands).toHaveLength(2);
     await handler({ detail: { type: "index.built", detail: {} } });
@@ -203,16 +306,40 @@ describe("pipeline events handler", () => {
 describe("function configuration", () => {
   it("names every missing variable at once", async () => {
     const { loadFunctionConfig, REQUIRED_ENVIRONMENT } = await import("./config.ts");
-    expect(REQUIRED_ENVIRONMENT).toEqual(expect.arrayContaining(["GENQ_BUCKET", "GENQ_TABLE", "GENQ_EVENT_BUS", "GENQ_OPENSEARCH_ENDPOINT", "GENQ_SAGEMAKER_ROLE_ARN"]));
+    expect(REQUIRED_ENVIRONMENT).toEqual(
+      expect.arrayContaining([
+        "GENQ_BUCKET",
+        "GENQ_TABLE",
+        "GENQ_EVENT_BUS",
+        "GENQ_OPENSEARCH_ENDPOINT",
+        "GENQ_SAGEMAKER_ROLE_ARN",
+      ]),
+    );
     expect(REQUIRED_ENVIRONMENT).not.toContain("GENQ_SEED");
     expect(() => loadFunctionConfig({ GENQ_BUCKET: "b" })).toThrow(/GENQ_TABLE[\s\S]*GENQ_EVENT_BUS/);
   });
 
   it("allows no browser origin but the console's own unless GENQ_CORS_ORIGINS names some, refusing ones that are not origins", async () => {
     const { loadFunctionConfig, REQUIRED_ENVIRONMENT } = await import("./config.ts");
-    const base = Object.fromEntries(REQUIRED_ENVIRONMENT.map((k) => [k, k.endsWith("_URL") || k.endsWith("ENDPOINT") ? "https://x.example" : k.endsWith("ARN") ? "arn:aws:iam::1:role/r" : k === "GENQ_SOURCE_DIR" ? "s3://b/code" : "value"]));
+    const base = Object.fromEntries(
+      REQUIRED_ENVIRONMENT.map((k) => [
+        k,
+        k.endsWith("_URL") || k.endsWith("ENDPOINT")
+          ? "https://x.example"
+          : k.endsWith("ARN")
+            ? "arn:aws:iam::1:role/r"
+            : k === "GENQ_SOURCE_DIR"
+              ? "s3://b/code"
+              : "value",
+      ]),
+    );
     expect(loadFunctionConfig(base).GENQ_CORS_ORIGINS).toEqual([]);
-    expect(loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "https://app.example.com,*" }).GENQ_CORS_ORIGINS).toEqual(["https://app.example.com", "*"]);
-    expect(() => loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "app.example.com" })).toThrow(/GENQ_CORS_ORIGINS: "app.example.com" is not an origin/);
+    expect(loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "https://app.example.com,*" }).GENQ_CORS_ORIGINS).toEqual([
+      "https://app.example.com",
+      "*",
+    ]);
+    expect(() => loadFunctionConfig({ ...base, GENQ_CORS_ORIGINS: "app.example.com" })).toThrow(
+      /GENQ_CORS_ORIGINS: "app.example.com" is not an origin/,
+    );
   });
 });

@@ -14,11 +14,20 @@ import { lambdaHttpLimits } from "./http-limits.ts";
 export function createAwsHttpApp(deps: ReturnType<typeof buildAwsDeps>) {
   const d = deps.handlerDeps;
   return createApp({
-    repo: d.repo, blobs: d.blobs, events: d.events, index: deps.index, clock: d.clock, logger: d.logger,
+    repo: d.repo,
+    blobs: d.blobs,
+    events: d.events,
+    index: deps.index,
+    clock: d.clock,
+    logger: d.logger,
     encoderFor: deps.encoderFor,
-    reader: deps.config.GENQ_QA_ENDPOINT ? createSageMakerReader(deps.runtime, deps.config.GENQ_QA_ENDPOINT) : createExtractiveReader(),
+    reader: deps.config.GENQ_QA_ENDPOINT
+      ? createSageMakerReader(deps.runtime, deps.config.GENQ_QA_ENDPOINT)
+      : createExtractiveReader(),
     generator: deps.config.GENQ_BEDROCK_MODEL_ID
-      ? createBedrockGenerator(new BedrockRuntimeClient({ region: deps.config.AWS_REGION }), { modelId: deps.config.GENQ_BEDROCK_MODEL_ID })
+      ? createBedrockGenerator(new BedrockRuntimeClient({ region: deps.config.AWS_REGION }), {
+          modelId: deps.config.GENQ_BEDROCK_MODEL_ID,
+        })
       : deps.config.GENQ_LLM_ENDPOINT
         ? createSageMakerGenerator(deps.runtime, deps.config.GENQ_LLM_ENDPOINT)
         : createExtractiveGenerator(),

@@ -1,5 +1,14 @@
 import type { S3Event } from "aws-lambda";
-import { chunkDocument, deleteDocument, eventIds, parseDocumentKey, refreshDocument, retrainIfDue, startRun, type DocumentKey } from "@genq/core";
+import {
+  chunkDocument,
+  deleteDocument,
+  eventIds,
+  parseDocumentKey,
+  refreshDocument,
+  retrainIfDue,
+  startRun,
+  type DocumentKey,
+} from "@genq/core";
 import { decodeS3Key } from "@genq/aws";
 import type { HandlerDeps } from "./handler-deps.ts";
 
@@ -20,7 +29,12 @@ export interface S3EventBridgeEvent {
   "detail-type"?: string;
   time?: string;
   id?: string;
-  detail?: { bucket?: { name?: string }; object?: { key?: string; size?: number; sequencer?: string; etag?: string; "version-id"?: string }; reason?: string; "deletion-type"?: string };
+  detail?: {
+    bucket?: { name?: string };
+    object?: { key?: string; size?: number; sequencer?: string; etag?: string; "version-id"?: string };
+    reason?: string;
+    "deletion-type"?: string;
+  };
 }
 
 /**
@@ -34,16 +48,37 @@ export function objectChanges(event: unknown): ObjectChange[] | null {
   const records = (event as Partial<S3Event>).Records;
   if (Array.isArray(records)) {
     return records.flatMap((r): ObjectChange[] => {
-      const kind = r.eventName?.startsWith("ObjectCreated:") ? "created" : r.eventName?.startsWith("ObjectRemoved:") ? "deleted" : null;
+      const kind = r.eventName?.startsWith("ObjectCreated:")
+        ? "created"
+        : r.eventName?.startsWith("ObjectRemoved:")
+          ? "deleted"
+          : null;
       if (!kind || !r.s3?.object?.key) return [];
-      return [{ kind, rawKey: r.s3.object.key, size: Number(r.s3.object.size ?? 0), stamp: r.s3.object.sequencer ?? r.s3.object.eTag ?? r.eventTime, time: r.eventTime }];
+      return [
+        {
+          kind,
+          rawKey: r.s3.object.key,
+          size: Number(r.s3.object.size ?? 0),
+          stamp: r.s3.object.sequencer ?? r.s3.object.eTag ?? r.eventTime,
+          time: r.eventTime,
+        },
+      ];
     });
   }
   const e = event as S3EventBridgeEvent;
-  const kind = e["detail-type"] === "Object Created" ? "created" : e["detail-type"] === "Object Deleted" ? "deleted" : null;
+  const kind =
+    e["detail-type"] === "Object Created" ? "created" : e["detail-type"] === "Object Deleted" ? "deleted" : null;
   if (e.source !== "aws.s3" || !kind || !e.detail?.object?.key) return null;
   const o = e.detail.object;
-  return [{ kind, rawKey: o.key!, size: Number(o.size ?? 0), stamp: o.sequencer ?? o.etag ?? e.id ?? "", time: e.time ?? new Date().toISOString() }];
+  return [
+    {
+      kind,
+      rawKey: o.key!,
+      size: Number(o.size ?? 0),
+      stamp: o.sequencer ?? o.etag ?? e.id ?? "",
+      time: e.time ?? new Date().toISOString(),
+    },
+  ];
 }
 
 /** The key decoded; a key that is not URL-encoding (a '%' without two hex digits) can only be as given. */
@@ -64,9 +99,11 @@ async function targetOf(d: HandlerDeps, change: ObjectChange): Promise<DocumentK
   const raw = parseDocumentKey(change.rawKey);
   const decoded = parseDocumentKey(decodedKey(change.rawKey));
   if (!raw || !decoded || (raw.corpus === decoded.corpus && raw.path === decoded.path)) return decoded ?? raw;
-  const asGiven = change.kind === "created"
-    ? (await d.blobs.head(change.rawKey)) !== null
-    : (await d.repo.getDocument(raw.corpus, raw.path)) !== null && (await d.repo.getDocument(decoded.corpus, decoded.path)) === null;
+  const asGiven =
+    change.kind === "created"
+      ? (await d.blobs.head(change.rawKey)) !== null
+      : (await d.repo.getDocument(raw.corpus, raw.path)) !== null &&
+        (await d.repo.getDocument(decoded.corpus, decoded.path)) === null;
   return asGiven ? raw : decoded;
 }
 
@@ -79,33 +116,44 @@ async function targetOf(d: HandlerDeps, change: ObjectChange): Promise<DocumentK
  * is there; deleting what is gone is a no-op). Objects outside a corpus's docs folder are ignored; an event
  * of another shape is dead-lettered.
  */
-export const createS3ObjectEventsHandler = (deps: () => Promise<HandlerDeps>) => async (event: unknown): Promise<void> => {
-  const d = await deps();
-  const changes = objectChanges(event);
-  if (!changes) {
-    d.logger.error("event is not an S3 object event; dead-lettered");
-    return d.deadLetter(event, "not an S3 object created or deleted event");
-  }
-  const engine = { ...d, startRun: (input: { corpus: string; tenant: string }) => startRun(d, input) };
-  for (const change of changes) {
-    const target = await targetOf(d, change);
-    if (!target) {
-      d.logger.info("object outside a docs folder ignored", { key: decodedKey(change.rawKey) });
-      continue;
+export const createS3ObjectEventsHandler =
+  (deps: () => Promise<HandlerDeps>) =>
+  async (event: unknown): Promise<void> => {
+    const d = await deps();
+    const changes = objectChanges(event);
+    if (!changes) {
+      d.logger.error("event is not an S3 object event; dead-lettered");
+      return d.deadLetter(event, "not an S3 object created or deleted event");
     }
-    const key = `corpora/${target.corpus}/docs/${target.path}`;
-    // A deletion whose object is there (uploaded again since, a delete marker removed, a current version
-    // deleted so an older one is current) is the object's current content: chunk it (a no-op if unchanged).
-    const present = change.kind === "deleted" && (await d.blobs.head(key)) !== null;
-    if (present) d.logger.info("deletion of an object that exists handled as its current content", { key });
-    if (change.kind === "created" || present) {
-      const id = eventIds.documentUploaded(key, change.stamp);
-      const outcome = await chunkDocument({ ...d, chunking: undefined }, { id, time: change.time, type: "document.uploaded", corpus: target.corpus, detail: { key, size: change.size } });
-      const fresh = outcome === "missing" ? "missing" : await refreshDocument(d, target);
-      d.logger.info("document handled", { key, outcome, fresh });
-    } else {
-      d.logger.info("document deleted by its object", { key, outcome: await deleteDocument(d, target) });
+    const engine = { ...d, startRun: (input: { corpus: string; tenant: string }) => startRun(d, input) };
+    for (const change of changes) {
+      const target = await targetOf(d, change);
+      if (!target) {
+        d.logger.info("object outside a docs folder ignored", { key: decodedKey(change.rawKey) });
+        continue;
+      }
+      const key = `corpora/${target.corpus}/docs/${target.path}`;
+      // A deletion whose object is there (uploaded again since, a delete marker removed, a current version
+      // deleted so an older one is current) is the object's current content: chunk it (a no-op if unchanged).
+      const present = change.kind === "deleted" && (await d.blobs.head(key)) !== null;
+      if (present) d.logger.info("deletion of an object that exists handled as its current content", { key });
+      if (change.kind === "created" || present) {
+        const id = eventIds.documentUploaded(key, change.stamp);
+        const outcome = await chunkDocument(
+          { ...d, chunking: undefined },
+          {
+            id,
+            time: change.time,
+            type: "document.uploaded",
+            corpus: target.corpus,
+            detail: { key, size: change.size },
+          },
+        );
+        const fresh = outcome === "missing" ? "missing" : await refreshDocument(d, target);
+        d.logger.info("document handled", { key, outcome, fresh });
+      } else {
+        d.logger.info("document deleted by its object", { key, outcome: await deleteDocument(d, target) });
+      }
+      await retrainIfDue(engine, { corpus: target.corpus, policy: d.retrainAfter });
     }
-    await retrainIfDue(engine, { corpus: target.corpus, policy: d.retrainAfter });
-  }
-};
+  };

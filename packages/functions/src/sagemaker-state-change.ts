@@ -8,7 +8,13 @@ import type { HandlerDeps } from "./handler-deps.ts";
  * errors are rethrown so Lambda retries.
  */
 export const createSageMakerStateChangeHandler =
-  (deps: () => Promise<HandlerDeps>, onTransformCompleted?: (d: HandlerDeps, job: { corpus: string; runId: string; jobName: string; job: "queries" | "embedding" }) => Promise<void>) =>
+  (
+    deps: () => Promise<HandlerDeps>,
+    onTransformCompleted?: (
+      d: HandlerDeps,
+      job: { corpus: string; runId: string; jobName: string; job: "queries" | "embedding" },
+    ) => Promise<void>,
+  ) =>
   async (event: unknown): Promise<void> => {
     const d = await deps();
     let outcome;

@@ -9,7 +9,10 @@ type Deps = HandlerDeps & Pick<AwsPipelineDeps, "index" | "heldOutFraction" | "s
  * embedding transform fills the run's index version. An output that cannot be read fails the run's
  * stage with the reason (retrying would not cure it); a passing fault is rethrown so Lambda retries.
  */
-export async function collectFinishedTransform(d: Deps, job: { corpus: string; runId: string; job: "queries" | "embedding" }): Promise<void> {
+export async function collectFinishedTransform(
+  d: Deps,
+  job: { corpus: string; runId: string; job: "queries" | "embedding" },
+): Promise<void> {
   const stage = job.job === "queries" ? "generating" : "indexing";
   try {
     if (job.job === "queries") await finishQueryGeneration(d, job.corpus, job.runId);

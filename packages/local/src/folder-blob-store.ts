@@ -5,7 +5,14 @@ import { dirname, join, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
-import { ConflictError, NotFoundError, ValidationError, isSafeRelativePath, type BlobInfo, type BlobStore } from "@genq/core";
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  isSafeRelativePath,
+  type BlobInfo,
+  type BlobStore,
+} from "@genq/core";
 import { storageFault } from "./storage-errors.ts";
 
 const TMP_DIR = ".tmp";
@@ -57,7 +64,8 @@ export function cleanTemporaryFiles(root: string): { files: number; bytes: numbe
  * Errors that mean no object has the key: nothing there (ENOENT), a path through an object
  * (ENOTDIR: `x.txt/inner.md` while `x.txt` is one), or a name longer than a file name may be.
  */
-const isAbsent = (error: unknown): boolean => ["ENOENT", "ENOTDIR", "ENAMETOOLONG"].includes((error as NodeJS.ErrnoException).code ?? "");
+const isAbsent = (error: unknown): boolean =>
+  ["ENOENT", "ENOTDIR", "ENAMETOOLONG"].includes((error as NodeJS.ErrnoException).code ?? "");
 
 /**
  * BlobStore on a folder: keys map to files under `root`. Writes go to a temporary file (named after the
@@ -81,9 +89,12 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
   };
   const translate = (key: string, error: unknown): never => {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOTDIR" || code === "EEXIST") throw new ConflictError(`object "${key}" cannot be stored: a folder on its path is an object`, { cause: error });
-    if (code === "EISDIR") throw new ConflictError(`object "${key}" cannot be stored: it is a folder of objects`, { cause: error });
-    if (code === "ENAMETOOLONG") throw new ValidationError(`object "${key}" has a name too long for the file system`, { cause: error });
+    if (code === "ENOTDIR" || code === "EEXIST")
+      throw new ConflictError(`object "${key}" cannot be stored: a folder on its path is an object`, { cause: error });
+    if (code === "EISDIR")
+      throw new ConflictError(`object "${key}" cannot be stored: it is a folder of objects`, { cause: error });
+    if (code === "ENAMETOOLONG")
+      throw new ValidationError(`object "${key}" has a name too long for the file system`, { cause: error });
     throw storageFault(error, pathOf(key)) ?? error;
   };
   const publish = async (tmp: string, key: string) => {
@@ -155,7 +166,10 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
       try {
         const s = await stat(pathOf(key));
         if (!s.isFile()) return null;
-        const metadata = await readFile(metaPath(key), "utf8").then((t) => JSON.parse(t) as Record<string, string>, () => undefined);
+        const metadata = await readFile(metaPath(key), "utf8").then(
+          (t) => JSON.parse(t) as Record<string, string>,
+          () => undefined,
+        );
         return { key, size: s.size, modifiedAt: s.mtime.toISOString(), ...(metadata ? { metadata } : {}) };
       } catch (error) {
         if (isAbsent(error)) return null;
@@ -177,7 +191,8 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
           const key = relative(root, full).split(sep).join("/");
           if (key === TMP_DIR || key === META_DIR) continue;
           if (entry.isDirectory()) {
-            if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await walk(full);
+            if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix))
+              await walk(full);
           } else if (entry.isFile() && key.startsWith(prefix)) {
             const s = await stat(full);
             out.push({ key, size: s.size, modifiedAt: s.mtime.toISOString() });

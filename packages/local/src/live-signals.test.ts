@@ -8,17 +8,27 @@ const unit = (v: number[]) => {
 };
 const row = (rowid: number, text: string) => ({ rowid, text, vector: unit([Math.cos(rowid), Math.sin(rowid), 1]) });
 const words = ["vacuum", "index", "backup", "replication", "checkpoint", "planner", "lock", "tuple"];
-const base = Array.from({ length: 400 }, (_, i) => row(i + 1, `${words[i % 8]} ${words[(i * 3) % 8]} passage number ${i}`));
+const base = Array.from({ length: 400 }, (_, i) =>
+  row(i + 1, `${words[i % 8]} ${words[(i * 3) % 8]} passage number ${i}`),
+);
 
 describe("live signals", () => {
   it("finds rows written since the main segment at once and never the removed ones, in every signal", () => {
     const live = createLiveSignals(base);
     const unlike = unit([0, 0, -1]);
-    live.apply([{ op: "remove", rowid: 5 }, { op: "add", row: { ...row(1001, "autovacuum daemon wraparound freeze"), vector: unlike } }, { op: "remove", rowid: 9 }]);
+    live.apply([
+      { op: "remove", rowid: 5 },
+      { op: "add", row: { ...row(1001, "autovacuum daemon wraparound freeze"), vector: unlike } },
+      { op: "remove", rowid: 9 },
+    ]);
     expect(live.bm25("autovacuum wraparound", 3)[0]!.index).toBe(1001);
     expect(live.sparse("autovacuum daemon wraparound", 3)[0]!.index).toBe(1001);
     expect(live.dense(unlike, 1)[0]!.index).toBe(1001);
-    for (const hits of [live.bm25("passage number 4", 500), live.sparse("passage number 4", 500), live.dense(row(5, "").vector, 500)]) {
+    for (const hits of [
+      live.bm25("passage number 4", 500),
+      live.sparse("passage number 4", 500),
+      live.dense(row(5, "").vector, 500),
+    ]) {
       expect(hits.map((h) => h.index)).not.toContain(5);
       expect(hits.map((h) => h.index)).not.toContain(9);
     }
@@ -26,7 +36,12 @@ describe("live signals", () => {
     live.apply([{ op: "remove", rowid: 1001 }]);
     expect(live.bm25("autovacuum wraparound", 3)).toEqual([]);
     live.apply([{ op: "add", row: row(1002, "vacuum freeze map") }]);
-    expect(live.bm25("vacuum", 500, (r) => r === 1002 || r === 1).map((h) => h.index).sort()).toEqual([1, 1002]);
+    expect(
+      live
+        .bm25("vacuum", 500, (r) => r === 1002 || r === 1)
+        .map((h) => h.index)
+        .sort(),
+    ).toEqual([1, 1002]);
   });
 
   it("ranks fresh rows as a rebuilt index would: scores computed with the collection's statistics", () => {

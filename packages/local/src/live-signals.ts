@@ -34,15 +34,21 @@ const FRESH_SHARE = 0.2;
  * documents until a merge), lengths normalised by the main segment's average — and TF-IDF weighs fresh
  * rows with the main segment's idf, so scores from the two segments compare and merge into one ranking.
  */
-export function createLiveSignals(rows: readonly SignalRow[], options: MemorySignalOptions = {}, main: MemorySignals = createMemorySignals(rows, options)): LiveSignals {
+export function createLiveSignals(
+  rows: readonly SignalRow[],
+  options: MemorySignalOptions = {},
+  main: MemorySignals = createMemorySignals(rows, options),
+): LiveSignals {
   const inMain = new Set(rows.map((r) => r.rowid));
   const removed = new Set<number>();
   const fresh = new Map<number, SignalRow>();
   let delta: MemorySignals | null = null;
   const collection = { avgLength: main.stats.avgLength, idf: main.stats.idf };
 
-  const keepMain = (keep?: KeepRow): KeepRow | undefined => (removed.size ? (r) => !removed.has(r) && (!keep || keep(r)) : keep);
-  const merge = (a: ScoredIndex[], b: ScoredIndex[], k: number) => (b.length ? [...a, ...b].sort((x, y) => y.score - x.score).slice(0, k) : a);
+  const keepMain = (keep?: KeepRow): KeepRow | undefined =>
+    removed.size ? (r) => !removed.has(r) && (!keep || keep(r)) : keep;
+  const merge = (a: ScoredIndex[], b: ScoredIndex[], k: number) =>
+    b.length ? [...a, ...b].sort((x, y) => y.score - x.score).slice(0, k) : a;
   const idf = (term: string) => {
     const n = main.stats.size + (delta?.stats.size ?? 0);
     const df = main.stats.documentFrequency(term) + (delta?.stats.documentFrequency(term) ?? 0);
@@ -50,7 +56,10 @@ export function createLiveSignals(rows: readonly SignalRow[], options: MemorySig
   };
 
   return {
-    bm25: (query, k, keep) => (delta ? merge(main.bm25(query, k, keepMain(keep), idf), delta.bm25(query, k, keep, idf), k) : main.bm25(query, k, keepMain(keep))),
+    bm25: (query, k, keep) =>
+      delta
+        ? merge(main.bm25(query, k, keepMain(keep), idf), delta.bm25(query, k, keep, idf), k)
+        : main.bm25(query, k, keepMain(keep)),
     sparse: (query, k, keep) => merge(main.sparse(query, k, keepMain(keep)), delta?.sparse(query, k, keep) ?? [], k),
     dense: (vector, k, keep) => merge(main.dense(vector, k, keepMain(keep)), delta?.dense(vector, k, keep) ?? [], k),
     apply(changes) {
@@ -62,7 +71,9 @@ export function createLiveSignals(rows: readonly SignalRow[], options: MemorySig
         } else if (fresh.has(c.rowid)) fresh.delete(c.rowid);
         else if (inMain.has(c.rowid)) removed.add(c.rowid);
       }
-      delta = fresh.size ? createMemorySignals([...fresh.values()], { collection, annThreshold: Number.POSITIVE_INFINITY }) : null;
+      delta = fresh.size
+        ? createMemorySignals([...fresh.values()], { collection, annThreshold: Number.POSITIVE_INFINITY })
+        : null;
     },
     get rebuildDue() {
       const limit = Math.max(FRESH_ROWS, FRESH_SHARE * main.stats.size);

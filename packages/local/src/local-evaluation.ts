@@ -1,4 +1,14 @@
-import { createTimeSlicer, loadCorpusPassages, runSliced, passageText, type BlobStore, type EvaluationHooks, type Passage, type PipelineRepository, type Ranker } from "@genq/core";
+import {
+  createTimeSlicer,
+  loadCorpusPassages,
+  runSliced,
+  passageText,
+  type BlobStore,
+  type EvaluationHooks,
+  type Passage,
+  type PipelineRepository,
+  type Ranker,
+} from "@genq/core";
 import { StaticModel, dot, heldoutCleaner, pca2, type ModelManifest } from "@genq/ml";
 import type { ModelCache } from "./model-cache.ts";
 import type { createSqliteSearchIndex } from "./sqlite-search-index.ts";
@@ -12,7 +22,13 @@ const baseModels = new WeakMap<StaticModel, Promise<StaticModel>>();
 export const baseModel = (manifest: ModelManifest, tuned: StaticModel): Promise<StaticModel> => {
   let base = baseModels.get(tuned);
   if (!base) {
-    const config = { bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed };
+    const config = {
+      bucketBits: manifest.hashing.bucketBits,
+      bigrams: manifest.hashing.bigrams,
+      maxFeatures: manifest.hashing.maxFeatures,
+      dims: manifest.dims,
+      seed: manifest.seed,
+    };
     base = runSliced(StaticModel.initialiseSteps(config, tuned.idf));
     baseModels.set(tuned, base);
   }
@@ -28,7 +44,10 @@ const denseRanker = async (model: StaticModel, passages: Passage[]): Promise<Ran
   }
   return async (query) => {
     const q = model.encode(query);
-    return vectors.map((v, i) => ({ documentId: passages[i]!.documentId, score: dot(q, v) })).sort((a, b) => b.score - a.score).slice(0, 100);
+    return vectors
+      .map((v, i) => ({ documentId: passages[i]!.documentId, score: dot(q, v) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 100);
   };
 };
 
@@ -37,8 +56,14 @@ const denseRanker = async (model: StaticModel, passages: Passage[]): Promise<Ran
  * part of the hybrid setups), the base model (so the report shows what training added), a PCA projection of base vs tuned
  * passage embeddings around one held-out query, the model card and training facts.
  */
-export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: BlobStore; index: ReturnType<typeof createSqliteSearchIndex>; modelFor: ModelCache }): EvaluationHooks {
-  const modelOf = (run: { id: string; artifacts: { modelId?: string } }) => deps.modelFor(run.artifacts.modelId ?? `${run.id}-model`);
+export function localEvaluationHooks(deps: {
+  repo: PipelineRepository;
+  blobs: BlobStore;
+  index: ReturnType<typeof createSqliteSearchIndex>;
+  modelFor: ModelCache;
+}): EvaluationHooks {
+  const modelOf = (run: { id: string; artifacts: { modelId?: string } }) =>
+    deps.modelFor(run.artifacts.modelId ?? `${run.id}-model`);
   return {
     sparse: (version, query, k) => deps.index.sparseSearch(version, query, k),
     cleanHeldout: heldoutCleaner,
@@ -48,7 +73,9 @@ export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: Bl
     },
     async reportExtras(run, query) {
       const { model, manifest } = await modelOf(run);
-      const passages = (await loadCorpusPassages(deps, run.corpus)).filter((_, i, all) => i % Math.ceil(all.length / 400) === 0);
+      const passages = (await loadCorpusPassages(deps, run.corpus)).filter(
+        (_, i, all) => i % Math.ceil(all.length / 400) === 0,
+      );
       const base = await baseModel(manifest, model);
       const slice = createTimeSlicer();
       const project = async (m: StaticModel, name: string) => {
@@ -58,13 +85,28 @@ export function localEvaluationHooks(deps: { repo: PipelineRepository; blobs: Bl
           vectors.push(m.encode(passageText(p)));
         }
         const q = m.encode(query ?? "");
-        const near = new Set(vectors.map((v, i) => [i, dot(q, v)] as const).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([i]) => i));
+        const near = new Set(
+          vectors
+            .map((v, i) => [i, dot(q, v)] as const)
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 10)
+            .map(([i]) => i),
+        );
         const points = pca2([...vectors, q]);
-        return { name, points: points.map((p, i) => ({ ...p, neighbour: near.has(i), ...(i === vectors.length ? { query: true } : {}) })) };
+        return {
+          name,
+          points: points.map((p, i) => ({
+            ...p,
+            neighbour: near.has(i),
+            ...(i === vectors.length ? { query: true } : {}),
+          })),
+        };
       };
       const training = (manifest.training ?? {}) as Record<string, number>;
       return {
-        projection: query ? { query, models: [await project(base, "base (untrained)"), await project(model, "tuned")] } : null,
+        projection: query
+          ? { query, models: [await project(base, "base (untrained)"), await project(model, "tuned")] }
+          : null,
         modelCard: manifest as unknown as Record<string, unknown>,
         facts: {
           "training pairs": Number(training.pairs ?? 0),

@@ -1,6 +1,16 @@
 import {
-  createInProcessIndexer, createPipelineStages, type BlobStore, type Clock, type EventPublisher, type Logger, type PipelineRepository, type QueryGenerator,
-  type Encoder, type StageExecutors, type SystemDeps, type Trainer,
+  createInProcessIndexer,
+  createPipelineStages,
+  type BlobStore,
+  type Clock,
+  type EventPublisher,
+  type Logger,
+  type PipelineRepository,
+  type QueryGenerator,
+  type Encoder,
+  type StageExecutors,
+  type SystemDeps,
+  type Trainer,
 } from "@genq/core";
 import type { LocalJobs } from "./jobs/local-jobs.ts";
 import { staticEncoder } from "./jobs/static-encoder.ts";
@@ -45,5 +55,10 @@ export function createLocalPipeline(deps: LocalPipelineDeps): {
     indexer: createInProcessIndexer({ ...deps, work: deps.jobs, encoderFor }),
     evaluation,
   });
-  return { stages, modelFor, encoderFor, evaluationDeps: { index: deps.index, encoderFor, sparse: evaluation.sparse, extraSystems: evaluation.extraSystems } };
+  return {
+    stages,
+    modelFor,
+    encoderFor,
+    evaluationDeps: { index: deps.index, encoderFor, sparse: evaluation.sparse, extraSystems: evaluation.extraSystems },
+  };
 }

@@ -7,7 +7,11 @@ const unit = (v: number[]) => {
 };
 
 describe("memory signals", () => {
-  const rows = Array.from({ length: 300 }, (_, i) => ({ rowid: i + 10, text: `passage ${i} about topic ${i % 7}`, vector: unit([Math.cos(i), Math.sin(i), (i % 5) / 5, 1]) }));
+  const rows = Array.from({ length: 300 }, (_, i) => ({
+    rowid: i + 10,
+    text: `passage ${i} about topic ${i % 7}`,
+    vector: unit([Math.cos(i), Math.sin(i), (i % 5) / 5, 1]),
+  }));
 
   it("finds the same nearest passages with the HNSW graph as with the exact scan", () => {
     const exact = createMemorySignals(rows, { annThreshold: Number.POSITIVE_INFINITY });

@@ -1,5 +1,16 @@
 import { runToEnd, type ScoredIndex } from "@genq/core";
-import { Bm25Index, DEFAULT_BM25, Postings, bucketIdfSteps, featurize, postingLists, terms, topOfScores, type FeatureOptions, type ScoredPosition } from "@genq/ml";
+import {
+  Bm25Index,
+  DEFAULT_BM25,
+  Postings,
+  bucketIdfSteps,
+  featurize,
+  postingLists,
+  terms,
+  topOfScores,
+  type FeatureOptions,
+  type ScoredPosition,
+} from "@genq/ml";
 import { Index, MetricKind, ScalarKind } from "usearch";
 
 /** TF-IDF over hashed words and word pairs, all features kept (the untrained lexical-semantic signal). */
@@ -40,7 +51,10 @@ export const DEFAULT_ANN_THRESHOLD = 10_000;
  * scan, or an HNSW graph for large versions). Scores are computed on positions and returned with the
  * caller's row ids.
  */
-export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>, options: MemorySignalOptions = {}): MemorySignals {
+export function createMemorySignals(
+  rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>,
+  options: MemorySignalOptions = {},
+): MemorySignals {
   return runToEnd(memorySignalSteps(rows, options));
 }
 
@@ -48,10 +62,14 @@ export function createMemorySignals(rows: ReadonlyArray<{ rowid: number; text: s
  * `createMemorySignals` step by step: yields every few dozen passages (and between HNSW batches), so a
  * process that also serves searches can build a version's signals in time slices (`runSliced`).
  */
-export function* memorySignalSteps(rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>, options: MemorySignalOptions = {}): Generator<void, MemorySignals> {
+export function* memorySignalSteps(
+  rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>,
+  options: MemorySignalOptions = {},
+): Generator<void, MemorySignals> {
   const n = rows.length;
   const ids = Int32Array.from(rows, (r) => r.rowid);
-  const withIds = (hits: ScoredPosition[]): ScoredIndex[] => hits.map((h) => ({ index: ids[h.index]!, score: h.score }));
+  const withIds = (hits: ScoredPosition[]): ScoredIndex[] =>
+    hits.map((h) => ({ index: ids[h.index]!, score: h.score }));
 
   const texts = rows.map((r) => r.text);
   const tokenised: string[][] = [];
@@ -59,7 +77,11 @@ export function* memorySignalSteps(rows: ReadonlyArray<{ rowid: number; text: st
     if (pos % 64 === 63) yield;
     tokenised.push(terms(texts[pos]!));
   }
-  const bm25 = new Bm25Index(texts, { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) }, tokenised);
+  const bm25 = new Bm25Index(
+    texts,
+    { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) },
+    tokenised,
+  );
   yield;
 
   const idf = options.collection?.idf ?? (yield* bucketIdfSteps(texts, SPARSE_FEATURES));
@@ -77,7 +99,10 @@ export function* memorySignalSteps(rows: ReadonlyArray<{ rowid: number; text: st
   const exact = (vector: Float32Array, k: number, keep?: KeepRow) => {
     for (let pos = 0; pos < n; pos++) {
       const o = pos * dims;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let j = 0;
       for (; j + 3 < dims; j += 4) {
         s0 += vector[j]! * vectors[o + j]!;
@@ -95,10 +120,17 @@ export function* memorySignalSteps(rows: ReadonlyArray<{ rowid: number; text: st
 
   return {
     stats: { size: n, avgLength: bm25.avgLength, idf, documentFrequency: (term) => bm25.documentFrequency(term) },
-    bm25: (query, k, keep, idfOf) => withIds(bm25.search(query, k, { keep: keepPos(keep), ...(idfOf ? { idf: idfOf } : {}) })),
+    bm25: (query, k, keep, idfOf) =>
+      withIds(bm25.search(query, k, { keep: keepPos(keep), ...(idfOf ? { idf: idfOf } : {}) })),
     sparse(query, k, keep) {
       const q = featurize(query, idf, SPARSE_FEATURES);
-      return withIds(sparse.top(Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const), k, keepPos(keep)));
+      return withIds(
+        sparse.top(
+          Array.from(q.ids, (id, i) => [id, q.weights[i]!] as const),
+          k,
+          keepPos(keep),
+        ),
+      );
     },
     dense(vector, k, keep) {
       if (!dims || !n) return [];
@@ -107,7 +139,9 @@ export function* memorySignalSteps(rows: ReadonlyArray<{ rowid: number; text: st
         // survive (many rows left out), the exact scan answers.
         const want = Math.min(n, k + 32);
         const m = ann.search(vector, want, 1);
-        const hits = Array.from(m.keys, (key, i) => ({ index: ids[Number(key)]!, score: 1 - m.distances[i]! })).filter((h) => !keep || keep(h.index));
+        const hits = Array.from(m.keys, (key, i) => ({ index: ids[Number(key)]!, score: 1 - m.distances[i]! })).filter(
+          (h) => !keep || keep(h.index),
+        );
         if (hits.length >= Math.min(k, n) || want === n || !keep) return hits.slice(0, k);
         return exact(vector, k, keep);
       }
@@ -133,7 +167,15 @@ function* sparsePostings(texts: readonly string[], idf: Float32Array): Generator
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */
 function* buildHnsw(vectors: Float32Array, n: number, dims: number): Generator<void, Index> {
-  const index = new Index({ dimensions: dims, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
+  const index = new Index({
+    dimensions: dims,
+    metric: MetricKind.Cos,
+    quantization: ScalarKind.F32,
+    connectivity: 16,
+    expansion_add: 128,
+    expansion_search: 128,
+    multi: false,
+  });
   const keys = new BigUint64Array(n);
   for (let i = 0; i < n; i++) keys[i] = BigInt(i);
   // In batches (each still on every core), so a sliced build gives the event loop back between them.

@@ -18,10 +18,14 @@ type Row = { hash: string; tenant: string; created_at: string };
 export function createSqliteApiKeys(db: SqliteDatabase) {
   db.exec(SCHEMA);
   const lookup = db.prepare<[string], { tenant: string }>("SELECT tenant FROM api_keys WHERE hash = ?");
-  const upsert = db.prepare("INSERT INTO api_keys (hash, tenant, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET tenant = excluded.tenant");
+  const upsert = db.prepare(
+    "INSERT INTO api_keys (hash, tenant, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET tenant = excluded.tenant",
+  );
   const byHash = db.prepare<[string], Row>("SELECT hash, tenant, created_at FROM api_keys WHERE hash = ?");
   const all = db.prepare<[], Row>("SELECT hash, tenant, created_at FROM api_keys ORDER BY created_at, hash");
-  const byTenant = db.prepare<[string], Row>("SELECT hash, tenant, created_at FROM api_keys WHERE tenant = ? ORDER BY created_at, hash");
+  const byTenant = db.prepare<[string], Row>(
+    "SELECT hash, tenant, created_at FROM api_keys WHERE tenant = ? ORDER BY created_at, hash",
+  );
   const info = (r: Row): ApiKeyInfo => ({ id: idOfHash(r.hash), tenant: r.tenant, createdAt: r.created_at });
   const keys = {
     /** Make a new key for a tenant; the only time the key itself is visible. */
@@ -50,7 +54,11 @@ export function createSqliteApiKeys(db: SqliteDatabase) {
       if (!ID.test(id)) return false;
       const match = keys.list(tenant).filter((k) => k.id === id);
       if (match.length !== 1) return false;
-      return db.prepare("DELETE FROM api_keys WHERE substr(hash, 1, ?) = ? AND tenant = ?").run(API_KEY_ID_LENGTH, id, match[0]!.tenant).changes === 1;
+      return (
+        db
+          .prepare("DELETE FROM api_keys WHERE substr(hash, 1, ?) = ? AND tenant = ?")
+          .run(API_KEY_ID_LENGTH, id, match[0]!.tenant).changes === 1
+      );
     },
     idOf: (key: string) => idOfHash(hash(key)),
     count(tenant: string): number {

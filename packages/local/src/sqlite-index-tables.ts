@@ -5,15 +5,22 @@ import type { SqliteDatabase } from "./sqlite.ts";
 export const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}`, m: `m_${tag}` });
 
 /** Columns a version's passages table gained after it was first made (added to older tables on use). */
-const LATER_COLUMNS = { revision: "TEXT NOT NULL DEFAULT ''", trained: "INTEGER NOT NULL DEFAULT 1", metadata: "TEXT" } as const;
+const LATER_COLUMNS = {
+  revision: "TEXT NOT NULL DEFAULT ''",
+  trained: "INTEGER NOT NULL DEFAULT 1",
+  metadata: "TEXT",
+} as const;
 
 /** Give a version's tables what later releases added: columns, the metadata side table, the path index. Idempotent. */
 export function upgradeVersionTables(db: SqliteDatabase, tag: string): void {
   const t = tables(tag);
   const have = new Set((db.prepare(`PRAGMA table_info(${t.p})`).all() as Array<{ name: string }>).map((c) => c.name));
   db.transaction(() => {
-    for (const [name, type] of Object.entries(LATER_COLUMNS)) if (!have.has(name)) db.exec(`ALTER TABLE ${t.p} ADD COLUMN ${name} ${type}`);
-    db.exec(`CREATE TABLE IF NOT EXISTS ${t.m} (rowid INTEGER NOT NULL, term TEXT NOT NULL); CREATE INDEX IF NOT EXISTS ${t.m}_term ON ${t.m} (term); CREATE INDEX IF NOT EXISTS ${t.m}_row ON ${t.m} (rowid); CREATE INDEX IF NOT EXISTS ${t.p}_path ON ${t.p} (source_path);`);
+    for (const [name, type] of Object.entries(LATER_COLUMNS))
+      if (!have.has(name)) db.exec(`ALTER TABLE ${t.p} ADD COLUMN ${name} ${type}`);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${t.m} (rowid INTEGER NOT NULL, term TEXT NOT NULL); CREATE INDEX IF NOT EXISTS ${t.m}_term ON ${t.m} (term); CREATE INDEX IF NOT EXISTS ${t.m}_row ON ${t.m} (rowid); CREATE INDEX IF NOT EXISTS ${t.p}_path ON ${t.p} (source_path);`,
+    );
   })();
 }
 
@@ -30,7 +37,8 @@ export function filterSql(tag: string, filter?: SearchFilter): { where: string; 
   };
   if (filter?.sourcePath !== undefined) add("p.source_path = ?", filter.sourcePath);
   if (filter?.documentId !== undefined) add("p.document_id = ?", filter.documentId);
-  if (filter?.sourcePathPrefix !== undefined) add("substr(p.source_path, 1, length(?)) = ?", filter.sourcePathPrefix, filter.sourcePathPrefix);
+  if (filter?.sourcePathPrefix !== undefined)
+    add("substr(p.source_path, 1, length(?)) = ?", filter.sourcePathPrefix, filter.sourcePathPrefix);
   for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
     const terms = metadataTerms({ [key]: value });
     add(`p.rowid IN (SELECT rowid FROM ${tables(tag).m} WHERE term IN (${terms.map(() => "?").join(",")}))`, ...terms);

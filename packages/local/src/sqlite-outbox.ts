@@ -78,7 +78,10 @@ export interface SqliteOutbox extends EventPublisher {
    * MalformedEventError dead-letters at once; other errors retry with exponential backoff until
    * maxAttempts, then dead-letter with the last error as the reason.
    */
-  drain(handler: EventHandler, options?: { limit?: number; onDelivered?: (e: GenqEvent) => void }): Promise<DrainResult>;
+  drain(
+    handler: EventHandler,
+    options?: { limit?: number; onDelivered?: (e: GenqEvent) => void },
+  ): Promise<DrainResult>;
   /** Events not yet delivered (optionally for one corpus and/or type). */
   pendingCount(filter?: { corpus?: string; type?: string }): number;
   /** Milliseconds until the next pending event is due, or null when none is pending. */
@@ -107,7 +110,10 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
   const insert = db.prepare(
     "INSERT INTO outbox (id, type, corpus, payload, available_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
   );
-  const due = db.prepare<[number], { seq: number; id: string; payload: string; attempts: number; type: string; corpus: string }>(
+  const due = db.prepare<
+    [number],
+    { seq: number; id: string; payload: string; attempts: number; type: string; corpus: string }
+  >(
     "SELECT seq, id, payload, attempts, type, corpus FROM outbox WHERE status = 'pending' AND available_at <= ? ORDER BY seq LIMIT 1",
   );
   const markDone = db.prepare("UPDATE outbox SET status = 'done', attempts = attempts + 1 WHERE seq = ?");
@@ -118,18 +124,30 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
   );
   const hasId = db.prepare("SELECT 1 FROM outbox WHERE id = ?");
   const lastSeqStmt = db.prepare<[], { s: number }>("SELECT coalesce(max(seq), 0) AS s FROM outbox");
-  const nextDue = db.prepare<[], { at: number | null }>("SELECT min(available_at) AS at FROM outbox WHERE status = 'pending'");
-  const readAfterStmt = db.prepare<[number, number], { seq: number; payload: string }>("SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+  const nextDue = db.prepare<[], { at: number | null }>(
+    "SELECT min(available_at) AS at FROM outbox WHERE status = 'pending'",
+  );
+  const readAfterStmt = db.prepare<[number, number], { seq: number; payload: string }>(
+    "SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+  );
   const pendingStmts = new Map<string, Statement<string[]>>();
-  const deadLetter = db.transaction((row: { seq: number; id: string; type: string; corpus: string; payload: string }, attempts: number, reason: string) => {
-    markDead.run(attempts, reason, row.seq);
-    insertDead.run(row.id, row.type, row.corpus, row.payload, reason, attempts, clock.now().toISOString());
-  });
+  const deadLetter = db.transaction(
+    (
+      row: { seq: number; id: string; type: string; corpus: string; payload: string },
+      attempts: number,
+      reason: string,
+    ) => {
+      markDead.run(attempts, reason, row.seq);
+      insertDead.run(row.id, row.type, row.corpus, row.payload, reason, attempts, clock.now().toISOString());
+    },
+  );
 
   const outbox: SqliteOutbox = {
     async publish(inputs) {
       const now = clock.now();
-      const events = inputs.map((input) => parseEvent({ ...input, id: input.id ?? randomUUID(), time: now.toISOString() }));
+      const events = inputs.map((input) =>
+        parseEvent({ ...input, id: input.id ?? randomUUID(), time: now.toISOString() }),
+      );
       db.transaction(() => {
         for (const e of events) insert.run(e.id, e.type, e.corpus, JSON.stringify(e), now.getTime(), now.toISOString());
       })();
@@ -166,7 +184,13 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
             const delay = baseDelayMs * 2 ** (attempts - 1);
             markRetry.run(attempts, clock.now().getTime() + delay, reason, row.seq);
             result.retried++;
-            logger.warn("event delivery failed, will retry", { id: row.id, type: row.type, attempts, delayMs: delay, reason });
+            logger.warn("event delivery failed, will retry", {
+              id: row.id,
+              type: row.type,
+              attempts,
+              delayMs: delay,
+              reason,
+            });
           }
         }
       }

@@ -36,9 +36,13 @@ type Kind = "corpus" | "document" | "run" | "model" | "index";
 export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepository {
   db.exec(SCHEMA);
   const getStmt = db.prepare<[string, string], { body: string }>("SELECT body FROM records WHERE kind = ? AND id = ?");
-  const listStmt = db.prepare<[string, string], { body: string }>("SELECT body FROM records WHERE kind = ? AND corpus = ? ORDER BY id");
+  const listStmt = db.prepare<[string, string], { body: string }>(
+    "SELECT body FROM records WHERE kind = ? AND corpus = ? ORDER BY id",
+  );
   const listKind = db.prepare<[string], { body: string }>("SELECT body FROM records WHERE kind = ? ORDER BY id");
-  const insert = db.prepare("INSERT INTO records (kind, id, corpus, version, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+  const insert = db.prepare(
+    "INSERT INTO records (kind, id, corpus, version, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+  );
   const update = db.prepare("UPDATE records SET version = ?, body = ? WHERE kind = ? AND id = ? AND version = ?");
   const upsert = db.prepare(
     "INSERT INTO records (kind, id, corpus, version, body) VALUES (?, ?, ?, 0, ?) ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
@@ -49,12 +53,22 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
     return row ? schema.parse(JSON.parse(row.body)) : null;
   };
   const list = <T>(schema: z.ZodType<T>, kind: Kind, corpus?: string): T[] =>
-    (corpus === undefined ? listKind.all(kind) : listStmt.all(kind, corpus)).map((r) => schema.parse(JSON.parse(r.body)));
-  const cas = <T extends { version: number }>(kind: Kind, id: string, corpus: string, record: T, expected: number | null): T => {
+    (corpus === undefined ? listKind.all(kind) : listStmt.all(kind, corpus)).map((r) =>
+      schema.parse(JSON.parse(r.body)),
+    );
+  const cas = <T extends { version: number }>(
+    kind: Kind,
+    id: string,
+    corpus: string,
+    record: T,
+    expected: number | null,
+  ): T => {
     const next = { ...record, version: expected === null ? 0 : expected + 1 };
     const body = JSON.stringify(next);
     const changes =
-      expected === null ? insert.run(kind, id, corpus, 0, body).changes : update.run(next.version, body, kind, id, expected).changes;
+      expected === null
+        ? insert.run(kind, id, corpus, 0, body).changes
+        : update.run(next.version, body, kind, id, expected).changes;
     if (changes !== 1) {
       throw new ConcurrentUpdateError(
         expected === null ? `${kind} "${id}" already exists` : `${kind} "${id}" changed since version ${expected}`,
@@ -63,7 +77,11 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
     return next;
   };
   const docId = (corpus: string, path: string) => `${corpus}/${path}`;
-  const after = (page: PageRequest) => (page.cursor === undefined ? null : decodeCursor(page.cursor, (p): p is { after: string } => typeof (p as { after?: unknown })?.after === "string").after);
+  const after = (page: PageRequest) =>
+    page.cursor === undefined
+      ? null
+      : decodeCursor(page.cursor, (p): p is { after: string } => typeof (p as { after?: unknown })?.after === "string")
+          .after;
   const docsPage = db.prepare<[string, string, string | null, string | null, number], { id: string; body: string }>(
     "SELECT id, body FROM records WHERE kind = 'document' AND corpus = ? AND id > ? AND (? IS NULL OR json_extract(body, '$.status') = ?) ORDER BY id LIMIT ?",
   );
@@ -71,7 +89,10 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
   const runsPage = db.prepare<[string, string, number], { k: string; body: string }>(
     "SELECT json_extract(body, '$.createdAt') || '#' || id AS k, body FROM records WHERE kind = 'run' AND corpus = ? AND json_extract(body, '$.createdAt') || '#' || id < ? ORDER BY k DESC LIMIT ?",
   );
-  const stats = db.prepare<[string], { files: number; chunkedFiles: number; rejectedFiles: number; documents: number; passages: number }>(`
+  const stats = db.prepare<
+    [string],
+    { files: number; chunkedFiles: number; rejectedFiles: number; documents: number; passages: number }
+  >(`
     SELECT count(*) AS files,
       coalesce(sum(json_extract(body, '$.status') = 'chunked'), 0) AS chunkedFiles,
       coalesce(sum(json_extract(body, '$.status') = 'rejected'), 0) AS rejectedFiles,
@@ -124,7 +145,9 @@ export function createSqlitePipelineRepository(db: SqliteDatabase): PipelineRepo
     },
     async deleteDocument(corpus, path, expected) {
       if (deleteOne.run("document", docId(corpus, path), expected).changes !== 1) {
-        throw new ConcurrentUpdateError(`document "${docId(corpus, path)}" changed since version ${expected} (or is gone)`);
+        throw new ConcurrentUpdateError(
+          `document "${docId(corpus, path)}" changed since version ${expected} (or is gone)`,
+        );
       }
     },
     async getRun(id) {

@@ -6,7 +6,15 @@ import type { Passage } from "@genq/core";
 import { openDatabase } from "./sqlite.ts";
 import { createSqliteSearchIndex } from "./sqlite-search-index.ts";
 
-const passage = (id: string, text: string, documentId = `${id}.md`): Passage => ({ id, corpus: "c", documentId, sourcePath: documentId, title: "", text, ordinal: 0 });
+const passage = (id: string, text: string, documentId = `${id}.md`): Passage => ({
+  id,
+  corpus: "c",
+  documentId,
+  sourcePath: documentId,
+  title: "",
+  text,
+  ordinal: 0,
+});
 const vec = (...xs: number[]) => Float32Array.from(xs);
 
 function setup() {
@@ -27,21 +35,43 @@ describe("SQLite search index", () => {
     const lexical = await index.search({ corpus: "c", query: "vacuum dead tuples", k: 3, mode: "lexical" });
     expect(lexical.map((h) => h.passage.id)).toEqual(["a", "c"]);
     expect(lexical[0]!.highlights[0]).toContain("<mark>Vacuum</mark>");
-    const semantic = await index.search({ corpus: "c", query: "anything", vector: vec(0, 0.9, 0.1), k: 2, mode: "semantic" });
+    const semantic = await index.search({
+      corpus: "c",
+      query: "anything",
+      vector: vec(0, 0.9, 0.1),
+      k: 2,
+      mode: "semantic",
+    });
     expect(semantic.map((h) => h.passage.id)).toEqual(["b", "c"]);
-    const hybrid = await index.search({ corpus: "c", query: "vacuum dead tuples", vector: vec(0, 1, 0), k: 3, mode: "hybrid" });
+    const hybrid = await index.search({
+      corpus: "c",
+      query: "vacuum dead tuples",
+      vector: vec(0, 1, 0),
+      k: 3,
+      mode: "hybrid",
+    });
     expect(hybrid[0]!.passage.id).toBe("a");
     expect(hybrid.map((h) => h.passage.id)).toContain("b");
     expect(hybrid[0]!.scores.lexical).toBeGreaterThan(0);
     expect(hybrid.find((h) => h.passage.id === "b")!.scores).toEqual({ semantic: expect.any(Number) });
-    const filtered = await index.search({ corpus: "c", query: "vacuum", vector: vec(1, 0, 0), k: 3, mode: "hybrid", filter: { documentId: "c.md" } });
+    const filtered = await index.search({
+      corpus: "c",
+      query: "vacuum",
+      vector: vec(1, 0, 0),
+      k: 3,
+      mode: "hybrid",
+      filter: { documentId: "c.md" },
+    });
     expect(filtered.map((h) => h.passage.id)).toEqual(["c"]);
   });
 
   it("prepares a version's signals in slices before its first search, and searches them exactly as if built at once", async () => {
     const words = ["vacuum", "index", "tuple", "backup", "replica", "planner", "lock", "wal", "cursor", "trigger"];
     const items = Array.from({ length: 3000 }, (_, i) => ({
-      passage: passage(`p${i}`, `${words[i % 10]} ${words[(i * 7) % 10]} passage ${i} about ${words[(i * 3) % 10]} and ${words[(i * 11) % 10]}`),
+      passage: passage(
+        `p${i}`,
+        `${words[i % 10]} ${words[(i * 7) % 10]} passage ${i} about ${words[(i * 3) % 10]} and ${words[(i * 11) % 10]}`,
+      ),
       vector: vec(Math.cos(i), Math.sin(i)),
     }));
     const built = async (prepare: boolean) => {
@@ -87,9 +117,25 @@ describe("SQLite search index", () => {
     await index.upsert("v1", [{ passage: passage("a", "replication slots"), vector: vec(1, 0) }]);
     await index.promote("c", "v1");
     for (const mode of ["lexical", "semantic", "hybrid"] as const) {
-      const found = await index.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode, filter: { tenant: "acme" } });
+      const found = await index.search({
+        corpus: "c",
+        query: "replication",
+        vector: vec(1, 0),
+        k: 5,
+        mode,
+        filter: { tenant: "acme" },
+      });
       expect(found.map((h) => h.passage.id)).toEqual(["a"]);
-      expect(await index.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode, filter: { tenant: "other" } })).toEqual([]);
+      expect(
+        await index.search({
+          corpus: "c",
+          query: "replication",
+          vector: vec(1, 0),
+          k: 5,
+          mode,
+          filter: { tenant: "other" },
+        }),
+      ).toEqual([]);
     }
   });
 
@@ -100,16 +146,24 @@ describe("SQLite search index", () => {
     await index.promote("c", "v1");
     await index.createVersion({ corpus: "c", version: "v2", dimensions: 2, tenant: "t" });
     await index.upsert("v2", [{ passage: passage("new", "the new text about replication"), vector: vec(1, 0) }]);
-    expect((await index.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["old"]);
+    expect(
+      (await index.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id),
+    ).toEqual(["old"]);
 
     // A new process over the same file, v2 never finished: v1 still serves, v2 can be rebuilt.
     const reopened = createSqliteSearchIndex(openDatabase(path));
     expect(await reopened.servingVersion("c")).toBe("v1");
-    expect((await reopened.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode: "hybrid" })).map((h) => h.passage.id)).toEqual(["old"]);
+    expect(
+      (await reopened.search({ corpus: "c", query: "replication", vector: vec(1, 0), k: 5, mode: "hybrid" })).map(
+        (h) => h.passage.id,
+      ),
+    ).toEqual(["old"]);
     await reopened.createVersion({ corpus: "c", version: "v2", dimensions: 2, tenant: "t" });
     await reopened.upsert("v2", [{ passage: passage("new", "the new text about replication"), vector: vec(1, 0) }]);
     await reopened.promote("c", "v2");
-    expect((await reopened.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["new"]);
+    expect(
+      (await reopened.search({ corpus: "c", query: "replication", k: 5, mode: "lexical" })).map((h) => h.passage.id),
+    ).toEqual(["new"]);
     await expect(reopened.dropVersion("v2")).rejects.toThrow(/serving/);
     await reopened.dropVersion("v1");
   });
@@ -120,22 +174,42 @@ describe("SQLite search index", () => {
     await index.upsert("v1", [{ passage: passage("a", "first wording"), vector: vec(1, 0) }]);
     await index.upsert("v1", [{ passage: passage("a", "second wording"), vector: vec(0, 1) }]);
     await index.promote("c", "v1");
-    expect((await index.search({ corpus: "c", query: "first", k: 5, mode: "lexical" }))).toEqual([]);
-    expect((await index.search({ corpus: "c", query: "second", k: 5, mode: "lexical" })).map((h) => h.passage.text)).toEqual(["second wording"]);
-    await expect(index.upsert("v1", [{ passage: passage("b", "x"), vector: vec(1, 0, 0) }])).rejects.toThrow(/3 dimensions, the index expects 2/);
+    expect(await index.search({ corpus: "c", query: "first", k: 5, mode: "lexical" })).toEqual([]);
+    expect(
+      (await index.search({ corpus: "c", query: "second", k: 5, mode: "lexical" })).map((h) => h.passage.text),
+    ).toEqual(["second wording"]);
+    await expect(index.upsert("v1", [{ passage: passage("b", "x"), vector: vec(1, 0, 0) }])).rejects.toThrow(
+      /3 dimensions, the index expects 2/,
+    );
   });
 
   it("a document replaced or deleted by another process is found, or gone, at this process's next search", async () => {
     const { path, index } = setup();
     const other = createSqliteSearchIndex(openDatabase(path));
     await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
-    await index.upsert("v1", [{ passage: passage("a", "vacuum reclaims dead tuples", "a.md"), vector: vec(1, 0) }, { passage: passage("b", "checkpoints flush pages", "b.md"), vector: vec(0, 1) }]);
+    await index.upsert("v1", [
+      { passage: passage("a", "vacuum reclaims dead tuples", "a.md"), vector: vec(1, 0) },
+      { passage: passage("b", "checkpoints flush pages", "b.md"), vector: vec(0, 1) },
+    ]);
     await index.promote("c", "v1");
-    expect((await other.search({ corpus: "c", query: "vacuum", k: 5, mode: "lexical" })).map((h) => h.passage.id)).toEqual(["a"]);
-    await index.replaceDocuments("v1", { sourcePaths: ["a.md"], items: [{ passage: passage("a2", "autovacuum freezes old tuples", "a.md"), vector: vec(1, 0), trained: false }] });
+    expect(
+      (await other.search({ corpus: "c", query: "vacuum", k: 5, mode: "lexical" })).map((h) => h.passage.id),
+    ).toEqual(["a"]);
+    await index.replaceDocuments("v1", {
+      sourcePaths: ["a.md"],
+      items: [{ passage: passage("a2", "autovacuum freezes old tuples", "a.md"), vector: vec(1, 0), trained: false }],
+    });
     await index.replaceDocuments("v1", { sourcePaths: ["b.md"], items: [] });
     for (const mode of ["lexical", "semantic", "hybrid"] as const) {
-      const ids = (await other.search({ corpus: "c", query: "vacuum autovacuum checkpoints tuples", vector: vec(1, 1), k: 5, mode })).map((h) => h.passage.id);
+      const ids = (
+        await other.search({
+          corpus: "c",
+          query: "vacuum autovacuum checkpoints tuples",
+          vector: vec(1, 1),
+          k: 5,
+          mode,
+        })
+      ).map((h) => h.passage.id);
       expect(ids).toEqual(["a2"]);
     }
     expect(await other.counts("v1")).toEqual({ passages: 1, untrained: 1 });

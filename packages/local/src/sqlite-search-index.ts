@@ -37,7 +37,6 @@ CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,
 CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
 `;
 
-
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
 
@@ -55,7 +54,13 @@ interface Row {
 }
 
 const toPassage = (r: Row): Passage => ({
-  id: r.passage_id, corpus: r.corpus, documentId: r.document_id, sourcePath: r.source_path, title: r.title, text: r.text, ordinal: r.ordinal,
+  id: r.passage_id,
+  corpus: r.corpus,
+  documentId: r.document_id,
+  sourcePath: r.source_path,
+  title: r.title,
+  text: r.text,
+  ordinal: r.ordinal,
   ...(r.metadata ? { metadata: JSON.parse(r.metadata) as Passage["metadata"] } : {}),
 });
 
@@ -79,14 +84,19 @@ export interface SqliteSearchIndexOptions {
  * so a replaced or deleted document is never found afterwards and a fresh one is found at once.
  * Filters (source path or its prefix, document, metadata terms kept in a side table) select rows in SQL.
  */
-export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearchIndexOptions = {}): SearchIndex & {
+export function createSqliteSearchIndex(
+  db: SqliteDatabase,
+  options: SqliteSearchIndexOptions = {},
+): SearchIndex & {
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
   /** Load a corpus's serving version's in-memory signals now rather than on its first search. */
   warm(corpus: string): Promise<void>;
 } {
   db.exec(SCHEMA);
   // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
-  if (!(db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).some((c) => c.name === "tenant")) {
+  if (
+    !(db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).some((c) => c.name === "tenant")
+  ) {
     db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
   }
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
@@ -98,16 +108,21 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return st;
   };
   const memory = new Map<string, { signals: LiveSignals; seq: number }>();
-  const latestChange = (version: string) => (sql("SELECT coalesce(max(seq), 0) AS seq FROM index_changes WHERE version = ?").get(version) as { seq: number }).seq;
-  const logChange = (version: string, op: "add" | "remove", row: number) => sql("INSERT INTO index_changes (version, op, row) VALUES (?, ?, ?)").run(version, op, row);
+  const latestChange = (version: string) =>
+    (sql("SELECT coalesce(max(seq), 0) AS seq FROM index_changes WHERE version = ?").get(version) as { seq: number })
+      .seq;
+  const logChange = (version: string, op: "add" | "remove", row: number) =>
+    sql("INSERT INTO index_changes (version, op, row) VALUES (?, ?, ?)").run(version, op, row);
 
-  const readyInfo = new Map<string, { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }>();
+  const readyInfo = new Map<
+    string,
+    { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }
+  >();
   const info = (version: string) => {
     const cached = readyInfo.get(version);
     if (cached) return cached;
     const row = sql("SELECT * FROM index_versions WHERE version = ?").get(version) as
-      | { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }
-      | undefined;
+      { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string } | undefined;
     if (!row) throw new NotFoundError(`index version "${version}" not found`);
     if (row.state === "ready") readyInfo.set(version, row);
     return row;
@@ -122,30 +137,56 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 
   const rowsByIds = (tag: string, ids: number[]): Map<number, Row> => {
     if (!ids.length) return new Map();
-    const rows = sql(`SELECT * FROM ${tables(tag).p} WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as Row[];
+    const rows = sql(`SELECT * FROM ${tables(tag).p} WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(
+      ...ids,
+    ) as Row[];
     return new Map(rows.map((r) => [r.rowid, r]));
   };
 
   /** The rows a filter keeps. */
   const allowedRows = (tag: string, filter: SearchFilter): Set<number> => {
     const f = filterSql(tag, filter);
-    return new Set((sql(`SELECT p.rowid AS rowid FROM ${tables(tag).p} p WHERE 1 = 1${f.where}`).all(...f.args) as Array<{ rowid: number }>).map((r) => r.rowid));
+    return new Set(
+      (
+        sql(`SELECT p.rowid AS rowid FROM ${tables(tag).p} p WHERE 1 = 1${f.where}`).all(...f.args) as Array<{
+          rowid: number;
+        }>
+      ).map((r) => r.rowid),
+    );
   };
 
-  const semantic = (version: string, tag: string, vector: Float32Array, k: number, filter?: SearchFilter): ScoredIndex[] => {
+  const semantic = (
+    version: string,
+    tag: string,
+    vector: Float32Array,
+    k: number,
+    filter?: SearchFilter,
+  ): ScoredIndex[] => {
     if (!filter) return signals(version, tag).dense(vector, k);
     const t = tables(tag);
     const f = filterSql(tag, filter);
     const blob = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
     const rows = f.where
-      ? (sql(`SELECT v.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance FROM ${t.vec} v JOIN ${t.p} p ON p.rowid = v.rowid WHERE 1 = 1${f.where} ORDER BY distance, v.rowid LIMIT ?`).all(blob, ...f.args, k) as Array<{ rowid: number; distance: number }>)
-      : (sql(`SELECT rowid, distance FROM ${t.vec} WHERE embedding MATCH ? AND k = ? ORDER BY distance`).all(blob, k) as Array<{ rowid: number; distance: number }>);
+      ? (sql(
+          `SELECT v.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance FROM ${t.vec} v JOIN ${t.p} p ON p.rowid = v.rowid WHERE 1 = 1${f.where} ORDER BY distance, v.rowid LIMIT ?`,
+        ).all(blob, ...f.args, k) as Array<{ rowid: number; distance: number }>)
+      : (sql(`SELECT rowid, distance FROM ${t.vec} WHERE embedding MATCH ? AND k = ? ORDER BY distance`).all(
+          blob,
+          k,
+        ) as Array<{ rowid: number; distance: number }>);
     return rows.map((r) => ({ index: r.rowid, score: 1 - r.distance }));
   };
 
   type VectorRow = { rowid: number; title: string; text: string; embedding: Buffer };
-  const signalRow = (r: VectorRow): SignalRow => ({ rowid: r.rowid, text: passageText(r), vector: new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) });
-  const vectorRows = (tag: string, where = "") => `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${tables(tag).p} p JOIN ${tables(tag).vec} v ON v.rowid = p.rowid${where} ORDER BY p.rowid`;
+  const signalRow = (r: VectorRow): SignalRow => ({
+    rowid: r.rowid,
+    text: passageText(r),
+    vector: new Float32Array(
+      r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength),
+    ),
+  });
+  const vectorRows = (tag: string, where = "") =>
+    `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${tables(tag).p} p JOIN ${tables(tag).vec} v ON v.rowid = p.rowid${where} ORDER BY p.rowid`;
 
   /**
    * A version's memory signals, caught up with its change log: loaded whole the first time (or when the
@@ -158,15 +199,27 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (loaded && loaded.seq === latest) return loaded.signals;
     if (loaded && !loaded.signals.rebuildDue) {
       db.transaction(() => {
-        const log = sql("SELECT seq, op, row FROM index_changes WHERE version = ? AND seq > ? ORDER BY seq").all(version, loaded.seq) as Array<{ seq: number; op: string; row: number }>;
+        const log = sql("SELECT seq, op, row FROM index_changes WHERE version = ? AND seq > ? ORDER BY seq").all(
+          version,
+          loaded.seq,
+        ) as Array<{ seq: number; op: string; row: number }>;
         const added = log.filter((c) => c.op === "add").map((c) => c.row);
         const rows = new Map<number, VectorRow>();
         for (let i = 0; i < added.length; i += 500) {
           const part = added.slice(i, i + 500);
-          for (const r of db.prepare(vectorRows(tag, ` WHERE p.rowid IN (${part.map(() => "?").join(",")})`)).all(...part) as VectorRow[]) rows.set(r.rowid, r);
+          for (const r of db
+            .prepare(vectorRows(tag, ` WHERE p.rowid IN (${part.map(() => "?").join(",")})`))
+            .all(...part) as VectorRow[])
+            rows.set(r.rowid, r);
         }
         // An added row removed again later in the log is gone from the table: its removal follows.
-        const changes = log.flatMap((c): SignalChange[] => (c.op === "remove" ? [{ op: "remove", rowid: c.row }] : rows.has(c.row) ? [{ op: "add", row: signalRow(rows.get(c.row)!) }] : []));
+        const changes = log.flatMap((c): SignalChange[] =>
+          c.op === "remove"
+            ? [{ op: "remove", rowid: c.row }]
+            : rows.has(c.row)
+              ? [{ op: "add", row: signalRow(rows.get(c.row)!) }]
+              : [],
+        );
         loaded.signals.apply(changes);
         loaded.seq = log.at(-1)?.seq ?? loaded.seq;
       })();
@@ -189,12 +242,23 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     if (!filter) return undefined;
     const { tenant, ...rest } = filter;
     if (tenant !== undefined && tenant !== owner) return null;
-    const narrowed = rest.sourcePath === undefined && rest.documentId === undefined && rest.sourcePathPrefix === undefined && !Object.keys(rest.metadata ?? {}).length;
+    const narrowed =
+      rest.sourcePath === undefined &&
+      rest.documentId === undefined &&
+      rest.sourcePathPrefix === undefined &&
+      !Object.keys(rest.metadata ?? {}).length;
     return narrowed ? undefined : rest;
   };
 
   /** A memory signal's ranking; with a filter, every match is ranked and the filter's rows kept. */
-  const memoryRanking = (signal: "bm25" | "sparse", version: string, tag: string, query: string, k: number, filter?: SearchFilter): ScoredIndex[] => {
+  const memoryRanking = (
+    signal: "bm25" | "sparse",
+    version: string,
+    tag: string,
+    query: string,
+    k: number,
+    filter?: SearchFilter,
+  ): ScoredIndex[] => {
     const s = signals(version, tag);
     if (!filter) return s[signal](query, k);
     const allowed = allowedRows(tag, filter);
@@ -202,8 +266,16 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     return s[signal](query, k, (rowid) => allowed.has(rowid));
   };
 
-  const toHits = (tag: string, query: string, ranked: ScoredIndex[], signals: Record<string, ScoredIndex[]>): SearchHit[] => {
-    const rows = rowsByIds(tag, ranked.map((r) => r.index));
+  const toHits = (
+    tag: string,
+    query: string,
+    ranked: ScoredIndex[],
+    signals: Record<string, ScoredIndex[]>,
+  ): SearchHit[] => {
+    const rows = rowsByIds(
+      tag,
+      ranked.map((r) => r.index),
+    );
     const highlight = highlighter(query);
     // Each signal's scores by row, looked up per hit (the first entry of a row wins, as a search through the list would).
     const byRow = (["lexical", "semantic", "sparse"] as const).map((name) => {
@@ -234,7 +306,9 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     const t = tables(v.tag);
     const findRow = sql(`SELECT rowid FROM ${t.p} WHERE passage_id = ?`);
     const rowsOfPath = sql(`SELECT rowid FROM ${t.p} WHERE source_path = ?`);
-    const insertRow = sql(`INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant, revision, trained, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertRow = sql(
+      `INSERT INTO ${t.p} (passage_id, corpus, document_id, source_path, title, text, ordinal, tenant, revision, trained, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     const vecDelete = sql(`DELETE FROM ${t.vec} WHERE rowid = ?`);
     const vecInsert = sql(`INSERT INTO ${t.vec} (rowid, embedding) VALUES (?, ?)`);
     const deleteRow = sql(`DELETE FROM ${t.p} WHERE rowid = ?`);
@@ -249,11 +323,28 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
     db.transaction(() => {
       for (const path of sourcePaths) for (const r of rowsOfPath.all(path) as Array<{ rowid: number }>) remove(r.rowid);
       for (const { passage: p, vector, trained } of items) {
-        if (vector.length !== v.dims) throw new ValidationError(`vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`);
+        if (vector.length !== v.dims)
+          throw new ValidationError(
+            `vector for passage ${p.id} has ${vector.length} dimensions, the index expects ${v.dims}`,
+          );
         const old = findRow.get(p.id) as { rowid: number } | undefined;
         if (old) remove(old.rowid);
         const metadata = p.metadata && Object.keys(p.metadata).length ? JSON.stringify(p.metadata) : null;
-        const rowid = Number(insertRow.run(p.id, p.corpus, p.documentId, p.sourcePath, p.title, p.text, p.ordinal, v.tenant, p.revision ?? "", trained === false ? 0 : 1, metadata).lastInsertRowid);
+        const rowid = Number(
+          insertRow.run(
+            p.id,
+            p.corpus,
+            p.documentId,
+            p.sourcePath,
+            p.title,
+            p.text,
+            p.ordinal,
+            v.tenant,
+            p.revision ?? "",
+            trained === false ? 0 : 1,
+            metadata,
+          ).lastInsertRowid,
+        );
         vecInsert.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         for (const term of metadataTerms(p.metadata)) insertTerm.run(rowid, term);
         logChange(version, "add", rowid);
@@ -263,17 +354,23 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
 
   return {
     async createVersion({ corpus, version, dimensions, tenant }) {
-      if (!Number.isInteger(dimensions) || dimensions <= 0) throw new ValidationError("index dimensions must be a positive integer");
-      const existing = db.prepare("SELECT state FROM index_versions WHERE version = ?").get(version) as { state: string } | undefined;
+      if (!Number.isInteger(dimensions) || dimensions <= 0)
+        throw new ValidationError("index dimensions must be a positive integer");
+      const existing = db.prepare("SELECT state FROM index_versions WHERE version = ?").get(version) as
+        { state: string } | undefined;
       if (existing?.state === "ready") return;
       if (existing) await this.dropVersion(version);
       const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
       const t = tables(tag);
       db.transaction(() => {
         // AUTOINCREMENT: a replaced passage never takes the row id of the one it replaced.
-        db.exec(`CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL, revision TEXT NOT NULL DEFAULT '', trained INTEGER NOT NULL DEFAULT 1, metadata TEXT)`);
+        db.exec(
+          `CREATE TABLE ${t.p} (rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE, corpus TEXT NOT NULL, document_id TEXT NOT NULL, source_path TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, ordinal INTEGER NOT NULL, tenant TEXT NOT NULL, revision TEXT NOT NULL DEFAULT '', trained INTEGER NOT NULL DEFAULT 1, metadata TEXT)`,
+        );
         db.exec(`CREATE VIRTUAL TABLE ${t.vec} USING vec0(embedding float[${dimensions}] distance_metric=cosine)`);
-        db.prepare("INSERT INTO index_versions (version, corpus, tag, dims, tenant, state, created_at) VALUES (?, ?, ?, ?, ?, 'building', ?)").run(version, corpus, tag, dimensions, tenant, new Date().toISOString());
+        db.prepare(
+          "INSERT INTO index_versions (version, corpus, tag, dims, tenant, state, created_at) VALUES (?, ?, ?, ?, ?, 'building', ?)",
+        ).run(version, corpus, tag, dimensions, tenant, new Date().toISOString());
       })();
     },
 
@@ -290,15 +387,24 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       upgrade(v.tag);
       const t = tables(v.tag);
       const rows = sourcePaths
-        ? sourcePaths.flatMap((path) => sql(`SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} WHERE source_path = ? GROUP BY source_path`).all(path) as Array<{ sourcePath: string; revision: string }>)
-        : (sql(`SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} GROUP BY source_path ORDER BY source_path`).all() as Array<{ sourcePath: string; revision: string }>);
+        ? sourcePaths.flatMap(
+            (path) =>
+              sql(
+                `SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} WHERE source_path = ? GROUP BY source_path`,
+              ).all(path) as Array<{ sourcePath: string; revision: string }>,
+          )
+        : (sql(
+            `SELECT source_path AS sourcePath, max(revision) AS revision FROM ${t.p} GROUP BY source_path ORDER BY source_path`,
+          ).all() as Array<{ sourcePath: string; revision: string }>);
       return rows;
     },
 
     async counts(version) {
       const v = info(version);
       upgrade(v.tag);
-      const row = sql(`SELECT count(*) AS passages, coalesce(sum(trained = 0), 0) AS untrained FROM ${tables(v.tag).p}`).get() as { passages: number; untrained: number };
+      const row = sql(
+        `SELECT count(*) AS passages, coalesce(sum(trained = 0), 0) AS untrained FROM ${tables(v.tag).p}`,
+      ).get() as { passages: number; untrained: number };
       return { passages: row.passages, untrained: row.untrained };
     },
 
@@ -310,24 +416,34 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (memory.has(version)) return;
       const v = info(version);
       upgrade(v.tag);
-      const { seq, rows } = db.transaction(() => ({ seq: latestChange(version), rows: (db.prepare(vectorRows(v.tag)).all() as VectorRow[]).map(signalRow) }))();
+      const { seq, rows } = db.transaction(() => ({
+        seq: latestChange(version),
+        rows: (db.prepare(vectorRows(v.tag)).all() as VectorRow[]).map(signalRow),
+      }))();
       const main = await runSliced(memorySignalSteps(rows, { annThreshold: options.annThreshold }));
       // A search meanwhile built them in one piece: keep those (they are as new or newer).
-      if (!memory.has(version)) memory.set(version, { signals: createLiveSignals(rows, { annThreshold: options.annThreshold }, main), seq });
+      if (!memory.has(version))
+        memory.set(version, { signals: createLiveSignals(rows, { annThreshold: options.annThreshold }, main), seq });
     },
 
     async promote(corpus, version) {
       const v = info(version);
-      if (v.corpus !== corpus) throw new ValidationError(`index version "${version}" belongs to corpus "${v.corpus}", not "${corpus}"`);
+      if (v.corpus !== corpus)
+        throw new ValidationError(`index version "${version}" belongs to corpus "${v.corpus}", not "${corpus}"`);
       db.transaction(() => {
         db.prepare("UPDATE index_versions SET state = 'ready' WHERE version = ?").run(version);
-        db.prepare("INSERT INTO index_serving (corpus, version) VALUES (?, ?) ON CONFLICT (corpus) DO UPDATE SET version = excluded.version").run(corpus, version);
+        db.prepare(
+          "INSERT INTO index_serving (corpus, version) VALUES (?, ?) ON CONFLICT (corpus) DO UPDATE SET version = excluded.version",
+        ).run(corpus, version);
       })();
       signals(version, v.tag);
     },
 
     async servingVersion(corpus) {
-      return (sql("SELECT version FROM index_serving WHERE corpus = ?").get(corpus) as { version: string } | undefined)?.version ?? null;
+      return (
+        (sql("SELECT version FROM index_serving WHERE corpus = ?").get(corpus) as { version: string } | undefined)
+          ?.version ?? null
+      );
     },
 
     async search({ corpus, version, query, vector, k, mode, weights: requestedWeights, filter: requested }) {
@@ -372,12 +488,13 @@ export function createSqliteSearchIndex(db: SqliteDatabase, options: SqliteSearc
       if (version) signals(version, info(version).tag);
     },
 
-
     async dropVersion(version) {
-      const row = db.prepare("SELECT tag, corpus FROM index_versions WHERE version = ?").get(version) as { tag: string; corpus: string } | undefined;
+      const row = db.prepare("SELECT tag, corpus FROM index_versions WHERE version = ?").get(version) as
+        { tag: string; corpus: string } | undefined;
       if (!row) return;
       const serving = await this.servingVersion(row.corpus);
-      if (serving === version) throw new ValidationError(`index version "${version}" is serving corpus "${row.corpus}" and cannot be dropped`);
+      if (serving === version)
+        throw new ValidationError(`index version "${version}" is serving corpus "${row.corpus}" and cannot be dropped`);
       const t = tables(row.tag);
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${t.vec}; DROP TABLE IF EXISTS ${t.p}; DROP TABLE IF EXISTS ${t.m};`);

@@ -53,7 +53,11 @@ function advice(fault: Fault, file: string): string {
 export function faultOf(error: unknown): Fault | null {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return null;
-  if (code.startsWith("SQLITE_")) return SQLITE_FAULTS[code] ?? (code.startsWith("SQLITE_IOERR") ? "io" : code.startsWith("SQLITE_CORRUPT") ? "corrupt" : null);
+  if (code.startsWith("SQLITE_"))
+    return (
+      SQLITE_FAULTS[code] ??
+      (code.startsWith("SQLITE_IOERR") ? "io" : code.startsWith("SQLITE_CORRUPT") ? "corrupt" : null)
+    );
   return FS_FAULTS[code] ?? null;
 }
 

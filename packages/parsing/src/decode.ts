@@ -7,14 +7,29 @@ export interface DecodedText {
 }
 
 // Labels documents declare for single-byte Western encodings; WHATWG decodes every one as windows-1252.
-const LATIN = new Set(["iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso-8859-15", "latin9"]);
+const LATIN = new Set([
+  "iso-8859-1",
+  "iso8859-1",
+  "latin1",
+  "latin-1",
+  "l1",
+  "windows-1252",
+  "cp1252",
+  "us-ascii",
+  "ascii",
+  "iso-8859-15",
+  "latin9",
+]);
 
 // windows-1252's printable characters at 0x80–0x9F (WHATWG's table; the five undefined bytes stay C1 controls).
-const CP1252_HIGH = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+const CP1252_HIGH =
+  "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
 
 /** windows-1252 by the WHATWG table (Node's own decoder for this label treats 0x80–0x9F as Latin-1 controls). */
 function decodeWindows1252(bytes: Uint8Array): string {
-  return new TextDecoder("latin1").decode(bytes).replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+  return new TextDecoder("latin1")
+    .decode(bytes)
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
 /** Whether the bytes hold at least one well-formed multi-byte UTF-8 sequence (text that is mostly UTF-8). */
@@ -22,7 +37,12 @@ function hasUtf8Sequence(bytes: Uint8Array): boolean {
   for (let i = 0; i + 1 < bytes.length; i++) {
     const b = bytes[i]!;
     const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
-    if (n && i + n < bytes.length && Array.from({ length: n }, (_, k) => bytes[i + 1 + k]!).every((c) => c >= 0x80 && c <= 0xbf)) return true;
+    if (
+      n &&
+      i + n < bytes.length &&
+      Array.from({ length: n }, (_, k) => bytes[i + 1 + k]!).every((c) => c >= 0x80 && c <= 0xbf)
+    )
+      return true;
   }
   return false;
 }
@@ -58,7 +78,11 @@ export function decodeDocument(bytes: Uint8Array, declared?: string): DecodedTex
       try {
         text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
       } catch (cause) {
-        if (hasUtf8Sequence(bytes)) throw new DocumentRejectedError(`file is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`, { cause });
+        if (hasUtf8Sequence(bytes))
+          throw new DocumentRejectedError(
+            `file is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`,
+            { cause },
+          );
         text = decodeWindows1252(bytes);
         note = "not UTF-8: decoded as Latin-1 (windows-1252)";
       }
@@ -74,7 +98,8 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0, hi = bytes.length;
+  let lo = 0,
+    hi = bytes.length;
   // Binary search for the shortest prefix that fails to decode (a truncated sequence at the cut is
   // tolerated by decoding with stream: true).
   while (lo < hi) {

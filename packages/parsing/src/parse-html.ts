@@ -3,17 +3,66 @@ import type { ParsedDocument, ParsedSection } from "@genq/core";
 import { DocumentRejectedError, normalizeMetadata } from "@genq/core";
 import { baseTitle, decodeDocument, tidy } from "./decode.ts";
 
-const SKIP = new Set(["script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object", "canvas", "button", "select"]);
+const SKIP = new Set([
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "svg",
+  "head",
+  "nav",
+  "iframe",
+  "object",
+  "canvas",
+  "button",
+  "select",
+]);
 const BLOCK = new Set([
-  "p", "div", "section", "article", "main", "header", "footer", "aside", "li", "ul", "ol", "dl", "dt", "dd", "br", "tr",
-  "table", "blockquote", "pre", "hr", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "title",
+  "p",
+  "div",
+  "section",
+  "article",
+  "main",
+  "header",
+  "footer",
+  "aside",
+  "li",
+  "ul",
+  "ol",
+  "dl",
+  "dt",
+  "dd",
+  "br",
+  "tr",
+  "table",
+  "blockquote",
+  "pre",
+  "hr",
+  "figure",
+  "figcaption",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "title",
 ]);
 const HEADING = /^h([1-6])$/;
 /** <meta> names that describe the page's rendering, not its content. */
-const RENDERING_META = new Set(["viewport", "theme-color", "color-scheme", "format-detection", "referrer", "robots", "generator"]);
+const RENDERING_META = new Set([
+  "viewport",
+  "theme-color",
+  "color-scheme",
+  "format-detection",
+  "referrer",
+  "robots",
+  "generator",
+]);
 
 /** Class names of generated navigation (DocBook, Sphinx, common sites): not content. */
-const BOILERPLATE_CLASS = /(^|\s)(navheader|navfooter|toc|sphinxsidebar|related|breadcrumbs?|skip-?link|headerlink|footer-nav)(\s|$)/i;
+const BOILERPLATE_CLASS =
+  /(^|\s)(navheader|navfooter|toc|sphinxsidebar|related|breadcrumbs?|skip-?link|headerlink|footer-nav)(\s|$)/i;
 
 /**
  * The charset an HTML document declares in its first 1,024 bytes (`<meta charset=…>` or the
@@ -62,10 +111,17 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
         const metaName = (attributes.name ?? attributes.property ?? "").trim().toLowerCase();
         if (name === "meta" && metaName && attributes.content?.trim() && !RENDERING_META.has(metaName)) {
           // keywords are comma-separated tokens (WHATWG HTML), each one a value a filter can name.
-          const values = metaName === "keywords" ? attributes.content.split(",").map((k) => k.trim()).filter(Boolean) : [attributes.content.trim()];
+          const values =
+            metaName === "keywords"
+              ? attributes.content
+                  .split(",")
+                  .map((k) => k.trim())
+                  .filter(Boolean)
+              : [attributes.content.trim()];
           (meta[metaName] ??= []).push(...values);
         }
-        const skip = skipping() || (SKIP.has(name) && name !== "head") || BOILERPLATE_CLASS.test(attributes.class ?? "");
+        const skip =
+          skipping() || (SKIP.has(name) && name !== "head") || BOILERPLATE_CLASS.test(attributes.class ?? "");
         skipStack.push(skip);
         if (skip) return;
         const h = HEADING.exec(name);
@@ -110,14 +166,19 @@ export function parseHtml(path: string, bytes: Uint8Array): ParsedDocument[] {
   parser.write(html);
   parser.end();
   flush();
-  if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only scripts, styles or markup)");
+  if (sections.length === 0)
+    throw new DocumentRejectedError("document has no readable text (only scripts, styles or markup)");
   const title = pageTitle || headings[0]?.text || baseTitle(path);
-  const metadata = normalizeMetadata(Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, v.length === 1 ? v[0] : v])));
-  return [{
-    id: path,
-    title,
-    sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })),
-    ...(Object.keys(metadata).length ? { metadata } : {}),
-    ...(decoded.note ? { notes: [decoded.note] } : {}),
-  }];
+  const metadata = normalizeMetadata(
+    Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, v.length === 1 ? v[0] : v])),
+  );
+  return [
+    {
+      id: path,
+      title,
+      sections: sections.map((s) => ({ ...s, text: s.text.replace(/^\| /gm, "") })),
+      ...(Object.keys(metadata).length ? { metadata } : {}),
+      ...(decoded.note ? { notes: [decoded.note] } : {}),
+    },
+  ];
 }

@@ -46,7 +46,9 @@ export function parseMarkdown(path: string, bytes: Uint8Array): ParsedDocument[]
   let inFence = false;
   const flush = () => {
     const text = unwrapParagraphs(buffer.join("\n"));
-    const title = [docTitle || declaredTitle || baseTitle(path), ...stack.map((h) => h.text)].filter((t, i, a) => a.indexOf(t) === i).join(" › ");
+    const title = [docTitle || declaredTitle || baseTitle(path), ...stack.map((h) => h.text)]
+      .filter((t, i, a) => a.indexOf(t) === i)
+      .join(" › ");
     if (text) sections.push({ title, text });
     buffer = [];
   };
@@ -69,11 +71,13 @@ export function parseMarkdown(path: string, bytes: Uint8Array): ParsedDocument[]
   }
   flush();
   if (sections.length === 0) throw new DocumentRejectedError("document has no readable text (only headings or markup)");
-  return [{
-    id: path,
-    title: docTitle || declaredTitle || baseTitle(path),
-    sections,
-    ...(Object.keys(metadata).length ? { metadata } : {}),
-    ...(decoded.note ? { notes: [decoded.note] } : {}),
-  }];
+  return [
+    {
+      id: path,
+      title: docTitle || declaredTitle || baseTitle(path),
+      sections,
+      ...(Object.keys(metadata).length ? { metadata } : {}),
+      ...(decoded.note ? { notes: [decoded.note] } : {}),
+    },
+  ];
 }

@@ -20,8 +20,12 @@ export async function parsePdf(path: string, bytes: Uint8Array): Promise<ParsedD
     throw new DocumentRejectedError(`PDF could not be read: ${why}`, { cause });
   }
   const sections = pages
-    .map((page, i) => ({ title: pages.length > 1 ? `${title} › page ${i + 1}` : title, text: unwrapParagraphs(tidy(page)) }))
+    .map((page, i) => ({
+      title: pages.length > 1 ? `${title} › page ${i + 1}` : title,
+      text: unwrapParagraphs(tidy(page)),
+    }))
     .filter((s) => s.text);
-  if (sections.length === 0) throw new DocumentRejectedError("PDF has no text layer (scanned images are not supported)");
+  if (sections.length === 0)
+    throw new DocumentRejectedError("PDF has no text layer (scanned images are not supported)");
   return [{ id: path, title, sections }];
 }

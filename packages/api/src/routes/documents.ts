@@ -1,5 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { corpusForTenant, corpusIdFor, deleteDocument, NotFoundError, ValidationError, type DocumentRecord } from "@genq/core";
+import {
+  corpusForTenant,
+  corpusIdFor,
+  deleteDocument,
+  NotFoundError,
+  ValidationError,
+  type DocumentRecord,
+} from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
 import { CorpusParam, ErrorSchema, MetadataSchema, PageQuery, RunSummarySchema, errors } from "../schemas.ts";
 import { runSummary } from "./corpora.ts";
@@ -13,44 +20,121 @@ const DocumentRow = z
     documents: z.number().openapi({ description: "documents in the file (a BEIR corpus.jsonl holds many)" }),
     passages: z.number(),
     metadata: MetadataSchema,
-    notes: z.array(z.string()).optional().openapi({ description: "what ingesting it noticed: the encoding it was decoded from, lines skipped" }),
+    notes: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "what ingesting it noticed: the encoding it was decoded from, lines skipped" }),
     updatedAt: z.string(),
   })
   .openapi("DocumentRow");
 
 const listDocumentsRoute = createRoute({
-  method: "get", path: "/v1/corpora/{corpus}/documents", operationId: "listDocuments", tags: ["corpora"], summary: "The corpus's files in path order, chunked or rejected with the reason, a page at a time (paged with a cursor)",
+  method: "get",
+  path: "/v1/corpora/{corpus}/documents",
+  operationId: "listDocuments",
+  tags: ["corpora"],
+  summary:
+    "The corpus's files in path order, chunked or rejected with the reason, a page at a time (paged with a cursor)",
   request: {
     params: CorpusParam,
-    query: PageQuery.extend({ status: z.enum(["chunked", "rejected"]).optional().openapi({ param: { name: "status", in: "query" }, description: "only files in this state, e.g. the rejected files with their reasons" }) }),
+    query: PageQuery.extend({
+      status: z
+        .enum(["chunked", "rejected"])
+        .optional()
+        .openapi({
+          param: { name: "status", in: "query" },
+          description: "only files in this state, e.g. the rejected files with their reasons",
+        }),
+    }),
   },
-  responses: { 200: { description: "a page of documents; `next` fetches the following one", content: { "application/json": { schema: z.object({ documents: z.array(DocumentRow), next: z.string().nullable() }) } } }, 400: errors[400], 401: errors[401], 404: errors[404] },
+  responses: {
+    200: {
+      description: "a page of documents; `next` fetches the following one",
+      content: {
+        "application/json": { schema: z.object({ documents: z.array(DocumentRow), next: z.string().nullable() }) },
+      },
+    },
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+  },
 });
 const listRunsRoute = createRoute({
-  method: "get", path: "/v1/corpora/{corpus}/runs", operationId: "listRuns", tags: ["runs"], summary: "The corpus's runs, newest first, a page at a time",
+  method: "get",
+  path: "/v1/corpora/{corpus}/runs",
+  operationId: "listRuns",
+  tags: ["runs"],
+  summary: "The corpus's runs, newest first, a page at a time",
   request: { params: CorpusParam, query: PageQuery },
-  responses: { 200: { description: "a page of runs; `next` fetches the following one", content: { "application/json": { schema: z.object({ runs: z.array(RunSummarySchema), next: z.string().nullable() }) } } }, 400: errors[400], 401: errors[401], 404: errors[404] },
+  responses: {
+    200: {
+      description: "a page of runs; `next` fetches the following one",
+      content: {
+        "application/json": { schema: z.object({ runs: z.array(RunSummarySchema), next: z.string().nullable() }) },
+      },
+    },
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+  },
 });
 const deleteCorpusRoute = createRoute({
-  method: "delete", path: "/v1/corpora/{corpus}", operationId: "deleteCorpus", tags: ["corpora"],
-  summary: "Delete a corpus with everything it owns: documents, passages, runs, index versions, models and their endpoints (refused while a run is in progress)",
+  method: "delete",
+  path: "/v1/corpora/{corpus}",
+  operationId: "deleteCorpus",
+  tags: ["corpora"],
+  summary:
+    "Delete a corpus with everything it owns: documents, passages, runs, index versions, models and their endpoints (refused while a run is in progress)",
   request: { params: CorpusParam },
-  responses: { 200: { description: "deleted", content: { "application/json": { schema: z.object({ corpus: z.string(), runs: z.number(), objects: z.number() }) } } }, ...errors },
+  responses: {
+    200: {
+      description: "deleted",
+      content: {
+        "application/json": { schema: z.object({ corpus: z.string(), runs: z.number(), objects: z.number() }) },
+      },
+    },
+    ...errors,
+  },
 });
 const DocumentParams = CorpusParam.extend({
-  path: z.string().min(1).openapi({ param: { name: "path", in: "path" }, description: "the document's path in the corpus, slashes included (or URL-encoded)", example: "guides/vacuum.md" }),
+  path: z
+    .string()
+    .min(1)
+    .openapi({
+      param: { name: "path", in: "path" },
+      description: "the document's path in the corpus, slashes included (or URL-encoded)",
+      example: "guides/vacuum.md",
+    }),
 });
 // The document's path may hold slashes: Hono matches it with `{.+}`; the OpenAPI document names it as one parameter.
 const deleteDocumentRoute = createRoute({
-  method: "delete", path: "/v1/corpora/{corpus}/documents/{path}", operationId: "deleteDocument", tags: ["corpora"],
+  method: "delete",
+  path: "/v1/corpora/{corpus}/documents/{path}",
+  operationId: "deleteDocument",
+  tags: ["corpora"],
   summary: "Delete a document: its passages leave the serving index at once and no later run trains on them",
   request: { params: DocumentParams },
-  responses: { 200: { description: "deleted", content: { "application/json": { schema: z.object({ path: z.string(), deleted: z.literal(true) }) } } }, 400: errors[400], 401: errors[401], 404: { description: "no such document (or corpus)", content: { "application/json": { schema: ErrorSchema } } } },
+  responses: {
+    200: {
+      description: "deleted",
+      content: { "application/json": { schema: z.object({ path: z.string(), deleted: z.literal(true) }) } },
+    },
+    400: errors[400],
+    401: errors[401],
+    404: { description: "no such document (or corpus)", content: { "application/json": { schema: ErrorSchema } } },
+  },
 });
 
 const documentRow = (d: DocumentRecord) => ({
-  path: d.path, status: d.status, reason: d.reason, size: d.size, documents: d.documentCount, passages: d.passageCount, metadata: d.metadata ?? {},
-  ...(d.notes?.length ? { notes: d.notes } : {}), updatedAt: d.updatedAt,
+  path: d.path,
+  status: d.status,
+  reason: d.reason,
+  size: d.size,
+  documents: d.documentCount,
+  passages: d.passageCount,
+  metadata: d.metadata ?? {},
+  ...(d.notes?.length ? { notes: d.notes } : {}),
+  updatedAt: d.updatedAt,
 });
 
 /** Document and run lists with cursors; deleting a document or a whole corpus. Corpus names in paths are the tenant's own. */
@@ -79,7 +163,8 @@ export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) 
   app.openAPIRegistry.registerPath(deleteDocumentRoute);
   app.delete("/v1/corpora/:corpus/documents/:path{.+}", async (c) => {
     const parsed = DocumentParams.safeParse({ corpus: c.req.param("corpus"), path: c.req.param("path") });
-    if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!parsed.success)
+      throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     const tenant = c.get("tenant");
     const { corpus, path } = parsed.data;
     const outcome = await deleteDocument(deps, { tenant, corpus: idOf(tenant, corpus), path });

@@ -23,8 +23,20 @@ function reader(res: Response) {
   };
 }
 
-const corpus = (name: string, tenant: string, activeRunId: string | null): Corpus => ({ name, tenant, createdAt: "t", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId, version: 0 });
-const event = (seq: number, e: Omit<GenqEvent, "id" | "time">) => ({ seq, event: { ...e, id: `e${seq}`, time: "2026-01-01T00:00:00Z" } as GenqEvent });
+const corpus = (name: string, tenant: string, activeRunId: string | null): Corpus => ({
+  name,
+  tenant,
+  createdAt: "t",
+  servingRunId: null,
+  servingIndexVersion: null,
+  servingSetup: null,
+  activeRunId,
+  version: 0,
+});
+const event = (seq: number, e: Omit<GenqEvent, "id" | "time">) => ({
+  seq,
+  event: { ...e, id: `e${seq}`, time: "2026-01-01T00:00:00Z" } as GenqEvent,
+});
 
 // The stream's wire format is the WHATWG HTML standard's Server-Sent Events
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html): `retry:` sets the reconnection
@@ -41,16 +53,36 @@ describe("the event stream", () => {
     let text = await s.until((t) => t.includes('"state":"generating"'));
     expect(text).toMatch(/^event: ready\ndata: \{"after":0\}\nretry: 2500\n\n/);
 
-    run = await repo.putRun({ ...run, state: "training", updatedAt: "2026-01-01T00:01:00Z", history: [{ at: "2026-01-01T00:01:00Z", from: "generating", to: "training", event: "queries.generated" }] }, run.version);
+    run = await repo.putRun(
+      {
+        ...run,
+        state: "training",
+        updatedAt: "2026-01-01T00:01:00Z",
+        history: [{ at: "2026-01-01T00:01:00Z", from: "generating", to: "training", event: "queries.generated" }],
+      },
+      run.version,
+    );
     text = await s.until((t) => t.includes('"state":"training"'));
     const progressed = text.split("\n\n").find((m) => m.includes('"state":"training"'))!;
     expect(progressed.startsWith("event: run.progressed\ndata: ")).toBe(true);
-    expect(JSON.parse(progressed.split("data: ")[1]!)).toMatchObject({ type: "run.progressed", corpus: "docs", detail: { runId: "r1", state: "training", history: [{ from: "generating", to: "training" }] } });
+    expect(JSON.parse(progressed.split("data: ")[1]!)).toMatchObject({
+      type: "run.progressed",
+      corpus: "docs",
+      detail: { runId: "r1", state: "training", history: [{ from: "generating", to: "training" }] },
+    });
 
     text = await s.until((t) => t.includes(": heartbeat\n\n"));
 
-    feed.push(event(1, { type: "document.chunked", corpus: "other", detail: { path: "secret.md", contentHash: "h", documents: 1, passages: 1 } }));
-    feed.push(event(2, { type: "run.succeeded", corpus: "docs", detail: { runId: "r1", indexVersion: "v1", reportKey: "k" } }));
+    feed.push(
+      event(1, {
+        type: "document.chunked",
+        corpus: "other",
+        detail: { path: "secret.md", contentHash: "h", documents: 1, passages: 1 },
+      }),
+    );
+    feed.push(
+      event(2, { type: "run.succeeded", corpus: "docs", detail: { runId: "r1", indexVersion: "v1", reportKey: "k" } }),
+    );
     await repo.putRun({ ...run, state: "ready", updatedAt: "2026-01-01T00:02:00Z" }, run.version);
     text = await s.until((t) => t.includes("event: run.succeeded") && t.includes('"state":"ready"'));
     expect(text).toContain("id: 2\n");
@@ -61,7 +93,10 @@ describe("the event stream", () => {
   it("resumes after Last-Event-ID", async () => {
     const { call, repo, feed } = testApp({ streamTiming: TIMING });
     await repo.putCorpus(corpus("docs", "t1", null), null);
-    for (const seq of [1, 2, 3]) feed.push(event(seq, { type: "document.rejected", corpus: "docs", detail: { path: `f${seq}.bin`, reason: "binary" } }));
+    for (const seq of [1, 2, 3])
+      feed.push(
+        event(seq, { type: "document.rejected", corpus: "docs", detail: { path: `f${seq}.bin`, reason: "binary" } }),
+      );
     const s = reader(await call("/v1/events", { headers: { "last-event-id": "1" } }));
     const text = await s.until((t) => t.includes("f3.bin"));
     expect(text).not.toContain("f1.bin");
@@ -87,7 +122,9 @@ describe("the event stream", () => {
     const s = reader(await call("/v1/events"));
     await s.until((t) => t.includes("event: ready"));
     expect(await deps.apiKeys!.revoke("t1", deps.apiKeys!.idOf("k1"))).toBe(true);
-    feed.push(event(1, { type: "document.rejected", corpus: "docs", detail: { path: "after-revoke.bin", reason: "binary" } }));
+    feed.push(
+      event(1, { type: "document.rejected", corpus: "docs", detail: { path: "after-revoke.bin", reason: "binary" } }),
+    );
     await expect(s.until((t) => t.includes("after-revoke.bin"))).rejects.toThrow(/^stream ended/);
   });
 

@@ -21,11 +21,32 @@ const eventsRoute = createRoute({
   description:
     "A `text/event-stream` of genq's public events for your corpora (`document.chunked`, `document.rejected`, `document.deleted`, `run.started`, `run.succeeded`, `run.failed`, `run.rejected`; each `data` is the event as JSON with its `id`), and `run.progressed` whenever a run of yours changes state (`detail`: `runId`, `state`, `reason`, `updatedAt`, `history`; sent for every unfinished run when the stream opens). The first message (`ready`) carries `retry:`; a comment line is sent as a heartbeat when the stream is otherwise quiet. Resume after a drop with the `Last-Event-ID` header (or `?after=`). Browsers: read it with `fetch` and the `Authorization` header (an `EventSource` cannot send one). The AWS runtime publishes to its EventBridge bus instead and answers 409.",
   request: {
-    headers: z.object({ "last-event-id": z.string().optional().openapi({ description: "the id of the last event received; the stream resumes after it" }) }),
-    query: z.object({ after: z.string().regex(/^\d+$/).optional().openapi({ description: "resume after this event id (for clients that cannot set Last-Event-ID)" }) }),
+    headers: z.object({
+      "last-event-id": z
+        .string()
+        .optional()
+        .openapi({ description: "the id of the last event received; the stream resumes after it" }),
+    }),
+    query: z.object({
+      after: z
+        .string()
+        .regex(/^\d+$/)
+        .optional()
+        .openapi({ description: "resume after this event id (for clients that cannot set Last-Event-ID)" }),
+    }),
   },
   responses: {
-    200: { description: "the event stream", content: { "text/event-stream": { schema: z.string().openapi({ example: 'event: run.progressed\ndata: {"type":"run.progressed","corpus":"docs","detail":{"runId":"run-1","state":"training"}}\n\n' }) } } },
+    200: {
+      description: "the event stream",
+      content: {
+        "text/event-stream": {
+          schema: z.string().openapi({
+            example:
+              'event: run.progressed\ndata: {"type":"run.progressed","corpus":"docs","detail":{"runId":"run-1","state":"training"}}\n\n',
+          }),
+        },
+      },
+    },
     401: errors[401],
     409: { description: "this runtime has no event stream (subscribe to the event bus)", content: errors[409].content },
   },
@@ -36,7 +57,13 @@ const progress = (run: Run) => ({
   type: "run.progressed",
   corpus: corpusNameOf(run.corpus),
   time: run.updatedAt,
-  detail: { runId: run.id, state: run.state, reason: run.reason, updatedAt: run.updatedAt, history: run.history.map(({ at, from, to, event }) => ({ at, from, to, event })) },
+  detail: {
+    runId: run.id,
+    state: run.state,
+    reason: run.reason,
+    updatedAt: run.updatedAt,
+    history: run.history.map(({ at, from, to, event }) => ({ at, from, to, event })),
+  },
 });
 
 /**
@@ -44,7 +71,11 @@ const progress = (run: Run) => ({
  * (the local counterpart of an EventBridge subscription), with `run.progressed` read from the stored
  * runs (the truth the engine keeps), `retry:`, heartbeats, and resumption after `Last-Event-ID`.
  */
-export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, timing: StreamTiming = DEFAULT_STREAM_TIMING) {
+export function registerEventRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: ApiDeps,
+  timing: StreamTiming = DEFAULT_STREAM_TIMING,
+) {
   app.openAPIRegistry.registerPath(eventsRoute);
   app.get("/v1/events", async (c) => {
     const feed = deps.eventFeed;
@@ -70,12 +101,14 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, tim
         const run = await deps.repo.getRun(runId);
         if (!run || run.tenant !== tenant) return;
         const seen = followed.get(runId);
-        if (seen !== `${run.state}@${run.updatedAt}`) await send({ event: "run.progressed", data: JSON.stringify(progress(run)) });
+        if (seen !== `${run.state}@${run.updatedAt}`)
+          await send({ event: "run.progressed", data: JSON.stringify(progress(run)) });
         if (isTerminal(run.state)) followed.delete(runId);
         else followed.set(runId, `${run.state}@${run.updatedAt}`);
       };
       await send({ event: "ready", data: JSON.stringify({ after }), retry: timing.retryMs });
-      for (const corpus of await deps.repo.listCorpora(tenant)) if (corpus.activeRunId) await follow(corpus.activeRunId);
+      for (const corpus of await deps.repo.listCorpora(tenant))
+        if (corpus.activeRunId) await follow(corpus.activeRunId);
       while (open) {
         // A key revoked while its stream is open ends the stream: no event reaches it (a reconnect gets 401).
         if ((await deps.authenticate(key)) !== tenant) break;
@@ -87,7 +120,11 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, tim
           if (corpus?.tenant !== tenant) continue;
           if (item.event.type === "run.started") followed.set(item.event.detail.runId, "");
           // Events name corpora as their owner does (a tenant-qualified id never leaves the server).
-          await send({ id: String(item.seq), event: item.event.type, data: JSON.stringify({ ...item.event, corpus: corpusNameOf(item.event.corpus) }) });
+          await send({
+            id: String(item.seq),
+            event: item.event.type,
+            data: JSON.stringify({ ...item.event, corpus: corpusNameOf(item.event.corpus) }),
+          });
         }
         for (const runId of [...followed.keys()]) await follow(runId);
         if (Date.now() - lastWrite >= timing.heartbeatMs) {

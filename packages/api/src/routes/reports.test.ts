@@ -6,14 +6,40 @@ import { testApp } from "../test-app.ts";
 async function reportedRun(t: ReturnType<typeof testApp>, id: string, shift: number, tenant = "t1", corpus = "docs") {
   const docs = ["a.md", "b.md", "c.md", "d.md"];
   const queries = docs.map((d, i) => ({ id: `q${i}`, text: `about ${d}`, judgments: new Map([[d, 1]]) }));
-  const rankings = { bm25: queries.map((_, i) => { const o = docs.filter((_, j) => j !== i); o.splice(shift, 0, docs[i]!); return o; }) };
+  const rankings = {
+    bm25: queries.map((_, i) => {
+      const o = docs.filter((_, j) => j !== i);
+      o.splice(shift, 0, docs[i]!);
+      return o;
+    }),
+  };
   const metrics = { bm25: queries.map((q, i) => queryMetrics(rankings.bm25[i]!, q.judgments)) };
   const files = resultFiles({ slug: "judged", queries, rankings, metrics });
   const ndcg = metrics.bm25.reduce((s, m) => s + m["ndcg@10"], 0) / 4;
   const report: RunReport = {
-    runId: id, corpus, createdAt: "2026-01-01T00:00:00Z", servingMode: "lexical", facts: { passages: 4 },
-    evaluations: [{ slug: "judged", name: "your judged queries", source: "user judgments", queries: 4, systems: { bm25: { metrics: { "ndcg@10": ndcg, "mrr@10": ndcg, "recall@10": 1, "recall@100": 1 }, recallCurve: [1] } }, significance: [], wins: [], losses: [], details: buildQueryDetails(queries, rankings, metrics) }],
-    gate: { promote: true, reason: "first run", comparedTo: "bm25", score: 1, baseline: 1 }, projection: null, modelCard: null,
+    runId: id,
+    corpus,
+    createdAt: "2026-01-01T00:00:00Z",
+    servingMode: "lexical",
+    facts: { passages: 4 },
+    evaluations: [
+      {
+        slug: "judged",
+        name: "your judged queries",
+        source: "user judgments",
+        queries: 4,
+        systems: {
+          bm25: { metrics: { "ndcg@10": ndcg, "mrr@10": ndcg, "recall@10": 1, "recall@100": 1 }, recallCurve: [1] },
+        },
+        significance: [],
+        wins: [],
+        losses: [],
+        details: buildQueryDetails(queries, rankings, metrics),
+      },
+    ],
+    gate: { promote: true, reason: "first run", comparedTo: "bm25", score: 1, baseline: 1 },
+    projection: null,
+    modelCard: null,
     exports: files.map(({ content: _, ...f }) => f),
   };
   for (const f of files) await t.blobs.put(keys.result(corpus, id, f.file), f.content);
@@ -37,7 +63,9 @@ describe("report routes", () => {
   it("lists and serves the per-query exports as attachments, and nothing else", async () => {
     const t = testApp();
     await reportedRun(t, "r1", 0);
-    const list = (await (await t.call("/v1/runs/r1/results")).json()) as { files: Array<{ file: string; kind: string }> };
+    const list = (await (await t.call("/v1/runs/r1/results")).json()) as {
+      files: Array<{ file: string; kind: string }>;
+    };
     expect(list.files.map((f) => f.kind)).toEqual(["csv", "qrels", "trec"]);
     const csv = await t.call("/v1/runs/r1/results/judged.csv");
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -54,7 +82,11 @@ describe("report routes", () => {
     const t = testApp();
     await reportedRun(t, "r1", 0);
     await reportedRun(t, "r2", 2);
-    const json = (await (await t.call("/v1/runs/r1/compare/r2")).json()) as { a: { runId: string }; b: { runId: string }; sets: Array<{ common: number; paired: Array<{ system: string; difference: { mean: number } }> }> };
+    const json = (await (await t.call("/v1/runs/r1/compare/r2")).json()) as {
+      a: { runId: string };
+      b: { runId: string };
+      sets: Array<{ common: number; paired: Array<{ system: string; difference: { mean: number } }> }>;
+    };
     expect([json.a.runId, json.b.runId]).toEqual(["r1", "r2"]);
     expect(json.sets[0]!.common).toBe(4);
     expect(json.sets[0]!.paired[0]!.difference.mean).toBeCloseTo(1 / Math.log2(4) - 1, 10);
@@ -72,7 +104,8 @@ describe("report routes", () => {
 describe("key routes", () => {
   it("lists the tenant's keys marking the caller's own, makes one shown once, and revokes so it is refused at once", async () => {
     const t = testApp();
-    const list = async (key = "k1") => ((await (await t.call("/v1/keys", { key })).json()) as { keys: Array<{ id: string; current: boolean }> }).keys;
+    const list = async (key = "k1") =>
+      ((await (await t.call("/v1/keys", { key })).json()) as { keys: Array<{ id: string; current: boolean }> }).keys;
     expect((await list()).map((k) => k.current)).toEqual([true]);
     const made = await t.call("/v1/keys", { method: "POST" });
     expect(made.status).toBe(201);
@@ -96,10 +129,37 @@ describe("key routes", () => {
 describe("corpus routes for the console", () => {
   it("pages through documents by path with a cursor, rejected ones with their reason", async () => {
     const t = testApp();
-    await t.repo.putCorpus({ name: "docs", tenant: "t1", createdAt: "t", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: null, version: 0 }, null);
+    await t.repo.putCorpus(
+      {
+        name: "docs",
+        tenant: "t1",
+        createdAt: "t",
+        servingRunId: null,
+        servingIndexVersion: null,
+        servingSetup: null,
+        activeRunId: null,
+        version: 0,
+      },
+      null,
+    );
     for (const [i, path] of ["c.md", "a.md", "b.bin", "d.md", "e.md"].entries()) {
       const rejected = path.endsWith(".bin");
-      await t.repo.putDocument({ corpus: "docs", path, contentHash: `h${i}`, status: rejected ? "rejected" : "chunked", reason: rejected ? "binary file" : null, size: 10, documentCount: rejected ? 0 : 1, passageCount: rejected ? 0 : 2, passagesKey: null, updatedAt: "t", version: 0 }, null);
+      await t.repo.putDocument(
+        {
+          corpus: "docs",
+          path,
+          contentHash: `h${i}`,
+          status: rejected ? "rejected" : "chunked",
+          reason: rejected ? "binary file" : null,
+          size: 10,
+          documentCount: rejected ? 0 : 1,
+          passageCount: rejected ? 0 : 2,
+          passagesKey: null,
+          updatedAt: "t",
+          version: 0,
+        },
+        null,
+      );
     }
     type Page = { documents: Array<{ path: string; status: string; reason: string | null }>; next: string | null };
     const first = (await (await t.call("/v1/corpora/docs/documents?limit=2")).json()) as Page;
@@ -110,7 +170,10 @@ describe("corpus routes for the console", () => {
     expect([...second.documents, ...third.documents].map((d) => d.path)).toEqual(["c.md", "d.md", "e.md"]);
     expect(third.next).toBeNull();
     const rejected = (await (await t.call("/v1/corpora/docs/documents?status=rejected")).json()) as Page;
-    expect(rejected).toEqual({ documents: [expect.objectContaining({ path: "b.bin", status: "rejected", reason: "binary file" })], next: null });
+    expect(rejected).toEqual({
+      documents: [expect.objectContaining({ path: "b.bin", status: "rejected", reason: "binary file" })],
+      next: null,
+    });
     expect((await t.call("/v1/corpora/docs/documents?limit=0")).status).toBe(400);
     expect((await t.call("/v1/corpora/docs/documents?cursor=not-a-cursor")).status).toBe(400);
     expect((await t.call("/v1/corpora/docs/documents", { key: "k2" })).status).toBe(404);

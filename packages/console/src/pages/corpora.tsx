@@ -15,26 +15,61 @@ export function CorporaPage() {
       <PageTitle>Corpora</PageTitle>
       {error && <Notice kind="error">{error}</Notice>}
       {!loading && !error && corpora.length === 0 && (
-        <Notice>No corpora yet. <a href={href({ page: "upload" })}>Upload documents</a> to make one.</Notice>
+        <Notice>
+          No corpora yet. <a href={href({ page: "upload" })}>Upload documents</a> to make one.
+        </Notice>
       )}
       {corpora.length > 0 && (
         <div class="table-wrap">
           <table>
             <caption class="visually-hidden">Your corpora</caption>
             <thead>
-              <tr><th scope="col">corpus</th><th scope="col" class="num">documents</th><th scope="col" class="num">passages</th><th scope="col" class="num">rejected files</th><th scope="col">serving</th><th scope="col">latest run</th></tr>
+              <tr>
+                <th scope="col">corpus</th>
+                <th scope="col" class="num">
+                  documents
+                </th>
+                <th scope="col" class="num">
+                  passages
+                </th>
+                <th scope="col" class="num">
+                  rejected files
+                </th>
+                <th scope="col">serving</th>
+                <th scope="col">latest run</th>
+              </tr>
             </thead>
             <tbody>
               {corpora.map((c) => {
                 const latest = c.latestRun;
                 return (
                   <tr key={c.name}>
-                    <th scope="row"><a href={href({ page: "corpus", corpus: c.name })}>{c.name}</a></th>
+                    <th scope="row">
+                      <a href={href({ page: "corpus", corpus: c.name })}>{c.name}</a>
+                    </th>
                     <td class="num">{c.documents}</td>
                     <td class="num">{c.passages}</td>
                     <td class="num">{c.rejectedFiles}</td>
-                    <td>{c.serving ? <>{c.serving.setup?.name ?? "hybrid"} · <a href={href({ page: "report", run: c.serving.runId })}>report</a></> : <span class="muted">nothing yet</span>}</td>
-                    <td>{latest ? <><a href={href({ page: "run", run: latest.id })}>{when(latest.createdAt)}</a> <StateBadge state={latest.state} /></> : <span class="muted">none</span>}</td>
+                    <td>
+                      {c.serving ? (
+                        <>
+                          {c.serving.setup?.name ?? "hybrid"} ·{" "}
+                          <a href={href({ page: "report", run: c.serving.runId })}>report</a>
+                        </>
+                      ) : (
+                        <span class="muted">nothing yet</span>
+                      )}
+                    </td>
+                    <td>
+                      {latest ? (
+                        <>
+                          <a href={href({ page: "run", run: latest.id })}>{when(latest.createdAt)}</a>{" "}
+                          <StateBadge state={latest.state} />
+                        </>
+                      ) : (
+                        <span class="muted">none</span>
+                      )}
+                    </td>
                   </tr>
                 );
               })}
@@ -42,7 +77,14 @@ export function CorporaPage() {
           </table>
         </div>
       )}
-      <p class="actions"><a class="button" href={href({ page: "upload" })}>Upload documents</a><a class="button secondary" href={href({ page: "playground" })}>Search &amp; QA</a></p>
+      <p class="actions">
+        <a class="button" href={href({ page: "upload" })}>
+          Upload documents
+        </a>
+        <a class="button secondary" href={href({ page: "playground" })}>
+          Search &amp; QA
+        </a>
+      </p>
     </Main>
   );
 }

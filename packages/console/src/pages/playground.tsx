@@ -18,14 +18,33 @@ function SearchResults({ hits, mode }: { hits: SearchHit[]; mode: string }) {
   if (!hits.length) return <Notice>No passage matched.</Notice>;
   return (
     <>
-      <p class="muted">{hits.length} passages, {mode} search</p>
+      <p class="muted">
+        {hits.length} passages, {mode} search
+      </p>
       <ol class="hits">
         {hits.map((h) => (
           <li class="hit" key={h.id}>
             <h3>{h.title || h.documentId}</h3>
-            <div class="meta"><span class="mono">{h.sourcePath}</span> · score <span class="score">{f2(h.score)}</span> (BM25 {f2(h.scores.lexical)} · TF-IDF {f2(h.scores.sparse)} · tuned {f2(h.scores.semantic)})</div>
-            {h.highlights.length ? h.highlights.map((x, i) => <p key={i} class="highlight"><Marked pieces={highlightPieces(x)} /></p>) : <p>{h.text.slice(0, 300)}{h.text.length > 300 ? "…" : ""}</p>}
-            <details><summary>Whole passage</summary><p>{h.text}</p></details>
+            <div class="meta">
+              <span class="mono">{h.sourcePath}</span> · score <span class="score">{f2(h.score)}</span> (BM25{" "}
+              {f2(h.scores.lexical)} · TF-IDF {f2(h.scores.sparse)} · tuned {f2(h.scores.semantic)})
+            </div>
+            {h.highlights.length ? (
+              h.highlights.map((x, i) => (
+                <p key={i} class="highlight">
+                  <Marked pieces={highlightPieces(x)} />
+                </p>
+              ))
+            ) : (
+              <p>
+                {h.text.slice(0, 300)}
+                {h.text.length > 300 ? "…" : ""}
+              </p>
+            )}
+            <details>
+              <summary>Whole passage</summary>
+              <p>{h.text}</p>
+            </details>
           </li>
         ))}
       </ol>
@@ -35,21 +54,36 @@ function SearchResults({ hits, mode }: { hits: SearchHit[]; mode: string }) {
 
 const AnswerSpan = ({ a, label }: { a: QaAnswer; label: string }) => (
   <li class="hit">
-    <h3>{label}: “{a.text}” <span class="muted score">(confidence {a.score.toFixed(2)})</span></h3>
-    <div class="meta"><span class="mono">{a.passage.sourcePath}</span> · {a.passage.title}</div>
-    <p><Marked pieces={spanPieces(a.passage.text, [{ start: a.start, end: a.end }])} /></p>
+    <h3>
+      {label}: “{a.text}” <span class="muted score">(confidence {a.score.toFixed(2)})</span>
+    </h3>
+    <div class="meta">
+      <span class="mono">{a.passage.sourcePath}</span> · {a.passage.title}
+    </div>
+    <p>
+      <Marked pieces={spanPieces(a.passage.text, [{ start: a.start, end: a.end }])} />
+    </p>
   </li>
 );
 
 function QaResults({ r }: { r: QaResponse }) {
   return (
     <>
-      {r.noAnswer ? <Notice kind="warn">No answer: the corpus most likely does not answer this question (no span scored {r.metadata.threshold ?? "the threshold"} or more).</Notice> : null}
+      {r.noAnswer ? (
+        <Notice kind="warn">
+          No answer: the corpus most likely does not answer this question (no span scored{" "}
+          {r.metadata.threshold ?? "the threshold"} or more).
+        </Notice>
+      ) : null}
       <ol class="hits">
-        {r.answers.map((a, i) => <AnswerSpan key={i} a={a} label={i === 0 ? "Answer" : `Answer ${i + 1}`} />)}
+        {r.answers.map((a, i) => (
+          <AnswerSpan key={i} a={a} label={i === 0 ? "Answer" : `Answer ${i + 1}`} />
+        ))}
         {r.noAnswer && r.bestGuess && <AnswerSpan a={r.bestGuess} label="Best guess (not an answer)" />}
       </ol>
-      <p class="muted">{r.metadata.model} · {r.metadata.questionType ?? ""} · {Math.round(r.metadata.latencyMs)} ms</p>
+      <p class="muted">
+        {r.metadata.model} · {r.metadata.questionType ?? ""} · {Math.round(r.metadata.latencyMs)} ms
+      </p>
     </>
   );
 }
@@ -58,7 +92,8 @@ function QaResults({ r }: { r: QaResponse }) {
 function AnswerResults({ r }: { r: AnswerResponse }) {
   const [active, setActive] = useState<{ passageId: string; start: number; end: number } | null>(null);
   const refs = useRef(new Map<string, HTMLElement>());
-  if (r.noAnswer) return <Notice kind="warn">No answer: {r.reason ?? "the passages do not contain the answer"}.</Notice>;
+  if (r.noAnswer)
+    return <Notice kind="warn">No answer: {r.reason ?? "the passages do not contain the answer"}.</Notice>;
   const number = new Map(r.passages.map((p, i) => [p.id, i + 1]));
   const follow = (c: { passageId: string; start: number; end: number }) => {
     setActive(c);
@@ -67,7 +102,10 @@ function AnswerResults({ r }: { r: AnswerResponse }) {
     el?.focus();
   };
   const spansOf = (p: Passage) => [
-    ...r.sentences.flatMap((s) => s.citations).filter((c) => c.passageId === p.id && !(active && active.passageId === p.id && active.start === c.start)).map((c) => ({ start: c.start, end: c.end })),
+    ...r.sentences
+      .flatMap((s) => s.citations)
+      .filter((c) => c.passageId === p.id && !(active && active.passageId === p.id && active.start === c.start))
+      .map((c) => ({ start: c.start, end: c.end })),
     ...(active?.passageId === p.id ? [{ start: active.start, end: active.end, cls: "cited" }] : []),
   ];
   return (
@@ -77,21 +115,41 @@ function AnswerResults({ r }: { r: AnswerResponse }) {
           <p class="answer-sentence" key={i}>
             {s.text}
             {s.citations.map((c, j) => (
-              <button type="button" class="cite secondary" key={j} aria-label={`source ${number.get(c.passageId)} for sentence ${i + 1}`} onClick={() => follow(c)}>
+              <button
+                type="button"
+                class="cite secondary"
+                key={j}
+                aria-label={`source ${number.get(c.passageId)} for sentence ${i + 1}`}
+                onClick={() => follow(c)}
+              >
                 {number.get(c.passageId) ?? "?"}
               </button>
             ))}
           </p>
         ))}
-        <p class="muted">{r.metadata.model}{r.score !== undefined ? ` · confidence ${r.score.toFixed(2)}` : ""} · {Math.round(r.metadata.latencyMs)} ms</p>
+        <p class="muted">
+          {r.metadata.model}
+          {r.score !== undefined ? ` · confidence ${r.score.toFixed(2)}` : ""} · {Math.round(r.metadata.latencyMs)} ms
+        </p>
       </div>
       <h2>Sources</h2>
       <ol class="hits">
         {r.passages.map((p, i) => (
-          <li key={p.id} class={`hit source${active?.passageId === p.id ? " active" : ""}`} tabIndex={-1} id={`source-${i + 1}`} data-passage={p.id} ref={(el) => void (el ? refs.current.set(p.id, el) : refs.current.delete(p.id))}>
-            <h3>[{i + 1}] {p.title || p.documentId}</h3>
+          <li
+            key={p.id}
+            class={`hit source${active?.passageId === p.id ? " active" : ""}`}
+            tabIndex={-1}
+            id={`source-${i + 1}`}
+            data-passage={p.id}
+            ref={(el) => void (el ? refs.current.set(p.id, el) : refs.current.delete(p.id))}
+          >
+            <h3>
+              [{i + 1}] {p.title || p.documentId}
+            </h3>
             <div class="meta mono">{p.sourcePath}</div>
-            <p><Marked pieces={spanPieces(p.text, spansOf(p))} /></p>
+            <p>
+              <Marked pieces={spanPieces(p.text, spansOf(p))} />
+            </p>
           </li>
         ))}
       </ol>
@@ -110,7 +168,12 @@ export function PlaygroundPage({ corpus }: { corpus?: string }) {
   const [documentId, setDocumentId] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<{ tab: "search"; hits: SearchHit[]; mode: string } | { tab: "qa"; r: QaResponse } | { tab: "answer"; r: AnswerResponse } | null>(null);
+  const [result, setResult] = useState<
+    | { tab: "search"; hits: SearchHit[]; mode: string }
+    | { tab: "qa"; r: QaResponse }
+    | { tab: "answer"; r: AnswerResponse }
+    | null
+  >(null);
   const served = corpora.data?.corpora.find((c) => c.name === corpus)?.serving?.setup?.name;
 
   const submit = async (e: Event) => {
@@ -119,16 +182,30 @@ export function PlaygroundPage({ corpus }: { corpus?: string }) {
     setBusy(true);
     setError(null);
     const base = `v1/corpora/${encodeURIComponent(corpus)}`;
-    const filter = sourcePath || documentId ? { ...(sourcePath ? { sourcePath } : {}), ...(documentId ? { documentId } : {}) } : undefined;
+    const filter =
+      sourcePath || documentId
+        ? { ...(sourcePath ? { sourcePath } : {}), ...(documentId ? { documentId } : {}) }
+        : undefined;
     const m = mode ? { mode } : {};
     try {
       if (tab === "search") {
         const r = await postJson<{ mode: string; hits: SearchHit[] }>(`${base}/search`, { query, k, ...m, filter });
         setResult({ tab, hits: r.hits, mode: r.mode });
       } else if (tab === "qa") {
-        setResult({ tab, r: await postJson<QaResponse>(`${base}/qa`, { question: query, k: Math.min(k, 20), ...m, filter }) });
+        setResult({
+          tab,
+          r: await postJson<QaResponse>(`${base}/qa`, { question: query, k: Math.min(k, 20), ...m, filter }),
+        });
       } else {
-        setResult({ tab, r: await postJson<AnswerResponse>(`${base}/answer`, { question: query, passages: Math.min(k, 20), ...m, filter }) });
+        setResult({
+          tab,
+          r: await postJson<AnswerResponse>(`${base}/answer`, {
+            question: query,
+            passages: Math.min(k, 20),
+            ...m,
+            filter,
+          }),
+        });
       }
     } catch (err) {
       setError(messageOf(err));
@@ -139,32 +216,67 @@ export function PlaygroundPage({ corpus }: { corpus?: string }) {
   };
   return (
     <Main>
-      <PageTitle>Search &amp; QA{corpus ? <> in <span class="mono">{corpus}</span></> : null}</PageTitle>
+      <PageTitle>
+        Search &amp; QA
+        {corpus ? (
+          <>
+            {" "}
+            in <span class="mono">{corpus}</span>
+          </>
+        ) : null}
+      </PageTitle>
       <div class="field narrow">
         <label for="playground-corpus">Corpus</label>
-        <select id="playground-corpus" value={corpus ?? ""} onChange={(e) => navigate({ page: "playground", corpus: e.currentTarget.value || undefined })}>
+        <select
+          id="playground-corpus"
+          value={corpus ?? ""}
+          onChange={(e) => navigate({ page: "playground", corpus: e.currentTarget.value || undefined })}
+        >
           <option value="">choose a corpus…</option>
-          {corpora.data?.corpora.map((c) => <option key={c.name} value={c.name}>{c.name}{c.serving ? "" : " (nothing serves yet)"}</option>)}
+          {corpora.data?.corpora.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+              {c.serving ? "" : " (nothing serves yet)"}
+            </option>
+          ))}
         </select>
       </div>
       {corpus && (
         <>
           <div class="tabs" role="tablist" aria-label="What to ask">
             {TABS.map((t) => (
-              <button type="button" role="tab" id={`tab-${t.id}`} aria-controls="playground-panel" aria-selected={tab === t.id} key={t.id} onClick={() => (setTab(t.id), setResult(null))}>{t.label}</button>
+              <button
+                type="button"
+                role="tab"
+                id={`tab-${t.id}`}
+                aria-controls="playground-panel"
+                aria-selected={tab === t.id}
+                key={t.id}
+                onClick={() => (setTab(t.id), setResult(null))}
+              >
+                {t.label}
+              </button>
             ))}
           </div>
           <div role="tabpanel" id="playground-panel" aria-labelledby={`tab-${tab}`}>
             <form onSubmit={submit}>
               <div class="field">
                 <label for="query">{tab === "search" ? "Query" : "Question"}</label>
-                <input id="query" type="search" value={query} maxLength={1000} onInput={(e) => setQuery(e.currentTarget.value)} />
+                <input
+                  id="query"
+                  type="search"
+                  value={query}
+                  maxLength={1000}
+                  onInput={(e) => setQuery(e.currentTarget.value)}
+                />
               </div>
               <div class="form-row">
                 <div class="field">
                   <label for="mode">Mode</label>
                   <select id="mode" value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
-                    <option value="">{tab === "search" ? `as served (${served ?? "hybrid"})` : "hybrid (default)"}</option>
+                    <option value="">
+                      {tab === "search" ? `as served (${served ?? "hybrid"})` : "hybrid (default)"}
+                    </option>
                     <option value="hybrid">hybrid</option>
                     <option value="semantic">semantic</option>
                     <option value="lexical">lexical (BM25)</option>
@@ -172,18 +284,41 @@ export function PlaygroundPage({ corpus }: { corpus?: string }) {
                 </div>
                 <div class="field">
                   <label for="k">{tab === "search" ? "Results (k)" : tab === "qa" ? "Answers (k)" : "Passages"}</label>
-                  <input id="k" type="number" min={1} max={tab === "search" ? 100 : 20} value={k} onInput={(e) => setK(Math.max(1, Number(e.currentTarget.value) || 1))} />
+                  <input
+                    id="k"
+                    type="number"
+                    min={1}
+                    max={tab === "search" ? 100 : 20}
+                    value={k}
+                    onInput={(e) => setK(Math.max(1, Number(e.currentTarget.value) || 1))}
+                  />
                 </div>
                 <div class="field">
-                  <label for="filter-source">Only the file <span class="hint">(source path)</span></label>
-                  <input id="filter-source" type="text" value={sourcePath} onInput={(e) => setSourcePath(e.currentTarget.value)} />
+                  <label for="filter-source">
+                    Only the file <span class="hint">(source path)</span>
+                  </label>
+                  <input
+                    id="filter-source"
+                    type="text"
+                    value={sourcePath}
+                    onInput={(e) => setSourcePath(e.currentTarget.value)}
+                  />
                 </div>
                 <div class="field">
-                  <label for="filter-document">Only the document <span class="hint">(id)</span></label>
-                  <input id="filter-document" type="text" value={documentId} onInput={(e) => setDocumentId(e.currentTarget.value)} />
+                  <label for="filter-document">
+                    Only the document <span class="hint">(id)</span>
+                  </label>
+                  <input
+                    id="filter-document"
+                    type="text"
+                    value={documentId}
+                    onInput={(e) => setDocumentId(e.currentTarget.value)}
+                  />
                 </div>
               </div>
-              <button type="submit" disabled={busy || !query.trim()}>{busy ? "Working…" : tab === "search" ? "Search" : "Ask"}</button>
+              <button type="submit" disabled={busy || !query.trim()}>
+                {busy ? "Working…" : tab === "search" ? "Search" : "Ask"}
+              </button>
             </form>
             <div aria-live="polite" class="results">
               {error && <Notice kind="error">{error}</Notice>}
@@ -194,7 +329,11 @@ export function PlaygroundPage({ corpus }: { corpus?: string }) {
           </div>
         </>
       )}
-      {!corpus && corpora.data && corpora.data.corpora.length === 0 && <Notice>No corpora yet. <a href={href({ page: "upload" })}>Upload documents</a> first.</Notice>}
+      {!corpus && corpora.data && corpora.data.corpora.length === 0 && (
+        <Notice>
+          No corpora yet. <a href={href({ page: "upload" })}>Upload documents</a> first.
+        </Notice>
+      )}
     </Main>
   );
 }

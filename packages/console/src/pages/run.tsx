@@ -5,7 +5,13 @@ import { href } from "../router.ts";
 import { TERMINAL, stageView } from "../run-stages.ts";
 import type { Run } from "../types.ts";
 
-const STATUS_WORD = { done: "done", current: "in progress", failed: "failed", pending: "waiting", skipped: "not reached" } as const;
+const STATUS_WORD = {
+  done: "done",
+  current: "in progress",
+  failed: "failed",
+  pending: "waiting",
+  skipped: "not reached",
+} as const;
 
 /**
  * A run's stages, live: the event stream's `run.progressed` events move it along as the server's state
@@ -19,10 +25,22 @@ export function RunPage({ runId }: { runId: string }) {
   const finished = current ? TERMINAL.has(current.state) : false;
 
   const status = useEventListener((e) => {
-    const detail = (e.data.detail ?? e.data) as { runId?: string; state?: string; history?: Run["history"]; reason?: string | null; updatedAt?: string };
+    const detail = (e.data.detail ?? e.data) as {
+      runId?: string;
+      state?: string;
+      history?: Run["history"];
+      reason?: string | null;
+      updatedAt?: string;
+    };
     if (detail.runId !== runId) return;
     if (e.type === "run.progressed" && run.data && detail.state && detail.history && detail.updatedAt) {
-      setLive({ ...run.data, state: detail.state, history: detail.history, reason: detail.reason ?? null, updatedAt: detail.updatedAt });
+      setLive({
+        ...run.data,
+        state: detail.state,
+        history: detail.history,
+        reason: detail.reason ?? null,
+        updatedAt: detail.updatedAt,
+      });
     }
     run.reload();
   });
@@ -37,34 +55,81 @@ export function RunPage({ runId }: { runId: string }) {
   const stages = current ? stageView(current, now) : [];
   return (
     <Main>
-      <p class="crumbs"><a href={href({ page: "corpora" })}>Corpora</a> / {current && <a href={href({ page: "corpus", corpus: current.corpus })}>{current.corpus}</a>} /</p>
-      <PageTitle>Run <span class="mono">{runId}</span></PageTitle>
+      <p class="crumbs">
+        <a href={href({ page: "corpora" })}>Corpora</a> /{" "}
+        {current && <a href={href({ page: "corpus", corpus: current.corpus })}>{current.corpus}</a>} /
+      </p>
+      <PageTitle>
+        Run <span class="mono">{runId}</span>
+      </PageTitle>
       {run.error && <Notice kind="error">{run.error}</Notice>}
       {current && (
         <>
           <p>
             <StateBadge state={current.state} /> started {when(current.createdAt)}
-            {finished ? <> · ended {when(current.updatedAt)}</> : <> · {status === "live" ? "following live" : "checking every 2 s"}</>}
+            {finished ? (
+              <> · ended {when(current.updatedAt)}</>
+            ) : (
+              <> · {status === "live" ? "following live" : "checking every 2 s"}</>
+            )}
           </p>
-          <p class="visually-hidden" aria-live="polite" data-testid="run-state">Run {current.state}</p>
+          <p class="visually-hidden" aria-live="polite" data-testid="run-state">
+            Run {current.state}
+          </p>
           <ol class="stages" aria-label="Stages">
             {stages.map((s) => (
-              <li key={s.stage} class={s.status} data-stage={s.stage} data-status={s.status} aria-current={s.status === "current" ? "step" : undefined}>
+              <li
+                key={s.stage}
+                class={s.status}
+                data-stage={s.stage}
+                data-status={s.status}
+                aria-current={s.status === "current" ? "step" : undefined}
+              >
                 <span class="name">{s.stage}</span>
-                <span class="time">{STATUS_WORD[s.status]}{s.durationMs !== null ? ` · ${seconds(s.durationMs)}` : ""}</span>
+                <span class="time">
+                  {STATUS_WORD[s.status]}
+                  {s.durationMs !== null ? ` · ${seconds(s.durationMs)}` : ""}
+                </span>
               </li>
             ))}
           </ol>
-          {current.reason && <Notice kind={current.state === "failed" ? "error" : current.state === "rejected" ? "warn" : "info"}>{current.reason}</Notice>}
+          {current.reason && (
+            <Notice kind={current.state === "failed" ? "error" : current.state === "rejected" ? "warn" : "info"}>
+              {current.reason}
+            </Notice>
+          )}
           {current.artifacts.reportKey && (
-            <p class="actions"><a class="button" href={href({ page: "report", run: runId })}>Open the report</a><a class="button secondary" href={href({ page: "playground", corpus: current.corpus })}>Search &amp; QA</a></p>
+            <p class="actions">
+              <a class="button" href={href({ page: "report", run: runId })}>
+                Open the report
+              </a>
+              <a class="button secondary" href={href({ page: "playground", corpus: current.corpus })}>
+                Search &amp; QA
+              </a>
+            </p>
           )}
           <h2>History</h2>
           <div class="table-wrap">
             <table>
               <caption class="visually-hidden">State changes of the run</caption>
-              <thead><tr><th scope="col">when</th><th scope="col">from</th><th scope="col">to</th><th scope="col">because of</th></tr></thead>
-              <tbody>{current.history.map((h, i) => <tr key={i}><td>{when(h.at)}</td><td>{h.from}</td><td>{h.to}</td><td class="mono">{h.event}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">when</th>
+                  <th scope="col">from</th>
+                  <th scope="col">to</th>
+                  <th scope="col">because of</th>
+                </tr>
+              </thead>
+              <tbody>
+                {current.history.map((h, i) => (
+                  <tr key={i}>
+                    <td>{when(h.at)}</td>
+                    <td>{h.from}</td>
+                    <td>{h.to}</td>
+                    <td class="mono">{h.event}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           </div>
         </>

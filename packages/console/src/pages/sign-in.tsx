@@ -20,7 +20,11 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn(): void; notice:
       onSignedIn();
     } catch (err) {
       clearKey();
-      setError(err instanceof ApiError && err.status === 401 ? "That key was refused. Check it, or make one with `genq keys create`." : `Could not reach the API: ${messageOf(err)}`);
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? "That key was refused. Check it, or make one with `genq keys create`."
+          : `Could not reach the API: ${messageOf(err)}`,
+      );
     } finally {
       setBusy(false);
     }
@@ -32,13 +36,34 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn(): void; notice:
         {notice && <Notice>{notice}</Notice>}
         <form onSubmit={submit} noValidate>
           <div class="field">
-            <label for="api-key">API key <span class="hint">(kept in this browser tab only, sent in a header)</span></label>
-            <input id="api-key" name="api-key" type="password" autoComplete="off" spellcheck={false} value={key} onInput={(e) => setValue(e.currentTarget.value)} aria-describedby={error ? "sign-in-error" : undefined} aria-invalid={error ? true : undefined} />
+            <label for="api-key">
+              API key <span class="hint">(kept in this browser tab only, sent in a header)</span>
+            </label>
+            <input
+              id="api-key"
+              name="api-key"
+              type="password"
+              autoComplete="off"
+              spellcheck={false}
+              value={key}
+              onInput={(e) => setValue(e.currentTarget.value)}
+              aria-describedby={error ? "sign-in-error" : undefined}
+              aria-invalid={error ? true : undefined}
+            />
           </div>
-          <button type="submit" disabled={busy}>{busy ? "Checking…" : "Sign in"}</button>
+          <button type="submit" disabled={busy}>
+            {busy ? "Checking…" : "Sign in"}
+          </button>
         </form>
-        {error && <div id="sign-in-error"><Notice kind="error">{error}</Notice></div>}
-        <p class="muted">No key yet? <code>genq serve</code> prints one on first start; <code>genq keys create</code> makes another. The API reference is at <a href="docs">/docs</a>.</p>
+        {error && (
+          <div id="sign-in-error">
+            <Notice kind="error">{error}</Notice>
+          </div>
+        )}
+        <p class="muted">
+          No key yet? <code>genq serve</code> prints one on first start; <code>genq keys create</code> makes another.
+          The API reference is at <a href="docs">/docs</a>.
+        </p>
       </div>
     </Main>
   );

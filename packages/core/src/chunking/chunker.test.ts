@@ -3,28 +3,45 @@ import { chunkText } from "./chunker.ts";
 import { countWords, sentences, splitSentences } from "./sentences.ts";
 import { toPassages } from "./passages.ts";
 
-const sentence = (i: number, words = 10) => `Sentence ${i} ${Array.from({ length: words - 3 }, (_, k) => `w${i}x${k}`).join(" ")} end.`;
+const sentence = (i: number, words = 10) =>
+  `Sentence ${i} ${Array.from({ length: words - 3 }, (_, k) => `w${i}x${k}`).join(" ")} end.`;
 const text = (n: number, words = 10) => Array.from({ length: n }, (_, i) => sentence(i, words)).join(" ");
 
 describe("splitSentences", () => {
   it("splits on sentence punctuation followed by a capital, and on line breaks", () => {
     const t = "First one. Second one! Third? fourth stays.\nA new line";
-    expect(splitSentences(t).map((s) => t.slice(s.start, s.end))).toEqual(["First one.", "Second one!", "Third? fourth stays.", "A new line"]);
+    expect(splitSentences(t).map((s) => t.slice(s.start, s.end))).toEqual([
+      "First one.",
+      "Second one!",
+      "Third? fourth stays.",
+      "A new line",
+    ]);
   });
 
   it("does not split after abbreviations or initials", () => {
     const t = "Use e.g. Postgres. See Dr. Smith and J. R. Tolkien. Done.";
-    expect(splitSentences(t).map((s) => t.slice(s.start, s.end))).toEqual(["Use e.g. Postgres.", "See Dr. Smith and J. R. Tolkien.", "Done."]);
+    expect(splitSentences(t).map((s) => t.slice(s.start, s.end))).toEqual([
+      "Use e.g. Postgres.",
+      "See Dr. Smith and J. R. Tolkien.",
+      "Done.",
+    ]);
   });
 });
 
 describe("sentences", () => {
   it("gives splitSentences' spans with each one's word count, abbreviations and non-ASCII words included", () => {
-    const t = "  Use e.g. Postgres.\tSee Dr. Smith (Fig. 3) and J. R. Tolkien!  \u00a0Zoë’s café… is İ. open?\n\n\"Quoted\" words. (ok) Done.\u000bx ";
+    const t =
+      '  Use e.g. Postgres.\tSee Dr. Smith (Fig. 3) and J. R. Tolkien!  \u00a0Zoë’s café… is İ. open?\n\n"Quoted" words. (ok) Done.\u000bx ';
     const got = sentences(t);
     expect(got.map((s) => ({ start: s.start, end: s.end }))).toEqual(splitSentences(t));
     expect(got.map((s) => s.words)).toEqual(got.map((s) => countWords(t, s.start, s.end)));
-    expect(got.map((s) => t.slice(s.start, s.end))).toEqual(["Use e.g. Postgres.", "See Dr. Smith (Fig. 3) and J. R. Tolkien!", "Zoë’s café… is İ. open?", "\"Quoted\" words.", "(ok) Done.\u000bx"]);
+    expect(got.map((s) => t.slice(s.start, s.end))).toEqual([
+      "Use e.g. Postgres.",
+      "See Dr. Smith (Fig. 3) and J. R. Tolkien!",
+      "Zoë’s café… is İ. open?",
+      '"Quoted" words.',
+      "(ok) Done.\u000bx",
+    ]);
   });
 });
 
@@ -69,22 +86,39 @@ describe("chunkText", () => {
 });
 
 describe("toPassages", () => {
-  const doc = (body: string) => ({ id: "guide.md", title: "Guide", sections: [{ title: "Guide › Intro", text: body }] });
+  const doc = (body: string) => ({
+    id: "guide.md",
+    title: "Guide",
+    sections: [{ title: "Guide › Intro", text: body }],
+  });
 
   it("gives the same ids for the same content, and new ids only for changed text", () => {
     const body = text(40);
-    const a = toPassages({ corpus: "c", sourcePath: "guide.md", documents: [doc(body)] }, { targetWords: 60, maxWords: 80 });
-    const b = toPassages({ corpus: "c", sourcePath: "guide.md", documents: [doc(body)] }, { targetWords: 60, maxWords: 80 });
+    const a = toPassages(
+      { corpus: "c", sourcePath: "guide.md", documents: [doc(body)] },
+      { targetWords: 60, maxWords: 80 },
+    );
+    const b = toPassages(
+      { corpus: "c", sourcePath: "guide.md", documents: [doc(body)] },
+      { targetWords: 60, maxWords: 80 },
+    );
     expect(b.map((p) => p.id)).toEqual(a.map((p) => p.id));
     const edited = body.replace(sentence(39), "Sentence thirty-nine was rewritten completely here.");
-    const c = toPassages({ corpus: "c", sourcePath: "guide.md", documents: [doc(edited)] }, { targetWords: 60, maxWords: 80 });
+    const c = toPassages(
+      { corpus: "c", sourcePath: "guide.md", documents: [doc(edited)] },
+      { targetWords: 60, maxWords: 80 },
+    );
     expect(c[0]!.id).toBe(a[0]!.id);
     expect(c[c.length - 1]!.id).not.toBe(a[a.length - 1]!.id);
     expect(new Set(a.map((p) => p.id)).size).toBe(a.length);
   });
 
   it("keeps section titles and document ids", () => {
-    const [p] = toPassages({ corpus: "c", sourcePath: "corpus.jsonl", documents: [{ id: "doc-7", title: "T", sections: [{ title: "", text: "Hello there." }] }] });
+    const [p] = toPassages({
+      corpus: "c",
+      sourcePath: "corpus.jsonl",
+      documents: [{ id: "doc-7", title: "T", sections: [{ title: "", text: "Hello there." }] }],
+    });
     expect(p).toMatchObject({ documentId: "doc-7", title: "T", sourcePath: "corpus.jsonl", ordinal: 0 });
   });
 });

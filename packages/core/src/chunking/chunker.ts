@@ -37,7 +37,7 @@ function units(text: string, maxWords: number, maxChars: number): Unit[] {
   const out: Unit[] = [];
   const push = (start: number, end: number, words: number) => {
     if (end - start <= maxChars) return void out.push({ start, end, words });
-    for (let from = start; from < end; ) {
+    for (let from = start; from < end;) {
       let to = Math.min(end, from + maxChars);
       if (to < end) {
         // Only the window's second half is searched: a scan back to `from` would make a spaceless text quadratic.
@@ -49,7 +49,8 @@ function units(text: string, maxWords: number, maxChars: number): Unit[] {
       const piece = text.slice(from, to);
       const lead = piece.length - piece.trimStart().length;
       const trail = piece.length - piece.trimEnd().length;
-      if (piece.trim()) out.push({ start: from + lead, end: to - trail, words: Math.max(1, countWords(text, from, to)) });
+      if (piece.trim())
+        out.push({ start: from + lead, end: to - trail, words: Math.max(1, countWords(text, from, to)) });
       from = to;
     }
   };
@@ -84,7 +85,11 @@ export function chunkText(text: string, options: Partial<ChunkOptions> = {}): Sp
   while (i < us.length) {
     let j = i;
     let words = 0;
-    while (j < us.length && (j === i || (words + us[j]!.words <= opts.targetWords && us[j]!.end - us[i]!.start <= maxChars))) words += us[j++]!.words;
+    while (
+      j < us.length &&
+      (j === i || (words + us[j]!.words <= opts.targetWords && us[j]!.end - us[i]!.start <= maxChars))
+    )
+      words += us[j++]!.words;
     chunks.push({ from: i, to: j, words });
     if (j >= us.length) break;
     // Overlap only when the chunk keeps at least one sentence of its own; always make progress.

@@ -34,7 +34,13 @@ export const PRESEGMENTED_CHUNKING: Partial<ChunkOptions> = { targetWords: 512, 
  * document's own) and the revision they belong to.
  */
 export function toPassages(
-  input: { corpus: string; sourcePath: string; documents: readonly ParsedDocument[]; metadata?: Metadata; revision?: string },
+  input: {
+    corpus: string;
+    sourcePath: string;
+    documents: readonly ParsedDocument[];
+    metadata?: Metadata;
+    revision?: string;
+  },
   options: Partial<ChunkOptions> = {},
 ): Passage[] {
   const out: Passage[] = [];
@@ -44,7 +50,10 @@ export function toPassages(
     const chunking = doc.presegmented ? { ...options, ...PRESEGMENTED_CHUNKING } : options;
     // What the file carries (its upload's metadata) wins over what the document says of itself.
     const metadata = { ...doc.metadata, ...input.metadata };
-    const extra = { ...(Object.keys(metadata).length ? { metadata } : {}), ...(input.revision ? { revision: input.revision } : {}) };
+    const extra = {
+      ...(Object.keys(metadata).length ? { metadata } : {}),
+      ...(input.revision ? { revision: input.revision } : {}),
+    };
     for (const section of doc.sections) {
       for (const span of chunkText(section.text, chunking)) {
         const text = section.text.slice(span.start, span.end);

@@ -5,7 +5,28 @@ export interface Span {
 }
 
 const ABBREVIATIONS = new Set([
-  "e.g", "i.e", "etc", "vs", "cf", "mr", "mrs", "ms", "dr", "prof", "st", "no", "fig", "eq", "approx", "resp", "ca", "al", "inc", "ltd", "jr", "sr",
+  "e.g",
+  "i.e",
+  "etc",
+  "vs",
+  "cf",
+  "mr",
+  "mrs",
+  "ms",
+  "dr",
+  "prof",
+  "st",
+  "no",
+  "fig",
+  "eq",
+  "approx",
+  "resp",
+  "ca",
+  "al",
+  "inc",
+  "ltd",
+  "jr",
+  "sr",
 ]);
 
 /** Whitespace as the chunker sees it: space, tab, line feed, carriage return, form feed, no-break space. */
@@ -14,7 +35,8 @@ for (const c of [32, 9, 10, 13, 12, 160]) SPACE[c] = 1;
 const isSpace = (c: number) => c < 256 && SPACE[c] === 1;
 const isCloser = (c: number) => c === 34 || c === 39 || c === 41 || c === 93 || c === 125 || c === 8217 || c === 8221;
 const isUpperOrDigit = (c: number) => (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c >= 192 && c <= 222);
-const isOpener = (c: number) => c === 34 || c === 39 || c === 40 || c === 91 || c === 8216 || c === 8220 || c === 96 || c === 45 || c === 42;
+const isOpener = (c: number) =>
+  c === 34 || c === 39 || c === 40 || c === 91 || c === 8216 || c === 8220 || c === 96 || c === 45 || c === 42;
 const LONGEST_ABBREVIATION = Math.max(...[...ABBREVIATIONS].map((a) => a.length));
 
 /** True when the word that ends just before `dot` is a known abbreviation or a single-letter initial. */
@@ -23,13 +45,20 @@ function endsWithAbbreviation(text: string, dot: number): boolean {
   while (i >= 0 && !isSpace(text.charCodeAt(i))) i--;
   let from = i + 1;
   // Leading ( " ' [ are not part of the word.
-  for (let c = text.charCodeAt(from); from < dot && (c === 40 || c === 34 || c === 39 || c === 91); c = text.charCodeAt(++from));
+  for (
+    let c = text.charCodeAt(from);
+    from < dot && (c === 40 || c === 34 || c === 39 || c === 91);
+    c = text.charCodeAt(++from)
+  );
   const length = dot - from;
   let ascii = true;
   for (let j = from; j < dot && ascii; j++) ascii = text.charCodeAt(j) < 128;
   // Lower-casing non-ASCII text can change its length: those words take the general path.
   if (!ascii) {
-    const word = text.slice(i + 1, dot).toLowerCase().replace(/^[("'[]+/, "");
+    const word = text
+      .slice(i + 1, dot)
+      .toLowerCase()
+      .replace(/^[("'[]+/, "");
     return (word.length === 1 && /[a-z]/.test(word)) || ABBREVIATIONS.has(word);
   }
   if (length === 1) {
@@ -98,7 +127,12 @@ export function sentences(text: string): Sentence[] {
       let k = j;
       while (k < n && isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== 10) k++;
       const next = k < n ? text.charCodeAt(k) : 0;
-      if (k < n && next !== 10 && (isUpperOrDigit(next) || isOpener(next)) && !(c === 46 && endsWithAbbreviation(text, i))) {
+      if (
+        k < n &&
+        next !== 10 &&
+        (isUpperOrDigit(next) || isOpener(next)) &&
+        !(c === 46 && endsWithAbbreviation(text, i))
+      ) {
         pushSentence(spans, text, start, j, words);
         words = 0;
         inWord = false;

@@ -21,7 +21,10 @@ function generator(seed: number): () => number {
  * replacement `rounds` times and take the (1 − level)/2 and (1 + level)/2 quantiles of the resampled
  * means. Deterministic (seeded). An empty sample gives 0 [0, 0].
  */
-export function bootstrapMean(values: readonly number[], options: { rounds?: number; level?: number; seed?: number } = {}): Interval {
+export function bootstrapMean(
+  values: readonly number[],
+  options: { rounds?: number; level?: number; seed?: number } = {},
+): Interval {
   const n = values.length;
   if (n === 0) return { mean: 0, low: 0, high: 0 };
   const rounds = options.rounds ?? 2000;
@@ -40,7 +43,14 @@ export function bootstrapMean(values: readonly number[], options: { rounds?: num
 }
 
 /** Bootstrap interval of the mean paired difference a − b (the same queries on both sides). */
-export function bootstrapDifference(a: readonly number[], b: readonly number[], options: { rounds?: number; level?: number; seed?: number } = {}): Interval {
+export function bootstrapDifference(
+  a: readonly number[],
+  b: readonly number[],
+  options: { rounds?: number; level?: number; seed?: number } = {},
+): Interval {
   if (a.length !== b.length) throw new Error("a paired difference needs the same queries on both sides");
-  return bootstrapMean(a.map((x, i) => x - b[i]!), options);
+  return bootstrapMean(
+    a.map((x, i) => x - b[i]!),
+    options,
+  );
 }

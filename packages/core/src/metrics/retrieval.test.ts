@@ -35,7 +35,16 @@ describe("retrieval metrics", () => {
     ]);
     expect(ranking).toEqual(["b", "c", "a"]);
     // a tie between a and z: a first, so a relevant z counts at rank 2
-    expect(mrrAt(rankDocuments([{ documentId: "z", score: 1 }, { documentId: "a", score: 1 }]), j({ z: 1 }), 10)).toBe(0.5);
+    expect(
+      mrrAt(
+        rankDocuments([
+          { documentId: "z", score: 1 },
+          { documentId: "a", score: 1 },
+        ]),
+        j({ z: 1 }),
+        10,
+      ),
+    ).toBe(0.5);
   });
 
   it("averages per-query metrics", () => {
@@ -47,7 +56,12 @@ describe("retrieval metrics", () => {
 describe("paired randomisation test", () => {
   it("finds a consistent improvement significant and no difference not", () => {
     const base = Array.from({ length: 50 }, (_, i) => (i % 5) / 10);
-    expect(pairedRandomisationTest(base.map((x) => x + 0.2), base).pValue).toBeLessThan(0.001);
+    expect(
+      pairedRandomisationTest(
+        base.map((x) => x + 0.2),
+        base,
+      ).pValue,
+    ).toBeLessThan(0.001);
     expect(pairedRandomisationTest(base, base).pValue).toBe(1);
     const noisy = base.map((x, i) => x + (i % 2 ? 0.05 : -0.05));
     expect(pairedRandomisationTest(noisy, base).pValue).toBeGreaterThan(0.5);
@@ -55,12 +69,25 @@ describe("paired randomisation test", () => {
 });
 
 describe("judgments", () => {
-  const queries = ['{"_id": "q1", "text": "how do I hold a package"}', '{"_id": "q2", "text": "what is debian"}'].join("\n");
+  const queries = ['{"_id": "q1", "text": "how do I hold a package"}', '{"_id": "q2", "text": "what is debian"}'].join(
+    "\n",
+  );
   it("reads BEIR queries and qrels, with or without a header", () => {
-    const judged = parseJudgments(queries, "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\nq2\td3\t0\n", new Set(["d1", "d2", "d3"]));
+    const judged = parseJudgments(
+      queries,
+      "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\nq2\td3\t0\n",
+      new Set(["d1", "d2", "d3"]),
+    );
     expect(judged.map((q) => [q.id, q.text, [...q.judgments]])).toEqual([
       ["q1", "how do I hold a package", [["d1", 1]]],
-      ["q2", "what is debian", [["d2", 1], ["d3", 0]]],
+      [
+        "q2",
+        "what is debian",
+        [
+          ["d2", 1],
+          ["d3", 0],
+        ],
+      ],
     ]);
   });
   it("refuses unknown queries and documents, listing the offending lines", () => {

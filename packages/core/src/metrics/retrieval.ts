@@ -13,7 +13,8 @@ export interface ScoredDocument {
  */
 export function rankDocuments(hits: readonly ScoredDocument[]): string[] {
   const best = new Map<string, number>();
-  for (const h of hits) if (!best.has(h.documentId) || h.score > best.get(h.documentId)!) best.set(h.documentId, h.score);
+  for (const h of hits)
+    if (!best.has(h.documentId) || h.score > best.get(h.documentId)!) best.set(h.documentId, h.score);
   return [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
 }
 
@@ -23,7 +24,9 @@ const relevant = (judgments: Judgments) => [...judgments.values()].filter((r) =>
 export function ndcgAt(ranking: readonly string[], judgments: Judgments, k: number): number {
   let dcg = 0;
   for (let i = 0; i < Math.min(k, ranking.length); i++) dcg += (judgments.get(ranking[i]!) ?? 0) / Math.log2(i + 2);
-  const ideal = relevant(judgments).sort((a, b) => b - a).slice(0, k);
+  const ideal = relevant(judgments)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   let idcg = 0;
   ideal.forEach((rel, i) => (idcg += rel / Math.log2(i + 2)));
   return idcg === 0 ? 0 : dcg / idcg;

@@ -3,7 +3,12 @@
  * query's two scores give a mean difference at least as large as the observed one? Deterministic
  * (seeded), `rounds` permutations.
  */
-export function pairedRandomisationTest(a: readonly number[], b: readonly number[], rounds = 10_000, seed = 1): { meanDifference: number; pValue: number } {
+export function pairedRandomisationTest(
+  a: readonly number[],
+  b: readonly number[],
+  rounds = 10_000,
+  seed = 1,
+): { meanDifference: number; pValue: number } {
   if (a.length !== b.length) throw new Error("paired test needs the same queries on both sides");
   const n = a.length;
   if (n === 0) return { meanDifference: 0, pValue: 1 };

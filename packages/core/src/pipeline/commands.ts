@@ -53,7 +53,9 @@ export function commandFor(run: RunView): PipelineCommand | null {
   const ref = { runId: run.id, corpus: run.corpus };
   const a = run.artifacts;
   if (isTerminal(run.state)) {
-    return run.outcomePublished ? null : { type: "publishOutcome", ...ref, outcome: OUTCOME[run.state], reason: run.reason ?? "" };
+    return run.outcomePublished
+      ? null
+      : { type: "publishOutcome", ...ref, outcome: OUTCOME[run.state], reason: run.reason ?? "" };
   }
   switch (run.state) {
     case "ingesting":
@@ -67,8 +69,12 @@ export function commandFor(run: RunView): PipelineCommand | null {
     case "indexing":
       return a.modelId ? { type: "buildIndex", ...ref, modelId: a.modelId } : null;
     case "evaluating":
-      return a.indexVersion && a.modelId ? { type: "evaluate", ...ref, indexVersion: a.indexVersion, modelId: a.modelId } : null;
+      return a.indexVersion && a.modelId
+        ? { type: "evaluate", ...ref, indexVersion: a.indexVersion, modelId: a.modelId }
+        : null;
     case "promoting":
-      return a.indexVersion ? { type: "promoteIndex", ...ref, indexVersion: a.indexVersion, setup: a.servingSetup ?? null } : null;
+      return a.indexVersion
+        ? { type: "promoteIndex", ...ref, indexVersion: a.indexVersion, setup: a.servingSetup ?? null }
+        : null;
   }
 }

@@ -29,7 +29,8 @@ export const runResources = {
   /** The model a run trains, as registered in the repository. */
   modelId: (runId: string) => `${runId}-model`,
   /** The run a model id names (the inverse of `modelId`), or null for another kind of id. */
-  runOfModel: (modelId: string): string | null => (modelId.endsWith("-model") ? modelId.slice(0, -"-model".length) : null),
+  runOfModel: (modelId: string): string | null =>
+    modelId.endsWith("-model") ? modelId.slice(0, -"-model".length) : null,
   /** The search index version a run builds. */
   indexVersion: (runId: string) => `${runId}-index`,
   /** Background work of a run's stage (local jobs; at most one of each runs at a time). */

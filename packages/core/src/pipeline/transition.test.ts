@@ -6,10 +6,22 @@ import { transition } from "./transition.ts";
 
 type View = Pick<Run, "id" | "corpus" | "state" | "reason" | "artifacts" | "history" | "outcomePublished">;
 const run = (state: RunState, artifacts: Run["artifacts"] = {}, history: Run["history"] = []): View => ({
-  id: "r1", corpus: "docs", state, reason: null, artifacts, history, outcomePublished: false,
+  id: "r1",
+  corpus: "docs",
+  state,
+  reason: null,
+  artifacts,
+  history,
+  outcomePublished: false,
 });
 const ev = (type: string, detail: Record<string, unknown>): GenqEvent =>
-  parseEvent({ id: `${type}:r1`, time: "2026-01-01T00:00:00Z", corpus: "docs", type, detail: { runId: "r1", ...detail } });
+  parseEvent({
+    id: `${type}:r1`,
+    time: "2026-01-01T00:00:00Z",
+    corpus: "docs",
+    type,
+    detail: { runId: "r1", ...detail },
+  });
 const applied = (r: ReturnType<typeof transition>) => {
   if (r.kind !== "applied") throw new Error(`expected the event to apply, got ${r.kind}`);
   return r;
@@ -31,28 +43,43 @@ describe("pipeline transition", () => {
   });
 
   it("records artifacts as they are produced", () => {
-    const r = applied(transition(run("training", { pairsKey: "p" }), ev("training.job.completed", { jobId: "j", modelKey: "m/" })));
+    const r = applied(
+      transition(run("training", { pairsKey: "p" }), ev("training.job.completed", { jobId: "j", modelKey: "m/" })),
+    );
     expect(r.artifacts).toEqual({ pairsKey: "p", trainingJobId: "j", modelKey: "m/" });
   });
 
   it("goes to promoting, not ready, when evaluation passes the gate: ready waits for the promotion", () => {
-    const r = applied(transition(run("evaluating", { indexVersion: "v1" }), ev("evaluation.completed", { reportKey: "rep", promote: true, reason: "tuned beats bm25" })));
+    const r = applied(
+      transition(
+        run("evaluating", { indexVersion: "v1" }),
+        ev("evaluation.completed", { reportKey: "rep", promote: true, reason: "tuned beats bm25" }),
+      ),
+    );
     expect(r.state).toBe("promoting");
     expect(r.reason).toBe("tuned beats bm25");
     expect(r.artifacts.reportKey).toBe("rep");
   });
 
   it("rejects without promoting when evaluation fails the gate", () => {
-    const r = applied(transition(run("evaluating", { indexVersion: "v1" }), ev("evaluation.completed", { reportKey: "rep", promote: false, reason: "worse than bm25" })));
+    const r = applied(
+      transition(
+        run("evaluating", { indexVersion: "v1" }),
+        ev("evaluation.completed", { reportKey: "rep", promote: false, reason: "worse than bm25" }),
+      ),
+    );
     expect(r.state).toBe("rejected");
     expect(r.reason).toBe("worse than bm25");
   });
 
-  it.each(["ingesting", "generating", "training", "deploying", "indexing", "evaluating", "promoting"] as RunState[])("a failed stage fails a run in %s", (state) => {
-    const r = applied(transition(run(state), ev("stage.failed", { stage: state, reason: "OOM" })));
-    expect(r.state).toBe("failed");
-    expect(r.reason).toBe(`${state} failed: OOM`);
-  });
+  it.each(["ingesting", "generating", "training", "deploying", "indexing", "evaluating", "promoting"] as RunState[])(
+    "a failed stage fails a run in %s",
+    (state) => {
+      const r = applied(transition(run(state), ev("stage.failed", { stage: state, reason: "OOM" })));
+      expect(r.state).toBe("failed");
+      expect(r.reason).toBe(`${state} failed: OOM`);
+    },
+  );
 
   it("ignores a late failure report of a stage the run has left", () => {
     const r = transition(run("deploying"), ev("stage.failed", { stage: "training", reason: "OOM" }));
@@ -61,14 +88,28 @@ describe("pipeline transition", () => {
 
   it("recognises a redelivery of the event that produced the current state, so its command is re-issued", () => {
     const produced = ev("queries.generated", { pairsKey: "p", heldoutKey: "h", pairs: 3 });
-    const history = [{ at: "t", from: "generating" as const, to: "training" as const, event: produced.type, eventId: produced.id }];
+    const history = [
+      { at: "t", from: "generating" as const, to: "training" as const, event: produced.type, eventId: produced.id },
+    ];
     expect(transition(run("training", { pairsKey: "p" }, history), produced)).toEqual({ kind: "duplicate" });
-    const finished = [{ at: "t", from: "promoting" as const, to: "ready" as const, event: "index.promoted", eventId: "index.promoted:r1" }];
-    expect(transition(run("ready", {}, finished), ev("index.promoted", { indexVersion: "v1" }))).toEqual({ kind: "duplicate" });
+    const finished = [
+      {
+        at: "t",
+        from: "promoting" as const,
+        to: "ready" as const,
+        event: "index.promoted",
+        eventId: "index.promoted:r1",
+      },
+    ];
+    expect(transition(run("ready", {}, finished), ev("index.promoted", { indexVersion: "v1" }))).toEqual({
+      kind: "duplicate",
+    });
   });
 
   it("ignores out-of-order events", () => {
-    expect(transition(run("indexing"), ev("queries.generated", { pairsKey: "p", heldoutKey: "h", pairs: 3 }))).toMatchObject({ kind: "ignored", why: "indexing does not wait for queries.generated" });
+    expect(
+      transition(run("indexing"), ev("queries.generated", { pairsKey: "p", heldoutKey: "h", pairs: 3 })),
+    ).toMatchObject({ kind: "ignored", why: "indexing does not wait for queries.generated" });
     expect(transition(run("generating"), ev("index.built", { indexVersion: "v", passages: 1 })).kind).toBe("ignored");
   });
 
@@ -79,7 +120,13 @@ describe("pipeline transition", () => {
   });
 
   it("ignores events of other runs", () => {
-    const other = parseEvent({ id: "x", time: "t", corpus: "docs", type: "ingestion.completed", detail: { runId: "r2", passages: 1 } });
+    const other = parseEvent({
+      id: "x",
+      time: "t",
+      corpus: "docs",
+      type: "ingestion.completed",
+      detail: { runId: "r2", passages: 1 },
+    });
     expect(transition(run("ingesting"), other)).toEqual({ kind: "ignored", why: "event belongs to another run" });
   });
 });
@@ -91,12 +138,25 @@ describe("the command a state needs", () => {
     expect(commandFor(run("training", { pairsKey: "p" }))).toMatchObject({ type: "startTraining", pairsKey: "p" });
     expect(commandFor(run("deploying", { modelKey: "m/" }))).toMatchObject({ type: "deployModel", modelKey: "m/" });
     expect(commandFor(run("indexing", { modelId: "m" }))).toMatchObject({ type: "buildIndex", modelId: "m" });
-    expect(commandFor(run("evaluating", { indexVersion: "v", modelId: "m" }))).toMatchObject({ type: "evaluate", indexVersion: "v", modelId: "m" });
-    expect(commandFor(run("promoting", { indexVersion: "v" }))).toMatchObject({ type: "promoteIndex", indexVersion: "v" });
+    expect(commandFor(run("evaluating", { indexVersion: "v", modelId: "m" }))).toMatchObject({
+      type: "evaluate",
+      indexVersion: "v",
+      modelId: "m",
+    });
+    expect(commandFor(run("promoting", { indexVersion: "v" }))).toMatchObject({
+      type: "promoteIndex",
+      indexVersion: "v",
+    });
   });
 
   it("announces a finished run's outcome until it is recorded as announced", () => {
-    expect(commandFor({ ...run("ready"), reason: "better" })).toEqual({ type: "publishOutcome", runId: "r1", corpus: "docs", outcome: "succeeded", reason: "better" });
+    expect(commandFor({ ...run("ready"), reason: "better" })).toEqual({
+      type: "publishOutcome",
+      runId: "r1",
+      corpus: "docs",
+      outcome: "succeeded",
+      reason: "better",
+    });
     expect(commandFor(run("rejected"))).toMatchObject({ outcome: "rejected" });
     expect(commandFor(run("failed"))).toMatchObject({ outcome: "failed" });
     expect(commandFor({ ...run("ready"), outcomePublished: true })).toBeNull();

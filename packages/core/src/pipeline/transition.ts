@@ -21,7 +21,12 @@ const WAITS_FOR: Partial<Record<RunState, { on: GenqEventType; to: RunState }>> 
   promoting: { on: "index.promoted", to: "ready" },
 };
 
-const applied = (state: RunState, reason: string | null, artifacts: RunArtifacts): TransitionResult => ({ kind: "applied", state, reason, artifacts });
+const applied = (state: RunState, reason: string | null, artifacts: RunArtifacts): TransitionResult => ({
+  kind: "applied",
+  state,
+  reason,
+  artifacts,
+});
 
 /**
  * The pipeline state machine, pure: `(run, event) → run'`.
@@ -36,17 +41,25 @@ export function transition(run: RunView, event: GenqEvent): TransitionResult {
   const detail = event.detail as { runId?: string };
   if (detail.runId !== run.id) return { kind: "ignored", why: "event belongs to another run" };
   const last = run.history.at(-1);
-  if (last && (last.eventId === event.id || (last.eventId === undefined && last.event === event.type))) return { kind: "duplicate" };
+  if (last && (last.eventId === event.id || (last.eventId === undefined && last.event === event.type)))
+    return { kind: "duplicate" };
   if (isTerminal(run.state)) return { kind: "ignored", why: `run is already ${run.state}` };
 
   if (event.type === "stage.failed") {
-    if (event.detail.stage !== run.state) return { kind: "ignored", why: `late failure of ${event.detail.stage} while the run is ${run.state}` };
+    if (event.detail.stage !== run.state)
+      return { kind: "ignored", why: `late failure of ${event.detail.stage} while the run is ${run.state}` };
     return applied("failed", `${event.detail.stage} failed: ${event.detail.reason}`, run.artifacts);
   }
 
   if (run.state === "evaluating" && event.type === "evaluation.completed") {
-    const artifacts = { ...run.artifacts, reportKey: event.detail.reportKey, ...(event.detail.setup ? { servingSetup: event.detail.setup } : {}) };
-    return event.detail.promote ? applied("promoting", event.detail.reason, artifacts) : applied("rejected", event.detail.reason, artifacts);
+    const artifacts = {
+      ...run.artifacts,
+      reportKey: event.detail.reportKey,
+      ...(event.detail.setup ? { servingSetup: event.detail.setup } : {}),
+    };
+    return event.detail.promote
+      ? applied("promoting", event.detail.reason, artifacts)
+      : applied("rejected", event.detail.reason, artifacts);
   }
 
   const step = WAITS_FOR[run.state];

@@ -12,7 +12,8 @@ describe("chart layout", () => {
     for (const ys of cases) {
       const out = spreadLabels(ys, 12, 0, 300);
       const order = ys.map((_, i) => i).sort((a, b) => ys[a]! - ys[b]! || a - b);
-      for (let k = 1; k < order.length; k++) expect(out[order[k]!]! - out[order[k - 1]!]!).toBeGreaterThanOrEqual(12 - 1e-9);
+      for (let k = 1; k < order.length; k++)
+        expect(out[order[k]!]! - out[order[k - 1]!]!).toBeGreaterThanOrEqual(12 - 1e-9);
       expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...out)).toBeLessThanOrEqual(300);
     }
@@ -30,17 +31,30 @@ describe("chart layout", () => {
   });
 
   it("draws every chart with both axes' ticks and titles, and intervals as whiskers", () => {
-    const bars = barChart("ndcg@10 by system", "nDCG@10", [{ label: "bm25", value: 0.4, low: 0.3, high: 0.5 }, { label: "hybrid", value: 0.6 }]);
+    const bars = barChart("ndcg@10 by system", "nDCG@10", [
+      { label: "bm25", value: 0.4, low: 0.3, high: 0.5 },
+      { label: "hybrid", value: 0.6 },
+    ]);
     expect(bars).toContain('class="axis x-axis"');
     expect((bars.match(/class="tick"/g) ?? []).length).toBe(6);
     expect((bars.match(/class="ci"/g) ?? []).length).toBe(1);
     expect(bars).toContain("95% CI 0.300–0.500");
-    const curves = curveChart("Recall@k", [{ label: "bm25", points: Array.from({ length: 100 }, (_, k) => Math.min(1, 0.3 + k / 100)), intervals: [{ k: 10, low: 0.3, high: 0.5 }] }]);
+    const curves = curveChart("Recall@k", [
+      {
+        label: "bm25",
+        points: Array.from({ length: 100 }, (_, k) => Math.min(1, 0.3 + k / 100)),
+        intervals: [{ k: 10, low: 0.3, high: 0.5 }],
+      },
+    ]);
     expect(curves).toContain('class="axis x-axis"');
     expect(curves).toContain('class="axis y-axis"');
     expect(curves).toContain(">k (cut-off, log scale)</text>");
     expect((curves.match(/class="ci"/g) ?? []).length).toBe(1);
-    const scatter = scatterChart("tuned", { x: "principal component 1", y: "principal component 2" }, [{ x: -1, y: 2 }, { x: 3, y: -0.5, marked: true }, { x: 0, y: 0, query: true }]);
+    const scatter = scatterChart("tuned", { x: "principal component 1", y: "principal component 2" }, [
+      { x: -1, y: 2 },
+      { x: 3, y: -0.5, marked: true },
+      { x: 0, y: 0, query: true },
+    ]);
     expect(scatter).toContain('class="axis y-axis"');
     expect(scatter).toContain(">principal component 2</text>");
     expect(scatter).toContain('class="query-point"');

@@ -10,24 +10,57 @@ const DOCS = ["a", "b", "c", "d", "e"];
 function report(runId: string, texts: string[], rankOf: (system: string, i: number) => number): RunReport {
   const queries = texts.map((text, i) => ({ id: `q${i}`, text, judgments: new Map([[DOCS[i % 5]!, 1]]) }));
   const systems = ["bm25", "hybrid"];
-  const rankings = Object.fromEntries(systems.map((s) => [s, queries.map((q, i) => {
-    const expected = DOCS[i % 5]!;
-    const others = DOCS.filter((d) => d !== expected);
-    others.splice(rankOf(s, i) - 1, 0, expected);
-    return others;
-  })]));
-  const metrics = Object.fromEntries(systems.map((s) => [s, queries.map((q, i) => queryMetrics(rankings[s]![i]!, q.judgments))]));
+  const rankings = Object.fromEntries(
+    systems.map((s) => [
+      s,
+      queries.map((q, i) => {
+        const expected = DOCS[i % 5]!;
+        const others = DOCS.filter((d) => d !== expected);
+        others.splice(rankOf(s, i) - 1, 0, expected);
+        return others;
+      }),
+    ]),
+  );
+  const metrics = Object.fromEntries(
+    systems.map((s) => [s, queries.map((q, i) => queryMetrics(rankings[s]![i]!, q.judgments))]),
+  );
   const mean = (s: string) => metrics[s]!.reduce((x, m) => x + m["ndcg@10"], 0) / queries.length;
   const set: QuerySetEvaluation = {
-    slug: "judged", name: "your judged queries", source: "user judgments", queries: queries.length,
-    systems: Object.fromEntries(systems.map((s) => [s, { metrics: { "ndcg@10": mean(s), "mrr@10": 0, "recall@10": 1, "recall@100": 1 }, recallCurve: [1], intervals: { "ndcg@10": { mean: mean(s), low: mean(s) - 0.1, high: mean(s) } } }])),
-    significance: [], wins: [], losses: [],
+    slug: "judged",
+    name: "your judged queries",
+    source: "user judgments",
+    queries: queries.length,
+    systems: Object.fromEntries(
+      systems.map((s) => [
+        s,
+        {
+          metrics: { "ndcg@10": mean(s), "mrr@10": 0, "recall@10": 1, "recall@100": 1 },
+          recallCurve: [1],
+          intervals: { "ndcg@10": { mean: mean(s), low: mean(s) - 0.1, high: mean(s) } },
+        },
+      ]),
+    ),
+    significance: [],
+    wins: [],
+    losses: [],
     details: buildQueryDetails(queries, rankings, metrics),
   };
   return {
-    runId, corpus: "docs", createdAt: `2026-01-0${runId.at(-1)}T00:00:00Z`, servingMode: "hybrid", facts: { passages: runId === "r1" ? 10 : 12 },
-    evaluations: [set], gate: { promote: runId === "r1", reason: runId === "r1" ? "first run" : "not better", comparedTo: "bm25", score: 0, baseline: 0 },
-    projection: null, modelCard: null,
+    runId,
+    corpus: "docs",
+    createdAt: `2026-01-0${runId.at(-1)}T00:00:00Z`,
+    servingMode: "hybrid",
+    facts: { passages: runId === "r1" ? 10 : 12 },
+    evaluations: [set],
+    gate: {
+      promote: runId === "r1",
+      reason: runId === "r1" ? "first run" : "not better",
+      comparedTo: "bm25",
+      score: 0,
+      baseline: 0,
+    },
+    projection: null,
+    modelCard: null,
   };
 }
 

@@ -58,11 +58,18 @@ export function compareReports(a: RunReport, b: RunReport): RunComparison {
     const ea = a.evaluations.find((e) => e.source === source);
     const eb = b.evaluations.find((e) => e.source === source);
     const systems = [...new Set([...Object.keys(ea?.systems ?? {}), ...Object.keys(eb?.systems ?? {})])];
-    const qa = perQueryNdcg(ea), qb = perQueryNdcg(eb);
+    const qa = perQueryNdcg(ea),
+      qb = perQueryNdcg(eb);
     const common = [...qa.keys()].filter((t) => qb.has(t));
     const paired = systems
       .filter((s) => common.length && common.every((t) => qa.get(t)!.has(s) && qb.get(t)!.has(s)))
-      .map((s) => ({ system: s, difference: bootstrapDifference(common.map((t) => qb.get(t)!.get(s)!), common.map((t) => qa.get(t)!.get(s)!)) }));
+      .map((s) => ({
+        system: s,
+        difference: bootstrapDifference(
+          common.map((t) => qb.get(t)!.get(s)!),
+          common.map((t) => qa.get(t)!.get(s)!),
+        ),
+      }));
     const changes = common
       .filter((t) => qa.get(t)!.has(focus) && qb.get(t)!.has(focus))
       .map((t) => ({ query: t, a: qa.get(t)!.get(focus)!, b: qb.get(t)!.get(focus)! }))
@@ -80,7 +87,13 @@ export function compareReports(a: RunReport, b: RunReport): RunComparison {
     };
   });
   const pick = (r: RunReport) => ({ runId: r.runId, createdAt: r.createdAt, servingMode: r.servingMode, gate: r.gate });
-  return { a: pick(a), b: pick(b), focus, facts: factNames.map((n) => ({ name: n, a: a.facts[n] ?? null, b: b.facts[n] ?? null })), sets };
+  return {
+    a: pick(a),
+    b: pick(b),
+    focus,
+    facts: factNames.map((n) => ({ name: n, a: a.facts[n] ?? null, b: b.facts[n] ?? null })),
+    sets,
+  };
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -88,23 +101,35 @@ const signed = (x: number) => `${x >= 0 ? "+" : "−"}${f3(Math.abs(x))}`;
 const cls = (x: number) => (x > 0 ? "up" : x < 0 ? "down" : "");
 
 function setSection(s: SetComparison, c: RunComparison): string {
-  const head = METRIC_NAMES.map((m) => `<th scope="col">${m} A</th><th scope="col">${m} B</th><th scope="col">Δ</th>`).join("");
-  const rows = s.systems.map((r) => {
-    const cells = METRIC_NAMES.map((m) => {
-      const va = r.a?.metrics[m], vb = r.b?.metrics[m];
-      const d = va !== undefined && vb !== undefined ? vb - va : null;
-      return `<td class="num">${va === undefined ? "—" : f3(va)}</td><td class="num">${vb === undefined ? "—" : f3(vb)}</td><td class="num ${d === null ? "" : cls(d)}">${d === null ? "—" : signed(d)}</td>`;
-    }).join("");
-    return `<tr><th scope="row">${esc(r.system)}</th>${cells}</tr>`;
-  }).join("");
-  const charts = METRIC_NAMES.map((m) => groupedBarChart(`${m}: A vs B`, `${m} (whiskers: 95% CI)`, [`A ${c.a.runId}`, `B ${c.b.runId}`], s.systems.map((r) => ({
-    label: r.system,
-    values: [r.a, r.b].map((x) => {
-      if (!x) return null;
-      const i = x.intervals[m];
-      return { value: x.metrics[m], ...(i ? { low: i.low, high: i.high } : {}) };
-    }),
-  })))).join("");
+  const head = METRIC_NAMES.map(
+    (m) => `<th scope="col">${m} A</th><th scope="col">${m} B</th><th scope="col">Δ</th>`,
+  ).join("");
+  const rows = s.systems
+    .map((r) => {
+      const cells = METRIC_NAMES.map((m) => {
+        const va = r.a?.metrics[m],
+          vb = r.b?.metrics[m];
+        const d = va !== undefined && vb !== undefined ? vb - va : null;
+        return `<td class="num">${va === undefined ? "—" : f3(va)}</td><td class="num">${vb === undefined ? "—" : f3(vb)}</td><td class="num ${d === null ? "" : cls(d)}">${d === null ? "—" : signed(d)}</td>`;
+      }).join("");
+      return `<tr><th scope="row">${esc(r.system)}</th>${cells}</tr>`;
+    })
+    .join("");
+  const charts = METRIC_NAMES.map((m) =>
+    groupedBarChart(
+      `${m}: A vs B`,
+      `${m} (whiskers: 95% CI)`,
+      [`A ${c.a.runId}`, `B ${c.b.runId}`],
+      s.systems.map((r) => ({
+        label: r.system,
+        values: [r.a, r.b].map((x) => {
+          if (!x) return null;
+          const i = x.intervals[m];
+          return { value: x.metrics[m], ...(i ? { low: i.low, high: i.high } : {}) };
+        }),
+      })),
+    ),
+  ).join("");
   const paired = s.paired.length
     ? `<ul class="paired">${s.paired.map((p) => `<li>${esc(p.system)}: B − A = ${signed(p.difference.mean)} nDCG@10, 95% CI [${f3(p.difference.low)}, ${f3(p.difference.high)}]</li>`).join("")}</ul>`
     : "<p>The two runs share no scored queries in this set, so no paired difference is measured.</p>";
@@ -119,8 +144,14 @@ function setSection(s: SetComparison, c: RunComparison): string {
 
 /** The comparison as a self-contained page (no scripts, no network). */
 export function renderComparisonHtml(c: RunComparison): string {
-  const verdict = (x: RunComparison["a"]) => `<td class="${x.gate.promote ? "up" : "down"}">${x.gate.promote ? "promoted" : "not promoted"}: ${esc(x.gate.reason)}</td>`;
-  const facts = c.facts.map((f) => `<tr><th scope="row">${esc(f.name)}</th><td>${f.a === null ? "—" : esc(f.a)}</td><td>${f.b === null ? "—" : esc(f.b)}</td></tr>`).join("");
+  const verdict = (x: RunComparison["a"]) =>
+    `<td class="${x.gate.promote ? "up" : "down"}">${x.gate.promote ? "promoted" : "not promoted"}: ${esc(x.gate.reason)}</td>`;
+  const facts = c.facts
+    .map(
+      (f) =>
+        `<tr><th scope="row">${esc(f.name)}</th><td>${f.a === null ? "—" : esc(f.a)}</td><td>${f.b === null ? "—" : esc(f.b)}</td></tr>`,
+    )
+    .join("");
   const body = `<h1>genq runs compared</h1>
 <table class="runs"><thead><tr><th scope="col"></th><th scope="col">A</th><th scope="col">B</th></tr></thead><tbody>
 <tr><th scope="row">run</th><td>${esc(c.a.runId)}</td><td>${esc(c.b.runId)}</td></tr>

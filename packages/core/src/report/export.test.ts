@@ -11,11 +11,20 @@ function results(n = 12): QuerySetResults {
   const queries: JudgedQuery[] = Array.from({ length: n }, (_, i) => ({
     id: `q${i}`,
     text: i === 0 ? '=cmd("x"), with a comma' : `query ${i}`,
-    judgments: new Map([[DOCS[i % 30]!, 2], [DOCS[(i + 7) % 30]!, 1], [DOCS[(i + 3) % 30]!, 0]]),
+    judgments: new Map([
+      [DOCS[i % 30]!, 2],
+      [DOCS[(i + 7) % 30]!, 1],
+      [DOCS[(i + 3) % 30]!, 0],
+    ]),
   }));
-  const rank = (shift: number) => queries.map((_, i) => Array.from({ length: 25 }, (_, k) => DOCS[(i + shift + k * 7) % 30]!).filter((d, k, a) => a.indexOf(d) === k));
+  const rank = (shift: number) =>
+    queries.map((_, i) =>
+      Array.from({ length: 25 }, (_, k) => DOCS[(i + shift + k * 7) % 30]!).filter((d, k, a) => a.indexOf(d) === k),
+    );
   const rankings = { bm25: rank(0), hybrid: rank(2) };
-  const metrics: Record<string, MetricSet[]> = Object.fromEntries(Object.entries(rankings).map(([s, r]) => [s, queries.map((q, i) => queryMetrics(r[i]!, q.judgments))]));
+  const metrics: Record<string, MetricSet[]> = Object.fromEntries(
+    Object.entries(rankings).map(([s, r]) => [s, queries.map((q, i) => queryMetrics(r[i]!, q.judgments))]),
+  );
   return { slug: "judged", queries, rankings, metrics };
 }
 
@@ -28,7 +37,9 @@ function parseRun(text: string): Map<string, string[]> {
     if (!rows.has(qid!)) rows.set(qid!, []);
     rows.get(qid!)!.push({ doc: doc!, score: Number(score) });
   }
-  return new Map([...rows].map(([q, r]) => [q, r.sort((a, b) => b.score - a.score || (a.doc < b.doc ? 1 : -1)).map((x) => x.doc)]));
+  return new Map(
+    [...rows].map(([q, r]) => [q, r.sort((a, b) => b.score - a.score || (a.doc < b.doc ? 1 : -1)).map((x) => x.doc)]),
+  );
 }
 
 function parseQrels(text: string): Map<string, Map<string, number>> {
@@ -44,7 +55,11 @@ function parseQrels(text: string): Map<string, Map<string, number>> {
 /** trec_eval's ndcg_cut.10: gain = relevance, discount log2(rank + 1), ideal from the qrels. */
 function ndcgCut10(ranking: string[], qrels: Map<string, number>): number {
   const dcg = ranking.slice(0, 10).reduce((s, d, i) => s + (qrels.get(d) ?? 0) / Math.log2(i + 2), 0);
-  const ideal = [...qrels.values()].filter((r) => r > 0).sort((a, b) => b - a).slice(0, 10).reduce((s, r, i) => s + r / Math.log2(i + 2), 0);
+  const ideal = [...qrels.values()]
+    .filter((r) => r > 0)
+    .sort((a, b) => b - a)
+    .slice(0, 10)
+    .reduce((s, r, i) => s + r / Math.log2(i + 2), 0);
   return ideal ? dcg / ideal : 0;
 }
 
@@ -59,7 +74,10 @@ describe("per-query exports", () => {
         expect(ranking).toEqual(r.rankings[system]![i]!.map(trecId));
         expect(ndcgCut10(ranking, qrels.get(q.id)!)).toBeCloseTo(r.metrics[system]![i]!["ndcg@10"], 12);
         const relevant = [...qrels.get(q.id)!].filter(([, rel]) => rel > 0).map(([d]) => d);
-        expect(relevant.filter((d) => ranking.includes(d)).length / relevant.length).toBeCloseTo(r.metrics[system]![i]!["recall@100"], 12);
+        expect(relevant.filter((d) => ranking.includes(d)).length / relevant.length).toBeCloseTo(
+          r.metrics[system]![i]!["recall@100"],
+          12,
+        );
       });
     }
     expect(trecId("a b%c\td")).toBe("a%20b%25c%09d");
@@ -71,7 +89,9 @@ describe("per-query exports", () => {
     const lines = perQueryCsv(r).trimEnd().split("\r\n");
     expect(lines[0]).toBe("query_id,query,system,ndcg@10,mrr@10,recall@10,recall@100,first_relevant_rank,relevant");
     expect(lines).toHaveLength(1 + r.queries.length * 2);
-    expect(lines[1]).toMatch(/^q0,"'=cmd\(""x""\), with a comma",bm25,[\d.]+,[\d.]+,[\d.]+,[\d.]+,\d*,doc 00\.md doc 07\.md$/);
+    expect(lines[1]).toMatch(
+      /^q0,"'=cmd\(""x""\), with a comma",bm25,[\d.]+,[\d.]+,[\d.]+,[\d.]+,\d*,doc 00\.md doc 07\.md$/,
+    );
     const hybridQ3 = lines.find((l) => l.startsWith("q3,query 3,hybrid,"))!.split(",");
     expect(Number(hybridQ3[3])).toBeCloseTo(r.metrics.hybrid![3]!["ndcg@10"], 12);
     const firstExpected = r.rankings.hybrid![3]!.findIndex((d) => (r.queries[3]!.judgments.get(d) ?? 0) > 0) + 1;
@@ -79,7 +99,12 @@ describe("per-query exports", () => {
   });
 
   it("names one CSV, one qrels and one TREC run per system", () => {
-    expect(resultFiles(results()).map((f) => `${f.kind}:${f.file}`)).toEqual(["csv:judged.csv", "qrels:judged.qrels", "trec:judged.bm25.trec", "trec:judged.hybrid.trec"]);
+    expect(resultFiles(results()).map((f) => `${f.kind}:${f.file}`)).toEqual([
+      "csv:judged.csv",
+      "qrels:judged.qrels",
+      "trec:judged.bm25.trec",
+      "trec:judged.hybrid.trec",
+    ]);
   });
 });
 
@@ -104,7 +129,9 @@ describe("the per-query drill-down", () => {
     const d = buildQueryDetails(r.queries, r.rankings, r.metrics);
     const html = renderQueryDetail(d, 0);
     expect(html).toContain("<b>Expected:</b> <code>doc 00.md</code>, <code>doc 07.md</code>");
-    expect((html.match(/class="hit"/g) ?? []).length).toBe(d.queries[0]!.top.flat().filter((i) => d.queries[0]!.relevant.includes(i)).length);
+    expect((html.match(/class="hit"/g) ?? []).length).toBe(
+      d.queries[0]!.top.flat().filter((i) => d.queries[0]!.relevant.includes(i)).length,
+    );
     expect(html).toMatch(/first expected<\/th><td>(rank \d+|not in top 100)<\/td>/);
   });
 });

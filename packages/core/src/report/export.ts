@@ -15,7 +15,8 @@ export interface QuerySetResults {
  * TREC files separate fields by whitespace, so an id holding whitespace (a file name with a space) is
  * written with `%XX` escapes for whitespace and `%` — the same in runs and qrels, so tools match them.
  */
-export const trecId = (id: string) => id.replace(/[%\s]/gu, (c) => `%${c.codePointAt(0)!.toString(16).toUpperCase().padStart(2, "0")}`);
+export const trecId = (id: string) =>
+  id.replace(/[%\s]/gu, (c) => `%${c.codePointAt(0)!.toString(16).toUpperCase().padStart(2, "0")}`);
 
 /** RFC 4180 quoting; a text cell that a spreadsheet would run as a formula gets a leading `'` (OWASP's advice). */
 function csvCell(value: string | number | null): string {
@@ -33,10 +34,22 @@ export function perQueryCsv(r: QuerySetResults): string {
   const systems = Object.keys(r.rankings);
   const lines = [["query_id", "query", "system", ...METRIC_NAMES, "first_relevant_rank", "relevant"].join(",")];
   r.queries.forEach((q, i) => {
-    const relevant = [...q.judgments].filter(([, rel]) => rel > 0).map(([d]) => d).join(" ");
+    const relevant = [...q.judgments]
+      .filter(([, rel]) => rel > 0)
+      .map(([d]) => d)
+      .join(" ");
     for (const s of systems) {
       const m = r.metrics[s]![i]!;
-      lines.push([csvCell(q.id), csvCell(q.text), csvCell(s), ...METRIC_NAMES.map((n) => csvCell(m[n])), csvCell(firstRelevantRank(r.rankings[s]![i]!, q.judgments)), csvCell(relevant)].join(","));
+      lines.push(
+        [
+          csvCell(q.id),
+          csvCell(q.text),
+          csvCell(s),
+          ...METRIC_NAMES.map((n) => csvCell(m[n])),
+          csvCell(firstRelevantRank(r.rankings[s]![i]!, q.judgments)),
+          csvCell(relevant),
+        ].join(","),
+      );
     }
   });
   return `${lines.join("\r\n")}\r\n`;
@@ -51,7 +64,9 @@ export function trecRun(r: QuerySetResults, system: string): string {
   const out: string[] = [];
   r.queries.forEach((q, i) => {
     const ranking = r.rankings[system]![i]!;
-    ranking.forEach((d, k) => out.push(`${trecId(q.id)} Q0 ${trecId(d)} ${k + 1} ${ranking.length - k} genq-${system}`));
+    ranking.forEach((d, k) =>
+      out.push(`${trecId(q.id)} Q0 ${trecId(d)} ${k + 1} ${ranking.length - k} genq-${system}`),
+    );
   });
   return out.length ? `${out.join("\n")}\n` : "";
 }
@@ -69,9 +84,11 @@ export function resultFiles(r: QuerySetResults): Array<ResultExport & { content:
     { file: `${r.slug}.csv`, set: r.slug, kind: "csv", content: perQueryCsv(r) },
     { file: `${r.slug}.qrels`, set: r.slug, kind: "qrels", content: trecQrels(r) },
   ];
-  for (const system of Object.keys(r.rankings)) files.push({ file: `${r.slug}.${system}.trec`, set: r.slug, kind: "trec", system, content: trecRun(r, system) });
+  for (const system of Object.keys(r.rankings))
+    files.push({ file: `${r.slug}.${system}.trec`, set: r.slug, kind: "trec", system, content: trecRun(r, system) });
   return files;
 }
 
 /** The media type of an export file. */
-export const exportMediaType = (e: Pick<ResultExport, "kind">) => (e.kind === "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8");
+export const exportMediaType = (e: Pick<ResultExport, "kind">) =>
+  e.kind === "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";

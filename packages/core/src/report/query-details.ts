@@ -40,7 +40,10 @@ export function buildQueryDetails(
     documents,
     total: queries.length,
     queries: shown.map((q, qi) => {
-      const relevant = [...q.judgments].filter(([, r]) => r > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([d]) => d);
+      const relevant = [...q.judgments]
+        .filter(([, r]) => r > 0)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .map(([d]) => d);
       return {
         id: q.id,
         text: q.text,
@@ -65,15 +68,21 @@ export function renderQueryDetail(details: QueryDetails, index: number): string 
     const cells = details.systems.map((_, si) => {
       const d = q.top[si]![r];
       if (d === undefined) return "<td></td>";
-      return expected.has(d) ? `<td class="hit"><span aria-label="expected">✓</span> ${esc(docs[d])}</td>` : `<td>${esc(docs[d])}</td>`;
+      return expected.has(d)
+        ? `<td class="hit"><span aria-label="expected">✓</span> ${esc(docs[d])}</td>`
+        : `<td>${esc(docs[d])}</td>`;
     });
     return `<tr><th scope="row">${r + 1}</th>${cells.join("")}</tr>`;
   }).join("");
-  const first = details.systems.map((_, si) => `<td>${q.firstRelevant[si] === null ? "not in top 100" : `rank ${q.firstRelevant[si]}`}</td>`).join("");
+  const first = details.systems
+    .map((_, si) => `<td>${q.firstRelevant[si] === null ? "not in top 100" : `rank ${q.firstRelevant[si]}`}</td>`)
+    .join("");
   const ndcg = details.systems.map((_, si) => `<td>${q.metrics[si]![0]!.toFixed(3)}</td>`).join("");
-  return `<div class="query-body"><p class="expected"><b>Expected:</b> ${q.relevant.map((d) => `<code>${esc(docs[d])}</code>`).join(", ")}${more}</p>` +
+  return (
+    `<div class="query-body"><p class="expected"><b>Expected:</b> ${q.relevant.map((d) => `<code>${esc(docs[d])}</code>`).join(", ")}${more}</p>` +
     `<div class="scroll"><table class="ranks"><caption>What each system returned (✓ expected)</caption><thead><tr><th scope="col">rank</th>${head}</tr></thead><tbody>${rows}</tbody>` +
-    `<tfoot><tr><th scope="row">first expected</th>${first}</tr><tr><th scope="row">nDCG@10</th>${ndcg}</tr></tfoot></table></div></div>`;
+    `<tfoot><tr><th scope="row">first expected</th>${first}</tr><tr><th scope="row">nDCG@10</th>${ndcg}</tr></tfoot></table></div></div>`
+  );
 }
 
 /** The queries shown in report.html's drill-down per set (the console and the exports reach the rest). */
@@ -87,10 +96,15 @@ export function renderDrilldown(e: QuerySetEvaluation, focus: string): string {
   const d = e.details;
   if (!d || !d.queries.length) return "";
   const fi = Math.max(0, d.systems.indexOf(focus));
-  const order = d.queries.map((_, i) => i).sort((a, b) => d.queries[a]!.metrics[fi]![0]! - d.queries[b]!.metrics[fi]![0]! || a - b).slice(0, HTML_DETAIL_QUERIES);
+  const order = d.queries
+    .map((_, i) => i)
+    .sort((a, b) => d.queries[a]!.metrics[fi]![0]! - d.queries[b]!.metrics[fi]![0]! || a - b)
+    .slice(0, HTML_DETAIL_QUERIES);
   const items = order.map((i) => {
     const q = d.queries[i]!;
-    const chips = d.systems.map((s, si) => `<span class="chip">${esc(s)} ${q.metrics[si]![0]!.toFixed(2)}</span>`).join(" ");
+    const chips = d.systems
+      .map((s, si) => `<span class="chip">${esc(s)} ${q.metrics[si]![0]!.toFixed(2)}</span>`)
+      .join(" ");
     return `<details class="query" data-query="${esc(q.text.toLowerCase())}" data-query-id="${esc(q.id)}"><summary><span class="query-text">${esc(q.text)}</span> <span class="chips">${chips}</span></summary>${renderQueryDetail(d, i)}</details>`;
   });
   const shown = order.length < d.total ? `${order.length} of ${d.total} queries` : `${d.total} queries`;

@@ -24,10 +24,20 @@ export function reportPage(title: string, body: string): string {
 }
 
 function scatter(p: EmbeddingProjection): string {
-  return p.models.map((m) => `<figure>${scatterChart(`${m.name}: passages and the query`, { x: "principal component 1", y: "principal component 2" }, m.points.map((q) => ({ x: q.x, y: q.y, marked: q.neighbour, ...(q.query ? { query: true } : {}) })))}<figcaption>${esc(m.name)}</figcaption></figure>`).join("");
+  return p.models
+    .map(
+      (m) =>
+        `<figure>${scatterChart(
+          `${m.name}: passages and the query`,
+          { x: "principal component 1", y: "principal component 2" },
+          m.points.map((q) => ({ x: q.x, y: q.y, marked: q.neighbour, ...(q.query ? { query: true } : {}) })),
+        )}<figcaption>${esc(m.name)}</figcaption></figure>`,
+    )
+    .join("");
 }
 
-const interval = (e: QuerySetEvaluation, s: string, m: (typeof METRIC_NAMES)[number]) => e.systems[s]!.intervals?.[m] ?? (m === "ndcg@10" ? e.systems[s]!.ndcgInterval : undefined);
+const interval = (e: QuerySetEvaluation, s: string, m: (typeof METRIC_NAMES)[number]) =>
+  e.systems[s]!.intervals?.[m] ?? (m === "ndcg@10" ? e.systems[s]!.ndcgInterval : undefined);
 
 function evaluationSection(e: QuerySetEvaluation, focus: string, exportLinks: boolean, report: RunReport): string {
   const systems = Object.keys(e.systems);
@@ -35,22 +45,48 @@ function evaluationSection(e: QuerySetEvaluation, focus: string, exportLinks: bo
     const i = interval(e, s, "ndcg@10");
     return i ? `<td class="ci num">[${f3(i.low)}, ${f3(i.high)}]</td>` : "<td></td>";
   };
-  const rows = systems.map((s) => `<tr><th scope="row">${esc(s)}</th>${METRIC_NAMES.map((m) => `<td class="num">${f3(e.systems[s]!.metrics[m])}</td>`).join("")}${ci(s)}</tr>`).join("");
+  const rows = systems
+    .map(
+      (s) =>
+        `<tr><th scope="row">${esc(s)}</th>${METRIC_NAMES.map((m) => `<td class="num">${f3(e.systems[s]!.metrics[m])}</td>`).join("")}${ci(s)}</tr>`,
+    )
+    .join("");
   const ablation = e.ablation
     ? `<p class="ablation">What fine-tuning adds: ${esc(e.ablation.system)} − ${esc(e.ablation.without)} = ${e.ablation.difference.mean >= 0 ? "+" : ""}${f3(e.ablation.difference.mean)} nDCG@10, 95% CI [${f3(e.ablation.difference.low)}, ${f3(e.ablation.difference.high)}] (bootstrap over queries)</p>`
     : "";
-  const charts = METRIC_NAMES.map((m) => barChart(`${m} by system`, `${m} (bars: mean; whiskers: 95% CI)`, systems.map((s) => {
-    const i = interval(e, s, m);
-    return { label: s, value: e.systems[s]!.metrics[m], ...(i ? { low: i.low, high: i.high } : {}) };
-  }))).join("");
-  const curves = curveChart("Recall@k (error bars: 95% CI)", systems.map((s) => ({ label: s, points: e.systems[s]!.recallCurve, ...(e.systems[s]!.recallIntervals ? { intervals: e.systems[s]!.recallIntervals } : {}) })));
-  const sig = e.significance.map((s) => `<li>${esc(s.system)} vs ${esc(s.against)}: mean ΔnDCG@10 ${s.meanDifference >= 0 ? "+" : ""}${f3(s.meanDifference)}, p = ${s.pValue.toFixed(4)} (paired randomisation test)</li>`).join("");
+  const charts = METRIC_NAMES.map((m) =>
+    barChart(
+      `${m} by system`,
+      `${m} (bars: mean; whiskers: 95% CI)`,
+      systems.map((s) => {
+        const i = interval(e, s, m);
+        return { label: s, value: e.systems[s]!.metrics[m], ...(i ? { low: i.low, high: i.high } : {}) };
+      }),
+    ),
+  ).join("");
+  const curves = curveChart(
+    "Recall@k (error bars: 95% CI)",
+    systems.map((s) => ({
+      label: s,
+      points: e.systems[s]!.recallCurve,
+      ...(e.systems[s]!.recallIntervals ? { intervals: e.systems[s]!.recallIntervals } : {}),
+    })),
+  );
+  const sig = e.significance
+    .map(
+      (s) =>
+        `<li>${esc(s.system)} vs ${esc(s.against)}: mean ΔnDCG@10 ${s.meanDifference >= 0 ? "+" : ""}${f3(s.meanDifference)}, p = ${s.pValue.toFixed(4)} (paired randomisation test)</li>`,
+    )
+    .join("");
   const list = (items: QuerySetEvaluation["wins"]) =>
-    items.length ? `<div class="scroll"><table><thead><tr><th scope="col">query</th>${systems.map((s) => `<th scope="col">${esc(s)}</th>`).join("")}</tr></thead><tbody>${items.map((o) => `<tr><td>${esc(o.query)}</td>${systems.map((s) => `<td class="num">${f3(o.ndcg[s] ?? 0)}</td>`).join("")}</tr>`).join("")}</tbody></table></div>` : "<p>none</p>";
+    items.length
+      ? `<div class="scroll"><table><thead><tr><th scope="col">query</th>${systems.map((s) => `<th scope="col">${esc(s)}</th>`).join("")}</tr></thead><tbody>${items.map((o) => `<tr><td>${esc(o.query)}</td>${systems.map((s) => `<td class="num">${f3(o.ndcg[s] ?? 0)}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`
+      : "<p>none</p>";
   const files = (report.exports ?? []).filter((x) => x.set === e.slug);
-  const exportsHtml = exportLinks && files.length
-    ? `<p class="exports">Per-query results: ${files.map((x) => `<a href="results/${encodeURIComponent(x.file)}" download>${esc(x.kind === "trec" ? `TREC run (${x.system})` : x.kind === "qrels" ? "qrels" : "CSV")}</a>`).join(" ")}</p>`
-    : "";
+  const exportsHtml =
+    exportLinks && files.length
+      ? `<p class="exports">Per-query results: ${files.map((x) => `<a href="results/${encodeURIComponent(x.file)}" download>${esc(x.kind === "trec" ? `TREC run (${x.system})` : x.kind === "qrels" ? "qrels" : "CSV")}</a>`).join(" ")}</p>`
+      : "";
   return `<section class="query-set" data-set="${esc(e.slug ?? e.name)}"><h2>${esc(e.name)} <small>(${e.queries} queries, ${esc(e.source)})</small></h2>
 <div class="scroll"><table class="metrics"><thead><tr><th scope="col">system</th>${METRIC_NAMES.map((m) => `<th scope="col">${m}</th>`).join("")}<th scope="col">nDCG@10 95% CI</th></tr></thead><tbody>${rows}</tbody></table></div>
 ${ablation}${exportsHtml}<div class="charts">${charts}</div>${curves}<ul>${sig}</ul>
@@ -60,10 +96,23 @@ ${renderDrilldown(e, focus)}</section>`;
 
 /** How each serving setup was calibrated (validation split) and how it scored (test split); what was cleaned out. */
 function calibrationSection(r: RunReport): string {
-  const rows = (r.calibration ?? []).map((c) => `<tr><th scope="row">${esc(c.setup.name)}${r.gate.setup?.name === c.setup.name ? " (serves)" : ""}</th><td class="num">${["lexical", "sparse", "semantic"].map((k) => f3(c.setup.weights[k as "lexical"])).join(" / ")}</td><td class="num">${f3(c.validationNdcg)}</td><td class="num">${f3(c.testNdcg)}</td></tr>`).join("");
-  const dropped = Object.entries(r.heldout?.dropped ?? {}).map(([why, n]) => `${esc(why)}: ${n}`).join(", ");
-  return (rows ? `<h2>Serving setups</h2><table><thead><tr><th scope="col">setup</th><th scope="col">weights BM25 / TF-IDF / tuned</th><th scope="col">nDCG@10 validation</th><th scope="col">nDCG@10 test</th></tr></thead><tbody>${rows}</tbody></table>` : "") +
-    (r.heldout ? `<p>Held-out queries: ${r.heldout.generated} generated, ${r.heldout.scored} scored (${r.heldout.validation} validation, ${r.heldout.test} test)${dropped ? `; dropped — ${dropped}` : ""}.</p>` : "");
+  const rows = (r.calibration ?? [])
+    .map(
+      (c) =>
+        `<tr><th scope="row">${esc(c.setup.name)}${r.gate.setup?.name === c.setup.name ? " (serves)" : ""}</th><td class="num">${["lexical", "sparse", "semantic"].map((k) => f3(c.setup.weights[k as "lexical"])).join(" / ")}</td><td class="num">${f3(c.validationNdcg)}</td><td class="num">${f3(c.testNdcg)}</td></tr>`,
+    )
+    .join("");
+  const dropped = Object.entries(r.heldout?.dropped ?? {})
+    .map(([why, n]) => `${esc(why)}: ${n}`)
+    .join(", ");
+  return (
+    (rows
+      ? `<h2>Serving setups</h2><table><thead><tr><th scope="col">setup</th><th scope="col">weights BM25 / TF-IDF / tuned</th><th scope="col">nDCG@10 validation</th><th scope="col">nDCG@10 test</th></tr></thead><tbody>${rows}</tbody></table>`
+      : "") +
+    (r.heldout
+      ? `<p>Held-out queries: ${r.heldout.generated} generated, ${r.heldout.scored} scored (${r.heldout.validation} validation, ${r.heldout.test} test)${dropped ? `; dropped — ${dropped}` : ""}.</p>`
+      : "")
+  );
 }
 
 /** The system the report's drill-down and wins focus on: the one the chosen setup serves as. */
@@ -74,7 +123,9 @@ export const focusSystem = (r: Pick<RunReport, "servingMode" | "evaluations">) =
 
 /** The report's markup (no page around it). `exportLinks` adds links to the result files beside report.html. */
 export function renderReportBody(r: RunReport, options: { exportLinks?: boolean } = {}): string {
-  const facts = Object.entries(r.facts).map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join("");
+  const facts = Object.entries(r.facts)
+    .map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join("");
   const focus = focusSystem(r);
   return `<h1>genq evaluation report</h1><p>corpus <b>${esc(r.corpus)}</b> · run <b>${esc(r.runId)}</b> · ${esc(r.createdAt)} · serving setup <b>${esc(r.servingMode)}</b></p>
 <p class="gate ${r.gate.promote ? "pass" : "fail"}"><b>${r.gate.promote ? "Promoted" : "Not promoted"}</b>: ${esc(r.gate.reason)}</p>

@@ -105,7 +105,15 @@ export interface RunReport {
   heldout?: HeldoutSummary;
   calibration?: SetupCalibration[];
   evaluations: QuerySetEvaluation[];
-  gate: { promote: boolean; reason: string; comparedTo: string; score: number; baseline: number; setup?: ServingSetup; pValue?: number };
+  gate: {
+    promote: boolean;
+    reason: string;
+    comparedTo: string;
+    score: number;
+    baseline: number;
+    setup?: ServingSetup;
+    pValue?: number;
+  };
   projection: EmbeddingProjection | null;
   modelCard: Record<string, unknown> | null;
   /** The per-query result files written beside the report (absent in reports written before exports). */

@@ -22,9 +22,13 @@ export function fuseScores(rankings: ReadonlyArray<{ weight: number; hits: reado
 }
 
 /** Reciprocal-rank fusion (k = 60 by default): Σ weight / (k + rank). */
-export function reciprocalRankFusion(rankings: ReadonlyArray<{ weight: number; hits: readonly ScoredIndex[] }>, k = 60): ScoredIndex[] {
+export function reciprocalRankFusion(
+  rankings: ReadonlyArray<{ weight: number; hits: readonly ScoredIndex[] }>,
+  k = 60,
+): ScoredIndex[] {
   const out = new Map<number, number>();
-  for (const { weight, hits } of rankings) hits.forEach((h, rank) => out.set(h.index, (out.get(h.index) ?? 0) + weight / (k + rank + 1)));
+  for (const { weight, hits } of rankings)
+    hits.forEach((h, rank) => out.set(h.index, (out.get(h.index) ?? 0) + weight / (k + rank + 1)));
   return [...out].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
 }
 

@@ -41,14 +41,16 @@ export function weightGrid(signals: Signal[], step = 0.1): HybridWeights[] {
       if (left >= 1) out.push({ lexical: 0, sparse: 0, semantic: 0, ...acc, [signal]: +(left * step).toFixed(4) });
       return;
     }
-    for (let u = 1; u <= left - (signals.length - 1 - i); u++) assign(i + 1, left - u, { ...acc, [signal]: +(u * step).toFixed(4) });
+    for (let u = 1; u <= left - (signals.length - 1 - i); u++)
+      assign(i + 1, left - u, { ...acc, [signal]: +(u * step).toFixed(4) });
   };
   assign(0, units, {});
   return out;
 }
 
 const meanNdcg = (queries: readonly SignalQuery[], weights: HybridWeights) =>
-  queries.reduce((s, q) => s + ndcgAt(rankDocuments(fuseSignals(q.lists, weights)), q.judgments, 10), 0) / Math.max(1, queries.length);
+  queries.reduce((s, q) => s + ndcgAt(rankDocuments(fuseSignals(q.lists, weights)), q.judgments, 10), 0) /
+  Math.max(1, queries.length);
 
 /** How far calibration may move from the preferred weighting. */
 export interface CalibrationOptions {

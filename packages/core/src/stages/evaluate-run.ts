@@ -26,7 +26,10 @@ export interface EvaluationHooks {
   /** Cleans the held-out queries (drops generic and duplicated ones) before they judge anything. */
   cleanHeldout?: HeldoutCleaner;
   /** The report's embedding projection, model card and extra facts. */
-  reportExtras?(run: Run, heldoutQuery: string | null): Promise<Pick<RunReport, "projection" | "modelCard"> & { facts?: Record<string, string | number> }>;
+  reportExtras?(
+    run: Run,
+    heldoutQuery: string | null,
+  ): Promise<Pick<RunReport, "projection" | "modelCard"> & { facts?: Record<string, string | number> }>;
   /** At most this many held-out queries are scored (an evenly spaced, deterministic sample). */
   maxHeldoutQueries?: number;
 }
@@ -58,7 +61,10 @@ export async function evaluateQuerySet(
   slug?: string,
 ): Promise<QuerySetEvaluation & { perQuery: Record<string, number[]>; results: QuerySetResults }> {
   const slice = createTimeSlicer();
-  const perSystem: Record<string, { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][]; rankings: string[][] }> = {};
+  const perSystem: Record<
+    string,
+    { metrics: ReturnType<typeof queryMetrics>[]; curves: number[][]; rankings: string[][] }
+  > = {};
   for (const [system, rank] of Object.entries(systems)) {
     const metrics = [];
     const curves = [];
@@ -72,7 +78,9 @@ export async function evaluateQuerySet(
     }
     perSystem[system] = { metrics, curves, rankings };
   }
-  const perQuery = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.metrics.map((m) => m["ndcg@10"])]));
+  const perQuery = Object.fromEntries(
+    Object.entries(perSystem).map(([s, r]) => [s, r.metrics.map((m) => m["ndcg@10"])]),
+  );
   const systemsOut: QuerySetEvaluation["systems"] = {};
   for (const [system, r] of Object.entries(perSystem)) {
     await slice();
@@ -81,18 +89,41 @@ export async function evaluateQuerySet(
       metrics: meanMetrics(r.metrics),
       ndcgInterval: intervals["ndcg@10"],
       intervals,
-      recallCurve: Array.from({ length: 100 }, (_, k) => r.curves.reduce((s, c) => s + c[k]!, 0) / Math.max(1, r.curves.length)),
+      recallCurve: Array.from(
+        { length: 100 },
+        (_, k) => r.curves.reduce((s, c) => s + c[k]!, 0) / Math.max(1, r.curves.length),
+      ),
       recallIntervals: RECALL_INTERVAL_KS.map((k) => {
-        const i = bootstrapMean(r.curves.map((c) => c[k - 1]!), { rounds: 1000 });
+        const i = bootstrapMean(
+          r.curves.map((c) => c[k - 1]!),
+          { rounds: 1000 },
+        );
         return { k, low: i.low, high: i.high };
       }),
     };
   }
   const significance = comparisons
-    .filter((c, i) => perSystem[c.system] && perSystem[c.against] && c.system !== c.against && comparisons.findIndex((o) => o.system === c.system && o.against === c.against) === i)
+    .filter(
+      (c, i) =>
+        perSystem[c.system] &&
+        perSystem[c.against] &&
+        c.system !== c.against &&
+        comparisons.findIndex((o) => o.system === c.system && o.against === c.against) === i,
+    )
     .map((c) => ({ ...c, ...pairedRandomisationTest(perQuery[c.system]!, perQuery[c.against]!) }));
-  const ablation = perQuery.hybrid && perQuery["hybrid-untuned"] ? { system: "hybrid", without: "hybrid-untuned", difference: bootstrapDifference(perQuery.hybrid, perQuery["hybrid-untuned"]) } : undefined;
-  const outcomes = queries.map((q, i) => ({ id: q.id, query: q.text, ndcg: Object.fromEntries(Object.keys(perSystem).map((s) => [s, perQuery[s]![i]!])) }));
+  const ablation =
+    perQuery.hybrid && perQuery["hybrid-untuned"]
+      ? {
+          system: "hybrid",
+          without: "hybrid-untuned",
+          difference: bootstrapDifference(perQuery.hybrid, perQuery["hybrid-untuned"]),
+        }
+      : undefined;
+  const outcomes = queries.map((q, i) => ({
+    id: q.id,
+    query: q.text,
+    ndcg: Object.fromEntries(Object.keys(perSystem).map((s) => [s, perQuery[s]![i]!])),
+  }));
   const delta = (o: (typeof outcomes)[number]) => (o.ndcg[highlight] ?? 0) - (o.ndcg.bm25 ?? 0);
   const sorted = [...outcomes].sort((a, b) => delta(b) - delta(a));
   const rankings = Object.fromEntries(Object.entries(perSystem).map(([s, r]) => [s, r.rankings]));
@@ -106,7 +137,10 @@ export async function evaluateQuerySet(
     significance,
     ...(ablation ? { ablation } : {}),
     wins: sorted.filter((o) => delta(o) > 0).slice(0, 10),
-    losses: sorted.filter((o) => delta(o) < 0).reverse().slice(0, 10),
+    losses: sorted
+      .filter((o) => delta(o) < 0)
+      .reverse()
+      .slice(0, 10),
     details: buildQueryDetails(queries, rankings, metrics),
     perQuery,
     results: { slug: slug ?? "queries", queries, rankings, metrics },
@@ -116,7 +150,11 @@ export async function evaluateQuerySet(
 /** The k at which recall curves carry bootstrap intervals (the chart's error bars). */
 const RECALL_INTERVAL_KS = [1, 5, 10, 20, 50, 100];
 
-const withoutPerQuery = ({ perQuery: _, results: __, ...evaluation }: QuerySetEvaluation & { perQuery: unknown; results: unknown }): QuerySetEvaluation => evaluation;
+const withoutPerQuery = ({
+  perQuery: _,
+  results: __,
+  ...evaluation
+}: QuerySetEvaluation & { perQuery: unknown; results: unknown }): QuerySetEvaluation => evaluation;
 
 /**
  * The evaluation stage. The run's held-out synthetic queries are cleaned, sampled and split in two: on
@@ -126,16 +164,24 @@ const withoutPerQuery = ({ perQuery: _, results: __, ...evaluation }: QuerySetEv
  * real judgments, if any, are scored too (never used to choose). Writes `report.json` and `report.html`
  * and announces `evaluation.completed` with the verdict and the chosen setup.
  */
-export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; indexVersion: string; modelId: string }): Promise<RunReport> {
+export async function evaluateRun(
+  deps: EvaluateDeps,
+  input: { runId: string; indexVersion: string; modelId: string },
+): Promise<RunReport> {
   const run = await deps.repo.getRun(input.runId);
   if (!run) throw new NotFoundError(`run ${input.runId} not found`);
   const hooks = deps.evaluation ?? {};
   const systemDeps = { ...deps, sparse: hooks.sparse, extraSystems: hooks.extraSystems };
   const passages = await loadCorpusPassages(deps, run.corpus);
   const documentOf = new Map(passages.map((p) => [p.id, p.documentId]));
-  const generatedPairs = run.artifacts.heldoutKey ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey) : [];
+  const generatedPairs = run.artifacts.heldoutKey
+    ? await readJsonLines<QueryPair>(deps.blobs, run.artifacts.heldoutKey)
+    : [];
   const cleaned = hooks.cleanHeldout
-    ? await hooks.cleanHeldout(generatedPairs, { population: [...generatedPairs, ...(await runPairs(deps.blobs, run))], documentOf: (id) => documentOf.get(id) })
+    ? await hooks.cleanHeldout(generatedPairs, {
+        population: [...generatedPairs, ...(await runPairs(deps.blobs, run))],
+        documentOf: (id) => documentOf.get(id),
+      })
     : { kept: generatedPairs, dropped: {} };
   const generated = new Set(generatedPairs.map((p) => p.query)).size;
   const heldout = evenSample(groupHeldout(cleaned.kept, documentOf), hooks.maxHeldoutQueries ?? 1000);
@@ -145,22 +191,55 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
   const calibrated = await calibrateSetups(signals, validation, Boolean(hooks.sparse));
   const { systems } = await setupSystems(systemDeps, run, { ...input, setups: calibrated });
   const corpus = await deps.repo.getCorpus(run.corpus);
-  const serving = await servingSystem({ ...systemDeps, repo: deps.repo }, { corpus: run.corpus, except: input.indexVersion, setup: corpus?.servingSetup ?? null });
+  const serving = await servingSystem(
+    { ...systemDeps, repo: deps.repo },
+    { corpus: run.corpus, except: input.indexVersion, setup: corpus?.servingSetup ?? null },
+  );
   if (serving) systems.serving = serving.rank;
   const baselineName = serving ? "serving" : "bm25";
-  const comparisons = [{ system: "tuned", against: "bm25" }, { system: "hybrid", against: "bm25" }, { system: "hybrid", against: "hybrid-untuned" }, { system: "hybrid", against: baselineName }];
+  const comparisons = [
+    { system: "tuned", against: "bm25" },
+    { system: "hybrid", against: "bm25" },
+    { system: "hybrid", against: "hybrid-untuned" },
+    { system: "hybrid", against: baselineName },
+  ];
 
-  const held = await evaluateQuerySet("held-out synthetic queries (test split)", "held-out synthetic", test, systems, comparisons, "hybrid", "heldout-test");
+  const held = await evaluateQuerySet(
+    "held-out synthetic queries (test split)",
+    "held-out synthetic",
+    test,
+    systems,
+    comparisons,
+    "hybrid",
+    "heldout-test",
+  );
   const judged = await userJudgments(deps, run.corpus, new Set(documentOf.values()));
-  const judgedScores = judged ? await evaluateQuerySet("your judged queries", "user judgments", judged, systems, comparisons, "hybrid", "judged") : null;
+  const judgedScores = judged
+    ? await evaluateQuerySet("your judged queries", "user judgments", judged, systems, comparisons, "hybrid", "judged")
+    : null;
 
-  const calibration: SetupCalibration[] = calibrated.map((c) => ({ ...c, testNdcg: held.systems[SYSTEM_OF_SETUP[c.setup.name]]?.metrics["ndcg@10"] ?? 0 }));
+  const calibration: SetupCalibration[] = calibrated.map((c) => ({
+    ...c,
+    testNdcg: held.systems[SYSTEM_OF_SETUP[c.setup.name]]?.metrics["ndcg@10"] ?? 0,
+  }));
   const hybrid = calibrated.find((c) => c.setup.name === "hybrid")!.setup;
   const gate: RunReport["gate"] & { setup: ServingSetup } = test.length
     ? decide(deps, held, calibrated, serving ? `serving index (${serving.version})` : null)
-    : { promote: !serving, setup: hybrid, comparedTo: serving ? "serving index" : "bm25", score: 0, baseline: 0, pValue: 1, reason: serving ? "no held-out queries to judge by; the serving index keeps serving" : "no held-out queries to judge by; hybrid serves this first index" };
+    : {
+        promote: !serving,
+        setup: hybrid,
+        comparedTo: serving ? "serving index" : "bm25",
+        score: 0,
+        baseline: 0,
+        pValue: 1,
+        reason: serving
+          ? "no held-out queries to judge by; the serving index keeps serving"
+          : "no held-out queries to judge by; hybrid serves this first index",
+      };
 
-  const extras = hooks.reportExtras ? await hooks.reportExtras(run, heldout[0]?.text ?? null) : { projection: null, modelCard: null };
+  const extras = hooks.reportExtras
+    ? await hooks.reportExtras(run, heldout[0]?.text ?? null)
+    : { projection: null, modelCard: null };
   const docs = await deps.repo.listDocuments(run.corpus);
   const report: RunReport = {
     runId: run.id,
@@ -174,12 +253,20 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
       "judged queries": judged?.length ?? 0,
       ...(extras.facts ?? {}),
     },
-    heldout: { generated, dropped: cleaned.dropped, scored: heldout.length, validation: validation.length, test: test.length },
+    heldout: {
+      generated,
+      dropped: cleaned.dropped,
+      scored: heldout.length,
+      validation: validation.length,
+      test: test.length,
+    },
     calibration,
     evaluations: [withoutPerQuery(held), ...(judgedScores ? [withoutPerQuery(judgedScores)] : [])],
     gate,
     projection: extras.projection,
-    modelCard: extras.modelCard ? { ...extras.modelCard, servingSetup: gate.setup, calibration } : { servingSetup: gate.setup, calibration },
+    modelCard: extras.modelCard
+      ? { ...extras.modelCard, servingSetup: gate.setup, calibration }
+      : { servingSetup: gate.setup, calibration },
     exports: [],
   };
   for (const set of [held, ...(judgedScores ? [judgedScores] : [])]) {
@@ -198,8 +285,15 @@ export async function evaluateRun(deps: EvaluateDeps, input: { runId: string; in
 }
 
 /** The gate over the test split: every calibrated setup against the run's own BM25 and the serving index (if any). */
-function decide(deps: EvaluateDeps, held: { queries: number; perQuery: Record<string, number[]> }, calibrated: ReadonlyArray<{ setup: ServingSetup }>, serving: string | null): GateDecision {
-  const candidates = calibrated.filter((c) => held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]).map((c) => ({ setup: c.setup, perQuery: held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]! }));
+function decide(
+  deps: EvaluateDeps,
+  held: { queries: number; perQuery: Record<string, number[]> },
+  calibrated: ReadonlyArray<{ setup: ServingSetup }>,
+  serving: string | null,
+): GateDecision {
+  const candidates = calibrated
+    .filter((c) => held.perQuery[SYSTEM_OF_SETUP[c.setup.name]])
+    .map((c) => ({ setup: c.setup, perQuery: held.perQuery[SYSTEM_OF_SETUP[c.setup.name]]! }));
   return chooseServingSetup({
     candidates,
     bm25: held.perQuery.bm25 ?? [],
@@ -210,13 +304,24 @@ function decide(deps: EvaluateDeps, held: { queries: number; perQuery: Record<st
 }
 
 /** Announce a finished evaluation (idempotent: the same run always announces the same event). */
-export async function announceEvaluation(deps: { events: EventPublisher }, run: Pick<Run, "id" | "corpus">, reportKey: string, gate: RunReport["gate"]): Promise<void> {
+export async function announceEvaluation(
+  deps: { events: EventPublisher },
+  run: Pick<Run, "id" | "corpus">,
+  reportKey: string,
+  gate: RunReport["gate"],
+): Promise<void> {
   await deps.events.publish([
     {
       id: eventIds.evaluationCompleted(run.id),
       type: "evaluation.completed",
       corpus: run.corpus,
-      detail: { runId: run.id, reportKey, promote: gate.promote, reason: gate.reason, ...(gate.promote && gate.setup ? { setup: gate.setup } : {}) },
+      detail: {
+        runId: run.id,
+        reportKey,
+        promote: gate.promote,
+        reason: gate.reason,
+        ...(gate.promote && gate.setup ? { setup: gate.setup } : {}),
+      },
     },
   ]);
 }
@@ -230,13 +335,24 @@ async function runPairs(blobs: BlobStore, run: Run): Promise<QueryPair[]> {
   return out;
 }
 
-async function userJudgments(deps: EvaluateDeps, corpus: string, documents: Set<string>): Promise<JudgedQuery[] | null> {
+async function userJudgments(
+  deps: EvaluateDeps,
+  corpus: string,
+  documents: Set<string>,
+): Promise<JudgedQuery[] | null> {
   const prefix = keys.judgments(corpus);
   if (!(await deps.blobs.head(`${prefix}queries.jsonl`)) || !(await deps.blobs.head(`${prefix}qrels.tsv`))) return null;
   const text = async (k: string) => new TextDecoder().decode(await deps.blobs.get(k));
   // Judgments were checked when stored; a document deleted since cannot be found, so its judgments go.
   const gone = new Set<string>();
-  const judged = parseJudgments(await text(`${prefix}queries.jsonl`), await text(`${prefix}qrels.tsv`), documents, { onUnknownDocument: (d) => gone.add(d) });
-  if (gone.size) deps.logger.warn("judgments of documents no longer in the corpus skipped", { corpus, documents: [...gone].slice(0, 20), count: gone.size });
+  const judged = parseJudgments(await text(`${prefix}queries.jsonl`), await text(`${prefix}qrels.tsv`), documents, {
+    onUnknownDocument: (d) => gone.add(d),
+  });
+  if (gone.size)
+    deps.logger.warn("judgments of documents no longer in the corpus skipped", {
+      corpus,
+      documents: [...gone].slice(0, 20),
+      count: gone.size,
+    });
   return judged.length ? judged : null;
 }

@@ -24,7 +24,12 @@ export interface GateDecision {
  * differently from real questions — there the hybrid with the tuned model did best, BM25 + TF-IDF next,
  * and the tuned model alone worst. The test split decides which setups are safe, not which is best.
  */
-export const SETUP_PREFERENCE: ReadonlyArray<ServingSetup["name"]> = ["hybrid", "hybrid-untuned", "lexical", "semantic"];
+export const SETUP_PREFERENCE: ReadonlyArray<ServingSetup["name"]> = [
+  "hybrid",
+  "hybrid-untuned",
+  "lexical",
+  "semantic",
+];
 
 /**
  * How far below the run's own BM25 (mean nDCG@10 on the test split) a setup may score and still serve.
@@ -64,14 +69,23 @@ export function chooseServingSetup(input: {
   const safe = (c: ScoredSetup): boolean => {
     const score = mean(c.perQuery);
     const vsBm25 = pairedRandomisationTest(c.perQuery, [...input.bm25]);
-    if (c.setup.name !== "lexical" && (score < bm25 - tolerance - 1e-12 || (vsBm25.meanDifference < 0 && vsBm25.pValue < 0.05))) {
+    if (
+      c.setup.name !== "lexical" &&
+      (score < bm25 - tolerance - 1e-12 || (vsBm25.meanDifference < 0 && vsBm25.pValue < 0.05))
+    ) {
       problems.push(`${c.setup.name} ${f3(score)} is below BM25 ${f3(bm25)}`);
       return false;
     }
     if (!input.serving) return true;
     const vsServing = pairedRandomisationTest(c.perQuery, [...input.serving.perQuery]);
-    if (input.minGain > 0 ? vsServing.meanDifference < input.minGain : vsServing.meanDifference < 0 && vsServing.pValue < 0.05) {
-      problems.push(`${c.setup.name} ${f3(score)} ${input.minGain > 0 ? `gains less than the required ${input.minGain} over` : "is significantly worse than"} the ${input.serving.name} ${f3(mean(input.serving.perQuery))} (p = ${vsServing.pValue.toFixed(3)})`);
+    if (
+      input.minGain > 0
+        ? vsServing.meanDifference < input.minGain
+        : vsServing.meanDifference < 0 && vsServing.pValue < 0.05
+    ) {
+      problems.push(
+        `${c.setup.name} ${f3(score)} ${input.minGain > 0 ? `gains less than the required ${input.minGain} over` : "is significantly worse than"} the ${input.serving.name} ${f3(mean(input.serving.perQuery))} (p = ${vsServing.pValue.toFixed(3)})`,
+      );
       return false;
     }
     return true;
@@ -83,16 +97,40 @@ export function chooseServingSetup(input: {
   if (!chosen && !input.serving) {
     const lexical = input.candidates.find((c) => c.setup.name === "lexical");
     const setup = lexical?.setup ?? { name: "lexical" as const, weights: { lexical: 1, sparse: 0, semantic: 0 } };
-    return { promote: true, setup, comparedTo: baselineName, score: bm25, baseline: bm25, pValue: 1, reason: `${because}BM25 serves this first index (${on})` };
+    return {
+      promote: true,
+      setup,
+      comparedTo: baselineName,
+      score: bm25,
+      baseline: bm25,
+      pValue: 1,
+      reason: `${because}BM25 serves this first index (${on})`,
+    };
   }
   if (!chosen) {
     const first = ordered[0] ?? input.candidates[0]!;
     const p = pairedRandomisationTest(first.perQuery, [...baselinePerQuery]);
-    return { promote: false, setup: first.setup, comparedTo: baselineName, score: mean(first.perQuery), baseline: mean(baselinePerQuery), pValue: p.pValue, reason: `${because}the serving index keeps serving (${on})` };
+    return {
+      promote: false,
+      setup: first.setup,
+      comparedTo: baselineName,
+      score: mean(first.perQuery),
+      baseline: mean(baselinePerQuery),
+      pValue: p.pValue,
+      reason: `${because}the serving index keeps serving (${on})`,
+    };
   }
   const score = mean(chosen.perQuery);
   const p = pairedRandomisationTest(chosen.perQuery, [...baselinePerQuery]);
   const vs = `${chosen.setup.name} nDCG@10 ${f3(score)} vs ${baselineName} ${f3(mean(baselinePerQuery))} ${on} (p = ${p.pValue.toFixed(3)})`;
   const what = input.serving ? `so ${chosen.setup.name} serves` : `${chosen.setup.name} serves this first index`;
-  return { promote: true, setup: chosen.setup, comparedTo: baselineName, score, baseline: mean(baselinePerQuery), pValue: p.pValue, reason: `${vs}: ${because}${what}` };
+  return {
+    promote: true,
+    setup: chosen.setup,
+    comparedTo: baselineName,
+    score,
+    baseline: mean(baselinePerQuery),
+    pValue: p.pValue,
+    reason: `${vs}: ${because}${what}`,
+  };
 }

@@ -23,13 +23,22 @@ export async function completeQueryGeneration(
   input: { corpus: string; runId: string } & GeneratedQueries,
 ): Promise<void> {
   if (input.pairs === 0) throw new CorruptArtifactError("query generation produced no training pairs");
-  const summary: GeneratedQueries = { pairsKey: input.pairsKey, heldoutKey: input.heldoutKey, pairs: input.pairs, heldout: input.heldout };
+  const summary: GeneratedQueries = {
+    pairsKey: input.pairsKey,
+    heldoutKey: input.heldoutKey,
+    pairs: input.pairs,
+    heldout: input.heldout,
+  };
   await deps.blobs.put(keys.queriesSummary(input.corpus, input.runId), JSON.stringify(summary));
   await announceQueries(deps, input.corpus, input.runId, summary);
 }
 
 /** The summary of a run's finished query generation, or null when it has not finished. */
-export async function readGeneratedQueries(blobs: BlobStore, corpus: string, runId: string): Promise<GeneratedQueries | null> {
+export async function readGeneratedQueries(
+  blobs: BlobStore,
+  corpus: string,
+  runId: string,
+): Promise<GeneratedQueries | null> {
   const key = keys.queriesSummary(corpus, runId);
   if (!(await blobs.head(key))) return null;
   let raw: unknown;
@@ -43,8 +52,18 @@ export async function readGeneratedQueries(blobs: BlobStore, corpus: string, run
   return parsed.data;
 }
 
-export async function announceQueries(deps: { events: EventPublisher }, corpus: string, runId: string, q: GeneratedQueries): Promise<void> {
+export async function announceQueries(
+  deps: { events: EventPublisher },
+  corpus: string,
+  runId: string,
+  q: GeneratedQueries,
+): Promise<void> {
   await deps.events.publish([
-    { id: eventIds.queriesGenerated(runId), type: "queries.generated", corpus, detail: { runId, pairsKey: q.pairsKey, heldoutKey: q.heldoutKey, pairs: q.pairs } },
+    {
+      id: eventIds.queriesGenerated(runId),
+      type: "queries.generated",
+      corpus,
+      detail: { runId, pairsKey: q.pairsKey, heldoutKey: q.heldoutKey, pairs: q.pairs },
+    },
   ]);
 }

@@ -23,7 +23,9 @@ export interface HeldoutSummary {
 export type HeldoutCleaner = (
   pairs: QueryPair[],
   context: { population: readonly QueryPair[]; documentOf(passageId: string): string | undefined },
-) => Promise<{ kept: QueryPair[]; dropped: Record<string, number> }> | { kept: QueryPair[]; dropped: Record<string, number> };
+) =>
+  | Promise<{ kept: QueryPair[]; dropped: Record<string, number> }>
+  | { kept: QueryPair[]; dropped: Record<string, number> };
 
 /** Held-out synthetic queries grouped by text: every document a query was made from is relevant. */
 export function groupHeldout(pairs: readonly QueryPair[], documentOf: ReadonlyMap<string, string>): JudgedQuery[] {

@@ -1,6 +1,15 @@
 import { eventIds } from "../pipeline/names.ts";
 import { createTimeSlicer } from "../pipeline/time-slice.ts";
-import type { BlobStore, Clock, Encoder, EventPublisher, PassageIndexer, PipelineRepository, SearchIndex, StageWork } from "../ports.ts";
+import type {
+  BlobStore,
+  Clock,
+  Encoder,
+  EventPublisher,
+  PassageIndexer,
+  PipelineRepository,
+  SearchIndex,
+  StageWork,
+} from "../ports.ts";
 import { loadCorpusPassages, passageText } from "../usecases/load-passages.ts";
 import { trainedBy } from "../usecases/fresh-documents.ts";
 
@@ -12,13 +21,28 @@ export async function completeIndexBuild(
   deps: { repo: PipelineRepository; events: EventPublisher; clock: Clock },
   input: { corpus: string; runId: string; modelId: string; indexVersion: string; passages: number },
 ): Promise<void> {
-  await deps.repo.putIndexVersion({ id: input.indexVersion, corpus: input.corpus, runId: input.runId, modelId: input.modelId, passageCount: input.passages, createdAt: deps.clock.now().toISOString() });
+  await deps.repo.putIndexVersion({
+    id: input.indexVersion,
+    corpus: input.corpus,
+    runId: input.runId,
+    modelId: input.modelId,
+    passageCount: input.passages,
+    createdAt: deps.clock.now().toISOString(),
+  });
   await announceIndex(deps, input);
 }
 
-export async function announceIndex(deps: { events: EventPublisher }, input: { corpus: string; runId: string; indexVersion: string; passages: number }): Promise<void> {
+export async function announceIndex(
+  deps: { events: EventPublisher },
+  input: { corpus: string; runId: string; indexVersion: string; passages: number },
+): Promise<void> {
   await deps.events.publish([
-    { id: eventIds.indexBuilt(input.runId), type: "index.built", corpus: input.corpus, detail: { runId: input.runId, indexVersion: input.indexVersion, passages: input.passages } },
+    {
+      id: eventIds.indexBuilt(input.runId),
+      type: "index.built",
+      corpus: input.corpus,
+      detail: { runId: input.runId, indexVersion: input.indexVersion, passages: input.passages },
+    },
   ]);
 }
 
@@ -53,7 +77,10 @@ export function createInProcessIndexer(deps: InProcessIndexerDeps): PassageIndex
           await slice();
           const batch = passages.slice(i, i + batchSize);
           const vectors = await encoder.encode(batch.map(passageText), "passage");
-          await deps.index.upsert(indexVersion, batch.map((passage, j) => ({ passage, vector: vectors[j]!, trained: trained(passage) })));
+          await deps.index.upsert(
+            indexVersion,
+            batch.map((passage, j) => ({ passage, vector: vectors[j]!, trained: trained(passage) })),
+          );
         }
         // Searches of the new version (the evaluation's first) then find its signals ready, built in slices.
         await deps.index.prepare?.(indexVersion);

@@ -32,8 +32,17 @@ function setup(overrides: Partial<PipelineStageDeps> = {}) {
 }
 
 const chunkedDoc = (path: string, passages: number) => ({
-  corpus: "docs", path, contentHash: path, status: "chunked" as const, reason: null, size: 10, documentCount: 1, passageCount: passages,
-  passagesKey: keys.passages("docs", path), updatedAt: "2026-01-01T00:00:00Z", version: 0,
+  corpus: "docs",
+  path,
+  contentHash: path,
+  status: "chunked" as const,
+  reason: null,
+  size: 10,
+  documentCount: 1,
+  passageCount: passages,
+  passagesKey: keys.passages("docs", path),
+  updatedAt: "2026-01-01T00:00:00Z",
+  version: 0,
 });
 const ref = { runId: "r1", corpus: "docs" };
 
@@ -46,12 +55,16 @@ describe("ingestion", () => {
     expect(bus.published).toHaveLength(0);
     pending = 0;
     await stages.completeIngestion({ type: "completeIngestion", ...ref });
-    expect(bus.published.map((e) => [e.type, e.detail])).toEqual([["ingestion.completed", { runId: "r1", passages: 3 }]]);
+    expect(bus.published.map((e) => [e.type, e.detail])).toEqual([
+      ["ingestion.completed", { runId: "r1", passages: 3 }],
+    ]);
   });
 
   it("refuses a corpus without passages, with a reason the user can act on", async () => {
     const { stages } = setup();
-    await expect(stages.completeIngestion({ type: "completeIngestion", ...ref })).rejects.toThrow(new ValidationError("the corpus has no passages: ingest documents first"));
+    await expect(stages.completeIngestion({ type: "completeIngestion", ...ref })).rejects.toThrow(
+      new ValidationError("the corpus has no passages: ingest documents first"),
+    );
   });
 });
 
@@ -61,12 +74,28 @@ describe("query generation", () => {
     await deps.repo.putDocument(chunkedDoc("b.md", 1), null);
     await deps.repo.putDocument(chunkedDoc("a.md", 1), null);
     await stages.generateQueries({ type: "generateQueries", ...ref });
-    expect(calls).toEqual([{ port: "queryGenerator", input: { corpus: "docs", runId: "r1", passageKeys: [keys.passages("docs", "a.md"), keys.passages("docs", "b.md")] } }]);
+    expect(calls).toEqual([
+      {
+        port: "queryGenerator",
+        input: {
+          corpus: "docs",
+          runId: "r1",
+          passageKeys: [keys.passages("docs", "a.md"), keys.passages("docs", "b.md")],
+        },
+      },
+    ]);
   });
 
   it("announces a finished generation again instead of generating twice", async () => {
     const { deps, calls, bus, stages } = setup();
-    await completeQueryGeneration(deps, { corpus: "docs", runId: "r1", pairsKey: "p", heldoutKey: "h", pairs: 12, heldout: 2 });
+    await completeQueryGeneration(deps, {
+      corpus: "docs",
+      runId: "r1",
+      pairsKey: "p",
+      heldoutKey: "h",
+      pairs: 12,
+      heldout: 2,
+    });
     await stages.generateQueries({ type: "generateQueries", ...ref });
     expect(calls).toHaveLength(0);
     expect(bus.published.map((e) => e.type)).toEqual(["queries.generated"]);
@@ -74,7 +103,16 @@ describe("query generation", () => {
 
   it("refuses to complete with no training pairs", async () => {
     const { deps } = setup();
-    await expect(completeQueryGeneration(deps, { corpus: "docs", runId: "r1", pairsKey: "p", heldoutKey: "h", pairs: 0, heldout: 0 })).rejects.toThrow(/no training pairs/);
+    await expect(
+      completeQueryGeneration(deps, {
+        corpus: "docs",
+        runId: "r1",
+        pairsKey: "p",
+        heldoutKey: "h",
+        pairs: 0,
+        heldout: 0,
+      }),
+    ).rejects.toThrow(/no training pairs/);
   });
 });
 
@@ -82,12 +120,21 @@ describe("deployment", () => {
   it("registers the run's model and announces it when it can encode at once", async () => {
     const { deps, bus, stages } = setup();
     await stages.deployModel({ type: "deployModel", ...ref, modelKey: "m/" });
-    expect(await deps.repo.getModelVersion("r1-model")).toMatchObject({ runId: "r1", artifactKey: "m/", kind: "tuned" });
-    expect(bus.published.map((e) => [e.type, e.detail])).toEqual([["model.deployed", { runId: "r1", modelId: "r1-model", endpoint: null }]]);
+    expect(await deps.repo.getModelVersion("r1-model")).toMatchObject({
+      runId: "r1",
+      artifactKey: "m/",
+      kind: "tuned",
+    });
+    expect(bus.published.map((e) => [e.type, e.detail])).toEqual([
+      ["model.deployed", { runId: "r1", modelId: "r1-model", endpoint: null }],
+    ]);
   });
 
   it("waits for the runtime's own announcement when the endpoint is still being created", async () => {
-    const deployer: ModelDeployer = { deploy: async () => ({ ready: false, endpoint: "genq-r1-enc" }), retire: async () => {} };
+    const deployer: ModelDeployer = {
+      deploy: async () => ({ ready: false, endpoint: "genq-r1-enc" }),
+      retire: async () => {},
+    };
     const { deps, bus, stages } = setup({ deployer });
     await stages.deployModel({ type: "deployModel", ...ref, modelKey: "m/" });
     expect((await deps.repo.getModelVersion("r1-model"))!.endpoint).toBe("genq-r1-enc");
@@ -98,25 +145,74 @@ describe("deployment", () => {
 describe("indexing", () => {
   it("starts the indexer with the corpus owner's tenant, and announces a version already built", async () => {
     const { deps, calls, bus, stages } = setup();
-    await deps.repo.putCorpus({ name: "docs", tenant: "acme", createdAt: "t", servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: "r1", version: 0 }, null);
+    await deps.repo.putCorpus(
+      {
+        name: "docs",
+        tenant: "acme",
+        createdAt: "t",
+        servingRunId: null,
+        servingIndexVersion: null,
+        servingSetup: null,
+        activeRunId: "r1",
+        version: 0,
+      },
+      null,
+    );
     await stages.buildIndex({ type: "buildIndex", ...ref, modelId: "r1-model" });
-    expect(calls).toEqual([{ port: "indexer", input: { corpus: "docs", runId: "r1", modelId: "r1-model", indexVersion: "r1-index", tenant: "acme", passageKeys: [] } }]);
-    await deps.repo.putIndexVersion({ id: "r1-index", corpus: "docs", runId: "r1", modelId: "r1-model", passageCount: 7, createdAt: "t" });
+    expect(calls).toEqual([
+      {
+        port: "indexer",
+        input: {
+          corpus: "docs",
+          runId: "r1",
+          modelId: "r1-model",
+          indexVersion: "r1-index",
+          tenant: "acme",
+          passageKeys: [],
+        },
+      },
+    ]);
+    await deps.repo.putIndexVersion({
+      id: "r1-index",
+      corpus: "docs",
+      runId: "r1",
+      modelId: "r1-model",
+      passageCount: 7,
+      createdAt: "t",
+    });
     await stages.buildIndex({ type: "buildIndex", ...ref, modelId: "r1-model" });
     expect(calls).toHaveLength(1);
-    expect(bus.published.map((e) => [e.type, e.detail])).toEqual([["index.built", { runId: "r1", indexVersion: "r1-index", passages: 7 }]]);
+    expect(bus.published.map((e) => [e.type, e.detail])).toEqual([
+      ["index.built", { runId: "r1", indexVersion: "r1-index", passages: 7 }],
+    ]);
   });
 });
 
 describe("promotion", () => {
   it("switches the serving index, records the serving run, retires the model that served before, and confirms", async () => {
     const { deps, retired, bus } = setup();
-    await deps.repo.putCorpus({ name: "docs", tenant: "t", createdAt: "t", servingRunId: "r0", servingIndexVersion: "r0-index", servingSetup: null, activeRunId: "r1", version: 0 }, null);
+    await deps.repo.putCorpus(
+      {
+        name: "docs",
+        tenant: "t",
+        createdAt: "t",
+        servingRunId: "r0",
+        servingIndexVersion: "r0-index",
+        servingSetup: null,
+        activeRunId: "r1",
+        version: 0,
+      },
+      null,
+    );
     const chosen = { name: "hybrid-untuned" as const, weights: { lexical: 0.7, sparse: 0.3, semantic: 0 } };
     await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "r1-index", setup: chosen });
     await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "r1-index", setup: chosen });
     expect(await deps.index.servingVersion("docs")).toBe("r1-index");
-    expect(await deps.repo.getCorpus("docs")).toMatchObject({ servingRunId: "r1", servingIndexVersion: "r1-index", servingSetup: chosen });
+    expect(await deps.repo.getCorpus("docs")).toMatchObject({
+      servingRunId: "r1",
+      servingIndexVersion: "r1-index",
+      servingSetup: chosen,
+    });
     expect(retired).toEqual(["r0-model"]);
     expect(bus.published.map((e) => e.type)).toEqual(["index.promoted"]);
   });

@@ -1,7 +1,18 @@
 import { keys } from "../domain.ts";
 import { CorruptArtifactError, ValidationError } from "../errors.ts";
 import { eventIds, runResources } from "../pipeline/names.ts";
-import type { CoreDeps, BlobStore, Encoder, ModelDeployer, PassageIndexer, PipelineRepository, QueryGenerator, SearchIndex, StageWork, Trainer } from "../ports.ts";
+import type {
+  CoreDeps,
+  BlobStore,
+  Encoder,
+  ModelDeployer,
+  PassageIndexer,
+  PipelineRepository,
+  QueryGenerator,
+  SearchIndex,
+  StageWork,
+  Trainer,
+} from "../ports.ts";
 import type { StageExecutors } from "../usecases/advance-run.ts";
 import { announceEvaluation, evaluateRun, type EvaluationHooks } from "./evaluate-run.ts";
 import { announceQueries, readGeneratedQueries } from "./generated-queries.ts";
@@ -27,7 +38,9 @@ export interface PipelineStageDeps extends CoreDeps {
 
 /** The passage objects of a corpus's chunked documents, in path order (what jobs read their input from). */
 export async function passageKeysOf(repo: PipelineRepository, corpus: string): Promise<string[]> {
-  const docs = (await repo.listDocuments(corpus)).filter((d) => d.passagesKey).sort((a, b) => a.path.localeCompare(b.path));
+  const docs = (await repo.listDocuments(corpus))
+    .filter((d) => d.passagesKey)
+    .sort((a, b) => a.path.localeCompare(b.path));
   return docs.map((d) => d.passagesKey!);
 }
 
@@ -43,7 +56,9 @@ export function createPipelineStages(deps: PipelineStageDeps): StageExecutors {
       const docs = await deps.repo.listDocuments(corpus);
       const passages = docs.reduce((n, d) => n + (d.passagesKey ? d.passageCount : 0), 0);
       if (passages === 0) throw new ValidationError("the corpus has no passages: ingest documents first");
-      await deps.events.publish([{ id: eventIds.ingestionCompleted(runId), type: "ingestion.completed", corpus, detail: { runId, passages } }]);
+      await deps.events.publish([
+        { id: eventIds.ingestionCompleted(runId), type: "ingestion.completed", corpus, detail: { runId, passages } },
+      ]);
     },
 
     async generateQueries({ runId, corpus }) {
@@ -59,9 +74,24 @@ export function createPipelineStages(deps: PipelineStageDeps): StageExecutors {
     async deployModel({ runId, corpus, modelKey }) {
       const modelId = runResources.modelId(runId);
       const deployed = await deps.deployer.deploy({ corpus, runId, modelId, modelKey });
-      await deps.repo.putModelVersion({ id: modelId, corpus, runId, kind: "tuned", artifactKey: modelKey, endpoint: deployed.endpoint, createdAt: deps.clock.now().toISOString() });
+      await deps.repo.putModelVersion({
+        id: modelId,
+        corpus,
+        runId,
+        kind: "tuned",
+        artifactKey: modelKey,
+        endpoint: deployed.endpoint,
+        createdAt: deps.clock.now().toISOString(),
+      });
       if (deployed.ready) {
-        await deps.events.publish([{ id: eventIds.modelDeployed(runId), type: "model.deployed", corpus, detail: { runId, modelId, endpoint: deployed.endpoint } }]);
+        await deps.events.publish([
+          {
+            id: eventIds.modelDeployed(runId),
+            type: "model.deployed",
+            corpus,
+            detail: { runId, modelId, endpoint: deployed.endpoint },
+          },
+        ]);
       }
     },
 
@@ -71,13 +101,25 @@ export function createPipelineStages(deps: PipelineStageDeps): StageExecutors {
       if (built) return announceIndex(deps, { corpus, runId, indexVersion, passages: built.passageCount });
       const owner = await deps.repo.getCorpus(corpus);
       if (!owner) throw new ValidationError(`corpus "${corpus}" no longer exists`);
-      await deps.indexer.start({ corpus, runId, modelId, indexVersion, tenant: owner.tenant, passageKeys: await passageKeysOf(deps.repo, corpus) });
+      await deps.indexer.start({
+        corpus,
+        runId,
+        modelId,
+        indexVersion,
+        tenant: owner.tenant,
+        passageKeys: await passageKeysOf(deps.repo, corpus),
+      });
     },
 
     async evaluate({ runId, corpus, indexVersion, modelId }) {
       const reportKey = keys.report(corpus, runId, "json");
       if (await deps.blobs.head(reportKey)) {
-        return announceEvaluation(deps, { id: runId, corpus }, reportKey, (await readReport(deps.blobs, reportKey)).gate);
+        return announceEvaluation(
+          deps,
+          { id: runId, corpus },
+          reportKey,
+          (await readReport(deps.blobs, reportKey)).gate,
+        );
       }
       await deps.work.run({ runId, corpus, stage: "evaluating" }, async () => {
         await evaluateRun(deps, { runId, indexVersion, modelId });

@@ -14,7 +14,12 @@ import { syncIndexVersion, type FreshIndexDeps } from "../usecases/fresh-documen
  * promoting the serving version again changes nothing and announces the same event.
  */
 export async function promoteIndex(
-  deps: { repo: PipelineRepository; index: SearchIndex; events: EventPublisher; deployer: Pick<ModelDeployer, "retire"> } & FreshIndexDeps,
+  deps: {
+    repo: PipelineRepository;
+    index: SearchIndex;
+    events: EventPublisher;
+    deployer: Pick<ModelDeployer, "retire">;
+  } & FreshIndexDeps,
   input: { corpus: string; runId: string; indexVersion: string; setup: ServingSetup | null },
 ): Promise<void> {
   const sync = { corpus: input.corpus, version: input.indexVersion, modelId: runResources.modelId(input.runId) };
@@ -23,7 +28,12 @@ export async function promoteIndex(
   await syncIndexVersion(deps, sync);
   await recordServingRun(deps, input);
   await deps.events.publish([
-    { id: eventIds.indexPromoted(input.runId), type: "index.promoted", corpus: input.corpus, detail: { runId: input.runId, indexVersion: input.indexVersion } },
+    {
+      id: eventIds.indexPromoted(input.runId),
+      type: "index.promoted",
+      corpus: input.corpus,
+      detail: { runId: input.runId, indexVersion: input.indexVersion },
+    },
   ]);
 }
 
@@ -41,7 +51,10 @@ async function recordServingRun(
     if (!corpus || corpus.servingRunId === input.runId) return;
     if (corpus.servingRunId) await deps.deployer.retire(runResources.modelId(corpus.servingRunId));
     try {
-      await deps.repo.putCorpus({ ...corpus, servingRunId: input.runId, servingIndexVersion: input.indexVersion, servingSetup: input.setup }, corpus.version);
+      await deps.repo.putCorpus(
+        { ...corpus, servingRunId: input.runId, servingIndexVersion: input.indexVersion, servingSetup: input.setup },
+        corpus.version,
+      );
       return;
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;

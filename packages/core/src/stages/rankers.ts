@@ -7,16 +7,32 @@ export type Ranker = (query: string) => Promise<ScoredDocument[]>;
 const RANK_DEPTH = 100;
 
 /** A ranker over one index version in one search mode; modes other than lexical encode the query first. */
-export function indexRanker(index: SearchIndex, input: { corpus: string; version: string; mode: SearchMode; encoder: Encoder | null }): Ranker {
+export function indexRanker(
+  index: SearchIndex,
+  input: { corpus: string; version: string; mode: SearchMode; encoder: Encoder | null },
+): Ranker {
   return async (query) => {
-    const vector = input.mode === "lexical" || !input.encoder ? undefined : (await input.encoder.encode([query], "query"))[0];
-    const hits = await index.search({ corpus: input.corpus, version: input.version, query, vector, k: RANK_DEPTH, mode: input.mode });
+    const vector =
+      input.mode === "lexical" || !input.encoder ? undefined : (await input.encoder.encode([query], "query"))[0];
+    const hits = await index.search({
+      corpus: input.corpus,
+      version: input.version,
+      query,
+      vector,
+      k: RANK_DEPTH,
+      mode: input.mode,
+    });
     return hits.map((h) => ({ documentId: h.passage.documentId, score: h.score }));
   };
 }
 
 /** The systems every runtime can compare for a candidate index version: BM25, the tuned model alone, hybrid. */
-export function candidateSystems(index: SearchIndex, corpus: string, version: string, encoder: Encoder): Record<string, Ranker> {
+export function candidateSystems(
+  index: SearchIndex,
+  corpus: string,
+  version: string,
+  encoder: Encoder,
+): Record<string, Ranker> {
   return {
     bm25: indexRanker(index, { corpus, version, mode: "lexical", encoder: null }),
     tuned: indexRanker(index, { corpus, version, mode: "semantic", encoder }),

@@ -18,7 +18,12 @@ export interface SystemDeps {
 }
 
 /** The system name each setup is reported under. */
-export const SYSTEM_OF_SETUP: Record<ServingSetup["name"], string> = { lexical: "bm25", semantic: "tuned", "hybrid-untuned": "hybrid-untuned", hybrid: "hybrid" };
+export const SYSTEM_OF_SETUP: Record<ServingSetup["name"], string> = {
+  lexical: "bm25",
+  semantic: "tuned",
+  "hybrid-untuned": "hybrid-untuned",
+  hybrid: "hybrid",
+};
 
 const ONLY = (signal: keyof HybridWeights): HybridWeights => ({ lexical: 0, sparse: 0, semantic: 0, [signal]: 1 });
 
@@ -33,7 +38,10 @@ export function cachedSignals(deps: SystemDeps, corpus: string, version: string,
   };
 }
 
-const fusedRanker = (signals: (q: string) => Promise<SignalLists>, weights: HybridWeights): Ranker => async (q) => fuseSignals(await signals(q), weights);
+const fusedRanker =
+  (signals: (q: string) => Promise<SignalLists>, weights: HybridWeights): Ranker =>
+  async (q) =>
+    fuseSignals(await signals(q), weights);
 
 /**
  * Calibrate every setup the runtime can serve on the validation queries: single signals keep weight 1,

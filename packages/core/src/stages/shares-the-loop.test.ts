@@ -50,25 +50,37 @@ describe("long evaluation work gives the event loop back", () => {
   });
 
   it("scoring a query set lets a waiting request in between queries", async () => {
-    const queries = Array.from({ length: 40 }, (_, i) => ({ id: `q${i}`, text: `query ${i}`, judgments: new Map([[`d${i}`, 1]]) }));
+    const queries = Array.from({ length: 40 }, (_, i) => ({
+      id: `q${i}`,
+      text: `query ${i}`,
+      judgments: new Map([[`d${i}`, 1]]),
+    }));
     const slowRanker = async (text: string) => {
       busy(1);
       return [{ documentId: `d${text.split(" ")[1]}`, score: 1 }];
     };
-    const during = await timerFiresDuring(() => evaluateQuerySet("set", "held-out synthetic", queries, { bm25: slowRanker, hybrid: slowRanker }, [], "hybrid"));
+    const during = await timerFiresDuring(() =>
+      evaluateQuerySet("set", "held-out synthetic", queries, { bm25: slowRanker, hybrid: slowRanker }, [], "hybrid"),
+    );
     expect(during).toBe(true);
   });
 
   it("calibrating the setups lets a waiting request in, and chooses what it chose before", async () => {
     const hit = (d: string, score: number) => ({ passageId: d, documentId: d, score });
-    const lists: SignalLists = { lexical: [hit("a", 1), hit("b", 0.5)], sparse: [hit("b", 1), hit("a", 0.2)], semantic: [hit("a", 1), hit("b", 0.1)] };
+    const lists: SignalLists = {
+      lexical: [hit("a", 1), hit("b", 0.5)],
+      sparse: [hit("b", 1), hit("a", 0.2)],
+      semantic: [hit("a", 1), hit("b", 0.1)],
+    };
     const validation = Array.from({ length: 300 }, (_, i) => ({ text: `q${i}`, judgments: new Map([["a", 1]]) }));
     let calibrated: Awaited<ReturnType<typeof calibrateSetups>> = [];
     const signals = async () => {
       busy(0.05);
       return lists;
     };
-    expect(await timerFiresDuring(async () => (calibrated = await calibrateSetups(signals, validation, true)))).toBe(true);
+    expect(await timerFiresDuring(async () => (calibrated = await calibrateSetups(signals, validation, true)))).toBe(
+      true,
+    );
     expect(calibrated.map((c) => c.setup.name)).toEqual(["lexical", "semantic", "hybrid-untuned", "hybrid"]);
     expect(calibrated.find((c) => c.setup.name === "hybrid")!.validationNdcg).toBe(1);
   });

@@ -19,7 +19,8 @@ export interface SignalLists {
 /** The candidates each signal contributes (the same depth as the index's own hybrid search). */
 export const SIGNAL_DEPTH = 100;
 
-const toSignal = (hits: SearchHit[]): SignalHit[] => hits.map((h) => ({ passageId: h.passage.id, documentId: h.passage.documentId, score: h.score }));
+const toSignal = (hits: SearchHit[]): SignalHit[] =>
+  hits.map((h) => ({ passageId: h.passage.id, documentId: h.passage.documentId, score: h.score }));
 
 /**
  * The signals of one index version: BM25 and the tuned model through the index, and the runtime's
@@ -31,7 +32,8 @@ export function indexSignals(
 ): (query: string) => Promise<SignalLists> {
   return async (query) => {
     const [vector] = await input.encoder.encode([query], "query");
-    const search = (mode: "lexical" | "semantic") => deps.index.search({ corpus: input.corpus, version: input.version, query, vector, k: SIGNAL_DEPTH, mode });
+    const search = (mode: "lexical" | "semantic") =>
+      deps.index.search({ corpus: input.corpus, version: input.version, query, vector, k: SIGNAL_DEPTH, mode });
     return {
       lexical: toSignal(await search("lexical")),
       sparse: deps.sparse ? toSignal(await deps.sparse(input.version, query, SIGNAL_DEPTH)) : null,
@@ -56,7 +58,14 @@ export function fuseSignals(lists: SignalLists, weights: HybridWeights): ScoredD
     }
     return i;
   };
-  const ranking = (hits: SignalHit[] | null, weight: number) => ({ weight, hits: (hits ?? []).map((h) => ({ index: indexOf(h), score: h.score })) });
-  const fused = fuseScores([ranking(lists.lexical, weights.lexical), ranking(lists.sparse, weights.sparse), ranking(lists.semantic, weights.semantic)]);
+  const ranking = (hits: SignalHit[] | null, weight: number) => ({
+    weight,
+    hits: (hits ?? []).map((h) => ({ index: indexOf(h), score: h.score })),
+  });
+  const fused = fuseScores([
+    ranking(lists.lexical, weights.lexical),
+    ranking(lists.sparse, weights.sparse),
+    ranking(lists.semantic, weights.semantic),
+  ]);
   return fused.map((f) => ({ documentId: docs[f.index]!, score: f.score }));
 }

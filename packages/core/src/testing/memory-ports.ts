@@ -1,7 +1,18 @@
 import { Corpus, DocumentRecord, IndexVersion, ModelVersion, Run } from "../domain.ts";
 import { ConcurrentUpdateError, ConflictError, NotFoundError } from "../errors.ts";
 import { parseEvent, type GenqEvent } from "../events.ts";
-import { documentContribution, type BlobInfo, type BlobStore, type Clock, type EventHandler, type EventPublisher, type IndexItem, type PipelineRepository, type SearchHit, type SearchIndex } from "../ports.ts";
+import {
+  documentContribution,
+  type BlobInfo,
+  type BlobStore,
+  type Clock,
+  type EventHandler,
+  type EventPublisher,
+  type IndexItem,
+  type PipelineRepository,
+  type SearchHit,
+  type SearchIndex,
+} from "../ports.ts";
 import { pageByKey } from "../usecases/pages.ts";
 
 /**
@@ -15,7 +26,11 @@ export function memoryBlobStore(): BlobStore & { keys(): string[] } {
   return {
     keys: () => [...objects.keys()].sort(),
     async put(key, body, options) {
-      objects.set(key, { body: bytes(body), at: new Date().toISOString(), ...(options?.metadata ? { metadata: options.metadata } : {}) });
+      objects.set(key, {
+        body: bytes(body),
+        at: new Date().toISOString(),
+        ...(options?.metadata ? { metadata: options.metadata } : {}),
+      });
     },
     async putStream(key, body) {
       const parts: Uint8Array[] = [];
@@ -38,7 +53,10 @@ export function memoryBlobStore(): BlobStore & { keys(): string[] } {
       return o ? { key, size: o.body.length, modifiedAt: o.at, ...(o.metadata ? { metadata: o.metadata } : {}) } : null;
     },
     async list(prefix) {
-      return [...objects.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b)).map(([key, o]) => ({ key, size: o.body.length, modifiedAt: o.at }));
+      return [...objects.entries()]
+        .filter(([k]) => k.startsWith(prefix))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, o]) => ({ key, size: o.body.length, modifiedAt: o.at }));
     },
     async delete(key) {
       objects.delete(key);
@@ -52,19 +70,33 @@ export function memoryBlobStore(): BlobStore & { keys(): string[] } {
 }
 
 export function memoryRepository(): PipelineRepository {
-  const tables = { corpus: new Map<string, string>(), document: new Map<string, string>(), run: new Map<string, string>(), model: new Map<string, string>(), index: new Map<string, string>() };
-  const cas = <T extends { version: number }>(table: Map<string, string>, id: string, record: T, expected: number | null): T => {
+  const tables = {
+    corpus: new Map<string, string>(),
+    document: new Map<string, string>(),
+    run: new Map<string, string>(),
+    model: new Map<string, string>(),
+    index: new Map<string, string>(),
+  };
+  const cas = <T extends { version: number }>(
+    table: Map<string, string>,
+    id: string,
+    record: T,
+    expected: number | null,
+  ): T => {
     const current = table.get(id);
     const currentVersion = current ? (JSON.parse(current) as { version: number }).version : null;
-    if (expected === null ? current !== undefined : currentVersion !== expected) throw new ConcurrentUpdateError(`${id} changed`);
+    if (expected === null ? current !== undefined : currentVersion !== expected)
+      throw new ConcurrentUpdateError(`${id} changed`);
     const next = { ...record, version: expected === null ? 0 : expected + 1 };
     table.set(id, JSON.stringify(next));
     return next;
   };
-  const all = <T>(table: Map<string, string>, parse: (x: unknown) => T) => [...table.values()].map((v) => parse(JSON.parse(v)));
+  const all = <T>(table: Map<string, string>, parse: (x: unknown) => T) =>
+    [...table.values()].map((v) => parse(JSON.parse(v)));
   return {
     getCorpus: async (name) => (tables.corpus.has(name) ? Corpus.parse(JSON.parse(tables.corpus.get(name)!)) : null),
-    listCorpora: async (tenant) => all(tables.corpus, (x) => Corpus.parse(x)).filter((c) => tenant === undefined || c.tenant === tenant),
+    listCorpora: async (tenant) =>
+      all(tables.corpus, (x) => Corpus.parse(x)).filter((c) => tenant === undefined || c.tenant === tenant),
     putCorpus: async (c, expected) => cas(tables.corpus, c.name, c, expected),
     async deleteCorpus(name) {
       tables.corpus.delete(name);
@@ -72,11 +104,17 @@ export function memoryRepository(): PipelineRepository {
         for (const [id, v] of table) if ((JSON.parse(v) as { corpus: string }).corpus === name) table.delete(id);
       }
     },
-    getDocument: async (corpus, path) => (tables.document.has(`${corpus}/${path}`) ? DocumentRecord.parse(JSON.parse(tables.document.get(`${corpus}/${path}`)!)) : null),
-    listDocuments: async (corpus) => all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus),
+    getDocument: async (corpus, path) =>
+      tables.document.has(`${corpus}/${path}`)
+        ? DocumentRecord.parse(JSON.parse(tables.document.get(`${corpus}/${path}`)!))
+        : null,
+    listDocuments: async (corpus) =>
+      all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus),
     putDocument: async (d, expected) => cas(tables.document, `${d.corpus}/${d.path}`, d, expected),
     async listDocumentsPage(corpus, page) {
-      const docs = all(tables.document, (x) => DocumentRecord.parse(x)).filter((d) => d.corpus === corpus && (!page.status || d.status === page.status)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const docs = all(tables.document, (x) => DocumentRecord.parse(x))
+        .filter((d) => d.corpus === corpus && (!page.status || d.status === page.status))
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       return pageByKey(docs, (d) => d.path, page);
     },
     async documentStats(corpus) {
@@ -89,21 +127,30 @@ export function memoryRepository(): PipelineRepository {
     },
     async deleteDocument(corpus, path, expected) {
       const current = tables.document.get(`${corpus}/${path}`);
-      if (!current || (JSON.parse(current) as { version: number }).version !== expected) throw new ConcurrentUpdateError(`${corpus}/${path} changed`);
+      if (!current || (JSON.parse(current) as { version: number }).version !== expected)
+        throw new ConcurrentUpdateError(`${corpus}/${path} changed`);
       tables.document.delete(`${corpus}/${path}`);
     },
     getRun: async (id) => (tables.run.has(id) ? Run.parse(JSON.parse(tables.run.get(id)!)) : null),
-    listRuns: async (corpus) => all(tables.run, (x) => Run.parse(x)).filter((r) => r.corpus === corpus).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    listRuns: async (corpus) =>
+      all(tables.run, (x) => Run.parse(x))
+        .filter((r) => r.corpus === corpus)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
     putRun: async (r, expected) => cas(tables.run, r.id, r, expected),
     async listRunsPage(corpus, page) {
-      const runs = all(tables.run, (x) => Run.parse(x)).filter((r) => r.corpus === corpus).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      const runs = all(tables.run, (x) => Run.parse(x))
+        .filter((r) => r.corpus === corpus)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
       return pageByKey(runs, (r) => `${r.createdAt}#${r.id}`, page, true);
     },
     putModelVersion: async (m) => void tables.model.set(m.id, JSON.stringify(m)),
-    getModelVersion: async (id) => (tables.model.has(id) ? ModelVersion.parse(JSON.parse(tables.model.get(id)!)) : null),
+    getModelVersion: async (id) =>
+      tables.model.has(id) ? ModelVersion.parse(JSON.parse(tables.model.get(id)!)) : null,
     putIndexVersion: async (i) => void tables.index.set(i.id, JSON.stringify(i)),
-    getIndexVersion: async (id) => (tables.index.has(id) ? IndexVersion.parse(JSON.parse(tables.index.get(id)!)) : null),
-    listIndexVersions: async (corpus) => all(tables.index, (x) => IndexVersion.parse(x)).filter((i) => i.corpus === corpus),
+    getIndexVersion: async (id) =>
+      tables.index.has(id) ? IndexVersion.parse(JSON.parse(tables.index.get(id)!)) : null,
+    listIndexVersions: async (corpus) =>
+      all(tables.index, (x) => IndexVersion.parse(x)).filter((i) => i.corpus === corpus),
   };
 }
 
@@ -144,7 +191,9 @@ export function memoryBus(clock: Clock = { now: () => new Date("2026-01-01T00:00
  * A SearchIndex whose rankings are given by the test: `rank(version, mode, query)` returns passage ids.
  * Tracks versions, promotion and the serving version as the contract says.
  */
-export function scriptedSearchIndex(rank: (version: string, mode: string, query: string) => string[]): SearchIndex & { promotions: string[] } {
+export function scriptedSearchIndex(
+  rank: (version: string, mode: string, query: string) => string[],
+): SearchIndex & { promotions: string[] } {
   const versions = new Map<string, { corpus: string }>();
   const serving = new Map<string, string>();
   const promotions: string[] = [];
@@ -167,12 +216,14 @@ export function scriptedSearchIndex(rank: (version: string, mode: string, query:
     servingVersion: async (corpus) => serving.get(corpus) ?? null,
     async search({ corpus, version, query, mode, k }) {
       const v = version ?? serving.get(corpus)!;
-      return rank(v, mode, query).slice(0, k).map((id, i): SearchHit => ({
-        passage: { id, corpus, documentId: id, sourcePath: id, title: "", text: id, ordinal: 0 },
-        score: 1 / (i + 1),
-        scores: {},
-        highlights: [],
-      }));
+      return rank(v, mode, query)
+        .slice(0, k)
+        .map((id, i): SearchHit => ({
+          passage: { id, corpus, documentId: id, sourcePath: id, title: "", text: id, ordinal: 0 },
+          score: 1 / (i + 1),
+          scores: {},
+          highlights: [],
+        }));
     },
     async dropVersion(version) {
       versions.delete(version);
@@ -207,7 +258,9 @@ export function memorySearchIndex(): SearchIndex & { passages(version: string): 
     },
     async documents(v, sourcePaths) {
       const out = new Map<string, string>();
-      for (const item of version(v).items.values()) if (!sourcePaths || sourcePaths.includes(item.passage.sourcePath)) out.set(item.passage.sourcePath, item.passage.revision ?? "");
+      for (const item of version(v).items.values())
+        if (!sourcePaths || sourcePaths.includes(item.passage.sourcePath))
+          out.set(item.passage.sourcePath, item.passage.revision ?? "");
       return [...out].map(([sourcePath, revision]) => ({ sourcePath, revision }));
     },
     async counts(v) {

@@ -23,31 +23,66 @@ function world(options: { repo?: PipelineRepository; stages?: Partial<StageExecu
   const stages: StageExecutors = {
     async completeIngestion({ runId, corpus }) {
       issued.push("completeIngestion");
-      await announce({ id: eventIds.ingestionCompleted(runId), type: "ingestion.completed", corpus, detail: { runId, passages: 3 } });
+      await announce({
+        id: eventIds.ingestionCompleted(runId),
+        type: "ingestion.completed",
+        corpus,
+        detail: { runId, passages: 3 },
+      });
     },
     async generateQueries({ runId, corpus }) {
       issued.push("generateQueries");
-      await announce({ id: eventIds.queriesGenerated(runId), type: "queries.generated", corpus, detail: { runId, pairsKey: "pairs", heldoutKey: "held", pairs: 9 } });
+      await announce({
+        id: eventIds.queriesGenerated(runId),
+        type: "queries.generated",
+        corpus,
+        detail: { runId, pairsKey: "pairs", heldoutKey: "held", pairs: 9 },
+      });
     },
     async startTraining({ runId, corpus }) {
       issued.push("startTraining");
-      await announce({ id: eventIds.trainingCompleted(runId), type: "training.job.completed", corpus, detail: { runId, jobId: "j", modelKey: "model/" } });
+      await announce({
+        id: eventIds.trainingCompleted(runId),
+        type: "training.job.completed",
+        corpus,
+        detail: { runId, jobId: "j", modelKey: "model/" },
+      });
     },
     async deployModel({ runId, corpus }) {
       issued.push("deployModel");
-      await announce({ id: eventIds.modelDeployed(runId), type: "model.deployed", corpus, detail: { runId, modelId: `${runId}-model`, endpoint: null } });
+      await announce({
+        id: eventIds.modelDeployed(runId),
+        type: "model.deployed",
+        corpus,
+        detail: { runId, modelId: `${runId}-model`, endpoint: null },
+      });
     },
     async buildIndex({ runId, corpus }) {
       issued.push("buildIndex");
-      await announce({ id: eventIds.indexBuilt(runId), type: "index.built", corpus, detail: { runId, indexVersion: `${runId}-index`, passages: 3 } });
+      await announce({
+        id: eventIds.indexBuilt(runId),
+        type: "index.built",
+        corpus,
+        detail: { runId, indexVersion: `${runId}-index`, passages: 3 },
+      });
     },
     async evaluate({ runId, corpus }) {
       issued.push("evaluate");
-      await announce({ id: eventIds.evaluationCompleted(runId), type: "evaluation.completed", corpus, detail: { runId, reportKey: "report", promote: true, reason: "better" } });
+      await announce({
+        id: eventIds.evaluationCompleted(runId),
+        type: "evaluation.completed",
+        corpus,
+        detail: { runId, reportKey: "report", promote: true, reason: "better" },
+      });
     },
     async promoteIndex({ runId, corpus, indexVersion }) {
       issued.push("promoteIndex");
-      await announce({ id: eventIds.indexPromoted(runId), type: "index.promoted", corpus, detail: { runId, indexVersion } });
+      await announce({
+        id: eventIds.indexPromoted(runId),
+        type: "index.promoted",
+        corpus,
+        detail: { runId, indexVersion },
+      });
     },
     ...options.stages,
   };
@@ -60,7 +95,8 @@ function world(options: { repo?: PipelineRepository; stages?: Partial<StageExecu
     advance: (ms: number) => void (t += ms),
     /** Deliver until nothing is pending (a throwing delivery stays pending, as in every real bus). */
     drain: () => bus.deliver((e) => advanceRuns(deps, e)),
-    outcomes: () => bus.published.filter((e) => e.type.startsWith("run.") && e.type !== "run.started").map((e) => e.type),
+    outcomes: () =>
+      bus.published.filter((e) => e.type.startsWith("run.") && e.type !== "run.started").map((e) => e.type),
   };
 }
 
@@ -72,7 +108,15 @@ describe("the run engine", () => {
     const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
     await w.drain();
     const done = await runOf(w, run.id);
-    expect(done.history.map((h) => h.to)).toEqual(["generating", "training", "deploying", "indexing", "evaluating", "promoting", "ready"]);
+    expect(done.history.map((h) => h.to)).toEqual([
+      "generating",
+      "training",
+      "deploying",
+      "indexing",
+      "evaluating",
+      "promoting",
+      "ready",
+    ]);
     expect(done.outcomePublished).toBe(true);
     expect(w.outcomes()).toEqual(["run.succeeded"]);
     expect((await w.repo.getCorpus("docs"))!.activeRunId).toBeNull();
@@ -103,20 +147,39 @@ describe("the run engine", () => {
   });
 
   it("fails the stage with the command's error as the reason, and the failed run does not block the next", async () => {
-    const w = world({ stages: { startTraining: async () => { throw new Error("pairs file is damaged"); } } });
+    const w = world({
+      stages: {
+        startTraining: async () => {
+          throw new Error("pairs file is damaged");
+        },
+      },
+    });
     const first = await startRun(w.deps, { corpus: "docs", tenant: "t" });
     await w.drain();
-    expect(await runOf(w, first.id)).toMatchObject({ state: "failed", reason: "training failed: pairs file is damaged", outcomePublished: true });
+    expect(await runOf(w, first.id)).toMatchObject({
+      state: "failed",
+      reason: "training failed: pairs file is damaged",
+      outcomePublished: true,
+    });
     expect(w.outcomes()).toEqual(["run.failed"]);
     const second = await startRun(w.deps, { corpus: "docs", tenant: "t", runId: "second" });
     expect(second.state).toBe("ingesting");
   });
 
   it("gives back a failed run's index version and model when it announces the outcome", async () => {
-    const w = world({ stages: { evaluate: async () => { throw new Error("report unreadable"); } } });
+    const w = world({
+      stages: {
+        evaluate: async () => {
+          throw new Error("report unreadable");
+        },
+      },
+    });
     const dropped: string[] = [];
     const retired: string[] = [];
-    w.deps.tidy = { index: { dropVersion: async (v) => void dropped.push(v) }, deployer: { retire: async (m) => void retired.push(m) } };
+    w.deps.tidy = {
+      index: { dropVersion: async (v) => void dropped.push(v) },
+      deployer: { retire: async (m) => void retired.push(m) },
+    };
     const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
     await w.drain();
     expect((await runOf(w, run.id)).state).toBe("failed");
@@ -131,7 +194,14 @@ describe("the run engine", () => {
       stages: {
         async buildIndex({ runId, corpus }) {
           if (++calls === 1) throw new TransientError("throttled");
-          await w.bus.publish([{ id: eventIds.indexBuilt(runId), type: "index.built", corpus, detail: { runId, indexVersion: `${runId}-index`, passages: 3 } }]);
+          await w.bus.publish([
+            {
+              id: eventIds.indexBuilt(runId),
+              type: "index.built",
+              corpus,
+              detail: { runId, indexVersion: `${runId}-index`, passages: 3 },
+            },
+          ]);
         },
       },
     });
@@ -144,7 +214,10 @@ describe("the run engine", () => {
 
   it("allows one run in progress per corpus, even when two start at once", async () => {
     const w = world();
-    const results = await Promise.allSettled([startRun(w.deps, { corpus: "docs", tenant: "t", runId: "a" }), startRun(w.deps, { corpus: "docs", tenant: "t", runId: "b" })]);
+    const results = await Promise.allSettled([
+      startRun(w.deps, { corpus: "docs", tenant: "t", runId: "a" }),
+      startRun(w.deps, { corpus: "docs", tenant: "t", runId: "b" }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(ConflictError);
@@ -156,9 +229,18 @@ describe("the run engine", () => {
     const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
     await w.drain();
     const before = await runOf(w, run.id);
-    const stale: GenqEvent = { id: "late", time: "t", corpus: "docs", type: "queries.generated", detail: { runId: run.id, pairsKey: "x", heldoutKey: "y", pairs: 1 } };
+    const stale: GenqEvent = {
+      id: "late",
+      time: "t",
+      corpus: "docs",
+      type: "queries.generated",
+      detail: { runId: run.id, pairsKey: "x", heldoutKey: "y", pairs: 1 },
+    };
     await advanceRuns(w.deps, stale);
-    await advanceRuns(w.deps, w.bus.published.find((e) => e.type === "index.promoted")!);
+    await advanceRuns(
+      w.deps,
+      w.bus.published.find((e) => e.type === "index.promoted")!,
+    );
     expect(await runOf(w, run.id)).toEqual(before);
     expect(w.outcomes()).toEqual(["run.succeeded"]);
   });
@@ -171,7 +253,14 @@ describe("the reconciler", () => {
       stages: {
         async startTraining({ runId, corpus }) {
           if (lost) return void (lost = false);
-          await w.bus.publish([{ id: eventIds.trainingCompleted(runId), type: "training.job.completed", corpus, detail: { runId, jobId: "j", modelKey: "m/" } }]);
+          await w.bus.publish([
+            {
+              id: eventIds.trainingCompleted(runId),
+              type: "training.job.completed",
+              corpus,
+              detail: { runId, jobId: "j", modelKey: "m/" },
+            },
+          ]);
         },
       },
     });
@@ -184,21 +273,31 @@ describe("the reconciler", () => {
     expect((await runOf(w, run.id)).state).toBe("ready");
   });
 
-  it.each(["generating", "training", "evaluating"] as WorkingState[])("fails a run stuck in %s past its deadline, naming the stage", async (stuck) => {
-    const never = async () => {};
-    const stages = { generating: { generateQueries: never }, training: { startTraining: never }, evaluating: { evaluate: never } }[stuck as "generating"];
-    const w = world({ stages });
-    const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
-    await w.drain();
-    expect((await runOf(w, run.id)).state).toBe(stuck);
-    const deadlines = { ...DEFAULT_STAGE_DEADLINES, [stuck]: 60_000 };
-    expect((await reconcileRuns({ ...w.deps, deadlines })).timedOut).toBe(0);
-    w.advance(61_000);
-    expect((await reconcileRuns({ ...w.deps, deadlines })).timedOut).toBe(1);
-    await w.drain();
-    expect(await runOf(w, run.id)).toMatchObject({ state: "failed", reason: `${stuck} failed: timed out: ${stuck} took longer than its deadline of 1 min` });
-    expect((await w.repo.getCorpus("docs"))!.activeRunId).toBeNull();
-  });
+  it.each(["generating", "training", "evaluating"] as WorkingState[])(
+    "fails a run stuck in %s past its deadline, naming the stage",
+    async (stuck) => {
+      const never = async () => {};
+      const stages = {
+        generating: { generateQueries: never },
+        training: { startTraining: never },
+        evaluating: { evaluate: never },
+      }[stuck as "generating"];
+      const w = world({ stages });
+      const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
+      await w.drain();
+      expect((await runOf(w, run.id)).state).toBe(stuck);
+      const deadlines = { ...DEFAULT_STAGE_DEADLINES, [stuck]: 60_000 };
+      expect((await reconcileRuns({ ...w.deps, deadlines })).timedOut).toBe(0);
+      w.advance(61_000);
+      expect((await reconcileRuns({ ...w.deps, deadlines })).timedOut).toBe(1);
+      await w.drain();
+      expect(await runOf(w, run.id)).toMatchObject({
+        state: "failed",
+        reason: `${stuck} failed: timed out: ${stuck} took longer than its deadline of 1 min`,
+      });
+      expect((await w.repo.getCorpus("docs"))!.activeRunId).toBeNull();
+    },
+  );
 
   it("announces the outcome of a run that finished just before a crash, once", async () => {
     const w = world();
@@ -218,7 +317,13 @@ describe("the reconciler", () => {
 describe("stage deadlines as a setting", () => {
   it("reads durations per stage over the defaults and names every problem", async () => {
     const { parseStageDeadlines } = await import("./reconcile-runs.ts");
-    expect(parseStageDeadlines("training=2h, evaluating=90s")).toMatchObject({ training: 7_200_000, evaluating: 90_000, generating: DEFAULT_STAGE_DEADLINES.generating });
-    expect(() => parseStageDeadlines("trainig=2h,indexing=soon")).toThrow(/"trainig" is not a stage.*"soon" for indexing is not a duration/);
+    expect(parseStageDeadlines("training=2h, evaluating=90s")).toMatchObject({
+      training: 7_200_000,
+      evaluating: 90_000,
+      generating: DEFAULT_STAGE_DEADLINES.generating,
+    });
+    expect(() => parseStageDeadlines("trainig=2h,indexing=soon")).toThrow(
+      /"trainig" is not a stage.*"soon" for indexing is not a duration/,
+    );
   });
 });

@@ -69,7 +69,10 @@ export async function advanceRuns(deps: EngineDeps, event: GenqEvent): Promise<v
           reason: result.reason,
           artifacts: result.artifacts,
           updatedAt: now,
-          history: [...run.history, { at: now, from: run.state, to: result.state, event: event.type, eventId: event.id }],
+          history: [
+            ...run.history,
+            { at: now, from: run.state, to: result.state, event: event.type, eventId: event.id },
+          ],
         },
         run.version,
       );
@@ -103,7 +106,8 @@ export async function issueCommand(deps: EngineDeps, run: Run): Promise<void> {
 }
 
 // The map is typed per command; one command is dispatched to the executor its own type names.
-const execute = (deps: EngineDeps, command: StageCommand) => (deps.stages[command.type] as (c: StageCommand) => Promise<void>)(command);
+const execute = (deps: EngineDeps, command: StageCommand) =>
+  (deps.stages[command.type] as (c: StageCommand) => Promise<void>)(command);
 
 /**
  * A finished run: free its corpus for the next run, collect the passages objects it kept alive, give back
@@ -119,7 +123,11 @@ async function publishOutcome(deps: EngineDeps, run: Run, command: CommandOf<"pu
   const reportKey = run.artifacts.reportKey ?? "";
   const event: Parameters<EventPublisher["publish"]>[0][number] =
     command.outcome === "succeeded"
-      ? { ...base, type: "run.succeeded", detail: { runId: run.id, indexVersion: run.artifacts.indexVersion ?? "", reportKey } }
+      ? {
+          ...base,
+          type: "run.succeeded",
+          detail: { runId: run.id, indexVersion: run.artifacts.indexVersion ?? "", reportKey },
+        }
       : command.outcome === "rejected"
         ? { ...base, type: "run.rejected", detail: { runId: run.id, reason: command.reason, reportKey } }
         : { ...base, type: "run.failed", detail: { runId: run.id, reason: command.reason } };
@@ -135,7 +143,10 @@ async function publishOutcome(deps: EngineDeps, run: Run, command: CommandOf<"pu
 }
 
 /** Clear the corpus's active run if it is this finished run (idempotent). */
-export async function releaseCorpus(deps: Pick<EngineDeps, "repo">, run: Pick<Run, "id" | "corpus" | "state">): Promise<void> {
+export async function releaseCorpus(
+  deps: Pick<EngineDeps, "repo">,
+  run: Pick<Run, "id" | "corpus" | "state">,
+): Promise<void> {
   if (!isTerminal(run.state)) return;
   for (let attempt = 0; attempt < 5; attempt++) {
     const corpus = await deps.repo.getCorpus(run.corpus);
@@ -149,4 +160,3 @@ export async function releaseCorpus(deps: Pick<EngineDeps, "repo">, run: Pick<Ru
   }
   throw new ConcurrentUpdateError(`corpus "${run.corpus}" kept changing while run ${run.id} was released`);
 }
-

@@ -1,6 +1,14 @@
 import type { Passage } from "../domain.ts";
 import { ValidationError } from "../errors.ts";
-import type { AnswerSpan, GeneratedAnswer, Generator, Reader, ReaderResult, SearchFilter, SearchMode } from "../ports.ts";
+import type {
+  AnswerSpan,
+  GeneratedAnswer,
+  Generator,
+  Reader,
+  ReaderResult,
+  SearchFilter,
+  SearchMode,
+} from "../ports.ts";
 import { searchCorpus, type SearchDeps } from "./search-corpus.ts";
 
 export const ANSWER_LIMITS = { maxAnswers: 20, maxPassages: 50 } as const;
@@ -25,7 +33,8 @@ export interface QaResult extends Omit<ReaderResult, "answers" | "bestGuess"> {
 }
 
 const checkCount = (name: string, value: number, max: number) => {
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new ValidationError(`${name}: must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new ValidationError(`${name}: must be an integer from 1 to ${max}`);
 };
 
 /**
@@ -36,7 +45,14 @@ const checkCount = (name: string, value: number, max: number) => {
 export async function answerQuestion(deps: SearchDeps & { reader: Reader }, input: QaInput): Promise<QaResult> {
   checkCount("k", input.k, ANSWER_LIMITS.maxAnswers);
   checkCount("passages", input.passages, ANSWER_LIMITS.maxPassages);
-  const hits = await searchCorpus(deps, { tenant: input.tenant, corpus: input.corpus, query: input.question, k: input.passages, mode: input.mode ?? "hybrid", filter: input.filter });
+  const hits = await searchCorpus(deps, {
+    tenant: input.tenant,
+    corpus: input.corpus,
+    query: input.question,
+    k: input.passages,
+    mode: input.mode ?? "hybrid",
+    filter: input.filter,
+  });
   const passages = hits.map((h) => h.passage);
   const result = await deps.reader.read(input.question, passages, input.k);
   const byId = new Map(passages.map((p) => [p.id, p]));
@@ -45,7 +61,12 @@ export async function answerQuestion(deps: SearchDeps & { reader: Reader }, inpu
     return passage ? { ...a, passage } : null;
   };
   const answers = result.answers.map(withPassage).filter((a): a is QaAnswer => a !== null);
-  return { ...result, answers, noAnswer: answers.length === 0, bestGuess: result.bestGuess ? withPassage(result.bestGuess) : null };
+  return {
+    ...result,
+    answers,
+    noAnswer: answers.length === 0,
+    bestGuess: result.bestGuess ? withPassage(result.bestGuess) : null,
+  };
 }
 
 /**
@@ -58,15 +79,34 @@ export async function composeAnswer(
   input: Omit<QaInput, "k">,
 ): Promise<GeneratedAnswer & { passages: Passage[] }> {
   checkCount("passages", input.passages, ANSWER_LIMITS.maxPassages);
-  const hits = await searchCorpus(deps, { tenant: input.tenant, corpus: input.corpus, query: input.question, k: input.passages, mode: input.mode ?? "hybrid", filter: input.filter });
+  const hits = await searchCorpus(deps, {
+    tenant: input.tenant,
+    corpus: input.corpus,
+    query: input.question,
+    k: input.passages,
+    mode: input.mode ?? "hybrid",
+    filter: input.filter,
+  });
   const passages = hits.map((h) => h.passage);
   const result = await deps.generator.answer(input.question, passages);
   const byId = new Map(passages.map((p) => [p.id, p]));
   const sentences = result.sentences
-    .map((s) => ({ ...s, citations: s.citations.filter((c) => byId.has(c.passageId) && c.start >= 0 && c.end <= byId.get(c.passageId)!.text.length && c.start < c.end) }))
+    .map((s) => ({
+      ...s,
+      citations: s.citations.filter(
+        (c) => byId.has(c.passageId) && c.start >= 0 && c.end <= byId.get(c.passageId)!.text.length && c.start < c.end,
+      ),
+    }))
     .filter((s) => s.citations.length > 0);
   if (result.noAnswer || !sentences.length) {
-    return { ...result, answer: "", sentences: [], noAnswer: true, reason: result.reason ?? "the retrieved passages do not contain the answer", passages };
+    return {
+      ...result,
+      answer: "",
+      sentences: [],
+      noAnswer: true,
+      reason: result.reason ?? "the retrieved passages do not contain the answer",
+      passages,
+    };
   }
   return { ...result, sentences, answer: sentences.map((s) => s.text).join(" "), passages };
 }

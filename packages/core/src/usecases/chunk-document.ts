@@ -38,7 +38,10 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
  * one replaces its passages; a rejected new version keeps the previous passages; an unchanged object
  * whose passages file is missing from the store is chunked again.
  */
-export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"document.uploaded">): Promise<ChunkOutcome> {
+export async function chunkDocument(
+  deps: ChunkDocumentDeps,
+  event: EventOf<"document.uploaded">,
+): Promise<ChunkOutcome> {
   const key = event.detail.key;
   const target = parseDocumentKey(key);
   const corpus = target?.corpus ?? event.corpus;
@@ -55,14 +58,28 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   const rawPath = key.startsWith(keys.docs(corpus)) ? key.slice(keys.docs(corpus).length) : key;
   if (!target) {
     const problem = key.startsWith(keys.docs(corpus)) ? documentPathProblem(rawPath) : null;
-    return rejectDocument(deps, corpus, rawPath, null, 0, `path is not allowed: it ${problem ?? "must stay inside the corpus's docs folder (no '..', empty or absolute segments)"}`);
+    return rejectDocument(
+      deps,
+      corpus,
+      rawPath,
+      null,
+      0,
+      `path is not allowed: it ${problem ?? "must stay inside the corpus's docs folder (no '..', empty or absolute segments)"}`,
+    );
   }
 
   const { path } = target;
   if (!info) return "missing";
   const existing = await deps.repo.getDocument(corpus, path);
   if (info.size > deps.maxDocumentBytes) {
-    return rejectDocument(deps, corpus, path, existing, info.size, `file is ${mb(info.size)}, over the ${mb(deps.maxDocumentBytes)} limit`);
+    return rejectDocument(
+      deps,
+      corpus,
+      path,
+      existing,
+      info.size,
+      `file is ${mb(info.size)}, over the ${mb(deps.maxDocumentBytes)} limit`,
+    );
   }
   const bytes = await deps.blobs.get(key);
   const hash = contentHash(bytes);
@@ -71,13 +88,17 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
   const revision = shortHash(`${path}\u0000${hash}\u0000${JSON.stringify(Object.entries(uploadMetadata).sort())}`);
   const passagesKey = keys.passages(corpus, revision);
   // Unchanged bytes are not chunked again, unless their passages went missing from the store (repair).
-  const intact = existing?.status === "chunked" ? existing.passagesKey === passagesKey && (await deps.blobs.head(passagesKey)) !== null : existing?.status === "rejected";
+  const intact =
+    existing?.status === "chunked"
+      ? existing.passagesKey === passagesKey && (await deps.blobs.head(passagesKey)) !== null
+      : existing?.status === "rejected";
   if (existing && existing.contentHash === hash && intact) {
     // The same bytes uploaded again: nothing to chunk, but the record notes that this upload was seen
     // (whoever counts unprocessed uploads compares it with the object's time).
-    const seen = Date.parse(existing.updatedAt) < Date.parse(info.modifiedAt)
-      ? await deps.repo.putDocument({ ...existing, updatedAt: deps.clock.now().toISOString() }, existing.version)
-      : existing;
+    const seen =
+      Date.parse(existing.updatedAt) < Date.parse(info.modifiedAt)
+        ? await deps.repo.putDocument({ ...existing, updatedAt: deps.clock.now().toISOString() }, existing.version)
+        : existing;
     await announce(deps, corpus, seen);
     return existing.status === "chunked" ? "unchanged" : "rejected";
   }
@@ -117,7 +138,8 @@ export async function chunkDocument(deps: ChunkDocumentDeps, event: EventOf<"doc
     },
     existing?.version ?? null,
   );
-  if (existing?.passagesKey && existing.passagesKey !== passagesKey) await releasePassages(deps, corpus, existing.passagesKey);
+  if (existing?.passagesKey && existing.passagesKey !== passagesKey)
+    await releasePassages(deps, corpus, existing.passagesKey);
   await announce(deps, corpus, record);
   deps.logger.info("document chunked", { corpus, path, passages: passages.length });
   return "chunked";
@@ -136,7 +158,9 @@ export async function rejectDocument(
   reason: string,
   hash = `rejected:${size}:${reason}`,
 ): Promise<ChunkOutcome> {
-  const kept = existing?.passagesKey ? `${reason} (the previous version's ${existing.passageCount} passages are kept)` : reason;
+  const kept = existing?.passagesKey
+    ? `${reason} (the previous version's ${existing.passageCount} passages are kept)`
+    : reason;
   if (!existing || existing.contentHash !== hash) {
     await deps.repo.putDocument(
       {
@@ -159,7 +183,12 @@ export async function rejectDocument(
     );
   }
   await deps.events.publish([
-    { id: eventIds.documentRejected(corpus, path, hash), type: "document.rejected", corpus, detail: { path, reason: kept } },
+    {
+      id: eventIds.documentRejected(corpus, path, hash),
+      type: "document.rejected",
+      corpus,
+      detail: { path, reason: kept },
+    },
   ]);
   deps.logger.warn("document rejected", { corpus, path, reason: kept });
   return "rejected";
@@ -172,7 +201,12 @@ async function announce(deps: ChunkDocumentDeps, corpus: string, doc: DocumentRe
       id: eventIds.documentChunked(corpus, doc.path, doc.contentHash, doc.chunkedAt),
       type: "document.chunked",
       corpus,
-      detail: { path: doc.path, contentHash: doc.contentHash, documents: doc.documentCount, passages: doc.passageCount },
+      detail: {
+        path: doc.path,
+        contentHash: doc.contentHash,
+        documents: doc.documentCount,
+        passages: doc.passageCount,
+      },
     },
   ]);
 }

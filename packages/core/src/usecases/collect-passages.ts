@@ -13,7 +13,11 @@ async function runInProgress(deps: { repo: PipelineRepository }, corpus: string)
  * at once, unless a run is in progress: a run's stages read the corpus's documents when they start and
  * then their passages objects, so those stay until the run ends (collectPassageGarbage).
  */
-export async function releasePassages(deps: { repo: PipelineRepository; blobs: BlobStore }, corpus: string, passagesKey: string): Promise<void> {
+export async function releasePassages(
+  deps: { repo: PipelineRepository; blobs: BlobStore },
+  corpus: string,
+  passagesKey: string,
+): Promise<void> {
   if (await runInProgress(deps, corpus)) return;
   await deps.blobs.delete(passagesKey);
 }

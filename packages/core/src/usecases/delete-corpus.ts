@@ -21,28 +21,43 @@ export interface DeleteCorpusDeps {
  * finished by asking again. `corpus` is the corpus id (see corpusIdFor); with `tenant`, the corpus must be
  * that tenant's.
  */
-export async function deleteCorpus(deps: DeleteCorpusDeps, input: { corpus: string; tenant?: string }): Promise<{ runs: number; objects: number }> {
+export async function deleteCorpus(
+  deps: DeleteCorpusDeps,
+  input: { corpus: string; tenant?: string },
+): Promise<{ runs: number; objects: number }> {
   let corpus: Corpus | null = null;
   for (let attempt = 0; attempt < 5 && !corpus?.deletingSince; attempt++) {
-    const current = input.tenant === undefined ? await deps.repo.getCorpus(input.corpus) : await corpusForTenant(deps.repo, input.tenant, input.corpus);
+    const current =
+      input.tenant === undefined
+        ? await deps.repo.getCorpus(input.corpus)
+        : await corpusForTenant(deps.repo, input.tenant, input.corpus);
     if (!current) throw new NotFoundError(`corpus "${corpusNameOf(input.corpus)}" not found`);
     const active = current.activeRunId ? await deps.repo.getRun(current.activeRunId) : null;
     if (active && !isTerminal(active.state)) {
-      throw new ConflictError(`corpus "${corpusNameOf(current.name)}" has run ${active.id} in progress (${active.state}): delete it once the run has ended`);
+      throw new ConflictError(
+        `corpus "${corpusNameOf(current.name)}" has run ${active.id} in progress (${active.state}): delete it once the run has ended`,
+      );
     }
     if (current.deletingSince) corpus = current;
     else {
       try {
-        corpus = await deps.repo.putCorpus({ ...current, deletingSince: deps.clock.now().toISOString() }, current.version);
+        corpus = await deps.repo.putCorpus(
+          { ...current, deletingSince: deps.clock.now().toISOString() },
+          current.version,
+        );
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError)) throw error;
       }
     }
   }
-  if (!corpus?.deletingSince) throw new ConcurrentUpdateError(`corpus "${corpusNameOf(input.corpus)}" kept changing while its deletion began`);
+  if (!corpus?.deletingSince)
+    throw new ConcurrentUpdateError(`corpus "${corpusNameOf(input.corpus)}" kept changing while its deletion began`);
   const runs = await deps.repo.listRuns(corpus.name);
   await deps.index.unserve(corpus.name);
-  const versions = new Set([...runs.map((r) => runResources.indexVersion(r.id)), ...(await deps.repo.listIndexVersions(corpus.name)).map((v) => v.id)]);
+  const versions = new Set([
+    ...runs.map((r) => runResources.indexVersion(r.id)),
+    ...(await deps.repo.listIndexVersions(corpus.name)).map((v) => v.id),
+  ]);
   for (const version of versions) await deps.index.dropVersion(version);
   for (const run of runs) await deps.deployer.retire(runResources.modelId(run.id));
   const objects = await deps.blobs.deletePrefix(keys.corpus(corpus.name));

@@ -24,9 +24,16 @@ export interface DeleteDocumentDeps {
  * and answers "missing" (the API's 404, a no-op for a storage event). With `tenant`, the corpus must be
  * that tenant's.
  */
-export async function deleteDocument(deps: DeleteDocumentDeps, input: { corpus: string; path: string; tenant?: string }): Promise<"deleted" | "missing"> {
-  if (!isSafeRelativePath(input.path)) throw new ValidationError("path: must be a relative path inside the corpus (no '..', empty or absolute segments)");
-  const corpus = input.tenant === undefined ? await deps.repo.getCorpus(input.corpus) : await corpusForTenant(deps.repo, input.tenant, input.corpus);
+export async function deleteDocument(
+  deps: DeleteDocumentDeps,
+  input: { corpus: string; path: string; tenant?: string },
+): Promise<"deleted" | "missing"> {
+  if (!isSafeRelativePath(input.path))
+    throw new ValidationError("path: must be a relative path inside the corpus (no '..', empty or absolute segments)");
+  const corpus =
+    input.tenant === undefined
+      ? await deps.repo.getCorpus(input.corpus)
+      : await corpusForTenant(deps.repo, input.tenant, input.corpus);
   if (!corpus) return "missing";
   const key = keys.doc(corpus.name, input.path);
   const before = await deps.repo.getDocument(corpus.name, input.path);
@@ -51,8 +58,17 @@ export async function deleteDocument(deps: DeleteDocumentDeps, input: { corpus: 
   await refreshDocument(deps, { corpus: corpus.name, path: input.path });
   if (deleted?.passagesKey) await releasePassages(deps, corpus.name, deleted.passagesKey);
   // The record's time tells this deletion from an earlier one of the same bytes (deleted, uploaded again, deleted).
-  const revision = deleted ? `${deleted.passagesKey ? revisionOf(deleted.passagesKey) : deleted.contentHash}:${deleted.updatedAt}` : (object?.modifiedAt ?? "");
-  await deps.events.publish([{ id: eventIds.documentDeleted(corpus.name, input.path, revision), type: "document.deleted", corpus: corpus.name, detail: { path: input.path } }]);
+  const revision = deleted
+    ? `${deleted.passagesKey ? revisionOf(deleted.passagesKey) : deleted.contentHash}:${deleted.updatedAt}`
+    : (object?.modifiedAt ?? "");
+  await deps.events.publish([
+    {
+      id: eventIds.documentDeleted(corpus.name, input.path, revision),
+      type: "document.deleted",
+      corpus: corpus.name,
+      detail: { path: input.path },
+    },
+  ]);
   deps.logger.info("document deleted", { corpus: corpus.name, path: input.path });
   return "deleted";
 }

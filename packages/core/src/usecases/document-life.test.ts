@@ -14,7 +14,10 @@ import { normalizeMetadata } from "./metadata.ts";
 import { startRun } from "./start-run.ts";
 import { uploadDocument } from "./upload-document.ts";
 
-const encoder: Encoder = { dimensions: 2, encode: async (texts) => texts.map((t) => Float32Array.from([t.length % 2, 1])) };
+const encoder: Encoder = {
+  dimensions: 2,
+  encode: async (texts) => texts.map((t) => Float32Array.from([t.length % 2, 1])),
+};
 
 function setup() {
   let now = Date.parse("2026-03-01T00:00:00Z");
@@ -28,7 +31,9 @@ function setup() {
     logger: silentLogger,
     encoderFor: async () => encoder,
     deployer: { retire: async (id: string) => void retired.push(id) },
-    parse: async (path: string, bytes: Uint8Array) => [{ id: path, title: path, sections: [{ title: "", text: new TextDecoder().decode(bytes) }] }],
+    parse: async (path: string, bytes: Uint8Array) => [
+      { id: path, title: path, sections: [{ title: "", text: new TextDecoder().decode(bytes) }] },
+    ],
     maxDocumentBytes: 1 << 20,
     defaultTenant: "acme",
     stages: {} as never,
@@ -37,32 +42,92 @@ function setup() {
   const upload = async (path: string, text: string, metadata?: Record<string, string>) => {
     const key = keys.doc("docs", path);
     await deps.blobs.put(key, text, metadata ? { metadata } : undefined);
-    return chunkDocument(deps, { id: `u-${path}-${now}`, time: "t", type: "document.uploaded", corpus: "docs", detail: { key, size: text.length } });
+    return chunkDocument(deps, {
+      id: `u-${path}-${now}`,
+      time: "t",
+      type: "document.uploaded",
+      corpus: "docs",
+      detail: { key, size: text.length },
+    });
   };
   /** A served corpus: the current documents in version v1, promoted, as a first run would leave it. */
   const serve = async () => {
-    await deps.repo.putRun({ id: "r1", corpus: "docs", tenant: "acme", state: "ready", reason: null, createdAt: "2026-03-01T00:00:00Z", updatedAt: "t", artifacts: {}, history: [], outcomePublished: true, version: 0 }, null);
-    await deps.repo.putModelVersion({ id: "r1-model", corpus: "docs", runId: "r1", kind: "tuned", artifactKey: "m/", endpoint: null, createdAt: "t" });
-    await deps.repo.putIndexVersion({ id: "v1", corpus: "docs", runId: "r1", modelId: "r1-model", passageCount: 0, createdAt: "t" });
+    await deps.repo.putRun(
+      {
+        id: "r1",
+        corpus: "docs",
+        tenant: "acme",
+        state: "ready",
+        reason: null,
+        createdAt: "2026-03-01T00:00:00Z",
+        updatedAt: "t",
+        artifacts: {},
+        history: [],
+        outcomePublished: true,
+        version: 0,
+      },
+      null,
+    );
+    await deps.repo.putModelVersion({
+      id: "r1-model",
+      corpus: "docs",
+      runId: "r1",
+      kind: "tuned",
+      artifactKey: "m/",
+      endpoint: null,
+      createdAt: "t",
+    });
+    await deps.repo.putIndexVersion({
+      id: "v1",
+      corpus: "docs",
+      runId: "r1",
+      modelId: "r1-model",
+      passageCount: 0,
+      createdAt: "t",
+    });
     await deps.index.createVersion({ corpus: "docs", version: "v1", dimensions: 2, tenant: "acme" });
     // The run's build: every document's passages, embedded and trained on.
     for (const doc of await deps.repo.listDocuments("docs")) {
-      const passages = new TextDecoder().decode(await deps.blobs.get(doc.passagesKey!)).trim().split("\n").map((l) => JSON.parse(l) as Passage);
-      await deps.index.upsert("v1", await Promise.all(passages.map(async (passage) => ({ passage, vector: (await encoder.encode([passage.text], "passage"))[0]! }))));
+      const passages = new TextDecoder()
+        .decode(await deps.blobs.get(doc.passagesKey!))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Passage);
+      await deps.index.upsert(
+        "v1",
+        await Promise.all(
+          passages.map(async (passage) => ({ passage, vector: (await encoder.encode([passage.text], "passage"))[0]! })),
+        ),
+      );
     }
     await promoteIndex(deps, { corpus: "docs", runId: "r1", indexVersion: "v1", setup: null });
   };
-  const search = async (q: string) => (await deps.index.search({ corpus: "docs", query: q, k: 10, mode: "lexical" })).map((h) => h.passage.sourcePath);
+  const search = async (q: string) =>
+    (await deps.index.search({ corpus: "docs", query: q, k: 10, mode: "lexical" })).map((h) => h.passage.sourcePath);
   return { deps, upload, serve, search, retired, bus: deps.events };
 }
 
 describe("metadata", () => {
   it("keeps what a header declares, leniently, and refuses what an API caller sends off the rules, naming each problem", () => {
-    expect(normalizeMetadata({ Title: "Vacuum", "Last Reviewed": new Date("2026-01-02T00:00:00Z"), tags: ["ops", 3], owner: { team: "db" }, empty: "", none: null })).toEqual({
-      title: "Vacuum", last_reviewed: "2026-01-02T00:00:00.000Z", tags: ["ops", "3"], "owner.team": "db",
+    expect(
+      normalizeMetadata({
+        Title: "Vacuum",
+        "Last Reviewed": new Date("2026-01-02T00:00:00Z"),
+        tags: ["ops", 3],
+        owner: { team: "db" },
+        empty: "",
+        none: null,
+      }),
+    ).toEqual({
+      title: "Vacuum",
+      last_reviewed: "2026-01-02T00:00:00.000Z",
+      tags: ["ops", "3"],
+      "owner.team": "db",
     });
     expect(() => normalizeMetadata({ Team: "ops", nested: { a: 1 } }, { strict: true })).toThrow(ValidationError);
-    expect(() => normalizeMetadata({ Team: "ops", nested: { a: 1 } }, { strict: true })).toThrow(/key "Team" is not allowed.*metadata\.nested: must be a string or a list of strings/);
+    expect(() => normalizeMetadata({ Team: "ops", nested: { a: 1 } }, { strict: true })).toThrow(
+      /key "Team" is not allowed.*metadata\.nested: must be a string or a list of strings/,
+    );
     expect(() => normalizeMetadata("x", { strict: true, field: "metadata" })).toThrow(/metadata: must be an object/);
   });
 });
@@ -73,8 +138,15 @@ describe("the life of a document", () => {
     expect(await upload("a.md", "Vacuum reclaims storage.", { team: "ops" })).toBe("chunked");
     const first = (await deps.repo.getDocument("docs", "a.md"))!;
     expect(first).toMatchObject({ metadata: { team: "ops" }, chunkedAt: expect.any(String) });
-    const passages = new TextDecoder().decode(await deps.blobs.get(first.passagesKey!)).trim().split("\n").map((l) => JSON.parse(l));
-    expect(passages[0]).toMatchObject({ metadata: { team: "ops" }, revision: first.passagesKey!.split("/").pop()!.replace(".jsonl", "") });
+    const passages = new TextDecoder()
+      .decode(await deps.blobs.get(first.passagesKey!))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(passages[0]).toMatchObject({
+      metadata: { team: "ops" },
+      revision: first.passagesKey!.split("/").pop()!.replace(".jsonl", ""),
+    });
     expect(await upload("a.md", "Vacuum reclaims storage.", { team: "ops" })).toBe("unchanged");
     expect(await upload("a.md", "Vacuum reclaims storage.", { team: "dev" })).toBe("chunked");
     const second = (await deps.repo.getDocument("docs", "a.md"))!;
@@ -104,11 +176,15 @@ describe("the life of a document", () => {
     expect(await search("replication")).toEqual([]);
     expect(await deps.repo.getDocument("docs", "b.md")).toBeNull();
     expect(await deps.blobs.head(keys.doc("docs", "b.md"))).toBeNull();
-    expect(deps.events.published.filter((e) => e.type === "document.deleted").map((e) => e.detail)).toEqual([{ path: "b.md" }]);
+    expect(deps.events.published.filter((e) => e.type === "document.deleted").map((e) => e.detail)).toEqual([
+      { path: "b.md" },
+    ]);
     // Idempotent: deleting again deletes nothing and says so (the API answers 404; an event is a no-op).
     expect(await deleteDocument(deps, { corpus: "docs", path: "b.md" })).toBe("missing");
     expect(deps.events.published.filter((e) => e.type === "document.deleted")).toHaveLength(1);
-    await expect(deleteDocument(deps, { corpus: "docs", path: "a.md", tenant: "other" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteDocument(deps, { corpus: "docs", path: "a.md", tenant: "other" })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(deleteDocument(deps, { corpus: "docs", path: "../a.md" })).rejects.toBeInstanceOf(ValidationError);
   });
 
@@ -184,7 +260,9 @@ describe("deleting a corpus", () => {
     await upload("a.md", "Vacuum reclaims storage.");
     await serve();
     const run = await startRun(deps, { corpus: "docs", tenant: "acme" });
-    await expect(deleteCorpus(deps, { corpus: "docs", tenant: "acme" })).rejects.toThrow(new ConflictError(`corpus "docs" has run ${run.id} in progress (ingesting): delete it once the run has ended`));
+    await expect(deleteCorpus(deps, { corpus: "docs", tenant: "acme" })).rejects.toThrow(
+      new ConflictError(`corpus "docs" has run ${run.id} in progress (ingesting): delete it once the run has ended`),
+    );
     await deps.repo.putRun({ ...(await deps.repo.getRun(run.id))!, state: "failed" }, 0);
     await expect(deleteCorpus(deps, { corpus: "docs", tenant: "other" })).rejects.toBeInstanceOf(NotFoundError);
     const summary = await deleteCorpus(deps, { corpus: "docs", tenant: "acme" });
@@ -202,7 +280,15 @@ describe("deleting a corpus", () => {
     const c = (await deps.repo.getCorpus("docs"))!;
     await deps.repo.putCorpus({ ...c, deletingSince: "2026-03-01T00:00:00Z" }, c.version);
     await expect(startRun(deps, { corpus: "docs", tenant: "acme" })).rejects.toThrow(/being deleted/);
-    await expect(uploadDocument(deps, { tenant: "acme", corpus: "docs", path: "b.md", bytes: new Uint8Array([104]), maxBytes: 10 })).rejects.toThrow(/being deleted/);
+    await expect(
+      uploadDocument(deps, {
+        tenant: "acme",
+        corpus: "docs",
+        path: "b.md",
+        bytes: new Uint8Array([104]),
+        maxBytes: 10,
+      }),
+    ).rejects.toThrow(/being deleted/);
   });
 });
 
@@ -211,11 +297,19 @@ describe("what a run trained on", () => {
     const { deps, upload } = setup();
     await upload("a.md", "Vacuum reclaims storage.");
     const run = await startRun(deps, { corpus: "docs", tenant: "acme" });
-    const began = { at: deps.clock.now().toISOString(), from: "ingesting" as const, to: "generating" as const, event: "ingestion.completed" };
+    const began = {
+      at: deps.clock.now().toISOString(),
+      from: "ingesting" as const,
+      to: "generating" as const,
+      event: "ingestion.completed",
+    };
     await deps.repo.putRun({ ...(await deps.repo.getRun(run.id))!, state: "generating", history: [began] }, 0);
     await upload("late.md", "Checkpoints flush dirty pages.");
     const trained = await trainedBy(deps.repo, run.id);
     const passages = await loadCorpusPassages(deps, "docs");
-    expect(passages.map((p) => [p.sourcePath, trained(p)])).toEqual([["a.md", true], ["late.md", false]]);
+    expect(passages.map((p) => [p.sourcePath, trained(p)])).toEqual([
+      ["a.md", true],
+      ["late.md", false],
+    ]);
   });
 });

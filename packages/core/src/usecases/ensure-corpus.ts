@@ -12,7 +12,10 @@ export async function ensureCorpus(
   input: { name: string; tenant: string },
 ): Promise<Corpus> {
   const name = CorpusId.safeParse(input.name);
-  if (!name.success) throw new ValidationError(`corpus: ${CorpusName.safeParse(input.name).error?.issues[0]?.message ?? "invalid name"}`);
+  if (!name.success)
+    throw new ValidationError(
+      `corpus: ${CorpusName.safeParse(input.name).error?.issues[0]?.message ?? "invalid name"}`,
+    );
   const notFound = () => new NotFoundError(`corpus "${corpusNameOf(name.data)}" not found`);
   if (!corpusIdMatchesTenant(name.data, input.tenant)) throw notFound();
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -24,7 +27,16 @@ export async function ensureCorpus(
     }
     try {
       return await deps.repo.putCorpus(
-        { name: name.data, tenant: input.tenant, createdAt: deps.clock.now().toISOString(), servingRunId: null, servingIndexVersion: null, servingSetup: null, activeRunId: null, version: 0 },
+        {
+          name: name.data,
+          tenant: input.tenant,
+          createdAt: deps.clock.now().toISOString(),
+          servingRunId: null,
+          servingIndexVersion: null,
+          servingSetup: null,
+          activeRunId: null,
+          version: 0,
+        },
         null,
       );
     } catch (error) {

@@ -15,6 +15,11 @@ export async function failStage(
   reason: string,
 ): Promise<void> {
   await deps.events.publish([
-    { id: eventIds.stageFailed(run.id, stage), type: "stage.failed", corpus: run.corpus, detail: { runId: run.id, stage, reason } },
+    {
+      id: eventIds.stageFailed(run.id, stage),
+      type: "stage.failed",
+      corpus: run.corpus,
+      detail: { runId: run.id, stage, reason },
+    },
   ]);
 }

@@ -41,7 +41,14 @@ async function passagesOf(blobs: BlobStore, doc: DocumentRecord): Promise<Passag
  */
 async function applyDocuments(
   deps: FreshIndexDeps,
-  input: { version: string; modelId: string; paths: readonly string[]; records: ReadonlyMap<string, DocumentRecord>; held: ReadonlyMap<string, string>; trained: boolean },
+  input: {
+    version: string;
+    modelId: string;
+    paths: readonly string[];
+    records: ReadonlyMap<string, DocumentRecord>;
+    held: ReadonlyMap<string, string>;
+    trained: boolean;
+  },
 ): Promise<{ added: number; removed: number }> {
   const remove: string[] = [];
   const add: DocumentRecord[] = [];
@@ -85,7 +92,10 @@ async function applyDocuments(
  * the serving version changes meanwhile (a promotion), the new one is brought up to date too.
  * Idempotent; a corpus that serves nothing yet is left alone.
  */
-export async function refreshDocument(deps: FreshIndexDeps, input: { corpus: string; path: string }): Promise<"indexed" | "removed" | "unchanged" | "not-served"> {
+export async function refreshDocument(
+  deps: FreshIndexDeps,
+  input: { corpus: string; path: string },
+): Promise<"indexed" | "removed" | "unchanged" | "not-served"> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const version = await deps.index.servingVersion(input.corpus);
     if (!version) return "not-served";
@@ -94,10 +104,20 @@ export async function refreshDocument(deps: FreshIndexDeps, input: { corpus: str
     const doc = await deps.repo.getDocument(input.corpus, input.path);
     const held = new Map((await deps.index.documents(version, [input.path])).map((d) => [d.sourcePath, d.revision]));
     const records = new Map(doc ? [[doc.path, doc]] : []);
-    const changed = await applyDocuments(deps, { version, modelId: info.modelId, paths: [input.path], records, held, trained: false });
-    if ((await deps.index.servingVersion(input.corpus)) === version) return changed.added ? "indexed" : changed.removed ? "removed" : "unchanged";
+    const changed = await applyDocuments(deps, {
+      version,
+      modelId: info.modelId,
+      paths: [input.path],
+      records,
+      held,
+      trained: false,
+    });
+    if ((await deps.index.servingVersion(input.corpus)) === version)
+      return changed.added ? "indexed" : changed.removed ? "removed" : "unchanged";
   }
-  throw new ConflictError(`the serving index of corpus "${input.corpus}" kept changing while ${input.path} was indexed`);
+  throw new ConflictError(
+    `the serving index of corpus "${input.corpus}" kept changing while ${input.path} was indexed`,
+  );
 }
 
 /**
@@ -105,12 +125,27 @@ export async function refreshDocument(deps: FreshIndexDeps, input: { corpus: str
  * it is promoted: documents added, changed or deleted while the run worked). Passages added here are
  * marked untrained. Returns what changed.
  */
-export async function syncIndexVersion(deps: FreshIndexDeps, input: { corpus: string; version: string; modelId: string }): Promise<{ added: number; removed: number }> {
+export async function syncIndexVersion(
+  deps: FreshIndexDeps,
+  input: { corpus: string; version: string; modelId: string },
+): Promise<{ added: number; removed: number }> {
   const held = new Map((await deps.index.documents(input.version)).map((d) => [d.sourcePath, d.revision]));
   const records = new Map((await deps.repo.listDocuments(input.corpus)).map((d) => [d.path, d]));
   const paths = [...new Set([...held.keys(), ...records.keys()])].sort();
-  const changed = await applyDocuments(deps, { version: input.version, modelId: input.modelId, paths, records, held, trained: false });
-  if (changed.added || changed.removed) deps.logger.info("index version brought up to date with the documents", { corpus: input.corpus, version: input.version, ...changed });
+  const changed = await applyDocuments(deps, {
+    version: input.version,
+    modelId: input.modelId,
+    paths,
+    records,
+    held,
+    trained: false,
+  });
+  if (changed.added || changed.removed)
+    deps.logger.info("index version brought up to date with the documents", {
+      corpus: input.corpus,
+      version: input.version,
+      ...changed,
+    });
   return changed;
 }
 
@@ -123,7 +158,11 @@ export async function trainedBy(repo: PipelineRepository, runId: string): Promis
   const run = await repo.getRun(runId);
   const since = run?.history.find((h) => h.to === "generating")?.at;
   if (!run || !since) return () => true;
-  const late = new Set((await repo.listDocuments(run.corpus)).filter((d) => d.passagesKey && d.chunkedAt && d.chunkedAt > since).map((d) => revisionOf(d.passagesKey!)));
+  const late = new Set(
+    (await repo.listDocuments(run.corpus))
+      .filter((d) => d.passagesKey && d.chunkedAt && d.chunkedAt > since)
+      .map((d) => revisionOf(d.passagesKey!)),
+  );
   return (passage) => !passage.revision || !late.has(passage.revision);
 }
 
@@ -137,7 +176,9 @@ export function parseRetrainPolicy(text: string): RetrainPolicy | null {
   const share = /^(\d+(?:\.\d+)?)%$/.exec(t);
   if (share && Number(share[1]) > 0 && Number(share[1]) <= 100) return { kind: "share", value: Number(share[1]) / 100 };
   if (/^\d+$/.test(t) && Number(t) > 0) return { kind: "passages", value: Number(t) };
-  throw new ValidationError(`"${text}" is not a retraining policy: a share of new passages such as 20%, a number of passages such as 500, or off`);
+  throw new ValidationError(
+    `"${text}" is not a retraining policy: a share of new passages such as 20%, a number of passages such as 500, or off`,
+  );
 }
 
 /**
@@ -146,7 +187,12 @@ export function parseRetrainPolicy(text: string): RetrainPolicy | null {
  * yet or is being deleted). Returns the run started, or null.
  */
 export async function retrainIfDue(
-  deps: { repo: PipelineRepository; index: SearchIndex; logger: Logger; startRun(input: { corpus: string; tenant: string }): Promise<Run> },
+  deps: {
+    repo: PipelineRepository;
+    index: SearchIndex;
+    logger: Logger;
+    startRun(input: { corpus: string; tenant: string }): Promise<Run>;
+  },
   input: { corpus: string; policy: RetrainPolicy | null },
 ): Promise<Run | null> {
   if (!input.policy) return null;
@@ -157,11 +203,19 @@ export async function retrainIfDue(
   const version = await deps.index.servingVersion(corpus.name);
   if (!version) return null;
   const { passages, untrained } = await deps.index.counts(version);
-  const due = input.policy.kind === "share" ? passages > 0 && untrained / passages >= input.policy.value : untrained >= input.policy.value;
+  const due =
+    input.policy.kind === "share"
+      ? passages > 0 && untrained / passages >= input.policy.value
+      : untrained >= input.policy.value;
   if (!due) return null;
   try {
     const run = await deps.startRun({ corpus: corpus.name, tenant: corpus.tenant });
-    deps.logger.info("retraining started by the corpus's policy", { corpus: corpus.name, runId: run.id, untrained, passages });
+    deps.logger.info("retraining started by the corpus's policy", {
+      corpus: corpus.name,
+      runId: run.id,
+      untrained,
+      passages,
+    });
     return run;
   } catch (error) {
     if (error instanceof ConflictError) return null;

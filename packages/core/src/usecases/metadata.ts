@@ -8,7 +8,15 @@ export const METADATA_LIMITS = { maxKeys: 50, maxListValues: 100, maxValueChars:
 export const METADATA_KEY = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
 
 const scalar = (v: unknown): string | null =>
-  typeof v === "string" ? v.trim() : typeof v === "number" && Number.isFinite(v) ? String(v) : typeof v === "boolean" ? String(v) : v instanceof Date ? v.toISOString() : null;
+  typeof v === "string"
+    ? v.trim()
+    : typeof v === "number" && Number.isFinite(v)
+      ? String(v)
+      : typeof v === "boolean"
+        ? String(v)
+        : v instanceof Date
+          ? v.toISOString()
+          : null;
 
 /**
  * Metadata from an outside source as genq keeps it: keys in lower case, values strings or lists of
@@ -28,9 +36,13 @@ export function normalizeMetadata(raw: unknown, options: { strict?: boolean; fie
   const out: Metadata = {};
   const add = (rawKey: string, value: unknown, depth: number) => {
     const key = options.strict ? rawKey : rawKey.trim().toLowerCase().replace(/\s+/g, "_");
-    if (!METADATA_KEY.test(key)) return void problems.push(`${field}: key "${rawKey}" is not allowed (lower-case letters, digits, '_', '.', ':', '-'; up to 64)`);
+    if (!METADATA_KEY.test(key))
+      return void problems.push(
+        `${field}: key "${rawKey}" is not allowed (lower-case letters, digits, '_', '.', ':', '-'; up to 64)`,
+      );
     if (value && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date)) {
-      if (options.strict || depth > 0) return void problems.push(`${field}.${key}: must be a string or a list of strings`);
+      if (options.strict || depth > 0)
+        return void problems.push(`${field}.${key}: must be a string or a list of strings`);
       for (const [k, v] of Object.entries(value)) add(`${key}.${k}`, v, depth + 1);
       return;
     }
@@ -41,7 +53,8 @@ export function normalizeMetadata(raw: unknown, options: { strict?: boolean; fie
     }
     let kept = values.filter((v): v is string => v !== null && v !== "");
     if (kept.some((v) => v.length > METADATA_LIMITS.maxValueChars)) {
-      if (options.strict) return void problems.push(`${field}.${key}: values are limited to ${METADATA_LIMITS.maxValueChars} characters`);
+      if (options.strict)
+        return void problems.push(`${field}.${key}: values are limited to ${METADATA_LIMITS.maxValueChars} characters`);
       kept = kept.map((v) => v.slice(0, METADATA_LIMITS.maxValueChars));
     }
     if (kept.length > METADATA_LIMITS.maxListValues) {
@@ -63,7 +76,8 @@ export function normalizeMetadata(raw: unknown, options: { strict?: boolean; fie
 /** The `key=value` terms of metadata (one per value of a list): what indices match metadata filters on. */
 export function metadataTerms(metadata: Metadata | undefined): string[] {
   const out: string[] = [];
-  for (const [k, v] of Object.entries(metadata ?? {})) for (const value of Array.isArray(v) ? v : [v]) out.push(`${k}=${value}`);
+  for (const [k, v] of Object.entries(metadata ?? {}))
+    for (const value of Array.isArray(v) ? v : [v]) out.push(`${k}=${value}`);
   return out;
 }
 
@@ -85,9 +99,12 @@ export const OBJECT_METADATA_BYTES = 2048;
  * metadata that would not fit an S3 object's 2 KB, on every runtime alike.
  */
 export function toObjectMetadata(metadata: Metadata): Record<string, string> {
-  const out = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v]));
+  const out = Object.fromEntries(
+    Object.entries(metadata).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v]),
+  );
   const size = Object.entries(out).reduce((n, [k, v]) => n + new TextEncoder().encode(k + v).length, 0);
-  if (size > OBJECT_METADATA_BYTES) throw new ValidationError(`metadata: ${size} bytes, an object carries at most ${OBJECT_METADATA_BYTES}`);
+  if (size > OBJECT_METADATA_BYTES)
+    throw new ValidationError(`metadata: ${size} bytes, an object carries at most ${OBJECT_METADATA_BYTES}`);
   return out;
 }
 

@@ -6,7 +6,10 @@ import type { BlobStore, PipelineRepository } from "../ports.ts";
  * record older than the object. For runtimes whose upload notifications live outside genq (S3 → Lambda),
  * where counting pending deliveries is not possible; a run waits for these before generating queries.
  */
-export async function countUnprocessedUploads(deps: { blobs: BlobStore; repo: PipelineRepository }, corpus: string): Promise<number> {
+export async function countUnprocessedUploads(
+  deps: { blobs: BlobStore; repo: PipelineRepository },
+  corpus: string,
+): Promise<number> {
   const records = new Map((await deps.repo.listDocuments(corpus)).map((d) => [d.path, d.updatedAt]));
   let pending = 0;
   for (const blob of await deps.blobs.list(keys.docs(corpus))) {

@@ -27,11 +27,16 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000
 export function parseStageDeadlines(text: string, defaults: StageDeadlines = DEFAULT_STAGE_DEADLINES): StageDeadlines {
   const deadlines = { ...defaults };
   const problems: string[] = [];
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [stage, value] = part.split("=").map((x) => x.trim());
     const m = DURATION.exec(value ?? "");
-    if (!stage || !(WORKING_STATES as readonly string[]).includes(stage)) problems.push(`"${stage}" is not a stage (one of ${WORKING_STATES.join(", ")})`);
-    else if (!m || Number(m[1]) <= 0) problems.push(`"${value ?? ""}" for ${stage} is not a duration such as 90s, 30m or 2h`);
+    if (!stage || !(WORKING_STATES as readonly string[]).includes(stage))
+      problems.push(`"${stage}" is not a stage (one of ${WORKING_STATES.join(", ")})`);
+    else if (!m || Number(m[1]) <= 0)
+      problems.push(`"${value ?? ""}" for ${stage} is not a duration such as 90s, 30m or 2h`);
     else deadlines[stage as WorkingState] = Number(m[1]) * UNIT_MS[m[2]!]!;
   }
   if (problems.length) throw new ValidationError(problems.join("; "));
@@ -47,7 +52,12 @@ export interface ReconcileSummary {
   errors: number;
 }
 
-const minutes = (ms: number) => (ms >= 60 * 60_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`);
+const minutes = (ms: number) =>
+  ms >= 60 * 60_000
+    ? `${+(ms / 3_600_000).toFixed(1)} h`
+    : ms >= 60_000
+      ? `${+(ms / 60_000).toFixed(1)} min`
+      : `${Math.round(ms / 1000)} s`;
 
 /**
  * The reconciler: look at every unfinished run (optionally of one corpus) and make it progress. A run
@@ -56,7 +66,10 @@ const minutes = (ms: number) => (ms >= 60 * 60_000 ? `${+(ms / 3_600_000).toFixe
  * finished reports again, one that was lost is started again). A finished run whose outcome was never
  * announced is announced. Runs at process start and on a timer in every process that advances runs.
  */
-export async function reconcileRuns(deps: EngineDeps & { deadlines: StageDeadlines }, options: { corpus?: string } = {}): Promise<ReconcileSummary> {
+export async function reconcileRuns(
+  deps: EngineDeps & { deadlines: StageDeadlines },
+  options: { corpus?: string } = {},
+): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { reissued: 0, timedOut: 0, errors: 0 };
   const corpora = options.corpus ? [options.corpus] : (await deps.repo.listCorpora()).map((c) => c.name);
   for (const corpus of corpora) {
@@ -73,7 +86,11 @@ export async function reconcileRuns(deps: EngineDeps & { deadlines: StageDeadlin
         }
       } catch (error) {
         summary.errors++;
-        deps.logger.warn("reconciling a run failed; the next pass retries", { runId: run.id, state: run.state, reason: reasonOf(error) });
+        deps.logger.warn("reconciling a run failed; the next pass retries", {
+          runId: run.id,
+          state: run.state,
+          reason: reasonOf(error),
+        });
       }
     }
   }

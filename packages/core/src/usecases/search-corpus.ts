@@ -37,12 +37,17 @@ export async function searchCorpus(
   input: { tenant: string; corpus: string; query: string; k: number; mode?: SearchMode; filter?: SearchFilter },
 ): Promise<SearchHit[] & { mode?: SearchMode }> {
   if (!input.query.trim()) throw new ValidationError("query: must not be empty");
-  if (input.query.length > SEARCH_LIMITS.maxQueryChars) throw new ValidationError(`query: ${input.query.length} characters, the limit is ${SEARCH_LIMITS.maxQueryChars}`);
-  if (!Number.isInteger(input.k) || input.k < 1 || input.k > SEARCH_LIMITS.maxK) throw new ValidationError(`k: must be an integer from 1 to ${SEARCH_LIMITS.maxK}`);
+  if (input.query.length > SEARCH_LIMITS.maxQueryChars)
+    throw new ValidationError(`query: ${input.query.length} characters, the limit is ${SEARCH_LIMITS.maxQueryChars}`);
+  if (!Number.isInteger(input.k) || input.k < 1 || input.k > SEARCH_LIMITS.maxK)
+    throw new ValidationError(`k: must be an integer from 1 to ${SEARCH_LIMITS.maxK}`);
   const corpus = await corpusForTenant(deps.repo, input.tenant, input.corpus);
   const version = await deps.index.servingVersion(corpus.name);
-  if (!version) throw new ConflictError(`corpus "${corpusNameOf(corpus.name)}" has no search index yet: start a run first`);
-  const serving = searchOf(corpus.servingSetup ?? { name: "hybrid", weights: { lexical: 0.4, sparse: 0.3, semantic: 0.3 } });
+  if (!version)
+    throw new ConflictError(`corpus "${corpusNameOf(corpus.name)}" has no search index yet: start a run first`);
+  const serving = searchOf(
+    corpus.servingSetup ?? { name: "hybrid", weights: { lexical: 0.4, sparse: 0.3, semantic: 0.3 } },
+  );
   const mode = input.mode ?? serving.mode;
   const weights = mode === "hybrid" && serving.mode === "hybrid" && corpus.servingSetup ? serving.weights : undefined;
   let vector: Float32Array | undefined;
@@ -51,6 +56,15 @@ export async function searchCorpus(
     if (!info) throw new NotFoundError(`index version "${version}" is not registered`);
     [vector] = await (await deps.encoderFor(info.modelId)).encode([input.query], "query");
   }
-  const hits = await deps.index.search({ corpus: corpus.name, version, query: input.query, vector, k: input.k, mode, weights, filter: { ...input.filter, tenant: corpus.tenant } });
+  const hits = await deps.index.search({
+    corpus: corpus.name,
+    version,
+    query: input.query,
+    vector,
+    k: input.k,
+    mode,
+    weights,
+    filter: { ...input.filter, tenant: corpus.tenant },
+  });
   return Object.assign(hits, { mode });
 }

@@ -11,13 +11,17 @@ import { randomRunId } from "./run-id.ts";
  * corpus whose active run has finished (or never got written, after a crash) is free. Records the run in
  * `ingesting` and announces `run.started`. Refuses with a ConflictError naming the run in progress.
  */
-export async function startRun(deps: EngineDeps, input: { corpus: string; tenant: string; runId?: string }): Promise<Run> {
+export async function startRun(
+  deps: EngineDeps,
+  input: { corpus: string; tenant: string; runId?: string },
+): Promise<Run> {
   const runId = input.runId ?? randomRunId(deps.clock.now());
   for (let attempt = 0; attempt < 5; attempt++) {
     const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: input.tenant });
     if (corpus.activeRunId) {
       const active = await deps.repo.getRun(corpus.activeRunId);
-      if (active && !isTerminal(active.state)) throw new ConflictError(`corpus "${corpus.name}" already has run ${active.id} in progress (${active.state})`);
+      if (active && !isTerminal(active.state))
+        throw new ConflictError(`corpus "${corpus.name}" already has run ${active.id} in progress (${active.state})`);
     }
     try {
       await deps.repo.putCorpus({ ...corpus, activeRunId: runId }, corpus.version);
@@ -27,10 +31,24 @@ export async function startRun(deps: EngineDeps, input: { corpus: string; tenant
     }
     const now = deps.clock.now().toISOString();
     const run = await deps.repo.putRun(
-      { id: runId, corpus: corpus.name, tenant: corpus.tenant, state: "ingesting", reason: null, createdAt: now, updatedAt: now, artifacts: {}, history: [], outcomePublished: false, version: 0 },
+      {
+        id: runId,
+        corpus: corpus.name,
+        tenant: corpus.tenant,
+        state: "ingesting",
+        reason: null,
+        createdAt: now,
+        updatedAt: now,
+        artifacts: {},
+        history: [],
+        outcomePublished: false,
+        version: 0,
+      },
       null,
     );
-    await deps.events.publish([{ id: eventIds.runStarted(run.id), type: "run.started", corpus: run.corpus, detail: { runId: run.id } }]);
+    await deps.events.publish([
+      { id: eventIds.runStarted(run.id), type: "run.started", corpus: run.corpus, detail: { runId: run.id } },
+    ]);
     return run;
   }
   throw new ConcurrentUpdateError(`corpus "${input.corpus}" kept changing while a run was started`);

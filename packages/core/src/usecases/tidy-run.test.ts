@@ -23,8 +23,29 @@ function world(corpus: Partial<Corpus>) {
     deployer: { retire: async (modelId: string) => void retired.push(modelId) },
   };
   const setup = async () => {
-    const created = await repo.putCorpus({ name: "docs", tenant: "t", createdAt: "2026-01-01T00:00:00Z", servingSetup: null, activeRunId: null, servingRunId: null, servingIndexVersion: null, version: 0, ...corpus }, null);
-    for (const id of ["r1", "r2", "r3"]) await repo.putIndexVersion({ id: `${id}-index`, corpus: "docs", runId: id, modelId: `${id}-model`, passageCount: 3, createdAt: "2026-01-01T00:00:00Z" });
+    const created = await repo.putCorpus(
+      {
+        name: "docs",
+        tenant: "t",
+        createdAt: "2026-01-01T00:00:00Z",
+        servingSetup: null,
+        activeRunId: null,
+        servingRunId: null,
+        servingIndexVersion: null,
+        version: 0,
+        ...corpus,
+      },
+      null,
+    );
+    for (const id of ["r1", "r2", "r3"])
+      await repo.putIndexVersion({
+        id: `${id}-index`,
+        corpus: "docs",
+        runId: id,
+        modelId: `${id}-model`,
+        passageCount: 3,
+        createdAt: "2026-01-01T00:00:00Z",
+      });
     return created;
   };
   return { deps, dropped, retired, warnings, setup, failDrops: () => (failDrop = true) };

@@ -23,7 +23,12 @@ export interface TidyDeps {
 export async function tidyAfterRun(deps: TidyDeps, run: Pick<Run, "id" | "corpus" | "state">): Promise<void> {
   try {
     const corpus = await deps.repo.getCorpus(run.corpus);
-    const keep = new Set([corpus?.servingIndexVersion, corpus?.activeRunId ? runResources.indexVersion(corpus.activeRunId) : undefined].filter(Boolean));
+    const keep = new Set(
+      [
+        corpus?.servingIndexVersion,
+        corpus?.activeRunId ? runResources.indexVersion(corpus.activeRunId) : undefined,
+      ].filter(Boolean),
+    );
     if (run.state !== "ready") {
       const own = runResources.indexVersion(run.id);
       if (!keep.has(own)) await deps.index.dropVersion(own);
@@ -34,6 +39,10 @@ export async function tidyAfterRun(deps: TidyDeps, run: Pick<Run, "id" | "corpus
       if (!keep.has(version.id) && version.runId !== run.id) await deps.index.dropVersion(version.id);
     }
   } catch (error) {
-    deps.logger.warn("could not give back what a finished run left", { runId: run.id, corpus: run.corpus, reason: reasonOf(error) });
+    deps.logger.warn("could not give back what a finished run left", {
+      runId: run.id,
+      corpus: run.corpus,
+      reason: reasonOf(error),
+    });
   }
 }

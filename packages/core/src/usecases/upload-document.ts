@@ -1,5 +1,11 @@
 import { corpusNameOf, keys } from "../domain.ts";
-import { DOCUMENT_EXTENSIONS, documentPathProblem, extensionOf, findPathClash, isSupportedDocument } from "../document-paths.ts";
+import {
+  DOCUMENT_EXTENSIONS,
+  documentPathProblem,
+  extensionOf,
+  findPathClash,
+  isSupportedDocument,
+} from "../document-paths.ts";
 import { ConflictError, PayloadTooLargeError, UnsupportedTypeError, ValidationError } from "../errors.ts";
 import { contentHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, PipelineRepository } from "../ports.ts";
@@ -33,10 +39,13 @@ export async function uploadDocument(
     );
   }
   if (!isSupportedDocument(input.path)) {
-    throw new UnsupportedTypeError(`path: unsupported file type "${extensionOf(input.path) || "(none)"}"; genq reads ${DOCUMENT_EXTENSIONS.join(" ")}`);
+    throw new UnsupportedTypeError(
+      `path: unsupported file type "${extensionOf(input.path) || "(none)"}"; genq reads ${DOCUMENT_EXTENSIONS.join(" ")}`,
+    );
   }
   if (input.bytes.length === 0) throw new ValidationError("content: empty; there is nothing to ingest");
-  if (input.bytes.length > input.maxBytes) throw new PayloadTooLargeError(`content: ${input.bytes.length} bytes, the limit is ${input.maxBytes}`);
+  if (input.bytes.length > input.maxBytes)
+    throw new PayloadTooLargeError(`content: ${input.bytes.length} bytes, the limit is ${input.maxBytes}`);
   const metadata = toObjectMetadata(normalizeMetadata(input.metadata, { strict: true }));
   const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: input.tenant });
   const key = keys.doc(corpus.name, input.path);
@@ -45,7 +54,12 @@ export async function uploadDocument(
   // a deletion are chunked again, while a retried publish of this upload stays one event.
   const stored = await deps.blobs.head(key);
   await deps.events.publish([
-    { id: eventIds.documentUploaded(key, `${contentHash(input.bytes)}:${stored?.modifiedAt ?? ""}`), type: "document.uploaded", corpus: corpus.name, detail: { key, size: input.bytes.length } },
+    {
+      id: eventIds.documentUploaded(key, `${contentHash(input.bytes)}:${stored?.modifiedAt ?? ""}`),
+      type: "document.uploaded",
+      corpus: corpus.name,
+      detail: { key, size: input.bytes.length },
+    },
   ]);
   return { key, size: input.bytes.length };
 }

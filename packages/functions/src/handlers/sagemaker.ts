@@ -3,4 +3,7 @@ import { awsDeps } from "../aws-deps.ts";
 import { createSageMakerStateChangeHandler } from "../sagemaker-state-change.ts";
 import { collectFinishedTransform } from "../transform-completion.ts";
 
-export const handler = createSageMakerStateChangeHandler(async () => awsDeps().handlerDeps, (d, job) => collectFinishedTransform({ ...awsDeps().pipeline, ...d }, job));
+export const handler = createSageMakerStateChangeHandler(
+  async () => awsDeps().handlerDeps,
+  (d, job) => collectFinishedTransform({ ...awsDeps().pipeline, ...d }, job),
+);

@@ -1,4 +1,17 @@
-import { completeQueryGeneration, createTimeSlicer, keys, loadCorpusPassages, passageText, runResources, toJsonLines, type BlobStore, type EventPublisher, type PipelineRepository, type QueryGenerator, type StageWork } from "@genq/core";
+import {
+  completeQueryGeneration,
+  createTimeSlicer,
+  keys,
+  loadCorpusPassages,
+  passageText,
+  runResources,
+  toJsonLines,
+  type BlobStore,
+  type EventPublisher,
+  type PipelineRepository,
+  type QueryGenerator,
+  type StageWork,
+} from "@genq/core";
 import { Bm25Index, generateQueries, isHeldOut, type QueryGenOptions, type SyntheticQuery } from "@genq/ml";
 
 export interface EmbeddedQueryGeneratorDeps {
@@ -35,7 +48,14 @@ export function createEmbeddedQueryGenerator(deps: EmbeddedQueryGeneratorDeps): 
         const train = queries.filter((q) => !isHeldOut(q.passageId, deps.options.heldOutFraction, seed));
         await deps.blobs.put(pairsKey, toJsonLines(train));
         await deps.blobs.put(heldoutKey, toJsonLines(heldout));
-        await completeQueryGeneration(deps, { corpus, runId, pairsKey, heldoutKey, pairs: train.length, heldout: heldout.length });
+        await completeQueryGeneration(deps, {
+          corpus,
+          runId,
+          pairsKey,
+          heldoutKey,
+          pairs: train.length,
+          heldout: heldout.length,
+        });
       });
       return { jobId: runResources.jobId(runId, "generating") };
     },

@@ -1,4 +1,12 @@
-import { failStage, reasonOf, runResources, type EventPublisher, type Logger, type StageJob, type StageWork } from "@genq/core";
+import {
+  failStage,
+  reasonOf,
+  runResources,
+  type EventPublisher,
+  type Logger,
+  type StageJob,
+  type StageWork,
+} from "@genq/core";
 
 /**
  * The local runtime's background work (the stand-in for SageMaker jobs): each stage's job runs at most
@@ -23,7 +31,10 @@ export function createLocalJobs(deps: { events: EventPublisher; logger: Logger }
         .catch(async (error: unknown) => {
           deps.logger.error("job failed", { runId: job.runId, stage: job.stage, reason: reasonOf(error) });
           await failStage(deps, { id: job.runId, corpus: job.corpus }, job.stage, reasonOf(error)).catch((e: unknown) =>
-            deps.logger.error("could not record a job's failure; the reconciler will retry the stage", { runId: job.runId, reason: reasonOf(e) }),
+            deps.logger.error("could not record a job's failure; the reconciler will retry the stage", {
+              runId: job.runId,
+              reason: reasonOf(e),
+            }),
           );
         })
         .finally(() => running.delete(key));

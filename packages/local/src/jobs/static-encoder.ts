@@ -13,9 +13,11 @@ export function staticEncoder(model: StaticModel): Encoder & { model: StaticMode
 }
 
 /** Load a model artifact (`<modelKey>manifest.json` + `model.bin`) from the bucket; corrupt ones are refused. */
-export async function loadStaticModel(blobs: BlobStore, modelKey: string): Promise<{ model: StaticModel; manifest: ModelManifest }> {
+export async function loadStaticModel(
+  blobs: BlobStore,
+  modelKey: string,
+): Promise<{ model: StaticModel; manifest: ModelManifest }> {
   const manifest = new TextDecoder().decode(await blobs.get(`${modelKey}manifest.json`));
   const weights = await blobs.get(`${modelKey}model.bin`);
   return deserialiseModel(manifest, weights);
 }
-

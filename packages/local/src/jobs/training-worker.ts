@@ -1,5 +1,13 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { StaticModel, bucketIdf, serialiseModel, trainStaticModel, type StaticModelConfig, type TrainingExample, type TrainOptions } from "@genq/ml";
+import {
+  StaticModel,
+  bucketIdf,
+  serialiseModel,
+  trainStaticModel,
+  type StaticModelConfig,
+  type TrainingExample,
+  type TrainOptions,
+} from "@genq/ml";
 
 /** Input of a training job, as sent to the worker thread. */
 export interface TrainingJobInput {
@@ -33,7 +41,18 @@ try {
     training: { ...stats },
     createdAt: input.createdAt,
   });
-  parentPort!.postMessage({ type: "done", manifest: JSON.stringify(manifest, null, 2), weights, stats: { ...stats } } satisfies TrainingJobMessage, [weights.buffer as ArrayBuffer]);
+  parentPort!.postMessage(
+    {
+      type: "done",
+      manifest: JSON.stringify(manifest, null, 2),
+      weights,
+      stats: { ...stats },
+    } satisfies TrainingJobMessage,
+    [weights.buffer as ArrayBuffer],
+  );
 } catch (error) {
-  parentPort!.postMessage({ type: "error", message: error instanceof Error ? error.message : String(error) } satisfies TrainingJobMessage);
+  parentPort!.postMessage({
+    type: "error",
+    message: error instanceof Error ? error.message : String(error),
+  } satisfies TrainingJobMessage);
 }

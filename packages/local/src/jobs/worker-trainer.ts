@@ -1,7 +1,19 @@
 import { Worker } from "node:worker_threads";
 import {
-  eventIds, keys, loadCorpusPassages, passageText, readJsonLines, runResources, type BlobStore, type Clock, type EventPublisher, type Logger, type PipelineRepository,
-  type QueryPair, type StageWork, type Trainer,
+  eventIds,
+  keys,
+  loadCorpusPassages,
+  passageText,
+  readJsonLines,
+  runResources,
+  type BlobStore,
+  type Clock,
+  type EventPublisher,
+  type Logger,
+  type PipelineRepository,
+  type QueryPair,
+  type StageWork,
+  type Trainer,
 } from "@genq/core";
 import { mineHardNegatives, type StaticModelConfig, type TrainOptions } from "@genq/ml";
 import type { TrainingJobInput, TrainingJobMessage } from "./training-worker.ts";
@@ -37,23 +49,43 @@ export function createWorkerTrainer(deps: WorkerTrainerDeps): Trainer {
           const passages = await loadCorpusPassages(deps, corpus);
           const index = new Map(passages.map((p, i) => [p.id, i]));
           const pairs = await readJsonLines<QueryPair>(deps.blobs, pairsKey);
-          const examples = pairs.filter((p) => index.has(p.passageId)).map((p) => ({ query: p.query, passageIndex: index.get(p.passageId)! }));
+          const examples = pairs
+            .filter((p) => index.has(p.passageId))
+            .map((p) => ({ query: p.query, passageIndex: index.get(p.passageId)! }));
           if (deps.hardNegatives) mineHardNegatives(examples, passages);
-          const input: TrainingJobInput = { passages: passages.map(passageText), examples, model: deps.model, train: deps.train, createdAt: deps.clock.now().toISOString() };
-          const result = await runWorker(input, (m) => deps.onProgress?.({ runId, fraction: m.fraction, loss: m.loss }));
+          const input: TrainingJobInput = {
+            passages: passages.map(passageText),
+            examples,
+            model: deps.model,
+            train: deps.train,
+            createdAt: deps.clock.now().toISOString(),
+          };
+          const result = await runWorker(input, (m) =>
+            deps.onProgress?.({ runId, fraction: m.fraction, loss: m.loss }),
+          );
           await deps.blobs.put(`${modelKey}model.bin`, result.weights);
           // The manifest is written last: its presence marks a complete artifact.
           await deps.blobs.put(`${modelKey}manifest.json`, result.manifest);
           deps.logger.info("training finished", { runId, ...result.stats });
         }
-        await deps.events.publish([{ id: eventIds.trainingCompleted(runId), type: "training.job.completed", corpus, detail: { runId, jobId, modelKey } }]);
+        await deps.events.publish([
+          {
+            id: eventIds.trainingCompleted(runId),
+            type: "training.job.completed",
+            corpus,
+            detail: { runId, jobId, modelKey },
+          },
+        ]);
       });
       return { jobId };
     },
   };
 }
 
-function runWorker(input: TrainingJobInput, onProgress: (m: Extract<TrainingJobMessage, { type: "progress" }>) => void) {
+function runWorker(
+  input: TrainingJobInput,
+  onProgress: (m: Extract<TrainingJobMessage, { type: "progress" }>) => void,
+) {
   return new Promise<Extract<TrainingJobMessage, { type: "done" }>>((resolve, reject) => {
     const worker = new Worker(new URL("./training-worker.mjs", import.meta.url), { workerData: input });
     let settled = false;

@@ -29,7 +29,12 @@ export type ModelManifest = z.infer<typeof ModelManifest>;
 /** Serialise a model: the weights file (idf then table, float32 little-endian) and its manifest. */
 export function serialiseModel(
   model: StaticModel,
-  meta: { kind: "base" | "tuned"; hyperparameters: Record<string, unknown>; training: Record<string, unknown> | null; createdAt: string },
+  meta: {
+    kind: "base" | "tuned";
+    hyperparameters: Record<string, unknown>;
+    training: Record<string, unknown> | null;
+    createdAt: string;
+  },
 ): { manifest: ModelManifest; weights: Uint8Array } {
   const weights = new Uint8Array(4 * (model.idf.length + model.table.length));
   weights.set(new Uint8Array(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength), 0);
@@ -40,11 +45,21 @@ export function serialiseModel(
     type: "static-embedding",
     kind: meta.kind,
     dims: c.dims,
-    hashing: { algorithm: "fnv1a-32", bucketBits: c.bucketBits, bigrams: c.bigrams, maxFeatures: c.maxFeatures, tokenizer: "lowercase words, English stop words removed, Porter stems" },
+    hashing: {
+      algorithm: "fnv1a-32",
+      bucketBits: c.bucketBits,
+      bigrams: c.bigrams,
+      maxFeatures: c.maxFeatures,
+      tokenizer: "lowercase words, English stop words removed, Porter stems",
+    },
     seed: c.seed,
     hyperparameters: meta.hyperparameters,
     training: meta.training,
-    weights: { file: "model.bin", bytes: weights.byteLength, sha256: createHash("sha256").update(weights).digest("hex") },
+    weights: {
+      file: "model.bin",
+      bytes: weights.byteLength,
+      sha256: createHash("sha256").update(weights).digest("hex"),
+    },
     createdAt: meta.createdAt,
   };
   return { manifest, weights };
@@ -54,7 +69,10 @@ export function serialiseModel(
  * Load a model from its manifest and weights, refusing anything that does not check out: an unknown
  * format, a size that does not match the manifest, or a checksum mismatch (truncation, corruption).
  */
-export function deserialiseModel(manifestJson: string, weights: Uint8Array): { model: StaticModel; manifest: ModelManifest } {
+export function deserialiseModel(
+  manifestJson: string,
+  weights: Uint8Array,
+): { model: StaticModel; manifest: ModelManifest } {
   let manifest: ModelManifest;
   try {
     manifest = ModelManifest.parse(JSON.parse(manifestJson));
@@ -64,14 +82,23 @@ export function deserialiseModel(manifestJson: string, weights: Uint8Array): { m
   const rows = 1 << manifest.hashing.bucketBits;
   const expected = 4 * rows * (1 + manifest.dims);
   if (weights.byteLength !== manifest.weights.bytes || weights.byteLength !== expected) {
-    throw new CorruptArtifactError(`model weights are ${weights.byteLength} bytes, expected ${expected}: the artifact is truncated or damaged`);
+    throw new CorruptArtifactError(
+      `model weights are ${weights.byteLength} bytes, expected ${expected}: the artifact is truncated or damaged`,
+    );
   }
   const digest = createHash("sha256").update(weights).digest("hex");
-  if (digest !== manifest.weights.sha256) throw new CorruptArtifactError("model weights do not match their checksum: the artifact is damaged");
+  if (digest !== manifest.weights.sha256)
+    throw new CorruptArtifactError("model weights do not match their checksum: the artifact is damaged");
   const copy = new Float32Array(weights.byteLength / 4);
   new Uint8Array(copy.buffer).set(weights);
   const idf = copy.subarray(0, rows);
   const table = copy.subarray(rows);
-  const config = { bucketBits: manifest.hashing.bucketBits, bigrams: manifest.hashing.bigrams, maxFeatures: manifest.hashing.maxFeatures, dims: manifest.dims, seed: manifest.seed };
+  const config = {
+    bucketBits: manifest.hashing.bucketBits,
+    bigrams: manifest.hashing.bigrams,
+    maxFeatures: manifest.hashing.maxFeatures,
+    dims: manifest.dims,
+    seed: manifest.seed,
+  };
   return { model: new StaticModel(config, idf, table), manifest };
 }

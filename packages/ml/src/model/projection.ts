@@ -30,7 +30,8 @@ export function pca2(vectors: readonly Float32Array[]): Array<{ x: number; y: nu
     components.push(w);
   }
   return centred.map((x) => {
-    let a = 0, b = 0;
+    let a = 0,
+      b = 0;
     for (let j = 0; j < d; j++) {
       a += x[j]! * components[0]![j]!;
       b += x[j]! * components[1]![j]!;

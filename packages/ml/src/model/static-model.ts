@@ -12,7 +12,13 @@ export interface StaticModelConfig extends FeatureOptions {
  * Chosen on the development collections (BENCHMARKS.md): word pairs off — a query's pairs are mostly
  * absent from the corpus, so their rows stay random and add only noise to its vector.
  */
-export const DEFAULT_MODEL_CONFIG: StaticModelConfig = { bucketBits: 17, bigrams: false, maxFeatures: 96, dims: 128, seed: 42 };
+export const DEFAULT_MODEL_CONFIG: StaticModelConfig = {
+  bucketBits: 17,
+  bigrams: false,
+  maxFeatures: 96,
+  dims: 128,
+  seed: 42,
+};
 
 /**
  * A static-embedding model: hashed word (and optionally word-pair) features, TF-IDF weighted, pooled through an
@@ -26,7 +32,8 @@ export class StaticModel {
     readonly table: Float32Array,
   ) {
     const rows = 1 << config.bucketBits;
-    if (idf.length !== rows || table.length !== rows * config.dims) throw new Error("model arrays do not match its config");
+    if (idf.length !== rows || table.length !== rows * config.dims)
+      throw new Error("model arrays do not match its config");
   }
 
   /**

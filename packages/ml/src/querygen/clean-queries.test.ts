@@ -46,12 +46,20 @@ describe("cleaning held-out queries", () => {
       ],
       { documentOf },
     );
-    expect(kept.map((k) => k.query)).toEqual(["Configuring the network interface", "The resolver reads /etc/resolv.conf at start-up and caches nothing.", "Network interface bonding modes"]);
+    expect(kept.map((k) => k.query)).toEqual([
+      "Configuring the network interface",
+      "The resolver reads /etc/resolv.conf at start-up and caches nothing.",
+      "Network interface bonding modes",
+    ]);
     expect(dropped).toMatchObject({ duplicate: 1, "near-duplicate": 1 });
   });
 
   it("keeps question-like, heading and cloze queries and drops salient-term lists unless asked for", () => {
-    const input = [q("vacuum autovacuum daemon tuples", "p1", "terms"), q("How is autovacuum tuned?", "p2", "question"), q("Autovacuum daemon settings", "p3")];
+    const input = [
+      q("vacuum autovacuum daemon tuples", "p1", "terms"),
+      q("How is autovacuum tuned?", "p2", "question"),
+      q("Autovacuum daemon settings", "p3"),
+    ];
     expect(cleanHeldOutQueries(input).kept.map((k) => k.kind)).toEqual(["question", "heading"]);
     expect(cleanHeldOutQueries(input).dropped.kind).toBe(1);
     expect(cleanHeldOutQueries(input, { kinds: null }).kept).toHaveLength(3);

@@ -29,7 +29,12 @@ export interface CleanQueryOptions {
   population?: readonly GeneratedQuery[];
 }
 
-export const DEFAULT_CLEAN_QUERY_OPTIONS: CleanQueryOptions = { kinds: ["heading", "cloze", "question"], minContentWords: 2, maxDocuments: 2, nearDuplicate: 0.8 };
+export const DEFAULT_CLEAN_QUERY_OPTIONS: CleanQueryOptions = {
+  kinds: ["heading", "cloze", "question"],
+  minContentWords: 2,
+  maxDocuments: 2,
+  nearDuplicate: 0.8,
+};
 
 export interface CleanedQueries<T extends GeneratedQuery> {
   kept: T[];
@@ -43,7 +48,8 @@ export interface CleanedQueries<T extends GeneratedQuery> {
  * (with stop words) is boilerplate ("Note", "Tip", "See also", "Examples", "Further reading").
  */
 export const BOILERPLATE_WORDS = new Set(
-  ("note notes tip tips caution warning warnings important attention danger hint hints remark remarks example examples sample " +
+  (
+    "note notes tip tips caution warning warnings important attention danger hint hints remark remarks example examples sample " +
     "overview introduction intro description descriptions summary synopsis usage details detail background discussion conclusion " +
     "conclusions reference references see also further reading more information info contents content table index glossary " +
     "preface foreword acknowledgements acknowledgments appendix chapter section part general miscellaneous misc other others " +
@@ -51,7 +57,8 @@ export const BOILERPLATE_WORDS = new Set(
     "todo prerequisites requirements next steps step getting started start basics basic concepts concept notation conventions " +
     "options option parameters parameter arguments argument return value values files file environment exit status errors error " +
     "diagnostics limitations restrictions compatibility availability credits thanks feedback resources links topics topic related " +
-    "abstract purpose scope terminology definitions definition top back home contact help new").split(" "),
+    "abstract purpose scope terminology definitions definition top back home contact help new"
+  ).split(" "),
 );
 
 const contentWords = (query: string) => words(query).filter((w) => !STOPWORDS.has(w) && !/^\d+$/.test(w));
@@ -65,15 +72,23 @@ const contentWords = (query: string) => words(query).filter((w) => !STOPWORDS.ha
  * groups queries by text sees one query with both documents relevant. Pure and order-stable: the first
  * of two duplicates wins. Returns the kept queries and how many were dropped for each reason.
  */
-export function cleanHeldOutQueries<T extends GeneratedQuery>(queries: readonly T[], options: Partial<CleanQueryOptions> = {}): CleanedQueries<T> {
+export function cleanHeldOutQueries<T extends GeneratedQuery>(
+  queries: readonly T[],
+  options: Partial<CleanQueryOptions> = {},
+): CleanedQueries<T> {
   return runToEnd(cleanHeldOutQuerySteps(queries, options));
 }
 
 /** `cleanHeldOutQueries` step by step: yields every few hundred queries, so a caller can run it in time slices. */
-export function* cleanHeldOutQuerySteps<T extends GeneratedQuery>(queries: readonly T[], options: Partial<CleanQueryOptions> = {}): Generator<void, CleanedQueries<T>> {
+export function* cleanHeldOutQuerySteps<T extends GeneratedQuery>(
+  queries: readonly T[],
+  options: Partial<CleanQueryOptions> = {},
+): Generator<void, CleanedQueries<T>> {
   const o = { ...DEFAULT_CLEAN_QUERY_OPTIONS, ...options };
   if (!(o.minContentWords >= 0) || !(o.maxDocuments >= 1) || !(o.nearDuplicate > 0 && o.nearDuplicate <= 1)) {
-    throw new RangeError(`invalid query-cleaning options: minContentWords ${o.minContentWords} (≥ 0), maxDocuments ${o.maxDocuments} (≥ 1), nearDuplicate ${o.nearDuplicate} (in (0, 1])`);
+    throw new RangeError(
+      `invalid query-cleaning options: minContentWords ${o.minContentWords} (≥ 0), maxDocuments ${o.maxDocuments} (≥ 1), nearDuplicate ${o.nearDuplicate} (in (0, 1])`,
+    );
   }
   const documentOf = (passageId: string) => o.documentOf?.(passageId) ?? passageId;
   const key = (query: string) => words(query).join(" ");
@@ -151,7 +166,12 @@ export function* cleanHeldOutQuerySteps<T extends GeneratedQuery>(queries: reado
   return { kept, dropped, examples };
 }
 
-function isNearDuplicate(stems: Set<string>, kept: ReadonlyArray<Set<string>>, byStem: Map<string, number[]>, threshold: number): boolean {
+function isNearDuplicate(
+  stems: Set<string>,
+  kept: ReadonlyArray<Set<string>>,
+  byStem: Map<string, number[]>,
+  threshold: number,
+): boolean {
   const shared = new Map<number, number>();
   for (const s of stems) for (const i of byStem.get(s) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
   for (const [i, n] of shared) {
@@ -170,6 +190,8 @@ export async function heldoutCleaner<T extends GeneratedQuery>(
   context: { population: readonly GeneratedQuery[]; documentOf(passageId: string): string | undefined },
 ): Promise<{ kept: T[]; dropped: Record<string, number> }> {
   // Sliced: on the local runtime the evaluation shares its process with searches.
-  const cleaned = await runSliced(cleanHeldOutQuerySteps(pairs, { population: context.population, documentOf: context.documentOf }));
+  const cleaned = await runSliced(
+    cleanHeldOutQuerySteps(pairs, { population: context.population, documentOf: context.documentOf }),
+  );
   return { kept: cleaned.kept, dropped: Object.fromEntries(Object.entries(cleaned.dropped).filter(([, n]) => n > 0)) };
 }

@@ -3,11 +3,31 @@ import type { Passage } from "@genq/core";
 import { Bm25Index } from "../text/bm25.ts";
 import { generateQueries, isHeldOut } from "./synthetic-queries.ts";
 
-const passage = (id: string, title: string, text: string): Passage => ({ id, corpus: "c", documentId: `${id}.md`, sourcePath: `${id}.md`, title, text, ordinal: 0 });
+const passage = (id: string, title: string, text: string): Passage => ({
+  id,
+  corpus: "c",
+  documentId: `${id}.md`,
+  sourcePath: `${id}.md`,
+  title,
+  text,
+  ordinal: 0,
+});
 const corpus = [
-  passage("p1", "Manual › Routine Vacuuming", "PostgreSQL databases require periodic maintenance known as vacuuming. The autovacuum daemon automates it for most installations. Dead tuples are removed and their space reused."),
-  passage("p2", "Manual › Index Types", "PostgreSQL provides several index types: B-tree, Hash, GiST and GIN. Each index type uses a different algorithm. B-tree indexes fit the most common situations."),
-  passage("p3", "notes", "Backups should be tested regularly by restoring them somewhere else. A backup that cannot be restored is not a backup at all."),
+  passage(
+    "p1",
+    "Manual › Routine Vacuuming",
+    "PostgreSQL databases require periodic maintenance known as vacuuming. The autovacuum daemon automates it for most installations. Dead tuples are removed and their space reused.",
+  ),
+  passage(
+    "p2",
+    "Manual › Index Types",
+    "PostgreSQL provides several index types: B-tree, Hash, GiST and GIN. Each index type uses a different algorithm. B-tree indexes fit the most common situations.",
+  ),
+  passage(
+    "p3",
+    "notes",
+    "Backups should be tested regularly by restoring them somewhere else. A backup that cannot be restored is not a backup at all.",
+  ),
 ];
 const bm25 = new Bm25Index(corpus.map((p) => `${p.title}\n${p.text}`));
 
@@ -16,7 +36,8 @@ describe("synthetic queries", () => {
     const qs = generateQueries(corpus, bm25);
     expect(qs.filter((q) => q.passageId === "p1").map((q) => q.kind)).toEqual(["heading", "cloze", "terms"]);
     expect(qs.find((q) => q.passageId === "p1" && q.kind === "heading")!.query).toBe("Routine Vacuuming");
-    for (const q of qs.filter((q) => q.kind === "cloze")) expect(corpus.find((p) => p.id === q.passageId)!.text).toContain(q.query);
+    for (const q of qs.filter((q) => q.kind === "cloze"))
+      expect(corpus.find((p) => p.id === q.passageId)!.text).toContain(q.query);
     // a title without a heading path gives no heading query, so other kinds fill the three
     expect(qs.filter((q) => q.passageId === "p3")).toHaveLength(3);
     expect(qs.filter((q) => q.passageId === "p3").some((q) => q.kind === "heading")).toBe(false);
@@ -25,7 +46,8 @@ describe("synthetic queries", () => {
   it("is deterministic per passage, whatever the corpus order", () => {
     const a = generateQueries(corpus, bm25, { seed: 5 });
     const b = generateQueries([...corpus].reverse(), bm25, { seed: 5 });
-    const byPassage = (qs: typeof a) => Object.fromEntries(corpus.map((p) => [p.id, qs.filter((q) => q.passageId === p.id).map((q) => q.query)]));
+    const byPassage = (qs: typeof a) =>
+      Object.fromEntries(corpus.map((p) => [p.id, qs.filter((q) => q.passageId === p.id).map((q) => q.query)]));
     expect(byPassage(b)).toEqual(byPassage(a));
     expect(generateQueries(corpus, bm25, { seed: 6 })).not.toEqual(a);
   });

@@ -21,10 +21,16 @@ export const DEFAULT_QUERYGEN_OPTIONS: QueryGenOptions = { queriesPerPassage: 3,
 
 /** The passage's own heading (last part of its title path), when it says more than the file name. */
 function heading(p: Passage): string | null {
-  const parts = p.title.split(" › ").map((s) => s.trim()).filter(Boolean);
+  const parts = p.title
+    .split(" › ")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const last = parts[parts.length - 1];
   if (!last || parts.length < 2) return null;
-  const cleaned = last.replace(/^[\d.]+\s+/, "").replace(/^(chapter|section|appendix)\s+[\w.]+\s*/i, "").trim();
+  const cleaned = last
+    .replace(/^[\d.]+\s+/, "")
+    .replace(/^(chapter|section|appendix)\s+[\w.]+\s*/i, "")
+    .trim();
   return words(cleaned).some((w) => !STOPWORDS.has(w)) ? cleaned : null;
 }
 
@@ -57,7 +63,10 @@ function salientTerms(p: Passage, bm25: Bm25Index, rng: Rng): string | null {
   const pool = ranked.slice(0, 8).map(([s]) => s);
   if (pool.length < 2) return null;
   const take = new Set(rng.shuffle(pool).slice(0, Math.min(pool.length, 3 + rng.int(3))));
-  return order.filter((s) => take.has(s)).map((s) => surface.get(s)!).join(" ");
+  return order
+    .filter((s) => take.has(s))
+    .map((s) => surface.get(s)!)
+    .join(" ");
 }
 
 /**
@@ -65,7 +74,11 @@ function salientTerms(p: Passage, bm25: Bm25Index, rng: Rng): string | null {
  * (inverse cloze) and salient-term queries weighted by corpus statistics. Deterministic: each
  * passage's queries depend only on the seed and the passage, not on the corpus order.
  */
-export function generateQueries(passages: readonly Passage[], bm25: Bm25Index, options: Partial<QueryGenOptions> = {}): SyntheticQuery[] {
+export function generateQueries(
+  passages: readonly Passage[],
+  bm25: Bm25Index,
+  options: Partial<QueryGenOptions> = {},
+): SyntheticQuery[] {
   const o = { ...DEFAULT_QUERYGEN_OPTIONS, ...options };
   const out: SyntheticQuery[] = [];
   for (const p of passages) {
@@ -80,7 +93,10 @@ export function generateQueries(passages: readonly Passage[], bm25: Bm25Index, o
     add(clozeSentence(p, rng, made), "cloze");
     add(salientTerms(p, bm25, rng), "terms");
     for (let tries = 0; made.size < o.queriesPerPassage && tries < 6; tries++) {
-      add(tries % 2 === 0 ? clozeSentence(p, rng, made) : salientTerms(p, bm25, rng), tries % 2 === 0 ? "cloze" : "terms");
+      add(
+        tries % 2 === 0 ? clozeSentence(p, rng, made) : salientTerms(p, bm25, rng),
+        tries % 2 === 0 ? "cloze" : "terms",
+      );
     }
   }
   return out;

@@ -2,18 +2,74 @@ import { stem } from "../text/tokenize.ts";
 import type { QuestionAnalysis } from "./question.ts";
 
 /** What a question expects its answer to look like: the shape groups the span ranker learns against. */
-export const EXPECTED_ANSWERS = ["number", "version", "function", "operator", "keyword", "setting", "datatype", "definition", "reason", "method", "person", "entity"] as const;
+export const EXPECTED_ANSWERS = [
+  "number",
+  "version",
+  "function",
+  "operator",
+  "keyword",
+  "setting",
+  "datatype",
+  "definition",
+  "reason",
+  "method",
+  "person",
+  "entity",
+] as const;
 export type ExpectedAnswer = (typeof EXPECTED_ANSWERS)[number];
 
 /** The written shape of a span: a symbol, a number, an identifier, a key word, a word, a name or a phrase of some length. */
-export const SPAN_SHAPES = ["symbol", "number", "identifier", "keyword", "lowerWord", "name", "shortPhrase", "phrase", "clause"] as const;
+export const SPAN_SHAPES = [
+  "symbol",
+  "number",
+  "identifier",
+  "keyword",
+  "lowerWord",
+  "name",
+  "shortPhrase",
+  "phrase",
+  "clause",
+] as const;
 export type SpanShape = (typeof SPAN_SHAPES)[number];
 
 const NOUN_GROUPS: Array<[ExpectedAnswer, string[]]> = [
-  ["function", ["function", "aggregate", "procedure", "program", "utility", "tool", "module", "extension", "view", "catalog"]],
+  [
+    "function",
+    ["function", "aggregate", "procedure", "program", "utility", "tool", "module", "extension", "view", "catalog"],
+  ],
   ["operator", ["operator"]],
-  ["keyword", ["command", "statement", "clause", "keyword", "key", "word", "modifier", "prefix", "notation", "syntax", "constraint"]],
-  ["setting", ["parameter", "setting", "variable", "option", "configuration", "flag", "switch", "field", "column", "role", "privilege"]],
+  [
+    "keyword",
+    [
+      "command",
+      "statement",
+      "clause",
+      "keyword",
+      "key",
+      "word",
+      "modifier",
+      "prefix",
+      "notation",
+      "syntax",
+      "constraint",
+    ],
+  ],
+  [
+    "setting",
+    [
+      "parameter",
+      "setting",
+      "variable",
+      "option",
+      "configuration",
+      "flag",
+      "switch",
+      "field",
+      "column",
+      "role",
+      "privilege",
+    ],
+  ],
   ["datatype", ["type"]],
 ];
 const GROUP_OF = new Map(NOUN_GROUPS.flatMap(([group, nouns]) => nouns.map((n) => [stem(n), group] as const)));

@@ -2,7 +2,21 @@ import { nounPhrases } from "./tagger.ts";
 
 /** The shape of a candidate answer span; the reader weighs each shape against the kind of question. */
 export const SPAN_CLASSES = [
-  "code", "codeline", "number", "time", "phrase", "list", "predicate", "reason", "condition", "agent", "named", "cell", "parenthetical", "sentence", "term",
+  "code",
+  "codeline",
+  "number",
+  "time",
+  "phrase",
+  "list",
+  "predicate",
+  "reason",
+  "condition",
+  "agent",
+  "named",
+  "cell",
+  "parenthetical",
+  "sentence",
+  "term",
 ] as const;
 export type SpanClass = (typeof SPAN_CLASSES)[number];
 
@@ -15,7 +29,8 @@ export interface SpanCandidate {
 
 const UNITS =
   "bytes?|bits?|kilobytes?|megabytes?|gigabytes?|terabytes?|KB|MB|GB|TB|kB|characters?|digits?|columns?|rows?|days?|seconds?|microseconds?|milliseconds?|hours?|minutes?|weeks?|months?|years?|percent|%|times|positions?|words?|keys?|entries|pages?|tables?|indexes|connections|processes|lines|levels|arguments|octets?|decimal digits(?: precision)?|bit|byte";
-const NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|sixty|hundred|thousand|million|billion";
+const NUMBER_WORDS =
+  "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|sixty|hundred|thousand|million|billion";
 const NUM = String.raw`[-+]?(?:\d[\d,]*(?:\.\d+)?|(?:${NUMBER_WORDS})(?:[- ](?:${NUMBER_WORDS}))*)`;
 const NUMBER = new RegExp(
   String.raw`(?<![\w.])(?:(?:up to|at most|about|approximately|roughly|less than|more than|no more than|at least|between|from)\s+)?${NUM}(?:\s*(?:to|and|-|–)\s*${NUM})?(?:[- ](?:${UNITS})\b)?(?:\s*\([^()]{1,30}\))?`,
@@ -39,7 +54,8 @@ const CODE = new RegExp(
   "g",
 );
 const COMMON_CAPS = new Set(["A", "I", "SQL"]);
-const NOT_AN_ANSWER = /^(?:(?:see|in|of)\s+)?(?:Section|Table|Chapter|Figure|Example|Appendix|Part)\s+[\dA-Z][\d.]*$|^(?:e\.g|i\.e|etc|cf)\.?$/i;
+const NOT_AN_ANSWER =
+  /^(?:(?:see|in|of)\s+)?(?:Section|Table|Chapter|Figure|Example|Appendix|Part)\s+[\dA-Z][\d.]*$|^(?:e\.g|i\.e|etc|cf)\.?$/i;
 
 const trimSpan = (text: string, start: number, end: number): [number, number] => {
   while (start < end && /[\s,;:.!?"'“”‘’()[\]{}|]/.test(text[start]!)) start++;
@@ -50,7 +66,15 @@ const trimSpan = (text: string, start: number, end: number): [number, number] =>
   return [start, end];
 };
 
-function regexSpans(text: string, from: number, to: number, re: RegExp, cls: SpanClass, out: SpanCandidate[], keep?: (s: string) => boolean) {
+function regexSpans(
+  text: string,
+  from: number,
+  to: number,
+  re: RegExp,
+  cls: SpanClass,
+  out: SpanCandidate[],
+  keep?: (s: string) => boolean,
+) {
   const piece = text.slice(from, to);
   re.lastIndex = 0;
   for (let m = re.exec(piece); m; m = re.exec(piece)) {
@@ -64,7 +88,16 @@ function regexSpans(text: string, from: number, to: number, re: RegExp, cls: Spa
 }
 
 /** The clause that starts at a cue word (inclusive or not), up to the next clause boundary. */
-function clauseSpans(text: string, from: number, to: number, cue: RegExp, cls: SpanClass, includeCue: boolean, out: SpanCandidate[], untilEnd = false) {
+function clauseSpans(
+  text: string,
+  from: number,
+  to: number,
+  cue: RegExp,
+  cls: SpanClass,
+  includeCue: boolean,
+  out: SpanCandidate[],
+  untilEnd = false,
+) {
   const piece = text.slice(from, to);
   cue.lastIndex = 0;
   for (let m = cue.exec(piece); m; m = cue.exec(piece)) {
@@ -85,7 +118,11 @@ function listSpans(text: string, code: SpanCandidate[], out: SpanCandidate[]) {
   const sorted = [...code].sort((a, b) => a.start - b.start);
   for (let i = 0; i < sorted.length; i++) {
     let j = i;
-    while (j + 1 < sorted.length && /^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$/.test(text.slice(sorted[j]!.end, sorted[j + 1]!.start))) j++;
+    while (
+      j + 1 < sorted.length &&
+      /^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$/.test(text.slice(sorted[j]!.end, sorted[j + 1]!.start))
+    )
+      j++;
     if (j > i) out.push({ start: sorted[i]!.start, end: sorted[j]!.end, cls: "list" });
   }
 }
@@ -96,14 +133,29 @@ function listSpans(text: string, code: SpanCandidate[], out: SpanCandidate[]) {
  * …"), conditions ("if …"), agents ("by …"), names ("called …"), parentheticals, and the sentence itself.
  * A sentence that ends with ":" also offers the line after it (the command it introduces), passed as `next`.
  */
-export function sentenceCandidates(text: string, from: number, to: number, next?: { start: number; end: number }): SpanCandidate[] {
+export function sentenceCandidates(
+  text: string,
+  from: number,
+  to: number,
+  next?: { start: number; end: number },
+): SpanCandidate[] {
   const out: SpanCandidate[] = [];
   const sentence = text.slice(from, to);
   const code: SpanCandidate[] = [];
-  regexSpans(text, from, to, CODE, "code", code, (s) => !COMMON_CAPS.has(s) && !/^[A-Z][a-z]+$/.test(s) && s.length <= 80);
+  regexSpans(
+    text,
+    from,
+    to,
+    CODE,
+    "code",
+    code,
+    (s) => !COMMON_CAPS.has(s) && !/^[A-Z][a-z]+$/.test(s) && s.length <= 80,
+  );
   out.push(...code);
   listSpans(text, code, out);
-  regexSpans(text, from, to, NUMBER, "number", out, (s) => /\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|million|billion/i.test(s));
+  regexSpans(text, from, to, NUMBER, "number", out, (s) =>
+    /\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|million|billion/i.test(s),
+  );
   regexSpans(text, from, to, TIME, "time", out);
   if (sentence.includes(" | ")) {
     let at = from;
@@ -122,9 +174,36 @@ export function sentenceCandidates(text: string, from: number, to: number, next?
       const last = text.slice(s, e).search(/\S+$/);
       if (last > 0) out.push({ start: s + last, end: e, cls: "phrase" });
     }
-    clauseSpans(text, from, to, /\b(?:is|are|was|were|means|refers to|constitutes)\s+(?:(?:essentially|normally|usually|always|typically|generally|simply|also|actually|just|then|still|currently|only)\s+)*/g, "predicate", false, out, true);
-    clauseSpans(text, from, to, /\b(?:because|due to|since|so that|in order to|as a result of)\b/g, "reason", true, out, true);
-    clauseSpans(text, from, to, /\b(?:if|when|whenever|unless|once|after|before|until)\b/g, "condition", true, out, true);
+    clauseSpans(
+      text,
+      from,
+      to,
+      /\b(?:is|are|was|were|means|refers to|constitutes)\s+(?:(?:essentially|normally|usually|always|typically|generally|simply|also|actually|just|then|still|currently|only)\s+)*/g,
+      "predicate",
+      false,
+      out,
+      true,
+    );
+    clauseSpans(
+      text,
+      from,
+      to,
+      /\b(?:because|due to|since|so that|in order to|as a result of)\b/g,
+      "reason",
+      true,
+      out,
+      true,
+    );
+    clauseSpans(
+      text,
+      from,
+      to,
+      /\b(?:if|when|whenever|unless|once|after|before|until)\b/g,
+      "condition",
+      true,
+      out,
+      true,
+    );
     clauseSpans(text, from, to, /\bby\s+/g, "agent", false, out);
     clauseSpans(text, from, to, /\b(?:called|named|known as|referred to as|termed)\s+/g, "named", false, out);
     regexSpans(text, from, to, /\(([^()]{2,80})\)/g, "parenthetical", out);
@@ -133,7 +212,8 @@ export function sentenceCandidates(text: string, from: number, to: number, next?
     const [s, e] = trimSpan(text, next.start, next.end);
     if (e > s) out.push({ start: s, end: e, cls: "codeline" });
   }
-  if (/^(?:\$ |[a-z]+=[>#] |[A-Z]{2,}[ (;])/.test(sentence) && !/[.!?]$/.test(sentence)) out.push({ start: from, end: to, cls: "codeline" });
+  if (/^(?:\$ |[a-z]+=[>#] |[A-Z]{2,}[ (;])/.test(sentence) && !/[.!?]$/.test(sentence))
+    out.push({ start: from, end: to, cls: "codeline" });
   out.push({ start: from, end: to, cls: "sentence" });
   // One candidate per (span, class); a span that is the whole sentence keeps its sentence class too.
   // Cross-references ("see Section 5.11", "Table 8.6") and abbreviations ("e.g") never answer.
@@ -155,7 +235,12 @@ export function isTermLine(line: string): boolean {
   const t = line.trim();
   if (!t || t === "|" || t.length > 200) return false;
   if (/\s→\s/.test(t)) return true;
-  return t.length <= 40 && t.split(/\s+/).length <= 3 && !/[.:;,!?]$/.test(t) && !/^(?:Table|Example|Figure|Note|Tip|Caution|Warning|Result)\b/.test(t);
+  return (
+    t.length <= 40 &&
+    t.split(/\s+/).length <= 3 &&
+    !/[.:;,!?]$/.test(t) &&
+    !/^(?:Table|Example|Figure|Note|Tip|Caution|Warning|Result)\b/.test(t)
+  );
 }
 
 /**
@@ -171,7 +256,12 @@ export function termCandidates(text: string, from: number, to: number): SpanCand
   }
   const out: SpanCandidate[] = [];
   const fn = /^\s*([A-Za-z_][\w.$]*)\s*\(/.exec(line);
-  if (fn) out.push({ start: from + fn.index + fn[0].indexOf(fn[1]!), end: from + fn.index + fn[0].indexOf(fn[1]!) + fn[1]!.length, cls: "term" });
+  if (fn)
+    out.push({
+      start: from + fn.index + fn[0].indexOf(fn[1]!),
+      end: from + fn.index + fn[0].indexOf(fn[1]!) + fn[1]!.length,
+      cls: "term",
+    });
   else {
     // An operator signature: the first token before the arrow made of symbols only ("&&", "->>", "!!").
     for (const m of line.slice(0, arrow).matchAll(/\S+/g)) {

@@ -22,13 +22,24 @@ interface ScoredSpan extends RankedScoredSpan {
  */
 function scoreSpans(question: string, passages: readonly Passage[]) {
   const evidence = questionEvidence(question, passages);
-  const textOf = (c: { passageIndex: number; start: number; end: number }) => passages[c.passageIndex]!.text.slice(c.start, c.end);
-  const kept: ScoredSpan[] = scoreWith(evidence, READER_MODEL, textOf).map((s) => ({ ...s, passageId: passages[s.passageIndex]!.id, text: textOf(s) }));
+  const textOf = (c: { passageIndex: number; start: number; end: number }) =>
+    passages[c.passageIndex]!.text.slice(c.start, c.end);
+  const kept: ScoredSpan[] = scoreWith(evidence, READER_MODEL, textOf).map((s) => ({
+    ...s,
+    passageId: passages[s.passageIndex]!.id,
+    text: textOf(s),
+  }));
   return { kind: evidence.analysis.kind, spans: kept.sort((a, b) => b.score - a.score) };
 }
 
 const round = (x: number) => Number(x.toFixed(4));
-const toAnswer = (s: ScoredSpan): AnswerSpan => ({ passageId: s.passageId, start: s.start, end: s.end, text: s.text, score: round(s.score) });
+const toAnswer = (s: ScoredSpan): AnswerSpan => ({
+  passageId: s.passageId,
+  start: s.start,
+  end: s.end,
+  text: s.text,
+  score: round(s.score),
+});
 
 /**
  * The embedded extractive reader: no neural model, a small fitted one. It finds candidate spans (code,
@@ -43,12 +54,20 @@ export function createExtractiveReader(options: ExtractiveReaderOptions = {}): R
     async read(question, passages, topK) {
       const t0 = performance.now();
       const { kind, spans } = scoreSpans(question, passages);
-      const answers = spans.filter((s) => s.score >= threshold).slice(0, topK).map(toAnswer);
+      const answers = spans
+        .filter((s) => s.score >= threshold)
+        .slice(0, topK)
+        .map(toAnswer);
       return {
         answers,
         noAnswer: answers.length === 0,
         bestGuess: answers.length === 0 && spans[0] ? toAnswer(spans[0]) : null,
-        metadata: { model: EXTRACTIVE_READER_ID, latencyMs: round(performance.now() - t0), questionType: kind, threshold },
+        metadata: {
+          model: EXTRACTIVE_READER_ID,
+          latencyMs: round(performance.now() - t0),
+          questionType: kind,
+          threshold,
+        },
       };
     },
   };
@@ -60,14 +79,21 @@ export function createExtractiveReader(options: ExtractiveReaderOptions = {}): R
  * at most one per passage, up to `maxSentences`), each citing its passage span — nothing is said that
  * no passage says.
  */
-export function createExtractiveGenerator(options: ExtractiveReaderOptions & { maxSentences?: number } = {}): Generator {
+export function createExtractiveGenerator(
+  options: ExtractiveReaderOptions & { maxSentences?: number } = {},
+): Generator {
   const threshold = options.threshold ?? READER_MODEL.threshold;
   const maxSentences = options.maxSentences ?? 3;
   return {
     async answer(question, passages) {
       const t0 = performance.now();
       const { kind, spans } = scoreSpans(question, passages);
-      const metadata = () => ({ model: EXTRACTIVE_READER_ID, latencyMs: round(performance.now() - t0), questionType: kind, threshold });
+      const metadata = () => ({
+        model: EXTRACTIVE_READER_ID,
+        latencyMs: round(performance.now() - t0),
+        questionType: kind,
+        threshold,
+      });
       const best = spans[0];
       if (!best || best.score < threshold) {
         return {
@@ -83,14 +109,27 @@ export function createExtractiveGenerator(options: ExtractiveReaderOptions & { m
       for (const s of spans) {
         if (s.score < threshold || chosen.length >= maxSentences) break;
         const text = passages[s.passageIndex]!.text.slice(s.sentence.start, s.sentence.end);
-        if (chosen.some((c) => c.passageIndex === s.passageIndex || passages[c.passageIndex]!.text.slice(c.sentence.start, c.sentence.end) === text)) continue;
+        if (
+          chosen.some(
+            (c) =>
+              c.passageIndex === s.passageIndex ||
+              passages[c.passageIndex]!.text.slice(c.sentence.start, c.sentence.end) === text,
+          )
+        )
+          continue;
         chosen.push(s);
       }
       const sentences = chosen.map((s) => ({
         text: passages[s.passageIndex]!.text.slice(s.sentence.start, s.sentence.end),
         citations: [{ passageId: s.passageId, start: s.sentence.start, end: s.sentence.end }],
       }));
-      return { answer: sentences.map((s) => s.text).join(" "), sentences, noAnswer: false, score: round(best.score), metadata: metadata() };
+      return {
+        answer: sentences.map((s) => s.text).join(" "),
+        sentences,
+        noAnswer: false,
+        score: round(best.score),
+        metadata: metadata(),
+      };
     },
   };
 }

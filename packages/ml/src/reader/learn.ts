@@ -25,7 +25,11 @@ export type Objective = (w: readonly number[], grad: number[]) => number;
  * backtracking line search under the Armijo condition). Starts from `start`; deterministic, so refitting the
  * same data gives the same weights. Stops when the gradient's largest entry falls under `tolerance`.
  */
-export function minimizeLbfgs(objective: Objective, start: readonly number[], options: { iterations?: number; memory?: number; tolerance?: number } = {}): number[] {
+export function minimizeLbfgs(
+  objective: Objective,
+  start: readonly number[],
+  options: { iterations?: number; memory?: number; tolerance?: number } = {},
+): number[] {
   const { iterations = 500, memory = 8, tolerance = 1e-6 } = options;
   const d = start.length;
   let w = [...start];
@@ -44,7 +48,9 @@ export function minimizeLbfgs(objective: Objective, start: readonly number[], op
       alphas[k] = a;
       for (let i = 0; i < d; i++) q[i]! -= a * ys[k]![i]!;
     }
-    const gamma = ss.length ? dot(ss[ss.length - 1]!, ys[ys.length - 1]!) / dot(ys[ys.length - 1]!, ys[ys.length - 1]!) : 1 / Math.max(1, Math.sqrt(dot(g, g)));
+    const gamma = ss.length
+      ? dot(ss[ss.length - 1]!, ys[ys.length - 1]!) / dot(ys[ys.length - 1]!, ys[ys.length - 1]!)
+      : 1 / Math.max(1, Math.sqrt(dot(g, g)));
     for (let i = 0; i < d; i++) q[i]! *= gamma;
     for (let k = 0; k < ss.length; k++) {
       const rho = 1 / dot(ys[k]!, ss[k]!);
@@ -94,9 +100,14 @@ export function minimizeLbfgs(objective: Objective, start: readonly number[], op
  * Logistic regression: P(y = 1 | x) = σ(w·x), fitted by L-BFGS on the mean log loss plus an L2 penalty.
  * Rows include a leading 1 for the bias (not penalised). Optional per-row weights.
  */
-export function fitLogistic(rows: readonly number[][], labels: readonly number[], options: Partial<FitOptions> & { weights?: readonly number[] } = {}): number[] {
+export function fitLogistic(
+  rows: readonly number[][],
+  labels: readonly number[],
+  options: Partial<FitOptions> & { weights?: readonly number[] } = {},
+): number[] {
   const { l2, iterations } = { ...DEFAULT_FIT, ...options };
-  if (!rows.length || rows.length !== labels.length) throw new Error(`fitLogistic: ${rows.length} rows and ${labels.length} labels`);
+  if (!rows.length || rows.length !== labels.length)
+    throw new Error(`fitLogistic: ${rows.length} rows and ${labels.length} labels`);
   const d = rows[0]!.length;
   const weights = options.weights ?? rows.map(() => 1);
   const total = weights.reduce((a, b) => a + b, 0);
@@ -130,7 +141,10 @@ export function fitLogistic(rows: readonly number[][], labels: readonly number[]
  * on the group's positive candidates; minimises the mean of −log Σ_positive softmax plus an L2 penalty.
  * Groups without a positive teach nothing and are skipped. Returns the weights (a softmax ignores a bias).
  */
-export function fitSoftmaxRanker(groups: ReadonlyArray<{ rows: number[][]; positive: boolean[] }>, options: Partial<FitOptions> = {}): number[] {
+export function fitSoftmaxRanker(
+  groups: ReadonlyArray<{ rows: number[][]; positive: boolean[] }>,
+  options: Partial<FitOptions> = {},
+): number[] {
   const { l2, iterations } = { ...DEFAULT_FIT, ...options };
   const useful = groups.filter((g) => g.rows.length && g.positive.some(Boolean));
   if (!useful.length) throw new Error("fitSoftmaxRanker: no group has a positive candidate");
@@ -181,7 +195,8 @@ export interface IsotonicMap {
  * `prior` pseudo-examples, so a step fitted on few examples does not claim 0 or 1.
  */
 export function fitIsotonic(scores: readonly number[], labels: readonly number[], prior = 2): IsotonicMap {
-  if (!scores.length || scores.length !== labels.length) throw new Error(`fitIsotonic: ${scores.length} scores and ${labels.length} labels`);
+  if (!scores.length || scores.length !== labels.length)
+    throw new Error(`fitIsotonic: ${scores.length} scores and ${labels.length} labels`);
   const order = scores.map((s, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   const rate = labels.reduce((a, b) => a + b, 0) / labels.length;
   const blocks: Array<{ lo: number; sum: number; n: number }> = [];

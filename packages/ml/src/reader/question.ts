@@ -1,7 +1,18 @@
 import { STOPWORDS, stem, words } from "../text/tokenize.ts";
 
 /** What kind of answer a question asks for; it decides which spans of a sentence can answer it. */
-export const ANSWER_KINDS = ["person", "time", "number", "code", "definition", "reason", "method", "place", "condition", "entity"] as const;
+export const ANSWER_KINDS = [
+  "person",
+  "time",
+  "number",
+  "code",
+  "definition",
+  "reason",
+  "method",
+  "place",
+  "condition",
+  "entity",
+] as const;
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
 export interface QuestionAnalysis {
@@ -15,16 +26,84 @@ export interface QuestionAnalysis {
 /** Nouns that ask for something one types: a command, a function, an option… */
 const CODE_NOUNS = new Set(
   [
-    "command", "statement", "clause", "option", "parameter", "setting", "variable", "keyword", "operator", "program", "utility", "tool",
-    "module", "extension", "function", "switch", "flag", "prefix", "marker", "modifier", "query", "code", "sqlstate", "aggregate",
-    "catalog", "column", "attribute", "shorthand", "syntax", "file", "key", "word",
+    "command",
+    "statement",
+    "clause",
+    "option",
+    "parameter",
+    "setting",
+    "variable",
+    "keyword",
+    "operator",
+    "program",
+    "utility",
+    "tool",
+    "module",
+    "extension",
+    "function",
+    "switch",
+    "flag",
+    "prefix",
+    "marker",
+    "modifier",
+    "query",
+    "code",
+    "sqlstate",
+    "aggregate",
+    "catalog",
+    "column",
+    "attribute",
+    "shorthand",
+    "syntax",
+    "file",
+    "key",
+    "word",
   ].map(stem),
 );
 /** Nouns that ask for an amount. */
-const NUMBER_NOUNS = new Set(["range", "maximum", "minimum", "limit", "size", "length", "number", "resolution", "precision", "count", "amount", "percentage", "total", "storage"].map(stem));
+const NUMBER_NOUNS = new Set(
+  [
+    "range",
+    "maximum",
+    "minimum",
+    "limit",
+    "size",
+    "length",
+    "number",
+    "resolution",
+    "precision",
+    "count",
+    "amount",
+    "percentage",
+    "total",
+    "storage",
+  ].map(stem),
+);
 const TIME_NOUNS = new Set(["version", "year", "date", "release", "time", "standard"].map(stem));
-const PLACE_NOUNS = new Set(["file", "directory", "folder", "chapter", "section", "part", "location", "path", "place", "table"].map(stem));
-const AUXILIARIES = new Set(["is", "are", "was", "were", "do", "does", "did", "can", "could", "should", "must", "will", "would", "has", "have", "had", "may", "might", "be"]);
+const PLACE_NOUNS = new Set(
+  ["file", "directory", "folder", "chapter", "section", "part", "location", "path", "place", "table"].map(stem),
+);
+const AUXILIARIES = new Set([
+  "is",
+  "are",
+  "was",
+  "were",
+  "do",
+  "does",
+  "did",
+  "can",
+  "could",
+  "should",
+  "must",
+  "will",
+  "would",
+  "has",
+  "have",
+  "had",
+  "may",
+  "might",
+  "be",
+]);
 
 /** Content words after `from`, up to the first auxiliary verb, preposition or stop word (at most four). */
 function phraseAfter(tokens: readonly string[], from: number): string[] {
@@ -50,7 +129,9 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   let kind: AnswerKind = "entity";
   let focus: string[] = [];
 
-  const wh = tokens.findIndex((t) => ["who", "whom", "whose", "when", "why", "where", "which", "what", "how"].includes(t));
+  const wh = tokens.findIndex((t) =>
+    ["who", "whom", "whose", "when", "why", "where", "which", "what", "how"].includes(t),
+  );
   const w = at(wh);
   const next = at(wh + 1);
   if (w === "who" || w === "whom" || w === "whose") kind = "person";
@@ -58,7 +139,8 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   else if (w === "where") kind = "place";
   else if (w === "when") kind = first === "since" || ["was", "were", "did"].includes(next) ? "time" : "condition";
   else if (w === "how") {
-    if (["many", "much", "long", "large", "big", "old", "far", "often", "wide", "small", "high"].includes(next)) kind = "number";
+    if (["many", "much", "long", "large", "big", "old", "far", "often", "wide", "small", "high"].includes(next))
+      kind = "number";
     else kind = "method";
   } else if (w === "which" || w === "what") {
     const isCopula = ["is", "are", "was", "were"].includes(next);
@@ -80,7 +162,11 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     if (kind === "entity") {
       if (focus.some((f) => CODE_NOUNS.has(f))) kind = "code";
       else if (focus.some((f) => NUMBER_NOUNS.has(f))) kind = "number";
-      else if (focus.some((f) => TIME_NOUNS.has(f)) && (first === "since" || first === "in" || tokens.includes("introduced") || tokens.includes("released"))) kind = "time";
+      else if (
+        focus.some((f) => TIME_NOUNS.has(f)) &&
+        (first === "since" || first === "in" || tokens.includes("introduced") || tokens.includes("released"))
+      )
+        kind = "time";
       else if (focus.some((f) => PLACE_NOUNS.has(f)) && first === "in") kind = "place";
     }
   } else if (["is", "are", "does", "do", "can", "should"].includes(first)) {

@@ -13,12 +13,26 @@ export interface RankedSpan extends SpanCandidateFeatures {
 
 /** The features the calibrator weighs for a question's best span, in order (the first is a constant). */
 export const ANSWER_FEATURES = [
-  "bias", "spanProbability", "margin", "sentenceCoverage", "contextCoverage", "foundInPassages", "missingTerm", "typeFit", "passageShare", "textShare",
+  "bias",
+  "spanProbability",
+  "margin",
+  "sentenceCoverage",
+  "contextCoverage",
+  "foundInPassages",
+  "missingTerm",
+  "typeFit",
+  "passageShare",
+  "textShare",
   "contextMissing",
 ] as const;
 
 const feature = (name: (typeof SPAN_FEATURES)[number]) => SPAN_FEATURES.indexOf(name);
-const SPAN = { sentenceCoverage: feature("sentenceCoverage"), contextCoverage: feature("contextCoverage"), typeFit: feature("typeFit"), contextMissing: feature("contextMissing") };
+const SPAN = {
+  sentenceCoverage: feature("sentenceCoverage"),
+  contextCoverage: feature("contextCoverage"),
+  typeFit: feature("typeFit"),
+  contextMissing: feature("contextMissing"),
+};
 
 /** A fitted reader: span ranker weights, calibrator weights, an optional isotonic map and the threshold. */
 export interface ReaderWeights {
@@ -29,14 +43,22 @@ export interface ReaderWeights {
 }
 
 const key = (c: SpanCandidateFeatures) => `${c.passageIndex}:${c.start}:${c.end}`;
-const normalized = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+const normalized = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 
 /**
  * Rank a question's candidates with the span ranker's weights: softmax over all candidates, the same
  * span offered under several shapes keeps its summed share, best first. Each span also learns its
  * strongest rival (the best candidate whose text differs), which the calibrator reads as doubt.
  */
-export function rankSpans(evidence: QuestionEvidence, weights: readonly number[], textOf: (c: SpanCandidateFeatures) => string): RankedSpan[] {
+export function rankSpans(
+  evidence: QuestionEvidence,
+  weights: readonly number[],
+  textOf: (c: SpanCandidateFeatures) => string,
+): RankedSpan[] {
   const shares = softmax(evidence.candidates.map((c) => dot(weights, c.features)));
   const best = new Map<string, RankedSpan>();
   evidence.candidates.forEach((c, i) => {
@@ -68,8 +90,17 @@ export function answerFeatures(evidence: QuestionEvidence, ranked: readonly Rank
   const textShare = ranked.reduce((s, r) => s + (r.norm === span.norm ? r.probability : 0), 0);
   const f = span.features;
   return [
-    1, span.probability, span.probability - span.rival, f[SPAN.sentenceCoverage]!, f[SPAN.contextCoverage]!, evidence.foundInPassages, evidence.missingTerm,
-    f[SPAN.typeFit]!, passageShare, textShare, f[SPAN.contextMissing]!,
+    1,
+    span.probability,
+    span.probability - span.rival,
+    f[SPAN.sentenceCoverage]!,
+    f[SPAN.contextCoverage]!,
+    evidence.foundInPassages,
+    evidence.missingTerm,
+    f[SPAN.typeFit]!,
+    passageShare,
+    textShare,
+    f[SPAN.contextMissing]!,
   ];
 }
 
@@ -79,7 +110,10 @@ export interface ScoredSpan extends RankedSpan {
 }
 
 /** Calibrated score from the calibrator's features. */
-export function calibratedScore(weights: Pick<ReaderWeights, "calibrator" | "isotonic">, row: readonly number[]): number {
+export function calibratedScore(
+  weights: Pick<ReaderWeights, "calibrator" | "isotonic">,
+  row: readonly number[],
+): number {
   const p = sigmoid(dot(weights.calibrator, row));
   return weights.isotonic ? applyIsotonic(weights.isotonic as IsotonicMap, p) : p;
 }
@@ -88,7 +122,12 @@ export function calibratedScore(weights: Pick<ReaderWeights, "calibrator" | "iso
  * Score a question's spans with a fitted reader: rank them, drop spans that overlap a better one in the
  * same passage, and give each of the first `limit` a calibrated score. Best first by rank.
  */
-export function scoreSpans(evidence: QuestionEvidence, weights: ReaderWeights, textOf: (c: SpanCandidateFeatures) => string, limit = 20): ScoredSpan[] {
+export function scoreSpans(
+  evidence: QuestionEvidence,
+  weights: ReaderWeights,
+  textOf: (c: SpanCandidateFeatures) => string,
+  limit = 20,
+): ScoredSpan[] {
   const ranked = rankSpans(evidence, weights.ranker, textOf);
   const kept: ScoredSpan[] = [];
   for (let i = 0; i < ranked.length && kept.length < limit; i++) {

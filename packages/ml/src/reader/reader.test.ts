@@ -3,14 +3,43 @@ import type { Passage } from "@genq/core";
 import { expectedAnswer, spanShape } from "./answer-shape.ts";
 import { isTermLine, sentenceCandidates, termCandidates } from "./candidates.ts";
 import { createExtractiveGenerator, createExtractiveReader } from "./extractive-reader.ts";
-import { applyIsotonic, fitIsotonic, fitLogistic, fitSoftmaxRanker, minimizeLbfgs, sigmoid, dot, softmax } from "./learn.ts";
+import {
+  applyIsotonic,
+  fitIsotonic,
+  fitLogistic,
+  fitSoftmaxRanker,
+  minimizeLbfgs,
+  sigmoid,
+  dot,
+  softmax,
+} from "./learn.ts";
 import { analyzeQuestion } from "./question.ts";
 
-const passage = (id: string, title: string, text: string): Passage => ({ id, corpus: "c", documentId: `${id}.html`, sourcePath: `${id}.html`, title, text, ordinal: 0 });
+const passage = (id: string, title: string, text: string): Passage => ({
+  id,
+  corpus: "c",
+  documentId: `${id}.html`,
+  sourcePath: `${id}.html`,
+  title,
+  text,
+  ordinal: 0,
+});
 const passages = [
-  passage("intro", "11.1. Introduction", "To remove an index, use the DROP INDEX command. Indexes can be added to and removed from tables at any time."),
-  passage("types", "11.2. Index Types", "By default, the CREATE INDEX command creates B-tree indexes, which fit the most common situations. Hash indexes store a 32-bit hash code derived from the value of the indexed column."),
-  passage("multi", "11.3. Multicolumn Indexes", "Indexes can have up to 32 columns, including INCLUDE columns. Multicolumn indexes should be used sparingly."),
+  passage(
+    "intro",
+    "11.1. Introduction",
+    "To remove an index, use the DROP INDEX command. Indexes can be added to and removed from tables at any time.",
+  ),
+  passage(
+    "types",
+    "11.2. Index Types",
+    "By default, the CREATE INDEX command creates B-tree indexes, which fit the most common situations. Hash indexes store a 32-bit hash code derived from the value of the indexed column.",
+  ),
+  passage(
+    "multi",
+    "11.3. Multicolumn Indexes",
+    "Indexes can have up to 32 columns, including INCLUDE columns. Multicolumn indexes should be used sparingly.",
+  ),
 ];
 
 describe("question analysis", () => {
@@ -35,7 +64,9 @@ describe("candidate spans", () => {
   it("offers code, amounts and noun phrases inside a sentence, with offsets into the text", () => {
     const text = "Indexes can have up to 32 columns, including INCLUDE columns. Use the pg_dumpall program.";
     const spans = sentenceCandidates(text, 0, text.length).map((c) => `${c.cls}:${text.slice(c.start, c.end)}`);
-    expect(spans).toEqual(expect.arrayContaining(["number:up to 32 columns", "code:INCLUDE", "code:pg_dumpall", "sentence:" + text]));
+    expect(spans).toEqual(
+      expect.arrayContaining(["number:up to 32 columns", "code:INCLUDE", "code:pg_dumpall", "sentence:" + text]),
+    );
   });
 });
 
@@ -92,11 +123,14 @@ describe("answer shapes", () => {
 describe("learners", () => {
   it("minimises a convex function with L-BFGS", () => {
     // f(w) = (w0 − 3)² + 10·(w1 + 1)² + w0·w1, minimum where 2(w0 − 3) + w1 = 0 and 20(w1 + 1) + w0 = 0.
-    const w = minimizeLbfgs((x, g) => {
-      g[0] = 2 * (x[0]! - 3) + x[1]!;
-      g[1] = 20 * (x[1]! + 1) + x[0]!;
-      return (x[0]! - 3) ** 2 + 10 * (x[1]! + 1) ** 2 + x[0]! * x[1]!;
-    }, [0, 0]);
+    const w = minimizeLbfgs(
+      (x, g) => {
+        g[0] = 2 * (x[0]! - 3) + x[1]!;
+        g[1] = 20 * (x[1]! + 1) + x[0]!;
+        return (x[0]! - 3) ** 2 + 10 * (x[1]! + 1) ** 2 + x[0]! * x[1]!;
+      },
+      [0, 0],
+    );
     expect(w[0]).toBeCloseTo(140 / 39, 4);
     expect(w[1]).toBeCloseTo(-46 / 39, 4);
   });
@@ -111,7 +145,12 @@ describe("learners", () => {
   });
 
   it("fits a logistic regression that separates separable data", () => {
-    const rows = [[1, 0], [1, 0.2], [1, 0.8], [1, 1]];
+    const rows = [
+      [1, 0],
+      [1, 0.2],
+      [1, 0.8],
+      [1, 1],
+    ];
     const w = fitLogistic(rows, [0, 0, 1, 1]);
     expect(sigmoid(dot(w, [1, 0.1]))).toBeLessThan(0.3);
     expect(sigmoid(dot(w, [1, 0.9]))).toBeGreaterThan(0.7);
@@ -120,8 +159,21 @@ describe("learners", () => {
 
   it("fits a ranker whose softmax puts each group's mass on its positive", () => {
     const groups = [
-      { rows: [[1, 0], [0, 1]], positive: [true, false] },
-      { rows: [[0.9, 0.2], [0.1, 0.8], [0.2, 0.1]], positive: [true, false, false] },
+      {
+        rows: [
+          [1, 0],
+          [0, 1],
+        ],
+        positive: [true, false],
+      },
+      {
+        rows: [
+          [0.9, 0.2],
+          [0.1, 0.8],
+          [0.2, 0.1],
+        ],
+        positive: [true, false, false],
+      },
     ];
     const w = fitSoftmaxRanker(groups);
     for (const g of groups) expect(softmax(g.rows.map((x) => dot(w, x)))[0]).toBeGreaterThan(0.5);
@@ -140,9 +192,13 @@ describe("the embedded extractive reader", () => {
     expect(passages.find((p) => p.id === best!.passageId)!.text.slice(best!.start, best!.end)).toBe(best!.text);
     expect(best!.score).toBeGreaterThanOrEqual(result.metadata.threshold!);
     expect(best!.score).toBeLessThanOrEqual(1);
-    expect(result.metadata).toMatchObject({ model: expect.stringMatching(/^genq-extractive-reader@\d+$/), questionType: "code" });
+    expect(result.metadata).toMatchObject({
+      model: expect.stringMatching(/^genq-extractive-reader@\d+$/),
+      questionType: "code",
+    });
     expect(result.metadata.latencyMs).toBeGreaterThanOrEqual(0);
-    for (let i = 1; i < result.answers.length; i++) expect(result.answers[i]!.score).toBeLessThanOrEqual(result.answers[i - 1]!.score);
+    for (let i = 1; i < result.answers.length; i++)
+      expect(result.answers[i]!.score).toBeLessThanOrEqual(result.answers[i - 1]!.score);
   });
 
   it("answers from a function table with the name on the line above the description", async () => {
@@ -164,8 +220,12 @@ describe("the embedded extractive reader", () => {
   });
 
   it("abstains at any score when asked for a threshold above 1, and answers everything at 0", async () => {
-    expect((await createExtractiveReader({ threshold: 1.01 }).read("Which command removes an index?", passages, 3)).noAnswer).toBe(true);
-    expect((await createExtractiveReader({ threshold: 0 }).read("Who wrote the DROP INDEX command?", passages, 3)).noAnswer).toBe(false);
+    expect(
+      (await createExtractiveReader({ threshold: 1.01 }).read("Which command removes an index?", passages, 3)).noAnswer,
+    ).toBe(true);
+    expect(
+      (await createExtractiveReader({ threshold: 0 }).read("Who wrote the DROP INDEX command?", passages, 3)).noAnswer,
+    ).toBe(false);
   });
 });
 

@@ -6,9 +6,31 @@ import { expectedAnswer, SHAPE_FEATURES, shapeFeatures, spanShape, type Expected
 
 /** The features the span ranker weighs, in order (the first is a constant). */
 export const SPAN_FEATURES = [
-  "bias", "sentenceCoverage", "contextCoverage", "passageCoverage", "rank", "typeFit", "nextToFocus", "restatesQuestion",
-  "restatesQuestionAsCode", "nearQuestionTerms", "length", "wholeSentence", "bestSentence", "acronym", "namesFocus", "tableColumn",
-  "termLine", "headingLead", "definesSubject", "rowKey", "restatedOnly", "leftWindow", "rightWindow", "bigrams", "contextMissing",
+  "bias",
+  "sentenceCoverage",
+  "contextCoverage",
+  "passageCoverage",
+  "rank",
+  "typeFit",
+  "nextToFocus",
+  "restatesQuestion",
+  "restatesQuestionAsCode",
+  "nearQuestionTerms",
+  "length",
+  "wholeSentence",
+  "bestSentence",
+  "acronym",
+  "namesFocus",
+  "tableColumn",
+  "termLine",
+  "headingLead",
+  "definesSubject",
+  "rowKey",
+  "restatedOnly",
+  "leftWindow",
+  "rightWindow",
+  "bigrams",
+  "contextMissing",
   ...SHAPE_FEATURES,
 ] as const;
 
@@ -23,7 +45,17 @@ const TYPE_FIT: Record<AnswerKind, Partial<Record<SpanClass, number>>> = {
   method: { codeline: 1, agent: 1, code: 0.5, predicate: 0.5, list: 0.5 },
   place: { phrase: 0.75, code: 0.5, named: 0.5, predicate: 0.5 },
   condition: { condition: 1, predicate: 0.25 },
-  entity: { phrase: 1, code: 1, named: 1, list: 0.75, predicate: 0.75, cell: 0.5, number: 0.5, parenthetical: 0.5, term: 0.75 },
+  entity: {
+    phrase: 1,
+    code: 1,
+    named: 1,
+    list: 0.75,
+    predicate: 0.75,
+    cell: 0.5,
+    number: 0.5,
+    parenthetical: 0.5,
+    term: 0.75,
+  },
 };
 
 export interface SpanCandidateFeatures {
@@ -46,7 +78,10 @@ export interface QuestionEvidence {
   missingTerm: number;
 }
 
-const stemsOf = (text: string) => words(text).filter((w) => !STOPWORDS.has(w)).map(stem);
+const stemsOf = (text: string) =>
+  words(text)
+    .filter((w) => !STOPWORDS.has(w))
+    .map(stem);
 
 /** Candidate sentences examined per question: the best by question coverage. */
 const SENTENCES_PER_QUESTION = 8;
@@ -77,7 +112,9 @@ export function questionEvidence(question: string, passages: readonly Passage[])
   const pairCoverage = (seq: readonly string[]) => {
     if (!qPairs.size) return 0;
     const found = new Set<string>();
-    for (let i = 0; i < seq.length; i++) for (let j = i + 1; j <= i + 2 && j < seq.length; j++) if (qPairs.has(`${seq[i]} ${seq[j]}`)) found.add(`${seq[i]} ${seq[j]}`);
+    for (let i = 0; i < seq.length; i++)
+      for (let j = i + 1; j <= i + 2 && j < seq.length; j++)
+        if (qPairs.has(`${seq[i]} ${seq[j]}`)) found.add(`${seq[i]} ${seq[j]}`);
     return found.size / qPairs.size;
   };
   // A table row also says what its header says: "money | 8 bytes" answers "how much storage" under "Storage Size".
@@ -101,7 +138,8 @@ export function questionEvidence(question: string, passages: readonly Passage[])
   const headings = passages.map((p) => new Set(stemsOf(p.title.split("›").pop() ?? "")));
   const total = sentences.reduce((n, ss) => n + ss.length, 0);
   const df = new Map<string, number>();
-  for (const ss of sentences) for (const s of ss) for (const t of q) if (s.terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const ss of sentences)
+    for (const s of ss) for (const t of q) if (s.terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
   const weight = new Map(q.map((t) => [t, Math.log(1 + (total + 1) / ((df.get(t) ?? 0) + 0.5))]));
   const sum = [...weight.values()].reduce((a, b) => a + b, 0) || 1;
   const coverage = (has: (t: string) => boolean) => q.reduce((s, t) => s + (has(t) ? weight.get(t)! : 0), 0) / sum;
@@ -112,16 +150,29 @@ export function questionEvidence(question: string, passages: readonly Passage[])
 
   const scored = sentences.flatMap((ss, pi) =>
     ss.map((s, si) => {
-      const context = (t: string) => s.terms.has(t) || titles[pi]!.has(t) || Boolean(ss[si - 1]?.terms.has(t)) || Boolean(ss[si + 1]?.terms.has(t));
+      const context = (t: string) =>
+        s.terms.has(t) || titles[pi]!.has(t) || Boolean(ss[si - 1]?.terms.has(t)) || Boolean(ss[si + 1]?.terms.has(t));
       const sentence = coverage((t) => s.terms.has(t));
       const lead = si === 0 ? coverage((t) => headings[pi]!.has(t)) : 0;
       const bigrams = pairCoverage(s.seq);
       // The heaviest question term the sentence's context lacks: a passage about something else shares the other words.
       const missing = q.reduce((m, t) => (context(t) ? m : Math.max(m, weight.get(t)! / sum)), 0);
-      return { pi, si, sentence, lead, bigrams, missing, context: coverage(context), rankScore: sentence + 0.5 * coverage(context) + 0.05 / (1 + pi) };
+      return {
+        pi,
+        si,
+        sentence,
+        lead,
+        bigrams,
+        missing,
+        context: coverage(context),
+        rankScore: sentence + 0.5 * coverage(context) + 0.05 / (1 + pi),
+      };
     }),
   );
-  const chosen = scored.filter((s) => s.context > 0).sort((a, b) => b.rankScore - a.rankScore).slice(0, SENTENCES_PER_QUESTION);
+  const chosen = scored
+    .filter((s) => s.context > 0)
+    .sort((a, b) => b.rankScore - a.rankScore)
+    .slice(0, SENTENCES_PER_QUESTION);
   const bestSentence = Math.max(0, ...chosen.map((c) => c.sentence));
   const focus = new Set(analysis.focus);
   const questionSet = new Set(q);
@@ -135,12 +186,21 @@ export function questionEvidence(question: string, passages: readonly Passage[])
     const s = ss[c.si]!;
     const passageCoverage = coverage((t) => titles[c.pi]!.has(t) || ss.some((x) => x.terms.has(t)));
     // Question-term and focus positions in the sentence, by word index.
-    const tokens = [...p.text.slice(s.start, s.end).matchAll(/[\p{L}\p{N}_]+/gu)].map((m) => ({ at: s.start + m.index, end: s.start + m.index + m[0].length, stem: stem(m[0].toLowerCase()) }));
+    const tokens = [...p.text.slice(s.start, s.end).matchAll(/[\p{L}\p{N}_]+/gu)].map((m) => ({
+      at: s.start + m.index,
+      end: s.start + m.index + m[0].length,
+      stem: stem(m[0].toLowerCase()),
+    }));
     const termAt = tokens.map((t) => questionSet.has(t.stem));
     const focusAt = tokens.map((t) => focus.has(t.stem));
     // The term line a description sits under ("array_ndims ( anyarray ) → integer" above "Returns the number
     // of dimensions of the array."): its name answers for the description.
-    const spans: Array<SpanCandidate & { termDistance: number }> = sentenceCandidates(p.text, s.start, s.end, ss[c.si + 1]).map((x) => ({ ...x, termDistance: 0 }));
+    const spans: Array<SpanCandidate & { termDistance: number }> = sentenceCandidates(
+      p.text,
+      s.start,
+      s.end,
+      ss[c.si + 1],
+    ).map((x) => ({ ...x, termDistance: 0 }));
     let termStart = s.start;
     if (!isTermLine(p.text.slice(s.start, s.end))) {
       for (let j = c.si - 1; j >= 0 && j >= c.si - TERM_LOOKBACK; j--) {
@@ -180,12 +240,28 @@ export function questionEvidence(question: string, passages: readonly Passage[])
       });
       const text = p.text.slice(span.start, span.end);
       // Only questions with an acronym need the span's initials ("Log Sequence Number" for LSN).
-      const initials = acronyms.length ? text.split(/\s+/).map((w) => w.replace(/[^A-Za-z]/g, "").replace(/^([A-Z]+)[a-z].*$/, "$1").replace(/^([a-z]).*$/, "$1").toUpperCase()).join("") : "";
+      const initials = acronyms.length
+        ? text
+            .split(/\s+/)
+            .map((w) =>
+              w
+                .replace(/[^A-Za-z]/g, "")
+                .replace(/^([A-Z]+)[a-z].*$/, "$1")
+                .replace(/^([a-z]).*$/, "$1")
+                .toUpperCase(),
+            )
+            .join("")
+        : "";
       const isSentence = span.cls === "sentence" ? 1 : 0;
       const isCode = span.cls === "code" || span.cls === "list" || span.cls === "codeline" || span.cls === "term";
       // "the AS clause", "the lower function": the span names a thing and ends on the focus word.
       const spanWords = own.filter((t) => !STOPWORDS.has(t));
-      const namesFocus = spanWords.length >= 2 && focus.has(spanWords[spanWords.length - 1]!) && !questionSet.has(spanWords[spanWords.length - 2]!) ? 1 : 0;
+      const namesFocus =
+        spanWords.length >= 2 &&
+        focus.has(spanWords[spanWords.length - 1]!) &&
+        !questionSet.has(spanWords[spanWords.length - 2]!)
+          ? 1
+          : 0;
       let tableColumn = 0;
       let rowKey = 0;
       if (span.cls === "cell" && s.header.length) {

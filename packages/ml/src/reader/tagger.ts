@@ -29,7 +29,12 @@ export function tagWords(text: string): TaggedWord[] {
     const pos = tags[i] ?? "X";
     const previous = out[out.length - 1];
     const glued = previous && at === previous.end && pos !== "PUNCT" && previous.pos !== "PUNCT";
-    const joiner = previous && at === previous.end && /^[-_./]$/.test(value) && i + 1 < values.length && text.startsWith(values[i + 1]!, at + 1);
+    const joiner =
+      previous &&
+      at === previous.end &&
+      /^[-_./]$/.test(value) &&
+      i + 1 < values.length &&
+      text.startsWith(values[i + 1]!, at + 1);
     if (previous && (glued || joiner || (previous.pos === "JOIN" && at === previous.end))) {
       previous.end = at + value.length;
       previous.pos = joiner ? "JOIN" : "PROPN";
@@ -51,7 +56,10 @@ const POSSESSIVE = /^(?:my|your|its|their|our|his|her)$/i;
  * (adjectives, nouns, numbers, and participles such as "generated" before a noun), ending on a noun or
  * name; each phrase is also offered extended by one "of" phrase ("the start time of the current statement").
  */
-export function nounPhrases(text: string, words: readonly TaggedWord[] = tagWords(text)): Array<{ start: number; end: number }> {
+export function nounPhrases(
+  text: string,
+  words: readonly TaggedWord[] = tagWords(text),
+): Array<{ start: number; end: number }> {
   const word = (i: number) => text.slice(words[i]!.start, words[i]!.end);
   const base: Array<{ first: number; last: number }> = [];
   let i = 0;
@@ -59,7 +67,12 @@ export function nounPhrases(text: string, words: readonly TaggedWord[] = tagWord
     let j = i;
     if (words[j]!.pos === "DET" || (words[j]!.pos === "PRON" && POSSESSIVE.test(word(j)))) j++;
     const bodyStart = j;
-    while (j < words.length && (MODIFIER.has(words[j]!.pos) || (words[j]!.pos === "VERB" && j + 1 < words.length && NOMINAL.has(words[j + 1]!.pos)))) j++;
+    while (
+      j < words.length &&
+      (MODIFIER.has(words[j]!.pos) ||
+        (words[j]!.pos === "VERB" && j + 1 < words.length && NOMINAL.has(words[j + 1]!.pos)))
+    )
+      j++;
     let last = j - 1;
     while (last >= bodyStart && !NOMINAL.has(words[last]!.pos)) last--;
     if (last >= bodyStart) {
@@ -72,7 +85,8 @@ export function nounPhrases(text: string, words: readonly TaggedWord[] = tagWord
   const out = base.map((p) => ({ start: words[p.first]!.start, end: words[p.last]!.end }));
   for (let k = 0; k + 1 < base.length; k++) {
     const between = base[k]!.last + 1;
-    if (base[k + 1]!.first === between + 1 && word(between).toLowerCase() === "of") out.push({ start: words[base[k]!.first]!.start, end: words[base[k + 1]!.last]!.end });
+    if (base[k + 1]!.first === between + 1 && word(between).toLowerCase() === "of")
+      out.push({ start: words[base[k]!.first]!.start, end: words[base[k + 1]!.last]!.end });
   }
   return out;
 }

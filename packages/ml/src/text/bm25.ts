@@ -28,7 +28,11 @@ export class Bm25Index {
   readonly avgLength: number;
 
   /** `tokenised`: each text's terms as `terms` gives them, when the caller has them already (e.g. made in slices). */
-  constructor(texts: readonly string[], options: Bm25Options = DEFAULT_BM25, tokenised: ReadonlyArray<readonly string[]> = texts.map(terms)) {
+  constructor(
+    texts: readonly string[],
+    options: Bm25Options = DEFAULT_BM25,
+    tokenised: ReadonlyArray<readonly string[]> = texts.map(terms),
+  ) {
     const { k1, b } = options;
     const avg = options.avgLength ?? tokenised.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
     this.avgLength = avg;
@@ -58,8 +62,16 @@ export class Bm25Index {
    * `idf` replaces this index's own (several segments scored with their collection's statistics, as
    * Lucene scores segments); `keep` leaves positions out (deleted or filtered).
    */
-  search(query: string, k: number, options: { idf?: (term: string) => number; keep?: (position: number) => boolean } = {}): ScoredId[] {
+  search(
+    query: string,
+    k: number,
+    options: { idf?: (term: string) => number; keep?: (position: number) => boolean } = {},
+  ): ScoredId[] {
     const idf = options.idf ?? ((t: string) => this.idf(t));
-    return this.postings.top([...new Set(terms(query))].map((t) => [t, idf(t)] as const), k, options.keep);
+    return this.postings.top(
+      [...new Set(terms(query))].map((t) => [t, idf(t)] as const),
+      k,
+      options.keep,
+    );
   }
 }

@@ -76,9 +76,12 @@ export function featurize(text: string, idf: Float32Array, options: FeatureOptio
 
 /** Dot product of two sparse vectors with sorted ids. */
 export function sparseDot(a: SparseVector, b: SparseVector): number {
-  let i = 0, j = 0, s = 0;
+  let i = 0,
+    j = 0,
+    s = 0;
   while (i < a.ids.length && j < b.ids.length) {
-    const x = a.ids[i]!, y = b.ids[j]!;
+    const x = a.ids[i]!,
+      y = b.ids[j]!;
     if (x === y) s += a.weights[i++]! * b.weights[j++]!;
     else if (x < y) i++;
     else j++;

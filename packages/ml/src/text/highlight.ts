@@ -3,7 +3,8 @@ import { STOPWORDS, stem } from "./tokenize.ts";
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 const ASCII_STEM = /^[a-z0-9]+$/;
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 interface Match {
@@ -31,7 +32,8 @@ export function highlight(text: string, query: string, chars = 160): string | nu
  */
 export function highlighter(query: string, chars = 160): (text: string) => string | null {
   const stems = new Set<string>();
-  for (const m of query.toLowerCase().matchAll(WORD)) if (!STOPWORDS.has(m[0]) && m[0].length > 1) stems.add(stem(m[0]));
+  for (const m of query.toLowerCase().matchAll(WORD))
+    if (!STOPWORDS.has(m[0]) && m[0].length > 1) stems.add(stem(m[0]));
   if (!stems.size) return () => null;
   const sorted = [...stems].sort((a, b) => b.length - a.length);
   const source = `(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegex).join("|")})[\\p{L}\\p{N}]*`;
@@ -47,7 +49,11 @@ export function highlighter(query: string, chars = 160): (text: string) => strin
 }
 
 function regexMatches(text: string, pattern: RegExp): Match[] {
-  return [...text.matchAll(pattern)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, key: m[0].toLowerCase().slice(0, 4) }));
+  return [...text.matchAll(pattern)].map((m) => ({
+    start: m.index!,
+    end: m.index! + m[0].length,
+    key: m[0].toLowerCase().slice(0, 4),
+  }));
 }
 
 const isAsciiAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
@@ -85,7 +91,9 @@ function runMatches(text: string, byFirst: Map<number, string[]>, regex: () => R
       if (m) out.push({ start, end: start + m[0].length, key: m[0].toLowerCase().slice(0, 4) });
       continue;
     }
-    const candidates = byFirst.get(text.charCodeAt(start) | (text.charCodeAt(start) >= 65 && text.charCodeAt(start) <= 90 ? 32 : 0));
+    const candidates = byFirst.get(
+      text.charCodeAt(start) | (text.charCodeAt(start) >= 65 && text.charCodeAt(start) <= 90 ? 32 : 0),
+    );
     if (!candidates) continue;
     for (const s of candidates) {
       if (s.length > i - start) continue;
@@ -106,10 +114,12 @@ function runMatches(text: string, byFirst: Map<number, string[]>, regex: () => R
 
 function window(text: string, matches: Match[], chars: number): string | null {
   if (!matches.length) return null;
-  let best = 0, bestScore = -1;
+  let best = 0,
+    bestScore = -1;
   for (let i = 0; i < matches.length; i++) {
     const seen = new Set<string>();
-    for (let j = i; j < matches.length && matches[j]!.end - matches[i]!.start <= chars * 0.75; j++) seen.add(matches[j]!.key);
+    for (let j = i; j < matches.length && matches[j]!.end - matches[i]!.start <= chars * 0.75; j++)
+      seen.add(matches[j]!.key);
     if (seen.size > bestScore) [best, bestScore] = [i, seen.size];
   }
   let from = Math.max(0, matches[best]!.start - Math.floor(chars / 5));

@@ -20,7 +20,13 @@ const SLACK = 1 + 1e-5;
  * in query order, rounded to float32 after each key — and ties go to the lower position, so the result is
  * the same list, scores included. `keep` leaves positions out.
  */
-export function maxScoreTopK(positions: Int32Array, weights: Float32Array, lists: readonly QueryList[], k: number, keep?: (position: number) => boolean): ScoredPosition[] {
+export function maxScoreTopK(
+  positions: Int32Array,
+  weights: Float32Array,
+  lists: readonly QueryList[],
+  k: number,
+  keep?: (position: number) => boolean,
+): ScoredPosition[] {
   const m = lists.length;
   if (!m || k <= 0) return [];
   const cursor = Int32Array.from(lists, (l) => l.start);
@@ -38,9 +44,11 @@ export function maxScoreTopK(positions: Int32Array, weights: Float32Array, lists
   let essential = 0; // order[essential..] are the keys that propose positions
 
   // A min-heap of the best k: the root is the worst held (lowest score, then highest position).
-  const worse = (a: number, b: number) => heapScore[a]! < heapScore[b]! || (heapScore[a] === heapScore[b] && heapPos[a]! > heapPos[b]!);
+  const worse = (a: number, b: number) =>
+    heapScore[a]! < heapScore[b]! || (heapScore[a] === heapScore[b] && heapPos[a]! > heapPos[b]!);
   const swap = (a: number, b: number) => {
-    const s = heapScore[a]!, p = heapPos[a]!;
+    const s = heapScore[a]!,
+      p = heapPos[a]!;
     heapScore[a] = heapScore[b]!;
     heapPos[a] = heapPos[b]!;
     heapScore[b] = s;
@@ -48,7 +56,8 @@ export function maxScoreTopK(positions: Int32Array, weights: Float32Array, lists
   };
   const siftDown = (i: number) => {
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let w = i;
       if (l < size && worse(l, w)) w = l;
       if (r < size && worse(r, w)) w = r;

@@ -13,21 +13,53 @@ const build = (docs: Array<Array<[number, number]>>) => {
 
 describe("Postings.top (MaxScore)", () => {
   it("finds the best positions without scoring every one, ties to the lower position", () => {
-    const p = build([[[1, 0.5]], [[1, 0.5], [2, 1]], [[2, 1]], [[1, 0.5], [2, 1]], [[3, 2]]]);
-    expect(p.top([[1, 1], [2, 1]], 2)).toEqual([{ index: 1, score: 1.5 }, { index: 3, score: 1.5 }]);
+    const p = build([
+      [[1, 0.5]],
+      [
+        [1, 0.5],
+        [2, 1],
+      ],
+      [[2, 1]],
+      [
+        [1, 0.5],
+        [2, 1],
+      ],
+      [[3, 2]],
+    ]);
+    expect(
+      p.top(
+        [
+          [1, 1],
+          [2, 1],
+        ],
+        2,
+      ),
+    ).toEqual([
+      { index: 1, score: 1.5 },
+      { index: 3, score: 1.5 },
+    ]);
     expect(p.top([[9, 1]], 3)).toEqual([]);
   });
 
   it("returns exactly the exhaustive scorer's list, scores and ties included, with and without a filter", () => {
     const weight = fc.constantFrom(0.25, 0.5, 1, 1.5, 0.1, 0.3333, 2.75, 0.7);
     const doc = fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), weight), { maxLength: 6 });
-    const query = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 14 }), fc.double({ min: 0.01, max: 5, noNaN: true })), { selector: (q) => q[0], minLength: 1, maxLength: 6 });
+    const query = fc.uniqueArray(
+      fc.tuple(fc.integer({ min: 0, max: 14 }), fc.double({ min: 0.01, max: 5, noNaN: true })),
+      { selector: (q) => q[0], minLength: 1, maxLength: 6 },
+    );
     fc.assert(
-      fc.property(fc.array(doc, { minLength: 1, maxLength: 120 }), query, fc.integer({ min: 1, max: 20 }), fc.boolean(), (docs, q, k, filtered) => {
-        const p = build(docs);
-        const keep = filtered ? (pos: number) => pos % 3 !== 1 : undefined;
-        expect(p.top(q, k, keep)).toEqual(p.score(q, k, keep));
-      }),
+      fc.property(
+        fc.array(doc, { minLength: 1, maxLength: 120 }),
+        query,
+        fc.integer({ min: 1, max: 20 }),
+        fc.boolean(),
+        (docs, q, k, filtered) => {
+          const p = build(docs);
+          const keep = filtered ? (pos: number) => pos % 3 !== 1 : undefined;
+          expect(p.top(q, k, keep)).toEqual(p.score(q, k, keep));
+        },
+      ),
       { numRuns: 1500 },
     );
   });

@@ -20,7 +20,10 @@ export class Postings<K extends string | number> {
   private readonly touched: Int32Array;
 
   /** `lists[key]` = positions and weights, positions in [0, size). */
-  constructor(lists: Map<K, { positions: number[]; weights: number[] }>, readonly size: number) {
+  constructor(
+    lists: Map<K, { positions: number[]; weights: number[] }>,
+    readonly size: number,
+  ) {
     let total = 0;
     for (const l of lists.values()) total += l.positions.length;
     this.positions = new Int32Array(total);
@@ -62,7 +65,8 @@ export class Postings<K extends string | number> {
     const lists: QueryList[] = [];
     for (const [key, weight] of query) {
       const n = this.keys.get(key);
-      if (n !== undefined) lists.push({ weight, start: this.starts[n]!, end: this.starts[n + 1]!, max: this.maxes[n]! });
+      if (n !== undefined)
+        lists.push({ weight, start: this.starts[n]!, end: this.starts[n + 1]!, max: this.maxes[n]! });
     }
     return maxScoreTopK(this.positions, this.weights, lists, k, keep);
   }
@@ -96,7 +100,10 @@ export class Postings<K extends string | number> {
 }
 
 /** Build postings lists from (position, key, weight) triples, in position order. */
-export function postingLists<K extends string | number>(): { add(position: number, key: K, weight: number): void; lists: Map<K, { positions: number[]; weights: number[] }> } {
+export function postingLists<K extends string | number>(): {
+  add(position: number, key: K, weight: number): void;
+  lists: Map<K, { positions: number[]; weights: number[] }>;
+} {
   const lists = new Map<K, { positions: number[]; weights: number[] }>();
   return {
     lists,

@@ -5,7 +5,11 @@ import type { Rng } from "../rng.ts";
  * for MNRL). A pair that would repeat a passage in the batch being filled moves to a later pass; the
  * last batch of a pass may be smaller. Linear time per pass.
  */
-export function noDuplicateBatches<T extends { passageIndex: number }>(pairs: readonly T[], batchSize: number, rng: Rng): T[][] {
+export function noDuplicateBatches<T extends { passageIndex: number }>(
+  pairs: readonly T[],
+  batchSize: number,
+  rng: Rng,
+): T[][] {
   const batches: T[][] = [];
   let pending = rng.shuffle([...pairs]);
   while (pending.length) {

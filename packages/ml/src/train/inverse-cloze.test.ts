@@ -30,10 +30,19 @@ describe("inverse-cloze pairs", () => {
     const config = { bucketBits: 12, bigrams: false, maxFeatures: 0, dims: 16, seed: 5 };
     const model = StaticModel.initialise(config, bucketIdf(passages, config));
     const before = model.table.slice();
-    const stats = trainStaticModel(model, passages, [{ query: "dead tuples space", passageIndex: 0 }, { query: "equality comparisons", passageIndex: 1 }], { epochs: 2, batchSize: 4, inverseCloze: 2 });
+    const stats = trainStaticModel(
+      model,
+      passages,
+      [
+        { query: "dead tuples space", passageIndex: 0 },
+        { query: "equality comparisons", passageIndex: 1 },
+      ],
+      { epochs: 2, batchSize: 4, inverseCloze: 2 },
+    );
     expect(stats.inverseClozePairs).toBe(4);
     const rowOf = (word: string) => model.features(word).ids[0]!;
-    const unchanged = (row: number) => model.table.subarray(row * 16, row * 16 + 16).every((x, j) => x === before[row * 16 + j]);
+    const unchanged = (row: number) =>
+      model.table.subarray(row * 16, row * 16 + 16).every((x, j) => x === before[row * 16 + j]);
     for (const w of ["quokkas", "kumquats", "marsupial"]) expect(unchanged(rowOf(w))).toBe(true);
     expect(unchanged(rowOf("autovacuum"))).toBe(false);
   });

@@ -16,7 +16,10 @@ describe("MNRL loss", () => {
     const { queryGrads, candidateGrads } = mnrlLossAndGradients(qs, cs, 5);
     const h = 1e-3;
     const lossAt = () => mnrlLossAndGradients(qs, cs, 5).loss;
-    for (const [vectors, grads] of [[qs, queryGrads], [cs, candidateGrads]] as const) {
+    for (const [vectors, grads] of [
+      [qs, queryGrads],
+      [cs, candidateGrads],
+    ] as const) {
       for (let i = 0; i < vectors.length; i++) {
         for (let k = 0; k < 5; k++) {
           const keep = vectors[i]![k]!;
@@ -43,17 +46,31 @@ describe("MNRL loss", () => {
     const cfg = { bucketBits: 6, bigrams: false, maxFeatures: 0, dims: 4, seed: 3 };
     const model = StaticModel.initialise(cfg, new Float32Array(64).fill(1));
     const qf = [model.features("vacuum reclaims space"), model.features("index types")];
-    const pf = [model.features("vacuum reclaims storage from dead tuples"), model.features("btree hash gist index types")];
-    const loss = () => mnrlLossAndGradients(qf.map((f) => model.pool(f)), pf.map((f) => model.pool(f)), 20).loss;
-    const { queryGrads, candidateGrads } = mnrlLossAndGradients(qf.map((f) => model.pool(f)), pf.map((f) => model.pool(f)), 20);
+    const pf = [
+      model.features("vacuum reclaims storage from dead tuples"),
+      model.features("btree hash gist index types"),
+    ];
+    const loss = () =>
+      mnrlLossAndGradients(
+        qf.map((f) => model.pool(f)),
+        pf.map((f) => model.pool(f)),
+        20,
+      ).loss;
+    const { queryGrads, candidateGrads } = mnrlLossAndGradients(
+      qf.map((f) => model.pool(f)),
+      pf.map((f) => model.pool(f)),
+      20,
+    );
     // dL/dE[row][j] = Σ over texts containing row of weight · dL/dx_text[j]
     const row = qf[0]!.ids[0]!;
     const analytic = new Float64Array(4);
-    [...qf.map((f, i) => [f, queryGrads[i]!] as const), ...pf.map((f, i) => [f, candidateGrads[i]!] as const)].forEach(([f, g]) => {
-      f.ids.forEach((id, k) => {
-        if (id === row) for (let j = 0; j < 4; j++) analytic[j]! += f.weights[k]! * g[j]!;
-      });
-    });
+    [...qf.map((f, i) => [f, queryGrads[i]!] as const), ...pf.map((f, i) => [f, candidateGrads[i]!] as const)].forEach(
+      ([f, g]) => {
+        f.ids.forEach((id, k) => {
+          if (id === row) for (let j = 0; j < 4; j++) analytic[j]! += f.weights[k]! * g[j]!;
+        });
+      },
+    );
     const h = 1e-3;
     for (let j = 0; j < 4; j++) {
       const keep = model.table[row * 4 + j]!;
@@ -73,7 +90,12 @@ describe("no-duplicate batches", () => {
     const pairs = Array.from({ length: 500 }, (_, i) => ({ id: i, passageIndex: i % 40 }));
     const batches = noDuplicateBatches(pairs, 32, rng);
     for (const b of batches) expect(new Set(b.map((p) => p.passageIndex)).size).toBe(b.length);
-    expect(batches.flat().map((p) => p.id).sort((a, b) => a - b)).toEqual(pairs.map((p) => p.id));
+    expect(
+      batches
+        .flat()
+        .map((p) => p.id)
+        .sort((a, b) => a - b),
+    ).toEqual(pairs.map((p) => p.id));
     expect(Math.max(...batches.map((b) => b.length))).toBe(32);
   });
 });

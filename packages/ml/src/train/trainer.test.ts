@@ -38,7 +38,11 @@ function recallAt4(model: StaticModel, passages: string[], tests: Array<{ query:
   let hits = 0;
   for (const t of tests) {
     const q = model.encode(t.query);
-    const ranked = vecs.map((v, i) => [i, dot(q, v)] as const).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([i]) => Math.floor(i / 4));
+    const ranked = vecs
+      .map((v, i) => [i, dot(q, v)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([i]) => Math.floor(i / 4));
     if (ranked.includes(Math.floor(t.passage / 4))) hits++;
   }
   return hits / tests.length;
@@ -70,10 +74,17 @@ describe("static-embedding trainer", () => {
   it("round-trips through its artifact and refuses a truncated or corrupted one", () => {
     const { passages } = tinyCorpus();
     const model = StaticModel.initialise(config, bucketIdf(passages, config));
-    const { manifest, weights } = serialiseModel(model, { kind: "base", hyperparameters: {}, training: null, createdAt: "t" });
+    const { manifest, weights } = serialiseModel(model, {
+      kind: "base",
+      hyperparameters: {},
+      training: null,
+      createdAt: "t",
+    });
     const loaded = deserialiseModel(JSON.stringify(manifest), weights).model;
     expect(loaded.encode("car engine")).toEqual(model.encode("car engine"));
-    expect(() => deserialiseModel(JSON.stringify(manifest), weights.subarray(0, weights.length - 4))).toThrow(CorruptArtifactError);
+    expect(() => deserialiseModel(JSON.stringify(manifest), weights.subarray(0, weights.length - 4))).toThrow(
+      CorruptArtifactError,
+    );
     const flipped = weights.slice();
     flipped[100]! ^= 0xff;
     expect(() => deserialiseModel(JSON.stringify(manifest), flipped)).toThrow(/checksum/);
@@ -90,7 +101,11 @@ describe("hard-negative mining", () => {
       { documentId: "b", title: "", text: "autovacuum runs vacuum on dead tuples automatically" },
       { documentId: "c", title: "", text: "indexes speed up lookups" },
     ];
-    const examples = [{ query: "vacuum dead tuples", passageIndex: 0 }] as Array<{ query: string; passageIndex: number; negativeIndex?: number }>;
+    const examples = [{ query: "vacuum dead tuples", passageIndex: 0 }] as Array<{
+      query: string;
+      passageIndex: number;
+      negativeIndex?: number;
+    }>;
     mineHardNegatives(examples, passages);
     expect(examples[0]!.negativeIndex).toBe(2);
   });

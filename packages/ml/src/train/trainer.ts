@@ -88,7 +88,13 @@ export function trainStaticModel(
     if (!f) passageFeatures.set(i, (f = model.features(passages[i]!)));
     return f;
   };
-  type Prepared = { passageIndex: number; query: SparseVector; positive: SparseVector; negative?: SparseVector; negativeIndex?: number };
+  type Prepared = {
+    passageIndex: number;
+    query: SparseVector;
+    positive: SparseVector;
+    negative?: SparseVector;
+    negativeIndex?: number;
+  };
   const prepared: Prepared[] = examples.map((e) => {
     const text = passages[e.passageIndex]!;
     const masked = e.query.length >= o.clozeMinChars && text.includes(e.query) && rng.next() < o.clozeMasking;
@@ -106,7 +112,14 @@ export function trainStaticModel(
   const clozePerEpoch = candidates.reduce((n, c) => n + (c.length < 2 ? 0 : Math.min(o.inverseCloze, c.length - 1)), 0);
   const epochPairs = (): Prepared[] =>
     o.inverseCloze > 0
-      ? [...prepared, ...inverseClozePairs(passages, candidates, eligible, o.inverseCloze, rng).map((c) => ({ passageIndex: c.passageIndex, query: model.features(c.query), positive: model.features(c.rest) }))]
+      ? [
+          ...prepared,
+          ...inverseClozePairs(passages, candidates, eligible, o.inverseCloze, rng).map((c) => ({
+            passageIndex: c.passageIndex,
+            query: model.features(c.query),
+            positive: model.features(c.rest),
+          })),
+        ]
       : prepared;
 
   // Lazy Adam with a row-wise second moment (one scalar per table row, as in row-wise Adagrad for
@@ -118,7 +131,8 @@ export function trainStaticModel(
   let grad = new Float32Array(4096 * d);
   const touched: number[] = [];
   let step = 0;
-  let lossFirst = 0, lossLast = 0;
+  let lossFirst = 0,
+    lossLast = 0;
   const total = o.epochs * (prepared.length + clozePerEpoch);
   let done = 0;
 
@@ -150,7 +164,10 @@ export function trainStaticModel(
       const inBatch = new Set(batch.map((p) => p.passageIndex));
       const negatives = batch.filter((p) => p.negative && !inBatch.has(p.negativeIndex!));
       const queries = batch.map((p) => model.pool(p.query));
-      const candidates = [...batch.map((p) => model.pool(p.positive)), ...negatives.map((p) => model.pool(p.negative!))];
+      const candidates = [
+        ...batch.map((p) => model.pool(p.positive)),
+        ...negatives.map((p) => model.pool(p.negative!)),
+      ];
       const { loss, queryGrads, candidateGrads } = mnrlLossAndGradients(queries, candidates, o.scale);
       epochLoss += loss;
       batches++;
