@@ -5,6 +5,7 @@ import { loadConfig } from "../../packages/cli/src/config.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { runPipeline, waitForRun } from "../../packages/cli/src/run-command.ts";
 import { createLocalApp } from "../../packages/cli/src/serve.ts";
+import { startRun, type StageExecutors } from "@genq/core";
 import { ROOT, tempDir } from "./helpers.ts";
 
 /**
@@ -111,7 +112,36 @@ describe("the life of a corpus", () => {
     expect((await serving()).servingRunId).toBe(next.id);
   }, 180_000);
 
-  it("after five runs the index holds one copy of the corpus, the serving one: older, rejected and failed runs' versions are given back", async () => {
+  it("a run cancelled while it trains ends failed with the reason, and the serving index keeps answering", async () => {
+    deps.close();
+    // A trainer that never reports back (a long job): the run waits in training until it is cancelled.
+    deps = createLocalDeps(loadConfig(env, { data }), {
+      seams: { stages: (stages): StageExecutors => ({ ...stages, startTraining: async () => {} }) },
+    });
+    const before = await serving();
+    const started = await startRun(deps.engine, { corpus: "pg", tenant: before.tenant });
+    for (let i = 0; i < 200 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
+      await deps.outbox.drain(deps.handle);
+      await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 50))]);
+    }
+    expect((await deps.repo.getRun(started.id))!.state).toBe("training");
+    const { app, keys: apiKeys } = createLocalApp(deps);
+    const res = await app.request(`/v1/runs/${started.id}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKeys.create("local")}` },
+    });
+    expect(res.status).toBe(202);
+    await deps.outbox.drain(deps.handle);
+    expect(await deps.repo.getRun(started.id)).toMatchObject({
+      state: "failed",
+      reason: "training failed: cancelled on request",
+    });
+    expect(await serving()).toMatchObject({ servingRunId: before.servingRunId, activeRunId: null });
+    expect(await search("partial index")).toContain("indexes-partial.html");
+    open();
+  }, 60_000);
+
+  it("after these runs the index holds one copy of the corpus, the serving one: older, rejected and failed runs' versions are given back", async () => {
     const versions = deps.db.prepare("SELECT version FROM index_versions WHERE corpus = ?").all("pg") as Array<{
       version: string;
     }>;

@@ -46,6 +46,7 @@ export function createApp(deps: ApiDeps, options: { streamTiming?: StreamTiming 
       (c.req.method === "POST" || c.req.method === "PUT") &&
       !(c.req.header("content-type") ?? "").includes("application/json") &&
       !c.req.path.endsWith("/runs") &&
+      !c.req.path.endsWith("/cancel") &&
       c.req.path !== "/v1/keys"
     ) {
       return problemResponse(c, "validation_failed", 400, "body: send JSON with Content-Type: application/json");

@@ -1,4 +1,4 @@
-import { deleteCorpus, NotFoundError } from "@genq/core";
+import { cancelRun, deleteCorpus, NotFoundError } from "@genq/core";
 import { createSqliteApiKeys } from "@genq/local";
 import type { LocalDeps } from "./local-deps.ts";
 
@@ -34,4 +34,16 @@ export function revokeKeyLine(deps: LocalDeps, id: string, tenant: string | unde
       `no API key with id ${id}${tenant ? ` for tenant ${tenant}` : ""} (genq keys list shows the ids)`,
     );
   return `revoked API key ${id}: requests with it are refused from now on`;
+}
+
+/**
+ * `genq cancel RUN`: the run's current stage fails with "cancelled on request" and the run ends failed
+ * (delivered here, so it ends even when no server is running); ConflictError for a run that has ended or
+ * is promoting, NotFoundError for an unknown run.
+ */
+export async function cancelRunLine(deps: LocalDeps, runId: string): Promise<string> {
+  await cancelRun(deps.engine, runId);
+  await deps.outbox.drain(deps.handle);
+  const run = await deps.repo.getRun(runId);
+  return `run ${runId}: ${run?.state ?? "unknown"}${run?.reason ? ` — ${run.reason}` : ""}`;
 }

@@ -9,7 +9,7 @@ import { formatDoctor, runDoctor } from "./doctor.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.ts";
 import { eventJson, followEvents, formatEvent } from "./follow.ts";
-import { deleteCorpusLine, listCorporaLines, listKeyLines, revokeKeyLine } from "./admin-commands.ts";
+import { cancelRunLine, deleteCorpusLine, listCorporaLines, listKeyLines, revokeKeyLine } from "./admin-commands.ts";
 import { formatChanges, ingestFolder } from "./ingest-folder.ts";
 import { createLocalDeps, type LocalDeps } from "./local-deps.ts";
 import { createTrainingProgress } from "./progress.ts";
@@ -413,6 +413,17 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     const corpus = corpusOf(name, "corpora delete");
     await withDeps(opts, async (deps) => out(await deleteCorpusLine(deps, corpus)));
   });
+
+  common(
+    program
+      .command("cancel")
+      .description(
+        'cancel a run in progress: it ends failed with the reason "cancelled on request" and frees its corpus',
+      )
+      .argument("<run>", "run id (genq status shows it)"),
+  ).action(async (runId: string, opts: Common) =>
+    withDeps(opts, async (deps) => out(await cancelRunLine(deps, runId))),
+  );
 
   common(
     program

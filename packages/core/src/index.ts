@@ -123,6 +123,7 @@ export { advanceRuns, issueCommand, releaseCorpus } from "./usecases/advance-run
 export { tidyAfterRun, type TidyDeps } from "./usecases/tidy-run.ts";
 export type { EngineDeps, StageExecutors } from "./usecases/advance-run.ts";
 export { startRun, activeRun } from "./usecases/start-run.ts";
+export { CANCELLED, cancelRun } from "./usecases/cancel-run.ts";
 export { failStage } from "./usecases/fail-stage.ts";
 export { reconcileRuns, parseStageDeadlines, DEFAULT_STAGE_DEADLINES } from "./usecases/reconcile-runs.ts";
 export type { StageDeadlines, ReconcileSummary } from "./usecases/reconcile-runs.ts";

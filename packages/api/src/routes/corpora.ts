@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import {
+  cancelRun,
   corpusForTenant,
   corpusIdFor,
   corpusNameOf,
@@ -159,6 +160,26 @@ const getRunRoute = createRoute({
   },
 });
 
+const cancelRunRoute = createRoute({
+  method: "post",
+  path: "/v1/runs/{run}/cancel",
+  operationId: "cancelRun",
+  tags: ["runs"],
+  summary: "Cancel a run in progress",
+  description:
+    "The run's current stage fails with the reason `cancelled on request`; the run ends `failed`, its corpus is free for the next run and what it made (its index version and model) is given back. Refused (409) for a run that has ended or is promoting its index.",
+  request: { params: RunParam },
+  responses: {
+    202: {
+      description: "cancelling: the run ends failed shortly (the run as it was)",
+      content: { "application/json": { schema: RunSchema } },
+    },
+    401: errors[401],
+    404: errors[404],
+    409: errors[409],
+  },
+});
+
 async function listItem(deps: ApiDeps, corpus: Corpus) {
   const stats = await deps.repo.documentStats(corpus.name);
   const latest = await deps.repo.listRunsPage(corpus.name, { limit: 1 });
@@ -292,6 +313,10 @@ export function registerCorpusRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     const corpus = idOf(c.get("tenant"), c.req.valid("param").corpus);
     await corpusForTenant(deps.repo, c.get("tenant"), corpus);
     return c.json(runView(await deps.startRun({ tenant: c.get("tenant"), corpus })), 202);
+  });
+  app.openapi(cancelRunRoute, async (c) => {
+    const run = await tenantRun(c.get("tenant"), c.req.valid("param").run);
+    return c.json(runView(await cancelRun(deps, run.id)), 202);
   });
   app.openapi(getRunRoute, async (c) =>
     c.json(runView(await tenantRun(c.get("tenant"), c.req.valid("param").run)), 200),

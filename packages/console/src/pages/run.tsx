@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { getJson } from "../api.ts";
+import { getJson, messageOf, request } from "../api.ts";
 import { Main, Notice, PageTitle, StateBadge, seconds, useEventListener, useLoad, when } from "../components.tsx";
 import { href } from "../router.ts";
 import { TERMINAL, stageView } from "../run-stages.ts";
@@ -52,6 +52,19 @@ export function RunPage({ runId }: { runId: string }) {
     return () => (clearInterval(tick), poll && clearInterval(poll));
   }, [finished, status]);
 
+  const [cancelling, setCancelling] = useState<"idle" | "sent" | string>("idle");
+  const cancel = async () => {
+    if (!confirm(`Cancel run ${runId}? It ends failed, and its corpus is free for the next run.`)) return;
+    try {
+      await request(`v1/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
+      setCancelling("sent");
+      run.reload();
+    } catch (error) {
+      setCancelling(messageOf(error));
+    }
+  };
+  const cancellable = current && !finished && current.state !== "promoting";
+
   const stages = current ? stageView(current, now) : [];
   return (
     <Main>
@@ -73,6 +86,14 @@ export function RunPage({ runId }: { runId: string }) {
               <> · {status === "live" ? "following live" : "checking every 2 s"}</>
             )}
           </p>
+          {cancellable && (
+            <p class="actions">
+              <button type="button" class="secondary" onClick={cancel} disabled={cancelling === "sent"}>
+                {cancelling === "sent" ? "Cancelling…" : "Cancel run"}
+              </button>
+            </p>
+          )}
+          {cancelling !== "idle" && cancelling !== "sent" && <Notice kind="error">{cancelling}</Notice>}
           <p class="visually-hidden" aria-live="polite" data-testid="run-state">
             Run {current.state}
           </p>
