@@ -56,6 +56,10 @@ export async function advanceRuns(deps: EngineDeps, event: GenqEvent): Promise<v
     const result = transition(run, event);
     if (result.kind === "ignored") {
       deps.logger.info("event ignored", { runId, type: event.type, why: result.why });
+      // A model deployed after its run ended (cancelled while its endpoint was still being created, which
+      // cannot be deleted then) would otherwise keep running unused: give it back now.
+      if (event.type === "model.deployed" && isTerminal(run.state) && run.state !== "ready" && deps.tidy)
+        await tidyAfterRun({ ...deps, ...deps.tidy }, run);
       return;
     }
     if (result.kind === "duplicate") return issueCommand(deps, run);
