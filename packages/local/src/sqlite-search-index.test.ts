@@ -97,6 +97,26 @@ describe("SQLite search index", () => {
     }
   });
 
+  it("a version dropped and built again while it was being prepared searches only its new passages", async () => {
+    // A cancelled run's version is dropped while its build still prepares it; a rebuilt version of the
+    // same name must not inherit the signals of the dropped one.
+    const index = createSqliteSearchIndex(openDatabase(":memory:"));
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
+    await index.upsert(
+      "v1",
+      Array.from({ length: 2000 }, (_, i) => ({ passage: passage(`old${i}`, `vacuum old ${i}`), vector: vec(1, 0) })),
+    );
+    const preparing = index.prepare!("v1");
+    await index.dropVersion("v1");
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
+    await index.upsert("v1", [{ passage: passage("new", "vacuum new"), vector: vec(1, 0) }]);
+    await preparing;
+    for (const mode of ["lexical", "semantic", "hybrid"] as const) {
+      const hits = await index.search({ corpus: "c", version: "v1", query: "vacuum", vector: vec(1, 0), k: 5, mode });
+      expect(hits.map((h) => h.passage.id)).toEqual(["new"]);
+    }
+  });
+
   it("can fuse by reciprocal rank instead of normalised scores", async () => {
     const index = createSqliteSearchIndex(openDatabase(":memory:"), { fusion: "rrf" });
     await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });

@@ -421,8 +421,10 @@ export function createSqliteSearchIndex(
         rows: (db.prepare(vectorRows(v.tag)).all() as VectorRow[]).map(signalRow),
       }))();
       const main = await runSliced(memorySignalSteps(rows, { annThreshold: options.annThreshold }));
-      // A search meanwhile built them in one piece: keep those (they are as new or newer).
-      if (!memory.has(version))
+      // A search meanwhile built them in one piece: keep those (they are as new or newer). A version dropped
+      // meanwhile (and perhaps built again under a new tag) must not get the dropped one's signals.
+      const now = sql("SELECT tag FROM index_versions WHERE version = ?").get(version) as { tag: string } | undefined;
+      if (!memory.has(version) && now?.tag === v.tag)
         memory.set(version, { signals: createLiveSignals(rows, { annThreshold: options.annThreshold }, main), seq });
     },
 

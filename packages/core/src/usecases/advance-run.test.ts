@@ -6,6 +6,7 @@ import { eventIds } from "../pipeline/names.ts";
 import { silentLogger, type PipelineRepository } from "../ports.ts";
 import { memoryBus, memoryRepository } from "../testing/memory-ports.ts";
 import { advanceRuns, type EngineDeps, type StageExecutors } from "./advance-run.ts";
+import { cancelRun } from "./cancel-run.ts";
 import { DEFAULT_STAGE_DEADLINES, reconcileRuns } from "./reconcile-runs.ts";
 import { startRun } from "./start-run.ts";
 
@@ -185,6 +186,47 @@ describe("the run engine", () => {
     expect((await runOf(w, run.id)).state).toBe("failed");
     expect(w.outcomes()).toEqual(["run.failed"]);
     expect(dropped).toEqual([`${run.id}-index`]);
+    expect(retired).toEqual([`${run.id}-model`]);
+  });
+
+  it("gives back a model whose deployment finishes after its run was cancelled", async () => {
+    // SageMaker refuses to delete an endpoint that is still being created (ValidationException; see
+    // aws/amazon-sagemaker-examples pull request 3188, "Wait for in-service endpoint before deletion"):
+    // the stand-in deployer refuses the same way until the endpoint is in service.
+    const creating = new Set<string>();
+    const w = world({
+      stages: {
+        deployModel: async ({ runId }) => void creating.add(`${runId}-model`),
+      },
+    });
+    const retired: string[] = [];
+    w.deps.tidy = {
+      index: { dropVersion: async () => {} },
+      deployer: {
+        retire: async (m) => {
+          if (creating.has(m)) throw new Error(`Cannot delete endpoint ${m} while it is Creating`);
+          retired.push(m);
+        },
+      },
+    };
+    const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
+    await w.drain();
+    expect((await runOf(w, run.id)).state).toBe("deploying");
+    await cancelRun(w.deps, run.id);
+    await w.drain();
+    expect((await runOf(w, run.id)).state).toBe("failed");
+    expect(retired).toEqual([]);
+    creating.clear();
+    await w.bus.publish([
+      {
+        id: eventIds.modelDeployed(run.id),
+        type: "model.deployed",
+        corpus: "docs",
+        detail: { runId: run.id, modelId: `${run.id}-model`, endpoint: "e" },
+      },
+    ]);
+    await w.drain();
+    expect((await runOf(w, run.id)).state).toBe("failed");
     expect(retired).toEqual([`${run.id}-model`]);
   });
 

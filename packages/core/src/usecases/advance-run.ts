@@ -6,6 +6,7 @@ import { eventIds } from "../pipeline/names.ts";
 import { transition } from "../pipeline/transition.ts";
 import type { BlobStore, Clock, EventPublisher, Logger, PipelineRepository } from "../ports.ts";
 import { collectPassageGarbage } from "./collect-passages.ts";
+import { CANCELLED } from "./cancel-run.ts";
 import { failStage } from "./fail-stage.ts";
 import { tidyAfterRun, type TidyDeps } from "./tidy-run.ts";
 
@@ -56,6 +57,19 @@ export async function advanceRuns(deps: EngineDeps, event: GenqEvent): Promise<v
     const result = transition(run, event);
     if (result.kind === "ignored") {
       deps.logger.info("event ignored", { runId, type: event.type, why: result.why });
+      // A model deployed after its run ended (cancelled while its endpoint was still being created, which
+      // cannot be deleted then) would otherwise keep running unused: give it back now.
+      if (event.type === "model.deployed" && isTerminal(run.state) && run.state !== "ready" && deps.tidy)
+        await tidyAfterRun({ ...deps, ...deps.tidy }, run);
+      // A cancellation that arrives after the stage it named completed still stands: it fails the stage
+      // the run has moved on to (promotion excepted, as for a cancellation made then).
+      if (
+        event.type === "stage.failed" &&
+        event.detail.reason === CANCELLED &&
+        !isTerminal(run.state) &&
+        run.state !== "promoting"
+      )
+        await failStage(deps, run, run.state, CANCELLED);
       return;
     }
     if (result.kind === "duplicate") return issueCommand(deps, run);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, NotFoundError } from "../errors.ts";
+import { eventIds } from "../pipeline/names.ts";
 import { silentLogger } from "../ports.ts";
 import { memoryBus, memoryRepository } from "../testing/memory-ports.ts";
 import { advanceRuns, type EngineDeps, type StageExecutors } from "./advance-run.ts";
@@ -41,6 +42,28 @@ describe("cancelling a run", () => {
     expect(w.dropped).toEqual([`${run.id}-index`]);
     const next = await startRun(w.deps, { corpus: "docs", tenant: "t", runId: "next" });
     expect(next.state).toBe("ingesting");
+  });
+
+  it("still ends a run whose stage completed just before the cancellation was applied", async () => {
+    const w = world();
+    const run = await startRun(w.deps, { corpus: "docs", tenant: "t" });
+    await w.drain();
+    // The stage's completion is already on its way when the user cancels (the run still reads ingesting).
+    await w.bus.publish([
+      {
+        id: eventIds.ingestionCompleted(run.id),
+        type: "ingestion.completed",
+        corpus: "docs",
+        detail: { runId: run.id, passages: 3 },
+      },
+    ]);
+    await cancelRun(w.deps, run.id);
+    await w.drain();
+    expect((await w.repo.getRun(run.id))!).toMatchObject({
+      state: "failed",
+      reason: `generating failed: ${CANCELLED}`,
+    });
+    expect((await w.repo.getCorpus("docs"))!.activeRunId).toBeNull();
   });
 
   it("refuses an unknown run, a run that has ended, and a run that is promoting", async () => {

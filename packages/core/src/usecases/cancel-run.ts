@@ -12,7 +12,8 @@ export const CANCELLED = "cancelled on request";
  * made (its index version and model). Work still running for it (a local job, a SageMaker job) finishes
  * or fails unheard: a finished run ignores it. Refused for a run that has ended, and while it promotes
  * (the serving index is being switched: cancelling then could leave the corpus and its index disagreeing).
- * Idempotent while the cancellation is being applied.
+ * A cancellation that crosses its stage's completion fails the stage the run moved on to (the run engine
+ * sees to it). Idempotent while the cancellation is being applied.
  */
 export async function cancelRun(
   deps: { repo: PipelineRepository; events: EventPublisher },
