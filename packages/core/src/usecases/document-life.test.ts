@@ -235,7 +235,7 @@ describe("the life of a document", () => {
     expect(await deps.index.counts("v2")).toEqual({ passages: 2, untrained: 1 });
   });
 
-  it("retrains by itself once untrained passages reach the policy's share, never while a run is in progress", async () => {
+  it("retrains by itself once untrained passages reach the policy's share, never while a run is in progress, and after a rejected retraining only once as much is new again", async () => {
     const { deps, upload, serve } = setup();
     await upload("a.md", "Vacuum reclaims storage.");
     await serve();
@@ -248,6 +248,15 @@ describe("the life of a document", () => {
     expect(run?.state).toBe("ingesting");
     expect(await retrainIfDue({ ...deps, startRun: start }, { corpus: "docs", policy })).toBeNull();
     expect(await retrainIfDue({ ...deps, startRun: start }, { corpus: "docs", policy: null })).toBeNull();
+    // That retraining is rejected: the policy waits until as much new material has arrived again.
+    await deps.repo.putRun({ ...(await deps.repo.getRun(run!.id))!, state: "rejected" }, run!.version);
+    expect(await retrainIfDue({ ...deps, startRun: start }, { corpus: "docs", policy })).toBeNull();
+    await upload("c.md", "Checkpoints flush dirty pages.");
+    await refreshDocument(deps, { corpus: "docs", path: "c.md" });
+    expect(await retrainIfDue({ ...deps, startRun: start }, { corpus: "docs", policy })).toBeNull();
+    await upload("d.md", "Autovacuum workers run in the background.");
+    await refreshDocument(deps, { corpus: "docs", path: "d.md" });
+    expect((await retrainIfDue({ ...deps, startRun: start }, { corpus: "docs", policy }))?.state).toBe("ingesting");
     expect(parseRetrainPolicy("off")).toBeNull();
     expect(parseRetrainPolicy("500")).toEqual({ kind: "passages", value: 500 });
     expect(() => parseRetrainPolicy("lots")).toThrow(/not a retraining policy/);

@@ -184,7 +184,9 @@ export function parseRetrainPolicy(text: string): RetrainPolicy | null {
 /**
  * The retraining policy at work: when the serving index holds enough passages its model was not trained
  * on, start a run through the run engine (nothing when a run is in progress, the corpus serves nothing
- * yet or is being deleted). Returns the run started, or null.
+ * yet or is being deleted). After a run that did not come to serve (rejected, failed, cancelled), the
+ * policy waits until as much new material has arrived again since that run started — so a corpus whose
+ * retraining is rejected does not start another run on every document. Returns the run started, or null.
  */
 export async function retrainIfDue(
   deps: {
@@ -208,6 +210,15 @@ export async function retrainIfDue(
       ? passages > 0 && untrained / passages >= input.policy.value
       : untrained >= input.policy.value;
   if (!due) return null;
+  const latest = (await deps.repo.listRunsPage(corpus.name, { limit: 1 })).items[0];
+  if (latest && latest.id !== corpus.servingRunId && isTerminal(latest.state) && latest.state !== "ready") {
+    const since = latest.createdAt;
+    const newer = (await deps.repo.listDocuments(corpus.name))
+      .filter((d) => d.status === "chunked" && d.chunkedAt && d.chunkedAt > since)
+      .reduce((n, d) => n + d.passageCount, 0);
+    const again = input.policy.kind === "share" ? newer >= input.policy.value * passages : newer >= input.policy.value;
+    if (!again) return null;
+  }
   try {
     const run = await deps.startRun({ corpus: corpus.name, tenant: corpus.tenant });
     deps.logger.info("retraining started by the corpus's policy", {
