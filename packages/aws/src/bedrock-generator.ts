@@ -3,10 +3,14 @@ import {
   type BedrockRuntimeClient,
   type ContentBlock,
   type ConverseCommandOutput,
+  type ToolInputSchema,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { Citation, GeneratedAnswer, Generator, Passage } from "@genq/core";
 import { z } from "zod";
 import { RAG_ANSWER_PROMPT } from "../../../prompts/rag-answer-v1.ts";
+
+/** The answer tool's JSON schema as the Converse API takes it: a plain JSON document (the prompt file keeps it as a constant). */
+const TOOL_SCHEMA: ToolInputSchema.JsonMember["json"] = JSON.parse(JSON.stringify(RAG_ANSWER_PROMPT.tool.inputSchema));
 
 export interface BedrockGeneratorOptions {
   /** A Bedrock model or inference-profile id that supports tool use, e.g. "amazon.nova-lite-v1:0". */
@@ -87,7 +91,7 @@ export function createBedrockGenerator(client: BedrockRuntimeClient, options: Be
                 toolSpec: {
                   name: RAG_ANSWER_PROMPT.tool.name,
                   description: RAG_ANSWER_PROMPT.tool.description,
-                  inputSchema: { json: RAG_ANSWER_PROMPT.tool.inputSchema as never },
+                  inputSchema: { json: TOOL_SCHEMA },
                 },
               },
             ],

@@ -7,6 +7,8 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
+  type BatchWriteCommandInput,
+  type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import {
   ConcurrentUpdateError,
@@ -201,7 +203,9 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
       },
     };
     try {
-      await doc.send(new TransactWriteCommand({ TransactItems: [write, update] as never }));
+      await doc.send(
+        new TransactWriteCommand({ TransactItems: [write, update] as TransactWriteCommandInput["TransactItems"] }),
+      );
     } catch (error) {
       if (lostRace(error))
         throw new ConcurrentUpdateError(`document of corpus "${corpus}" changed since version ${expected}`, {
@@ -219,7 +223,9 @@ export function createDynamoDbPipelineRepository(doc: DynamoDBDocumentClient, ta
       for (let attempt = 0; requests && Object.keys(requests).length; attempt++) {
         if (attempt > 8) throw new Error("DynamoDB kept leaving deletions unprocessed");
         if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+        const out = await doc.send(
+          new BatchWriteCommand({ RequestItems: requests as BatchWriteCommandInput["RequestItems"] }),
+        );
         requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
       }
     }

@@ -228,7 +228,7 @@ export function createOpenSearchSearchIndex(
               },
             },
           },
-        } as never);
+        } as Parameters<Client["deleteByQuery"]>[0]);
       }
       if (items.length) await client.indices.refresh({ index });
     },
@@ -257,7 +257,7 @@ export function createOpenSearchSearchIndex(
               },
             },
           },
-        } as never);
+        } as Parameters<Client["search"]>[0]);
         const agg = (
           res.body as unknown as {
             aggregations: {
@@ -277,8 +277,10 @@ export function createOpenSearchSearchIndex(
       // No refresh of its own: writes through replaceDocuments refresh, others show within the refresh interval.
       const index = indexName(version);
       const count = async (query?: object) =>
-        ((await client.count({ index, ...(query ? { body: { query } } : {}) } as never)).body as { count: number })
-          .count;
+        (
+          (await client.count({ index, ...(query ? { body: { query } } : {}) } as Parameters<Client["count"]>[0]))
+            .body as { count: number }
+        ).count;
       return { passages: await count(), untrained: await count({ term: { trained: false } }) };
     },
     async unserve(corpus) {
@@ -340,7 +342,7 @@ export function createOpenSearchSearchIndex(
           },
         },
         ...(pipeline ? { search_pipeline: pipeline } : {}),
-      } as never;
+      } as Parameters<Client["search"]>[0];
       let out;
       try {
         out = await client.search(request);
@@ -370,7 +372,7 @@ export function createOpenSearchSearchIndex(
         throw new ValidationError(
           `index version "${version}" is serving (${attached.join(", ")}) and cannot be dropped`,
         );
-      await client.indices.delete({ index, ignore_unavailable: true } as never);
+      await client.indices.delete({ index, ignore_unavailable: true });
     },
   };
 }

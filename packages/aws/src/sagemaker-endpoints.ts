@@ -109,13 +109,14 @@ export function createSageMakerDeployer(client: SageMakerClient, s: EndpointSett
     /** Remove a superseded run's endpoint, config and model (missing ones are fine). */
     async retire(runId: string): Promise<void> {
       const name = endpointNames.model(runId);
-      for (const command of [
-        new DeleteEndpointCommand({ EndpointName: name }),
-        new DeleteEndpointConfigCommand({ EndpointConfigName: name }),
-        new DeleteModelCommand({ ModelName: name }),
-      ]) {
+      const deletions = [
+        () => client.send(new DeleteEndpointCommand({ EndpointName: name })),
+        () => client.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })),
+        () => client.send(new DeleteModelCommand({ ModelName: name })),
+      ];
+      for (const remove of deletions) {
         try {
-          await client.send(command as never);
+          await remove();
         } catch (error) {
           if (!/could not find|does not exist/i.test((error as Error).message ?? "")) throw error;
         }

@@ -4,6 +4,8 @@ import {
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   type SageMakerClient,
+  type TrainingInstanceType,
+  type TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import { keys, type QueryGenerator, type Trainer } from "@genq/core";
 import { transformPaths } from "./transform-input.ts";
@@ -96,7 +98,7 @@ export function embeddingTransformRequest(
       Accept: "application/jsonlines",
       AssembleWith: "Line",
     },
-    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: o.instanceCount ?? 1 },
+    TransformResources: { InstanceType: o.instanceType as TransformInstanceType, InstanceCount: o.instanceCount ?? 1 },
     Tags: tags(corpus, runId),
   };
 }
@@ -143,7 +145,7 @@ export function queryGenerationTransformRequest(
       AssembleWith: "Line",
     },
     DataProcessing: { JoinSource: "Input" },
-    TransformResources: { InstanceType: o.instanceType as never, InstanceCount: o.instanceCount ?? 1 },
+    TransformResources: { InstanceType: o.instanceType as TransformInstanceType, InstanceCount: o.instanceCount ?? 1 },
     Tags: tags(corpus, runId),
   };
 }
@@ -166,7 +168,8 @@ async function createOnce(
   command: CreateTransformJobCommand | CreateTrainingJobCommand,
 ): Promise<void> {
   try {
-    await client.send(command as never);
+    if (command instanceof CreateTransformJobCommand) await client.send(command);
+    else await client.send(command);
   } catch (error) {
     if (!isAlreadyThere(error)) throw error;
   }
@@ -251,7 +254,7 @@ export function createSageMakerTrainer(
       },
     ],
     OutputDataConfig: { S3OutputPath: `s3://${o.bucket}/${keys.model(corpus, runId)}` },
-    ResourceConfig: { InstanceType: o.instanceType as never, InstanceCount: 1, VolumeSizeInGB: 30 },
+    ResourceConfig: { InstanceType: o.instanceType as TrainingInstanceType, InstanceCount: 1, VolumeSizeInGB: 30 },
     StoppingCondition: { MaxRuntimeInSeconds: o.maxRuntimeSeconds },
     Tags: [
       { Key: "genq:corpus", Value: corpus },
