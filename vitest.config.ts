@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    globalSetup: ["test/build-console.setup.ts"],
+    globalSetup: ["test/temp-root.setup.ts", "test/build-console.setup.ts"],
   },
 });
