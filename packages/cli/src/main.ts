@@ -1,103 +1,34 @@
 import cluster from "node:cluster";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
-import { CorpusName, isDomainError, StorageError } from "@genq/core";
-import { createSqliteApiKeys, storageFault } from "@genq/local";
-import { ConfigError, loadConfig, type LocalConfig } from "./config.ts";
-import { formatDoctor, runDoctor } from "./doctor.ts";
+import { Command } from "commander";
+import { registerAdminCommands } from "./admin-program.ts";
+import {
+  configOf,
+  corpusOf,
+  err,
+  Exit,
+  exitOnInterrupt,
+  out,
+  report,
+  setDataBeforeCommand,
+  usage,
+  withDeps,
+  type Common,
+} from "./cli-runtime.ts";
 import { evaluateJudgments, formatEval } from "./eval-command.ts";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.ts";
 import { eventJson, followEvents, formatEvent } from "./follow.ts";
-import { cancelRunLine, deleteCorpusLine, listCorporaLines, listKeyLines, revokeKeyLine } from "./admin-commands.ts";
 import { formatChanges, ingestFolder } from "./ingest-folder.ts";
-import { createLocalDeps, type LocalDeps } from "./local-deps.ts";
-import { createTrainingProgress } from "./progress.ts";
 import { formatRunSummary, runJson, runPipeline } from "./run-command.ts";
 import { findReport, formatReport, openInBrowser } from "./report-command.ts";
-import { exposureNote, forkServeWorkers, PortInUseError, serveLocal, serverUrl } from "./serve.ts";
+import { exposureNote, forkServeWorkers, serveLocal, serverUrl } from "./serve.ts";
 import { announceKey, start, untilSignal } from "./start-command.ts";
 import { corpusStatus, formatStatus } from "./status.ts";
 
 const VERSION = (
   JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
-
-const out = (line: string) => void process.stdout.write(`${line}\n`);
-const err = (line: string) => void process.stderr.write(`${line}\n`);
-
-/** A failure with its exit code and the one line users see. */
-class Exit extends Error {
-  constructor(
-    readonly code: ExitCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-const usage = (message: string) => new Exit(EXIT.usage, message);
-
-interface Common {
-  data?: string;
-  port?: string;
-}
-
-/** Ctrl-C during work that can be picked up again: say so and exit 130. Returns a function that removes the handler. */
-function exitOnInterrupt(what: string): () => void {
-  const handler = () => {
-    err(`\ngenq: interrupted; ${what}`);
-    process.exit(EXIT.interrupted);
-  };
-  process.once("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
-}
-
-/** `--data` given before the command (`genq --data DIR status`), for commands not given their own. */
-let dataBeforeCommand: string | undefined;
-
-function configOf(opts: Common): LocalConfig {
-  try {
-    return loadConfig(process.env, { data: opts.data ?? dataBeforeCommand, port: opts.port });
-  } catch (error) {
-    if (error instanceof ConfigError) throw usage(error.message);
-    throw error;
-  }
-}
-
-function corpusOf(name: string | undefined, command: string): string {
-  if (!name) throw usage(`${command} needs --corpus NAME`);
-  const parsed = CorpusName.safeParse(name);
-  if (!parsed.success) throw usage(`corpus: ${parsed.error.issues[0]!.message}`);
-  return name;
-}
-
-/** Open the data folder, run `fn`, close; a storage fault becomes exit 4 with the file named. */
-async function withDeps<T>(
-  opts: Common,
-  fn: (deps: LocalDeps) => Promise<T>,
-  options: { readOnly?: boolean; json?: boolean } = {},
-): Promise<T> {
-  const config = configOf(opts);
-  const progress = createTrainingProgress(options.json ? process.stderr : process.stdout);
-  const dbPath = join(config.dataDir, "genq.db");
-  let deps: LocalDeps;
-  try {
-    deps = createLocalDeps(config, { onTrainingProgress: progress, readOnly: options.readOnly });
-  } catch (error) {
-    throw storageFault(error, dbPath) ?? error;
-  }
-  try {
-    return await fn(deps);
-  } catch (error) {
-    throw storageFault(error, dbPath) ?? error;
-  } finally {
-    try {
-      deps.close();
-    } catch {
-      // Closing a database on a full disk can fail too; the first error is the one to report.
-    }
-  }
-}
 
 /** The `genq` program: commands, options, help and version, with exit codes instead of exits. */
 function buildProgram(setCode: (code: ExitCode) => void): Command {
@@ -116,7 +47,7 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
       `\nData lives in --data DIR (default ./.genq, or GENQ_DATA_DIR). Settings: GENQ_* variables (see the README).\n\n${EXIT_CODES_HELP}`,
     )
     .option("--data <dir>", "data folder, before or after the command (default ./.genq, or GENQ_DATA_DIR)")
-    .hook("preSubcommand", (cmd) => void (dataBeforeCommand = (cmd.opts() as Common).data));
+    .hook("preSubcommand", (cmd) => setDataBeforeCommand((cmd.opts() as Common).data));
   const common = (cmd: Command) =>
     cmd.option("--data <dir>", "data folder (default ./.genq, or GENQ_DATA_DIR)").exitOverride();
 
@@ -360,86 +291,7 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     );
   });
 
-  const keys = program.command("keys").description("API keys").exitOverride();
-  common(
-    keys
-      .command("create")
-      .description("make an API key for a tenant (shown once)")
-      .option("--tenant <name>", "tenant (default GENQ_TENANT, or local)"),
-  ).action(async (opts: Common & { tenant?: string }) => {
-    // A key whose tenant is blank is refused by every request: never hand one out.
-    if (
-      opts.tenant !== undefined &&
-      (!opts.tenant.trim() || opts.tenant !== opts.tenant.trim() || /\p{Cc}/u.test(opts.tenant))
-    ) {
-      throw usage(
-        `--tenant: a tenant is a name without surrounding spaces or control characters, not ${JSON.stringify(opts.tenant)}`,
-      );
-    }
-    await withDeps(opts, async (deps) => out(createSqliteApiKeys(deps.db).create(opts.tenant ?? deps.config.tenant)));
-  });
-  common(
-    keys
-      .command("list")
-      .description("API keys by id, never the keys themselves (every tenant's without --tenant)")
-      .option("--tenant <name>", "one tenant only"),
-  ).action(async (opts: Common & { tenant?: string }) =>
-    withDeps(opts, async (deps) => listKeyLines(deps, opts.tenant).forEach((l) => out(l))),
-  );
-  common(
-    keys
-      .command("revoke")
-      .description("revoke an API key by its id (see keys list): requests with it get 401 from then on")
-      .argument("<id>", "the key's id")
-      .option("--tenant <name>", "the tenant whose key it is"),
-  ).action(async (id: string, opts: Common & { tenant?: string }) =>
-    withDeps(opts, async (deps) => out(revokeKeyLine(deps, id, opts.tenant))),
-  );
-
-  const corpora = program.command("corpora").description("corpora: list them, delete one").exitOverride();
-  common(
-    corpora.command("list").description("every corpus with its tenant, what serves it and a run in progress"),
-  ).action(async (opts: Common) =>
-    withDeps(opts, async (deps) => (await listCorporaLines(deps)).forEach((l) => out(l))),
-  );
-  common(
-    corpora
-      .command("delete")
-      .description(
-        "delete a corpus with everything it owns: documents, passages, runs, index versions, models (refused while a run is in progress)",
-      )
-      .argument("<name>", "corpus"),
-  ).action(async (name: string, opts: Common) => {
-    const corpus = corpusOf(name, "corpora delete");
-    await withDeps(opts, async (deps) => out(await deleteCorpusLine(deps, corpus)));
-  });
-
-  common(
-    program
-      .command("cancel")
-      .description(
-        'cancel a run in progress: it ends failed with the reason "cancelled on request" and frees its corpus',
-      )
-      .argument("<run>", "run id (genq status shows it)"),
-  ).action(async (runId: string, opts: Common) =>
-    withDeps(opts, async (deps) => out(await cancelRunLine(deps, runId))),
-  );
-
-  common(
-    program
-      .command("doctor")
-      .description("check the data folder and database; --repair fixes what is safe to fix")
-      .option(
-        "--repair",
-        "remove left-over temporary files, rebuild damaged indexes, re-chunk documents whose passages are gone",
-      )
-      .option("--json", "print the checks as JSON"),
-  ).action(async (opts: Common & { repair?: boolean; json?: boolean }) => {
-    const checks = await runDoctor(configOf(opts), { repair: Boolean(opts.repair) });
-    out(opts.json ? JSON.stringify({ checks }) : formatDoctor(checks));
-    if (checks.some((c) => c.status === "fail"))
-      setCode(checks.some((c) => c.status === "fail" && c.name === "database") ? EXIT.storage : EXIT.failure);
-  });
+  registerAdminCommands(program, common, setCode);
   return program;
 }
 
@@ -457,33 +309,4 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return report(error);
   }
-}
-
-/** One line on stderr for whatever stopped the command, and its exit code. */
-function report(error: unknown): ExitCode {
-  if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
-    return EXIT.usage;
-  }
-  if (error instanceof Exit) {
-    if (error.message) err(`genq: ${error.message}`);
-    return error.code;
-  }
-  if (error instanceof PortInUseError) {
-    err(`genq: ${error.message}`);
-    return EXIT.failure;
-  }
-  if (error instanceof StorageError) {
-    err(`genq: ${error.message}`);
-    return EXIT.storage;
-  }
-  if (isDomainError(error)) {
-    err(`genq: ${error.message}`);
-    return EXIT.failure;
-  }
-  err(
-    `genq: unexpected error: ${error instanceof Error ? error.message : String(error)} (GENQ_LOG_LEVEL=debug logs more)`,
-  );
-  if (process.env.GENQ_LOG_LEVEL === "debug" && error instanceof Error) err(error.stack ?? "");
-  return EXIT.failure;
 }
