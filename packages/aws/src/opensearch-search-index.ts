@@ -3,18 +3,22 @@ import {
   DEFAULT_HYBRID_WEIGHTS,
   NotFoundError,
   ValidationError,
-  metadataTerms,
   type HybridWeights,
-  type IndexItem,
-  type Metadata,
-  type Passage,
-  type SearchFilter,
   type SearchHit,
   type SearchIndex,
 } from "@genq/core";
+import {
+  hybridPipelineDefinition,
+  hybridPipelineName,
+  knnQuery,
+  lexicalQuery,
+  passageDocument,
+  searchFilters,
+  toPassage,
+  type Source,
+} from "./opensearch-documents.ts";
 
 const CANDIDATES = 100;
-const PIPELINE = "genq-hybrid";
 
 export interface OpenSearchIndexOptions {
   /** Prefix of index and alias names (one deployment may share a domain). */
@@ -22,21 +26,6 @@ export interface OpenSearchIndexOptions {
   weights?: HybridWeights;
   /** Attempts for bulk items the cluster rejects (429, back-pressure). */
   maxBulkAttempts?: number;
-}
-
-interface Source {
-  passageId: string;
-  corpus: string;
-  documentId: string;
-  sourcePath: string;
-  title: string;
-  text: string;
-  ordinal: number;
-  tenant: string;
-  revision?: string;
-  trained?: boolean;
-  metadata?: Metadata;
-  metadataTerms?: string[];
 }
 
 /**
@@ -59,32 +48,6 @@ export function createOpenSearchSearchIndex(
   const indexName = (version: string) => `${prefix}-v-${version}`.toLowerCase();
   const alias = (corpus: string) => `${prefix}-serving-${corpus}`;
   const versionOf = (index: string) => index.slice(`${prefix}-v-`.length);
-  const filters = (filter?: SearchFilter) => [
-    ...(filter?.sourcePath ? [{ term: { sourcePath: filter.sourcePath } }] : []),
-    ...(filter?.sourcePathPrefix ? [{ prefix: { sourcePath: { value: filter.sourcePathPrefix } } }] : []),
-    ...(filter?.documentId ? [{ term: { documentId: filter.documentId } }] : []),
-    ...(filter?.tenant ? [{ term: { tenant: filter.tenant } }] : []),
-    ...Object.entries(filter?.metadata ?? {}).map(([key, value]) => ({
-      terms: { metadataTerms: metadataTerms({ [key]: value }) },
-    })),
-  ];
-  const toDoc = (tenant: string, { passage: p, vector, trained }: IndexItem) => ({
-    id: p.id,
-    doc: {
-      passageId: p.id,
-      corpus: p.corpus,
-      documentId: p.documentId,
-      sourcePath: p.sourcePath,
-      title: p.title,
-      text: p.text,
-      ordinal: p.ordinal,
-      tenant,
-      revision: p.revision ?? "",
-      trained: trained !== false,
-      ...(p.metadata ? { metadata: p.metadata, metadataTerms: metadataTerms(p.metadata) } : {}),
-      embedding: Array.from(vector),
-    },
-  });
   // Each version records its corpus's tenant in the index mapping's _meta; passages are stamped with it.
   const tenants = new Map<string, string>();
   const tenantOf = async (version: string) => {
@@ -96,16 +59,6 @@ export function createOpenSearchSearchIndex(
     }
     return tenant;
   };
-  const lexicalQuery = (query: string) => ({ multi_match: { query, fields: ["title", "text"], type: "most_fields" } });
-  const knnQuery = (vector: Float32Array, k: number, filter?: SearchFilter) => ({
-    knn: {
-      embedding: {
-        vector: Array.from(vector),
-        k,
-        ...(filters(filter).length ? { filter: { bool: { filter: filters(filter) } } } : {}),
-      },
-    },
-  });
 
   // OpenSearch refuses a search naming a pipeline it does not hold ("Pipeline genq-hybrid is not defined",
   // opensearch-project/OpenSearch SearchPipelineService.resolvePipeline), so a pipeline is put before
@@ -182,7 +135,7 @@ export function createOpenSearchSearchIndex(
     },
     async upsert(version, items) {
       const tenant = await tenantOf(version);
-      let pending = items.map((item) => toDoc(tenant, item));
+      let pending = items.map((item) => passageDocument(tenant, item));
       for (let attempt = 1; pending.length; attempt++) {
         const body = pending.flatMap((item) => [{ index: { _index: indexName(version), _id: item.id } }, item.doc]);
         const out = await client.bulk({ body, refresh: false });
@@ -314,7 +267,7 @@ export function createOpenSearchSearchIndex(
       if (!version && !(await this.servingVersion(corpus)))
         throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       if (mode !== "lexical" && !vector) throw new ValidationError(`${mode} search needs a query vector`);
-      const f = filters(filter);
+      const f = searchFilters(filter);
       const bodyQuery =
         mode === "lexical"
           ? { bool: { must: [lexicalQuery(query)], filter: f } }
@@ -376,54 +329,3 @@ export function createOpenSearchSearchIndex(
     },
   };
 }
-
-/** The default weighting's pipeline is `genq-hybrid`; another weighting's name carries its lexical and semantic shares. */
-export function hybridPipelineName(w: HybridWeights, defaults: HybridWeights = DEFAULT_HYBRID_WEIGHTS): string {
-  const [lexical, semantic] =
-    hybridPipelineDefinition(w).phase_results_processors[0]!["normalization-processor"].combination.parameters.weights;
-  const [dl, ds] =
-    hybridPipelineDefinition(defaults).phase_results_processors[0]!["normalization-processor"].combination.parameters
-      .weights;
-  return lexical === dl && semantic === ds
-    ? PIPELINE
-    : `${PIPELINE}-${Math.round(lexical! * 1000)}-${Math.round(semantic! * 1000)}`;
-}
-
-/**
- * The hybrid search pipeline: min-max normalisation, then a weighted arithmetic mean of the lexical and
- * the k-NN sub-query, in that order. neural-search (opensearch-project/neural-search
- * ScoreCombinationUtil) refuses weights outside [0, 1] or not summing to 1 within 0.01, so the lexical
- * share of the local mix (BM25 + TF-IDF: OpenSearch has no third signal) and the semantic share are
- * renormalised and rounded to thousandths.
- */
-export function hybridPipelineDefinition(weights: HybridWeights) {
-  const lexical = weights.lexical + weights.sparse;
-  const total = lexical + weights.semantic;
-  if (!(total > 0)) throw new ValidationError("hybrid weights must not all be zero");
-  const share = Math.round((lexical / total) * 1000) / 1000;
-  return {
-    description: "genq hybrid search: min-max normalised, weighted BM25 and k-NN",
-    phase_results_processors: [
-      {
-        "normalization-processor": {
-          normalization: { technique: "min_max" },
-          combination: {
-            technique: "arithmetic_mean",
-            parameters: { weights: [share, Math.round((1 - share) * 1000) / 1000] },
-          },
-        },
-      },
-    ],
-  };
-}
-
-const toPassage = (s: Source): Passage => ({
-  id: s.passageId,
-  corpus: s.corpus,
-  documentId: s.documentId,
-  sourcePath: s.sourcePath,
-  title: s.title,
-  text: s.text,
-  ordinal: s.ordinal,
-  ...(s.metadata ? { metadata: s.metadata } : {}),
-});
