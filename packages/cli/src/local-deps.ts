@@ -24,6 +24,7 @@ import {
   createSqlitePipelineRepository,
   createSqliteSearchIndex,
   createWorkerTrainer,
+  type SqliteSearchIndexOptions,
   openDatabase,
 } from "@genq/local";
 import { DEFAULT_MODEL_CONFIG } from "@genq/ml";
@@ -35,6 +36,8 @@ export interface LocalHooks {
   /** Open the database read-only and write nothing (commands that only look, e.g. `genq status`). */
   readOnly?: boolean;
   onTrainingProgress?: (p: { runId: string; fraction: number; loss: number }) => void;
+  /** How the search index hands versions to another thread that serves them (the pipeline thread). */
+  index?: Pick<SqliteSearchIndexOptions, "beforePromote">;
   /** Fault injection for crash tests: wrap the repository, the job runner or the stage executors. */
   seams?: {
     repo?(repo: PipelineRepository): PipelineRepository;
@@ -54,9 +57,10 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const blobs = createFolderBlobStore(join(config.dataDir, "bucket"), { readOnly: hooks.readOnly });
   const seams = hooks.seams ?? {};
   const repo = (seams.repo ?? ((r) => r))(createSqlitePipelineRepository(db));
-  const outbox = createSqliteOutbox(db, { logger, clock });
+  const publishListeners = new Set<() => void>();
+  const outbox = createSqliteOutbox(db, { logger, clock, onPublish: () => publishListeners.forEach((f) => f()) });
   const jobs = (seams.jobs ?? ((j) => j))(createLocalJobs({ events: outbox, logger }));
-  const index = createSqliteSearchIndex(db, { fusion: config.fusion });
+  const index = createSqliteSearchIndex(db, { fusion: config.fusion, ...hooks.index });
   const chunkDeps = {
     blobs,
     repo,
@@ -176,6 +180,11 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     reconcile,
     documentDeps,
     encoderFor: pipeline.encoderFor,
+    /** Be told whenever this process stores events; returns the way to stop being told. */
+    onPublished(listener: () => void): () => void {
+      publishListeners.add(listener);
+      return () => publishListeners.delete(listener);
+    },
     close: () => db.close(),
   };
 }

@@ -252,7 +252,10 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
       return;
     }
     await withDeps(opts, async (deps) => {
-      const handle = await serveLocal(deps, config.port, { pump: !cluster.isWorker || cluster.worker?.id === 1 });
+      const handle = await serveLocal(deps, config.port, {
+        pump: !cluster.isWorker || cluster.worker?.id === 1,
+        pipeline: config.pipeline,
+      });
       if (cluster.isPrimary) {
         out(
           `genq API on ${serverUrl(config.host, handle.port)} (console: /, API reference: /docs, OpenAPI: /openapi.json)`,

@@ -6,7 +6,12 @@ import { createApp, problem, PROBLEM_CONTENT_TYPE } from "@genq/api";
 import { deleteCorpus, startRun } from "@genq/core";
 import { createSqliteApiKeys } from "@genq/local";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
+import { startEventPump } from "./event-pump.ts";
 import type { LocalDeps } from "./local-deps.ts";
+import { startPipelineThread } from "./pipeline-thread.ts";
+
+/** Where a server's pipeline runs: on the serving thread, or on a thread of its own (searches never wait for it). */
+export type PipelineMode = "inline" | "thread";
 
 /** Headers up to this size reach the app (which refuses over-long API keys with 431); larger ones get 431 from the socket. */
 const MAX_HEADER_BYTES = 1024 * 1024;
@@ -137,10 +142,11 @@ function answerOversizedHeaders(error: NodeJS.ErrnoException & { code?: string }
 }
 
 /**
- * Serve the API and keep the pipeline moving in the background: the outbox is drained continuously so
- * uploads get chunked and runs progress while the server answers, and the reconciler runs at start and
- * every `reconcileSeconds` (it re-issues what a crash lost and fails runs past their stage's deadline).
- * A taken port rejects with PortInUseError. `stop` shuts down gracefully: it stops accepting
+ * Serve the API and keep the pipeline moving in the background (unless `pump` is false): events are
+ * delivered continuously so uploads get chunked and runs progress while the server answers, and the
+ * reconciler runs at start and every `reconcileSeconds` (see event-pump.ts). With `pipeline: "thread"`
+ * that work runs on a thread of its own, so searches never wait for a run (see pipeline-thread.ts);
+ * "inline" (the default here) keeps it on this thread. A taken port rejects with PortInUseError. `stop` shuts down gracefully: it stops accepting
  * connections, lets requests in flight finish for up to `shutdownSeconds` (then closes what is left,
  * event streams included), and stops the delivery loop; background jobs are not waited for (a run
  * they leave unfinished is picked up by the reconciler of the next process).
@@ -148,7 +154,7 @@ function answerOversizedHeaders(error: NodeJS.ErrnoException & { code?: string }
 export async function serveLocal(
   deps: LocalDeps,
   port: number,
-  options: { pump?: boolean } = {},
+  options: { pump?: boolean; pipeline?: PipelineMode } = {},
 ): Promise<{ server: ServerType; port: number; stop(): Promise<void> }> {
   const { app } = createLocalApp(deps);
   for (const corpus of await deps.repo.listCorpora()) await deps.index.warm(corpus.name);
@@ -162,48 +168,25 @@ export async function serveLocal(
     );
   });
   (server as Server).on("clientError", answerOversizedHeaders);
-  let running = options.pump ?? true;
-  const reconcile = async () => {
-    await deps.reconcile().catch((error: unknown) =>
-      deps.logger.error("reconciling runs failed", {
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-    );
-  };
-  if (running) await reconcile();
-  let nextReconcile = Date.now() + deps.config.reconcileSeconds * 1000;
-  let wake: (() => void) | null = null;
-  const pump = (async () => {
-    while (running) {
-      if (Date.now() >= nextReconcile) {
-        await reconcile();
-        nextReconcile = Date.now() + deps.config.reconcileSeconds * 1000;
-      }
-      const r = await deps.outbox.drain(deps.handle, { limit: 50 }).catch((error: unknown) => {
-        deps.logger.error("event delivery loop failed", {
-          reason: error instanceof Error ? error.message : String(error),
-        });
-        return { delivered: 0, retried: 0, deadLettered: 0 };
-      });
-      if (r.delivered + r.retried + r.deadLettered === 0)
-        await new Promise<void>((res) => setTimeout((wake = res), 200));
-    }
-  })();
+  const pipeline =
+    options.pump === false
+      ? null
+      : options.pipeline === "thread"
+        ? await startPipelineThread(deps)
+        : await startEventPump(deps);
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
   return {
     server,
     port: actual,
     async stop() {
-      running = false;
-      wake?.();
       const http = server as Server;
       const closed = new Promise<void>((r) => http.close(() => r()));
       http.closeIdleConnections();
       const grace = setTimeout(() => http.closeAllConnections(), deps.config.shutdownSeconds * 1000);
       await closed;
       clearTimeout(grace);
-      await pump;
+      await pipeline?.stop();
     },
   };
 }

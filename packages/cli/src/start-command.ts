@@ -49,7 +49,7 @@ export async function start(deps: LocalDeps, interrupted: () => void): Promise<E
   } else {
     say(`  the serving index (run ${reportRun}) is up to date with the documents: nothing to retrain`);
   }
-  const handle = await serveLocal(deps, deps.config.port);
+  const handle = await serveLocal(deps, deps.config.port, { pipeline: deps.config.pipeline });
   const url = serverUrl(deps.config.host, handle.port);
   say(
     `\nready in ${((Date.now() - started) / 1000).toFixed(1)} s — genq on ${url} (console: ${url}/, API reference: ${url}/docs, OpenAPI: ${url}/openapi.json)`,

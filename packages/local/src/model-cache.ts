@@ -20,7 +20,13 @@ export function createModelCache(blobs: BlobStore, repo: PipelineRepository) {
     }
     return m;
   };
-  return Object.assign(modelFor, { forget: (modelId: string) => void cache.delete(modelId) });
+  return Object.assign(modelFor, {
+    forget: (modelId: string) => void cache.delete(modelId),
+    /** Forget every model but these (a process whose models another process retires). */
+    retain(keep: ReadonlySet<string>) {
+      for (const id of [...cache.keys()]) if (!keep.has(id)) cache.delete(id);
+    },
+  });
 }
 export type ModelCache = ReturnType<typeof createModelCache>;
 

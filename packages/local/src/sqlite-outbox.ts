@@ -47,6 +47,8 @@ export interface OutboxOptions {
   baseDelayMs?: number;
   clock?: Clock;
   logger?: Logger;
+  /** Told after events are stored (a delivery loop elsewhere can stop waiting). */
+  onPublish?: () => void;
 }
 
 export interface DeadLetter {
@@ -151,6 +153,7 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
       db.transaction(() => {
         for (const e of events) insert.run(e.id, e.type, e.corpus, JSON.stringify(e), now.getTime(), now.toISOString());
       })();
+      options.onPublish?.();
       return events;
     },
     enqueueRaw(id, type, corpus, payload) {

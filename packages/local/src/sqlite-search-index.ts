@@ -6,6 +6,7 @@ import {
   reciprocalRankFusion,
   metadataTerms,
   runSliced,
+  createTimeSlicer,
   passageText,
   type HybridWeights,
   type IndexItem,
@@ -70,6 +71,11 @@ export interface SqliteSearchIndexOptions {
   fusion?: "normalized" | "rrf";
   /** Passages from which vector search uses the HNSW graph instead of the exact scan. */
   annThreshold?: number;
+  /**
+   * Called before a version is promoted, and awaited: where another thread serves the searches, it
+   * builds the version's memory signals there first, so no search there waits for them.
+   */
+  beforePromote?: (version: string) => Promise<void>;
 }
 
 /**
@@ -91,6 +97,12 @@ export function createSqliteSearchIndex(
   sparseSearch(version: string, query: string, k: number): Promise<SearchHit[]>;
   /** Load a corpus's serving version's in-memory signals now rather than on its first search. */
   warm(corpus: string): Promise<void>;
+  /** `prepare`, giving the event loop back after at most `sliceMs` of work (default 8). */
+  prepare(version: string, sliceMs?: number): Promise<void>;
+  /** Let go of every version's memory signals (a process that does not serve searches, between runs). */
+  release(): void;
+  /** How many versions have their memory signals held. */
+  readonly held: number;
 } {
   db.exec(SCHEMA);
   // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
@@ -108,6 +120,8 @@ export function createSqliteSearchIndex(
     return st;
   };
   const memory = new Map<string, { signals: LiveSignals; seq: number }>();
+  /** The version each corpus's searches were last answered from. */
+  const lastServed = new Map<string, string>();
   const latestChange = (version: string) =>
     (sql("SELECT coalesce(max(seq), 0) AS seq FROM index_changes WHERE version = ?").get(version) as { seq: number })
       .seq;
@@ -412,7 +426,7 @@ export function createSqliteSearchIndex(
       db.prepare("DELETE FROM index_serving WHERE corpus = ?").run(corpus);
     },
 
-    async prepare(version) {
+    async prepare(version: string, sliceMs?: number) {
       if (memory.has(version)) return;
       const v = info(version);
       upgrade(v.tag);
@@ -420,7 +434,10 @@ export function createSqliteSearchIndex(
         seq: latestChange(version),
         rows: (db.prepare(vectorRows(v.tag)).all() as VectorRow[]).map(signalRow),
       }))();
-      const main = await runSliced(memorySignalSteps(rows, { annThreshold: options.annThreshold }));
+      const main = await runSliced(
+        memorySignalSteps(rows, { annThreshold: options.annThreshold }),
+        createTimeSlicer(sliceMs),
+      );
       // A search meanwhile built them in one piece: keep those (they are as new or newer). A version dropped
       // meanwhile (and perhaps built again under a new tag) must not get the dropped one's signals.
       const now = sql("SELECT tag FROM index_versions WHERE version = ?").get(version) as { tag: string } | undefined;
@@ -432,6 +449,7 @@ export function createSqliteSearchIndex(
       const v = info(version);
       if (v.corpus !== corpus)
         throw new ValidationError(`index version "${version}" belongs to corpus "${v.corpus}", not "${corpus}"`);
+      await options.beforePromote?.(version);
       db.transaction(() => {
         db.prepare("UPDATE index_versions SET state = 'ready' WHERE version = ?").run(version);
         db.prepare(
@@ -442,10 +460,16 @@ export function createSqliteSearchIndex(
     },
 
     async servingVersion(corpus) {
-      return (
+      const serving =
         (sql("SELECT version FROM index_serving WHERE corpus = ?").get(corpus) as { version: string } | undefined)
-          ?.version ?? null
-      );
+          ?.version ?? null;
+      // The corpus moved to another version (promoted here or by another connection): the one it left
+      // serves no search of this connection any more.
+      const left = lastServed.get(corpus);
+      if (left !== undefined && left !== serving) memory.delete(left);
+      if (serving) lastServed.set(corpus, serving);
+      else lastServed.delete(corpus);
+      return serving;
     },
 
     async search({ corpus, version, query, vector, k, mode, weights: requestedWeights, filter: requested }) {
@@ -483,6 +507,15 @@ export function createSqliteSearchIndex(
       const v = info(version);
       const ranked = memoryRanking("sparse", version, v.tag, query, k);
       return toHits(v.tag, query, ranked, { sparse: ranked });
+    },
+
+    release() {
+      memory.clear();
+      lastServed.clear();
+    },
+
+    get held() {
+      return memory.size;
     },
 
     async warm(corpus) {

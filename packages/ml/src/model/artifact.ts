@@ -65,6 +65,9 @@ export function serialiseModel(
   return { manifest, weights };
 }
 
+/** How many bytes of weights one step of loading handles. */
+const STEP_BYTES = 1 << 20;
+
 /**
  * Load a model from its manifest and weights, refusing anything that does not check out: an unknown
  * format, a size that does not match the manifest, or a checksum mismatch (truncation, corruption).
@@ -73,6 +76,21 @@ export function deserialiseModel(
   manifestJson: string,
   weights: Uint8Array,
 ): { model: StaticModel; manifest: ModelManifest } {
+  const steps = deserialiseModelSteps(manifestJson, weights);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `deserialiseModel` step by step: it yields between parts of the checksum and the copy of the weights
+ * (tens of MB), so a process that serves searches can load a model in slices.
+ */
+export function* deserialiseModelSteps(
+  manifestJson: string,
+  weights: Uint8Array,
+): Generator<void, { model: StaticModel; manifest: ModelManifest }> {
   let manifest: ModelManifest;
   try {
     manifest = ModelManifest.parse(JSON.parse(manifestJson));
@@ -86,11 +104,20 @@ export function deserialiseModel(
       `model weights are ${weights.byteLength} bytes, expected ${expected}: the artifact is truncated or damaged`,
     );
   }
-  const digest = createHash("sha256").update(weights).digest("hex");
+  const hash = createHash("sha256");
+  for (let at = 0; at < weights.byteLength; at += STEP_BYTES) {
+    hash.update(weights.subarray(at, at + STEP_BYTES));
+    yield;
+  }
+  const digest = hash.digest("hex");
   if (digest !== manifest.weights.sha256)
     throw new CorruptArtifactError("model weights do not match their checksum: the artifact is damaged");
   const copy = new Float32Array(weights.byteLength / 4);
-  new Uint8Array(copy.buffer).set(weights);
+  const bytes = new Uint8Array(copy.buffer);
+  for (let at = 0; at < weights.byteLength; at += STEP_BYTES) {
+    bytes.set(weights.subarray(at, at + STEP_BYTES), at);
+    yield;
+  }
   const idf = copy.subarray(0, rows);
   const table = copy.subarray(rows);
   const config = {

@@ -1,0 +1,113 @@
+import { Worker } from "node:worker_threads";
+import type { LocalConfig } from "./config.ts";
+import type { EventPump } from "./event-pump.ts";
+import type { LocalDeps } from "./local-deps.ts";
+
+/** Messages from the pipeline thread to the serving thread. */
+export type FromPipeline = { type: "ready" } | { type: "prepare"; id: number; version: string };
+/** Messages from the serving thread to the pipeline thread. */
+export type ToPipeline =
+  { type: "wake" } | { type: "stop" } | { type: "prepared"; id: number; error?: string | undefined };
+/** What the pipeline thread starts from. */
+export interface PipelineThreadData {
+  config: LocalConfig;
+}
+
+const SLICE_MS = 2;
+const FIRST_RESTART_MS = 1000;
+const LAST_RESTART_MS = 30_000;
+
+/**
+ * What this thread does before a version is promoted: build its memory signals and load its model (both
+ * in slices), and let go of models that serve no corpus any more (the pipeline thread retires models in
+ * its own cache only).
+ */
+async function readyToServe(deps: LocalDeps, version: string): Promise<void> {
+  // Small slices: searches are being answered meanwhile.
+  await deps.index.prepare(version, SLICE_MS);
+  const coming = await deps.repo.getIndexVersion(version);
+  if (coming) await deps.pipeline.modelFor(coming.modelId);
+  const serving = new Set(coming ? [coming.modelId] : []);
+  for (const corpus of await deps.repo.listCorpora()) {
+    const v = await deps.index.servingVersion(corpus.name);
+    const info = v ? await deps.repo.getIndexVersion(v) : null;
+    if (info) serving.add(info.modelId);
+  }
+  deps.pipeline.modelFor.retain(serving);
+}
+
+/**
+ * Run the pipeline (event delivery, run stages, the reconciler) in a worker thread of its own, so that
+ * searches answered on this thread never wait for a run's work: the thread opens the same data folder
+ * (SQLite in WAL mode: its writes never block this thread's reads) and wakes when this process stores
+ * events. Before it promotes an index version it asks this thread to build that version's memory
+ * signals (in slices, between searches) and waits until they are ready, so the first search of the new
+ * version does not build them. A thread that dies is logged and started again (with a growing pause);
+ * the reconciler of the new one picks up the runs it left. Resolves once the thread has reconciled.
+ * `stop` asks it to finish the batch in hand and waits up to `shutdownSeconds` before ending it.
+ */
+export async function startPipelineThread(deps: LocalDeps): Promise<EventPump & { readonly thread: Worker }> {
+  let stopping = false;
+  let worker: Worker;
+  let pause = FIRST_RESTART_MS;
+  const post = (message: ToPipeline) => {
+    if (alive) worker.postMessage(message);
+  };
+
+  let alive = false;
+  const spawn = (first: boolean) =>
+    new Promise<void>((ready, failed) => {
+      const data: PipelineThreadData = { config: deps.config };
+      worker = new Worker(new URL("./pipeline-worker.mjs", import.meta.url), { workerData: data });
+      alive = true;
+      let started = false;
+      worker.on("message", (message: FromPipeline) => {
+        if (message.type === "ready") {
+          started = true;
+          pause = FIRST_RESTART_MS;
+          ready();
+        } else if (message.type === "prepare") {
+          readyToServe(deps, message.version).then(
+            () => post({ type: "prepared", id: message.id }),
+            (error: unknown) =>
+              post({ type: "prepared", id: message.id, error: error instanceof Error ? error.message : String(error) }),
+          );
+        }
+      });
+      worker.on("error", (error) =>
+        deps.logger.error("the pipeline thread failed", {
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      worker.on("exit", (code) => {
+        alive = false;
+        if (stopping) return;
+        if (first && !started) return failed(new Error(`the pipeline thread ended (code ${code}) before it started`));
+        deps.logger.error("the pipeline thread ended; starting it again", { code, afterMs: pause });
+        setTimeout(() => {
+          if (!stopping) void spawn(false);
+        }, pause).unref();
+        pause = Math.min(LAST_RESTART_MS, pause * 2);
+      });
+    });
+
+  await spawn(true);
+  const unsubscribe = deps.onPublished(() => post({ type: "wake" }));
+  return {
+    /** The thread now running (it changes when one that died is replaced). */
+    get thread() {
+      return worker;
+    },
+    wake: () => post({ type: "wake" }),
+    async stop() {
+      stopping = true;
+      unsubscribe();
+      if (!alive) return;
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      post({ type: "stop" });
+      const timer = setTimeout(() => void worker.terminate(), deps.config.shutdownSeconds * 1000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
