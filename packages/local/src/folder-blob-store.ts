@@ -148,7 +148,9 @@ export function createFolderBlobStore(root: string, options: { readOnly?: boolea
     },
     async get(key) {
       try {
-        return new Uint8Array(await readFile(pathOf(key)));
+        const bytes = await readFile(pathOf(key));
+        // A view, not a copy: models are tens of MB, and copying them stalls the thread.
+        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       } catch (error) {
         return missing(key, error);
       }

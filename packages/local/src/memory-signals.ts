@@ -74,7 +74,7 @@ export function* memorySignalSteps(
   const texts = rows.map((r) => r.text);
   const tokenised: string[][] = [];
   for (let pos = 0; pos < n; pos++) {
-    if (pos % 64 === 63) yield;
+    if (pos % 8 === 7) yield;
     tokenised.push(terms(texts[pos]!));
   }
   const bm25 = new Bm25Index(
@@ -157,7 +157,7 @@ export function* memorySignalSteps(
 function* sparsePostings(texts: readonly string[], idf: Float32Array): Generator<void, Postings<number>> {
   const lists = postingLists<number>();
   for (let pos = 0; pos < texts.length; pos++) {
-    if (pos % 64 === 63) yield;
+    if (pos % 8 === 7) yield;
     const v = featurize(texts[pos]!, idf, SPARSE_FEATURES);
     for (let i = 0; i < v.ids.length; i++) lists.add(pos, v.ids[i]!, v.weights[i]!);
   }

@@ -50,7 +50,7 @@ export function bucketIdf(texts: readonly string[], options: FeatureOptions): Fl
 export function* bucketIdfSteps(texts: readonly string[], options: FeatureOptions): Generator<void, Float32Array> {
   const df = new Uint32Array(1 << options.bucketBits);
   for (let i = 0; i < texts.length; i++) {
-    if (i % 64 === 63) yield;
+    if (i % 8 === 7) yield;
     for (const f of rawFeatures(texts[i]!, options).keys()) df[f]!++;
   }
   const idf = new Float32Array(df.length);
