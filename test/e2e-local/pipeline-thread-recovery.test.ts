@@ -1,0 +1,100 @@
+import { cpSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { isTerminal, startRun, type Run, type StageExecutors } from "@genq/core";
+import { loadConfig } from "../../packages/cli/src/config.ts";
+import { ingestFolder } from "../../packages/cli/src/ingest-folder.ts";
+import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
+import { startPipelineThread } from "../../packages/cli/src/pipeline-thread.ts";
+import { ROOT, tempDir } from "./helpers.ts";
+
+/**
+ * The pipeline thread picks up runs a previous process left: a run that was about to be promoted when
+ * the process ended is promoted by the next one (the promotion asks the serving thread to get the version
+ * ready while the new thread's reconciler is still starting).
+ */
+
+const env = { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1", GENQ_SHUTDOWN_SECONDS: "2" };
+/** A data folder whose only run waits in `promoting`: the process that ran it ended before promoting. */
+let template: string;
+let runId: string;
+const opened: LocalDeps[] = [];
+
+const open = (data: string) => {
+  const deps = createLocalDeps(loadConfig(env, { data }));
+  opened.push(deps);
+  return deps;
+};
+const copyOfTemplate = () => {
+  const data = tempDir();
+  cpSync(template, data, { recursive: true });
+  return data;
+};
+const until = async <T>(what: string, get: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await get();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const within = <T>(what: string, p: Promise<T>, ms: number) =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref()),
+  ]);
+const ended = (deps: LocalDeps) =>
+  until("the run to end", async () => {
+    const r = await deps.repo.getRun(runId);
+    return r && isTerminal(r.state) && r.outcomePublished ? r : undefined;
+  });
+
+beforeAll(async () => {
+  const docs = tempDir();
+  const src = join(ROOT, "examples/postgresql-docs");
+  for (const f of readdirSync(src).filter((f) => /^indexes-(types|multicolumn|unique|partial)/.test(f)))
+    cpSync(join(src, f), join(docs, f));
+  template = tempDir();
+  // Promotion never happens in this process: the run is saved `promoting` and stays there.
+  const deps = createLocalDeps(loadConfig(env, { data: template }), {
+    seams: { stages: (s): StageExecutors => ({ ...s, promoteIndex: async () => {} }) },
+  });
+  try {
+    await ingestFolder(deps, { source: docs, corpus: "pg", quiet: true });
+    runId = (await startRun(deps.engine, { corpus: "pg", tenant: deps.config.tenant })).id;
+    for (;;) {
+      const r = await deps.outbox.drain(deps.handle, { limit: 50 });
+      if (r.delivered + r.retried + r.deadLettered > 0) continue;
+      if (deps.jobs.active > 0) {
+        await Promise.race([deps.jobs.idle(), new Promise((res) => setTimeout(res, 50))]);
+        continue;
+      }
+      const wait = deps.outbox.nextDueInMs();
+      if (wait === null) break;
+      await new Promise((res) => setTimeout(res, wait));
+    }
+    expect((await deps.repo.getRun(runId))?.state).toBe("promoting");
+  } finally {
+    deps.close();
+  }
+}, 120_000);
+afterEach(() => {
+  for (const d of opened.splice(0)) d.close();
+});
+
+describe("the pipeline thread and runs a previous process left", () => {
+  it("a run left waiting in promotion is promoted by the next server's pipeline thread", async () => {
+    const deps = open(copyOfTemplate());
+    const pipeline = await within("starting the pipeline thread", startPipelineThread(deps), 30_000);
+    try {
+      const run: Run = await ended(deps);
+      expect(run.state).toBe("ready");
+      expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
+      // The serving thread got the version ready before it was switched to.
+      expect(deps.index.held).toBe(1);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 60_000);
+});
