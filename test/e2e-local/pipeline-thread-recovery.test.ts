@@ -1,4 +1,4 @@
-import { cpSync, readdirSync } from "node:fs";
+import { cpSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal, startRun, type Run, type StageExecutors } from "@genq/core";
@@ -11,7 +11,8 @@ import { ROOT, tempDir } from "./helpers.ts";
 /**
  * The pipeline thread picks up runs a previous process left: a run that was about to be promoted when
  * the process ended is promoted by the next one (the promotion asks the serving thread to get the version
- * ready while the new thread's reconciler is still starting).
+ * ready while the new thread's reconciler is still starting), and a promotion whose version cannot be
+ * made ready on the serving thread ends its run failed with a reason, keeping nothing of it there.
  */
 
 const env = { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1", GENQ_SHUTDOWN_SECONDS: "2" };
@@ -93,6 +94,26 @@ describe("the pipeline thread and runs a previous process left", () => {
       expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
       // The serving thread got the version ready before it was switched to.
       expect(deps.index.held).toBe(1);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 60_000);
+
+  it("a promotion whose model the serving thread cannot load fails the run and keeps nothing of it", async () => {
+    const data = copyOfTemplate();
+    const deps = open(data);
+    const run = (await deps.repo.getRun(runId))!;
+    const model = await deps.repo.getModelVersion(`${run.artifacts.modelId ?? ""}`);
+    expect(model).toBeTruthy();
+    rmSync(join(data, "bucket", model!.artifactKey, "model.bin"));
+    const pipeline = await within("starting the pipeline thread", startPipelineThread(deps), 30_000);
+    try {
+      const failed = await ended(deps);
+      expect(failed.state).toBe("failed");
+      expect(failed.reason).toMatch(/promoting.*serving thread could not load/);
+      expect(await deps.index.servingVersion("pg")).toBeNull();
+      // Neither the version's signals nor its model stay on the serving thread.
+      expect(deps.index.held).toBe(0);
     } finally {
       await pipeline.stop();
     }

@@ -18,22 +18,28 @@ const FIRST_RESTART_MS = 1000;
 const LAST_RESTART_MS = 30_000;
 
 /**
- * What this thread does before a version is promoted: build its memory signals and load its model (both
+ * What this thread does before a version is promoted: load its model and build its memory signals (both
  * in slices), and let go of models that serve no corpus any more (the pipeline thread retires models in
- * its own cache only).
+ * its own cache only). A version that cannot be made ready leaves neither behind.
  */
 async function readyToServe(deps: LocalDeps, version: string): Promise<void> {
-  // Small slices: searches are being answered meanwhile.
-  await deps.index.prepare(version, SLICE_MS);
   const coming = await deps.repo.getIndexVersion(version);
-  if (coming) await deps.pipeline.modelFor(coming.modelId);
-  const serving = new Set(coming ? [coming.modelId] : []);
+  const serving = new Set<string>();
   for (const corpus of await deps.repo.listCorpora()) {
     const v = await deps.index.servingVersion(corpus.name);
     const info = v ? await deps.repo.getIndexVersion(v) : null;
     if (info) serving.add(info.modelId);
   }
-  deps.pipeline.modelFor.retain(serving);
+  try {
+    // The model first: a version whose model cannot be loaded is not promoted, and its signals (the
+    // larger part) are then never built here, where nothing would let go of them.
+    if (coming) await deps.pipeline.modelFor(coming.modelId);
+    // Small slices: searches are being answered meanwhile.
+    await deps.index.prepare(version, SLICE_MS);
+    if (coming) serving.add(coming.modelId);
+  } finally {
+    deps.pipeline.modelFor.retain(serving);
+  }
 }
 
 /**
