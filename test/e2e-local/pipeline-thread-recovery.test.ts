@@ -6,16 +6,26 @@ import { loadConfig } from "../../packages/cli/src/config.ts";
 import { ingestFolder } from "../../packages/cli/src/ingest-folder.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { startPipelineThread } from "../../packages/cli/src/pipeline-thread.ts";
+import { waitForRun } from "../../packages/cli/src/run-command.ts";
+import { serveLocal } from "../../packages/cli/src/serve.ts";
 import { ROOT, tempDir } from "./helpers.ts";
 
 /**
  * The pipeline thread picks up runs a previous process left: a run that was about to be promoted when
  * the process ended is promoted by the next one (the promotion asks the serving thread to get the version
  * ready while the new thread's reconciler is still starting), and a promotion whose version cannot be
- * made ready on the serving thread ends its run failed with a reason, keeping nothing of it there.
+ * made ready on the serving thread ends its run failed with a reason, keeping nothing of it there. A
+ * serving process that runs no pipeline (the second of GENQ_SERVE_WORKERS=2) lets go of retired models.
  */
 
-const env = { GENQ_LOG_LEVEL: "silent", GENQ_EPOCHS: "1", GENQ_SHUTDOWN_SECONDS: "2" };
+const env = {
+  GENQ_LOG_LEVEL: "silent",
+  GENQ_EPOCHS: "1",
+  GENQ_SHUTDOWN_SECONDS: "2",
+  GENQ_RECONCILE_SECONDS: "1",
+  // Every run is promoted (the serving model changes each time).
+  GENQ_GATE_MIN_GAIN: "-1",
+};
 /** A data folder whose only run waits in `promoting`: the process that ran it ended before promoting. */
 let template: string;
 let runId: string;
@@ -118,4 +128,34 @@ describe("the pipeline thread and runs a previous process left", () => {
       await pipeline.stop();
     }
   }, 60_000);
+
+  it("a serving process that runs no pipeline lets go of the model a later run retired", async () => {
+    const data = copyOfTemplate();
+    const pipeline = open(data);
+    // A second serving process (GENQ_SERVE_WORKERS=2): it answers searches, another process runs the pipeline.
+    const serving = open(data);
+    const server = await serveLocal(serving, 0, { pump: false });
+    try {
+      await pipeline.reconcile();
+      const first = await waitForRun(pipeline, runId, () => {});
+      expect(first.state).toBe("ready");
+      const firstModel = first.artifacts.modelId!;
+      // What a search of the corpus does first: load its serving model.
+      await serving.encoderFor(firstModel);
+      expect(serving.pipeline.modelFor.has(firstModel)).toBe(true);
+
+      const second = await startRun(pipeline.engine, { corpus: "pg", tenant: pipeline.config.tenant });
+      const done = await waitForRun(pipeline, second.id, () => {});
+      expect(done.state).toBe("ready");
+      await serving.encoderFor(done.artifacts.modelId!);
+      await until(
+        "the retired model to be let go",
+        async () => (serving.pipeline.modelFor.has(firstModel) ? undefined : true),
+        10_000,
+      );
+      expect(serving.pipeline.modelFor.has(done.artifacts.modelId!)).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
 });
