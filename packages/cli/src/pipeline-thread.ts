@@ -17,23 +17,43 @@ const SLICE_MS = 2;
 const FIRST_RESTART_MS = 1000;
 const LAST_RESTART_MS = 30_000;
 
-/**
- * What this thread does before a version is promoted: build its memory signals and load its model (both
- * in slices), and let go of models that serve no corpus any more (the pipeline thread retires models in
- * its own cache only).
- */
-async function readyToServe(deps: LocalDeps, version: string): Promise<void> {
-  // Small slices: searches are being answered meanwhile.
-  await deps.index.prepare(version, SLICE_MS);
-  const coming = await deps.repo.getIndexVersion(version);
-  if (coming) await deps.pipeline.modelFor(coming.modelId);
-  const serving = new Set(coming ? [coming.modelId] : []);
+/** The models the corpora's serving index versions use. */
+async function servingModels(deps: LocalDeps): Promise<Set<string>> {
+  const serving = new Set<string>();
   for (const corpus of await deps.repo.listCorpora()) {
     const v = await deps.index.servingVersion(corpus.name);
     const info = v ? await deps.repo.getIndexVersion(v) : null;
     if (info) serving.add(info.modelId);
   }
-  deps.pipeline.modelFor.retain(serving);
+  return serving;
+}
+
+/**
+ * Let go of the loaded models that serve no corpus any more: a process that serves searches but runs no
+ * pipeline is never told when a run retires a model (its pipeline retires models in its own cache only).
+ */
+export async function releaseUnservedModels(deps: LocalDeps): Promise<void> {
+  deps.pipeline.modelFor.retain(await servingModels(deps));
+}
+
+/**
+ * What this thread does before a version is promoted: load its model and build its memory signals (both
+ * in slices), and let go of models that serve no corpus any more. A version that cannot be made ready
+ * leaves neither behind.
+ */
+async function readyToServe(deps: LocalDeps, version: string): Promise<void> {
+  const coming = await deps.repo.getIndexVersion(version);
+  const serving = await servingModels(deps);
+  try {
+    // The model first: a version whose model cannot be loaded is not promoted, and its signals (the
+    // larger part) are then never built here, where nothing would let go of them.
+    if (coming) await deps.pipeline.modelFor(coming.modelId);
+    // Small slices: searches are being answered meanwhile.
+    await deps.index.prepare(version, SLICE_MS);
+    if (coming) serving.add(coming.modelId);
+  } finally {
+    deps.pipeline.modelFor.retain(serving);
+  }
 }
 
 /**

@@ -22,26 +22,31 @@ const deps = createLocalDeps(config, {
   },
 });
 // Between runs this thread searches nothing: it lets go of the signals its evaluations built.
-const pump = await startEventPump(deps, {
+// Listen before the first reconciliation: it may promote a run a previous process left, and that waits
+// for the serving thread's answer.
+const pump = startEventPump(deps, {
   onIdle: () => {
     if (!deps.jobs.active && deps.index.held) deps.index.release();
   },
 });
 
 port.on("message", (message: ToPipeline) => {
-  if (message.type === "wake") pump.wake();
+  if (message.type === "wake") void pump.then((p) => p.wake());
   else if (message.type === "prepared") {
     const w = waiting.get(message.id);
     waiting.delete(message.id);
     if (message.error) w?.reject(new Error(`the serving thread could not load the index version: ${message.error}`));
     else w?.resolve();
   } else if (message.type === "stop") {
-    void pump.stop().then(() => {
-      deps.close();
-      // Jobs still working (a training thread, an evaluation) end with this thread; the reconciler of the
-      // next start re-issues their stages.
-      process.exit(0);
-    });
+    void pump
+      .then((p) => p.stop())
+      .then(() => {
+        deps.close();
+        // Jobs still working (a training thread, an evaluation) end with this thread; the reconciler of the
+        // next start re-issues their stages.
+        process.exit(0);
+      });
   }
 });
+await pump;
 send({ type: "ready" });

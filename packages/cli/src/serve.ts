@@ -8,7 +8,7 @@ import { createSqliteApiKeys } from "@genq/local";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import { startEventPump } from "./event-pump.ts";
 import type { LocalDeps } from "./local-deps.ts";
-import { startPipelineThread } from "./pipeline-thread.ts";
+import { releaseUnservedModels, startPipelineThread } from "./pipeline-thread.ts";
 
 /** Where a server's pipeline runs: on the serving thread, or on a thread of its own (searches never wait for it). */
 export type PipelineMode = "inline" | "thread";
@@ -146,7 +146,8 @@ function answerOversizedHeaders(error: NodeJS.ErrnoException & { code?: string }
  * delivered continuously so uploads get chunked and runs progress while the server answers, and the
  * reconciler runs at start and every `reconcileSeconds` (see event-pump.ts). With `pipeline: "thread"`
  * that work runs on a thread of its own, so searches never wait for a run (see pipeline-thread.ts);
- * "inline" (the default here) keeps it on this thread. A taken port rejects with PortInUseError. `stop` shuts down gracefully: it stops accepting
+ * "inline" (the default here) keeps it on this thread. Without the pipeline, the process lets go of models
+ * no corpus serves every `reconcileSeconds`. A taken port rejects with PortInUseError. `stop` shuts down gracefully: it stops accepting
  * connections, lets requests in flight finish for up to `shutdownSeconds` (then closes what is left,
  * event streams included), and stops the delivery loop; background jobs are not waited for (a run
  * they leave unfinished is picked up by the reconciler of the next process).
@@ -174,6 +175,21 @@ export async function serveLocal(
       : options.pipeline === "thread"
         ? await startPipelineThread(deps)
         : await startEventPump(deps);
+  // A process serving without the pipeline (GENQ_SERVE_WORKERS > 1) is never told when a run retires a
+  // model: it lets go of models no corpus serves on the reconciler's beat.
+  const tidy =
+    options.pump === false
+      ? setInterval(
+          () =>
+            void releaseUnservedModels(deps).catch((error: unknown) =>
+              deps.logger.warn("letting go of unserved models failed", {
+                reason: error instanceof Error ? error.message : String(error),
+              }),
+            ),
+          deps.config.reconcileSeconds * 1000,
+        )
+      : null;
+  tidy?.unref();
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
   return {
@@ -186,6 +202,7 @@ export async function serveLocal(
       const grace = setTimeout(() => http.closeAllConnections(), deps.config.shutdownSeconds * 1000);
       await closed;
       clearTimeout(grace);
+      if (tidy) clearInterval(tidy);
       await pipeline?.stop();
     },
   };

@@ -22,6 +22,8 @@ export function createModelCache(blobs: BlobStore, repo: PipelineRepository) {
   };
   return Object.assign(modelFor, {
     forget: (modelId: string) => void cache.delete(modelId),
+    /** Whether the model is loaded (or loading) here. */
+    has: (modelId: string) => cache.has(modelId),
     /** Forget every model but these (a process whose models another process retires). */
     retain(keep: ReadonlySet<string>) {
       for (const id of [...cache.keys()]) if (!keep.has(id)) cache.delete(id);
