@@ -16,6 +16,8 @@ export interface PipelineThreadData {
 const SLICE_MS = 2;
 const FIRST_RESTART_MS = 1000;
 const LAST_RESTART_MS = 30_000;
+/** A thread that ran this long before it died is restarted after the first pause again. */
+const STEADY_MS = 60_000;
 
 /** The models the corpora's serving index versions use. */
 async function servingModels(deps: LocalDeps): Promise<Set<string>> {
@@ -78,31 +80,43 @@ export async function startPipelineThread(deps: LocalDeps): Promise<EventPump & 
   const spawn = (first: boolean) =>
     new Promise<void>((ready, failed) => {
       const data: PipelineThreadData = { config: deps.config };
-      worker = new Worker(new URL("./pipeline-worker.mjs", import.meta.url), { workerData: data });
+      const thread = new Worker(new URL("./pipeline-worker.mjs", import.meta.url), { workerData: data });
+      worker = thread;
       alive = true;
-      let started = false;
-      worker.on("message", (message: FromPipeline) => {
+      let running = true;
+      let startedAt = 0;
+      // Answers go to the thread that asked (a late answer must not reach its replacement).
+      const answer = (message: ToPipeline) => {
+        if (running) thread.postMessage(message);
+      };
+      thread.on("message", (message: FromPipeline) => {
         if (message.type === "ready") {
-          started = true;
-          pause = FIRST_RESTART_MS;
+          startedAt = Date.now();
           ready();
         } else if (message.type === "prepare") {
           readyToServe(deps, message.version).then(
-            () => post({ type: "prepared", id: message.id }),
+            () => answer({ type: "prepared", id: message.id }),
             (error: unknown) =>
-              post({ type: "prepared", id: message.id, error: error instanceof Error ? error.message : String(error) }),
+              answer({
+                type: "prepared",
+                id: message.id,
+                error: error instanceof Error ? error.message : String(error),
+              }),
           );
         }
       });
-      worker.on("error", (error) =>
+      thread.on("error", (error) =>
         deps.logger.error("the pipeline thread failed", {
           reason: error instanceof Error ? error.message : String(error),
         }),
       );
-      worker.on("exit", (code) => {
+      thread.on("exit", (code) => {
+        running = false;
         alive = false;
         if (stopping) return;
-        if (first && !started) return failed(new Error(`the pipeline thread ended (code ${code}) before it started`));
+        if (first && !startedAt) return failed(new Error(`the pipeline thread ended (code ${code}) before it started`));
+        // A thread that ran a good while starts again soon; one that keeps dying waits longer each time.
+        if (startedAt && Date.now() - startedAt > STEADY_MS) pause = FIRST_RESTART_MS;
         deps.logger.error("the pipeline thread ended; starting it again", { code, afterMs: pause });
         setTimeout(() => {
           if (!stopping) void spawn(false);
