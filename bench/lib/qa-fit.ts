@@ -39,6 +39,8 @@ export interface FittedReader {
   calibrator: number[];
   isotonic: IsotonicMap | null;
   threshold: number;
+  /** How many of the ranker's best spans the calibrator scores; the best calibrated one answers. */
+  spans: number;
 }
 
 export interface FitSettings {
@@ -46,8 +48,15 @@ export interface FitSettings {
   rankerL2: number;
   calibratorL2: number;
   isotonic: boolean;
-  /** How the threshold is chosen on cross-fitted scores: mean of the two rates, or the worst margin over the targets. */
-  thresholdRule: "balanced" | "targets";
+  /**
+   * How the threshold is chosen on cross-fitted scores: the mean of the two rates; the worst margin over the
+   * targets; or "abstention": the most answerable questions answered while at least `abstainTarget` of the
+   * unanswerable ones abstain (the worst margin where no threshold gets there).
+   */
+  thresholdRule: "balanced" | "targets" | "abstention";
+  abstainTarget: number;
+  /** How many of the ranker's best (non-overlapping) spans the calibrator learns from and scores. */
+  spans: number;
 }
 
 export const DEFAULT_SETTINGS: FitSettings = {
@@ -55,7 +64,9 @@ export const DEFAULT_SETTINGS: FitSettings = {
   rankerL2: 0.003,
   calibratorL2: 0.001,
   isotonic: false,
-  thresholdRule: "targets",
+  thresholdRule: "abstention",
+  abstainTarget: 0.83,
+  spans: 1,
 };
 
 /** Span features left out (set to 0) for an ablation: DROP=name,name. */
@@ -104,12 +115,57 @@ export function documentFolds(examples: readonly QaExample[], k: number): number
   });
 }
 
+/** Answer features left out (set to 0) for an ablation: DROP_ANSWER=name,name. */
+const droppedAnswer = (process.env.DROP_ANSWER ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((name) => {
+    const i = (ANSWER_FEATURES as readonly string[]).indexOf(name);
+    if (i < 0) throw new Error(`DROP_ANSWER: no answer feature named ${name} (${ANSWER_FEATURES.join(", ")})`);
+    return i;
+  });
+
 const group = (e: QaExample) => ({ rows: e.evidence.candidates.map((c) => c.features), positive: e.positive });
 
-/** The best span under a ranker and the calibrator's view of it. */
-function bestOf(e: QaExample, ranker: readonly number[]): { span: RankedSpan | undefined; row: number[] } {
+/**
+ * The spans a reader weighs for a question under a ranker: the first `spans` ranked spans that do not
+ * overlap a better one in the same passage (as the served reader keeps them), each with the calibrator's
+ * view of it. A question without candidates yields one row for "no span".
+ */
+function spansOf(
+  e: QaExample,
+  ranker: readonly number[],
+  spans: number,
+): Array<{ span: RankedSpan | undefined; row: number[] }> {
   const ranked = rankSpans(e.evidence, ranker, textOf(e));
-  return { span: ranked[0], row: answerFeatures(e.evidence, ranked, 0) };
+  const out: Array<{ span: RankedSpan | undefined; row: number[] }> = [];
+  for (let i = 0; i < ranked.length && out.length < spans; i++) {
+    const span = ranked[i]!;
+    if (
+      out.some(
+        (o) => o.span!.passageIndex === span.passageIndex && o.span!.start < span.end && span.start < o.span!.end,
+      )
+    )
+      continue;
+    out.push({ span, row: answerFeatures(e.evidence, ranked, i) });
+  }
+  if (!out.length) out.push({ span: undefined, row: answerFeatures(e.evidence, ranked, 0) });
+  for (const o of out) for (const i of droppedAnswer) o.row[i] = 0;
+  return out;
+}
+
+/** The span with the best calibrated score among a question's weighed spans. */
+function bestScored<T extends { row: number[] }>(options: readonly T[], score: (row: number[]) => number) {
+  let best = options[0]!;
+  let bestScore = score(best.row);
+  for (const o of options.slice(1)) {
+    const s = score(o.row);
+    if (s > bestScore) {
+      best = o;
+      bestScore = s;
+    }
+  }
+  return { best, score: bestScore };
 }
 
 /** Rates at a threshold over scored questions. */
@@ -132,12 +188,19 @@ export function ratesAt(scored: ReadonlyArray<{ e: QaExample; score: number; rig
 
 function chooseThreshold(
   scored: ReadonlyArray<{ e: QaExample; score: number; right: boolean }>,
-  rule: FitSettings["thresholdRule"],
+  settings: Pick<FitSettings, "thresholdRule" | "abstainTarget">,
 ): number {
   const candidates = [...new Set(scored.map((s) => Math.round(s.score * 100) / 100))].sort((a, b) => a - b);
+  const rule =
+    settings.thresholdRule === "abstention" &&
+    !candidates.some((t) => ratesAt(scored, t).abstain >= settings.abstainTarget)
+      ? "targets"
+      : settings.thresholdRule;
   const value = (t: number) => {
     const r = ratesAt(scored, t);
-    return rule === "balanced" ? (r.overlap + r.abstain) / 2 : Math.min(r.overlap - 0.6, r.abstain - 0.8);
+    if (rule === "balanced") return (r.overlap + r.abstain) / 2;
+    if (rule === "abstention") return r.abstain >= settings.abstainTarget ? r.overlap : -Infinity;
+    return Math.min(r.overlap - 0.6, r.abstain - 0.8);
   };
   let best = 0.5;
   let bestValue = -Infinity;
@@ -158,40 +221,40 @@ function chooseThreshold(
  */
 export function fitReader(train: readonly QaExample[], settings: FitSettings = DEFAULT_SETTINGS): FittedReader {
   const folds = documentFolds(train, settings.folds);
-  const rows: number[][] = new Array(train.length);
-  const spans: Array<RankedSpan | undefined> = new Array(train.length);
+  const options: Array<Array<{ span: RankedSpan | undefined; row: number[]; label: number }>> = new Array(train.length);
   for (let f = 0; f < settings.folds; f++) {
     const w = fitSoftmaxRanker(train.filter((_, i) => folds[i] !== f).map(group), { l2: settings.rankerL2 });
     train.forEach((e, i) => {
       if (folds[i] !== f) return;
-      const b = bestOf(e, w);
-      rows[i] = b.row;
-      spans[i] = b.span;
+      options[i] = spansOf(e, w, settings.spans).map((o) => ({ ...o, label: isRight(e, o.span) ? 1 : 0 }));
     });
   }
-  const labels = train.map((e, i) => (isRight(e, spans[i]) ? 1 : 0));
-  // Cross-fitted calibrated scores: for the isotonic map and the threshold.
-  const scored: Array<{ e: QaExample; score: number; right: boolean }> = new Array(train.length);
+  const rowsOf = (idx: readonly number[]) => idx.flatMap((i) => options[i]!.map((o) => o.row));
+  const labelsOf = (idx: readonly number[]) => idx.flatMap((i) => options[i]!.map((o) => o.label));
+  // Cross-fitted calibrated scores of each question's best span: for the isotonic map and the threshold.
   const raw: number[] = new Array(train.length);
+  const labels: number[] = new Array(train.length);
   for (let f = 0; f < settings.folds; f++) {
     const idx = train.map((_, i) => i).filter((i) => folds[i] !== f);
-    const w = fitLogistic(
-      idx.map((i) => rows[i]!),
-      idx.map((i) => labels[i]!),
-      { l2: settings.calibratorL2 },
-    );
+    const w = fitLogistic(rowsOf(idx), labelsOf(idx), { l2: settings.calibratorL2 });
     train.forEach((e, i) => {
-      if (folds[i] === f) raw[i] = sigmoid(dot(w, rows[i]!));
+      if (folds[i] !== f) return;
+      const { best, score } = bestScored(options[i]!, (row) => sigmoid(dot(w, row)));
+      raw[i] = score;
+      labels[i] = best.label;
     });
   }
-  const calibrator = fitLogistic(rows, labels, { l2: settings.calibratorL2 });
+  const all = train.map((_, i) => i);
+  const calibrator = fitLogistic(rowsOf(all), labelsOf(all), { l2: settings.calibratorL2 });
   const isotonic = settings.isotonic ? fitIsotonic(raw, labels) : null;
-  train.forEach(
-    (e, i) => (scored[i] = { e, score: isotonic ? applyIsotonic(isotonic, raw[i]!) : raw[i]!, right: labels[i] === 1 }),
-  );
-  const threshold = chooseThreshold(scored, settings.thresholdRule);
+  const scored = train.map((e, i) => ({
+    e,
+    score: isotonic ? applyIsotonic(isotonic, raw[i]!) : raw[i]!,
+    right: labels[i] === 1,
+  }));
+  const threshold = chooseThreshold(scored, settings);
   const ranker = fitSoftmaxRanker(train.map(group), { l2: settings.rankerL2 });
-  return { ranker, calibrator, isotonic, threshold };
+  return { ranker, calibrator, isotonic, threshold, spans: settings.spans };
 }
 
 export interface Prediction {
@@ -206,8 +269,10 @@ export interface Prediction {
 
 /** What a fitted reader answers for one question. */
 export function predict(model: FittedReader, e: QaExample): Prediction {
-  const { span, row } = bestOf(e, model.ranker);
-  const score = calibratedScore(model, row);
+  const {
+    best: { span },
+    score,
+  } = bestScored(spansOf(e, model.ranker, model.spans), (row) => calibratedScore(model, row));
   const answered = Boolean(span) && score >= model.threshold;
   const text = span ? textOf(e)(span) : "";
   return {
@@ -254,6 +319,14 @@ export function summarize(preds: readonly Prediction[]) {
     };
   });
   const brier = mean(preds.map((p) => (p.score - (p.right ? 1 : 0)) ** 2));
+  // The best overlap any single threshold on the pooled scores reaches while ≥ 80% of unanswerable questions
+  // abstain: compares calibrators apart from the threshold each fold chose.
+  const pooled = preds.map((p) => ({ e: p.e, score: p.score, right: p.right }));
+  let frontier = 0;
+  for (const t of new Set(pooled.map((p) => p.score))) {
+    const r = ratesAt(pooled, t);
+    if (r.abstain >= 0.8) frontier = Math.max(frontier, r.overlap);
+  }
   return {
     overlap: mean(has.map((p) => (p.answered && p.right ? 1 : 0))),
     abstain: mean(no.map((p) => (p.answered ? 0 : 1))),
@@ -261,6 +334,7 @@ export function summarize(preds: readonly Prediction[]) {
     answerableAbstained: mean(has.map((p) => (p.answered ? 0 : 1))),
     bestRight: mean(has.map((p) => (p.right ? 1 : 0))),
     brier,
+    frontier,
     bands,
   };
 }
