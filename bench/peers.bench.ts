@@ -8,7 +8,8 @@
  * files a build step wrote, as a serving process would; in-memory ones build in their child. Also: what
  * each of genq's signals costs in memory.
  * Run: npm run bench:install && npm run bench:peers   (SIZES=20000,100000 QUERIES=1000 HTTP_QUERIES=300 ENGINES=…
- * PEERS_DATA=<dir> to keep the built indexes and reuse them)
+ * PEERS_DATA=<dir> to keep the built indexes and reuse them; then `node --import tsx bench/peers.bench.ts --tail
+ * <dir>/100000` shows where the lexical tail comes from)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,15 +18,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { passageText } from "@genq/core";
-import { openDatabase } from "@genq/local";
+import { openDatabase, packRows } from "@genq/local";
 import {
   Bm25Index,
   DEFAULT_MODEL_CONFIG,
-  Postings,
+  bm25Builder,
   bucketIdf,
-  featurize,
   generateQueries,
-  postingLists,
+  sparsePostingsBuilder,
+  terms,
 } from "@genq/ml";
 import { Index, MetricKind, ScalarKind } from "usearch";
 import { syntheticPassages } from "./lib/synthetic-corpus.ts";
@@ -179,33 +180,44 @@ function signalCosts(dir: string): Array<[string, number, number]> {
   };
   const db = openDatabase(join(dir, "genq.db"));
   const tag = (db.prepare("SELECT tag FROM index_versions WHERE version = 'v1'").get() as { tag: string }).tag;
-  const rows = db
-    .prepare(
-      `SELECT p.title AS title, p.text AS text, v.embedding AS embedding FROM p_${tag} p JOIN vec_${tag} v ON v.rowid = p.rowid ORDER BY p.rowid`,
-    )
-    .all() as Array<{ title: string; text: string; embedding: Buffer }>;
-  const texts = rows.map((r) => passageText(r));
-  const dims = rows[0]!.embedding.byteLength / 4;
-  const vectors = new Float32Array(rows.length * dims);
-  rows.forEach((r, i) => vectors.set(new Float32Array(r.embedding.buffer, r.embedding.byteOffset, dims), i * dims));
-  step("passage rows, texts and vectors read from SQLite (kept to the end, so each step below only adds)");
+  const statement = db.prepare(
+    `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM p_${tag} p JOIN vec_${tag} v ON v.rowid = p.rowid ORDER BY p.rowid`,
+  );
+  const rows = packRows(
+    (function* () {
+      for (const r of statement.iterate() as IterableIterator<{
+        rowid: number;
+        title: string;
+        text: string;
+        embedding: Buffer;
+      }>)
+        yield {
+          rowid: r.rowid,
+          text: passageText(r),
+          vector: new Float32Array(
+            r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength),
+          ),
+        };
+    })(),
+  );
+  step(
+    "passage rows read from SQLite, packed: texts as UTF-8 in one buffer, vectors in one array (dropped again once the signals are built)",
+  );
   const keep: unknown[] = [];
-  keep.push(new Bm25Index(texts));
+  // The index builds both in the same two passes; here each gets its own, so each step adds only its postings.
+  const bm25 = bm25Builder();
+  for (const pass of ["count", "fill"] as const)
+    for (let pos = 0; pos < rows.size; pos++) bm25[pass](terms(rows.text(pos)));
+  keep.push(new Bm25Index(bm25.build()));
   step("BM25 postings");
-  const sparseOptions = { bucketBits: 18, bigrams: true, maxFeatures: 0 };
-  const idf = bucketIdf(texts, sparseOptions);
-  const lists = postingLists<number>();
-  texts.forEach((t, pos) => {
-    const v = featurize(t, idf, sparseOptions);
-    for (let i = 0; i < v.ids.length; i++) lists.add(pos, v.ids[i]!, v.weights[i]!);
-  });
-  keep.push(new Postings(lists.lists, texts.length), idf);
-  lists.lists.clear();
-  step("TF-IDF postings (words + word pairs)");
-  keep.push(vectors);
-  if (texts.length >= 10_000) {
+  const sparse = sparsePostingsBuilder({ bucketBits: 18, bigrams: true, maxFeatures: 0 });
+  for (const pass of ["count", "fill"] as const)
+    for (let pos = 0; pos < rows.size; pos++) sparse[pass](terms(rows.text(pos)));
+  keep.push(sparse.build());
+  step("TF-IDF postings (words + word pairs, keyed by hash bucket)");
+  if (rows.size >= 10_000) {
     const index = new Index({
-      dimensions: dims,
+      dimensions: rows.dims,
       metric: MetricKind.Cos,
       quantization: ScalarKind.F32,
       connectivity: 16,
@@ -214,17 +226,70 @@ function signalCosts(dir: string): Array<[string, number, number]> {
       multi: false,
     });
     index.add(
-      BigUint64Array.from({ length: texts.length }, (_, i) => BigInt(i)),
-      vectors,
+      BigUint64Array.from({ length: rows.size }, (_, i) => BigInt(i)),
+      rows.vectors,
       0,
     );
     keep.push(index);
-    step("HNSW graph over the vectors (usearch)");
+    step("HNSW graph over the vectors (usearch; holds the only copy of the vectors kept)");
   }
   const b = readFileSync(join(dir, "idf.bin"));
   keep.push(modelFor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))));
   step("the query encoder (hybrid only)");
   keep.push(rows);
+  return out;
+}
+
+/**
+ * Where the lexical tail comes from: each query's BM25 ranking timed alone (best of 5, so the machine's
+ * noise drops out and what is left is the query's own cost), through `top` (MaxScore, or the exhaustive
+ * scorer for long queries) and through the exhaustive scorer alone, grouped by the query's distinct terms.
+ */
+function lexicalTail(dir: string): string[] {
+  const db = openDatabase(join(dir, "genq.db"));
+  const tag = (db.prepare("SELECT tag FROM index_versions WHERE version = 'v1'").get() as { tag: string }).tag;
+  const rows = db.prepare(`SELECT title, text FROM p_${tag} ORDER BY rowid`).all() as Array<{
+    title: string;
+    text: string;
+  }>;
+  const index = new Bm25Index(rows.map(passageText));
+  const queries = (JSON.parse(readFileSync(join(dir, "queries.json"), "utf8")) as string[]).slice(0, 1000);
+  const best = (f: () => unknown) =>
+    Math.min(...Array.from({ length: 5 }, () => ((t) => (f(), performance.now() - t))(performance.now())));
+  const timed = queries.map((q) => {
+    return {
+      m: new Set(terms(q)).size,
+      top: best(() => index.search(q, K)),
+      all: best(() => index.search(q, K, { exhaustive: true })),
+    };
+  });
+  const f = (x: number) => x.toFixed(2);
+  const out = [`| query terms | queries | top (as served) mean ms | exhaustive mean ms |`, `|---|---|---|---|`];
+  for (const [lo, hi] of [
+    [1, 4],
+    [5, 8],
+    [9, 12],
+    [13, 24],
+    [25, 1000],
+  ] as const) {
+    const g = timed.filter((t) => t.m >= lo && t.m <= hi);
+    const mean = (key: "top" | "all") => g.reduce((s, t) => s + t[key], 0) / Math.max(1, g.length);
+    if (g.length) out.push(`| ${lo}–${hi > 100 ? "" : hi} | ${g.length} | ${f(mean("top"))} | ${f(mean("all"))} |`);
+  }
+  for (const key of ["top", "all"] as const)
+    out.push(
+      `${key === "top" ? "as served" : "exhaustive"}: p50 ${f(
+        pct(
+          timed.map((t) => t[key]),
+          50,
+        ),
+      )} ms, p99 ${f(
+        pct(
+          timed.map((t) => t[key]),
+          99,
+        ),
+      )} ms`,
+    );
   return out;
 }
 
@@ -247,6 +312,7 @@ const [mode, ...rest] = process.argv.slice(2);
 if (mode === "--build") console.log(JSON.stringify(await build(Number(rest[0]), rest[1]!)));
 else if (mode === "--serve") console.log(JSON.stringify(await serve(rest[0]!, Number(rest[1]), rest[2]!)));
 else if (mode === "--signals") console.log(JSON.stringify(signalCosts(rest[0]!)));
+else if (mode === "--tail") console.log(lexicalTail(rest[0]!).join("\n"));
 else {
   const wanted = process.env.ENGINES ? process.env.ENGINES.split(",") : Object.keys(ENGINES);
   const f = (x: number) => x.toFixed(2);

@@ -13,3 +13,4 @@ export * from "./jobs/embedded-query-generator.ts";
 export * from "./jobs/worker-trainer.ts";
 export * from "./jobs/static-encoder.ts";
 export * from "./storage-errors.ts";
+export { packRows, type PackedRows, type SignalRow } from "./signal-rows.ts";

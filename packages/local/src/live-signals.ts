@@ -1,12 +1,8 @@
 import type { ScoredIndex } from "@genq/core";
 import { createMemorySignals, type KeepRow, type MemorySignalOptions, type MemorySignals } from "./memory-signals.ts";
+import { isPacked, type PackedRows, type SignalRow } from "./signal-rows.ts";
 
-/** A row as the signals see it: its id, the text ranked (title + text) and its vector. */
-export interface SignalRow {
-  rowid: number;
-  text: string;
-  vector?: Float32Array;
-}
+export type { SignalRow } from "./signal-rows.ts";
 
 /** One write to an index version, in the order it happened. */
 export type SignalChange = { op: "add"; row: SignalRow } | { op: "remove"; rowid: number };
@@ -35,11 +31,11 @@ const FRESH_SHARE = 0.2;
  * rows with the main segment's idf, so scores from the two segments compare and merge into one ranking.
  */
 export function createLiveSignals(
-  rows: readonly SignalRow[],
+  rows: readonly SignalRow[] | PackedRows,
   options: MemorySignalOptions = {},
   main: MemorySignals = createMemorySignals(rows, options),
 ): LiveSignals {
-  const inMain = new Set(rows.map((r) => r.rowid));
+  const inMain = rowSet(isPacked(rows) ? rows.ids : Int32Array.from(rows, (r) => r.rowid));
   const removed = new Set<number>();
   const fresh = new Map<number, SignalRow>();
   let delta: MemorySignals | null = null;
@@ -78,6 +74,23 @@ export function createLiveSignals(
     get rebuildDue() {
       const limit = Math.max(FRESH_ROWS, FRESH_SHARE * main.stats.size);
       return fresh.size > limit || removed.size > limit;
+    },
+  };
+}
+
+/** Membership of the main segment's row ids: a sorted typed array searched by halves (no set of 100,000 keys). */
+function rowSet(ids: Int32Array): { has(rowid: number): boolean } {
+  const sorted = Int32Array.from(ids).sort();
+  return {
+    has(rowid) {
+      let lo = 0,
+        hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid]! < rowid) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < sorted.length && sorted[lo] === rowid;
     },
   };
 }

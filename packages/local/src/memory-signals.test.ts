@@ -24,6 +24,17 @@ describe("memory signals", () => {
     for (let i = 0; i < 10; i++) expect(a[i]!.score).toBeCloseTo(e[i]!.score, 4);
   });
 
+  it("finds k rows through the graph when most of the nearest are left out (it holds no second copy of the vectors)", () => {
+    const exact = createMemorySignals(rows, { annThreshold: Number.POSITIVE_INFINITY });
+    const ann = createMemorySignals(rows, { annThreshold: 1 });
+    const q = unit([Math.cos(42), Math.sin(42), 0.4, 1]);
+    const keep = (rowid: number) => rowid % 29 === 0;
+    const e = exact.dense(q, 10, keep);
+    const a = ann.dense(q, 10, keep);
+    expect(e).toHaveLength(10);
+    expect(a.map((h) => h.index)).toEqual(e.map((h) => h.index));
+  });
+
   it("scores BM25 with Lucene's idf and TF-IDF cosine in [0, 1]", () => {
     const s = createMemorySignals(rows);
     const bm25 = s.bm25("topic 3", 5);

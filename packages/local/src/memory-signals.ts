@@ -2,16 +2,16 @@ import { runToEnd, type ScoredIndex } from "@genq/core";
 import {
   Bm25Index,
   DEFAULT_BM25,
-  Postings,
-  bucketIdfSteps,
+  bm25Builder,
   featurize,
-  postingLists,
+  sparsePostingsBuilder,
   terms,
   topOfScores,
   type FeatureOptions,
   type ScoredPosition,
 } from "@genq/ml";
 import { Index, MetricKind, ScalarKind } from "usearch";
+import { isPacked, packRows, type PackedRows, type SignalRow } from "./signal-rows.ts";
 
 /** TF-IDF over hashed words and word pairs, all features kept (the untrained lexical-semantic signal). */
 export const SPARSE_FEATURES: FeatureOptions = { bucketBits: 18, bigrams: true, maxFeatures: 0 };
@@ -52,51 +52,33 @@ export const DEFAULT_ANN_THRESHOLD = 10_000;
  * caller's row ids.
  */
 export function createMemorySignals(
-  rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>,
+  rows: readonly SignalRow[] | PackedRows,
   options: MemorySignalOptions = {},
 ): MemorySignals {
   return runToEnd(memorySignalSteps(rows, options));
 }
 
 /**
- * `createMemorySignals` step by step: yields every few dozen passages (and between HNSW batches), so a
+ * `createMemorySignals` step by step: yields every few passages (and between HNSW batches), so a
  * process that also serves searches can build a version's signals in time slices (`runSliced`).
  */
 export function* memorySignalSteps(
-  rows: ReadonlyArray<{ rowid: number; text: string; vector?: Float32Array }>,
+  rows: readonly SignalRow[] | PackedRows,
   options: MemorySignalOptions = {},
 ): Generator<void, MemorySignals> {
-  const n = rows.length;
-  const ids = Int32Array.from(rows, (r) => r.rowid);
+  const { n, ids, dims, vectors, bm25, idf, sparse, ann } = yield* buildSteps(
+    isPacked(rows) ? rows : packRows(rows, rows.length),
+    options,
+  );
   const withIds = (hits: ScoredPosition[]): ScoredIndex[] =>
     hits.map((h) => ({ index: ids[h.index]!, score: h.score }));
-
-  const texts = rows.map((r) => r.text);
-  const tokenised: string[][] = [];
-  for (let pos = 0; pos < n; pos++) {
-    if (pos % 8 === 7) yield;
-    tokenised.push(terms(texts[pos]!));
-  }
-  const bm25 = new Bm25Index(
-    texts,
-    { ...BM25_PARAMETERS, ...(options.collection ? { avgLength: options.collection.avgLength } : {}) },
-    tokenised,
-  );
-  yield;
-
-  const idf = options.collection?.idf ?? (yield* bucketIdfSteps(texts, SPARSE_FEATURES));
-  const sparse = yield* sparsePostings(texts, idf);
-
-  const dims = rows.find((r) => r.vector)?.vector?.length ?? 0;
-  const vectors = new Float32Array(n * dims);
-  rows.forEach((r, pos) => r.vector && vectors.set(r.vector, pos * dims));
-  const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? yield* buildHnsw(vectors, n, dims) : null;
-  const cosines = new Float32Array(n);
+  const cosines = new Float32Array(vectors ? n : 0);
 
   const keepPos = (keep?: KeepRow) => (keep ? (pos: number) => keep(ids[pos]!) : undefined);
 
   /** Cosine against every stored vector (the rows `keep` refuses left out). */
   const exact = (vector: Float32Array, k: number, keep?: KeepRow) => {
+    if (!vectors) return [];
     for (let pos = 0; pos < n; pos++) {
       const o = pos * dims;
       let s0 = 0,
@@ -135,15 +117,16 @@ export function* memorySignalSteps(
     dense(vector, k, keep) {
       if (!dims || !n) return [];
       if (ann) {
-        // The graph knows no deletions: ask for a few more and drop what `keep` refuses; if too few
-        // survive (many rows left out), the exact scan answers.
-        const want = Math.min(n, k + 32);
-        const m = ann.search(vector, want, 1);
-        const hits = Array.from(m.keys, (key, i) => ({ index: ids[Number(key)]!, score: 1 - m.distances[i]! })).filter(
-          (h) => !keep || keep(h.index),
-        );
-        if (hits.length >= Math.min(k, n) || want === n || !keep) return hits.slice(0, k);
-        return exact(vector, k, keep);
+        // The graph knows no deletions: ask for a few more and drop what `keep` refuses; while too few
+        // survive (many rows left out), ask for four times as many (at most every row).
+        for (let want = Math.min(n, k + 32); ; want = Math.min(n, want * 4)) {
+          const m = ann.search(vector, want, 1);
+          const hits = Array.from(m.keys, (key, i) => ({
+            index: ids[Number(key)]!,
+            score: 1 - m.distances[i]!,
+          })).filter((h) => !keep || keep(h.index));
+          if (hits.length >= Math.min(k, n) || want === n || !keep) return hits.slice(0, k);
+        }
       }
       return exact(vector, k, keep);
     },
@@ -151,18 +134,32 @@ export function* memorySignalSteps(
 }
 
 /**
- * TF-IDF postings of the texts. Built in a function of its own: the lists it collects are garbage once
- * frozen, and a closure of the signals' scope would keep them alive as long as the signals.
+ * The structures the signals search, built from the rows a pass at a time. In a function of its own: what
+ * the passes hold (the rows' texts, the builders' lists) is garbage once it returns, where the closures
+ * of the signals' scope would keep it alive as long as the signals.
  */
-function* sparsePostings(texts: readonly string[], idf: Float32Array): Generator<void, Postings<number>> {
-  const lists = postingLists<number>();
-  for (let pos = 0; pos < texts.length; pos++) {
-    if (pos % 8 === 7) yield;
-    const v = featurize(texts[pos]!, idf, SPARSE_FEATURES);
-    for (let i = 0; i < v.ids.length; i++) lists.add(pos, v.ids[i]!, v.weights[i]!);
+function* buildSteps(rows: PackedRows, options: MemorySignalOptions) {
+  const n = rows.size;
+  const bm25 = bm25Builder({
+    ...BM25_PARAMETERS,
+    ...(options.collection ? { avgLength: options.collection.avgLength } : {}),
+  });
+  const sparse = sparsePostingsBuilder(SPARSE_FEATURES, options.collection?.idf);
+  // Two passes over the texts, each tokenising a text once for both signals: counts, then postings in place.
+  for (const pass of ["count", "fill"] as const) {
+    for (let pos = 0; pos < n; pos++) {
+      if (pos % 8 === 7) yield;
+      const ts = terms(rows.text(pos));
+      bm25[pass](ts);
+      sparse[pass](ts);
+    }
+    yield;
   }
-  yield;
-  return new Postings(lists.lists, texts.length);
+  const { postings, idf } = sparse.build();
+  const { dims, vectors, ids } = rows;
+  const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? yield* buildHnsw(vectors, n, dims) : null;
+  // The graph holds its own copy of the vectors: a second one is kept only for the exact scan.
+  return { n, ids, dims, vectors: ann ? null : vectors, bm25: new Bm25Index(bm25.build()), idf, sparse: postings, ann };
 }
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */

@@ -21,6 +21,7 @@ import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
 import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
 import { memorySignalSteps } from "./memory-signals.ts";
+import { packRows } from "./signal-rows.ts";
 import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
 const SCHEMA = `
@@ -201,6 +202,17 @@ export function createSqliteSearchIndex(
   });
   const vectorRows = (tag: string, where = "") =>
     `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${tables(tag).p} p JOIN ${tables(tag).vec} v ON v.rowid = p.rowid${where} ORDER BY p.rowid`;
+  /** A version's rows for its signals, packed as the statement steps through them (no array of row objects). */
+  const packedRows = (tag: string) => {
+    const count = (sql(`SELECT count(*) AS n FROM ${tables(tag).p}`).get() as { n: number }).n;
+    const rows = db.prepare(vectorRows(tag)).iterate() as IterableIterator<VectorRow>;
+    return packRows(
+      (function* () {
+        for (const r of rows) yield signalRow(r);
+      })(),
+      count,
+    );
+  };
 
   /**
    * A version's memory signals, caught up with its change log: loaded whole the first time (or when the
@@ -241,8 +253,7 @@ export function createSqliteSearchIndex(
     }
     const fresh = db.transaction(() => {
       const seq = latestChange(version);
-      const rows = db.prepare(vectorRows(tag)).all() as VectorRow[];
-      return { signals: createLiveSignals(rows.map(signalRow), { annThreshold: options.annThreshold }), seq };
+      return { signals: createLiveSignals(packedRows(tag), { annThreshold: options.annThreshold }), seq };
     })();
     memory.set(version, fresh);
     return fresh.signals;
@@ -432,7 +443,7 @@ export function createSqliteSearchIndex(
       upgrade(v.tag);
       const { seq, rows } = db.transaction(() => ({
         seq: latestChange(version),
-        rows: (db.prepare(vectorRows(v.tag)).all() as VectorRow[]).map(signalRow),
+        rows: packedRows(v.tag),
       }))();
       const main = await runSliced(
         memorySignalSteps(rows, { annThreshold: options.annThreshold }),

@@ -1,6 +1,7 @@
-import { Postings, postingLists } from "./postings.ts";
+import { growableInt32 } from "./growable.ts";
+import { Postings } from "./postings.ts";
 import type { ScoredPosition } from "./top-k.ts";
-import { terms } from "./tokenize.ts";
+import { ownCopy, terms } from "./tokenize.ts";
 
 export interface Bm25Options {
   k1: number;
@@ -13,6 +14,93 @@ export interface Bm25Options {
 export const DEFAULT_BM25: Bm25Options = { k1: 1.2, b: 0.75 };
 
 export type ScoredId = ScoredPosition;
+
+/** A corpus's BM25 postings (term frequencies normalised) and the average length they were normalised by. */
+export interface Bm25Postings {
+  postings: Postings<string>;
+  avgLength: number;
+}
+
+/**
+ * Builds BM25 postings in two passes over the texts' terms (as `terms` gives them): `count` every text,
+ * then `fill` every text again in the same order. Only counts are kept between the passes and the
+ * postings are written into place, so neither the texts, their term lists nor a list per term need to
+ * be held at once.
+ */
+export function bm25Builder(options: Bm25Options = DEFAULT_BM25): {
+  count(terms: readonly string[]): void;
+  fill(terms: readonly string[]): void;
+  build(): Bm25Postings;
+} {
+  const termIds = new Map<string, number>();
+  const df = growableInt32(1 << 14);
+  const lengths = growableInt32();
+  let totalLength = 0;
+  let filled = 0;
+  let layout: {
+    avg: number;
+    starts: Int32Array;
+    cursor: Int32Array;
+    positions: Int32Array;
+    weights: Float32Array;
+  } | null = null;
+  const distinct = (ts: readonly string[]) => {
+    const tf = new Map<string, number>();
+    for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return tf;
+  };
+  const lay = () => {
+    if (layout) return layout;
+    const counts = df.view();
+    const starts = new Int32Array(counts.length + 1);
+    for (let t = 0; t < counts.length; t++) starts[t + 1] = starts[t]! + counts[t]!;
+    const total = starts[counts.length]!;
+    return (layout = {
+      avg: options.avgLength ?? totalLength / Math.max(1, lengths.length),
+      starts,
+      cursor: starts.slice(0, counts.length),
+      positions: new Int32Array(total),
+      weights: new Float32Array(total),
+    });
+  };
+  return {
+    count(ts) {
+      if (layout) throw new Error("every text is counted before the first is filled");
+      for (const t of distinct(ts).keys()) {
+        const id = termIds.get(t);
+        if (id === undefined) {
+          termIds.set(ownCopy(t), termIds.size);
+          df.push(1);
+        } else df.set(id, df.get(id) + 1);
+      }
+      lengths.push(ts.length);
+      totalLength += ts.length;
+    },
+    fill(ts) {
+      const { avg, starts, cursor, positions, weights } = lay();
+      if (filled >= lengths.length) throw new Error("more texts filled than counted");
+      const { k1, b } = options;
+      const norm = k1 * (1 - b + (b * lengths.get(filled)) / avg);
+      for (const [t, f] of distinct(ts)) {
+        const id = termIds.get(t);
+        if (id === undefined || cursor[id] === starts[id + 1])
+          throw new Error("a text filled differs from the one counted");
+        const at = cursor[id]!++;
+        positions[at] = filled;
+        weights[at] = (f * (k1 + 1)) / (f + norm);
+      }
+      filled++;
+    },
+    build() {
+      const { avg, starts, positions, weights } = lay();
+      if (filled !== lengths.length) throw new Error(`${lengths.length} texts counted but ${filled} filled`);
+      return {
+        postings: new Postings({ keys: termIds, starts, positions, weights }, filled),
+        avgLength: avg,
+      };
+    },
+  };
+}
 
 /**
  * BM25 over stemmed terms (stop words dropped) with Lucene's idf, ln(1 + (N − df + 0.5)/(df + 0.5)),
@@ -27,24 +115,20 @@ export class Bm25Index {
   /** The average length (in terms) lengths were normalised by. */
   readonly avgLength: number;
 
-  /** `tokenised`: each text's terms as `terms` gives them, when the caller has them already (e.g. made in slices). */
-  constructor(
-    texts: readonly string[],
-    options: Bm25Options = DEFAULT_BM25,
-    tokenised: ReadonlyArray<readonly string[]> = texts.map(terms),
-  ) {
-    const { k1, b } = options;
-    const avg = options.avgLength ?? tokenised.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
-    this.avgLength = avg;
-    const lists = postingLists<string>();
-    tokenised.forEach((ts, pos) => {
-      const tf = new Map<string, number>();
-      for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
-      const norm = k1 * (1 - b + (b * ts.length) / avg);
-      for (const [t, f] of tf) lists.add(pos, t, (f * (k1 + 1)) / (f + norm));
-    });
-    this.size = texts.length;
-    this.postings = new Postings(lists.lists, texts.length);
+  /** From the texts, or from postings `bm25Builder` built. */
+  constructor(texts: readonly string[] | Bm25Postings, options: Bm25Options = DEFAULT_BM25) {
+    let built: Bm25Postings;
+    if ("postings" in texts) built = texts;
+    else {
+      const builder = bm25Builder(options);
+      const tokenised = texts.map(terms);
+      for (const ts of tokenised) builder.count(ts);
+      for (const ts of tokenised) builder.fill(ts);
+      built = builder.build();
+    }
+    this.postings = built.postings;
+    this.avgLength = built.avgLength;
+    this.size = built.postings.size;
   }
 
   /** Inverse document frequency of a (stemmed) term; 0 for unknown terms. */
@@ -60,18 +144,18 @@ export class Bm25Index {
   /**
    * Top-k documents (positions in the constructor's list) for a query, best first; ties by position.
    * `idf` replaces this index's own (several segments scored with their collection's statistics, as
-   * Lucene scores segments); `keep` leaves positions out (deleted or filtered).
+   * Lucene scores segments); `keep` leaves positions out (deleted or filtered); `exhaustive` scores
+   * every posting of the query's terms instead of choosing how (the same list; for measuring).
    */
   search(
     query: string,
     k: number,
-    options: { idf?: (term: string) => number; keep?: (position: number) => boolean } = {},
+    options: { idf?: (term: string) => number; keep?: (position: number) => boolean; exhaustive?: boolean } = {},
   ): ScoredId[] {
     const idf = options.idf ?? ((t: string) => this.idf(t));
-    return this.postings.top(
-      [...new Set(terms(query))].map((t) => [t, idf(t)] as const),
-      k,
-      options.keep,
-    );
+    const weighted = [...new Set(terms(query))].map((t) => [t, idf(t)] as const);
+    return options.exhaustive
+      ? this.postings.score(weighted, k, options.keep)
+      : this.postings.top(weighted, k, options.keep);
   }
 }

@@ -27,8 +27,12 @@ export function hashString(s: string, seed = 0x811c9dc5): number {
 
 /** Raw hashed features of a text with their counts (unweighted). */
 export function rawFeatures(text: string, options: FeatureOptions): Map<number, number> {
+  return termFeatures(terms(text), options);
+}
+
+/** Raw hashed features of a text's terms (as `terms` gives them) with their counts. */
+export function termFeatures(ts: readonly string[], options: FeatureOptions): Map<number, number> {
   const mask = (1 << options.bucketBits) - 1;
-  const ts = terms(text);
   const counts = new Map<number, number>();
   const add = (f: number) => counts.set(f, (counts.get(f) ?? 0) + 1);
   for (let i = 0; i < ts.length; i++) {
@@ -61,7 +65,11 @@ export function* bucketIdfSteps(texts: readonly string[], options: FeatureOption
 
 /** TF-IDF weighted, L2-normalised sparse features (sub-linear tf), strongest `maxFeatures` kept. */
 export function featurize(text: string, idf: Float32Array, options: FeatureOptions): SparseVector {
-  const counts = rawFeatures(text, options);
+  return weighFeatures(rawFeatures(text, options), idf, options);
+}
+
+/** `featurize` from a text's raw feature counts (`termFeatures`). */
+export function weighFeatures(counts: Map<number, number>, idf: Float32Array, options: FeatureOptions): SparseVector {
   let entries = [...counts].map(([f, c]) => [f, (1 + Math.log(c)) * idf[f]!] as [number, number]);
   if (options.maxFeatures > 0 && entries.length > options.maxFeatures) {
     entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);

@@ -19,6 +19,10 @@ const SLACK = 1 + 1e-5;
  * as its bound falls to the k-th score. Scores are then summed exactly as the exhaustive scorer sums them —
  * in query order, rounded to float32 after each key — and ties go to the lower position, so the result is
  * the same list, scores included. `keep` leaves positions out.
+ *
+ * `budget`: how many (position, key) visits to spend before giving up (null). A query of many keys, none
+ * of them strong, keeps most keys proposing, and every proposed position then visits each of them: past
+ * some point scoring every posting once, without MaxScore, costs less; the caller does that instead.
  */
 export function maxScoreTopK(
   positions: Int32Array,
@@ -26,7 +30,8 @@ export function maxScoreTopK(
   lists: readonly QueryList[],
   k: number,
   keep?: (position: number) => boolean,
-): ScoredPosition[] {
+  budget = Number.POSITIVE_INFINITY,
+): ScoredPosition[] | null {
   const m = lists.length;
   if (!m || k <= 0) return [];
   const cursor = Int32Array.from(lists, (l) => l.start);
@@ -88,7 +93,9 @@ export function maxScoreTopK(
     }
   };
 
+  let work = 0;
   for (;;) {
+    if ((work += m) > budget) return null;
     let d = 0x7fffffff;
     for (let j = essential; j < m; j++) {
       const i = order[j]!;

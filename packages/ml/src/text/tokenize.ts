@@ -21,12 +21,19 @@ export function words(text: string): string[] {
 
 const stemCache = new Map<string, string>();
 
+/**
+ * A copy of a string that holds nothing else: a long word cut from a text by a regular expression can be
+ * a slice that keeps the whole text alive, and a word kept (as a cache or index key) would keep every
+ * such text.
+ */
+export const ownCopy = (s: string): string => (s.length < 13 ? s : (" " + s).slice(1));
+
 /** Porter stem of a lower-case word (cached: corpora repeat words a lot). */
 export function stem(word: string): string {
   let s = stemCache.get(word);
   if (s === undefined) {
     s = word.length > 2 && !/\d/.test(word) ? stemmer(word.replace(/['’]/g, "")) : word;
-    if (stemCache.size < 500_000) stemCache.set(word, s);
+    if (stemCache.size < 500_000) stemCache.set(ownCopy(word), (s = ownCopy(s)));
   }
   return s;
 }

@@ -1,0 +1,71 @@
+import { termFeatures, weighFeatures, type FeatureOptions } from "./features.ts";
+import { Postings } from "./postings.ts";
+
+/**
+ * TF-IDF postings over hashed feature buckets, keyed by the bucket itself, built in two passes over the
+ * texts' terms (`count` every text, then `fill` every text again in the same order) that hold no text
+ * and no list per bucket: the first pass counts each bucket's documents — its document frequency and
+ * its postings' length — and the second writes each text's weighted features into place. `idf`: the
+ * weights to use (a segment scored with its collection's statistics); by default learned in the first
+ * pass as `bucketIdf` learns it. Every feature is kept (`maxFeatures` 0).
+ */
+export function sparsePostingsBuilder(
+  options: FeatureOptions,
+  idf?: Float32Array,
+): {
+  count(terms: readonly string[]): void;
+  fill(terms: readonly string[]): void;
+  build(): { postings: Postings<number>; idf: Float32Array };
+} {
+  if (options.maxFeatures > 0) throw new Error("TF-IDF postings keep every feature: maxFeatures must be 0");
+  const buckets = 1 << options.bucketBits;
+  const df = new Uint32Array(buckets);
+  let counted = 0;
+  let filled = 0;
+  let layout: {
+    idf: Float32Array;
+    starts: Int32Array;
+    cursor: Int32Array;
+    positions: Int32Array;
+    weights: Float32Array;
+  } | null = null;
+  const lay = () => {
+    if (layout) return layout;
+    const weightsOf = idf ?? Float32Array.from(df, (d) => Math.log((counted + 1) / (d + 1)) + 1);
+    const starts = new Int32Array(buckets + 1);
+    for (let i = 0; i < buckets; i++) starts[i + 1] = starts[i]! + df[i]!;
+    const total = starts[buckets]!;
+    return (layout = {
+      idf: weightsOf,
+      starts,
+      cursor: starts.slice(0, buckets),
+      positions: new Int32Array(total),
+      weights: new Float32Array(total),
+    });
+  };
+  return {
+    count(ts) {
+      if (layout) throw new Error("every text is counted before the first is filled");
+      for (const f of termFeatures(ts, options).keys()) df[f]!++;
+      counted++;
+    },
+    fill(ts) {
+      const { idf: weightsOf, starts, cursor, positions, weights } = lay();
+      if (filled >= counted) throw new Error("more texts filled than counted");
+      const v = weighFeatures(termFeatures(ts, options), weightsOf, options);
+      for (let i = 0; i < v.ids.length; i++) {
+        const f = v.ids[i]!;
+        if (cursor[f] === starts[f + 1]) throw new Error("a text filled differs from the one counted");
+        const at = cursor[f]!++;
+        positions[at] = filled;
+        weights[at] = v.weights[i]!;
+      }
+      filled++;
+    },
+    build() {
+      const { idf: weightsOf, starts, positions, weights } = lay();
+      if (filled !== counted) throw new Error(`${counted} texts counted but ${filled} filled`);
+      return { postings: new Postings({ keys: null, starts, positions, weights }, counted), idf: weightsOf };
+    },
+  };
+}
