@@ -142,7 +142,9 @@ if (process.argv[2] === "--client") {
   if (first.run.state !== "ready") throw new Error(`the first run ended ${first.run.state}`);
   const modes = (process.env.MODES ?? "thread,inline").split(",") as PipelineMode[];
   const idleSeconds = Number(process.env.IDLE_S ?? 10);
-  console.log("| pipeline | stage | searches | p50 (ms) | p99 (ms) | p99 vs idle p99 |\n|---|---|---|---|---|---|");
+  console.log(
+    "| pipeline | stage | searches | p50 (ms) | p99 (ms) | p99 vs idle p99 | longest pause of the serving thread (ms) |\n|---|---|---|---|---|---|---|",
+  );
   for (const mode of modes) {
     const { byStage, outcome, longest } = await measure(mode, data, queriesFile, idleSeconds);
     const idleP99 = pct(byStage.get("idle")!, 99);
