@@ -252,6 +252,8 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
       return;
     }
     await withDeps(opts, async (deps) => {
+      // Listening for the signal from the start: one that comes while the server starts stops it once started.
+      const signalled = untilSignal();
       const handle = await serveLocal(deps, config.port, {
         pump: !cluster.isWorker || cluster.worker?.id === 1,
         pipeline: config.pipeline,
@@ -264,7 +266,7 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
         if (note) out(note);
         announceKey(deps);
       }
-      await untilSignal();
+      await signalled;
       await handle.stop();
     });
   });
