@@ -8,7 +8,7 @@ import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-de
 import { startPipelineThread } from "../../packages/cli/src/pipeline-thread.ts";
 import { waitForRun } from "../../packages/cli/src/run-command.ts";
 import { serveLocal } from "../../packages/cli/src/serve.ts";
-import { ROOT, tempDir } from "./helpers.ts";
+import { ROOT, tempDir, until } from "./helpers.ts";
 
 /**
  * The pipeline thread picks up runs a previous process left: a run that was about to be promoted when
@@ -40,15 +40,6 @@ const copyOfTemplate = () => {
   const data = tempDir();
   cpSync(template, data, { recursive: true });
   return data;
-};
-const until = async <T>(what: string, get: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 };
 const within = <T>(what: string, p: Promise<T>, ms: number) =>
   Promise.race([

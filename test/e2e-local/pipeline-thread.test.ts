@@ -8,7 +8,7 @@ import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-de
 import { runPipeline } from "../../packages/cli/src/run-command.ts";
 import { startPipelineThread } from "../../packages/cli/src/pipeline-thread.ts";
 import { createLocalApp, serveLocal } from "../../packages/cli/src/serve.ts";
-import { ROOT, tempDir } from "./helpers.ts";
+import { ROOT, tempDir, until } from "./helpers.ts";
 
 /**
  * `genq serve` runs the pipeline on a thread of its own: uploads are chunked and made searchable, runs
@@ -34,15 +34,6 @@ const search = async (base: string, query: string) => {
   const res = await call(base, "/v1/corpora/pg/search", { query, k: 3 });
   expect(res.status).toBe(200);
   return ((await res.json()) as { hits: Array<{ sourcePath: string }> }).hits.map((h) => h.sourcePath);
-};
-const until = async <T>(what: string, get: () => Promise<T | undefined>, ms = 90_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 };
 
 beforeAll(async () => {
