@@ -29,6 +29,13 @@ export const isPacked = (rows: readonly SignalRow[] | PackedRows): rows is Packe
  * how many rows to make room for at first (the arrays grow past it when more come).
  */
 export function packRows(rows: Iterable<SignalRow>, expected = 1024): PackedRows {
+  const packer = rowPacker(expected);
+  for (const row of rows) packer.add(row);
+  return packer.finish();
+}
+
+/** `packRows` a row at a time: rows can come in parts, with other work between them. */
+export function rowPacker(expected = 1024): { add(row: SignalRow): void; finish(): PackedRows } {
   let capacity = Math.max(16, expected);
   let ids = new Int32Array(capacity);
   let offsets = new Float64Array(capacity + 1);
@@ -37,42 +44,46 @@ export function packRows(rows: Iterable<SignalRow>, expected = 1024): PackedRows
   let dims = 0;
   let size = 0;
   let used = 0;
-  for (const row of rows) {
-    if (row.vector && !dims) {
-      dims = row.vector.length;
-      vectors = new Float32Array(capacity * dims);
-    }
-    if (size === capacity) {
-      capacity *= 2;
-      ids = grow(ids, new Int32Array(capacity));
-      offsets = grow(offsets, new Float64Array(capacity + 1));
-      if (dims) vectors = grow(vectors, new Float32Array(capacity * dims));
-    }
-    const length = Buffer.byteLength(row.text);
-    if (used + length > bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, used + length));
-      bytes.copy(bigger, 0, 0, used);
-      bytes = bigger;
-    }
-    used += bytes.write(row.text, used);
-    ids[size] = row.rowid;
-    if (row.vector) {
-      if (row.vector.length !== dims)
-        throw new Error(`row ${row.rowid} has a vector of ${row.vector.length} dimensions, not ${dims}`);
-      vectors.set(row.vector, size * dims);
-    }
-    offsets[++size] = used;
-  }
-  // Rows read before the first vector (and any without one) have zeros, as their scan scores them.
-  if (dims && vectors.length > size * dims) vectors = vectors.slice(0, size * dims);
-  const texts = bytes;
-  const ends = offsets;
   return {
-    size,
-    dims,
-    ids: ids.slice(0, size),
-    vectors,
-    text: (pos) => texts.toString("utf8", ends[pos]!, ends[pos + 1]!),
+    add(row) {
+      if (row.vector && !dims) {
+        dims = row.vector.length;
+        vectors = new Float32Array(capacity * dims);
+      }
+      if (size === capacity) {
+        capacity *= 2;
+        ids = grow(ids, new Int32Array(capacity));
+        offsets = grow(offsets, new Float64Array(capacity + 1));
+        if (dims) vectors = grow(vectors, new Float32Array(capacity * dims));
+      }
+      const length = Buffer.byteLength(row.text);
+      if (used + length > bytes.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, used + length));
+        bytes.copy(bigger, 0, 0, used);
+        bytes = bigger;
+      }
+      used += bytes.write(row.text, used);
+      ids[size] = row.rowid;
+      if (row.vector) {
+        if (row.vector.length !== dims)
+          throw new Error(`row ${row.rowid} has a vector of ${row.vector.length} dimensions, not ${dims}`);
+        vectors.set(row.vector, size * dims);
+      }
+      offsets[++size] = used;
+    },
+    finish() {
+      // Rows read before the first vector (and any without one) have zeros, as their scan scores them.
+      if (dims && vectors.length > size * dims) vectors = vectors.slice(0, size * dims);
+      const texts = bytes;
+      const ends = offsets;
+      return {
+        size,
+        dims,
+        ids: ids.slice(0, size),
+        vectors,
+        text: (pos) => texts.toString("utf8", ends[pos]!, ends[pos + 1]!),
+      };
+    },
   };
 }
 

@@ -117,6 +117,35 @@ describe("SQLite search index", () => {
     }
   });
 
+  it("a version written to while it is prepared (its rows read in parts) searches what it holds afterwards", async () => {
+    // Another connection may remove or add rows between the parts `prepare` reads: the change log
+    // brings the prepared signals up to date on the first search.
+    const index = createSqliteSearchIndex(openDatabase(":memory:"));
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });
+    await index.upsert(
+      "v1",
+      Array.from({ length: 2000 }, (_, i) => ({
+        passage: passage(`p${i}`, `vacuum passage ${i}`, `doc${i}.md`),
+        vector: vec(1, 0),
+      })),
+    );
+    const preparing = index.prepare!("v1", 0);
+    // The first part is read by now; these land in the log while later parts are still to be read.
+    await index.replaceDocuments("v1", { sourcePaths: ["doc1500.md", "doc3.md"], items: [] });
+    await index.upsert("v1", [{ passage: passage("late", "vacuum arrived late", "late.md"), vector: vec(0, 1) }]);
+    await preparing;
+    await index.promote("c", "v1");
+    const all = await index.search({ corpus: "c", query: "vacuum", vector: vec(0, 1), k: 2000, mode: "lexical" });
+    const ids = new Set(all.map((h) => h.passage.id));
+    expect(ids.size).toBe(all.length);
+    expect(ids.has("late")).toBe(true);
+    expect(ids.has("p1500")).toBe(false);
+    expect(ids.has("p3")).toBe(false);
+    expect(ids.size).toBe(1999);
+    const semantic = await index.search({ corpus: "c", query: "x", vector: vec(0, 1), k: 1, mode: "semantic" });
+    expect(semantic[0]!.passage.id).toBe("late");
+  });
+
   it("can fuse by reciprocal rank instead of normalised scores", async () => {
     const index = createSqliteSearchIndex(openDatabase(":memory:"), { fusion: "rrf" });
     await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });

@@ -21,7 +21,7 @@ import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
 import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
 import { memorySignalSteps } from "./memory-signals.ts";
-import { packRows } from "./signal-rows.ts";
+import { packRows, rowPacker } from "./signal-rows.ts";
 import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
 const SCHEMA = `
@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS index_serving (corpus TEXT PRIMARY KEY, version TEXT 
 CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, op TEXT NOT NULL, row INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
 `;
+
+/** How many rows `prepare` reads at a time. */
+const READ_PART = 256;
 
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
@@ -441,18 +444,29 @@ export function createSqliteSearchIndex(
       if (memory.has(version)) return;
       const v = info(version);
       upgrade(v.tag);
-      const { seq, rows } = db.transaction(() => ({
-        seq: latestChange(version),
-        rows: packedRows(v.tag),
-      }))();
-      const main = await runSliced(
-        memorySignalSteps(rows, { annThreshold: options.annThreshold }),
-        createTimeSlicer(sliceMs),
-      );
-      // A search meanwhile built them in one piece: keep those (they are as new or newer). A version dropped
-      // meanwhile (and perhaps built again under a new tag) must not get the dropped one's signals.
-      const now = sql("SELECT tag FROM index_versions WHERE version = ?").get(version) as { tag: string } | undefined;
-      if (!memory.has(version) && now?.tag === v.tag)
+      const slice = createTimeSlicer(sliceMs);
+      const sameVersion = () =>
+        (sql("SELECT tag FROM index_versions WHERE version = ?").get(version) as { tag: string } | undefined)?.tag ===
+        v.tag;
+      // The rows are read in parts, giving the loop back between them. Whatever is written to the version
+      // meanwhile is in its change log after `seq` and is applied again on its first search (an added row
+      // replaces the copy read here, a removed one is left out), so the parts need not agree.
+      const seq = latestChange(version);
+      const packer = rowPacker((sql(`SELECT count(*) AS n FROM ${tables(v.tag).p}`).get() as { n: number }).n);
+      const part = sql(vectorRows(v.tag, " WHERE p.rowid > ?") + ` LIMIT ${READ_PART}`);
+      for (let after = Number.MIN_SAFE_INTEGER; ;) {
+        // A version dropped meanwhile (and perhaps built again under a new tag) gets no signals.
+        if (!sameVersion()) return;
+        const rows = part.all(after) as VectorRow[];
+        for (const r of rows) packer.add(signalRow(r));
+        if (rows.length < READ_PART) break;
+        after = rows.at(-1)!.rowid;
+        await slice();
+      }
+      const rows = packer.finish();
+      const main = await runSliced(memorySignalSteps(rows, { annThreshold: options.annThreshold }), slice);
+      // A search meanwhile built them in one piece: keep those (they are as new or newer).
+      if (!memory.has(version) && sameVersion())
         memory.set(version, { signals: createLiveSignals(rows, { annThreshold: options.annThreshold }, main), seq });
     },
 
