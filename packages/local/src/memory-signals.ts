@@ -142,7 +142,9 @@ function* buildSteps(rows: PackedRows, options: MemorySignalOptions) {
   const n = rows.size;
   const bm25 = bm25Builder({
     ...BM25_PARAMETERS,
-    ...(options.collection ? { avgLength: options.collection.avgLength } : {}),
+    // A collection without terms (an empty version) has no average to normalise by (every weight would be
+    // 0): the segment's own lengths stand in.
+    ...(options.collection && options.collection.avgLength > 0 ? { avgLength: options.collection.avgLength } : {}),
   });
   const sparse = sparsePostingsBuilder(SPARSE_FEATURES, options.collection?.idf);
   // Two passes over the texts, each tokenising a text once for both signals: counts, then postings in place.
