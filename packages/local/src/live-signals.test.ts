@@ -64,4 +64,19 @@ describe("live signals", () => {
     live.apply(Array.from({ length: 600 }, (_, i) => ({ op: "add" as const, row: row(7000 + i, `fresh ${i}`) })));
     expect(live.rebuildDue).toBe(true);
   });
+
+  it("ranks rows written to a version that was empty (or had no terms) when its signals were built", () => {
+    for (const start of [[], [row(1, "... !!! the of and")]]) {
+      const live = createLiveSignals(start);
+      live.apply([
+        { op: "add", row: row(10, "kernel boot parameters") },
+        { op: "add", row: row(11, "grub menu timeout") },
+        { op: "add", row: row(12, "kernel kernel modules") },
+      ]);
+      const hits = live.bm25("kernel", 10);
+      expect(hits.map((h) => h.index).sort()).toEqual([10, 12]);
+      for (const h of hits) expect(h.score).toBeGreaterThan(0);
+      expect(live.bm25("grub", 10).map((h) => h.index)).toEqual([11]);
+    }
+  });
 });

@@ -35,6 +35,36 @@ describe("memory signals", () => {
     expect(a.map((h) => h.index)).toEqual(e.map((h) => h.index));
   });
 
+  it("finds every row a filter keeps through the graph, even rows the graph cannot reach (many equal vectors)", () => {
+    // Duplicate passages embed to equal vectors; an HNSW graph over many equal vectors leaves some rows
+    // unreachable, so even a search for every row returns fewer than all of them (usearch's JS binding
+    // returns only the matches found: BatchMatches.get slices keys to counts[i], unum-cloud/USearch
+    // javascript/usearch.ts).
+    const same = Array.from({ length: 2000 }, (_, i) => ({
+      rowid: i + 1,
+      text: `copy ${i % 10}`,
+      vector: unit([Math.cos(i % 10), Math.sin(i % 10), 1, (i % 10) / 10]),
+    }));
+    const ann = createMemorySignals(same, { annThreshold: 1 });
+    const exact = createMemorySignals(same, { annThreshold: Number.POSITIVE_INFINITY });
+    const q = unit([1, 0, 1, 0]);
+    const keep = (rowid: number) => rowid !== 7;
+    expect(exact.dense(q, 5000, keep)).toHaveLength(1999);
+    expect(new Set(ann.dense(q, 5000, keep).map((h) => h.index)).size).toBe(1999);
+    const few = (rowid: number) => rowid % 397 === 0;
+    expect(
+      ann
+        .dense(q, 10, few)
+        .map((h) => h.index)
+        .sort(),
+    ).toEqual(
+      exact
+        .dense(q, 10, few)
+        .map((h) => h.index)
+        .sort(),
+    );
+  });
+
   it("scores BM25 with Lucene's idf and TF-IDF cosine in [0, 1]", () => {
     const s = createMemorySignals(rows);
     const bm25 = s.bm25("topic 3", 5);

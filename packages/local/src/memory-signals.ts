@@ -118,14 +118,16 @@ export function* memorySignalSteps(
       if (!dims || !n) return [];
       if (ann) {
         // The graph knows no deletions: ask for a few more and drop what `keep` refuses; while too few
-        // survive (many rows left out), ask for four times as many (at most every row).
+        // survive (many rows left out), ask for four times as many (at most every row). A graph that cannot
+        // reach every row (many equal vectors) answers short even then: the exact scan answers instead.
         for (let want = Math.min(n, k + 32); ; want = Math.min(n, want * 4)) {
           const m = ann.search(vector, want, 1);
           const hits = Array.from(m.keys, (key, i) => ({
             index: ids[Number(key)]!,
             score: 1 - m.distances[i]!,
           })).filter((h) => !keep || keep(h.index));
-          if (hits.length >= Math.min(k, n) || want === n || !keep) return hits.slice(0, k);
+          if (hits.length >= Math.min(k, n)) return hits.slice(0, k);
+          if (want === n) return m.keys.length < n && vectors ? exact(vector, k, keep) : hits.slice(0, k);
         }
       }
       return exact(vector, k, keep);
@@ -142,7 +144,9 @@ function* buildSteps(rows: PackedRows, options: MemorySignalOptions) {
   const n = rows.size;
   const bm25 = bm25Builder({
     ...BM25_PARAMETERS,
-    ...(options.collection ? { avgLength: options.collection.avgLength } : {}),
+    // A collection without terms (an empty version) has no average to normalise by (every weight would be
+    // 0): the segment's own lengths stand in.
+    ...(options.collection && options.collection.avgLength > 0 ? { avgLength: options.collection.avgLength } : {}),
   });
   const sparse = sparsePostingsBuilder(SPARSE_FEATURES, options.collection?.idf);
   // Two passes over the texts, each tokenising a text once for both signals: counts, then postings in place.
@@ -158,8 +162,20 @@ function* buildSteps(rows: PackedRows, options: MemorySignalOptions) {
   const { postings, idf } = sparse.build();
   const { dims, vectors, ids } = rows;
   const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? yield* buildHnsw(vectors, n, dims) : null;
-  // The graph holds its own copy of the vectors: a second one is kept only for the exact scan.
-  return { n, ids, dims, vectors: ann ? null : vectors, bm25: new Bm25Index(bm25.build()), idf, sparse: postings, ann };
+  // The graph holds its own copy of the vectors: a second one is kept for the exact scan, and when a search
+  // for every row misses some (rows the graph cannot reach), for the searches the graph would answer short.
+  const complete = ann ? ann.search(vectors.subarray(0, dims), n, 0).keys.length === n : false;
+  if (ann) yield;
+  return {
+    n,
+    ids,
+    dims,
+    vectors: complete ? null : vectors,
+    bm25: new Bm25Index(bm25.build()),
+    idf,
+    sparse: postings,
+    ann,
+  };
 }
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */
