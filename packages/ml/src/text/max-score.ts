@@ -1,4 +1,4 @@
-import type { ScoredPosition } from "./top-k.ts";
+import { TopKHeap, type ScoredPosition } from "./top-k.ts";
 
 /** One query key's postings: its weight in the query and the slice of the frozen arrays that holds it. */
 export interface QueryList {
@@ -42,53 +42,14 @@ export function maxScoreTopK(
   for (let j = 0, s = 0; j < m; j++) prefix[j] = s += bound[order[j]!]!;
   const contribution = new Float64Array(m);
   const has = new Uint8Array(m);
-  const heapScore = new Float64Array(k);
-  const heapPos = new Int32Array(k);
-  let size = 0;
+  const heap = new TopKHeap(k);
   let threshold = 0;
   let essential = 0; // order[essential..] are the keys that propose positions
 
-  // A min-heap of the best k: the root is the worst held (lowest score, then highest position).
-  const worse = (a: number, b: number) =>
-    heapScore[a]! < heapScore[b]! || (heapScore[a] === heapScore[b] && heapPos[a]! > heapPos[b]!);
-  const swap = (a: number, b: number) => {
-    const s = heapScore[a]!,
-      p = heapPos[a]!;
-    heapScore[a] = heapScore[b]!;
-    heapPos[a] = heapPos[b]!;
-    heapScore[b] = s;
-    heapPos[b] = p;
-  };
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1,
-        r = l + 1;
-      let w = i;
-      if (l < size && worse(l, w)) w = l;
-      if (r < size && worse(r, w)) w = r;
-      if (w === i) return;
-      swap(i, w);
-      i = w;
-    }
-  };
   const push = (score: number, pos: number) => {
-    if (size < k) {
-      let i = size++;
-      heapScore[i] = score;
-      heapPos[i] = pos;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!worse(i, p)) break;
-        swap(i, p);
-        i = p;
-      }
-    } else {
-      heapScore[0] = score;
-      heapPos[0] = pos;
-      siftDown(0);
-    }
-    if (size === k) {
-      threshold = heapScore[0]!;
+    heap.offer(score, pos);
+    if (heap.full) {
+      threshold = heap.worst;
       while (essential < m && prefix[essential]! * SLACK <= threshold) essential++;
     }
   };
@@ -114,7 +75,7 @@ export function maxScoreTopK(
       }
     }
     if (keep && !keep(d)) continue;
-    const full = size === k;
+    const full = heap.full;
     if (full && (partial + (essential > 0 ? prefix[essential - 1]! : 0)) * SLACK <= threshold) continue;
     let pruned = false;
     for (let j = essential - 1; j >= 0; j--) {
@@ -139,9 +100,7 @@ export function maxScoreTopK(
     // Positions come in ascending order: a later one that only ties the k-th keeps its place out.
     if (!full || score > threshold) push(score, d);
   }
-  const out: ScoredPosition[] = [];
-  for (let i = 0; i < size; i++) out.push({ index: heapPos[i]!, score: heapScore[i]! });
-  return out.sort((a, b) => b.score - a.score || a.index - b.index);
+  return heap.sorted();
 }
 
 /** The first index in [from, end) whose position is ≥ target (galloping, then binary search). */

@@ -69,50 +69,86 @@ export function topOfScoresHeap(
 ): ScoredPosition[] {
   const kk = Math.min(k, count);
   if (kk <= 0) return [];
-  const heapScore = new Float32Array(kk);
-  const heapPos = new Int32Array(kk);
-  let size = 0;
-  // A min-heap under (score, then higher position is worse): the root is the worst held.
-  const worse = (a: number, b: number) =>
-    heapScore[a]! < heapScore[b]! || (heapScore[a] === heapScore[b] && heapPos[a]! > heapPos[b]!);
-  const swap = (a: number, b: number) => {
-    const s = heapScore[a]!,
-      p = heapPos[a]!;
-    heapScore[a] = heapScore[b]!;
-    heapPos[a] = heapPos[b]!;
-    heapScore[b] = s;
-    heapPos[b] = p;
-  };
+  const heap = new TopKHeap(kk);
   for (let i = 0; i < count; i++) {
     const pos = positions ? positions[i]! : i;
-    const score = scores[pos]!;
-    if (size < kk) {
-      let c = size++;
-      heapScore[c] = score;
-      heapPos[c] = pos;
+    heap.offer(scores[pos]!, pos);
+  }
+  return heap.sorted();
+}
+
+/**
+ * The best `k` (score, position) pairs offered, in a min-heap whose root is the worst held (the lowest
+ * score; of equal scores, the higher position). Scores are held as offered (float64).
+ */
+export class TopKHeap {
+  private readonly scores: Float64Array;
+  private readonly positions: Int32Array;
+  size = 0;
+
+  constructor(readonly k: number) {
+    this.scores = new Float64Array(k);
+    this.positions = new Int32Array(k);
+  }
+
+  get full(): boolean {
+    return this.size === this.k;
+  }
+
+  /** The worst score held (once full, what a pair must beat). */
+  get worst(): number {
+    return this.scores[0]!;
+  }
+
+  /** Keep the pair if there is room or it beats the worst held (a tie beats it from a lower position). */
+  offer(score: number, pos: number): void {
+    const { scores, positions } = this;
+    if (this.size < this.k) {
+      let c = this.size++;
+      scores[c] = score;
+      positions[c] = pos;
       while (c > 0) {
         const parent = (c - 1) >> 1;
-        if (!worse(c, parent)) break;
-        swap(c, parent);
+        if (!this.worse(c, parent)) break;
+        this.swap(c, parent);
         c = parent;
       }
-      continue;
+      return;
     }
-    if (score < heapScore[0]! || (score === heapScore[0] && pos > heapPos[0]!)) continue;
-    heapScore[0] = score;
-    heapPos[0] = pos;
+    if (score < scores[0]! || (score === scores[0] && pos > positions[0]!)) return;
+    scores[0] = score;
+    positions[0] = pos;
     for (let c = 0; ;) {
       const l = 2 * c + 1,
         r = l + 1;
       let w = c;
-      if (l < size && worse(l, w)) w = l;
-      if (r < size && worse(r, w)) w = r;
-      if (w === c) break;
-      swap(c, w);
+      if (l < this.size && this.worse(l, w)) w = l;
+      if (r < this.size && this.worse(r, w)) w = r;
+      if (w === c) return;
+      this.swap(c, w);
       c = w;
     }
   }
-  const out: ScoredPosition[] = [];
-  for (let i = 0; i < size; i++) out.push({ index: heapPos[i]!, score: heapScore[i]! });
-  return out.sort((a, b) => b.score - a.score || a.index - b.index);
+
+  /** What is held, best first; ties by position. */
+  sorted(): ScoredPosition[] {
+    const out: ScoredPosition[] = [];
+    for (let i = 0; i < this.size; i++) out.push({ index: this.positions[i]!, score: this.scores[i]! });
+    return out.sort((a, b) => b.score - a.score || a.index - b.index);
+  }
+
+  private worse(a: number, b: number): boolean {
+    const s = this.scores;
+    return s[a]! < s[b]! || (s[a] === s[b] && this.positions[a]! > this.positions[b]!);
+  }
+
+  private swap(a: number, b: number): void {
+    const { scores, positions } = this;
+    const s = scores[a]!,
+      p = positions[a]!;
+    scores[a] = scores[b]!;
+    positions[a] = positions[b]!;
+    scores[b] = s;
+    positions[b] = p;
+  }
 }
