@@ -201,7 +201,7 @@ function signalCosts(dir: string): Array<[string, number, number]> {
     })(),
   );
   step(
-    "passage rows read from SQLite, packed: texts as UTF-8 in one buffer, vectors in one array (dropped again once the signals are built)",
+    "passage rows read from SQLite, packed: texts as UTF-8 in one buffer (dropped again once the signals are built), vectors in one array (kept for the exact scan)",
   );
   const keep: unknown[] = [];
   // The index builds both in the same two passes; here each gets its own, so each step adds only its postings.
@@ -231,7 +231,7 @@ function signalCosts(dir: string): Array<[string, number, number]> {
       0,
     );
     keep.push(index);
-    step("HNSW graph over the vectors (usearch; holds the only copy of the vectors kept)");
+    step("HNSW graph over the vectors (usearch; holds a copy of the vectors of its own)");
   }
   const b = readFileSync(join(dir, "idf.bin"));
   keep.push(modelFor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))));

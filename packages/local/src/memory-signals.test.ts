@@ -24,7 +24,7 @@ describe("memory signals", () => {
     for (let i = 0; i < 10; i++) expect(a[i]!.score).toBeCloseTo(e[i]!.score, 4);
   });
 
-  it("finds k rows through the graph when most of the nearest are left out (it holds no second copy of the vectors)", () => {
+  it("finds k rows through the graph when most of the nearest are left out", () => {
     const exact = createMemorySignals(rows, { annThreshold: Number.POSITIVE_INFINITY });
     const ann = createMemorySignals(rows, { annThreshold: 1 });
     const q = unit([Math.cos(42), Math.sin(42), 0.4, 1]);

@@ -162,39 +162,18 @@ function* buildSteps(rows: PackedRows, options: MemorySignalOptions) {
   const { postings, idf } = sparse.build();
   const { dims, vectors, ids } = rows;
   const ann = dims && n >= (options.annThreshold ?? DEFAULT_ANN_THRESHOLD) ? yield* buildHnsw(vectors, n, dims) : null;
-  // The graph holds its own copy of the vectors: a second one is kept for the exact scan, and where rows
-  // have equal vectors — the graph may then leave some of them unreachable, and answer a search short —
-  // for the searches the graph would answer short.
-  const complete = ann ? !(yield* hasEqualVectors(vectors, n, dims)) : false;
+  // The graph holds its own copy of the vectors, but a graph may leave rows unreachable (many equal or
+  // near-equal vectors) and answer a search short: the exact scan over this copy answers then.
   return {
     n,
     ids,
     dims,
-    vectors: complete ? null : vectors,
+    vectors,
     bm25: new Bm25Index(bm25.build()),
     idf,
     sparse: postings,
     ann,
   };
-}
-
-/** Whether two of the `n` vectors are (or may be: a hash is compared) equal; in steps of a few hundred. */
-function* hasEqualVectors(vectors: Float32Array, n: number, dims: number): Generator<void, boolean> {
-  const words = new Uint32Array(vectors.buffer, vectors.byteOffset, n * dims);
-  const seen = new Set<number>();
-  for (let pos = 0; pos < n; pos++) {
-    if (pos % 512 === 511) yield;
-    let a = 0x811c9dc5,
-      b = 0x01000193;
-    for (let j = pos * dims, end = j + dims; j < end; j++) {
-      a = Math.imul(a ^ words[j]!, 0x01000193);
-      b = Math.imul(b ^ words[j]!, 0x5bd1e995) ^ (b >>> 15);
-    }
-    const key = (a >>> 0) * 2 ** 21 + ((b >>> 0) & 0x1fffff);
-    if (seen.has(key)) return true;
-    seen.add(key);
-  }
-  return false;
 }
 
 /** An HNSW graph over the vectors (cosine), keyed by position. */
