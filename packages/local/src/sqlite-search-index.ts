@@ -5,23 +5,17 @@ import {
   fuseScores,
   reciprocalRankFusion,
   metadataTerms,
-  runSliced,
-  createTimeSlicer,
-  passageText,
   type HybridWeights,
   type IndexItem,
-  type Passage,
   type ScoredIndex,
   type SearchFilter,
   type SearchHit,
   type SearchIndex,
 } from "@genq/core";
-import { highlighter } from "@genq/ml";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
-import { createLiveSignals, type LiveSignals, type SignalChange, type SignalRow } from "./live-signals.ts";
-import { memorySignalSteps } from "./memory-signals.ts";
-import { packRows, rowPacker } from "./signal-rows.ts";
+import { searchHits } from "./sqlite-search-hits.ts";
+import { createVersionSignals } from "./sqlite-version-signals.ts";
 import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
 const SCHEMA = `
@@ -39,35 +33,8 @@ CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,
 CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
 `;
 
-/** How many rows `prepare` reads at a time. */
-const READ_PART = 256;
-
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
-
-interface Row {
-  rowid: number;
-  passage_id: string;
-  corpus: string;
-  document_id: string;
-  source_path: string;
-  title: string;
-  text: string;
-  ordinal: number;
-  tenant: string;
-  metadata: string | null;
-}
-
-const toPassage = (r: Row): Passage => ({
-  id: r.passage_id,
-  corpus: r.corpus,
-  documentId: r.document_id,
-  sourcePath: r.source_path,
-  title: r.title,
-  text: r.text,
-  ordinal: r.ordinal,
-  ...(r.metadata ? { metadata: JSON.parse(r.metadata) as Passage["metadata"] } : {}),
-});
 
 export interface SqliteSearchIndexOptions {
   weights?: HybridWeights;
@@ -123,12 +90,6 @@ export function createSqliteSearchIndex(
     if (!st) statements.set(text, (st = db.prepare<unknown[]>(text)));
     return st;
   };
-  const memory = new Map<string, { signals: LiveSignals; seq: number }>();
-  /** The version each corpus's searches were last answered from. */
-  const lastServed = new Map<string, string>();
-  const latestChange = (version: string) =>
-    (sql("SELECT coalesce(max(seq), 0) AS seq FROM index_changes WHERE version = ?").get(version) as { seq: number })
-      .seq;
   const logChange = (version: string, op: "add" | "remove", row: number) =>
     sql("INSERT INTO index_changes (version, op, row) VALUES (?, ?, ?)").run(version, op, row);
 
@@ -151,14 +112,6 @@ export function createSqliteSearchIndex(
     upgradeVersionTables(db, tag);
     upgraded.add(tag);
     statements.clear();
-  };
-
-  const rowsByIds = (tag: string, ids: number[]): Map<number, Row> => {
-    if (!ids.length) return new Map();
-    const rows = sql(`SELECT * FROM ${tables(tag).p} WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(
-      ...ids,
-    ) as Row[];
-    return new Map(rows.map((r) => [r.rowid, r]));
   };
 
   /** The rows a filter keeps. */
@@ -195,72 +148,8 @@ export function createSqliteSearchIndex(
     return rows.map((r) => ({ index: r.rowid, score: 1 - r.distance }));
   };
 
-  type VectorRow = { rowid: number; title: string; text: string; embedding: Buffer };
-  const signalRow = (r: VectorRow): SignalRow => ({
-    rowid: r.rowid,
-    text: passageText(r),
-    vector: new Float32Array(
-      r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength),
-    ),
-  });
-  const vectorRows = (tag: string, where = "") =>
-    `SELECT p.rowid AS rowid, p.title AS title, p.text AS text, v.embedding AS embedding FROM ${tables(tag).p} p JOIN ${tables(tag).vec} v ON v.rowid = p.rowid${where} ORDER BY p.rowid`;
-  /** A version's rows for its signals, packed as the statement steps through them (no array of row objects). */
-  const packedRows = (tag: string) => {
-    const count = (sql(`SELECT count(*) AS n FROM ${tables(tag).p}`).get() as { n: number }).n;
-    const rows = db.prepare(vectorRows(tag)).iterate() as IterableIterator<VectorRow>;
-    return packRows(
-      (function* () {
-        for (const r of rows) yield signalRow(r);
-      })(),
-      count,
-    );
-  };
-
-  /**
-   * A version's memory signals, caught up with its change log: loaded whole the first time (or when the
-   * fresh rows have grown enough for a rebuild), otherwise the changes logged since are applied. Reads run
-   * in one transaction, so the rows and the log position agree.
-   */
-  const signals = (version: string, tag: string): LiveSignals => {
-    const loaded = memory.get(version);
-    const latest = latestChange(version);
-    if (loaded && loaded.seq === latest) return loaded.signals;
-    if (loaded && !loaded.signals.rebuildDue) {
-      db.transaction(() => {
-        const log = sql("SELECT seq, op, row FROM index_changes WHERE version = ? AND seq > ? ORDER BY seq").all(
-          version,
-          loaded.seq,
-        ) as Array<{ seq: number; op: string; row: number }>;
-        const added = log.filter((c) => c.op === "add").map((c) => c.row);
-        const rows = new Map<number, VectorRow>();
-        for (let i = 0; i < added.length; i += 500) {
-          const part = added.slice(i, i + 500);
-          for (const r of db
-            .prepare(vectorRows(tag, ` WHERE p.rowid IN (${part.map(() => "?").join(",")})`))
-            .all(...part) as VectorRow[])
-            rows.set(r.rowid, r);
-        }
-        // An added row removed again later in the log is gone from the table: its removal follows.
-        const changes = log.flatMap((c): SignalChange[] =>
-          c.op === "remove"
-            ? [{ op: "remove", rowid: c.row }]
-            : rows.has(c.row)
-              ? [{ op: "add", row: signalRow(rows.get(c.row)!) }]
-              : [],
-        );
-        loaded.signals.apply(changes);
-        loaded.seq = log.at(-1)?.seq ?? loaded.seq;
-      })();
-      return loaded.signals;
-    }
-    const fresh = db.transaction(() => {
-      const seq = latestChange(version);
-      return { signals: createLiveSignals(packedRows(tag), { annThreshold: options.annThreshold }), seq };
-    })();
-    memory.set(version, fresh);
-    return fresh.signals;
-  };
+  const memory = createVersionSignals(db, sql, { annThreshold: options.annThreshold });
+  const signals = memory.of;
 
   /**
    * A version belongs to one corpus, so its tenant (recorded at creation) is one value: a tenant filter
@@ -294,35 +183,7 @@ export function createSqliteSearchIndex(
     return s[signal](query, k, (rowid) => allowed.has(rowid));
   };
 
-  const toHits = (
-    tag: string,
-    query: string,
-    ranked: ScoredIndex[],
-    signals: Record<string, ScoredIndex[]>,
-  ): SearchHit[] => {
-    const rows = rowsByIds(
-      tag,
-      ranked.map((r) => r.index),
-    );
-    const highlight = highlighter(query);
-    // Each signal's scores by row, looked up per hit (the first entry of a row wins, as a search through the list would).
-    const byRow = (["lexical", "semantic", "sparse"] as const).map((name) => {
-      const m = new Map<number, number>();
-      for (const h of signals[name] ?? []) if (!m.has(h.index)) m.set(h.index, h.score);
-      return [name, m] as const;
-    });
-    return ranked.flatMap((r) => {
-      const row = rows.get(r.index);
-      if (!row) return [];
-      const scores: SearchHit["scores"] = {};
-      for (const [name, m] of byRow) {
-        const s = m.get(r.index);
-        if (s !== undefined) scores[name] = s;
-      }
-      const hl = highlight(row.text);
-      return [{ passage: toPassage(row), score: r.score, scores, highlights: hl ? [hl] : [] }];
-    });
-  };
+  const toHits = searchHits(sql);
 
   /**
    * One transaction: remove every passage of `sourcePaths` and every passage `items` replaces, add the
@@ -441,33 +302,12 @@ export function createSqliteSearchIndex(
     },
 
     async prepare(version: string, sliceMs?: number) {
-      if (memory.has(version)) return;
       const v = info(version);
       upgrade(v.tag);
-      const slice = createTimeSlicer(sliceMs);
-      const sameVersion = () =>
+      const current = () =>
         (sql("SELECT tag FROM index_versions WHERE version = ?").get(version) as { tag: string } | undefined)?.tag ===
         v.tag;
-      // The rows are read in parts, giving the loop back between them. Whatever is written to the version
-      // meanwhile is in its change log after `seq` and is applied again on its first search (an added row
-      // replaces the copy read here, a removed one is left out), so the parts need not agree.
-      const seq = latestChange(version);
-      const packer = rowPacker((sql(`SELECT count(*) AS n FROM ${tables(v.tag).p}`).get() as { n: number }).n);
-      const part = sql(vectorRows(v.tag, " WHERE p.rowid > ?") + ` LIMIT ${READ_PART}`);
-      for (let after = Number.MIN_SAFE_INTEGER; ;) {
-        // A version dropped meanwhile (and perhaps built again under a new tag) gets no signals.
-        if (!sameVersion()) return;
-        const rows = part.all(after) as VectorRow[];
-        for (const r of rows) packer.add(signalRow(r));
-        if (rows.length < READ_PART) break;
-        after = rows.at(-1)!.rowid;
-        await slice();
-      }
-      const rows = packer.finish();
-      const main = await runSliced(memorySignalSteps(rows, { annThreshold: options.annThreshold }), slice);
-      // A search meanwhile built them in one piece: keep those (they are as new or newer).
-      if (!memory.has(version) && sameVersion())
-        memory.set(version, { signals: createLiveSignals(rows, { annThreshold: options.annThreshold }, main), seq });
+      await memory.prepare(version, v.tag, current, sliceMs);
     },
 
     async promote(corpus, version) {
@@ -490,10 +330,7 @@ export function createSqliteSearchIndex(
           ?.version ?? null;
       // The corpus moved to another version (promoted here or by another connection): the one it left
       // serves no search of this connection any more.
-      const left = lastServed.get(corpus);
-      if (left !== undefined && left !== serving) memory.delete(left);
-      if (serving) lastServed.set(corpus, serving);
-      else lastServed.delete(corpus);
+      memory.served(corpus, serving);
       return serving;
     },
 
@@ -534,13 +371,10 @@ export function createSqliteSearchIndex(
       return toHits(v.tag, query, ranked, { sparse: ranked });
     },
 
-    release() {
-      memory.clear();
-      lastServed.clear();
-    },
+    release: () => memory.release(),
 
     get held() {
-      return memory.size;
+      return memory.held;
     },
 
     async warm(corpus) {
@@ -561,7 +395,7 @@ export function createSqliteSearchIndex(
         db.prepare("DELETE FROM index_versions WHERE version = ?").run(version);
         db.prepare("DELETE FROM index_changes WHERE version = ?").run(version);
       })();
-      memory.delete(version);
+      memory.forget(version);
       readyInfo.delete(version);
       statements.clear();
     },
