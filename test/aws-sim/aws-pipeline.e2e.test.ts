@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CreateModelCommand } from "@aws-sdk/client-sagemaker";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
@@ -22,7 +21,7 @@ import { createSageMakerStateChangeHandler } from "../../packages/functions/src/
 import { collectFinishedTransform } from "../../packages/functions/src/transform-completion.ts";
 import { startDynamoDbLocal, startS3rver, type Emulator } from "../contracts/emulators.ts";
 import { createEventBus, type BusEvent, type EventBus } from "./event-bus.ts";
-import { s3rverClient, sourceDirTarball } from "./fixtures.ts";
+import { createQueryGenerationModel, s3rverClient, SAGEMAKER_ROLE, sourceDirTarball } from "./fixtures.ts";
 import { startOpenSearchStandIn, type OpenSearchStandIn } from "./opensearch-standin.ts";
 import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
 import { SIMULATED_MODEL } from "./sagemaker-training.ts";
@@ -39,7 +38,7 @@ import { SIMULATED_MODEL } from "./sagemaker-training.ts";
 const BUCKET = "genq-e2e";
 const TABLE = "genq-e2e";
 const BUS = "genq-e2e-bus";
-const ROLE = "arn:aws:iam::123456789012:role/genq-sagemaker";
+const ROLE = SAGEMAKER_ROLE;
 const KEY = "gq_e2e_key";
 const apiEvent = JSON.parse(
   readFileSync(join(import.meta.dirname, "../fixtures/events/apigateway-v2-request.json"), "utf8"),
@@ -85,16 +84,7 @@ beforeAll(async () => {
   });
   await dynamodb.send(new CreateTableCommand({ TableName: TABLE, ...PIPELINE_TABLE_DEFINITION }));
   const { sagemaker, runtime } = sim.clients();
-  await sagemaker.send(
-    new CreateModelCommand({
-      ModelName: "genq-query-gen",
-      ExecutionRoleArn: ROLE,
-      PrimaryContainer: {
-        Image: "hf-inference",
-        Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
-      },
-    }),
-  );
+  await createQueryGenerationModel(sagemaker);
   await s3.send(
     new (await import("@aws-sdk/client-s3")).PutObjectCommand({
       Bucket: BUCKET,
@@ -283,16 +273,7 @@ describe("the AWS pipeline end to end, offline", () => {
     expect(failed.reason).toMatch(/^generating failed: .*genq-query-gen/);
     expect(outcomes(broken)).toEqual(["run.failed"]);
 
-    await sagemaker.send(
-      new CreateModelCommand({
-        ModelName: "genq-query-gen",
-        ExecutionRoleArn: ROLE,
-        PrimaryContainer: {
-          Image: "hf-inference",
-          Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
-        },
-      }),
-    );
+    await createQueryGenerationModel(sagemaker);
     const next = ((await call("POST", "/v1/corpora/pg/runs")).body as { id: string }).id;
     await settle();
     expect(["ready", "rejected"]).toContain((await runOf(next)).state);

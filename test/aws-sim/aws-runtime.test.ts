@@ -23,13 +23,13 @@ import {
 } from "@genq/aws";
 import { parseDocument } from "@genq/parsing";
 import { startS3rver, type Emulator } from "../contracts/emulators.ts";
-import { s3rverClient, sourceDirTarball } from "./fixtures.ts";
+import { createQueryGenerationModel, s3rverClient, SAGEMAKER_ROLE, sourceDirTarball } from "./fixtures.ts";
 import { startOpenSearchStandIn, type OpenSearchStandIn } from "./opensearch-standin.ts";
 import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
 import { SIMULATED_MODEL } from "./sagemaker-training.ts";
 
 const BUCKET = "genq-runtime";
-const ROLE = "arn:aws:iam::123456789012:role/genq-sagemaker";
+const ROLE = SAGEMAKER_ROLE;
 const CORPUS = "pg";
 const RUN = "run-1";
 let s3rver: Emulator;
@@ -71,17 +71,7 @@ describe("AWS runtime adapters against the SageMaker simulator and the OpenSearc
   it("generates queries, trains, deploys, embeds from the manifest, indexes in batches and serves hybrid search", async () => {
     const { sagemaker, runtime } = sim.clients();
     await blobs.put("code/sourcedir.tar.gz", sourceDirTarball());
-    const { CreateModelCommand } = await import("@aws-sdk/client-sagemaker");
-    await sagemaker.send(
-      new CreateModelCommand({
-        ModelName: "genq-query-gen",
-        ExecutionRoleArn: ROLE,
-        PrimaryContainer: {
-          Image: "hf-inference",
-          Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
-        },
-      }),
-    );
+    await createQueryGenerationModel(sagemaker);
     const passagesKeys = await ingestExamples();
 
     // Query generation: per-document inputs, the transform on the stock container, the joined output parsed.

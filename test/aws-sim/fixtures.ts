@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
+import { CreateModelCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { writeTarGz } from "./model-containers.ts";
 
 /** An S3 client for an s3rver endpoint (path-style, its fixed credentials). */
@@ -19,4 +20,21 @@ const sagemakerDir = join(import.meta.dirname, "../../sagemaker");
 export function sourceDirTarball(omit: string[] = []): Uint8Array {
   const files = ["train.py", "inference.py", "requirements.txt", "README.md"].filter((f) => !omit.includes(f));
   return writeTarGz(new Map(files.map((f) => [`./${f}`, readFileSync(join(sagemakerDir, f))])));
+}
+
+/** The execution role the tests' SageMaker resources name. */
+export const SAGEMAKER_ROLE = "arn:aws:iam::123456789012:role/genq-sagemaker";
+
+/** Register the query-generation model as the infrastructure does: the stock Hugging Face container, T5 GenQ. */
+export async function createQueryGenerationModel(sagemaker: SageMakerClient, name = "genq-query-gen"): Promise<void> {
+  await sagemaker.send(
+    new CreateModelCommand({
+      ModelName: name,
+      ExecutionRoleArn: SAGEMAKER_ROLE,
+      PrimaryContainer: {
+        Image: "hf-inference",
+        Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
+      },
+    }),
+  );
 }

@@ -1,5 +1,4 @@
 import {
-  CreateModelCommand,
   CreateTransformJobCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
@@ -22,12 +21,12 @@ import {
   writePassageManifest,
 } from "@genq/aws";
 import { startS3rver, type Emulator } from "../contracts/emulators.ts";
-import { s3rverClient, sourceDirTarball } from "./fixtures.ts";
+import { createQueryGenerationModel, s3rverClient, SAGEMAKER_ROLE, sourceDirTarball } from "./fixtures.ts";
 import { readTarGz } from "./model-containers.ts";
 import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
 
 const BUCKET = "genq-sim";
-const ROLE = "arn:aws:iam::123456789012:role/genq-sagemaker";
+const ROLE = SAGEMAKER_ROLE;
 let s3rver: Emulator;
 let s3: S3Client;
 let blobs: BlobStore;
@@ -42,16 +41,7 @@ beforeAll(async () => {
   sim = await startSageMakerServer({ s3 });
   ({ sagemaker, runtime } = sim.clients());
   await blobs.put("code/sourcedir.tar.gz", sourceDirTarball());
-  await sagemaker.send(
-    new CreateModelCommand({
-      ModelName: "genq-query-gen",
-      ExecutionRoleArn: ROLE,
-      PrimaryContainer: {
-        Image: "hf-inference",
-        Environment: { HF_MODEL_ID: "BeIR/query-gen-msmarco-t5-base-v1", HF_TASK: "text2text-generation" },
-      },
-    }),
-  );
+  await createQueryGenerationModel(sagemaker);
 }, 120_000);
 afterAll(async () => {
   await sim?.stop();
