@@ -307,7 +307,7 @@ describe("OpenSearch stand-in: genq's search index on it", () => {
   it("puts the hybrid pipeline itself before its first hybrid search, and again if it was removed", async () => {
     await client.transport.request({ method: "DELETE", path: "/_search/pipeline/genq-hybrid" }).catch(() => undefined);
     const fresh = createOpenSearchSearchIndex(client, { prefix: "t1" });
-    expect(
+    const top = async () =>
       (
         await fresh.search({
           corpus: "docs",
@@ -316,20 +316,10 @@ describe("OpenSearch stand-in: genq's search index on it", () => {
           k: 2,
           mode: "hybrid",
         })
-      )[0]!.passage.id,
-    ).toBe("vacuum");
+      )[0]!.passage.id;
+    expect(await top()).toBe("vacuum");
     await client.transport.request({ method: "DELETE", path: "/_search/pipeline/genq-hybrid" });
-    expect(
-      (
-        await fresh.search({
-          corpus: "docs",
-          query: "vacuum",
-          vector: Float32Array.from([1, 0, 0, 0]),
-          k: 2,
-          mode: "hybrid",
-        })
-      )[0]!.passage.id,
-    ).toBe("vacuum");
+    expect(await top()).toBe("vacuum");
     expect(os.state().pipelines).toContain("genq-hybrid");
   });
 
