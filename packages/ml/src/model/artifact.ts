@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { CorruptArtifactError } from "@genq/core";
+import { CorruptArtifactError, runToEnd } from "@genq/core";
 import { StaticModel } from "./static-model.ts";
 
 export const MODEL_FORMAT = "genq-static-embedding/1";
@@ -76,11 +76,7 @@ export function deserialiseModel(
   manifestJson: string,
   weights: Uint8Array,
 ): { model: StaticModel; manifest: ModelManifest } {
-  const steps = deserialiseModelSteps(manifestJson, weights);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(deserialiseModelSteps(manifestJson, weights));
 }
 
 /**
