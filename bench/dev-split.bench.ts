@@ -59,6 +59,10 @@ const SETTINGS: Setting[] = [
   variant("ict3", { train: { inverseCloze: 3 } }),
   variant("features160", { model: { maxFeatures: 160 } }),
   variant("soup2", { soupSeeds: [42, 43] }),
+  variant("no-subwords", { model: { subwords: 0 } }),
+  variant("no-subwords-seed43", { model: { subwords: 0 }, train: { seed: 43 } }),
+  variant("subwords-room", { model: { maxSubwordFeatures: 0 } }),
+  variant("subwords-cap32", { model: { maxSubwordFeatures: 32 } }),
   variant("soup2-1epoch", { soupSeeds: [42, 43], train: { epochs: 1 } }),
 ];
 

@@ -9,7 +9,7 @@ import {
   type PipelineRepository,
   type Ranker,
 } from "@genq/core";
-import { StaticModel, dot, heldoutCleaner, pca2, type ModelManifest } from "@genq/ml";
+import { StaticModel, dot, heldoutCleaner, modelConfigOf, pca2, type ModelManifest } from "@genq/ml";
 import type { ModelCache } from "./model-cache.ts";
 import type { createSqliteSearchIndex } from "./sqlite-search-index.ts";
 
@@ -22,14 +22,7 @@ const baseModels = new WeakMap<StaticModel, Promise<StaticModel>>();
 export const baseModel = (manifest: ModelManifest, tuned: StaticModel): Promise<StaticModel> => {
   let base = baseModels.get(tuned);
   if (!base) {
-    const config = {
-      bucketBits: manifest.hashing.bucketBits,
-      bigrams: manifest.hashing.bigrams,
-      maxFeatures: manifest.hashing.maxFeatures,
-      dims: manifest.dims,
-      seed: manifest.seed,
-    };
-    base = runSliced(StaticModel.initialiseSteps(config, tuned.idf));
+    base = runSliced(StaticModel.initialiseSteps(modelConfigOf(manifest), tuned.idf));
     baseModels.set(tuned, base);
   }
   return base;
@@ -112,7 +105,7 @@ export function localEvaluationHooks(deps: {
           "training pairs": Number(training.pairs ?? 0),
           "training time (s)": Number((training.seconds ?? 0).toFixed(1)),
           "training throughput (pairs/s)": Math.round(training.pairsPerSecond ?? 0),
-          model: `static embedding, ${manifest.dims} dims, 2^${manifest.hashing.bucketBits} hashed features`,
+          model: `static embedding, ${manifest.dims} dims, 2^${manifest.hashing.bucketBits} hashed features${manifest.hashing.subwords ? " (words and their character trigrams)" : ""}`,
         },
       };
     },

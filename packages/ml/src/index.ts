@@ -20,7 +20,13 @@ export {
   type SyntheticQuery,
 } from "./querygen/synthetic-queries.ts";
 export { cleanHeldOutQueries, heldoutCleaner } from "./querygen/clean-queries.ts";
-export { deserialiseModel, deserialiseModelSteps, serialiseModel, type ModelManifest } from "./model/artifact.ts";
+export {
+  deserialiseModel,
+  deserialiseModelSteps,
+  modelConfigOf,
+  serialiseModel,
+  type ModelManifest,
+} from "./model/artifact.ts";
 export { pca2 } from "./model/projection.ts";
 export { createExtractiveGenerator, createExtractiveReader } from "./reader/extractive-reader.ts";
 export { topOfScores, type ScoredPosition } from "./text/top-k.ts";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { CorruptArtifactError, runToEnd } from "@genq/core";
-import { StaticModel } from "./static-model.ts";
+import { StaticModel, type StaticModelConfig } from "./static-model.ts";
 
 export const MODEL_FORMAT = "genq-static-embedding/1";
 
@@ -16,6 +16,10 @@ export const ModelManifest = z.object({
     bucketBits: z.number().int().min(4).max(24),
     bigrams: z.boolean(),
     maxFeatures: z.number().int().nonnegative(),
+    /** Weight of each term's character trigrams; absent in models made before sub-word features (none). */
+    subwords: z.number().nonnegative().optional(),
+    /** How many trigram features a text keeps at most (0: as many as `maxFeatures` leaves room for). */
+    maxSubwordFeatures: z.number().int().nonnegative().optional(),
     tokenizer: z.string(),
   }),
   seed: z.number().int(),
@@ -50,7 +54,8 @@ export function serialiseModel(
       bucketBits: c.bucketBits,
       bigrams: c.bigrams,
       maxFeatures: c.maxFeatures,
-      tokenizer: "lowercase words, English stop words removed, Porter stems",
+      ...(c.subwords ? { subwords: c.subwords, maxSubwordFeatures: c.maxSubwordFeatures ?? 0 } : {}),
+      tokenizer: `lowercase words, English stop words removed, Porter stems${c.subwords ? "; character trigrams of each stem" : ""}`,
     },
     seed: c.seed,
     hyperparameters: meta.hyperparameters,
@@ -116,12 +121,18 @@ export function* deserialiseModelSteps(
   }
   const idf = copy.subarray(0, rows);
   const table = copy.subarray(rows);
-  const config = {
+  return { model: new StaticModel(modelConfigOf(manifest), idf, table), manifest };
+}
+
+/** The featurisation and shape a model card describes (a card without `subwords` has none). */
+export function modelConfigOf(manifest: ModelManifest): StaticModelConfig {
+  return {
     bucketBits: manifest.hashing.bucketBits,
     bigrams: manifest.hashing.bigrams,
     maxFeatures: manifest.hashing.maxFeatures,
+    subwords: manifest.hashing.subwords ?? 0,
+    maxSubwordFeatures: manifest.hashing.maxSubwordFeatures ?? 0,
     dims: manifest.dims,
     seed: manifest.seed,
   };
-  return { model: new StaticModel(config, idf, table), manifest };
 }

@@ -10,18 +10,22 @@ export interface StaticModelConfig extends FeatureOptions {
 
 /**
  * Chosen on the development collections (BENCHMARKS.md): word pairs off — a query's pairs are mostly
- * absent from the corpus, so their rows stay random and add only noise to its vector.
+ * absent from the corpus, so their rows stay random and add only noise to its vector; character trigrams
+ * of each stem at half a word's weight — a question's words that training never saw (identifiers,
+ * inflections the stemmer misses) still land near the words they resemble.
  */
 export const DEFAULT_MODEL_CONFIG: StaticModelConfig = {
   bucketBits: 17,
   bigrams: false,
   maxFeatures: 96,
+  subwords: 0.5,
+  maxSubwordFeatures: 16,
   dims: 128,
   seed: 42,
 };
 
 /**
- * A static-embedding model: hashed word (and optionally word-pair) features, TF-IDF weighted, pooled through an
+ * A static-embedding model: hashed word (and optionally word-pair and character-trigram) features, TF-IDF weighted, pooled through an
  * embedding table and L2-normalised. With its random initialisation it is a random projection of
  * TF-IDF (cosines approximate TF-IDF cosines); training moves the table so queries land near passages.
  */

@@ -14,6 +14,13 @@ export interface FeatureOptions {
   bigrams: boolean;
   /** Keep only the strongest features of a text (speed; 0 = all). */
   maxFeatures: number;
+  /**
+   * Weight of a term's character trigrams (with word boundaries) beside the term itself, shared out among
+   * them; 0 or absent: none. Words seen only in questions then share rows with the words they resemble.
+   */
+  subwords?: number;
+  /** At most this many trigram features per text, in the room its `maxFeatures` words leave (0: all the room). */
+  maxSubwordFeatures?: number;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { bucketBits: 18, bigrams: true, maxFeatures: 160 };
@@ -25,9 +32,101 @@ export function hashString(s: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** Raw hashed features of a text with their counts (unweighted). */
-export function rawFeatures(text: string, options: FeatureOptions): Map<number, number> {
-  return termFeatures(terms(text), options);
+const BOUNDARY = "<".charCodeAt(0);
+const END = ">".charCodeAt(0);
+const TRIGRAM_SEED = 0x050c5d1f;
+
+/**
+ * Call `add` for each of a term's character trigrams, word boundaries marked (`<ab`, `abc`, …, `yz>`), with
+ * its share of `weight`. Hashed as FNV-1a of the three characters, without building strings.
+ */
+function forEachTrigram(term: string, weight: number, mask: number, add: (f: number, share: number) => void): void {
+  const n = term.length + 2;
+  const share = weight / (n - 2);
+  let a = BOUNDARY;
+  let b = term.charCodeAt(0);
+  for (let k = 2; k < n; k++) {
+    const c = k === n - 1 ? END : term.charCodeAt(k - 1);
+    let h = Math.imul(TRIGRAM_SEED ^ a, 0x01000193);
+    h = Math.imul(h ^ b, 0x01000193);
+    h = Math.imul(h ^ c, 0x01000193);
+    add((h >>> 0) & mask, share);
+    a = b;
+    b = c;
+  }
+}
+
+/** Per bucket count, reused by every text of one bucket size (zeroed again after each text). */
+const scratch = new Map<number, Float64Array>();
+
+/**
+ * The strongest `limit` trigram features of a text's terms, weighted as words are (a fractional count
+ * weighs in proportion): counts are summed in a reusable array rather than a map, as featurising is on
+ * the trainer's path.
+ */
+function strongestSubwords(
+  ts: readonly string[],
+  options: FeatureOptions,
+  idf: Float32Array,
+  limit: number,
+): Array<[number, number]> {
+  const weight = options.subwords ?? 0;
+  if (weight <= 0 || limit <= 0) return [];
+  const size = 1 << options.bucketBits;
+  let acc = scratch.get(size);
+  if (!acc) scratch.set(size, (acc = new Float64Array(size)));
+  const sums = acc;
+  const touched: number[] = [];
+  const add = (f: number, share: number) => {
+    if (sums[f] === 0) touched.push(f);
+    sums[f]! += share;
+  };
+  for (const term of ts) if (term.length >= 4) forEachTrigram(term, weight, size - 1, add);
+  // The strongest `limit` by selection (a text has dozens of trigrams and keeps a few), ties to the lower id.
+  const keep = Math.min(limit, touched.length);
+  const ids = new Int32Array(keep);
+  const weights = new Float64Array(keep);
+  let kept = 0;
+  for (const f of touched) {
+    const c = sums[f]!;
+    sums[f] = 0;
+    const w = (c >= 1 ? 1 + Math.log(c) : c) * idf[f]!;
+    if (kept === keep && (w < weights[keep - 1]! || (w === weights[keep - 1]! && f > ids[keep - 1]!))) continue;
+    let at = kept < keep ? kept++ : keep - 1;
+    while (at > 0 && (weights[at - 1]! < w || (weights[at - 1]! === w && ids[at - 1]! > f))) {
+      ids[at] = ids[at - 1]!;
+      weights[at] = weights[at - 1]!;
+      at--;
+    }
+    ids[at] = f;
+    weights[at] = w;
+  }
+  const entries: Array<[number, number]> = new Array(kept);
+  for (let i = 0; i < kept; i++) entries[i] = [ids[i]!, weights[i]!];
+  return entries;
+}
+
+const byWeightThenId = (a: [number, number], b: [number, number]) => b[1] - a[1] || a[0] - b[0];
+const byId = (a: [number, number], b: [number, number]) => a[0] - b[0];
+
+/** Raw hashed features of a text with their counts (unweighted): words (and pairs), then trigrams. */
+export function rawFeatures(
+  text: string,
+  options: FeatureOptions,
+): { words: Map<number, number>; subwords: Map<number, number> } {
+  const ts = terms(text);
+  return { words: termFeatures(ts, options), subwords: subwordFeatures(ts, options) };
+}
+
+/** A text's character-trigram features with their fractional counts (empty when `subwords` is off). */
+export function subwordFeatures(ts: readonly string[], options: FeatureOptions): Map<number, number> {
+  const counts = new Map<number, number>();
+  const weight = options.subwords ?? 0;
+  if (weight <= 0) return counts;
+  const mask = (1 << options.bucketBits) - 1;
+  const add = (f: number, share: number) => counts.set(f, (counts.get(f) ?? 0) + share);
+  for (const t of ts) if (t.length >= 4) forEachTrigram(t, weight, mask, add);
+  return counts;
 }
 
 /** Raw hashed features of a text's terms (as `terms` gives them) with their counts. */
@@ -55,7 +154,8 @@ export function* bucketIdfSteps(texts: readonly string[], options: FeatureOption
   const df = new Uint32Array(1 << options.bucketBits);
   for (let i = 0; i < texts.length; i++) {
     if (i % 8 === 7) yield;
-    for (const f of rawFeatures(texts[i]!, options).keys()) df[f]!++;
+    const { words, subwords } = rawFeatures(texts[i]!, options);
+    for (const f of new Set([...words.keys(), ...subwords.keys()])) df[f]!++;
   }
   const idf = new Float32Array(df.length);
   const n = texts.length;
@@ -65,17 +165,45 @@ export function* bucketIdfSteps(texts: readonly string[], options: FeatureOption
 
 /** TF-IDF weighted, L2-normalised sparse features (sub-linear tf), strongest `maxFeatures` kept. */
 export function featurize(text: string, idf: Float32Array, options: FeatureOptions): SparseVector {
-  return weighFeatures(rawFeatures(text, options), idf, options);
+  const ts = terms(text);
+  return weighFeatures(termFeatures(ts, options), idf, options, ts);
 }
 
-/** `featurize` from a text's raw feature counts (`termFeatures`). */
-export function weighFeatures(counts: Map<number, number>, idf: Float32Array, options: FeatureOptions): SparseVector {
+/** The strongest `limit` of a text's features, weighted: sub-linear tf × idf. */
+function strongest(counts: Map<number, number>, idf: Float32Array, limit: number): Array<[number, number]> {
   let entries = [...counts].map(([f, c]) => [f, (1 + Math.log(c)) * idf[f]!] as [number, number]);
-  if (options.maxFeatures > 0 && entries.length > options.maxFeatures) {
-    entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    entries = entries.slice(0, options.maxFeatures);
+  if (limit > 0 && entries.length > limit) {
+    entries.sort(byWeightThenId);
+    entries = entries.slice(0, limit);
   }
-  entries.sort((a, b) => a[0] - b[0]);
+  return entries;
+}
+
+/**
+ * `featurize` from a text's raw feature counts (`termFeatures`): the strongest `maxFeatures` words, then,
+ * given the text's terms and `subwords`, trigrams in the room the words leave (at most
+ * `maxSubwordFeatures` of them), L2-normalised together. A long text is its words; a short one gains its
+ * words' spellings.
+ */
+export function weighFeatures(
+  counts: Map<number, number>,
+  idf: Float32Array,
+  options: FeatureOptions,
+  ts?: readonly string[],
+): SparseVector {
+  const entries = strongest(counts, idf, options.maxFeatures);
+  if (ts && options.subwords) {
+    const room = options.maxFeatures > 0 ? options.maxFeatures - entries.length : Number.POSITIVE_INFINITY;
+    const limit = Math.min(room, options.maxSubwordFeatures || Number.POSITIVE_INFINITY);
+    const grams = strongestSubwords(ts, options, idf, limit);
+    for (const gram of grams) {
+      // A trigram may hash into a word's bucket: the bucket then carries both weights.
+      const word = entries.find((e) => e[0] === gram[0]);
+      if (word) word[1] += gram[1];
+      else entries.push(gram);
+    }
+  }
+  entries.sort(byId);
   let norm = 0;
   for (const [, w] of entries) norm += w * w;
   norm = Math.sqrt(norm) || 1;

@@ -90,6 +90,28 @@ describe("static-embedding trainer", () => {
     expect(() => deserialiseModel(JSON.stringify(manifest), flipped)).toThrow(/checksum/);
     expect(() => deserialiseModel("{not json", weights)).toThrow(CorruptArtifactError);
   });
+
+  it("keeps its sub-word features through its artifact, and a card written before them loads without any", () => {
+    const { passages } = tinyCorpus();
+    const card = (m: StaticModel) =>
+      serialiseModel(m, { kind: "base", hyperparameters: {}, training: null, createdAt: "t" });
+    const subworded = StaticModel.initialise(
+      { ...config, subwords: 0.5, maxSubwordFeatures: 16 },
+      bucketIdf(passages, { ...config, subwords: 0.5, maxSubwordFeatures: 16 }),
+    );
+    const saved = card(subworded);
+    expect(saved.manifest.hashing).toMatchObject({ subwords: 0.5, maxSubwordFeatures: 16 });
+    const loaded = deserialiseModel(JSON.stringify(saved.manifest), saved.weights).model;
+    expect(loaded.encode("automobiles engines")).toEqual(subworded.encode("automobiles engines"));
+
+    // A model stored before sub-word features has no `subwords` in its card: it must encode as it was trained.
+    const plain = StaticModel.initialise(config, bucketIdf(passages, config));
+    const old = card(plain);
+    expect("subwords" in old.manifest.hashing).toBe(false);
+    const reloaded = deserialiseModel(JSON.stringify(old.manifest), old.weights).model;
+    expect(reloaded.config.subwords).toBe(0);
+    expect(reloaded.encode("automobiles engines")).toEqual(plain.encode("automobiles engines"));
+  });
 });
 
 describe("hard-negative mining", () => {
