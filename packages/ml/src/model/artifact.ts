@@ -4,10 +4,17 @@ import { CorruptArtifactError, runToEnd } from "@genq/core";
 import { StaticModel, type StaticModelConfig } from "./static-model.ts";
 
 export const MODEL_FORMAT = "genq-static-embedding/1";
+/**
+ * The format of a model with sub-word features. Readers of `/1` from before them drop hashing fields they
+ * do not know, so they would load such a model without its trigrams and encode queries unlike the passages
+ * it indexed; this format makes them refuse it. Cards of the first models with sub-word features say `/1`
+ * and still load with them.
+ */
+export const MODEL_FORMAT_SUBWORDS = "genq-static-embedding/2";
 
 /** The model card stored beside the weights (`manifest.json`). */
 export const ModelManifest = z.object({
-  format: z.literal(MODEL_FORMAT),
+  format: z.enum([MODEL_FORMAT, MODEL_FORMAT_SUBWORDS]),
   type: z.literal("static-embedding"),
   kind: z.enum(["base", "tuned"]),
   dims: z.number().int().positive(),
@@ -44,8 +51,10 @@ export function serialiseModel(
   weights.set(new Uint8Array(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength), 0);
   weights.set(new Uint8Array(model.table.buffer, model.table.byteOffset, model.table.byteLength), model.idf.byteLength);
   const c = model.config;
+  // A weight of 0 or below featurises as none (`featurize`), so the card records none.
+  const subwords = (c.subwords ?? 0) > 0;
   const manifest: ModelManifest = {
-    format: MODEL_FORMAT,
+    format: subwords ? MODEL_FORMAT_SUBWORDS : MODEL_FORMAT,
     type: "static-embedding",
     kind: meta.kind,
     dims: c.dims,
@@ -54,8 +63,8 @@ export function serialiseModel(
       bucketBits: c.bucketBits,
       bigrams: c.bigrams,
       maxFeatures: c.maxFeatures,
-      ...(c.subwords ? { subwords: c.subwords, maxSubwordFeatures: c.maxSubwordFeatures ?? 0 } : {}),
-      tokenizer: `lowercase words, English stop words removed, Porter stems${c.subwords ? "; character trigrams of each stem" : ""}`,
+      ...(subwords ? { subwords: c.subwords, maxSubwordFeatures: c.maxSubwordFeatures ?? 0 } : {}),
+      tokenizer: `lowercase words, English stop words removed, Porter stems${subwords ? "; character trigrams of each stem" : ""}`,
     },
     seed: c.seed,
     hyperparameters: meta.hyperparameters,

@@ -82,8 +82,16 @@ function strongestSubwords(
     sums[f]! += share;
   };
   for (const term of ts) if (term.length >= 4) forEachTrigram(term, weight, size - 1, add);
+  if (limit >= touched.length) {
+    // Every trigram is kept: no selection (the caller orders features by id).
+    return touched.map((f) => {
+      const c = sums[f]!;
+      sums[f] = 0;
+      return [f, (c >= 1 ? 1 + Math.log(c) : c) * idf[f]!];
+    });
+  }
   // The strongest `limit` by selection (a text has dozens of trigrams and keeps a few), ties to the lower id.
-  const keep = Math.min(limit, touched.length);
+  const keep = limit;
   const ids = new Int32Array(keep);
   const weights = new Float64Array(keep);
   let kept = 0;

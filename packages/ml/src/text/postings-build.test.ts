@@ -62,6 +62,10 @@ describe("postings built into typed arrays", () => {
     sparse.fill(terms("vacuum index"));
     expect(() => sparse.build()).toThrow(/2 texts counted but 1 filled/);
     expect(() => sparse.fill(terms("checkpoint"))).toThrow(/differs/);
+    // Sub-word options would make `featurize` (the queries) and `bucketIdf` disagree with its postings.
+    expect(() => sparsePostingsBuilder({ bucketBits: 8, bigrams: false, maxFeatures: 0, subwords: 0.5 })).toThrow(
+      /subwords must be 0/,
+    );
   });
 
   it("TF-IDF postings keyed by bucket rank and score exactly as lists of each text's features do", () => {

@@ -7,7 +7,7 @@ import { Postings } from "./postings.ts";
  * and no list per bucket: the first pass counts each bucket's documents — its document frequency and
  * its postings' length — and the second writes each text's weighted features into place. `idf`: the
  * weights to use (a segment scored with its collection's statistics); by default learned in the first
- * pass as `bucketIdf` learns it. Every feature is kept (`maxFeatures` 0).
+ * pass as `bucketIdf` learns it. Every feature is kept (`maxFeatures` 0); words only (`subwords` 0).
  */
 export function sparsePostingsBuilder(
   options: FeatureOptions,
@@ -18,6 +18,8 @@ export function sparsePostingsBuilder(
   build(): { postings: Postings<number>; idf: Float32Array };
 } {
   if (options.maxFeatures > 0) throw new Error("TF-IDF postings keep every feature: maxFeatures must be 0");
+  // Its texts are featurised without their terms' trigrams, which `featurize` and `bucketIdf` would add.
+  if ((options.subwords ?? 0) > 0) throw new Error("TF-IDF postings hold words only: subwords must be 0");
   const buckets = 1 << options.bucketBits;
   const df = new Uint32Array(buckets);
   let counted = 0;

@@ -112,6 +112,32 @@ describe("static-embedding trainer", () => {
     expect(reloaded.config.subwords).toBe(0);
     expect(reloaded.encode("automobiles engines")).toEqual(plain.encode("automobiles engines"));
   });
+
+  it("writes a model with sub-word features in a format that readers without them refuse, and still reads the first cards that carried them", () => {
+    // A reader from before sub-word features accepts `genq-static-embedding/1` and drops hashing fields it
+    // does not know, so it would load such a model without its trigrams and encode queries unlike the
+    // index's passages; a format of its own makes it refuse the card instead.
+    const { passages } = tinyCorpus();
+    const options = { ...config, subwords: 0.5, maxSubwordFeatures: 16 };
+    const subworded = StaticModel.initialise(options, bucketIdf(passages, options));
+    const meta = { kind: "base", hyperparameters: {}, training: null, createdAt: "t" } as const;
+    const saved = serialiseModel(subworded, meta);
+    expect(saved.manifest.format).not.toBe("genq-static-embedding/1");
+    // Models without sub-word features keep the format every reader knows.
+    const plain = serialiseModel(StaticModel.initialise(config, bucketIdf(passages, config)), meta);
+    expect(plain.manifest.format).toBe("genq-static-embedding/1");
+    // Cards written by the first version with sub-word features said `/1`: they load with their trigrams.
+    const first = { ...saved.manifest, format: "genq-static-embedding/1" };
+    const loaded = deserialiseModel(JSON.stringify(first), saved.weights).model;
+    expect(loaded.config.subwords).toBe(0.5);
+    expect(loaded.encode("automobiles engines")).toEqual(subworded.encode("automobiles engines"));
+    // A weight that switches sub-word features off is not written as one (the card would not load).
+    const negative = StaticModel.initialise({ ...config, subwords: -1 }, bucketIdf(passages, config));
+    const written = serialiseModel(negative, meta);
+    expect(written.manifest.format).toBe("genq-static-embedding/1");
+    const back = deserialiseModel(JSON.stringify(written.manifest), written.weights).model;
+    expect(back.encode("automobiles engines")).toEqual(negative.encode("automobiles engines"));
+  });
 });
 
 describe("hard-negative mining", () => {
