@@ -1,6 +1,33 @@
 import { metadataTerms, type SearchFilter } from "@genq/core";
 import type { SqliteDatabase } from "./sqlite.ts";
 
+const SHARED_TABLES = `
+CREATE TABLE IF NOT EXISTS index_versions (
+  version TEXT PRIMARY KEY,
+  corpus TEXT NOT NULL,
+  tag TEXT NOT NULL UNIQUE,
+  dims INTEGER NOT NULL,
+  tenant TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS index_serving (corpus TEXT PRIMARY KEY, version TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, op TEXT NOT NULL, row INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
+`;
+
+/**
+ * Make the index's shared tables (its versions, which version serves each corpus, the change log) where
+ * they are missing, and give older databases what later releases added. Idempotent.
+ */
+export function createIndexTables(db: SqliteDatabase): void {
+  db.exec(SHARED_TABLES);
+  // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
+  const columns = db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === "tenant"))
+    db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
+}
+
 /** The tables of an index version: its passages, their vectors (sqlite-vec) and their metadata terms. */
 export const tables = (tag: string) => ({ p: `p_${tag}`, vec: `vec_${tag}`, m: `m_${tag}` });
 

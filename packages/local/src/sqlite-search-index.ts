@@ -16,22 +16,17 @@ import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./sqlite.ts";
 import { searchHits } from "./sqlite-search-hits.ts";
 import { createVersionSignals } from "./sqlite-version-signals.ts";
-import { filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
+import { createIndexTables, filterSql, tables, upgradeVersionTables } from "./sqlite-index-tables.ts";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS index_versions (
-  version TEXT PRIMARY KEY,
-  corpus TEXT NOT NULL,
-  tag TEXT NOT NULL UNIQUE,
-  dims INTEGER NOT NULL,
-  tenant TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS index_serving (corpus TEXT PRIMARY KEY, version TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, op TEXT NOT NULL, row INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS index_changes_by_version ON index_changes (version, seq);
-`;
+/** A row of `index_versions`. */
+interface VersionRow {
+  version: string;
+  corpus: string;
+  tag: string;
+  dims: number;
+  tenant: string;
+  state: string;
+}
 
 /** How many candidates each signal contributes to a hybrid search. */
 const CANDIDATES = 100;
@@ -75,13 +70,7 @@ export function createSqliteSearchIndex(
   /** How many versions have their memory signals held. */
   readonly held: number;
 } {
-  db.exec(SCHEMA);
-  // Databases made before versions recorded their tenant gain the column (existing versions: no tenant).
-  if (
-    !(db.prepare("PRAGMA table_info(index_versions)").all() as Array<{ name: string }>).some((c) => c.name === "tenant")
-  ) {
-    db.exec("ALTER TABLE index_versions ADD COLUMN tenant TEXT NOT NULL DEFAULT ''");
-  }
+  createIndexTables(db);
   const weights = options.weights ?? DEFAULT_HYBRID_WEIGHTS;
   const statements = new Map<string, Statement<unknown[]>>();
   /** Prepared statements are compiled once per SQL text (searches run the same few over and over). */
@@ -93,15 +82,11 @@ export function createSqliteSearchIndex(
   const logChange = (version: string, op: "add" | "remove", row: number) =>
     sql("INSERT INTO index_changes (version, op, row) VALUES (?, ?, ?)").run(version, op, row);
 
-  const readyInfo = new Map<
-    string,
-    { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string }
-  >();
+  const readyInfo = new Map<string, VersionRow>();
   const info = (version: string) => {
     const cached = readyInfo.get(version);
     if (cached) return cached;
-    const row = sql("SELECT * FROM index_versions WHERE version = ?").get(version) as
-      { version: string; corpus: string; tag: string; dims: number; tenant: string; state: string } | undefined;
+    const row = sql("SELECT * FROM index_versions WHERE version = ?").get(version) as VersionRow | undefined;
     if (!row) throw new NotFoundError(`index version "${version}" not found`);
     if (row.state === "ready") readyInfo.set(version, row);
     return row;
