@@ -1,5 +1,5 @@
 import { growableInt32 } from "./growable.ts";
-import { Postings } from "./postings.ts";
+import { Postings, postingsLayout } from "./postings.ts";
 import type { ScoredPosition } from "./top-k.ts";
 import { ownCopy, terms } from "./tokenize.ts";
 
@@ -37,32 +37,17 @@ export function bm25Builder(options: Bm25Options = DEFAULT_BM25): {
   const lengths = growableInt32();
   let totalLength = 0;
   let filled = 0;
-  let layout: {
-    avg: number;
-    starts: Int32Array;
-    cursor: Int32Array;
-    positions: Int32Array;
-    weights: Float32Array;
-  } | null = null;
+  let layout: (ReturnType<typeof postingsLayout> & { avg: number }) | null = null;
   const distinct = (ts: readonly string[]) => {
     const tf = new Map<string, number>();
     for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
     return tf;
   };
-  const lay = () => {
-    if (layout) return layout;
-    const counts = df.view();
-    const starts = new Int32Array(counts.length + 1);
-    for (let t = 0; t < counts.length; t++) starts[t + 1] = starts[t]! + counts[t]!;
-    const total = starts[counts.length]!;
-    return (layout = {
+  const lay = () =>
+    (layout ??= {
+      ...postingsLayout(df.view()),
       avg: options.avgLength ?? totalLength / Math.max(1, lengths.length),
-      starts,
-      cursor: starts.slice(0, counts.length),
-      positions: new Int32Array(total),
-      weights: new Float32Array(total),
     });
-  };
   return {
     count(ts) {
       if (layout) throw new Error("every text is counted before the first is filled");
@@ -77,17 +62,14 @@ export function bm25Builder(options: Bm25Options = DEFAULT_BM25): {
       totalLength += ts.length;
     },
     fill(ts) {
-      const { avg, starts, cursor, positions, weights } = lay();
+      const { avg, place } = lay();
       if (filled >= lengths.length) throw new Error("more texts filled than counted");
       const { k1, b } = options;
       const norm = k1 * (1 - b + (b * lengths.get(filled)) / avg);
       for (const [t, f] of distinct(ts)) {
         const id = termIds.get(t);
-        if (id === undefined || cursor[id] === starts[id + 1])
-          throw new Error("a text filled differs from the one counted");
-        const at = cursor[id]!++;
-        positions[at] = filled;
-        weights[at] = (f * (k1 + 1)) / (f + norm);
+        if (id === undefined) throw new Error("a text filled differs from the one counted");
+        place(id, filled, (f * (k1 + 1)) / (f + norm));
       }
       filled++;
     },

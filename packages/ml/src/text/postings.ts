@@ -168,3 +168,33 @@ export function postingLists<K extends string | number>(): {
     },
   };
 }
+
+/**
+ * Postings written into place from each key's count (its number of postings, counted in a first pass):
+ * `place` writes a key's next posting and refuses one more than was counted; the arrays then make a
+ * `FrozenPostings`. What both two-pass builders (BM25, TF-IDF) share.
+ */
+export function postingsLayout(counts: ArrayLike<number>): {
+  place(key: number, position: number, weight: number): void;
+  starts: Int32Array;
+  positions: Int32Array;
+  weights: Float32Array;
+} {
+  const n = counts.length;
+  const starts = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) starts[k + 1] = starts[k]! + counts[k]!;
+  const cursor = starts.slice(0, n);
+  const positions = new Int32Array(starts[n]!);
+  const weights = new Float32Array(starts[n]!);
+  return {
+    starts,
+    positions,
+    weights,
+    place(key, position, weight) {
+      if (!(cursor[key]! < starts[key + 1]!)) throw new Error("a text filled differs from the one counted");
+      const at = cursor[key]!++;
+      positions[at] = position;
+      weights[at] = weight;
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { termFeatures, weighFeatures, type FeatureOptions } from "./features.ts";
-import { Postings } from "./postings.ts";
+import { Postings, postingsLayout } from "./postings.ts";
 
 /**
  * TF-IDF postings over hashed feature buckets, keyed by the bucket itself, built in two passes over the
@@ -24,27 +24,12 @@ export function sparsePostingsBuilder(
   const df = new Uint32Array(buckets);
   let counted = 0;
   let filled = 0;
-  let layout: {
-    idf: Float32Array;
-    starts: Int32Array;
-    cursor: Int32Array;
-    positions: Int32Array;
-    weights: Float32Array;
-  } | null = null;
-  const lay = () => {
-    if (layout) return layout;
-    const weightsOf = idf ?? Float32Array.from(df, (d) => Math.log((counted + 1) / (d + 1)) + 1);
-    const starts = new Int32Array(buckets + 1);
-    for (let i = 0; i < buckets; i++) starts[i + 1] = starts[i]! + df[i]!;
-    const total = starts[buckets]!;
-    return (layout = {
-      idf: weightsOf,
-      starts,
-      cursor: starts.slice(0, buckets),
-      positions: new Int32Array(total),
-      weights: new Float32Array(total),
+  let layout: (ReturnType<typeof postingsLayout> & { idf: Float32Array }) | null = null;
+  const lay = () =>
+    (layout ??= {
+      ...postingsLayout(df),
+      idf: idf ?? Float32Array.from(df, (d) => Math.log((counted + 1) / (d + 1)) + 1),
     });
-  };
   return {
     count(ts) {
       if (layout) throw new Error("every text is counted before the first is filled");
@@ -52,16 +37,10 @@ export function sparsePostingsBuilder(
       counted++;
     },
     fill(ts) {
-      const { idf: weightsOf, starts, cursor, positions, weights } = lay();
+      const { idf: weightsOf, place } = lay();
       if (filled >= counted) throw new Error("more texts filled than counted");
       const v = weighFeatures(termFeatures(ts, options), weightsOf, options);
-      for (let i = 0; i < v.ids.length; i++) {
-        const f = v.ids[i]!;
-        if (cursor[f] === starts[f + 1]) throw new Error("a text filled differs from the one counted");
-        const at = cursor[f]!++;
-        positions[at] = filled;
-        weights[at] = v.weights[i]!;
-      }
+      for (let i = 0; i < v.ids.length; i++) place(v.ids[i]!, filled, v.weights[i]!);
       filled++;
     },
     build() {
