@@ -69,15 +69,20 @@ export const DEFAULT_SETTINGS: FitSettings = {
   spans: 1,
 };
 
-/** Span features left out (set to 0) for an ablation: DROP=name,name. */
-const dropped = (process.env.DROP ?? "")
-  .split(",")
-  .filter(Boolean)
-  .map((name) => {
-    const i = (SPAN_FEATURES as readonly string[]).indexOf(name);
-    if (i < 0) throw new Error(`DROP: no span feature named ${name} (${SPAN_FEATURES.join(", ")})`);
-    return i;
-  });
+/** The indices of the features an environment variable names (name,name) for an ablation: they are set to 0. */
+function droppedFeatures(variable: string, kind: string, names: readonly string[]): number[] {
+  return (process.env[variable] ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((name) => {
+      const i = names.indexOf(name);
+      if (i < 0) throw new Error(`${variable}: no ${kind} feature named ${name} (${names.join(", ")})`);
+      return i;
+    });
+}
+
+/** Span features left out for an ablation: DROP=name,name. */
+const dropped = droppedFeatures("DROP", "span", SPAN_FEATURES);
 
 /** The question's candidates and which of them are right. */
 export function buildExample(item: QaItem, passages: readonly Passage[]): QaExample {
@@ -115,15 +120,8 @@ export function documentFolds(examples: readonly QaExample[], k: number): number
   });
 }
 
-/** Answer features left out (set to 0) for an ablation: DROP_ANSWER=name,name. */
-const droppedAnswer = (process.env.DROP_ANSWER ?? "")
-  .split(",")
-  .filter(Boolean)
-  .map((name) => {
-    const i = (ANSWER_FEATURES as readonly string[]).indexOf(name);
-    if (i < 0) throw new Error(`DROP_ANSWER: no answer feature named ${name} (${ANSWER_FEATURES.join(", ")})`);
-    return i;
-  });
+/** Answer features left out for an ablation: DROP_ANSWER=name,name. */
+const droppedAnswer = droppedFeatures("DROP_ANSWER", "answer", ANSWER_FEATURES);
 
 const group = (e: QaExample) => ({ rows: e.evidence.candidates.map((c) => c.features), positive: e.positive });
 
