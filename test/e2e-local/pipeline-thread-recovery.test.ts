@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal, startRun, type Run, type StageExecutors } from "@genq/core";
 import { loadConfig } from "../../packages/cli/src/config.ts";
-import { ingestFolder } from "../../packages/cli/src/ingest-folder.ts";
+import { drainAll, ingestFolder } from "../../packages/cli/src/ingest-folder.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { startPipelineThread } from "../../packages/cli/src/pipeline-thread.ts";
 import { waitForRun } from "../../packages/cli/src/run-command.ts";
@@ -46,11 +46,18 @@ const within = <T>(what: string, p: Promise<T>, ms: number) =>
     p,
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref()),
   ]);
-const ended = (deps: LocalDeps) =>
-  until("the run to end", async () => {
-    const r = await deps.repo.getRun(runId);
-    return r && isTerminal(r.state) && r.outcomePublished ? r : undefined;
-  });
+/** Start a pipeline thread on `deps` (as a server does) and wait for the left run to end; the thread is stopped. */
+const endedByPipelineThread = async (deps: LocalDeps): Promise<Run> => {
+  const pipeline = await within("starting the pipeline thread", startPipelineThread(deps), 30_000);
+  try {
+    return await until("the run to end", async () => {
+      const r = await deps.repo.getRun(runId);
+      return r && isTerminal(r.state) && r.outcomePublished ? r : undefined;
+    });
+  } finally {
+    await pipeline.stop();
+  }
+};
 
 beforeAll(async () => {
   const docs = tempDir();
@@ -65,17 +72,7 @@ beforeAll(async () => {
   try {
     await ingestFolder(deps, { source: docs, corpus: "pg", quiet: true });
     runId = (await startRun(deps.engine, { corpus: "pg", tenant: deps.config.tenant })).id;
-    for (;;) {
-      const r = await deps.outbox.drain(deps.handle, { limit: 50 });
-      if (r.delivered + r.retried + r.deadLettered > 0) continue;
-      if (deps.jobs.active > 0) {
-        await Promise.race([deps.jobs.idle(), new Promise((res) => setTimeout(res, 50))]);
-        continue;
-      }
-      const wait = deps.outbox.nextDueInMs();
-      if (wait === null) break;
-      await new Promise((res) => setTimeout(res, wait));
-    }
+    await drainAll(deps);
     expect((await deps.repo.getRun(runId))?.state).toBe("promoting");
   } finally {
     deps.close();
@@ -88,16 +85,11 @@ afterEach(() => {
 describe("the pipeline thread and runs a previous process left", () => {
   it("a run left waiting in promotion is promoted by the next server's pipeline thread", async () => {
     const deps = open(copyOfTemplate());
-    const pipeline = await within("starting the pipeline thread", startPipelineThread(deps), 30_000);
-    try {
-      const run: Run = await ended(deps);
-      expect(run.state).toBe("ready");
-      expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
-      // The serving thread got the version ready before it was switched to.
-      expect(deps.index.held).toBe(1);
-    } finally {
-      await pipeline.stop();
-    }
+    const run = await endedByPipelineThread(deps);
+    expect(run.state).toBe("ready");
+    expect(await deps.index.servingVersion("pg")).toBe(run.artifacts.indexVersion);
+    // The serving thread got the version ready before it was switched to.
+    expect(deps.index.held).toBe(1);
   }, 60_000);
 
   it("a promotion whose model the serving thread cannot load fails the run and keeps nothing of it", async () => {
@@ -107,17 +99,12 @@ describe("the pipeline thread and runs a previous process left", () => {
     const model = await deps.repo.getModelVersion(`${run.artifacts.modelId ?? ""}`);
     expect(model).toBeTruthy();
     rmSync(join(data, "bucket", model!.artifactKey, "model.bin"));
-    const pipeline = await within("starting the pipeline thread", startPipelineThread(deps), 30_000);
-    try {
-      const failed = await ended(deps);
-      expect(failed.state).toBe("failed");
-      expect(failed.reason).toMatch(/promoting.*serving thread could not load/);
-      expect(await deps.index.servingVersion("pg")).toBeNull();
-      // Neither the version's signals nor its model stay on the serving thread.
-      expect(deps.index.held).toBe(0);
-    } finally {
-      await pipeline.stop();
-    }
+    const failed = await endedByPipelineThread(deps);
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toMatch(/promoting.*serving thread could not load/);
+    expect(await deps.index.servingVersion("pg")).toBeNull();
+    // Neither the version's signals nor its model stay on the serving thread.
+    expect(deps.index.held).toBe(0);
   }, 60_000);
 
   it("a serving process that runs no pipeline lets go of the model a later run retired", async () => {
