@@ -163,7 +163,9 @@ export function* bucketIdfSteps(texts: readonly string[], options: FeatureOption
   for (let i = 0; i < texts.length; i++) {
     if (i % 8 === 7) yield;
     const { words, subwords } = rawFeatures(texts[i]!, options);
-    for (const f of new Set([...words.keys(), ...subwords.keys()])) df[f]!++;
+    for (const f of words.keys()) df[f]!++;
+    // A bucket counts once per text, whether a word or a trigram (or both) fell into it.
+    for (const f of subwords.keys()) if (!words.has(f)) df[f]!++;
   }
   const idf = new Float32Array(df.length);
   const n = texts.length;
