@@ -357,10 +357,7 @@ export function createSageMakerSimulator(o: {
     DescribeTransformJob(r: { TransformJobName?: string }) {
       const j = transforms.get(r.TransformJobName ?? "");
       if (!j)
-        throw new ApiError(
-          "ValidationException",
-          `Could not find requested job with name ${r.TransformJobName ?? ""}`,
-        );
+        throw new ApiError("ValidationException", `Could not find requested job with name ${r.TransformJobName ?? ""}`);
       return describeTransform(r.TransformJobName!, j);
     },
     DescribeTrainingJob(r: { TrainingJobName?: string }) {
