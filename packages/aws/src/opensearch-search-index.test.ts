@@ -230,7 +230,9 @@ describe("OpenSearch search index", () => {
           }
         : { body: { acknowledged: true } },
     );
-    await expect(createOpenSearchSearchIndex(client).dropVersion("r1-index")).rejects.toThrow(/es_rejected_execution_exception/);
+    await expect(createOpenSearchSearchIndex(client).dropVersion("r1-index")).rejects.toThrow(
+      /es_rejected_execution_exception/,
+    );
     expect(calls.filter((c) => c.method === "DELETE")).toEqual([]);
   });
 });
