@@ -1,12 +1,23 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DescribeTrainingJobCommand } from "@aws-sdk/client-sagemaker";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isTransient } from "@genq/core";
+import { describeJob } from "@genq/aws";
 import { startOpenSearchStandIn, type OpenSearchStandIn } from "./opensearch-standin.ts";
+import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
+import { s3rverClient } from "./fixtures.ts";
 import { buildAwsDeps } from "../../packages/functions/src/aws-deps.ts";
 
 let os: OpenSearchStandIn;
+let sim: SageMakerServer;
 beforeAll(async () => {
   os = await startOpenSearchStandIn({ users: { master: "Master-pass1" } });
+  sim = await startSageMakerServer({ s3: s3rverClient("http://127.0.0.1:9") });
 });
-afterAll(() => os?.stop());
+afterAll(async () => Promise.all([os?.stop(), sim?.stop()]));
 
 const env = (extra: Record<string, string>) => ({
   AWS_REGION: "us-east-1",
@@ -41,5 +52,35 @@ describe("AWS composition root: OpenSearch", () => {
     expect(() => buildAwsDeps(env({ GENQ_OPENSEARCH_USERNAME: "master" }))).toThrow(
       /username and password go together/,
     );
+  });
+});
+
+// The run engine retries a stage whose error is transient and fails it for any other (core's issueCommand).
+// The SDK retries throttling, 5xx and dropped connections a few times itself (standard retry strategy,
+// 3 attempts); what outlasts them must still reach the engine as transient, or a burst of SageMaker's
+// "Rate exceeded" (its Describe* and Create* calls are rate-limited per account) would fail the whole run.
+describe("AWS composition root: errors a retry can cure", () => {
+  it("reports a SageMaker call throttled past the SDK's own retries as transient, and not other errors", async () => {
+    const { sagemaker, runtime } = sim.clients();
+    const deps = buildAwsDeps(
+      env({ GENQ_OPENSEARCH_USERNAME: "master", GENQ_OPENSEARCH_PASSWORD: "Master-pass1" }),
+      (region) => ({
+        s3: new S3Client({ region }),
+        dynamodb: new DynamoDBClient({ region }),
+        eventBridge: new EventBridgeClient({ region }),
+        sagemaker,
+        sagemakerRuntime: runtime,
+        sqs: new SQSClient({ region }),
+      }),
+    );
+    sim.throttle("DescribeTrainingJob", 5);
+    const throttled = await describeJob(deps.clients.sagemaker, "training", "genq-r1-train").catch((e: unknown) => e);
+    expect(isTransient(throttled)).toBe(true);
+    expect((throttled as Error).message).toMatch(/Rate exceeded/);
+    expect(await describeJob(deps.clients.sagemaker, "training", "genq-r1-train")).toBeNull();
+    const refused = await deps.clients.sagemaker
+      .send(new DescribeTrainingJobCommand({ TrainingJobName: "not_a_name" }))
+      .catch((e: unknown) => e);
+    expect(isTransient(refused)).toBe(false);
   });
 });

@@ -40,6 +40,8 @@ export async function startSageMakerServer(o: {
   onEvent?: (event: SageMakerEvent) => void | Promise<void>;
 }) {
   const sim: SageMakerSimulator = createSageMakerSimulator(o);
+  /** Calls of an operation still to be refused as throttled. */
+  const throttled = new Map<string, number>();
   const server = createServer(async (req, res) => {
     try {
       const raw = await body(req);
@@ -47,6 +49,18 @@ export async function startSageMakerServer(o: {
       if (req.method === "POST" && invoke) return await invocation(decodeURIComponent(invoke[1]!), raw, req, res);
       const target = String(req.headers["x-amz-target"] ?? "");
       const operation = target.startsWith("SageMaker.") ? target.slice("SageMaker.".length) : "";
+      // SageMaker's API rate limits answer 400 ThrottlingException "Rate exceeded" (SageMaker API
+      // reference, Common Errors: ThrottlingException, "The request was denied due to request throttling").
+      const left = throttled.get(operation) ?? 0;
+      if (left > 0) {
+        throttled.set(operation, left - 1);
+        return reply(
+          res,
+          400,
+          { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "ThrottlingException" },
+          JSON.stringify({ __type: "ThrottlingException", Message: "Rate exceeded" }),
+        );
+      }
       const handler = (sim.api as Record<string, (input: unknown) => unknown>)[operation];
       if (!handler)
         return reply(
@@ -123,6 +137,8 @@ export async function startSageMakerServer(o: {
   return {
     ...sim,
     url,
+    /** Refuse the next `times` calls of `operation` as throttled, as SageMaker does past its API rate. */
+    throttle: (operation: string, times: number) => void throttled.set(operation, times),
     /** Real SDK clients wired to the simulator. */
     clients: () => ({ sagemaker: new SageMakerClient(config), runtime: new SageMakerRuntimeClient(config) }),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -3,7 +3,6 @@ import {
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   ResourceInUse,
-  ResourceNotFound,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, ModelError, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -16,6 +15,7 @@ import {
   createSageMakerEncoder,
   createSageMakerQueryGenerator,
   createSageMakerTrainer,
+  describeJob,
   embeddingTransformRequest,
   translateSageMakerEvent,
   writePassageManifest,
@@ -180,9 +180,22 @@ describe("SageMaker simulator: batch transform on the stock Hugging Face contain
     expect(
       (await sagemaker.send(new DescribeTransformJobCommand({ TransformJobName: "genq-r2-qg" }))).FailureReason,
     ).toMatch(/Greedy methods without beam search do not support `num_return_sequences` different than 1 \(got 3\)/);
+  });
+
+  // SageMaker answers Describe* of a job that was never created with a ValidationException, not the
+  // ResourceNotFound its API reference lists: "Could not find requested job with name …" for transforms,
+  // "Requested resource not found." for training (aws-controllers-k8s/sagemaker-controller generator.yaml,
+  // the 404 codes of TransformJob and TrainingJob; aws/aws-sdk issue 165). describeJob must read both as
+  // "no such job", or every stage's first look (before it starts its job) would throw.
+  it("reads a job that does not exist as null, from the ValidationException SageMaker answers", async () => {
     await expect(
       sagemaker.send(new DescribeTransformJobCommand({ TransformJobName: "genq-nope-qg" })),
-    ).rejects.toBeInstanceOf(ResourceNotFound);
+    ).rejects.toMatchObject({ name: "ValidationException", message: /Could not find requested job/ });
+    await expect(
+      sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: "genq-nope-train" })),
+    ).rejects.toMatchObject({ name: "ValidationException", message: "Requested resource not found." });
+    expect(await describeJob(sagemaker, "transform", "genq-nope-qg")).toBeNull();
+    expect(await describeJob(sagemaker, "training", "genq-nope-train")).toBeNull();
   });
 });
 

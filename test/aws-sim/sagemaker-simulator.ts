@@ -351,14 +351,18 @@ export function createSageMakerSimulator(o: {
       });
       return { TrainingJobArn: j.arn };
     },
+    // A missing job is a ValidationException, not the ResourceNotFound the API reference lists
+    // (aws-controllers-k8s/sagemaker-controller generator.yaml, the 404 of TransformJob and TrainingJob;
+    // aws/aws-sdk issue 165: DescribeTrainingJob answers ValidationException "Requested resource not found.").
     DescribeTransformJob(r: { TransformJobName?: string }) {
       const j = transforms.get(r.TransformJobName ?? "");
-      if (!j) throw new ApiError("ResourceNotFound", "Requested resource not found.");
+      if (!j)
+        throw new ApiError("ValidationException", `Could not find requested job with name ${r.TransformJobName ?? ""}`);
       return describeTransform(r.TransformJobName!, j);
     },
     DescribeTrainingJob(r: { TrainingJobName?: string }) {
       const j = trainings.get(r.TrainingJobName ?? "");
-      if (!j) throw new ApiError("ResourceNotFound", "Requested resource not found.");
+      if (!j) throw new ApiError("ValidationException", "Requested resource not found.");
       return describeTraining(r.TrainingJobName!, j);
     },
     DescribeEndpoint(r: { EndpointName?: string }) {

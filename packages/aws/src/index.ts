@@ -11,3 +11,4 @@ export * from "./opensearch-client.ts";
 export * from "./opensearch-search-index.ts";
 export * from "./dynamodb-api-keys.ts";
 export * from "./bedrock-generator.ts";
+export * from "./transient-errors.ts";

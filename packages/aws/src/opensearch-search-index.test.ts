@@ -214,4 +214,25 @@ describe("OpenSearch search index", () => {
       ],
     });
   });
+
+  // Dropping a version first asks which aliases point at it, so a serving index is never deleted. Only a
+  // missing index (404) may read as "no aliases": a search thread pool that rejects the request (429
+  // es_rejected_execution_exception, OpenSearch docs "Thread pools") must not let the delete through.
+  it("drops nothing when it cannot learn whether the version is serving", async () => {
+    const { client, calls } = mockedClient((call) =>
+      call.method === "GET"
+        ? {
+            status: 429,
+            body: {
+              error: { type: "es_rejected_execution_exception", reason: "rejected execution" },
+              status: 429,
+            },
+          }
+        : { body: { acknowledged: true } },
+    );
+    await expect(createOpenSearchSearchIndex(client).dropVersion("r1-index")).rejects.toThrow(
+      /es_rejected_execution_exception/,
+    );
+    expect(calls.filter((c) => c.method === "DELETE")).toEqual([]);
+  });
 });

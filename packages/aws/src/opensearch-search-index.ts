@@ -317,7 +317,11 @@ export function createOpenSearchSearchIndex(
     },
     async dropVersion(version) {
       const index = indexName(version);
-      const aliases = await client.indices.getAlias({ index }).catch(() => ({ body: {} }));
+      // Only a missing index reads as unaliased: any other failure leaves the version where it is.
+      const aliases = await client.indices.getAlias({ index }).catch((error: unknown) => {
+        if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return { body: {} };
+        throw error;
+      });
       const attached = Object.values(aliases.body as Record<string, { aliases?: Record<string, unknown> }>).flatMap(
         (v) => Object.keys(v.aliases ?? {}),
       );

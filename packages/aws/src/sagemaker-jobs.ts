@@ -29,14 +29,17 @@ export interface JobStatus {
   failureReason: string | null;
 }
 
+// The API reference lists ResourceNotFound, but SageMaker answers ValidationException: "Could not find
+// requested job with name …" (transform), "Requested resource not found." (training).
 const isMissing = (error: unknown) =>
   (error as { name?: string }).name === "ResourceNotFound" ||
-  /could not find|does not exist/i.test((error as Error).message ?? "");
+  /could not find|does not exist|requested resource not found/i.test((error as Error).message ?? "");
 
 /**
  * Ask SageMaker about a genq job (DescribeTransformJob / DescribeTrainingJob): its status, or null when
  * no job of that name exists. This is how a re-issued stage finds a job whose state-change event was lost
- * (SageMaker API reference: DescribeTransformJob, DescribeTrainingJob; a missing job is ResourceNotFound).
+ * (SageMaker API reference: DescribeTransformJob, DescribeTrainingJob; a missing job is answered as a
+ * ValidationException, aws-controllers-k8s/sagemaker-controller generator.yaml).
  */
 export async function describeJob(
   client: SageMakerClient,

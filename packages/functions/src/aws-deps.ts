@@ -27,6 +27,7 @@ import {
   createSageMakerEncoder,
   createSageMakerQueryGenerator,
   createSageMakerTrainer,
+  markTransientErrors,
 } from "@genq/aws";
 import { heldoutCleaner } from "@genq/ml";
 import { parseDocument } from "@genq/parsing";
@@ -64,6 +65,9 @@ export function buildAwsDeps(
   const c = loadFunctionConfig(env);
   const region = c.AWS_REGION;
   const clients = clientsFor(region);
+  // Errors that outlast the SDK's own retries (throttling, 5xx, dropped connections) are retried by the
+  // run engine and the event's redelivery instead of failing a run.
+  for (const client of Object.values(clients)) markTransientErrors(client);
   const powertools = new Logger({ serviceName: "genq" });
   // The core Logger port: constant message, data as one attributes object (Powertools merges it into the line).
   const logger: CoreLogger = {

@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import type { HandlerDeps } from "./handler-deps.ts";
 import { createS3ObjectEventsHandler } from "./s3-object-events.ts";
 import { createSageMakerStateChangeHandler } from "./sagemaker-state-change.ts";
+import { collectFinishedTransform } from "./transform-completion.ts";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(join(import.meta.dirname, "../../../test/fixtures/events", name), "utf8"));
@@ -276,6 +277,54 @@ describe("SageMaker state change handler", () => {
     await handler({ "detail-type": "Something Else", detail: {} });
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]!.reason).toMatch(/not a SageMaker job state change/);
+  });
+});
+
+describe("a late completed transform", () => {
+  // EventBridge delivers at least once and retries for up to 24 hours, and Lambda retries a failed async
+  // invocation (EventBridge user guide, "Retry policy"; Lambda developer guide, "Asynchronous invocation"):
+  // a transform's Completed event can come again after its run has moved on. Indexing its output again
+  // would put back passages of documents deleted since into the serving index.
+  it("after its run has been promoted, neither re-indexes the output nor announces the stage again", async () => {
+    const version = "run-1-index";
+    await deps.repo.putRun({ ...run("ready"), artifacts: { pairsKey: "p", indexVersion: version } }, null);
+    await deps.repo.putIndexVersion({
+      id: version,
+      corpus: "handbook",
+      runId: "run-1",
+      modelId: "run-1-model",
+      passageCount: 1,
+      createdAt: "t",
+    });
+    await deps.index.createVersion({ corpus: "handbook", version, dimensions: 2, tenant: "default" });
+    await deps.index.promote("handbook", version);
+    const gone = {
+      id: "gone#0",
+      corpus: "handbook",
+      documentId: "gone.md",
+      sourcePath: "gone.md",
+      title: "",
+      text: "a retired tape rotation",
+      ordinal: 0,
+    };
+    await deps.blobs.put(
+      `${keys.run("handbook", "run-1")}embed-output/h1.jsonl.out`,
+      JSON.stringify({ ...gone, embedding: [1, 0] }) + "\n",
+    );
+    const event = fixture("sagemaker-transform-completed.json");
+    event.detail.TransformJobName = "genq-run-1-emb";
+    const handler = createSageMakerStateChangeHandler(
+      async () => deps,
+      (d, job) =>
+        collectFinishedTransform(
+          { ...d, heldOutFraction: 0.2, seed: 1, embedding: { instanceType: "ml.m5.large", dimensions: 2 } },
+          job,
+        ),
+    );
+    await handler(event);
+    expect(await found("tape rotation")).toEqual([]);
+    expect(published).toEqual([]);
+    expect((await deps.repo.getIndexVersion(version))?.passageCount).toBe(1);
   });
 });
 
