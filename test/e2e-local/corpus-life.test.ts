@@ -152,4 +152,14 @@ describe("the life of a corpus", () => {
     expect(tables.n).toBe(1);
     expect(await search("partial index")).toContain("indexes-partial.html");
   });
+
+  it("after these runs the bucket holds one model, the serving run's: retired ones are deleted, every run's report stays", async () => {
+    const objects = (await deps.blobs.list("corpora/pg/runs/")).map((b) => b.key);
+    const servingRun = (await serving()).servingRunId!;
+    const models = new Set(objects.filter((k) => k.includes("/model/")).map((k) => k.split("/")[3]));
+    expect([...models]).toEqual([servingRun]);
+    const reports = objects.filter((k) => k.endsWith("/report.json"));
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    expect(await search("partial index")).toContain("indexes-partial.html");
+  });
 });

@@ -112,7 +112,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   });
-  const retireModel = { retire: async (modelId: string) => pipeline.modelFor.forget(modelId) };
+  const retireModel = { retire: pipeline.deployer.retire };
   const engine: EngineDeps = {
     repo,
     events: outbox,
