@@ -1,7 +1,8 @@
-import { cpSync, readdirSync } from "node:fs";
+import { cpSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/cli/src/config.ts";
+import { evaluateJudgments } from "../../packages/cli/src/eval-command.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { runPipeline, waitForRun } from "../../packages/cli/src/run-command.ts";
 import { createLocalApp } from "../../packages/cli/src/serve.ts";
@@ -161,5 +162,19 @@ describe("the life of a corpus", () => {
     const reports = objects.filter((k) => k.endsWith("/report.json"));
     expect(reports.length).toBeGreaterThanOrEqual(4);
     expect(await search("partial index")).toContain("indexes-partial.html");
+  });
+
+  it("genq eval of a run whose index was given back says so and names the serving run", async () => {
+    const dir = tempDir();
+    const queries = join(dir, "queries.jsonl");
+    const qrels = join(dir, "qrels.tsv");
+    writeFileSync(queries, '{"_id": "q1", "text": "partial index"}\n');
+    writeFileSync(qrels, "q1\tindexes-partial.html\t1\n");
+    const { servingRunId } = await serving();
+    const older = (await deps.repo.listRuns("pg")).find((r) => r.state === "ready" && r.id !== servingRunId)!;
+    await expect(evaluateJudgments(deps, { corpus: "pg", run: older.id, queries, qrels })).rejects.toThrow(
+      `run "${older.id}" no longer has an index: a run's index is given back once another run serves, or when it is rejected or fails; score the serving run (${servingRunId}) instead`,
+    );
+    expect((await evaluateJudgments(deps, { corpus: "pg", queries, qrels })).runId).toBe(servingRunId);
   });
 });
