@@ -223,7 +223,9 @@ export function createSqliteSearchIndex(
         for (const term of metadataTerms(p.metadata)) insertTerm.run(rowid, term);
         logChange(version, "add", rowid);
       }
-    })();
+      // Immediate: a write that began by reading would fail at once (SQLITE_BUSY, no busy wait) when
+      // another process wrote in between; taking the write lock first makes it wait its turn instead.
+    }).immediate();
   };
 
   return {
