@@ -118,6 +118,9 @@ export function createSqliteSearchIndex(
     k: number,
     filter?: SearchFilter,
   ): ScoredIndex[] => {
+    // A query with no feature the model knows (stop words, punctuation) encodes to zeros: it is close to
+    // nothing, and cosine against it would rank every passage alike (or all as perfect matches).
+    if (!vector.some((x) => x !== 0)) return [];
     if (!filter) return signals(version, tag).dense(vector, k);
     const t = tables(tag);
     const f = filterSql(tag, filter);
