@@ -164,6 +164,12 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
         { corpus: event.corpus, policy: config.retrainAfter },
       );
     await advanceRuns(engine, event);
+    // Documents that arrived while a run worked found it in progress: once it has ended they may be due.
+    if (event.type === "run.succeeded" || event.type === "run.failed" || event.type === "run.rejected")
+      await retrainIfDue(
+        { ...documentDeps, startRun: (input) => startRun(engine, input) },
+        { corpus: event.corpus, policy: config.retrainAfter },
+      );
   };
 
   /** One reconciler pass over every unfinished run (at start and on a timer in every process that advances runs). */
