@@ -151,8 +151,16 @@ describe("a server whose pipeline runs on a thread of its own", () => {
         deps.db.prepare("SELECT owner FROM job_leases WHERE job = 'run-x:training'").all() as Array<{ owner: string }>;
       // What the thread's job runner writes when it starts a job (the lease lapses only 30 s after its last renewal).
       deps.db
-        .prepare("INSERT INTO job_leases (job, owner, host, pid, expires_at) VALUES ('run-x:training', ?, ?, ?, ?)")
-        .run(first.owner, hostname(), process.pid, Date.now() + 30_000);
+        .prepare(
+          "INSERT INTO job_leases (job, owner, host, pid, started, expires_at) VALUES ('run-x:training', ?, ?, ?, ?, ?)",
+        )
+        .run(
+          first.owner,
+          hostname(),
+          process.pid,
+          Math.round(Date.now() - process.uptime() * 1000),
+          Date.now() + 30_000,
+        );
       await first.thread.terminate();
       await until("the thread's lease to be given back", async () => (leases().length === 0 ? true : undefined), 5000);
       await until("a new thread", async () => (pipeline.thread !== first.thread ? true : undefined), 10_000);

@@ -20,6 +20,7 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS job_leases (
   owner TEXT NOT NULL,
   host TEXT NOT NULL,
   pid INTEGER NOT NULL,
+  started INTEGER NOT NULL DEFAULT 0,
   expires_at INTEGER NOT NULL
 )`;
 
@@ -34,11 +35,11 @@ export function createSqliteJobLeases(db: SqliteDatabase, options: { ttlMs?: num
   const owner = options.owner ?? randomUUID();
   const host = hostname();
   const held = new Set<string>();
-  const find = db.prepare<[string], { owner: string; host: string; pid: number; expires_at: number }>(
-    "SELECT owner, host, pid, expires_at FROM job_leases WHERE job = ?",
+  const find = db.prepare<[string], { owner: string; host: string; pid: number; started: number; expires_at: number }>(
+    "SELECT owner, host, pid, started, expires_at FROM job_leases WHERE job = ?",
   );
   const take = db.prepare(
-    "INSERT INTO job_leases (job, owner, host, pid, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, expires_at = excluded.expires_at",
+    "INSERT INTO job_leases (job, owner, host, pid, started, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, started = excluded.started, expires_at = excluded.expires_at",
   );
   const renew = db.prepare("UPDATE job_leases SET expires_at = ? WHERE owner = ?");
   const drop = db.prepare("DELETE FROM job_leases WHERE job = ? AND owner = ?");
@@ -46,9 +47,8 @@ export function createSqliteJobLeases(db: SqliteDatabase, options: { ttlMs?: num
   const acquire = db.transaction((job: string): boolean => {
     const now = Date.now();
     const lease = find.get(job);
-    const free =
-      !lease || lease.owner === owner || lease.expires_at < now || (lease.host === host && !alive(lease.pid));
-    if (free) take.run(job, owner, host, process.pid, now + ttlMs);
+    const free = !lease || lease.owner === owner || lease.expires_at < now || (lease.host === host && !alive(lease));
+    if (free) take.run(job, owner, host, process.pid, STARTED, now + ttlMs);
     return free;
   });
   let timer: NodeJS.Timeout | undefined;
@@ -85,10 +85,17 @@ export function releaseJobLeases(db: SqliteDatabase, owner: string): void {
   db.prepare("DELETE FROM job_leases WHERE owner = ?").run(owner);
 }
 
-/** Whether a process of this machine still runs (one of another user counts as running). */
-function alive(pid: number): boolean {
+/** When this process started (ms): a lease with this process's id but another start is a former process's. */
+const STARTED = Math.round(Date.now() - process.uptime() * 1000);
+
+/**
+ * Whether the process holding a lease still runs on this machine (one of another user counts as running).
+ * A process started again under the same id (a container's first process) is told apart by its start.
+ */
+function alive(lease: { pid: number; started: number }): boolean {
+  if (lease.pid === process.pid) return Math.abs(lease.started - STARTED) < 1000;
   try {
-    process.kill(pid, 0);
+    process.kill(lease.pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";

@@ -46,15 +46,21 @@ describe("local jobs shared by processes", () => {
     const b = runner();
     const gone = spawnSync(process.execPath, ["-e", ""]).pid!;
     const lease = openDatabase(path).prepare(
-      "INSERT OR REPLACE INTO job_leases (job, owner, host, pid, expires_at) VALUES ('run-1-indexing', 'other', ?, ?, ?)",
+      "INSERT OR REPLACE INTO job_leases (job, owner, host, pid, started, expires_at) VALUES ('run-1-indexing', 'other', ?, ?, ?, ?)",
     );
-    lease.run(hostname(), gone, Date.now() + 60_000);
+    const started = Math.round(Date.now() - process.uptime() * 1000);
+    lease.run(hostname(), gone, 0, Date.now() + 60_000);
     expect(b.leases.acquire("run-1-indexing")).toBe(true);
     b.leases.release("run-1-indexing");
 
-    lease.run(hostname(), process.pid, Date.now() + 60_000);
+    lease.run(hostname(), process.pid, started, Date.now() + 60_000);
     expect(b.leases.acquire("run-1-indexing")).toBe(false);
-    lease.run(hostname(), process.pid, Date.now() - 1);
+    lease.run(hostname(), process.pid, started, Date.now() - 1);
+    expect(b.leases.acquire("run-1-indexing")).toBe(true);
+    b.leases.release("run-1-indexing");
+
+    // A former process that had this process's id (a container started again): its lease is taken over at once.
+    lease.run(hostname(), process.pid, started - 60_000, Date.now() + 60_000);
     expect(b.leases.acquire("run-1-indexing")).toBe(true);
   });
 
