@@ -142,6 +142,28 @@ describe("the life of a corpus", () => {
     open();
   }, 60_000);
 
+  it("a run cancelled while its training job works keeps no model: the job's late result is dropped", async () => {
+    const before = await serving();
+    const started = await startRun(deps.engine, { corpus: "pg", tenant: before.tenant });
+    for (let i = 0; i < 400 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
+      await deps.outbox.drain(deps.handle);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(deps.jobs.isRunning({ runId: started.id, stage: "training" })).toBe(true);
+    const { app, keys: apiKeys } = createLocalApp(deps);
+    const res = await app.request(`/v1/runs/${started.id}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKeys.create("local")}` },
+    });
+    expect(res.status).toBe(202);
+    await deps.outbox.drain(deps.handle);
+    await deps.jobs.idle();
+    await deps.outbox.drain(deps.handle);
+    expect((await deps.repo.getRun(started.id))!.state).toBe("failed");
+    expect(await deps.blobs.list(`corpora/pg/runs/${started.id}/model/`)).toEqual([]);
+    expect(await serving()).toMatchObject({ servingRunId: before.servingRunId, activeRunId: null });
+  }, 60_000);
+
   it("after these runs the index holds one copy of the corpus, the serving one: older, rejected and failed runs' versions are given back", async () => {
     const versions = deps.db.prepare("SELECT version FROM index_versions WHERE corpus = ?").all("pg") as Array<{
       version: string;
