@@ -1,7 +1,8 @@
-import { cpSync, readdirSync } from "node:fs";
+import { cpSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/cli/src/config.ts";
+import { evaluateJudgments } from "../../packages/cli/src/eval-command.ts";
 import { createLocalDeps, type LocalDeps } from "../../packages/cli/src/local-deps.ts";
 import { runPipeline, waitForRun } from "../../packages/cli/src/run-command.ts";
 import { createLocalApp } from "../../packages/cli/src/serve.ts";
@@ -141,6 +142,28 @@ describe("the life of a corpus", () => {
     open();
   }, 60_000);
 
+  it("a run cancelled while its training job works keeps no model: the job's late result is dropped", async () => {
+    const before = await serving();
+    const started = await startRun(deps.engine, { corpus: "pg", tenant: before.tenant });
+    for (let i = 0; i < 400 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
+      await deps.outbox.drain(deps.handle);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(deps.jobs.isRunning({ runId: started.id, stage: "training" })).toBe(true);
+    const { app, keys: apiKeys } = createLocalApp(deps);
+    const res = await app.request(`/v1/runs/${started.id}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKeys.create("local")}` },
+    });
+    expect(res.status).toBe(202);
+    await deps.outbox.drain(deps.handle);
+    await deps.jobs.idle();
+    await deps.outbox.drain(deps.handle);
+    expect((await deps.repo.getRun(started.id))!.state).toBe("failed");
+    expect(await deps.blobs.list(`corpora/pg/runs/${started.id}/model/`)).toEqual([]);
+    expect(await serving()).toMatchObject({ servingRunId: before.servingRunId, activeRunId: null });
+  }, 60_000);
+
   it("after these runs the index holds one copy of the corpus, the serving one: older, rejected and failed runs' versions are given back", async () => {
     const versions = deps.db.prepare("SELECT version FROM index_versions WHERE corpus = ?").all("pg") as Array<{
       version: string;
@@ -151,5 +174,29 @@ describe("the life of a corpus", () => {
       .get() as { n: number };
     expect(tables.n).toBe(1);
     expect(await search("partial index")).toContain("indexes-partial.html");
+  });
+
+  it("after these runs the bucket holds one model, the serving run's: retired ones are deleted, every run's report stays", async () => {
+    const objects = (await deps.blobs.list("corpora/pg/runs/")).map((b) => b.key);
+    const servingRun = (await serving()).servingRunId!;
+    const models = new Set(objects.filter((k) => k.includes("/model/")).map((k) => k.split("/")[3]));
+    expect([...models]).toEqual([servingRun]);
+    const reports = objects.filter((k) => k.endsWith("/report.json"));
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    expect(await search("partial index")).toContain("indexes-partial.html");
+  });
+
+  it("genq eval of a run whose index was given back says so and names the serving run", async () => {
+    const dir = tempDir();
+    const queries = join(dir, "queries.jsonl");
+    const qrels = join(dir, "qrels.tsv");
+    writeFileSync(queries, '{"_id": "q1", "text": "partial index"}\n');
+    writeFileSync(qrels, "q1\tindexes-partial.html\t1\n");
+    const { servingRunId } = await serving();
+    const older = (await deps.repo.listRuns("pg")).find((r) => r.state === "ready" && r.id !== servingRunId)!;
+    await expect(evaluateJudgments(deps, { corpus: "pg", run: older.id, queries, qrels })).rejects.toThrow(
+      `run "${older.id}" no longer has an index: a run's index is given back once another run serves, or when it is rejected or fails; score the serving run (${servingRunId}) instead`,
+    );
+    expect((await evaluateJudgments(deps, { corpus: "pg", queries, qrels })).runId).toBe(servingRunId);
   });
 });

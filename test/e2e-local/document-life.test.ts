@@ -182,7 +182,19 @@ describe("the life of a document", () => {
     const refused = await call("/v1/corpora/pg", { method: "DELETE" });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/in progress/);
-    await waitForRun(deps, started!, () => {});
+    // A document that arrives while the retraining works (after its queries were generated) finds a run in
+    // progress; once that run has ended, the policy starts the next one for it.
+    await call("/v1/corpora/pg/documents", {
+      body: { path: "wal.md", content: "# WAL\n\nThe write-ahead log records every change before the data files." },
+    });
+    const retrained = await waitForRun(deps, started!, () => {});
+    expect(retrained.state).toBe("ready");
+    await deps.outbox.drain(deps.handle);
+    const next = (await deps.repo.listRuns("pg")).find((r) => r.createdAt > retrained.createdAt);
+    expect(next, "a run started for the document that arrived meanwhile").toBeDefined();
+    expect((await waitForRun(deps, next!.id, () => {})).state).toBe("ready");
+    const serving = (await deps.index.servingVersion("pg"))!;
+    expect((await deps.index.counts(serving)).untrained).toBe(0);
     open();
     const deleted = await call("/v1/corpora/pg", { method: "DELETE" });
     expect(deleted.status).toBe(200);

@@ -1,7 +1,7 @@
 import { readFileSync, symlinkSync, truncateSync, writeFileSync, appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { keys, type Passage } from "@genq/core";
+import { deleteCorpus, keys, type Passage } from "@genq/core";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import { drainAll, ingestFolder } from "../../packages/cli/src/ingest-folder.ts";
 import { createLocalDeps } from "../../packages/cli/src/local-deps.ts";
@@ -42,6 +42,18 @@ describe("genq ingest (local runtime)", () => {
     expect(before.map((p) => p.documentId)).toEqual(
       expect.arrayContaining(["doc-1", "doc-2", "doc-3", "indexes.md", "mvcc.html", "backups.txt", "vacuum-guide.pdf"]),
     );
+    deps.close();
+  });
+
+  it("ingests the whole folder again after its corpus was deleted", async () => {
+    const data = tempDir();
+    const src = copyFixtures("good");
+    const deps = depsFor(data);
+    const first = await ingestFolder(deps, { source: src, corpus: "fixtures", quiet: true });
+    await deleteCorpus(deps.documentDeps, { corpus: "fixtures" });
+    const again = await ingestFolder(deps, { source: src, corpus: "fixtures", quiet: true });
+    expect(again).toMatchObject({ files: 5, raised: 5, documents: first.documents, passages: first.passages });
+    expect(again.changes.added).toHaveLength(5);
     deps.close();
   });
 

@@ -1,4 +1,5 @@
 import { cpSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal } from "@genq/core";
@@ -137,6 +138,33 @@ describe("a server whose pipeline runs on a thread of its own", () => {
       });
       expect(document.passageCount).toBeGreaterThan(0);
       expect(pipeline.thread).not.toBe(first);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 60_000);
+
+  it("a pipeline thread that dies mid-job gives its job back at once: its replacement need not wait for the lease to lapse", async () => {
+    const pipeline = await startPipelineThread(deps);
+    try {
+      const first = { thread: pipeline.thread, owner: pipeline.leaseOwner };
+      const leases = () =>
+        deps.db.prepare("SELECT owner FROM job_leases WHERE job = 'run-x:training'").all() as Array<{ owner: string }>;
+      // What the thread's job runner writes when it starts a job (the lease lapses only 30 s after its last renewal).
+      deps.db
+        .prepare(
+          "INSERT INTO job_leases (job, owner, host, pid, started, expires_at) VALUES ('run-x:training', ?, ?, ?, ?, ?)",
+        )
+        .run(
+          first.owner,
+          hostname(),
+          process.pid,
+          Math.round(Date.now() - process.uptime() * 1000),
+          Date.now() + 30_000,
+        );
+      await first.thread.terminate();
+      await until("the thread's lease to be given back", async () => (leases().length === 0 ? true : undefined), 5000);
+      await until("a new thread", async () => (pipeline.thread !== first.thread ? true : undefined), 10_000);
+      expect(pipeline.leaseOwner).not.toBe(first.owner);
     } finally {
       await pipeline.stop();
     }

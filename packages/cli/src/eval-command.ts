@@ -39,6 +39,17 @@ export async function evaluateJudgments(
     throw new NotFoundError(`run "${runId}" not found in corpus "${corpus.name}"`);
   if (!run.artifacts.indexVersion || !run.artifacts.modelId)
     throw new NotFoundError(`run "${runId}" has no index (it is ${run.state})`);
+  const kept = await deps.index.counts(run.artifacts.indexVersion).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    },
+  );
+  if (!kept)
+    throw new NotFoundError(
+      `run "${runId}" no longer has an index: a run's index is given back once another run serves, or when it is rejected or fails; score the serving run${corpus.servingRunId ? ` (${corpus.servingRunId})` : ""} instead`,
+    );
   const documents = new Set((await loadCorpusPassages(deps, corpus.name)).map((p) => p.documentId));
   const judged = parseJudgments(readFileSync(input.queries, "utf8"), readFileSync(input.qrels, "utf8"), documents);
   const report =

@@ -213,10 +213,13 @@ export async function drainAll(
   }
 }
 
-/** Whether a document's record and the store disagree: no record, or chunked passages that are gone. */
+/**
+ * Whether a document's record and the store disagree: no record (and no upload of it waiting to be
+ * chunked — its corpus was deleted, say), or chunked passages that are gone.
+ */
 async function needsRepair(deps: LocalDeps, corpus: string, path: string): Promise<boolean> {
   const doc = await deps.repo.getDocument(corpus, path);
-  if (!doc) return !deps.outbox.pendingCount({ corpus, type: "document.uploaded" });
+  if (!doc) return !deps.outbox.pendingCount({ corpus, type: "document.uploaded", key: keys.doc(corpus, path) });
   return doc.passagesKey !== null && (await deps.blobs.head(doc.passagesKey)) === null;
 }
 

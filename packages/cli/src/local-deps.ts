@@ -18,6 +18,8 @@ import {
   createEmbeddedQueryGenerator,
   createFolderBlobStore,
   createLocalJobs,
+  createSqliteJobLeases,
+  releaseJobLeases,
   type LocalJobs,
   createLocalPipeline,
   createSqliteOutbox,
@@ -35,6 +37,8 @@ import { createPinoLogger } from "./pino-logger.ts";
 export interface LocalHooks {
   /** Open the database read-only and write nothing (commands that only look, e.g. `genq status`). */
   readOnly?: boolean;
+  /** Who holds this process's job leases (a pipeline thread's, given back by its process if it dies). */
+  leaseOwner?: string;
   onTrainingProgress?: (p: { runId: string; fraction: number; loss: number }) => void;
   /** How the search index hands versions to another thread that serves them (the pipeline thread). */
   index?: Pick<SqliteSearchIndexOptions, "beforePromote">;
@@ -59,7 +63,9 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const repo = (seams.repo ?? ((r) => r))(createSqlitePipelineRepository(db));
   const publishListeners = new Set<() => void>();
   const outbox = createSqliteOutbox(db, { logger, clock, onPublish: () => publishListeners.forEach((f) => f()) });
-  const jobs = (seams.jobs ?? ((j) => j))(createLocalJobs({ events: outbox, logger }));
+  // A read-only look (genq status) starts no jobs and may not create the lease table.
+  const leases = hooks.readOnly ? undefined : createSqliteJobLeases(db, { owner: hooks.leaseOwner });
+  const jobs = (seams.jobs ?? ((j) => j))(createLocalJobs({ events: outbox, logger, leases }));
   const index = createSqliteSearchIndex(db, { fusion: config.fusion, ...hooks.index });
   const chunkDeps = {
     blobs,
@@ -112,7 +118,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
     gate: { minGain: config.gateMinGain },
     pendingUploads: async (corpus) => outbox.pendingCount({ corpus, type: "document.uploaded" }),
   });
-  const retireModel = { retire: async (modelId: string) => pipeline.modelFor.forget(modelId) };
+  const retireModel = { retire: pipeline.deployer.retire };
   const engine: EngineDeps = {
     repo,
     events: outbox,
@@ -158,6 +164,12 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
         { corpus: event.corpus, policy: config.retrainAfter },
       );
     await advanceRuns(engine, event);
+    // Documents that arrived while a run worked found it in progress: once it has ended they may be due.
+    if (event.type === "run.succeeded" || event.type === "run.failed" || event.type === "run.rejected")
+      await retrainIfDue(
+        { ...documentDeps, startRun: (input) => startRun(engine, input) },
+        { corpus: event.corpus, policy: config.retrainAfter },
+      );
   };
 
   /** One reconciler pass over every unfinished run (at start and on a timer in every process that advances runs). */
@@ -185,7 +197,12 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
       publishListeners.add(listener);
       return () => publishListeners.delete(listener);
     },
-    close: () => db.close(),
+    /** Give back the job leases of a holder that died (a pipeline thread). */
+    releaseJobLeases: (owner: string) => releaseJobLeases(db, owner),
+    close: () => {
+      leases?.close();
+      db.close();
+    },
   };
 }
 

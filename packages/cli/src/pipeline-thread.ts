@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { LocalConfig } from "./config.ts";
 import type { EventPump } from "./event-pump.ts";
@@ -11,6 +12,8 @@ export type ToPipeline =
 /** What the pipeline thread starts from. */
 export interface PipelineThreadData {
   config: LocalConfig;
+  /** Who holds the thread's job leases: given back here when the thread dies, so its replacement resumes at once. */
+  leaseOwner: string;
 }
 
 const SLICE_MS = 2;
@@ -68,9 +71,12 @@ async function readyToServe(deps: LocalDeps, version: string): Promise<void> {
  * the reconciler of the new one picks up the runs it left. Resolves once the thread has reconciled.
  * `stop` asks it to finish the batch in hand and waits up to `shutdownSeconds` before ending it.
  */
-export async function startPipelineThread(deps: LocalDeps): Promise<EventPump & { readonly thread: Worker }> {
+export async function startPipelineThread(
+  deps: LocalDeps,
+): Promise<EventPump & { readonly thread: Worker; readonly leaseOwner: string }> {
   let stopping = false;
   let worker: Worker;
+  let leaseOwner = "";
   let pause = FIRST_RESTART_MS;
   const post = (message: ToPipeline) => {
     if (alive) worker.postMessage(message);
@@ -79,7 +85,8 @@ export async function startPipelineThread(deps: LocalDeps): Promise<EventPump & 
   let alive = false;
   const spawn = (first: boolean) =>
     new Promise<void>((ready, failed) => {
-      const data: PipelineThreadData = { config: deps.config };
+      const data: PipelineThreadData = { config: deps.config, leaseOwner: `pipeline-thread-${randomUUID()}` };
+      leaseOwner = data.leaseOwner;
       const thread = new Worker(new URL("./pipeline-worker.mjs", import.meta.url), { workerData: data });
       worker = thread;
       alive = true;
@@ -113,6 +120,13 @@ export async function startPipelineThread(deps: LocalDeps): Promise<EventPump & 
       thread.on("exit", (code) => {
         running = false;
         alive = false;
+        try {
+          deps.releaseJobLeases(data.leaseOwner);
+        } catch (error) {
+          deps.logger.warn("could not give back the pipeline thread's job leases", {
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
         if (stopping) return;
         if (first && !startedAt) return failed(new Error(`the pipeline thread ended (code ${code}) before it started`));
         // A thread that ran a good while starts again soon; one that keeps dying waits longer each time.
@@ -131,6 +145,10 @@ export async function startPipelineThread(deps: LocalDeps): Promise<EventPump & 
     /** The thread now running (it changes when one that died is replaced). */
     get thread() {
       return worker;
+    },
+    /** Who holds the running thread's job leases. */
+    get leaseOwner() {
+      return leaseOwner;
     },
     wake: () => post({ type: "wake" }),
     async stop() {

@@ -6,12 +6,13 @@ import type { FromPipeline, PipelineThreadData, ToPipeline } from "./pipeline-th
 // The pipeline thread (see pipeline-thread.ts): delivers events and runs the stages on its own
 // connection to the data folder; the serving thread builds a version's signals before it is promoted.
 const port = parentPort!;
-const { config } = workerData as PipelineThreadData;
+const { config, leaseOwner } = workerData as PipelineThreadData;
 const send = (message: FromPipeline) => port.postMessage(message);
 const waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
 let nextId = 0;
 
 const deps = createLocalDeps(config, {
+  leaseOwner,
   index: {
     beforePromote: (version) =>
       new Promise<void>((resolve, reject) => {

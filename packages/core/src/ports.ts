@@ -197,7 +197,7 @@ export interface Trainer {
  * Makes a trained model usable for encoding (loads and verifies it locally; creates an endpoint on
  * AWS). `deploy` is idempotent per run: it returns `ready: true` once the model can encode now, or
  * `ready: false` when readiness is announced later as `model.deployed`. `retire` frees what a model
- * that serves nothing any more holds (nothing locally).
+ * that serves nothing any more holds (its endpoint on AWS; its loaded copy and artifact locally).
  */
 export interface ModelDeployer {
   deploy(input: {

@@ -9,6 +9,7 @@ export * from "./model-cache.ts";
 export * from "./local-evaluation.ts";
 export * from "./local-pipeline.ts";
 export * from "./jobs/local-jobs.ts";
+export * from "./jobs/job-leases.ts";
 export * from "./jobs/embedded-query-generator.ts";
 export * from "./jobs/worker-trainer.ts";
 export * from "./jobs/static-encoder.ts";

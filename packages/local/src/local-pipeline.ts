@@ -5,6 +5,7 @@ import {
   type Clock,
   type EventPublisher,
   type Logger,
+  type ModelDeployer,
   type PipelineRepository,
   type QueryGenerator,
   type Encoder,
@@ -40,6 +41,8 @@ export interface LocalPipelineDeps {
 export function createLocalPipeline(deps: LocalPipelineDeps): {
   stages: StageExecutors;
   modelFor: ModelCache;
+  /** Deploys and retires the pipeline's models (retiring deletes a model's artifact). */
+  deployer: ModelDeployer;
   encoderFor(modelId: string): Promise<Encoder>;
   /** What scoring a run's systems needs outside the pipeline (`genq eval`). */
   evaluationDeps: SystemDeps;
@@ -47,17 +50,19 @@ export function createLocalPipeline(deps: LocalPipelineDeps): {
   const modelFor = createModelCache(deps.blobs, deps.repo);
   const encoderFor = async (modelId: string) => staticEncoder((await modelFor(modelId)).model);
   const evaluation = localEvaluationHooks({ ...deps, modelFor });
+  const deployer = createStaticModelDeployer({ blobs: deps.blobs, repo: deps.repo, cache: modelFor });
   const stages = createPipelineStages({
     ...deps,
     work: deps.jobs,
     encoderFor,
-    deployer: createStaticModelDeployer({ blobs: deps.blobs, cache: modelFor }),
+    deployer,
     indexer: createInProcessIndexer({ ...deps, work: deps.jobs, encoderFor }),
     evaluation,
   });
   return {
     stages,
     modelFor,
+    deployer,
     encoderFor,
     evaluationDeps: { index: deps.index, encoderFor, sparse: evaluation.sparse, extraSystems: evaluation.extraSystems },
   };

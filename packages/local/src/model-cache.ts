@@ -34,9 +34,15 @@ export type ModelCache = ReturnType<typeof createModelCache>;
 
 /**
  * ModelDeployer for static-embedding models: "deploying" loads the artifact and verifies it (a truncated
- * or corrupt one is refused, failing the stage); the model can encode at once. Retiring frees its memory.
+ * or corrupt one is refused, failing the stage); the model can encode at once. Retiring frees its memory
+ * and deletes its artifact from the bucket (a model is tens of MB, and one that serves nothing any more
+ * is never loaded again: its index version is dropped with it). Retiring again is a no-op.
  */
-export function createStaticModelDeployer(deps: { blobs: BlobStore; cache: ModelCache }): ModelDeployer {
+export function createStaticModelDeployer(deps: {
+  blobs: BlobStore;
+  repo: PipelineRepository;
+  cache: ModelCache;
+}): ModelDeployer {
   return {
     async deploy({ modelKey }) {
       await loadStaticModel(deps.blobs, modelKey);
@@ -44,6 +50,8 @@ export function createStaticModelDeployer(deps: { blobs: BlobStore; cache: Model
     },
     async retire(modelId) {
       deps.cache.forget(modelId);
+      const version = await deps.repo.getModelVersion(modelId);
+      if (version?.artifactKey.endsWith("/")) await deps.blobs.deletePrefix(version.artifactKey);
     },
   };
 }

@@ -84,8 +84,8 @@ export interface SqliteOutbox extends EventPublisher {
     handler: EventHandler,
     options?: { limit?: number; onDelivered?: (e: GenqEvent) => void },
   ): Promise<DrainResult>;
-  /** Events not yet delivered (optionally for one corpus and/or type). */
-  pendingCount(filter?: { corpus?: string; type?: string }): number;
+  /** Events not yet delivered (optionally for one corpus and/or type, and/or about one object: `detail.key`). */
+  pendingCount(filter?: { corpus?: string; type?: string; key?: string }): number;
   /** Milliseconds until the next pending event is due, or null when none is pending. */
   nextDueInMs(): number | null;
   deadLetters(corpus?: string): DeadLetter[];
@@ -209,6 +209,10 @@ export function createSqliteOutbox(db: SqliteDatabase, options: OutboxOptions = 
       if (filter.type) {
         clauses.push("type = ?");
         args.push(filter.type);
+      }
+      if (filter.key) {
+        clauses.push("json_extract(payload, '$.detail.key') = ?");
+        args.push(filter.key);
       }
       const sql = `SELECT count(*) AS n FROM outbox WHERE ${clauses.join(" AND ")}`;
       let st = pendingStmts.get(sql);

@@ -146,6 +146,25 @@ describe("SQLite search index", () => {
     expect(semantic[0]!.passage.id).toBe("late");
   });
 
+  it("a query vector with nothing in it (a query of stop words or punctuation) matches nothing, with or without a filter", async () => {
+    const { index } = setup();
+    await index.createVersion({ corpus: "c", version: "v1", dimensions: 3, tenant: "t" });
+    await index.upsert("v1", [
+      { passage: passage("a", "Vacuum reclaims storage from dead tuples."), vector: vec(1, 0, 0) },
+      { passage: passage("b", "Indexes speed up queries on large tables."), vector: vec(0, 1, 0) },
+    ]);
+    await index.promote("c", "v1");
+    const zero = vec(0, 0, 0);
+    for (const filter of [undefined, { sourcePathPrefix: "b" }]) {
+      expect(await index.search({ corpus: "c", query: "the", vector: zero, k: 2, mode: "semantic", filter })).toEqual(
+        [],
+      );
+      expect(await index.search({ corpus: "c", query: "the", vector: zero, k: 2, mode: "hybrid", filter })).toEqual([]);
+      const hybrid = await index.search({ corpus: "c", query: "vacuum", vector: zero, k: 2, mode: "hybrid", filter });
+      expect(hybrid.map((h) => Object.keys(h.scores))).toEqual(filter ? [] : [["lexical", "sparse"]]);
+    }
+  });
+
   it("can fuse by reciprocal rank instead of normalised scores", async () => {
     const index = createSqliteSearchIndex(openDatabase(":memory:"), { fusion: "rrf" });
     await index.createVersion({ corpus: "c", version: "v1", dimensions: 2, tenant: "t" });

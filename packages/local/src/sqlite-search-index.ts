@@ -118,6 +118,9 @@ export function createSqliteSearchIndex(
     k: number,
     filter?: SearchFilter,
   ): ScoredIndex[] => {
+    // A query with no feature the model knows (stop words, punctuation) encodes to zeros: it is close to
+    // nothing, and cosine against it would rank every passage alike (or all as perfect matches).
+    if (!vector.some((x) => x !== 0)) return [];
     if (!filter) return signals(version, tag).dense(vector, k);
     const t = tables(tag);
     const f = filterSql(tag, filter);
@@ -223,7 +226,9 @@ export function createSqliteSearchIndex(
         for (const term of metadataTerms(p.metadata)) insertTerm.run(rowid, term);
         logChange(version, "add", rowid);
       }
-    })();
+      // Immediate: a write that began by reading would fail at once (SQLITE_BUSY, no busy wait) when
+      // another process wrote in between; taking the write lock first makes it wait its turn instead.
+    }).immediate();
   };
 
   return {
