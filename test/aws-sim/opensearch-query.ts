@@ -1,11 +1,12 @@
 import { stem, words } from "@genq/ml";
-import { illegalArgument, parsing } from "./opensearch-errors.ts";
+import { illegalArgument, OpenSearchError, parsing } from "./opensearch-errors.ts";
 
 /** A field's mapping as the stand-in keeps it. */
 export interface FieldMapping {
   type: string;
   analyzer?: string;
   dimension?: number;
+  method?: { space_type?: string };
 }
 
 /** The searchable state of one index: its fields and its refreshed documents. */
@@ -45,13 +46,14 @@ const single = (q: Json, name: string): [string, unknown] => {
 };
 
 /**
- * Evaluates the query DSL genq and its tests use, over one index: match_all, term, terms, prefix, ids, match,
+ * Evaluates the query DSL genq and its tests use, over one index: match_all, match_none, term, terms, prefix, ids, match,
  * multi_match (best_fields, most_fields), bool (must, filter, should, must_not) and knn (the k-NN
  * plugin's `{"knn": {field: {vector, k, filter}}}`, exact, scored as the lucene engine scores
  * cosinesimil: (1 + cos) / 2). Text is scored with BM25 (k1 1.2, b 0.75, Lucene's idf). Refusals are
  * the ones OpenSearch gives: an unknown query, knn on a field that is not a knn_vector ("Field 'x' is
  * not knn_vector type.", k-NN KNNQueryBuilder.doToQuery), a query vector of another dimension
- * ("Query vector has invalid dimension: n. Dimension should be: d"), a hybrid query below the top level
+ * ("Query vector has invalid dimension: n. Dimension should be: d"), a zero vector against a
+ * cosinesimil field ("zero vector is not supported when space type is [cosinesimil]"), a hybrid query below the top level
  * (neural-search HybridQueryUtil: "hybrid query must be a top level query …").
  */
 export function createEvaluator(view: IndexView) {
@@ -117,6 +119,13 @@ export function createEvaluator(view: IndexView) {
       );
     if (typeof k !== "number" || k <= 0 || k > 10_000)
       throw illegalArgument(`[knn] requires k to be in the range (0, 10000]`);
+    // k-NN KNNQueryBuilder (opensearch-project/k-NN PR #1501): cosine of a zero vector is undefined.
+    if (mapping.method?.space_type === "cosinesimil" && vector.every((v) => v === 0))
+      throw new OpenSearchError(
+        400,
+        "query_shard_exception",
+        "failed to create query: zero vector is not supported when space type is [cosinesimil]",
+      );
     const allowed = filter ? evaluate(filter) : null;
     const qn = Math.hypot(...vector);
     const scored: Array<[string, number]> = [];
@@ -194,6 +203,8 @@ export function createEvaluator(view: IndexView) {
         const values = new Set(asArray(body.values).map(String));
         return new Map(view.docs.filter((d) => values.has(d.id)).map((d) => [d.id, 1]));
       }
+      case "match_none":
+        return new Map();
       case "knn":
         return knn(body);
       case "hybrid":

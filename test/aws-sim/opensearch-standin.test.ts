@@ -118,6 +118,29 @@ describe("OpenSearch stand-in: what OpenSearch refuses", () => {
     });
   });
 
+  // opensearch-project/k-NN PR #1501 (2.13): a zero vector has no cosine, so a cosinesimil field refuses it
+  // as a query ("failed to create query: …") and in a document (mapper_parsing_exception, item by item).
+  it("refuses a zero vector against a cosinesimil field, as a query and in a document", async () => {
+    const query = await refusal(
+      client.search({ index: "refusals", body: { query: { knn: { embedding: { vector: [0, 0, 0, 0], k: 3 } } } } }),
+    );
+    expect(query.root).toEqual({
+      type: "query_shard_exception",
+      reason: "failed to create query: zero vector is not supported when space type is [cosinesimil]",
+    });
+    const out = await client.bulk({
+      body: [{ index: { _index: "refusals", _id: "z" } }, { text: "only stop words", embedding: [0, 0, 0, 0] }],
+    });
+    const item = (out.body as { items: Array<{ index: { status: number; error?: unknown } }> }).items[0]!.index;
+    expect(item).toMatchObject({
+      status: 400,
+      error: {
+        type: "mapper_parsing_exception",
+        caused_by: { reason: "zero vector is not supported when space type is [cosinesimil]" },
+      },
+    });
+  });
+
   // KNNValidationUtil.validateVectorDimension while parsing the document: the bulk item fails, the others stand.
   it("refuses documents whose vector has another dimension, item by item", async () => {
     const out = await client.bulk({

@@ -88,6 +88,7 @@ export async function startOpenSearchStandIn(o: { users?: Record<string, string>
         type,
         analyzer: m.analyzer as string | undefined,
         dimension: m.dimension as number | undefined,
+        method: m.method as FieldMapping["method"],
       };
     }
     return out;
@@ -153,6 +154,23 @@ export async function startOpenSearchStandIn(o: { users?: Record<string, string>
           );
         }
       }
+      // KNNValidationUtil (opensearch-project/k-NN PR #1501): a zero vector has no cosine.
+      if (
+        mapping.type === "knn_vector" &&
+        mapping.method?.space_type === "cosinesimil" &&
+        (value as number[]).every((v) => v === 0)
+      )
+        throw new OpenSearchError(
+          400,
+          "mapper_parsing_exception",
+          `failed to parse field [${field}] of type [knn_vector] in document with id '${id}'. Preview of field's value: 'null'`,
+          {},
+          new OpenSearchError(
+            400,
+            "illegal_argument_exception",
+            "zero vector is not supported when space type is [cosinesimil]",
+          ),
+        );
       if (["integer", "long"].includes(mapping.type) && value !== null && !Number.isInteger(Number(value))) {
         throw new OpenSearchError(
           400,

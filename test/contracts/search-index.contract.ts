@@ -148,6 +148,16 @@ export function searchIndexContract(name: string, make: () => Promise<SearchInde
       expect(hit.passage).toMatchObject({ id: "a2", metadata: { team: "ops", tags: ["maintenance", "storage"] } });
     });
 
+    it("a query vector of zeros (no word the model knows) matches nothing semantically; hybrid keeps the lexical matches", async () => {
+      const index = await served();
+      const zero = new Float32Array(3);
+      expect(await ids(index, "the", zero, "semantic")).toEqual([]);
+      expect(await ids(index, "vacuum", zero, "semantic", { sourcePathPrefix: "guides/" })).toEqual([]);
+      expect(await ids(index, "the", zero, "hybrid")).toEqual([]);
+      expect(await ids(index, "autovacuum", zero, "hybrid")).toEqual(await ids(index, "autovacuum", zero, "lexical"));
+      expect(await ids(index, "autovacuum", zero, "hybrid")).not.toEqual([]);
+    });
+
     it("stops serving a corpus, after which its versions can be dropped", async () => {
       const index = await served();
       await index.unserve("docs");

@@ -268,6 +268,10 @@ export function createOpenSearchSearchIndex(
         throw new NotFoundError(`corpus "${corpus}" has no search index yet`);
       if (mode !== "lexical" && !vector) throw new ValidationError(`${mode} search needs a query vector`);
       const f = searchFilters(filter);
+      // A query with nothing the model knows encodes to zeros: close to nothing, and OpenSearch refuses a
+      // zero vector against a cosine field (k-NN PR #1501), so it matches nothing semantically.
+      const empty = mode !== "lexical" && !vector!.some((x) => x !== 0);
+      if (empty && mode === "semantic") return [];
       const bodyQuery =
         mode === "lexical"
           ? { bool: { must: [lexicalQuery(query)], filter: f } }
@@ -277,7 +281,7 @@ export function createOpenSearchSearchIndex(
                 hybrid: {
                   queries: [
                     { bool: { must: [lexicalQuery(query)], filter: f } },
-                    knnQuery(vector!, CANDIDATES, filter),
+                    empty ? { match_none: {} } : knnQuery(vector!, CANDIDATES, filter),
                   ],
                 },
               };
