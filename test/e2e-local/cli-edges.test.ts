@@ -105,6 +105,22 @@ describe("the genq command's interface", () => {
     expect(genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout).toBe(before);
   });
 
+  it("refuses --sync from an empty folder or file, which would delete the whole corpus", () => {
+    const data = ingested();
+    const before = genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout;
+    const empty = tempDir();
+    mkdirSync(join(empty, "nested"));
+    writeFileSync(join(empty, "corpus.jsonl"), "");
+    for (const source of [join(empty, "nested"), join(empty, "corpus.jsonl")]) {
+      const r = genq(["ingest", source, "--corpus", "good", "--sync", "--data", data], quiet);
+      expect(r.code).toBe(2);
+      expect(oneLine(r.stderr)).toMatch(
+        /^genq: --sync from .*, which holds no documents, would delete every document of corpus "good": to empty a corpus, delete it \(genq corpora delete good\)$/,
+      );
+    }
+    expect(genq(["status", "--corpus", "good", "--json", "--data", data], quiet).stdout).toBe(before);
+  });
+
   it("--sync from a folder, another folder, then the first again leaves the first folder's content, not the second's", () => {
     const data = tempDir();
     const [x, y] = [tempDir(), tempDir()];

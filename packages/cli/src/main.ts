@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { registerAdminCommands } from "./admin-program.ts";
@@ -29,6 +29,13 @@ import { corpusStatus, formatStatus } from "./status.ts";
 const VERSION = (
   JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
+
+/** Whether an ingest source has nothing to ingest: a folder without a file anywhere in it, or an empty file. */
+function holdsNothing(source: string): boolean {
+  const info = statSync(source);
+  if (!info.isDirectory()) return info.size === 0;
+  return !readdirSync(source, { recursive: true, withFileTypes: true }).some((e) => !e.isDirectory());
+}
 
 /** The `genq` program: commands, options, help and version, with exit codes instead of exits. */
 function buildProgram(setCode: (code: ExitCode) => void): Command {
@@ -82,6 +89,12 @@ function buildProgram(setCode: (code: ExitCode) => void): Command {
     if (opts.sync && !statSync(source).isDirectory() && !source.endsWith(".jsonl")) {
       throw usage(
         `--sync makes a corpus match a folder or a corpus.jsonl, and ${source} is one document: ingest it without --sync`,
+      );
+    }
+    // Syncing to nothing would delete the whole corpus: an empty folder is more often a wrong path or an unmounted volume.
+    if (opts.sync && holdsNothing(source)) {
+      throw usage(
+        `--sync from ${source}, which holds no documents, would delete every document of corpus "${corpus}": to empty a corpus, delete it (genq corpora delete ${corpus})`,
       );
     }
     await withDeps(opts, async (deps) => {
