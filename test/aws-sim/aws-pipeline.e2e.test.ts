@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda
 import { handle } from "hono/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcileRuns, type Run } from "@genq/core";
-import { PIPELINE_TABLE_DEFINITION } from "@genq/aws";
+import { PIPELINE_TABLE_DEFINITION, jobNames } from "@genq/aws";
 import {
   documentEventPattern,
   pipelineEventPattern,
@@ -307,4 +307,65 @@ describe("the AWS pipeline end to end, offline", () => {
     expect((await deps.handlerDeps.repo.listRuns("pg")).length).toBe(runsBefore);
     expect(bus.deadLetters).toEqual([]);
   }, 120_000);
+
+  it("cancelling a run while its training job runs stops the job; its Stopped event and a second cancel change nothing", async () => {
+    // The held training job stays InProgress, as a real one does for hours, until it is stopped.
+    const release = sim.hold((name) => name.endsWith("-train"));
+    const runId = ((await call("POST", "/v1/corpora/pg/runs")).body as { id: string }).id;
+    await settle();
+    expect((await runOf(runId)).state).toBe("training");
+    const job = jobNames.training(runId);
+    const status = () => sim.api.DescribeTrainingJob({ TrainingJobName: job }).TrainingJobStatus;
+    expect(status()).toBe("InProgress");
+
+    expect((await call("POST", `/v1/runs/${runId}/cancel`)).status).toBe(202);
+    await settle();
+    const cancelled = await runOf(runId);
+    expect(cancelled).toMatchObject({ state: "failed", reason: "training failed: cancelled on request" });
+    expect(status()).toBe("Stopped");
+    const jobEvents = () => sim.events.filter((e) => e.detail.TrainingJobName === job);
+    expect(jobEvents().map((e) => e.detail.TrainingJobStatus)).toEqual(["InProgress", "Stopping", "Stopped"]);
+    // The deployed rule routes the final Stopped event to the state-change function, which leaves the ended run be.
+    const routed = bus.delivered.filter(
+      (d) =>
+        d.rule === "SageMakerStateChanges" && (d.event.detail as { TrainingJobName?: string }).TrainingJobName === job,
+    );
+    expect(routed.map((d) => (d.event.detail as { TrainingJobStatus: string }).TrainingJobStatus)).toEqual(["Stopped"]);
+    expect(outcomes(runId)).toEqual(["run.failed"]);
+
+    expect((await call("POST", `/v1/runs/${runId}/cancel`)).status).toBe(409);
+    bus.emit("default", jobEvents().at(-1)! as unknown as BusEvent);
+    await settle();
+    expect(await runOf(runId)).toEqual(cancelled);
+    expect(outcomes(runId)).toEqual(["run.failed"]);
+    expect(jobEvents()).toHaveLength(3);
+    expect(bus.deadLetters).toEqual([]);
+    release();
+    await settle();
+    expect(status()).toBe("Stopped");
+  }, 240_000);
+
+  it("a training job started by a command that lands after its run ended is stopped at once", async () => {
+    // The cancellation crossed the stage's Describe and Create: the retirer found no job, the starter finds the run ended.
+    const cancelled = await runOf(
+      (await deps.handlerDeps.repo.listRuns("pg")).find((r) => r.reason === "training failed: cancelled on request")!
+        .id,
+    );
+    const late: Run = { ...cancelled, id: "late-1", history: [], version: 0 };
+    await deps.handlerDeps.repo.putRun(late, null);
+    const release = sim.hold((name) => name === jobNames.training("late-1"));
+    await deps.handlerDeps.stages.startTraining({
+      type: "startTraining",
+      runId: "late-1",
+      corpus: "pg",
+      pairsKey: "corpora/pg/runs/late-1/pairs/",
+    });
+    await settle();
+    const statuses = sim.events
+      .filter((e) => e.detail.TrainingJobName === jobNames.training("late-1"))
+      .map((e) => e.detail.TrainingJobStatus);
+    expect(statuses).toEqual(["InProgress", "Stopping", "Stopped"]);
+    expect(await runOf("late-1")).toMatchObject({ state: "failed", reason: late.reason, history: [] });
+    release();
+  }, 60_000);
 });

@@ -4,66 +4,24 @@ import type {
   CreateEndpointConfigCommandInput,
   CreateEndpointCommandInput,
   CreateModelCommandInput,
-  CreateTrainingJobCommandInput,
-  CreateTransformJobCommandInput,
 } from "@aws-sdk/client-sagemaker";
 import type { ModelContainer } from "./hf-toolkit.ts";
 import { modelProblem, readTarGz, startContainer } from "./model-containers.ts";
 import { s3Access } from "./s3-access.ts";
-import { runTraining } from "./sagemaker-training.ts";
-import { JobFailure, runTransform } from "./sagemaker-transform.ts";
+import {
+  ACCOUNT,
+  ApiError,
+  REGION,
+  arn,
+  checkName,
+  seconds,
+  tagMap,
+  type SageMakerEvent,
+} from "./sagemaker-api-common.ts";
+import { createJobsApi } from "./sagemaker-jobs-api.ts";
 
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+export { ACCOUNT, ApiError, REGION, type SageMakerEvent } from "./sagemaker-api-common.ts";
 
-/** An error the SageMaker API answers with: `type` is the `__type` of the awsJson 1.1 error body. */
-export class ApiError extends Error {
-  constructor(
-    readonly type: "ValidationException" | "ResourceInUse" | "ResourceNotFound" | "ResourceLimitExceeded",
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** An EventBridge envelope as SageMaker delivers its state changes (source "aws.sagemaker"). */
-export interface SageMakerEvent {
-  version: "0";
-  id: string;
-  "detail-type":
-    "SageMaker Training Job State Change" | "SageMaker Transform Job State Change" | "SageMaker Endpoint State Change";
-  source: "aws.sagemaker";
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
-
-const arn = (kind: string, name: string) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${kind}/${name.toLowerCase()}`;
-// CreateTrainingJob / CreateTransformJob / CreateModel / CreateEndpoint(Config) name pattern (SageMaker API reference).
-const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
-const checkName = (field: string, name: string | undefined) => {
-  if (!name || !NAME.test(name))
-    throw new ApiError(
-      "ValidationException",
-      `1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`,
-    );
-  return name;
-};
-const tagMap = (tags: Array<{ Key?: string; Value?: string }> | undefined) =>
-  Object.fromEntries((tags ?? []).map((t) => [t.Key!, t.Value ?? ""]));
-const seconds = (d: Date) => d.getTime() / 1000;
-
-interface Job<R> {
-  request: R;
-  arn: string;
-  status: "InProgress" | "Completed" | "Failed" | "Stopped";
-  failureReason?: string;
-  created: Date;
-  ended?: Date;
-  artifact?: string;
-}
 interface Endpoint {
   request: CreateEndpointCommandInput;
   arn: string;
@@ -91,8 +49,6 @@ export function createSageMakerSimulator(o: {
   >();
   const configs = new Map<string, { request: CreateEndpointConfigCommandInput; arn: string; created: Date }>();
   const endpoints = new Map<string, Endpoint>();
-  const transforms = new Map<string, Job<CreateTransformJobCommandInput>>();
-  const trainings = new Map<string, Job<CreateTrainingJobCommandInput>>();
   const pending = new Set<Promise<void>>();
   const events: SageMakerEvent[] = [];
 
@@ -115,54 +71,7 @@ export function createSageMakerSimulator(o: {
     const p = new Promise<void>((resolve) => setImmediate(resolve)).then(work).finally(() => pending.delete(p));
     pending.add(p);
   };
-  const describeTransform = (name: string, j: Job<CreateTransformJobCommandInput>) => ({
-    ...j.request,
-    Tags: undefined,
-    TransformJobName: name,
-    TransformJobArn: j.arn,
-    TransformJobStatus: j.status,
-    FailureReason: j.failureReason,
-    CreationTime: seconds(j.created),
-    TransformStartTime: seconds(j.created),
-    TransformEndTime: j.ended && seconds(j.ended),
-  });
-  const describeTraining = (name: string, j: Job<CreateTrainingJobCommandInput>) => ({
-    ...j.request,
-    Tags: undefined,
-    TrainingJobName: name,
-    TrainingJobArn: j.arn,
-    TrainingJobStatus: j.status,
-    SecondaryStatus: j.status === "InProgress" ? "Training" : j.status,
-    FailureReason: j.failureReason,
-    ModelArtifacts: j.artifact ? { S3ModelArtifacts: j.artifact } : undefined,
-    CreationTime: seconds(j.created),
-    TrainingStartTime: seconds(j.created),
-    TrainingEndTime: j.ended && seconds(j.ended),
-  });
-  // Event details carry Describe*'s fields with times in epoch milliseconds and the tags as a map (fixtures in test/fixtures/events).
-  const eventDetail = (described: Record<string, unknown>, tags: CreateTransformJobCommandInput["Tags"]) =>
-    Object.fromEntries(
-      Object.entries({ ...described, Tags: tagMap(tags) })
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, typeof v === "number" && k.endsWith("Time") ? Math.round(v * 1000) : v]),
-    );
-  const finish = async <R extends { Tags?: CreateTransformJobCommandInput["Tags"] }>(
-    j: Job<R>,
-    run: () => Promise<string | void>,
-    announce: () => Promise<void>,
-  ) => {
-    try {
-      const artifact = await run();
-      if (artifact) j.artifact = artifact;
-      j.status = "Completed";
-    } catch (error) {
-      j.status = "Failed";
-      j.failureReason =
-        error instanceof JobFailure ? error.message : `InternalServerError: ${(error as Error).message}`;
-    }
-    j.ended = new Date();
-    await announce();
-  };
+  const jobs = createJobsApi({ s3, models, emit, background });
   const endpointDetail = (name: string, e: Endpoint, status: string) => ({
     EndpointName: name,
     EndpointArn: e.arn,
@@ -270,101 +179,7 @@ export function createSageMakerSimulator(o: {
       });
       return { EndpointArn: e.arn };
     },
-    CreateTransformJob(r: CreateTransformJobCommandInput) {
-      const name = checkName("transformJobName", r.TransformJobName);
-      if (transforms.has(name))
-        throw new ApiError(
-          "ResourceInUse",
-          `Job name must be unique within an AWS account and region, and a job with this name already exists (${arn("transform-job", name)})`,
-        );
-      const model = models.get(r.ModelName ?? "");
-      if (!model)
-        throw new ApiError("ValidationException", `Could not find model "${arn("model", r.ModelName ?? "")}".`);
-      const source = r.TransformInput?.DataSource?.S3DataSource;
-      if (!source?.S3Uri || !["S3Prefix", "ManifestFile"].includes(source.S3DataType ?? ""))
-        throw new ApiError(
-          "ValidationException",
-          `TransformInput S3DataType must be S3Prefix or ManifestFile, not ${source?.S3DataType}`,
-        );
-      if (r.BatchStrategy && (r.TransformInput?.SplitType ?? "None") === "None")
-        throw new ApiError("ValidationException", "BatchStrategy needs SplitType Line, RecordIO or TFRecord");
-      if ((r.MaxPayloadInMB ?? 6) > 100)
-        throw new ApiError("ValidationException", "MaxPayloadInMB must be at most 100");
-      if (!r.TransformOutput?.S3OutputPath)
-        throw new ApiError("ValidationException", "TransformOutput.S3OutputPath is required");
-      if (Object.keys(r.Environment ?? {}).length > 16)
-        throw new ApiError("ValidationException", "Environment holds at most 16 entries");
-      const j: Job<CreateTransformJobCommandInput> = {
-        request: r,
-        arn: arn("transform-job", name),
-        status: "InProgress",
-        created: new Date(),
-      };
-      transforms.set(name, j);
-      background(async () => {
-        await emit("SageMaker Transform Job State Change", j.arn, eventDetail(describeTransform(name, j), r.Tags));
-        await finish(
-          j,
-          () => runTransform(s3, r, startContainer(model.request.PrimaryContainer as never, model.archive)),
-          () => emit("SageMaker Transform Job State Change", j.arn, eventDetail(describeTransform(name, j), r.Tags)),
-        );
-      });
-      return { TransformJobArn: j.arn };
-    },
-    CreateTrainingJob(r: CreateTrainingJobCommandInput) {
-      const name = checkName("trainingJobName", r.TrainingJobName);
-      if (trainings.has(name))
-        throw new ApiError(
-          "ResourceInUse",
-          `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn("training-job", name)})`,
-        );
-      if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(r.RoleArn ?? ""))
-        throw new ApiError("ValidationException", `RoleArn "${r.RoleArn}" is not an IAM role ARN`);
-      if (
-        !r.AlgorithmSpecification?.TrainingImage ||
-        !r.OutputDataConfig?.S3OutputPath ||
-        !r.ResourceConfig?.InstanceType ||
-        !r.StoppingCondition?.MaxRuntimeInSeconds
-      ) {
-        throw new ApiError(
-          "ValidationException",
-          "TrainingImage, OutputDataConfig.S3OutputPath, ResourceConfig and StoppingCondition are required",
-        );
-      }
-      for (const [k, v] of Object.entries(r.HyperParameters ?? {}))
-        if (typeof v !== "string" || v.length > 2500)
-          throw new ApiError("ValidationException", `hyperparameter ${k} must be a string of at most 2500 characters`);
-      const j: Job<CreateTrainingJobCommandInput> = {
-        request: r,
-        arn: arn("training-job", name),
-        status: "InProgress",
-        created: new Date(),
-      };
-      trainings.set(name, j);
-      background(async () => {
-        await emit("SageMaker Training Job State Change", j.arn, eventDetail(describeTraining(name, j), r.Tags));
-        await finish(
-          j,
-          () => runTraining(s3, r),
-          () => emit("SageMaker Training Job State Change", j.arn, eventDetail(describeTraining(name, j), r.Tags)),
-        );
-      });
-      return { TrainingJobArn: j.arn };
-    },
-    // A missing job is a ValidationException, not the ResourceNotFound the API reference lists
-    // (aws-controllers-k8s/sagemaker-controller generator.yaml, the 404 of TransformJob and TrainingJob;
-    // aws/aws-sdk issue 165: DescribeTrainingJob answers ValidationException "Requested resource not found.").
-    DescribeTransformJob(r: { TransformJobName?: string }) {
-      const j = transforms.get(r.TransformJobName ?? "");
-      if (!j)
-        throw new ApiError("ValidationException", `Could not find requested job with name ${r.TransformJobName ?? ""}`);
-      return describeTransform(r.TransformJobName!, j);
-    },
-    DescribeTrainingJob(r: { TrainingJobName?: string }) {
-      const j = trainings.get(r.TrainingJobName ?? "");
-      if (!j) throw new ApiError("ValidationException", "Requested resource not found.");
-      return describeTraining(r.TrainingJobName!, j);
-    },
+    ...jobs.api,
     DescribeEndpoint(r: { EndpointName?: string }) {
       const e = endpoints.get(r.EndpointName ?? "");
       if (!e)
@@ -434,6 +249,8 @@ export function createSageMakerSimulator(o: {
     api,
     /** The SageMaker events announced so far, in order. */
     events,
+    /** Keep the jobs whose names match running (parked after `InProgress`) until released or stopped. */
+    hold: jobs.hold,
     /** The container behind an in-service endpoint, or why there is none (InvokeEndpoint's ValidationError). */
     endpointContainer(name: string): { container: ModelContainer; serverless: boolean } | { error: string } {
       const e = endpoints.get(name);

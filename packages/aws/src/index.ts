@@ -2,6 +2,7 @@ export * from "./s3-blob-store.ts";
 export * from "./dynamodb-pipeline-repository.ts";
 export * from "./eventbridge-publisher.ts";
 export * from "./sagemaker-jobs.ts";
+export * from "./sagemaker-stop.ts";
 export * from "./sagemaker-events.ts";
 export * from "./sagemaker-endpoints.ts";
 export * from "./json-lines.ts";

@@ -2,12 +2,14 @@ import { z } from "zod";
 import { MalformedEventError, eventIds, keys, runResources, type EventInput } from "@genq/core";
 import { endpointNames } from "./sagemaker-endpoints.ts";
 import { jobNames } from "./sagemaker-jobs.ts";
+import { stoppedJobReason } from "./sagemaker-stop.ts";
 
 const TrainingChange = z.object({
   "detail-type": z.literal("SageMaker Training Job State Change"),
   detail: z.object({
     TrainingJobName: z.string(),
     TrainingJobStatus: z.string(),
+    SecondaryStatus: z.string().optional(),
     FailureReason: z.string().optional(),
     ModelArtifacts: z.object({ S3ModelArtifacts: z.string() }).optional(),
     Tags: z.record(z.string(), z.string()).optional(),
@@ -42,9 +44,11 @@ export type JobOutcome =
 /**
  * Translate SageMaker's own "… Job State Change" events (EventBridge envelopes) into genq's pipeline
  * events. Jobs are recognised by genq's job names; the corpus comes from the job's `genq:corpus` tag.
- * Completed training → `training.job.completed`; Failed or Stopped → `stage.failed` with SageMaker's
- * FailureReason; a completed transform needs its output parsed first (the caller's job). Event ids are
- * derived from job and status, so a duplicate delivery publishes nothing new.
+ * Completed training → `training.job.completed`; Failed → `stage.failed` with SageMaker's FailureReason;
+ * Stopped → `stage.failed` saying why it stopped (see stoppedJobReason) — for a run that has ended (genq
+ * stops the jobs of runs it gives back) that report changes nothing; a completed transform needs its
+ * output parsed first (the caller's job). Event ids are derived from the run and stage, so a duplicate
+ * delivery publishes nothing new.
  */
 export function translateSageMakerEvent(raw: unknown): JobOutcome {
   const parsed = SageMakerChange.safeParse(raw);
@@ -67,7 +71,10 @@ export function translateSageMakerEvent(raw: unknown): JobOutcome {
   const { runId } = job;
   if (status === "Failed" || status === "Stopped") {
     const stage = job.kind === "training" ? "training" : job.kind === "queries" ? "generating" : "indexing";
-    const reason = e.detail.FailureReason ?? `the SageMaker job was ${status.toLowerCase()}`;
+    const secondary = "SecondaryStatus" in e.detail ? e.detail.SecondaryStatus : undefined;
+    const reason =
+      e.detail.FailureReason ??
+      (status === "Stopped" ? stoppedJobReason(name, secondary) : `the SageMaker job ${name} failed`);
     return {
       kind: "event",
       event: { id: eventIds.stageFailed(runId, stage), type: "stage.failed", corpus, detail: { runId, stage, reason } },

@@ -23,10 +23,14 @@ export const jobNames = {
   },
 };
 
-/** Where a SageMaker job stands: its status and, for a failed one, SageMaker's reason. */
+/**
+ * Where a SageMaker job stands: its status, for a failed one SageMaker's reason, and for a training job
+ * its secondary status (`MaxRuntimeExceeded` tells a job stopped at its time limit from one stopped on request).
+ */
 export interface JobStatus {
   status: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
   failureReason: string | null;
+  secondaryStatus?: string | null;
 }
 
 // The API reference lists ResourceNotFound, but SageMaker answers ValidationException: "Could not find
@@ -52,7 +56,11 @@ export async function describeJob(
       return { status: out.TransformJobStatus as JobStatus["status"], failureReason: out.FailureReason ?? null };
     }
     const out = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-    return { status: out.TrainingJobStatus as JobStatus["status"], failureReason: out.FailureReason ?? null };
+    return {
+      status: out.TrainingJobStatus as JobStatus["status"],
+      failureReason: out.FailureReason ?? null,
+      secondaryStatus: out.SecondaryStatus ?? null,
+    };
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;

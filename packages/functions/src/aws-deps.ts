@@ -10,7 +10,6 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import {
   DEFAULT_STAGE_DEADLINES,
   parseStageDeadlines,
-  runResources,
   systemClock,
   type Encoder,
   type Logger as CoreLogger,
@@ -26,6 +25,7 @@ import {
   createSageMakerDeployer,
   createSageMakerEncoder,
   createSageMakerQueryGenerator,
+  createSageMakerRetirer,
   createSageMakerTrainer,
   markTransientErrors,
 } from "@genq/aws";
@@ -109,13 +109,9 @@ export function buildAwsDeps(
         ? { kind: "serverless", memoryMb: c.GENQ_ENDPOINT_MEMORY_MB, maxConcurrency: c.GENQ_ENDPOINT_MAX_CONCURRENCY }
         : { kind: "real-time", instanceType: c.GENQ_ENDPOINT_INSTANCE, instanceCount: c.GENQ_ENDPOINT_INSTANCE_COUNT },
   });
-  /** Retires a model by id: its run's endpoint, endpoint config and model are deleted. */
-  const retirer = {
-    async retire(modelId: string) {
-      const runId = runResources.runOfModel(modelId);
-      if (runId) await sagemakerDeployer.retire(runId);
-    },
-  };
+  // Gives back a run that will not serve (tidying after it, deleting its corpus): its SageMaker jobs still in
+  // progress are stopped, its endpoint, endpoint config and model deleted.
+  const retirer = createSageMakerRetirer(sagemaker, sagemakerDeployer, logger);
   const stages = createAwsPipeline({
     repo,
     blobs,

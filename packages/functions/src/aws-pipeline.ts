@@ -5,7 +5,9 @@ import {
   countUnprocessedUploads,
   createPipelineStages,
   eventIds,
+  isTerminal,
   keys,
+  reasonOf,
   runResources,
   trainedBy,
   type CoreDeps,
@@ -27,6 +29,8 @@ import {
   indexEmbeddingOutputPart,
   jobNames,
   startEmbeddingTransform,
+  stopJob,
+  stoppedJobReason,
   transformOutputParts,
   transformPaths,
   writePassageManifest,
@@ -55,9 +59,33 @@ export interface AwsPipelineDeps extends CoreDeps {
 /** On Lambda, stage work runs inline: its error reaches the run engine, which fails the stage or retries. */
 export const inlineWork: StageWork = { run: async (_job, work) => work() };
 
-/** A job SageMaker reports as failed or stopped fails its stage with SageMaker's reason. */
+/** A job SageMaker reports as failed or stopped fails its stage with SageMaker's reason (or why it stopped). */
 function failedJob(name: string, job: JobStatus): Error {
-  return new Error(job.failureReason ?? `the SageMaker job ${name} was ${job.status.toLowerCase()}`);
+  return new Error(
+    job.failureReason ??
+      (job.status === "Stopped" ? stoppedJobReason(name, job.secondaryStatus) : `the SageMaker job ${name} failed`),
+  );
+}
+
+/**
+ * A job created while its run was being given back (cancelled between the stage's Describe and its
+ * Create) would find no retirer left to stop it: reading the run after the start closes that gap.
+ */
+async function stopIfRunEnded(
+  d: Pick<AwsPipelineDeps, "repo" | "sagemaker" | "logger">,
+  kind: "transform" | "training",
+  name: string,
+  runId: string,
+): Promise<void> {
+  const run = await d.repo.getRun(runId);
+  if (!run || !isTerminal(run.state)) return;
+  const result = await stopJob(d.sagemaker, kind, name);
+  if (result.outcome === "failed")
+    d.logger.error("could not stop a SageMaker job of a run that has ended", {
+      runId,
+      job: name,
+      reason: reasonOf(result.error),
+    });
 }
 
 /**
@@ -126,6 +154,7 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
           queriesPerPassage: d.queriesPerPassage,
         });
         await d.queryGenerator.start(input);
+        await stopIfRunEnded(d, "transform", name, input.runId);
       }
       return { jobId: name };
     },
@@ -145,7 +174,10 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
           },
         ]);
       } else if (job?.status === "Failed" || job?.status === "Stopped") throw failedJob(name, job);
-      else if (!job) await d.trainer.start(input);
+      else if (!job) {
+        await d.trainer.start(input);
+        await stopIfRunEnded(d, "training", name, input.runId);
+      }
       return { jobId: name };
     },
   };
@@ -184,6 +216,7 @@ export function createAwsPipeline(d: AwsPipelineDeps): StageExecutors {
         { kind: "manifest" },
       );
       await startEmbeddingTransform(d.sagemaker, request);
+      await stopIfRunEnded(d, "transform", name, runId);
     },
   };
   return createPipelineStages({
