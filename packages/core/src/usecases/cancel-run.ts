@@ -9,8 +9,8 @@ export const CANCELLED = "cancelled on request";
 /**
  * Cancel a run in progress: its current stage fails with the reason `CANCELLED`, so the run engine ends it
  * `failed` the one way every failure ends, frees its corpus for the next run and gives back what the run
- * made (its index version and model). Work still running for it (a local job, a SageMaker job) finishes
- * or fails unheard: a finished run ignores it. Refused for a run that has ended, and while it promotes
+ * made (its index version and model; on AWS, giving back also stops its SageMaker jobs still in
+ * progress). A local job still running finishes unheard: a finished run ignores it. Refused for a run that has ended, and while it promotes
  * (the serving index is being switched: cancelling then could leave the corpus and its index disagreeing).
  * A cancellation that crosses its stage's completion fails the stage the run moved on to (the run engine
  * sees to it). Idempotent while the cancellation is being applied.
