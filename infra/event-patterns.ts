@@ -7,7 +7,7 @@ import { PUBLIC_EVENT_TYPES, type GenqEventType } from "../packages/core/src/eve
  */
 export type EventPattern = Record<string, unknown>;
 
-/** genq's own events that drive the next stage (the pipeline-events function consumes them). */
+/** genq's own events that drive the next stage, and runs' ends (the pipeline-events function consumes them). */
 export const PIPELINE_EVENT_TYPES: readonly GenqEventType[] = [
   "run.started",
   "document.chunked",
@@ -20,6 +20,10 @@ export const PIPELINE_EVENT_TYPES: readonly GenqEventType[] = [
   "evaluation.completed",
   "index.promoted",
   "stage.failed",
+  // A run's end: the retraining policy looks again at documents that arrived while it worked.
+  "run.succeeded",
+  "run.failed",
+  "run.rejected",
 ];
 
 /** Where users drop documents: objects under corpora/<corpus>/docs/ (any depth below it). */

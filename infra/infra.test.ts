@@ -335,7 +335,8 @@ describe("event rules against real event payloads", () => {
     const known = GenqEvent.options.map((o) => o.shape.type.value as string);
     expect(known).toEqual(expect.arrayContaining([...PIPELINE_EVENT_TYPES]));
     expect(matchesPattern(pipelineEventPattern(), published("index.built"))).toBe(true);
-    expect(matchesPattern(pipelineEventPattern(), published("run.succeeded"))).toBe(false);
+    expect(matchesPattern(pipelineEventPattern(), published("run.succeeded"))).toBe(true);
+    expect(matchesPattern(pipelineEventPattern(), published("document.deleted"))).toBe(false);
     expect(matchesPattern(pipelineEventPattern(), { ...published("index.built"), source: "someone" })).toBe(false);
     expect(matchesPattern(publicEventPattern(), published("run.succeeded"))).toBe(true);
   });

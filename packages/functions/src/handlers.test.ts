@@ -352,6 +352,63 @@ describe("pipeline events handler", () => {
   });
 });
 
+describe("pipeline events handler and the retraining policy", () => {
+  it("starts the retraining a run's end leaves due (documents that arrived while it worked), once", async () => {
+    const { createPipelineEventsHandler } = await import("./pipeline-events.ts");
+    await serveHandbook();
+    await deps.repo.putCorpus(
+      {
+        name: "handbook",
+        tenant: "default",
+        createdAt: "t",
+        activeRunId: null,
+        servingRunId: "run-1",
+        servingIndexVersion: "v1",
+        servingSetup: null,
+        version: 0,
+      },
+      null,
+    );
+    await deps.repo.putRun(run("ready"), null);
+    // Two passages the serving model was not trained on: they came while run-1 worked.
+    await deps.index.upsert(
+      "v1",
+      ["a", "b"].map((id) => ({
+        passage: {
+          id,
+          corpus: "handbook",
+          documentId: id,
+          sourcePath: `${id}.md`,
+          title: id,
+          text: `tape rotation ${id}`,
+          ordinal: 0,
+          metadata: {},
+        },
+        vector: Float32Array.from([1, 0]),
+        trained: false,
+      })),
+    );
+    const handler = createPipelineEventsHandler(async () => ({
+      ...deps,
+      retrainAfter: { kind: "passages", value: 2 },
+    }));
+    const ended = {
+      id: "run.succeeded:run-1",
+      time: "2026-01-01T00:00:00Z",
+      corpus: "handbook",
+      type: "run.succeeded",
+      detail: { runId: "run-1", indexVersion: "v1", reportKey: "corpora/handbook/runs/run-1/report.json" },
+    };
+    await handler({ detail: ended });
+    const started = published.filter((e) => e.type === "run.started");
+    expect(started).toHaveLength(1);
+    expect((await deps.repo.getCorpus("handbook"))!.activeRunId).toBe(started[0]!.detail.runId);
+    // The same end delivered again finds the retraining in progress: nothing more starts.
+    await handler({ detail: ended });
+    expect(published.filter((e) => e.type === "run.started")).toHaveLength(1);
+  });
+});
+
 describe("function configuration", () => {
   it("names every missing variable at once", async () => {
     const { loadFunctionConfig, REQUIRED_ENVIRONMENT } = await import("./config.ts");
