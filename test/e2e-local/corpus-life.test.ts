@@ -200,3 +200,24 @@ describe("the life of a corpus", () => {
     expect((await evaluateJudgments(deps, { corpus: "pg", queries, qrels })).runId).toBe(servingRunId);
   });
 });
+
+describe("a corpus deleted while a cancelled run's training job still works", () => {
+  it("keeps nothing of that run: the job's late model is not written into the deleted corpus's folder", async () => {
+    const before = await serving();
+    const started = await startRun(deps.engine, { corpus: "pg", tenant: before.tenant });
+    for (let i = 0; i < 400 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
+      await deps.outbox.drain(deps.handle);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(deps.jobs.isRunning({ runId: started.id, stage: "training" })).toBe(true);
+    const { app, keys: apiKeys } = createLocalApp(deps);
+    const call = (path: string, method: string) =>
+      app.request(path, { method, headers: { authorization: `Bearer ${apiKeys.create("local")}` } });
+    expect((await call(`/v1/runs/${started.id}/cancel`, "POST")).status).toBe(202);
+    await deps.outbox.drain(deps.handle);
+    expect((await call("/v1/corpora/pg", "DELETE")).status).toBe(200);
+    await deps.jobs.idle();
+    await deps.outbox.drain(deps.handle);
+    expect(await deps.blobs.list("corpora/pg/")).toEqual([]);
+  }, 60_000);
+});

@@ -64,7 +64,7 @@ export function createLocalDeps(config: LocalConfig, hooks: LocalHooks = {}) {
   const publishListeners = new Set<() => void>();
   const outbox = createSqliteOutbox(db, { logger, clock, onPublish: () => publishListeners.forEach((f) => f()) });
   // A read-only look (genq status) starts no jobs and may not create the lease table.
-  const leases = hooks.readOnly ? undefined : createSqliteJobLeases(db, { owner: hooks.leaseOwner });
+  const leases = hooks.readOnly ? undefined : createSqliteJobLeases(db, { owner: hooks.leaseOwner, logger });
   const jobs = (seams.jobs ?? ((j) => j))(createLocalJobs({ events: outbox, logger, leases }));
   const index = createSqliteSearchIndex(db, { fusion: config.fusion, ...hooks.index });
   const chunkDeps = {

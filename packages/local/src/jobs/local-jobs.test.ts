@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { silentLogger, type EventPublisher } from "@genq/core";
 import { openDatabase } from "../sqlite.ts";
 import { createSqliteJobLeases } from "./job-leases.ts";
@@ -75,4 +75,22 @@ describe("local jobs shared by processes", () => {
     expect(b.leases.acquire("run-1-training")).toBe(true);
     a.db.close();
   });
+
+  it("a renewal or a release that finds the database busy throws nowhere: the lease is renewed at the next beat and given back once the database is free", () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    const { path, runner } = sharedFolder();
+    const a = runner(300);
+    // Another process's long write (a large index version dropped, say) outlasts the busy timeout.
+    a.db.pragma("busy_timeout = 10");
+    const writer = openDatabase(path);
+    expect(a.leases.acquire("run-1-training")).toBe(true);
+    writer.exec("BEGIN IMMEDIATE");
+    expect(() => vi.advanceTimersByTime(100)).not.toThrow();
+    expect(() => a.leases.release("run-1-training")).not.toThrow();
+    writer.exec("COMMIT");
+    vi.advanceTimersByTime(100);
+    expect(runner().leases.acquire("run-1-training")).toBe(true);
+  });
 });
+
+afterEach(() => void vi.useRealTimers());

@@ -37,8 +37,8 @@ export interface WorkerTrainerDeps {
  * Trainer that plays SageMaker's part locally: `start` returns a job id at once and trains in a worker
  * thread; the model lands in `runs/<run>/model/` (manifest.json + model.bin) and `training.job.completed`
  * announces it. A worker that throws or dies fails the stage with the reason; a model already trained for
- * the run (a re-issued start) is announced again, not retrained; the model of a run that ended while it
- * trained is dropped.
+ * the run (a re-issued start) is announced again, not retrained; the model of a run that ended (or whose
+ * corpus was deleted) while it trained is dropped.
  */
 export function createWorkerTrainer(deps: WorkerTrainerDeps): Trainer {
   return {
@@ -65,16 +65,20 @@ export function createWorkerTrainer(deps: WorkerTrainerDeps): Trainer {
           const result = await runWorker(input, (m) =>
             deps.onProgress?.({ runId, fraction: m.fraction, loss: m.loss }),
           );
-          // A run that ended meanwhile (cancelled, past its deadline) was tidied already: nothing would
-          // ever retire a model written now.
-          const run = await deps.repo.getRun(runId);
-          if (run && isTerminal(run.state)) {
+          // A run that ended meanwhile (cancelled, past its deadline) was tidied already, and one whose
+          // corpus was deleted since is gone with it: nothing would ever retire a model written now.
+          const ended = async () => {
+            const run = await deps.repo.getRun(runId);
+            if (run && !isTerminal(run.state)) return false;
             deps.logger.info("training finished for a run that has ended; its model is not kept", { runId });
-            return;
-          }
+            return true;
+          };
+          if (await ended()) return;
           await deps.blobs.put(`${modelKey}model.bin`, result.weights);
           // The manifest is written last: its presence marks a complete artifact.
           await deps.blobs.put(`${modelKey}manifest.json`, result.manifest);
+          // Writing tens of MB takes a while: a run cancelled meanwhile leaves its model to nobody either.
+          if (await ended()) return void (await deps.blobs.deletePrefix(modelKey));
           deps.logger.info("training finished", { runId, ...result.stats });
         }
         await deps.events.publish([
