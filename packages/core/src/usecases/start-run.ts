@@ -72,7 +72,7 @@ export async function startRun(
     ]);
     return run;
   }
-  throw new ConcurrentUpdateError(`corpus "${input.corpus}" kept changing while a run was started`);
+  throw new ConcurrentUpdateError(`corpus "${corpusNameOf(input.corpus)}" kept changing while a run was started`);
 }
 
 /** Point the corpus back at `previous` if it still names `runId` as its active run (retried on concurrent updates). */
