@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { corpusIdFor, type Corpus } from "@genq/core";
+import { corpusIdFor, type Corpus, type Passage } from "@genq/core";
+import { scriptedSearchIndex } from "@genq/core/testing";
 import { testApp } from "./test-app.ts";
 
 type Schema = Record<string, unknown>;
@@ -69,6 +70,26 @@ describe("responses and the OpenAPI document", () => {
     await t.repo.putCorpus(corpus(bDocs, "t2"), null);
     await t.putRun({ id: "r1", state: "training" });
     await t.putRun({ id: "rb", corpus: bDocs, tenant: "t2", state: "ready" });
+    // t1's corpus serves an index of two passages; the reader and generator answer from the first one.
+    t.deps.index = scriptedSearchIndex(() => ["guide/a.md", "guide/b.md"]);
+    await t.deps.index.promote("docs", "v1");
+    const span = (p: Passage) => ({ text: p.text.slice(0, 5), score: 0.9, start: 0, end: 5, passage: p });
+    t.deps.reader = {
+      read: async (_q, passages) => ({
+        answers: [span(passages[0]!)],
+        noAnswer: false,
+        bestGuess: null,
+        metadata: { model: "scripted", latencyMs: 1, threshold: 0.5 },
+      }),
+    };
+    t.deps.generator = {
+      answer: async (_q, passages) => ({
+        answer: "Guide.",
+        sentences: [{ text: "Guide.", citations: [{ passageId: passages[0]!.id, start: 0, end: 5 }] }],
+        noAnswer: false,
+        metadata: { model: "scripted", latencyMs: 1 },
+      }),
+    };
     const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
     // [method, path, documented path, key, request]: tenant t2 (k2) reaching for t1's corpora and runs among them.
@@ -88,6 +109,15 @@ describe("responses and the OpenAPI document", () => {
       ["GET", "/v1/runs/rb/report", "/v1/runs/{run}/report", "k2"],
       ["GET", "/v1/runs/rb/compare/r1", "/v1/runs/{run}/compare/{other}", "k2"],
       ["GET", "/v1/runs/r1/results/x.csv", "/v1/runs/{run}/results/{file}", "k2"],
+      ["POST", "/v1/corpora/docs/search", "/v1/corpora/{corpus}/search", "k1", json({ query: "x", mode: "lexical" })],
+      ["POST", "/v1/corpora/docs/qa", "/v1/corpora/{corpus}/qa", "k1", json({ question: "x", mode: "lexical" })],
+      [
+        "POST",
+        "/v1/corpora/docs/answer",
+        "/v1/corpora/{corpus}/answer",
+        "k1",
+        json({ question: "x", mode: "lexical" }),
+      ],
       ["POST", "/v1/corpora/docs/search", "/v1/corpora/{corpus}/search", "k2", json({ query: "x" })],
       ["POST", "/v1/corpora/docs/search", "/v1/corpora/{corpus}/search", "k1", json({ query: "x", k: 1000 })],
       ["POST", "/v1/corpora/docs/qa", "/v1/corpora/{corpus}/qa", "k2", json({ question: "x" })],
@@ -152,8 +182,8 @@ describe("responses and the OpenAPI document", () => {
     );
     // The tenant boundary held throughout: t2 never read, wrote or ran anything of t1's.
     expect(statuses).toEqual([
-      200, 200, 404, 400, 400, 401, 400, 200, 200, 404, 404, 404, 404, 404, 404, 409, 400, 409, 400, 202, 415, 413, 400,
-      404, 400, 501, 200, 404, 400,
+      200, 200, 404, 400, 400, 401, 400, 200, 200, 404, 404, 404, 404, 404, 404, 200, 200, 200, 409, 400, 409, 400, 202,
+      415, 413, 400, 404, 400, 501, 200, 404, 400,
     ]);
   });
 });
