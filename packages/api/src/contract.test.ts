@@ -73,7 +73,7 @@ describe("responses and the OpenAPI document", () => {
     // t1's corpus serves an index of two passages; the reader and generator answer from the first one.
     t.deps.index = scriptedSearchIndex(() => ["guide/a.md", "guide/b.md"]);
     await t.deps.index.promote("docs", "v1");
-    const span = (p: Passage) => ({ text: p.text.slice(0, 5), score: 0.9, start: 0, end: 5, passage: p });
+    const span = (p: Passage) => ({ passageId: p.id, text: p.text.slice(0, 5), score: 0.9, start: 0, end: 5 });
     t.deps.reader = {
       read: async (_q, passages) => ({
         answers: [span(passages[0]!)],
@@ -151,6 +151,12 @@ describe("responses and the OpenAPI document", () => {
       ["DELETE", "/v1/keys/0123456789abcdef", "/v1/keys/{id}", "k2"],
       ["DELETE", "/v1/keys/not-an-id", "/v1/keys/{id}", "k2"],
     ];
+    const qa = await t.call("/v1/corpora/docs/qa", {
+      method: "POST",
+      key: "k1",
+      ...json({ question: "x", mode: "lexical" }),
+    });
+    expect(((await qa.json()) as { answers: unknown[] }).answers).toHaveLength(1);
     const found: string[] = [];
     const statuses: number[] = [];
     for (const [method, path, template, key, init] of requests) {
