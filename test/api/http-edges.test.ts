@@ -211,6 +211,35 @@ describe("corpus names per tenant", () => {
   });
 });
 
+describe("a corpus id another tenant holds", () => {
+  // A bare id owned by a tenant other than the default one: data stored before corpus ids were qualified
+  // per tenant, or a runtime whose default tenant (GENQ_TENANT, GENQ_DEFAULT_TENANT) was changed.
+  it("is not found for an upload, before its documents are looked at (a path clash would name them)", async () => {
+    const { call, repo, blobs } = appWith(memoryBlobStore());
+    await repo.putCorpus(
+      {
+        name: "docs",
+        tenant: "b",
+        createdAt: "2026-01-01T00:00:00Z",
+        servingRunId: null,
+        servingIndexVersion: null,
+        servingSetup: null,
+        activeRunId: null,
+        version: 0,
+      },
+      null,
+    );
+    await blobs.put("corpora/docs/docs/guide/private-plans.md", new TextEncoder().encode("# B's"));
+    for (const path of ["guide", "guide/private-plans.md/x.md", "new.md"]) {
+      const res = await upload(call, path);
+      expect(res.status, path).toBe(404);
+      const body = await problemOf(res);
+      expect(body.detail).toBe('corpus "docs" not found');
+    }
+    expect((await blobs.list("corpora/docs/")).map((o) => o.key)).toEqual(["corpora/docs/docs/guide/private-plans.md"]);
+  });
+});
+
 describe("server operations", () => {
   it("answers errors as RFC 9457 problem documents that keep the code and echo the request id", async () => {
     const lines: Array<Record<string, unknown>> = [];

@@ -45,6 +45,23 @@ export function apiKeysContract(name: string, make: () => Promise<ApiKeyStore>) 
       expect(info).toMatchObject({ id: keys.idOf("gq_chosen-by-ops"), tenant: "acme" });
       expect(await keys.tenantOf("gq_chosen-by-ops")).toBe("acme");
       expect((await keys.list("acme")).map((k) => k.id)).toEqual([info.id]);
+      expect(await keys.register("gq_chosen-by-ops", "acme")).toEqual(info);
+      expect((await keys.list("acme")).map((k) => k.id)).toEqual([info.id]);
+    });
+
+    it("never moves a key to another tenant: registering another tenant's key is refused and it stays theirs", async () => {
+      const keys = await make();
+      const b = await keys.create("beta");
+      await expect(keys.register(b.key, "alpha")).rejects.toMatchObject({
+        code: "conflict",
+        message: expect.stringContaining('belongs to tenant "beta", not "alpha"'),
+      });
+      await keys.register("gq_ops-chosen", "beta");
+      await expect(keys.register("gq_ops-chosen", "alpha")).rejects.toMatchObject({ code: "conflict" });
+      expect(await keys.tenantOf(b.key)).toBe("beta");
+      expect(await keys.tenantOf("gq_ops-chosen")).toBe("beta");
+      expect(await keys.list("alpha")).toEqual([]);
+      expect((await keys.list("beta")).map((k) => k.id).sort()).toEqual([b.id, keys.idOf("gq_ops-chosen")].sort());
     });
   });
 }

@@ -13,12 +13,12 @@ type Doc = {
 };
 
 async function openapi(): Promise<Doc> {
-  return (await (await testApp().app.request("/openapi.json")).json()) as Doc;
+  return (await (await testApp({ metrics: true }).app.request("/openapi.json")).json()) as Doc;
 }
 
 describe("the OpenAPI document", () => {
   it("lists every route the app answers, each with a unique operationId", async () => {
-    const { app } = testApp();
+    const { app } = testApp({ metrics: true });
     const doc = await openapi();
     const documented = new Set(
       Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
@@ -43,6 +43,7 @@ describe("the OpenAPI document", () => {
       "GET /v1/keys",
       "POST /v1/keys",
       "DELETE /v1/keys/{id}",
+      "GET /metrics",
     ])
       expect(documented).toContain(must);
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
@@ -57,7 +58,8 @@ describe("the OpenAPI document", () => {
       bearer: { type: "http", scheme: "bearer" },
       apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
     });
-    for (const path of ["/health", "/", "/docs", "/openapi.json"]) expect(doc.paths[path]!.get!.security).toEqual([]);
+    for (const path of ["/health", "/", "/docs", "/openapi.json", "/metrics"])
+      expect(doc.paths[path]!.get!.security).toEqual([]);
     expect(doc.paths["/v1/corpora"]!.get!.security).toBeUndefined();
   });
 

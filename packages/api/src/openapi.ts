@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./deps.ts";
+import { problemOf } from "./schemas.ts";
 
 const TAGS = [
   { name: "search", description: "Search, extractive QA and cited answers over a corpus" },
@@ -42,12 +43,7 @@ const file = (summary: string, path: string, operationId: string) =>
         content: { "application/octet-stream": { schema: z.string() } },
       },
       304: { description: "not modified" },
-      404: {
-        description: "no such file",
-        content: {
-          "application/json": { schema: z.object({ error: z.object({ code: z.string(), message: z.string() }) }) },
-        },
-      },
+      404: problemOf("no such file"),
     },
   });
 
@@ -107,7 +103,7 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
     }),
   );
   const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
-  app.doc31("/openapi.json", {
+  const config = {
     openapi: "3.1.0",
     info: {
       title: "genq",
@@ -120,5 +116,26 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
     servers: [{ url: "/", description: "this server" }],
     security,
     tags: TAGS,
-  });
+  };
+  // Built on the first request, once every route is registered; the document never changes afterwards.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | null = null;
+  app.get("/openapi.json", (c) => c.json((document ??= withOtherErrors(app.getOpenAPI31Document(config)))));
+}
+
+/**
+ * Every `/v1` operation also answers statuses it does not list (405 for a wrong method, 413 for a body over
+ * the limit, 431 for an oversized key, 500, 503): the document says so with a `default` response, a problem
+ * document like every other error.
+ */
+function withOtherErrors<D extends { paths?: object }>(doc: D): D {
+  const other = {
+    description: "any other error (405, 413, 431, 500, 503, ...)",
+    content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+  };
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, object>)) {
+    if (!path.startsWith("/v1/")) continue;
+    for (const op of Object.values(item) as Array<{ responses?: Record<string, unknown> }>)
+      if (op.responses && !op.responses.default) op.responses.default = other;
+  }
+  return doc;
 }

@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { methodNotAllowed } from "hono/method-not-allowed";
@@ -90,6 +90,24 @@ export function registerOperations(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
         ),
     }),
   );
-  if (metrics)
+  if (metrics) {
+    // Listed in the OpenAPI document where it is served, like every other route.
+    app.openAPIRegistry.registerPath(
+      createRoute({
+        method: "get",
+        path: "/metrics",
+        operationId: "getMetrics",
+        tags: ["service"],
+        summary: "Prometheus metrics: requests by route and status, latency, runs, queue depth, dead letters",
+        security: [],
+        responses: {
+          200: {
+            description: "Prometheus text exposition format (totals over every tenant, no corpus names)",
+            content: { "text/plain": { schema: z.string() } },
+          },
+        },
+      }),
+    );
     app.get("/metrics", async (c) => c.body(await metrics.render(), 200, { "content-type": metrics.contentType }));
+  }
 }

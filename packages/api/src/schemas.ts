@@ -214,7 +214,25 @@ export const PageQuery = z.object({
     .openapi({ param: { name: "cursor", in: "query" }, description: "the `next` of the previous page" }),
 });
 
-export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi("Error");
+/** What every error answers (RFC 9457 problem details; see errors.ts), as the OpenAPI document states it. */
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "urn:genq:problem:not_found" }),
+    title: z.string().openapi({ example: "Not found" }),
+    status: z.number().int(),
+    detail: z.string().openapi({ example: 'corpus "docs" not found' }),
+    code: z.string().openapi({ description: "the field to switch on", example: "not_found" }),
+    instance: z.string().optional().openapi({ description: "the request path" }),
+    requestId: z.string().optional().openapi({ description: "the request's X-Request-Id" }),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .openapi({ description: "code and detail again, for clients of the earlier error shape" }),
+  })
+  .openapi("Problem");
+
+/** A response that is a problem document (Content-Type application/problem+json). */
+export const problemContent = { "application/problem+json": { schema: ProblemSchema } } as const;
+export const problemOf = (description: string) => ({ description, content: problemContent });
 
 export const RunSchema = z
   .object({
@@ -230,13 +248,17 @@ export const RunSchema = z
   .openapi("Run");
 
 export const errors = {
-  400: { description: "invalid request", content: { "application/json": { schema: ErrorSchema } } },
-  401: { description: "missing or wrong API key", content: { "application/json": { schema: ErrorSchema } } },
-  404: {
-    description: "unknown corpus or run (or another tenant's)",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
-  409: { description: "not possible in the current state", content: { "application/json": { schema: ErrorSchema } } },
+  400: problemOf("invalid request"),
+  401: problemOf("missing or wrong API key"),
+  404: problemOf("unknown corpus or run (or another tenant's)"),
+  409: problemOf("not possible in the current state"),
+} as const;
+
+/** The statuses a stored document can be refused with besides the common ones. */
+export const documentErrors = {
+  413: problemOf("the body or the document is over its size limit"),
+  415: problemOf("a file type genq does not read"),
+  507: problemOf("storage that cannot be written"),
 } as const;
 
 export const RunSummarySchema = z

@@ -9,7 +9,9 @@ import type { StreamTiming } from "./routes/events.ts";
  * The HTTP app over in-memory ports, for the API's own tests: keys `k1` (tenant t1) and `k2` (tenant
  * t2), an event feed the test appends to, and key management held in a map.
  */
-export function testApp(options: { corsOrigins?: string[]; streamTiming?: StreamTiming; withKeys?: boolean } = {}) {
+export function testApp(
+  options: { corsOrigins?: string[]; streamTiming?: StreamTiming; withKeys?: boolean; metrics?: boolean } = {},
+) {
   const repo = memoryRepository();
   const blobs = memoryBlobStore();
   const bus = memoryBus();
@@ -47,6 +49,7 @@ export function testApp(options: { corsOrigins?: string[]; streamTiming?: Stream
     },
     limits: { maxUploadBytes: 1024 * 1024 },
     defaultTenant: "t1",
+    ...(options.metrics ? { metrics: { queueDepth: async () => 0, deadLetters: async () => 0 } } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.withKeys === false
       ? {}

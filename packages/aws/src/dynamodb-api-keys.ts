@@ -7,11 +7,14 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import type { ApiKeyInfo, ApiKeyStore } from "@genq/core";
+import { ConflictError, type ApiKeyStore } from "@genq/core";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 const idOfHash = (h: string) => h.slice(0, 16);
 const ID = /^[0-9a-f]{16}$/;
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as { name?: string }).name === "ConditionalCheckFailedException";
 
 /**
  * API keys mapped to tenants in the pipeline table (item `APIKEY#<sha256>`); keys themselves are never
@@ -23,24 +26,39 @@ const ID = /^[0-9a-f]{16}$/;
  * "Read consistency").
  */
 export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string): ApiKeyStore {
-  const put = async (key: string, tenant: string): Promise<ApiKeyInfo> => {
+  /** Write a key's item unless one exists (a key never changes tenant); the existing item's tenant and date otherwise. */
+  const put = async (key: string, tenant: string): Promise<{ tenant: string; createdAt: string; id: string }> => {
     const h = hash(key);
     const createdAt = new Date().toISOString();
-    await doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          pk: `APIKEY#${h}`,
-          sk: "APIKEY",
-          tenant,
-          createdAt,
-          gsi1pk: `APIKEYS#${tenant}`,
-          gsi1sk: `${createdAt}#${h}`,
-        },
-      }),
-    );
-    return { id: idOfHash(h), tenant, createdAt };
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: `APIKEY#${h}`,
+            sk: "APIKEY",
+            tenant,
+            createdAt,
+            gsi1pk: `APIKEYS#${tenant}`,
+            gsi1sk: `${createdAt}#${h}`,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { id: idOfHash(h), tenant, createdAt };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await itemOf(h);
+      if (!existing) return put(key, tenant); // revoked in between: it is free again
+      return { id: idOfHash(h), tenant: String(existing?.tenant), createdAt: String(existing?.createdAt) };
+    }
   };
+  const itemOf = async (h: string) =>
+    (
+      await doc.send(
+        new GetCommand({ TableName: table, Key: { pk: `APIKEY#${h}`, sk: "APIKEY" }, ConsistentRead: true }),
+      )
+    ).Item;
   const hashes = async (tenant: string): Promise<Array<{ hash: string; createdAt: string }>> => {
     const out: Array<{ hash: string; createdAt: string }> = [];
     let start: Record<string, unknown> | undefined;
@@ -67,8 +85,14 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
       );
       return (out.Item?.tenant as string | undefined) ?? null;
     },
+    /** A key another tenant holds is refused (ConflictError): moving it would hand that tenant's clients this tenant's corpora. */
     async register(key, tenant) {
-      return put(key, tenant);
+      const made = await put(key, tenant);
+      if (made.tenant !== tenant)
+        throw new ConflictError(
+          `that API key belongs to tenant "${made.tenant}", not "${tenant}"; choose another key (a key never changes tenant)`,
+        );
+      return made;
     },
     async create(tenant) {
       const key = `gq_${randomBytes(24).toString("base64url")}`;
@@ -94,11 +118,7 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
         );
         return true;
       } catch (error) {
-        if (
-          error instanceof ConditionalCheckFailedException ||
-          (error as { name?: string }).name === "ConditionalCheckFailedException"
-        )
-          return false;
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },

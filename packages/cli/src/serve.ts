@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { isIP, type Socket } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp, problem, PROBLEM_CONTENT_TYPE } from "@genq/api";
-import { deleteCorpus, startRun } from "@genq/core";
+import { ConflictError, deleteCorpus, startRun } from "@genq/core";
 import { createSqliteApiKeys } from "@genq/local";
 import { createExtractiveGenerator, createExtractiveReader } from "@genq/ml";
 import { startEventPump } from "./event-pump.ts";
@@ -88,7 +88,14 @@ export async function forkServeWorkers(
 /** Build the HTTP app over the local runtime. */
 export function createLocalApp(deps: LocalDeps) {
   const keys = createSqliteApiKeys(deps.db);
-  if (process.env.GENQ_API_KEY) keys.register(process.env.GENQ_API_KEY, deps.config.tenant);
+  if (process.env.GENQ_API_KEY) {
+    try {
+      keys.register(process.env.GENQ_API_KEY, deps.config.tenant);
+    } catch (error) {
+      if (error instanceof ConflictError) throw new ConflictError(`GENQ_API_KEY: ${error.message}`);
+      throw error;
+    }
+  }
   const app = createApp({
     repo: deps.repo,
     blobs: deps.blobs,

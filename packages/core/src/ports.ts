@@ -343,7 +343,10 @@ export interface ApiKeyInfo {
 export interface ApiKeyStore {
   /** Make a new key for a tenant; the only time the key itself is visible. */
   create(tenant: string): Promise<ApiKeyInfo & { key: string }>;
-  /** Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant. */
+  /**
+   * Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant; again for the same tenant is a no-op. A key
+   * another tenant holds is refused with a ConflictError and stays that tenant's (a key never changes tenant).
+   */
   register(key: string, tenant: string): Promise<ApiKeyInfo>;
   tenantOf(key: string): Promise<string | null>;
   /** A tenant's keys, oldest first. */

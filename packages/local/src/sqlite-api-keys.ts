@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ApiKeyInfo, ApiKeyStore } from "@genq/core";
+import { ConflictError, type ApiKeyInfo, type ApiKeyStore } from "@genq/core";
 import type { SqliteDatabase } from "./sqlite.ts";
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS api_keys (hash TEXT PRIMARY KEY, tenant TEXT NOT NULL, created_at TEXT NOT NULL);`;
@@ -18,8 +18,8 @@ type Row = { hash: string; tenant: string; created_at: string };
 export function createSqliteApiKeys(db: SqliteDatabase) {
   db.exec(SCHEMA);
   const lookup = db.prepare<[string], { tenant: string }>("SELECT tenant FROM api_keys WHERE hash = ?");
-  const upsert = db.prepare(
-    "INSERT INTO api_keys (hash, tenant, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET tenant = excluded.tenant",
+  const insert = db.prepare(
+    "INSERT INTO api_keys (hash, tenant, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING",
   );
   const byHash = db.prepare<[string], Row>("SELECT hash, tenant, created_at FROM api_keys WHERE hash = ?");
   const all = db.prepare<[], Row>("SELECT hash, tenant, created_at FROM api_keys ORDER BY created_at, hash");
@@ -34,10 +34,18 @@ export function createSqliteApiKeys(db: SqliteDatabase) {
       keys.register(key, tenant);
       return key;
     },
-    /** Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant. */
+    /**
+     * Accept a key chosen elsewhere (e.g. GENQ_API_KEY) for a tenant; a key another tenant holds is refused
+     * (ConflictError): moving it would hand that tenant's clients this tenant's corpora.
+     */
     register(key: string, tenant: string): ApiKeyInfo {
-      upsert.run(hash(key), tenant, new Date().toISOString());
-      return info(byHash.get(hash(key))!);
+      insert.run(hash(key), tenant, new Date().toISOString());
+      const row = byHash.get(hash(key))!;
+      if (row.tenant !== tenant)
+        throw new ConflictError(
+          `that API key belongs to tenant "${row.tenant}", not "${tenant}"; choose another key (a key never changes tenant)`,
+        );
+      return info(row);
     },
     tenantOf(key: string): string | null {
       return lookup.get(hash(key))?.tenant ?? null;

@@ -11,7 +11,15 @@ import {
   type Corpus,
 } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { CorpusParam, RunParam, RunSchema, RunSummarySchema, UploadRequest, errors } from "../schemas.ts";
+import {
+  CorpusParam,
+  RunParam,
+  RunSchema,
+  RunSummarySchema,
+  UploadRequest,
+  documentErrors,
+  errors,
+} from "../schemas.ts";
 
 const SetupSchema = z
   .object({ name: z.string(), weights: z.object({ lexical: z.number(), sparse: z.number(), semantic: z.number() }) })
@@ -107,6 +115,7 @@ const uploadRoute = createRoute({
       content: { "application/json": { schema: z.object({ key: z.string(), size: z.number() }) } },
     },
     ...errors,
+    ...documentErrors,
   },
 });
 const judgmentsRoute = createRoute({

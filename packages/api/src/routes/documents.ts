@@ -8,7 +8,7 @@ import {
   type DocumentRecord,
 } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { CorpusParam, ErrorSchema, MetadataSchema, PageQuery, RunSummarySchema, errors } from "../schemas.ts";
+import { CorpusParam, MetadataSchema, PageQuery, RunSummarySchema, errors, problemOf } from "../schemas.ts";
 import { runSummary } from "./corpora.ts";
 
 const DocumentRow = z
@@ -121,7 +121,7 @@ const deleteDocumentRoute = createRoute({
     },
     400: errors[400],
     401: errors[401],
-    404: { description: "no such document (or corpus)", content: { "application/json": { schema: ErrorSchema } } },
+    404: problemOf("no such document (or corpus)"),
   },
 });
 

@@ -104,6 +104,17 @@ describe("the event stream", () => {
     await s.cancel();
   });
 
+  it("starts from now for a Last-Event-ID it never gave out (empty, negative, not a number), replaying nothing", async () => {
+    const { call, repo, feed } = testApp({ streamTiming: TIMING });
+    await repo.putCorpus(corpus("docs", "t1", null), null);
+    feed.push(event(1, { type: "document.rejected", corpus: "docs", detail: { path: "old.bin", reason: "binary" } }));
+    for (const id of ["", " ", "-1", "1e0", "abc"]) {
+      const s = reader(await call("/v1/events", { headers: { "last-event-id": id } }));
+      expect(await s.until((t) => t.includes("event: ready")), JSON.stringify(id)).toContain('data: {"after":1}');
+      await s.cancel();
+    }
+  });
+
   it("a Last-Event-ID past the newest event (a stream of an earlier data folder) resumes from the newest, so new events arrive", async () => {
     const { call, repo, feed } = testApp({ streamTiming: TIMING });
     await repo.putCorpus(corpus("docs", "t1", null), null);

@@ -82,7 +82,10 @@ export function registerEventRoutes(
     if (!feed) throw new ConflictError("this runtime publishes events to its event bus; subscribe there");
     const tenant = c.get("tenant");
     const key = c.get("apiKey");
-    const resumeFrom = Number(c.req.header("last-event-id") ?? c.req.query("after") ?? Number.NaN);
+    // Only an id this stream gives out (a decimal position) resumes; anything else ("", "-1", "abc") starts
+    // from now, as no id would, rather than replaying the whole history.
+    const given = (c.req.header("last-event-id") ?? c.req.query("after") ?? "").trim();
+    const resumeFrom = /^\d+$/.test(given) ? Number(given) : Number.NaN;
     const newest = await feed.last();
     // An id past the newest was never given out here (a stream of an earlier data folder): resume from now.
     const startAfter = Number.isFinite(resumeFrom) ? Math.min(resumeFrom, newest) : newest;

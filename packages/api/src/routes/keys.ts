@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { NotFoundError, NotImplementedError } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { ErrorSchema, errors } from "../schemas.ts";
+import { errors, problemOf } from "../schemas.ts";
 
 const KeyInfo = z
   .object({
@@ -28,12 +28,7 @@ const KeyId = z.object({
     .regex(/^[0-9a-f]{16}$/, "a key id is 16 hexadecimal digits")
     .openapi({ param: { name: "id", in: "path" } }),
 });
-const notAvailable = {
-  501: {
-    description: "this runtime manages API keys outside the HTTP API",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
-};
+const notAvailable = { 501: problemOf("this runtime manages API keys outside the HTTP API") };
 
 const listRoute = createRoute({
   method: "get",

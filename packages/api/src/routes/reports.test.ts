@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildQueryDetails, keys, queryMetrics, resultFiles, type RunReport } from "@genq/core";
+import { buildQueryDetails, corpusIdFor, keys, queryMetrics, resultFiles, type RunReport } from "@genq/core";
 import { testApp } from "../test-app.ts";
 
 /** A run of tenant t1 with a report whose systems rank query i's expected document at rank `shift + 1`. */
@@ -98,6 +98,24 @@ describe("report routes", () => {
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/different corpora/);
     await reportedRun(t, "x1", 0, "t2");
     expect((await t.call("/v1/runs/r1/compare/x1")).status).toBe(404);
+  });
+
+  it("names another tenant's corpus by its name, never by the id it is stored under", async () => {
+    const t = testApp();
+    // t1 is the app's default tenant: t2's corpora are stored as `<name>.<qualifier>`.
+    const [docs, other] = [corpusIdFor("t2", "docs", "t1"), corpusIdFor("t2", "other", "t1")];
+    await reportedRun(t, "b1", 0, "t2", docs);
+    await reportedRun(t, "b2", 1, "t2", other);
+    const report = await t.call("/v1/runs/b1/report", { key: "k2" });
+    expect(((await report.json()) as { corpus: string }).corpus).toBe("docs");
+    const page = await (await t.call("/v1/runs/b1/report", { key: "k2", headers: { accept: "text/html" } })).text();
+    expect(page).toContain("corpus <b>docs</b>");
+    expect(page).not.toContain(docs);
+    const refused = await t.call("/v1/runs/b1/compare/b2", { key: "k2" });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { detail: string }).detail).toBe(
+      "runs of different corpora cannot be compared (docs, other)",
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import {
   NotFoundError,
   ValidationError,
   compareReports,
+  corpusNameOf,
   exportMediaType,
   keys,
   renderComparisonHtml,
@@ -26,7 +27,7 @@ const reportRoute = createRoute({
   tags: ["reports"],
   summary: "A run's evaluation report: JSON, or the HTML page when Accept asks for text/html",
   description:
-    "The JSON is `report.json` as the evaluation wrote it: every system's metrics with 95% bootstrap intervals, recall curves, the calibrated serving setups, the gate's decision, the ablation and a per-query drill-down (at most 500 queries per set, top 10 per system).",
+    "The JSON is `report.json` as the evaluation wrote it (its `corpus` the name you call the corpus by): every system's metrics with 95% bootstrap intervals, recall curves, the calibrated serving setups, the gate's decision, the ablation and a per-query drill-down (at most 500 queries per set, top 10 per system).",
   request: { params: RunParam },
   responses: {
     200: {
@@ -110,38 +111,41 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     if (!run || run.tenant !== tenant) throw new NotFoundError(`run "${id}" not found`);
     return run;
   };
-  const reportOf = async (run: Run): Promise<{ text: string; report: RunReport }> => {
+  // The report names its corpus as the corpus's owner does (report.json holds the stored, tenant-qualified id).
+  const reportOf = async (run: Run): Promise<RunReport> => {
     if (!run.artifacts.reportKey) throw new NotFoundError(`run "${run.id}" has no report yet (it is ${run.state})`);
-    const text = new TextDecoder().decode(await deps.blobs.get(run.artifacts.reportKey));
-    return { text, report: JSON.parse(text) as RunReport };
+    const report = JSON.parse(new TextDecoder().decode(await deps.blobs.get(run.artifacts.reportKey))) as RunReport;
+    return { ...report, corpus: corpusNameOf(report.corpus) };
   };
   const wantsHtml = (c: Context) => (c.req.header("accept") ?? "").includes("text/html");
 
   app.openapi(reportRoute, async (c) => {
-    const { text, report } = await reportOf(await tenantRun(c.get("tenant"), c.req.valid("param").run));
+    const report = await reportOf(await tenantRun(c.get("tenant"), c.req.valid("param").run));
     // Rendered from report.json on each request, so every report reads with the current renderer.
     return wantsHtml(c)
       ? c.html(renderReportHtml(report), 200)
-      : c.body(text, 200, { "content-type": "application/json; charset=utf-8" });
+      : c.json(report as unknown as Record<string, unknown>, 200);
   });
   app.openapi(compareRoute, async (c) => {
     const { run, other } = c.req.valid("param");
     const [a, b] = [await tenantRun(c.get("tenant"), run), await tenantRun(c.get("tenant"), other)];
     if (a.corpus !== b.corpus)
-      throw new ValidationError(`runs of different corpora cannot be compared (${a.corpus}, ${b.corpus})`);
-    const comparison = compareReports((await reportOf(a)).report, (await reportOf(b)).report);
+      throw new ValidationError(
+        `runs of different corpora cannot be compared (${corpusNameOf(a.corpus)}, ${corpusNameOf(b.corpus)})`,
+      );
+    const comparison = compareReports(await reportOf(a), await reportOf(b));
     return wantsHtml(c)
       ? c.html(renderComparisonHtml(comparison), 200)
       : c.json(comparison as unknown as Record<string, unknown>, 200);
   });
   app.openapi(resultsRoute, async (c) => {
-    const { report } = await reportOf(await tenantRun(c.get("tenant"), c.req.valid("param").run));
+    const report = await reportOf(await tenantRun(c.get("tenant"), c.req.valid("param").run));
     return c.json({ files: report.exports ?? [] }, 200);
   });
   app.openapi(resultRoute, async (c) => {
     const { run: id, file } = c.req.valid("param");
     const run = await tenantRun(c.get("tenant"), id);
-    const entry = ((await reportOf(run)).report.exports ?? []).find((e) => e.file === file);
+    const entry = ((await reportOf(run)).exports ?? []).find((e) => e.file === file);
     if (!entry) throw new NotFoundError(`run "${id}" has no result file "${file}"`);
     const body = await deps.blobs.get(keys.result(run.corpus, run.id, entry.file));
     return c.body(body as Uint8Array<ArrayBuffer>, 200, {

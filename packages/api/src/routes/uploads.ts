@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { NotImplementedError, ValidationError, corpusIdFor, ensureCorpus, isSafeRelativePath, keys } from "@genq/core";
 import type { ApiDeps, AppEnv } from "../deps.ts";
-import { CorpusParam, ErrorSchema, errors } from "../schemas.ts";
+import { CorpusParam, errors, problemOf } from "../schemas.ts";
 
 /** How long a presigned upload URL stays valid. */
 export const UPLOAD_URL_SECONDS = 15 * 60;
@@ -44,10 +44,7 @@ const uploadUrlRoute = createRoute({
       description: "PUT the file to `url` with `headers` before `expiresAt`",
       content: { "application/json": { schema: UploadUrl } },
     },
-    501: {
-      description: "this runtime has no bucket that hands out upload URLs (the local one)",
-      content: { "application/json": { schema: ErrorSchema } },
-    },
+    501: problemOf("this runtime has no bucket that hands out upload URLs (the local one)"),
     ...errors,
   },
 });

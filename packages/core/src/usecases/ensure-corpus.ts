@@ -43,5 +43,5 @@ export async function ensureCorpus(
       if (!(error instanceof ConcurrentUpdateError)) throw error;
     }
   }
-  throw new ConcurrentUpdateError(`corpus "${name.data}" is being created concurrently`);
+  throw new ConcurrentUpdateError(`corpus "${corpusNameOf(name.data)}" is being created concurrently`);
 }

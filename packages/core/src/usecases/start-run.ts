@@ -1,4 +1,4 @@
-import { isTerminal, type Run } from "../domain.ts";
+import { corpusNameOf, isTerminal, type Run } from "../domain.ts";
 import { ConcurrentUpdateError, ConflictError } from "../errors.ts";
 import { eventIds } from "../pipeline/names.ts";
 import type { EngineDeps } from "./advance-run.ts";
@@ -9,19 +9,29 @@ import { randomRunId } from "./run-id.ts";
  * Start a run over a corpus (created for the tenant if new). At most one run is in progress per corpus:
  * the corpus records its active run with compare-and-set, so two concurrent starts cannot both win; a
  * corpus whose active run has finished (or never got written, after a crash) is free. Records the run in
- * `ingesting` and announces `run.started`. Refuses with a ConflictError naming the run in progress.
+ * `ingesting` and announces `run.started`. Refuses with a ConflictError naming the run in progress. Run ids
+ * are global: an id already taken (another corpus's run, of any tenant, started in the same second with the
+ * same random suffix) is never claimed for this corpus — a fresh one is drawn, or a given `runId` is refused.
  */
 export async function startRun(
   deps: EngineDeps,
   input: { corpus: string; tenant: string; runId?: string },
 ): Promise<Run> {
-  const runId = input.runId ?? randomRunId(deps.clock.now());
+  let runId = input.runId ?? randomRunId(deps.clock.now());
   for (let attempt = 0; attempt < 5; attempt++) {
     const corpus = await ensureCorpus(deps, { name: input.corpus, tenant: input.tenant });
     if (corpus.activeRunId) {
       const active = await deps.repo.getRun(corpus.activeRunId);
-      if (active && !isTerminal(active.state))
-        throw new ConflictError(`corpus "${corpus.name}" already has run ${active.id} in progress (${active.state})`);
+      // A run of another corpus is not this corpus's (a pointer left by an id clash before clashes were caught).
+      if (active && !isTerminal(active.state) && active.corpus === corpus.name)
+        throw new ConflictError(
+          `corpus "${corpusNameOf(corpus.name)}" already has run ${active.id} in progress (${active.state})`,
+        );
+    }
+    if (await deps.repo.getRun(runId)) {
+      if (input.runId !== undefined) throw new ConflictError(`run id "${runId}" is taken`);
+      runId = randomRunId(deps.clock.now());
+      continue;
     }
     try {
       await deps.repo.putCorpus({ ...corpus, activeRunId: runId }, corpus.version);
@@ -30,28 +40,53 @@ export async function startRun(
       throw error;
     }
     const now = deps.clock.now().toISOString();
-    const run = await deps.repo.putRun(
-      {
-        id: runId,
-        corpus: corpus.name,
-        tenant: corpus.tenant,
-        state: "ingesting",
-        reason: null,
-        createdAt: now,
-        updatedAt: now,
-        artifacts: {},
-        history: [],
-        outcomePublished: false,
-        version: 0,
-      },
-      null,
-    );
+    let run: Run;
+    try {
+      run = await deps.repo.putRun(
+        {
+          id: runId,
+          corpus: corpus.name,
+          tenant: corpus.tenant,
+          state: "ingesting",
+          reason: null,
+          createdAt: now,
+          updatedAt: now,
+          artifacts: {},
+          history: [],
+          outcomePublished: false,
+          version: 0,
+        },
+        null,
+      );
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      // The id was taken between the look and the write: give the corpus back its previous run, so it never
+      // points at a run of another corpus (which would hold it busy and name that run to its owner).
+      await releaseClaim(deps, corpus.name, runId, corpus.activeRunId);
+      if (input.runId !== undefined) throw new ConflictError(`run id "${runId}" is taken`, { cause: error });
+      runId = randomRunId(deps.clock.now());
+      continue;
+    }
     await deps.events.publish([
       { id: eventIds.runStarted(run.id), type: "run.started", corpus: run.corpus, detail: { runId: run.id } },
     ]);
     return run;
   }
-  throw new ConcurrentUpdateError(`corpus "${input.corpus}" kept changing while a run was started`);
+  throw new ConcurrentUpdateError(`corpus "${corpusNameOf(input.corpus)}" kept changing while a run was started`);
+}
+
+/** Point the corpus back at `previous` if it still names `runId` as its active run (retried on concurrent updates). */
+async function releaseClaim(deps: EngineDeps, corpus: string, runId: string, previous: string | null) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.repo.getCorpus(corpus);
+    if (!current || current.activeRunId !== runId) return;
+    try {
+      await deps.repo.putCorpus({ ...current, activeRunId: previous }, current.version);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+  }
 }
 
 /** The corpus's run in progress, or null. */

@@ -1,4 +1,4 @@
-import { corpusNameOf, keys } from "../domain.ts";
+import { corpusIdMatchesTenant, corpusNameOf, keys } from "../domain.ts";
 import {
   DOCUMENT_EXTENSIONS,
   documentPathProblem,
@@ -6,7 +6,13 @@ import {
   findPathClash,
   isSupportedDocument,
 } from "../document-paths.ts";
-import { ConflictError, PayloadTooLargeError, UnsupportedTypeError, ValidationError } from "../errors.ts";
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedTypeError,
+  ValidationError,
+} from "../errors.ts";
 import { contentHash } from "../hash.ts";
 import type { BlobStore, Clock, EventPublisher, PipelineRepository } from "../ports.ts";
 import { eventIds } from "../pipeline/names.ts";
@@ -29,6 +35,10 @@ export async function uploadDocument(
 ): Promise<{ key: string; size: number }> {
   const problem = documentPathProblem(input.path);
   if (problem) throw new ValidationError(`path: ${problem}`);
+  // Another tenant's corpus is not found before its documents are looked at: a clash would name them.
+  const owner = (await deps.repo.getCorpus(input.corpus))?.tenant;
+  if ((owner !== undefined && owner !== input.tenant) || !corpusIdMatchesTenant(input.corpus, input.tenant))
+    throw new NotFoundError(`corpus "${corpusNameOf(input.corpus)}" not found`);
   const clash = await findPathClash(deps.blobs, keys.docs(input.corpus), input.path);
   if (clash) {
     const name = corpusNameOf(input.corpus);
