@@ -100,20 +100,6 @@ describe("the AWS keys command (npm run keys:aws)", () => {
   });
 });
 
-apiKeysContract("DynamoDB (DynamoDB Local)", async () => {
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  const table = `genq-${++counter}`;
-  await client.send(new CreateTableCommand({ TableName: table, ...PIPELINE_TABLE_DEFINITION }));
-  return createDynamoDbApiKeys(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    table,
-  );
-});
-
 function prefixed(store: BlobStore, prefix: string): BlobStore {
   const strip = <T extends { key: string }>(b: T) => ({ ...b, key: b.key.slice(prefix.length) });
   return {
