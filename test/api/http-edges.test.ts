@@ -1,5 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { corpusRecord } from "@genq/core/testing";
 import { createApp, type ApiDeps } from "@genq/api";
 import {
   corpusIdFor,
@@ -216,19 +217,7 @@ describe("a corpus id another tenant holds", () => {
   // per tenant, or a runtime whose default tenant (GENQ_TENANT, GENQ_DEFAULT_TENANT) was changed.
   it("is not found for an upload, before its documents are looked at (a path clash would name them)", async () => {
     const { call, repo, blobs } = appWith(memoryBlobStore());
-    await repo.putCorpus(
-      {
-        name: "docs",
-        tenant: "b",
-        createdAt: "2026-01-01T00:00:00Z",
-        servingRunId: null,
-        servingIndexVersion: null,
-        servingSetup: null,
-        activeRunId: null,
-        version: 0,
-      },
-      null,
-    );
+    await repo.putCorpus(corpusRecord("docs", "b"), null);
     await blobs.put("corpora/docs/docs/guide/private-plans.md", new TextEncoder().encode("# B's"));
     for (const path of ["guide", "guide/private-plans.md/x.md", "new.md"]) {
       const res = await upload(call, path);

@@ -1,16 +1,8 @@
 import { ConcurrentUpdateError, type Corpus, type DocumentRecord, type PipelineRepository, type Run } from "@genq/core";
 import { describe, expect, it } from "vitest";
+import { corpusRecord } from "@genq/core/testing";
 
-const corpus = (name: string, tenant = "t1"): Corpus => ({
-  name,
-  tenant,
-  createdAt: "2026-01-01T00:00:00Z",
-  servingRunId: null,
-  servingIndexVersion: null,
-  servingSetup: null,
-  activeRunId: null,
-  version: 0,
-});
+const corpus = (name: string, tenant = "t1"): Corpus => corpusRecord(name, tenant);
 const doc = (path: string, hash = "h1"): DocumentRecord => ({
   corpus: "docs",
   path,

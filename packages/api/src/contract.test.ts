@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { corpusIdFor, type Corpus, type Passage } from "@genq/core";
-import { scriptedSearchIndex } from "@genq/core/testing";
+import { corpusRecord, scriptedSearchIndex } from "@genq/core/testing";
 import { testApp } from "./test-app.ts";
 
 type Schema = Record<string, unknown>;
@@ -50,16 +50,7 @@ function problems(doc: Doc, schema: Schema, value: unknown, at = "$"): string[] 
   return out;
 }
 
-const corpus = (name: string, tenant: string): Corpus => ({
-  name,
-  tenant,
-  createdAt: "2026-01-01T00:00:00Z",
-  servingRunId: null,
-  servingIndexVersion: null,
-  servingSetup: null,
-  activeRunId: null,
-  version: 0,
-});
+const corpus = (name: string, tenant: string): Corpus => corpusRecord(name, tenant);
 
 describe("responses and the OpenAPI document", () => {
   it("every status, media type and JSON body a client gets is the one the document states, errors included", async () => {

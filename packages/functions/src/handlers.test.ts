@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { corpusRecord, runRecord } from "@genq/core/testing";
 import {
   keys,
   systemClock,
@@ -95,19 +96,7 @@ async function serveHandbook() {
 const found = async (query: string) =>
   (await deps.index.search({ corpus: "handbook", query, k: 5, mode: "lexical" })).map((h) => h.passage.sourcePath);
 
-const run = (state: Run["state"]): Run => ({
-  id: "run-1",
-  corpus: "handbook",
-  tenant: "default",
-  state,
-  reason: null,
-  createdAt: "t",
-  updatedAt: "t",
-  artifacts: { pairsKey: "p" },
-  history: [],
-  outcomePublished: false,
-  version: 0,
-});
+const run = (state: Run["state"]): Run => runRecord(state, { artifacts: { pairsKey: "p" } });
 
 describe("S3 object events handler", () => {
   it("chunks the document under its decoded key, and a duplicate notification changes nothing", async () => {
@@ -357,16 +346,7 @@ describe("pipeline events handler and the retraining policy", () => {
     const { createPipelineEventsHandler } = await import("./pipeline-events.ts");
     await serveHandbook();
     await deps.repo.putCorpus(
-      {
-        name: "handbook",
-        tenant: "default",
-        createdAt: "t",
-        activeRunId: null,
-        servingRunId: "run-1",
-        servingIndexVersion: "v1",
-        servingSetup: null,
-        version: 0,
-      },
+      corpusRecord("handbook", "default", { servingRunId: "run-1", servingIndexVersion: "v1" }),
       null,
     );
     await deps.repo.putRun(run("ready"), null);

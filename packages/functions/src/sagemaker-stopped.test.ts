@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { runRecord } from "@genq/core/testing";
 import {
   advanceRuns,
   cancelRun,
@@ -71,19 +72,7 @@ beforeEach(() => {
   };
 });
 
-const training = (): Run => ({
-  id: "run-1",
-  corpus: "handbook",
-  tenant: "default",
-  state: "training",
-  reason: null,
-  createdAt: "t",
-  updatedAt: "t",
-  artifacts: { pairsKey: "p" },
-  history: [],
-  outcomePublished: false,
-  version: 0,
-});
+const training = (): Run => runRecord("training", { artifacts: { pairsKey: "p" } });
 
 describe("a SageMaker job reported Stopped", () => {
   it("changes nothing for a run that has already ended: a cancelled run stays as it ended", async () => {

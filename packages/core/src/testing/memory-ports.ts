@@ -293,3 +293,4 @@ export function memorySearchIndex(): SearchIndex & { passages(version: string): 
     },
   };
 }
+export { corpusRecord, runRecord } from "./fixtures.ts";
