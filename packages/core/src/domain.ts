@@ -87,6 +87,8 @@ export const Corpus = z.object({
   servingSetup: ServingSetup.nullable().default(null),
   /** The run in progress, if any: set when a run starts (compare-and-set), cleared when it ends. */
   activeRunId: z.string().nullable().default(null),
+  /** When activeRunId was claimed (a claim whose run is not written yet is a start under way for a while). */
+  activeRunSince: z.string().nullable().optional(),
   /** Set when the corpus's deletion began: no run starts and no upload is accepted from then on. */
   deletingSince: z.string().nullable().optional(),
   version: z.number().int().nonnegative(),

@@ -51,7 +51,7 @@ describe("the event stream", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const s = reader(res);
     let text = await s.until((t) => t.includes('"state":"generating"'));
-    expect(text).toMatch(/^event: ready\ndata: \{"after":0\}\nretry: 2500\n\n/);
+    expect(text).toMatch(/^event: ready\ndata: \{"after":0\}\nid: 0\nretry: 2500\n\n/);
 
     run = await repo.putRun(
       {
@@ -102,6 +102,25 @@ describe("the event stream", () => {
     expect(text).not.toContain("f1.bin");
     expect(text).toContain("f2.bin");
     await s.cancel();
+  });
+
+  it("a browser reconnecting before any event arrived resumes where it left off, so an event of the gap still arrives", async () => {
+    const { call, repo, feed } = testApp({ streamTiming: TIMING });
+    await repo.putCorpus(corpus("docs", "t1", null), null);
+    feed.push(event(1, { type: "document.rejected", corpus: "docs", detail: { path: "old.bin", reason: "binary" } }));
+    const first = reader(await call("/v1/events"));
+    const seen = await first.until((t) => t.includes("event: ready"));
+    await first.cancel();
+    feed.push(event(2, { type: "document.rejected", corpus: "docs", detail: { path: "gap.bin", reason: "binary" } }));
+    // EventSource keeps the last `id:` it was given and sends it as Last-Event-ID on reconnecting; with
+    // none given, it sends no header (WHATWG HTML, "Server-sent events", processing the event stream).
+    const lastId = [...seen.matchAll(/^id: ?(.*)$/gm)].at(-1)?.[1];
+    const again = reader(
+      await call("/v1/events", { headers: lastId === undefined ? {} : { "last-event-id": lastId } }),
+    );
+    const text = await again.until((t) => t.includes("gap.bin"));
+    expect(text).not.toContain("old.bin");
+    await again.cancel();
   });
 
   it("starts from now for a Last-Event-ID it never gave out (empty, negative, not a number), replaying nothing", async () => {

@@ -19,7 +19,7 @@ const eventsRoute = createRoute({
   tags: ["events"],
   summary: "Server-Sent Events: your corpora's stage events and live run progress",
   description:
-    "A `text/event-stream` of genq's public events for your corpora (`document.chunked`, `document.rejected`, `document.deleted`, `run.started`, `run.succeeded`, `run.failed`, `run.rejected`; each `data` is the event as JSON with its `id`), and `run.progressed` whenever a run of yours changes state (`detail`: `runId`, `state`, `reason`, `updatedAt`, `history`; sent for every unfinished run when the stream opens). The first message (`ready`) carries `retry:`; a comment line is sent as a heartbeat when the stream is otherwise quiet. Resume after a drop with the `Last-Event-ID` header (or `?after=`). Browsers: read it with `fetch` and the `Authorization` header (an `EventSource` cannot send one). The AWS runtime publishes to its EventBridge bus instead and answers 409.",
+    "A `text/event-stream` of genq's public events for your corpora (`document.chunked`, `document.rejected`, `document.deleted`, `run.started`, `run.succeeded`, `run.failed`, `run.rejected`; each `data` is the event as JSON with its `id`), and `run.progressed` whenever a run of yours changes state (`detail`: `runId`, `state`, `reason`, `updatedAt`, `history`; sent for every unfinished run when the stream opens). The first message (`ready`) carries `retry:` and, as its `id`, the position the stream starts after (so a client reconnecting before any event resumes from there); a comment line is sent as a heartbeat when the stream is otherwise quiet. Resume after a drop with the `Last-Event-ID` header (or `?after=`). Browsers: read it with `fetch` and the `Authorization` header (an `EventSource` cannot send one). The AWS runtime publishes to its EventBridge bus instead and answers 409.",
   request: {
     headers: z.object({
       "last-event-id": z
@@ -109,7 +109,9 @@ export function registerEventRoutes(
         if (isTerminal(run.state)) followed.delete(runId);
         else followed.set(runId, `${run.state}@${run.updatedAt}`);
       };
-      await send({ event: "ready", data: JSON.stringify({ after }), retry: timing.retryMs });
+      // `ready` carries its position as its id: a browser that reconnects before any event reached it then
+      // resumes from here (EventSource sends no Last-Event-ID until some message had an id, and none is "now").
+      await send({ id: String(after), event: "ready", data: JSON.stringify({ after }), retry: timing.retryMs });
       for (const corpus of await deps.repo.listCorpora(tenant))
         if (corpus.activeRunId) await follow(corpus.activeRunId);
       while (open) {

@@ -3,7 +3,7 @@ import { corpusIdFor } from "../domain.ts";
 import { silentLogger } from "../ports.ts";
 import { memoryBus, memoryRepository } from "../testing/memory-ports.ts";
 import type { EngineDeps } from "./advance-run.ts";
-import { startRun } from "./start-run.ts";
+import { CLAIM_GRACE_MS, startRun } from "./start-run.ts";
 
 const world = () => {
   const repo = memoryRepository();
@@ -80,5 +80,48 @@ describe("startRun with run ids that clash", () => {
     await expect(startRun(deps, { corpus: bCorpus, tenant: "b" })).rejects.toThrow(
       'corpus "docs" already has run r3 in progress (ingesting)',
     );
+  });
+});
+
+describe("startRun with two starts on one corpus at once", () => {
+  it("lets only one win when the other looks after the claim but before the winner's run is written", async () => {
+    const { repo, deps } = world();
+    await startRun(deps, { corpus: "docs", tenant: "a", runId: "r0" });
+    const r0 = (await repo.getRun("r0"))!;
+    await repo.putRun({ ...r0, state: "ready" }, r0.version);
+    // The first start's run write waits until the second start has had its look at the corpus.
+    const putRun = repo.putRun.bind(repo);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    vi.spyOn(repo, "putRun").mockImplementation(async (run, expected) => {
+      if (run.id === "r1") await gate;
+      return putRun(run, expected);
+    });
+    const first = startRun(deps, { corpus: "docs", tenant: "a", runId: "r1" });
+    await vi.waitFor(async () => expect((await repo.getCorpus("docs"))?.activeRunId).toBe("r1"));
+    const second = startRun(deps, { corpus: "docs", tenant: "a", runId: "r2" });
+    const outcomes = await Promise.allSettled([second.finally(release), first]);
+
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    const lost = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+    expect(String(lost.reason)).toMatch(/corpus "docs" already has run r1/);
+    expect((await repo.getCorpus("docs"))?.activeRunId).toBe("r1");
+    expect(await repo.getRun("r2")).toBeNull();
+  });
+});
+
+describe("startRun after a crash between the claim and the run write", () => {
+  it("holds the corpus while the claim is young, then frees it", async () => {
+    const { repo, deps } = world();
+    vi.spyOn(repo, "putRun").mockRejectedValueOnce(new Error("process died"));
+    await expect(startRun(deps, { corpus: "docs", tenant: "a", runId: "r1" })).rejects.toThrow("process died");
+    expect((await repo.getCorpus("docs"))?.activeRunId).toBe("r1");
+    await expect(startRun(deps, { corpus: "docs", tenant: "a", runId: "r2" })).rejects.toThrow(
+      'corpus "docs" already has run r1 in progress (starting)',
+    );
+    const later = { ...deps, clock: { now: () => new Date(Date.parse("2026-01-01T00:00:00Z") + CLAIM_GRACE_MS) } };
+    expect((await startRun(later, { corpus: "docs", tenant: "a", runId: "r2" })).id).toBe("r2");
+    expect((await repo.getCorpus("docs"))?.activeRunId).toBe("r2");
   });
 });
