@@ -331,6 +331,9 @@ describe("event rules against real event payloads", () => {
   });
 
   it("sends genq's pipeline events, as its publisher sends them, to the pipeline handler, and keeps only the public ones for users", () => {
+    // The publisher's PutEvents entries carry Source "genq" and DetailType = the event's type (packages/aws
+    // eventbridge-publisher.ts); a rule matches the envelope's "source" and "detail-type" (EventBridge user
+    // guide, "Event patterns"): run ends now reach the pipeline function, for the retraining policy.
     const published = (type: string) => ({ source: "genq", "detail-type": type, detail: { type } });
     const known = GenqEvent.options.map((o) => o.shape.type.value as string);
     expect(known).toEqual(expect.arrayContaining([...PIPELINE_EVENT_TYPES]));

@@ -56,6 +56,10 @@ describe("AWS composition root: OpenSearch", () => {
 });
 
 // The run engine retries a stage whose error is transient and fails it for any other (core's issueCommand).
+// What counts as curable is the SDK's own classification (smithy-lang/smithy-typescript, @smithy/core
+// retry: isThrottlingError — HTTP 429 or a throttling code such as ThrottlingException; isTransientError —
+// 500/502/503/504, timeouts, dropped connections); the simulator answers throttled calls as SageMaker does
+// (400 ThrottlingException "Rate exceeded").
 // The SDK retries throttling, 5xx and dropped connections a few times itself (standard retry strategy,
 // 3 attempts); what outlasts them must still reach the engine as transient, or a burst of SageMaker's
 // "Rate exceeded" (its Describe* and Create* calls are rate-limited per account) would fail the whole run.

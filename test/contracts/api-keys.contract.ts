@@ -49,6 +49,8 @@ export function apiKeysContract(name: string, make: () => Promise<ApiKeyStore>) 
       expect((await keys.list("acme")).map((k) => k.id)).toEqual([info.id]);
     });
 
+    // On AWS this runs against DynamoDB Local: the conditional put (attribute_not_exists, DynamoDB developer
+    // guide "Preventing overwrites of an existing item") is what refuses to move the key.
     it("never moves a key to another tenant: registering another tenant's key is refused and it stays theirs", async () => {
       const keys = await make();
       const b = await keys.create("beta");

@@ -42,6 +42,8 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
             gsi1pk: `APIKEYS#${tenant}`,
             gsi1sk: `${createdAt}#${h}`,
           },
+          // DynamoDB developer guide, "Condition expressions: Preventing overwrites of an existing item": the
+          // put succeeds only if no item has this key, else ConditionalCheckFailedException.
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
@@ -50,7 +52,7 @@ export function createDynamoDbApiKeys(doc: DynamoDBDocumentClient, table: string
       if (!isConditionFailure(error)) throw error;
       const existing = await itemOf(h);
       if (!existing) return put(key, tenant); // revoked in between: it is free again
-      return { id: idOfHash(h), tenant: String(existing?.tenant), createdAt: String(existing?.createdAt) };
+      return { id: idOfHash(h), tenant: String(existing.tenant), createdAt: String(existing.createdAt) };
     }
   };
   const itemOf = async (h: string) =>
