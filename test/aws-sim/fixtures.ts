@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { CreateModelCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
+import type { BlobStore } from "@genq/core";
+import { createS3BlobStore } from "@genq/aws";
+import { startS3rver } from "../contracts/emulators.ts";
 import { writeTarGz } from "./model-containers.ts";
+import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
 
 /** An S3 client for an s3rver endpoint (path-style, its fixed credentials). */
 export const s3rverClient = (endpoint: string) =>
@@ -37,4 +41,28 @@ export async function createQueryGenerationModel(sagemaker: SageMakerClient, nam
       },
     }),
   );
+}
+
+/**
+ * An S3 bucket (s3rver) and the SageMaker simulator over it, with sagemaker/ uploaded as the training code
+ * (`code/sourcedir.tar.gz`) and the query-generation model registered, as a deployed stage has them.
+ */
+export async function startSageMakerWorld(bucket: string): Promise<{
+  blobs: BlobStore;
+  sim: SageMakerServer;
+  stop(): Promise<void>;
+}> {
+  const s3rver = await startS3rver(bucket);
+  const blobs = createS3BlobStore(s3rverClient(s3rver.endpoint), bucket);
+  const sim = await startSageMakerServer({ s3: s3rverClient(s3rver.endpoint) });
+  await blobs.put("code/sourcedir.tar.gz", sourceDirTarball());
+  await createQueryGenerationModel(sim.clients().sagemaker);
+  return {
+    blobs,
+    sim,
+    async stop() {
+      await sim.stop();
+      await s3rver.stop();
+    },
+  };
 }

@@ -6,11 +6,9 @@ import {
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, ModelError, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BlobStore } from "@genq/core";
 import {
-  createS3BlobStore,
   createSageMakerDeployer,
   createSageMakerEncoder,
   createSageMakerQueryGenerator,
@@ -20,33 +18,24 @@ import {
   translateSageMakerEvent,
   writePassageManifest,
 } from "@genq/aws";
-import { startS3rver, type Emulator } from "../contracts/emulators.ts";
-import { createQueryGenerationModel, s3rverClient, SAGEMAKER_ROLE, sourceDirTarball } from "./fixtures.ts";
+import { SAGEMAKER_ROLE, sourceDirTarball, startSageMakerWorld } from "./fixtures.ts";
 import { readTarGz } from "./model-containers.ts";
-import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
+import type { SageMakerServer } from "./sagemaker-server.ts";
 
 const BUCKET = "genq-sim";
 const ROLE = SAGEMAKER_ROLE;
-let s3rver: Emulator;
-let s3: S3Client;
+let world: Awaited<ReturnType<typeof startSageMakerWorld>>;
 let blobs: BlobStore;
 let sim: SageMakerServer;
 let sagemaker: SageMakerClient;
 let runtime: SageMakerRuntimeClient;
 
 beforeAll(async () => {
-  s3rver = await startS3rver(BUCKET);
-  s3 = s3rverClient(s3rver.endpoint);
-  blobs = createS3BlobStore(s3, BUCKET);
-  sim = await startSageMakerServer({ s3 });
+  world = await startSageMakerWorld(BUCKET);
+  ({ blobs, sim } = world);
   ({ sagemaker, runtime } = sim.clients());
-  await blobs.put("code/sourcedir.tar.gz", sourceDirTarball());
-  await createQueryGenerationModel(sagemaker);
 }, 120_000);
-afterAll(async () => {
-  await sim?.stop();
-  await s3rver?.stop();
-});
+afterAll(() => world?.stop());
 
 const lines = async (key: string) =>
   new TextDecoder()

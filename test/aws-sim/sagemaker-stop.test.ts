@@ -6,11 +6,9 @@ import {
   StopTransformJobCommand,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger, type BlobStore } from "@genq/core";
 import {
-  createS3BlobStore,
   createSageMakerDeployer,
   createSageMakerQueryGenerator,
   createSageMakerRetirer,
@@ -18,9 +16,8 @@ import {
   stopRunJobs,
   translateSageMakerEvent,
 } from "@genq/aws";
-import { startS3rver, type Emulator } from "../contracts/emulators.ts";
-import { createQueryGenerationModel, s3rverClient, SAGEMAKER_ROLE, sourceDirTarball } from "./fixtures.ts";
-import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.ts";
+import { SAGEMAKER_ROLE, startSageMakerWorld } from "./fixtures.ts";
+import type { SageMakerServer } from "./sagemaker-server.ts";
 
 // StopTrainingJob / StopTransformJob as the service behaves (boto/botocore
 // botocore/data/sagemaker/2017-07-24/service-2.json): no output; "SageMaker changes the status of the job
@@ -30,25 +27,17 @@ import { startSageMakerServer, type SageMakerServer } from "./sagemaker-server.t
 // ValidationException (aws/aws-sdk issue 165).
 
 const BUCKET = "genq-stop";
-let s3rver: Emulator;
-let s3: S3Client;
+let world: Awaited<ReturnType<typeof startSageMakerWorld>>;
 let blobs: BlobStore;
 let sim: SageMakerServer;
 let sagemaker: SageMakerClient;
 
 beforeAll(async () => {
-  s3rver = await startS3rver(BUCKET);
-  s3 = s3rverClient(s3rver.endpoint);
-  blobs = createS3BlobStore(s3, BUCKET);
-  sim = await startSageMakerServer({ s3 });
+  world = await startSageMakerWorld(BUCKET);
+  ({ blobs, sim } = world);
   ({ sagemaker } = sim.clients());
-  await blobs.put("code/sourcedir.tar.gz", sourceDirTarball());
-  await createQueryGenerationModel(sagemaker);
 }, 120_000);
-afterAll(async () => {
-  await sim?.stop();
-  await s3rver?.stop();
-});
+afterAll(() => world?.stop());
 
 const trainer = () =>
   createSageMakerTrainer(sagemaker, {
