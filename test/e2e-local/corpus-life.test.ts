@@ -44,6 +44,21 @@ const search = async (query: string) => {
   return ((await res.json()) as { hits: Array<{ documentId: string }> }).hits.map((h) => h.documentId);
 };
 const serving = async () => (await deps.repo.getCorpus("pg"))!;
+/** Start a run of "pg" and drive it until its training job works. */
+const runInTraining = async () => {
+  const started = await startRun(deps.engine, { corpus: "pg", tenant: (await serving()).tenant });
+  for (let i = 0; i < 400 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
+    await deps.outbox.drain(deps.handle);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(deps.jobs.isRunning({ runId: started.id, stage: "training" })).toBe(true);
+  return started;
+};
+/** A request to the local API with a fresh key of the local tenant. */
+const apiCall = (path: string, method: string) => {
+  const { app, keys: apiKeys } = createLocalApp(deps);
+  return app.request(path, { method, headers: { authorization: `Bearer ${apiKeys.create("local")}` } });
+};
 
 beforeAll(() => {
   copy(/^indexes-(types|multicolumn|unique|partial)/);
@@ -144,18 +159,8 @@ describe("the life of a corpus", () => {
 
   it("a run cancelled while its training job works keeps no model: the job's late result is dropped", async () => {
     const before = await serving();
-    const started = await startRun(deps.engine, { corpus: "pg", tenant: before.tenant });
-    for (let i = 0; i < 400 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
-      await deps.outbox.drain(deps.handle);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(deps.jobs.isRunning({ runId: started.id, stage: "training" })).toBe(true);
-    const { app, keys: apiKeys } = createLocalApp(deps);
-    const res = await app.request(`/v1/runs/${started.id}/cancel`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${apiKeys.create("local")}` },
-    });
-    expect(res.status).toBe(202);
+    const started = await runInTraining();
+    expect((await apiCall(`/v1/runs/${started.id}/cancel`, "POST")).status).toBe(202);
     await deps.outbox.drain(deps.handle);
     await deps.jobs.idle();
     await deps.outbox.drain(deps.handle);
@@ -203,19 +208,10 @@ describe("the life of a corpus", () => {
 
 describe("a corpus deleted while a cancelled run's training job still works", () => {
   it("keeps nothing of that run: the job's late model is not written into the deleted corpus's folder", async () => {
-    const before = await serving();
-    const started = await startRun(deps.engine, { corpus: "pg", tenant: before.tenant });
-    for (let i = 0; i < 400 && (await deps.repo.getRun(started.id))!.state !== "training"; i++) {
-      await deps.outbox.drain(deps.handle);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(deps.jobs.isRunning({ runId: started.id, stage: "training" })).toBe(true);
-    const { app, keys: apiKeys } = createLocalApp(deps);
-    const call = (path: string, method: string) =>
-      app.request(path, { method, headers: { authorization: `Bearer ${apiKeys.create("local")}` } });
-    expect((await call(`/v1/runs/${started.id}/cancel`, "POST")).status).toBe(202);
+    const started = await runInTraining();
+    expect((await apiCall(`/v1/runs/${started.id}/cancel`, "POST")).status).toBe(202);
     await deps.outbox.drain(deps.handle);
-    expect((await call("/v1/corpora/pg", "DELETE")).status).toBe(200);
+    expect((await apiCall("/v1/corpora/pg", "DELETE")).status).toBe(200);
     await deps.jobs.idle();
     await deps.outbox.drain(deps.handle);
     expect(await deps.blobs.list("corpora/pg/")).toEqual([]);
